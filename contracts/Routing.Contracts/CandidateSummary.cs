@@ -1,0 +1,12 @@
+namespace Routing.Contracts;
+
+public sealed record CandidateSummary
+{
+    public required string AgentId { get; init; }
+
+    /// <summary>owner, history or pool: where this candidate came from.</summary>
+    public required string Source { get; init; }
+
+    /// <summary>chosen, or why not: "away since 09:12", "3/3 open", "does not serve whatsapp".</summary>
+    public required string Verdict { get; init; }
+}

@@ -1,0 +1,32 @@
+namespace Routing.Contracts;
+
+/// <summary>A conversation now belongs to an agent (or is offered to one who must accept).</summary>
+public sealed record ConversationAssigned
+{
+    public required Guid ConversationId { get; init; }
+
+    public required Guid CustomerId { get; init; }
+
+    public required string AgentId { get; init; }
+
+    public required string Channel { get; init; }
+
+    public required string ChannelAccount { get; init; }
+
+    /// <summary>The customer's known addresses on every channel, so the agent sees the whole person.</summary>
+    public IReadOnlyList<CustomerAddress> CustomerAddresses { get; init; } = [];
+
+    public string? CustomerDisplayName { get; init; }
+
+    /// <summary>True when the agent must accept: the assignment is an offer that expires at OfferExpiresAt.</summary>
+    public required bool RequiresAccept { get; init; }
+
+    public DateTimeOffset? OfferExpiresAt { get; init; }
+
+    public required RoutingReceiptSummary Receipt { get; init; }
+
+    /// <summary>The latest customer messages of the conversation, oldest first (at most 20).</summary>
+    public IReadOnlyList<ConversationMessage> RecentMessages { get; init; } = [];
+
+    public required DateTimeOffset AssignedAt { get; init; }
+}

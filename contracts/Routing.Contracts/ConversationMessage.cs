@@ -1,0 +1,19 @@
+namespace Routing.Contracts;
+
+/// <summary>One customer message as it appears in an agent's view of a conversation.</summary>
+public sealed record ConversationMessage
+{
+    public required Guid MessageId { get; init; }
+
+    public required string Channel { get; init; }
+
+    public required CustomerAddress Sender { get; init; }
+
+    public string? Subject { get; init; }
+
+    public string? Text { get; init; }
+
+    public IReadOnlyList<MessageAttachment> Attachments { get; init; } = [];
+
+    public required DateTimeOffset ReceivedAt { get; init; }
+}

@@ -1,0 +1,37 @@
+namespace Routing.Contracts;
+
+/// <summary>A customer's message, verified and normalised by a channel adapter.</summary>
+public sealed record InboundMessageReceived
+{
+    /// <summary><see cref="MessageIds.ForInbound"/>(Channel, ProviderMessageId): a provider retry or a broker redelivery is the same id.</summary>
+    public required Guid MessageId { get; init; }
+
+    public required string Channel { get; init; }
+
+    /// <summary>Our side of the conversation: the phone number, page id, mailbox or account the customer wrote to.</summary>
+    public required string ChannelAccount { get; init; }
+
+    public required string ProviderMessageId { get; init; }
+
+    public required CustomerAddress Sender { get; init; }
+
+    /// <summary>The provider's thread or conversation key, when the channel has one (email References root, Messenger thread).</summary>
+    public string? ThreadKey { get; init; }
+
+    public string? Subject { get; init; }
+
+    public string? Text { get; init; }
+
+    public IReadOnlyList<MessageAttachment> Attachments { get; init; } = [];
+
+    /// <summary>When the provider says the customer sent it.</summary>
+    public required DateTimeOffset ProviderTimestamp { get; init; }
+
+    /// <summary>When the adapter received it.</summary>
+    public required DateTimeOffset ReceivedAt { get; init; }
+
+    public string? ReplyToProviderMessageId { get; init; }
+
+    /// <summary>Channel-specific extras. A "priority" entry (integer) raises the conversation in the waiting queue.</summary>
+    public IReadOnlyDictionary<string, string> Metadata { get; init; } = new Dictionary<string, string>();
+}

@@ -1,0 +1,30 @@
+namespace Routing.Contracts;
+
+/// <summary>An agent's reply, to be sent to the customer by the channel's adapter.</summary>
+public sealed record SendChannelMessage
+{
+    /// <summary>Idempotency key: the adapter sends a command id once.</summary>
+    public required Guid CommandId { get; init; }
+
+    public required Guid ConversationId { get; init; }
+
+    public required string AgentId { get; init; }
+
+    public required string Channel { get; init; }
+
+    public required string ChannelAccount { get; init; }
+
+    public required CustomerAddress To { get; init; }
+
+    public string? ThreadKey { get; init; }
+
+    public string? Subject { get; init; }
+
+    public required string Text { get; init; }
+
+    public IReadOnlyList<MessageAttachment> Attachments { get; init; } = [];
+
+    public string? ReplyToProviderMessageId { get; init; }
+
+    public required DateTimeOffset RequestedAt { get; init; }
+}

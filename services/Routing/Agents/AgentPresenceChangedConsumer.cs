@@ -1,0 +1,35 @@
+using MassTransit;
+using Routing.Contracts;
+using Routing.Inbound;
+using Routing.Policy;
+
+namespace Routing.Agents;
+
+internal sealed class AgentPresenceChangedConsumer(AgentService agents, ILogger<AgentPresenceChangedConsumer> logger) : IConsumer<AgentPresenceChanged>
+{
+    public async Task Consume(ConsumeContext<AgentPresenceChanged> context)
+    {
+        var m = context.Message;
+        if (string.IsNullOrWhiteSpace(m.AgentId))
+        {
+            throw new InvalidMessageException("agentId", "is required");
+        }
+        if (!Presences.IsValid(m.Status))
+        {
+            throw new InvalidMessageException("status", $"'{m.Status}' is not available, away or offline");
+        }
+        var (found, _) = await agents.SetPresenceAsync(m.AgentId, m.Status, m.ChangedAt, context.CancellationToken);
+        if (!found)
+        {
+            throw new InvalidMessageException("agentId", $"agent '{m.AgentId}' does not exist");
+        }
+        logger.LogInformation("Agent {AgentId} is {Presence}", m.AgentId, m.Status);
+    }
+}
+
+internal sealed class AgentPresenceChangedConsumerDefinition : ConsumerDefinition<AgentPresenceChangedConsumer>
+{
+    protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator,
+        IConsumerConfigurator<AgentPresenceChangedConsumer> consumerConfigurator, IRegistrationContext context) =>
+        endpointConfigurator.UseMessageRetry(RetryPolicies.Transient);
+}

@@ -1,0 +1,32 @@
+using Routing.Policy;
+
+namespace Routing.Agents;
+
+internal sealed record AgentRow
+{
+    public string Id { get; init; } = "";
+    public string Name { get; init; } = "";
+    public int Capacity { get; init; }
+    public string[] Channels { get; init; } = [];
+    public bool RequiresAccept { get; init; }
+    public string Presence { get; init; } = Presences.Offline;
+    public DateTime PresenceChangedAt { get; init; }
+    public int OpenCount { get; init; }
+    public DateTime? LastAssignedAt { get; init; }
+    public DateTime CreatedAt { get; init; }
+    public DateTime UpdatedAt { get; init; }
+
+    public AgentSnapshot ToSnapshot() => new()
+    {
+        Id = Id,
+        Presence = Presence,
+        PresenceChangedAt = Utc(PresenceChangedAt),
+        OpenCount = OpenCount,
+        Capacity = Capacity,
+        Channels = Channels,
+        RequiresAccept = RequiresAccept,
+        LastAssignedAt = LastAssignedAt is { } at ? Utc(at) : null,
+    };
+
+    internal static DateTimeOffset Utc(DateTime value) => new(DateTime.SpecifyKind(value, DateTimeKind.Utc));
+}

@@ -1,0 +1,127 @@
+using Dapper;
+using Routing.Database;
+using Routing.Policy;
+
+namespace Routing.Agents;
+
+/// <summary>Agents' capacity, presence and load. Slots change only through guarded updates, so capacity holds across replicas.</summary>
+internal static class AgentStore
+{
+    private const string Columns = "id, name, capacity, channels, requires_accept, presence, presence_changed_at, open_count, last_assigned_at, created_at, updated_at";
+
+    public static Task<AgentRow?> GetAsync(RoutingTransaction tx, string id, CancellationToken ct, bool forUpdate = false) =>
+        tx.Connection.QuerySingleOrDefaultAsync<AgentRow>(tx.Command(
+            $"select {Columns} from agents where id = @id{(forUpdate ? " for update" : "")}", new { id }, ct));
+
+    public static async Task<IReadOnlyList<AgentRow>> ListAsync(RoutingTransaction tx, CancellationToken ct) =>
+        (await tx.Connection.QueryAsync<AgentRow>(tx.Command($"select {Columns} from agents order by id", null, ct))).ToList();
+
+    public static async Task<bool> InsertAsync(RoutingTransaction tx, AgentRow agent, CancellationToken ct) =>
+        await tx.Connection.ExecuteAsync(tx.Command(
+            """
+            insert into agents (id, name, capacity, channels, requires_accept, presence, presence_changed_at, open_count, created_at, updated_at)
+            values (@Id, @Name, @Capacity, @Channels, @RequiresAccept, @Presence, @PresenceChangedAt, 0, @CreatedAt, @UpdatedAt)
+            on conflict (id) do nothing
+            """, agent, ct)) == 1;
+
+    public static Task<AgentRow?> UpdateAsync(RoutingTransaction tx, string id, string? name, int? capacity, string[]? channels, bool? requiresAccept, CancellationToken ct) =>
+        tx.Connection.QuerySingleOrDefaultAsync<AgentRow>(tx.Command(
+            $"""
+            update agents set name = coalesce(@name, name), capacity = coalesce(@capacity, capacity),
+                channels = coalesce(@channels, channels), requires_accept = coalesce(@requiresAccept, requires_accept),
+                updated_at = @now
+            where id = @id
+            returning {Columns}
+            """, new { id, name, capacity, channels, requiresAccept, now = tx.Now }, ct));
+
+    /// <summary>Sets presence unless it is already that, or the change is older than the one recorded. Returns the new row, or null when nothing changed.</summary>
+    public static Task<AgentRow?> SetPresenceAsync(RoutingTransaction tx, string id, string presence, DateTimeOffset changedAt, CancellationToken ct) =>
+        tx.Connection.QuerySingleOrDefaultAsync<AgentRow>(tx.Command(
+            $"""
+            update agents set presence = @presence, presence_changed_at = @changedAt, updated_at = @now
+            where id = @id and presence <> @presence and presence_changed_at <= @changedAt
+            returning {Columns}
+            """, new { id, presence, changedAt, now = tx.Now }, ct));
+
+    /// <summary>
+    /// Takes one slot if the agent is still available, serves the channel and has room. Under
+    /// concurrency the row lock makes the second taker re-check the condition after the first commits.
+    /// </summary>
+    public static async Task<AgentSnapshot?> TryReserveAsync(RoutingTransaction tx, string id, string channel, CancellationToken ct)
+    {
+        var row = await tx.Connection.QuerySingleOrDefaultAsync<AgentRow>(tx.Command(
+            $"""
+            update agents set open_count = open_count + 1, last_assigned_at = @now
+            where id = @id and presence = 'available' and open_count < capacity and @channel = any(channels)
+            returning {Columns}
+            """, new { id, channel, now = tx.Now }, ct));
+        return row?.ToSnapshot();
+    }
+
+    public static Task ReleaseSlotAsync(RoutingTransaction tx, string id, CancellationToken ct) =>
+        tx.Connection.ExecuteAsync(tx.Command(
+            "update agents set open_count = open_count - 1 where id = @id and open_count > 0", new { id }, ct));
+
+    /// <summary>Owners of the customer (and of customers merged into it), the customer's own first, each in order.</summary>
+    public static async Task<IReadOnlyList<AgentSnapshot>> OwnersAsync(RoutingTransaction tx, Guid customerId, CancellationToken ct) =>
+        (await tx.Connection.QueryAsync<AgentRow>(tx.Command(
+            $"""
+            select {string.Join(", ", Columns.Split(", ").Select(c => "a." + c))}
+            from preferred_agents p
+            join customers c on c.id = p.customer_id
+            join agents a on a.id = p.agent_id
+            where c.id = @customerId or c.merged_into = @customerId
+            order by (c.id <> @customerId), c.created_at, c.id, p.position
+            """, new { customerId }, ct))).Select(r => r.ToSnapshot()).ToList();
+
+    public static async Task<IReadOnlyList<(AgentSnapshot Agent, DateTimeOffset LastHandledAt)>> HistoryAsync(
+        RoutingTransaction tx, Guid customerId, DateTimeOffset since, CancellationToken ct)
+    {
+        var rows = await tx.Connection.QueryAsync<AgentRow, DateTime, (AgentSnapshot, DateTimeOffset)>(tx.Command(
+            $"""
+            select {string.Join(", ", Columns.Split(", ").Select(c => "a." + c))}, h.last_handled_at
+            from (select agent_id, max(last_handled_at) as last_handled_at from agent_history
+                  where customer_id in (select id from customers where id = @customerId or merged_into = @customerId)
+                    and last_handled_at >= @since
+                  group by agent_id) h
+            join agents a on a.id = h.agent_id
+            order by h.last_handled_at desc, a.id
+            """, new { customerId, since }, ct),
+            (agent, at) => (agent.ToSnapshot(), AgentRow.Utc(at)), splitOn: "last_handled_at");
+        return rows.ToList();
+    }
+
+    /// <summary>The best fallback agents first: the same order as RoutingPolicy.RankFallback, so the index does the work.</summary>
+    public static async Task<IReadOnlyList<AgentSnapshot>> FallbackPoolAsync(
+        RoutingTransaction tx, string channel, string[] excluded, int limit, CancellationToken ct) =>
+        (await tx.Connection.QueryAsync<AgentRow>(tx.Command(
+            $"""
+            select {Columns} from agents
+            where presence = 'available' and open_count < capacity and @channel = any(channels) and id <> all(@excluded)
+            order by open_count, last_assigned_at nulls first, id
+            limit @limit
+            """, new { channel, excluded, limit }, ct))).Select(r => r.ToSnapshot()).ToList();
+
+    public static Task RecordHistoryAsync(RoutingTransaction tx, Guid customerId, string agentId, CancellationToken ct) =>
+        tx.Connection.ExecuteAsync(tx.Command(
+            """
+            insert into agent_history (customer_id, agent_id, last_handled_at) values (@customerId, @agentId, @now)
+            on conflict (customer_id, agent_id) do update set last_handled_at = greatest(agent_history.last_handled_at, excluded.last_handled_at)
+            """, new { customerId, agentId, now = tx.Now }, ct));
+
+    /// <summary>
+    /// Available agents with a free slot while a conversation they could take waits. Normally the
+    /// freeing transaction fills the slot itself; this catches a conversation queued by a transaction
+    /// that committed just after the slot was freed on another replica.
+    /// </summary>
+    public static async Task<IReadOnlyList<string>> IdleWithWorkWaitingAsync(RoutingTransaction tx, int limit, CancellationToken ct) =>
+        (await tx.Connection.QueryAsync<string>(tx.Command(
+            """
+            select a.id from agents a
+            where a.presence = 'available' and a.open_count < a.capacity and (
+                exists (select 1 from conversations c where c.status = 'queued' and c.channel = any(a.channels) and a.id <> all(c.excluded_agents))
+                or exists (select 1 from conversations c where c.status = 'held' and a.id = any(c.held_for) and c.channel = any(a.channels)))
+            order by a.open_count, a.last_assigned_at nulls first, a.id
+            limit @limit
+            """, new { limit }, ct))).ToList();
+}

@@ -1,0 +1,28 @@
+using MassTransit;
+using Routing.Contracts;
+using Routing.Inbound;
+
+namespace Routing.Conversations;
+
+internal sealed class CloseConversationConsumer(ConversationCommands commands) : IConsumer<CloseConversation>
+{
+    public async Task Consume(ConsumeContext<CloseConversation> context)
+    {
+        var m = context.Message;
+        if (string.IsNullOrWhiteSpace(m.ClosedBy))
+        {
+            throw new InvalidMessageException("closedBy", "is required");
+        }
+        if (await commands.CloseAsync(m.ConversationId, m.ClosedBy, m.Reason, context.CancellationToken) == CommandResult.NotFound)
+        {
+            throw new InvalidMessageException("conversationId", $"conversation '{m.ConversationId}' does not exist");
+        }
+    }
+}
+
+internal sealed class CloseConversationConsumerDefinition : ConsumerDefinition<CloseConversationConsumer>
+{
+    protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator,
+        IConsumerConfigurator<CloseConversationConsumer> consumerConfigurator, IRegistrationContext context) =>
+        endpointConfigurator.UseMessageRetry(RetryPolicies.Transient);
+}

@@ -1,0 +1,73 @@
+using Routing.Database;
+
+namespace Routing.Conversations;
+
+/// <summary>What agents (through the gateway) and admins do to a conversation: close it, accept or decline an offer.</summary>
+internal sealed class ConversationCommands(RoutingDb db, ConversationRouter router)
+{
+    public async Task<CommandResult> CloseAsync(Guid conversationId, string closedBy, string? reason, CancellationToken ct)
+    {
+        await using var tx = await db.BeginAsync(ct);
+        var conversation = await ConversationStore.GetAsync(tx, conversationId, ct, forUpdate: true);
+        if (conversation is null)
+        {
+            return CommandResult.NotFound;
+        }
+        var closed = await router.CloseAsync(tx, conversation, closedBy, reason, ct);
+        await tx.CommitAsync(ct);
+        return closed ? CommandResult.Done : CommandResult.AlreadyDone;
+    }
+
+    public async Task<CommandResult> AcceptAsync(Guid conversationId, string agentId, CancellationToken ct)
+    {
+        await using var tx = await db.BeginAsync(ct);
+        var conversation = await ConversationStore.GetAsync(tx, conversationId, ct, forUpdate: true);
+        if (conversation is null)
+        {
+            return CommandResult.NotFound;
+        }
+        if (conversation.Status != ConversationStatus.Open || conversation.AgentId != agentId)
+        {
+            // Too late: the offer expired, was declined, or the conversation closed meanwhile.
+            await tx.CommitAsync(ct);
+            return CommandResult.Stale;
+        }
+        if (conversation.AcceptedAt is not null)
+        {
+            await tx.CommitAsync(ct);
+            return CommandResult.AlreadyDone;
+        }
+        await ConversationStore.MarkAcceptedAsync(tx, conversationId, ct);
+        await Timers.TimerStore.CancelForConversationAsync(tx, conversationId, ct, Timers.TimerKinds.Offer);
+        await Agents.AgentStore.RecordHistoryAsync(tx, conversation.CustomerId, agentId, ct);
+        await tx.CommitAsync(ct);
+        return CommandResult.Done;
+    }
+
+    /// <summary>A decline, or an expiry (<paramref name="trigger"/>), routes the conversation again without that agent.</summary>
+    public async Task<CommandResult> DeclineAsync(Guid conversationId, string agentId, string trigger, CancellationToken ct)
+    {
+        await using var tx = await db.BeginAsync(ct);
+        var conversation = await ConversationStore.GetAsync(tx, conversationId, ct, forUpdate: true);
+        if (conversation is null)
+        {
+            return CommandResult.NotFound;
+        }
+        if (conversation.Status != ConversationStatus.Open || conversation.AgentId != agentId || conversation.AcceptedAt is not null)
+        {
+            await tx.CommitAsync(ct);
+            return CommandResult.Stale;
+        }
+        await router.ReleaseAsync(tx, conversation, trigger, exclude: true, ct);
+        await tx.CommitAsync(ct);
+        return CommandResult.Done;
+    }
+}
+
+internal enum CommandResult
+{
+    Done,
+    AlreadyDone,
+    Stale,
+    NotFound,
+}

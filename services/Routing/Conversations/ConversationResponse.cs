@@ -1,0 +1,27 @@
+using Routing.Agents;
+using System.Text.Json;
+
+namespace Routing.Conversations;
+
+internal sealed record ConversationResponse(
+    Guid Id, Guid CustomerId, string Channel, string ChannelAccount, string? ThreadKey, string Status, string? AgentId, int Priority,
+    string[] HeldFor, DateTimeOffset? HoldUntil, string[] ExcludedAgents, DateTimeOffset? OfferExpiresAt, DateTimeOffset? AcceptedAt,
+    DateTimeOffset CreatedAt, DateTimeOffset? WaitingSince, DateTimeOffset? AssignedAt, DateTimeOffset? ClosedAt, string? ClosedBy,
+    string? CloseReason, DateTimeOffset LastMessageAt)
+{
+    public static ConversationResponse From(ConversationRow c) => new(
+        c.Id, c.CustomerId, c.Channel, c.ChannelAccount, c.ThreadKey, c.Status, c.AgentId, c.Priority, c.HeldFor, U(c.HoldUntil),
+        c.ExcludedAgents, U(c.OfferExpiresAt), U(c.AcceptedAt), AgentRow.Utc(c.CreatedAt), U(c.WaitingSince), U(c.AssignedAt),
+        U(c.ClosedAt), c.ClosedBy, c.CloseReason, AgentRow.Utc(c.LastMessageAt));
+
+    private static DateTimeOffset? U(DateTime? value) => value is { } v ? AgentRow.Utc(v) : null;
+}
+
+internal sealed record DecisionResponse(
+    Guid Id, DateTimeOffset At, string Trigger, string Outcome, string Reason, string? AgentId, JsonElement Candidates, int CandidatesConsidered)
+{
+    public static DecisionResponse From(DecisionRow d) => new(
+        d.Id, AgentRow.Utc(d.At), d.Trigger, d.Outcome, d.Reason, d.AgentId, JsonDocument.Parse(d.Candidates).RootElement.Clone(), d.CandidatesConsidered);
+}
+
+internal sealed record CloseRequest(string? ClosedBy, string? Reason);

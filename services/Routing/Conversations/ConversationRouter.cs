@@ -1,0 +1,311 @@
+using Microsoft.Extensions.Options;
+using Routing.Agents;
+using Routing.Contracts;
+using Routing.Database;
+using Routing.Identity;
+using Routing.Observability;
+using Routing.Policy;
+using Routing.Timers;
+
+namespace Routing.Conversations;
+
+/// <summary>
+/// Applies the routing policy inside one transaction: asks <see cref="RoutingPolicy"/> what should
+/// happen given a fresh snapshot, then makes it so with guarded updates, writes the receipt and
+/// records the events. The caller holds the conversation's row lock.
+/// </summary>
+internal sealed class ConversationRouter(IOptions<RoutingOptions> options, RoutingMetrics metrics)
+{
+    private const int MaxAttempts = 5;
+    private const int StoredCandidateLimit = 100;
+    private const int RecentMessageLimit = 20;
+
+    private RoutingOptions Options => options.Value;
+
+    public async Task<RouteOutcome> RouteAsync(RoutingTransaction tx, ConversationRow conversation, string trigger, CancellationToken ct)
+    {
+        var excluded = conversation.ExcludedAgents.ToHashSet(StringComparer.Ordinal);
+        var holdAllowed = conversation.HoldUntil is null;
+        IReadOnlyList<CandidateVerdict> preferredVerdicts = [];
+        var preferredCount = 0;
+
+        for (var attempt = 0; attempt < MaxAttempts; attempt++)
+        {
+            var owners = await AgentStore.OwnersAsync(tx, conversation.CustomerId, ct);
+            var history = await AgentStore.HistoryAsync(tx, conversation.CustomerId, tx.Now - Options.HistoryLookback, ct);
+            var preferred = RoutingPolicy.PreferredSet(owners, history, tx.Now, Options.HistoryLookback);
+            preferredCount = preferred.Count;
+            var outcome = RoutingPolicy.EvaluatePreferred(
+                conversation.Channel, preferred, excluded, holdAllowed, Options.HoldWaitFor(conversation.Channel), tx.Now);
+            preferredVerdicts = outcome.Verdicts;
+
+            switch (outcome)
+            {
+                case PreferredOutcome.Assign assign:
+                    var reserved = await AgentStore.TryReserveAsync(tx, assign.Candidate.Agent.Id, conversation.Channel, ct);
+                    if (reserved is null)
+                    {
+                        continue; // lost a race for the slot: look again at a fresh snapshot
+                    }
+                    var reason = assign.Candidate.Source == Candidate.Owner ? "preferred-owner" : "preferred-history";
+                    return await AssignAsync(tx, conversation, reserved, trigger, reason, outcome.Verdicts, preferred.Count, preferredSetSize: preferred.Count, ct);
+
+                case PreferredOutcome.Hold hold:
+                    return await HoldAsync(tx, conversation, hold, trigger, preferred.Count, ct);
+            }
+            break;
+        }
+
+        // Rule 4: fall back to the least loaded, longest idle available agent.
+        var verdicts = preferredVerdicts.ToList();
+        var considered = preferredCount;
+        var skip = excluded.ToHashSet(StringComparer.Ordinal);
+        for (var page = 0; page < MaxAttempts; page++)
+        {
+            var pool = await AgentStore.FallbackPoolAsync(tx, conversation.Channel, skip.ToArray(), Options.FallbackPoolSize, ct);
+            var ranked = RoutingPolicy.RankFallback(conversation.Channel, pool, excluded);
+            considered += ranked.Count;
+            for (var i = 0; i < ranked.Count; i++)
+            {
+                var agent = ranked[i];
+                var reserved = await AgentStore.TryReserveAsync(tx, agent.Id, conversation.Channel, ct);
+                if (reserved is null)
+                {
+                    skip.Add(agent.Id);
+                    verdicts.Add(new CandidateVerdict(agent.Id, Candidate.Pool, "taken by another conversation meanwhile"));
+                    continue;
+                }
+                verdicts.Add(new CandidateVerdict(agent.Id, Candidate.Pool, FallbackChosenVerdict(agent), Chosen: true));
+                verdicts.AddRange(ranked.Skip(i + 1).Take(Options.ReceiptCandidateLimit)
+                    .Select(a => new CandidateVerdict(a.Id, Candidate.Pool, $"ranked lower: {a.OpenCount}/{a.Capacity} open, {Idle(a)}")));
+                return await AssignAsync(tx, conversation, reserved, trigger, "fallback", verdicts, considered, preferredCount, ct);
+            }
+            if (pool.Count < Options.FallbackPoolSize)
+            {
+                break;
+            }
+        }
+
+        return await QueueAsync(tx, conversation, trigger, verdicts, considered, preferredCount, ct);
+    }
+
+    /// <summary>Fills the agent's free slots: first conversations held for the agent, then the oldest waiting ones it serves.</summary>
+    public async Task<int> DrainAsync(RoutingTransaction tx, string agentId, CancellationToken ct)
+    {
+        var assigned = 0;
+        for (var i = 0; i < 1000; i++)
+        {
+            var agent = await AgentStore.GetAsync(tx, agentId, ct);
+            if (agent is null || agent.Presence != Presences.Available || agent.OpenCount >= agent.Capacity)
+            {
+                break;
+            }
+            var next = await ConversationStore.NextForAgentAsync(tx, agentId, agent.Channels, ct);
+            if (next is null)
+            {
+                break;
+            }
+            var reserved = await AgentStore.TryReserveAsync(tx, agentId, next.Channel, ct);
+            if (reserved is null)
+            {
+                break;
+            }
+            var wasHeld = next.Status == ConversationStatus.Held;
+            var verdict = new CandidateVerdict(agentId, wasHeld ? "preferred" : Candidate.Pool,
+                $"chosen: freed a slot ({reserved.OpenCount - 1}/{reserved.Capacity} open before)", Chosen: true);
+            await AssignAsync(tx, next, reserved, Triggers.SlotFreed, wasHeld ? "held-for-agent" : "queue", [verdict], 1, 0, ct);
+            assigned++;
+        }
+        return assigned;
+    }
+
+    /// <summary>Takes the conversation from its agent and routes it again. With exclude, that agent is never offered it again.</summary>
+    public async Task<RouteOutcome> ReleaseAsync(RoutingTransaction tx, ConversationRow conversation, string reason, bool exclude, CancellationToken ct)
+    {
+        var agentId = conversation.AgentId ?? throw new InvalidOperationException("Only an assigned conversation can be released.");
+        await AgentStore.ReleaseSlotAsync(tx, agentId, ct);
+        await ConversationStore.MarkReleasedAsync(tx, conversation.Id, exclude ? agentId : null, ct);
+        await TimerStore.CancelForConversationAsync(tx, conversation.Id, ct, TimerKinds.Offer);
+        var decisionId = tx.NewId();
+        await ConversationStore.InsertDecisionAsync(tx, decisionId, conversation.Id, reason, "released", reason, agentId,
+            [new CandidateVerdict(agentId, "assigned", ReleaseVerdict(reason))], 1, ct);
+        tx.Publish(new ConversationReleased
+        {
+            ConversationId = conversation.Id,
+            CustomerId = conversation.CustomerId,
+            AgentId = agentId,
+            Reason = reason,
+            DecisionId = decisionId,
+            ReleasedAt = tx.Now,
+        });
+        tx.AfterCommit(() => metrics.Decision(reason, "released", reason, conversation.Channel));
+
+        var reloaded = await ConversationStore.GetAsync(tx, conversation.Id, ct) ?? throw new InvalidOperationException("Conversation vanished.");
+        var outcome = await RouteAsync(tx, reloaded, reason, ct);
+        if (exclude)
+        {
+            await DrainAsync(tx, agentId, ct);
+        }
+        return outcome;
+    }
+
+    /// <summary>Closes the conversation; its agent's freed slot is filled at once. Closing a closed conversation changes nothing.</summary>
+    public async Task<bool> CloseAsync(RoutingTransaction tx, ConversationRow conversation, string closedBy, string? reason, CancellationToken ct)
+    {
+        if (conversation.Status == ConversationStatus.Closed)
+        {
+            return false;
+        }
+        await ConversationStore.MarkClosedAsync(tx, conversation.Id, closedBy, reason, ct);
+        await TimerStore.CancelForConversationAsync(tx, conversation.Id, ct);
+        await ConversationStore.InsertDecisionAsync(tx, tx.NewId(), conversation.Id, Triggers.Closed, "closed", reason ?? "closed",
+            conversation.AgentId, [], 0, ct);
+        tx.Publish(new ConversationClosed
+        {
+            ConversationId = conversation.Id,
+            CustomerId = conversation.CustomerId,
+            AgentId = conversation.AgentId,
+            Channel = conversation.Channel,
+            ClosedBy = closedBy,
+            Reason = reason,
+            ClosedAt = tx.Now,
+        });
+        if (conversation.AgentId is { } agentId)
+        {
+            await AgentStore.ReleaseSlotAsync(tx, agentId, ct);
+            if (conversation.AcceptedAt is not null)
+            {
+                await AgentStore.RecordHistoryAsync(tx, conversation.CustomerId, agentId, ct);
+            }
+            await DrainAsync(tx, agentId, ct);
+        }
+        return true;
+    }
+
+    private async Task<RouteOutcome> AssignAsync(RoutingTransaction tx, ConversationRow conversation, AgentSnapshot agent, string trigger, string reason,
+        IReadOnlyList<CandidateVerdict> verdicts, int considered, int preferredSetSize, CancellationToken ct)
+    {
+        var offerExpiresAt = agent.RequiresAccept ? tx.Now + Options.OfferTimeout : (DateTimeOffset?)null;
+        await ConversationStore.MarkAssignedAsync(tx, conversation.Id, agent.Id, offerExpiresAt, ct);
+        await TimerStore.CancelForConversationAsync(tx, conversation.Id, ct, TimerKinds.Hold);
+        if (offerExpiresAt is { } due)
+        {
+            await TimerStore.ScheduleForConversationAsync(tx, TimerKinds.Offer, conversation.Id, due, ct);
+        }
+        else
+        {
+            await AgentStore.RecordHistoryAsync(tx, conversation.CustomerId, agent.Id, ct);
+        }
+
+        var decisionId = tx.NewId();
+        await ConversationStore.InsertDecisionAsync(tx, decisionId, conversation.Id, trigger, "assigned", reason, agent.Id,
+            verdicts.Take(StoredCandidateLimit).ToList(), considered, ct);
+        var customer = await CustomerStore.GetAsync(tx.Connection, tx.Transaction, conversation.CustomerId, ct);
+        tx.Publish(new ConversationAssigned
+        {
+            ConversationId = conversation.Id,
+            CustomerId = conversation.CustomerId,
+            AgentId = agent.Id,
+            Channel = conversation.Channel,
+            ChannelAccount = conversation.ChannelAccount,
+            CustomerDisplayName = customer?.DisplayName,
+            CustomerAddresses = customer?.Identities.Select(i => new CustomerAddress { Kind = i.Kind, Value = i.Value, DisplayName = i.DisplayName }).ToList() ?? [],
+            RequiresAccept = offerExpiresAt is not null,
+            OfferExpiresAt = offerExpiresAt,
+            Receipt = Summary(decisionId, trigger, "assigned", reason, verdicts, considered),
+            RecentMessages = await ConversationStore.RecentMessagesAsync(tx, conversation.Id, RecentMessageLimit, ct),
+            AssignedAt = tx.Now,
+        });
+
+        var waitedSince = conversation.WaitingSince is { } w ? AgentRow.Utc(w) : AgentRow.Utc(conversation.CreatedAt);
+        var now = tx.Now;
+        tx.AfterCommit(() =>
+        {
+            metrics.Decision(trigger, "assigned", reason, conversation.Channel);
+            metrics.Assigned(conversation.Channel, reason, now - waitedSince);
+            if (trigger == Triggers.NewConversation && preferredSetSize > 0)
+            {
+                metrics.PreferredSet(conversation.Channel, reason.StartsWith("preferred", StringComparison.Ordinal));
+            }
+        });
+        return new RouteOutcome(ConversationStatus.Open, agent.Id, decisionId, reason);
+    }
+
+    private async Task<RouteOutcome> HoldAsync(RoutingTransaction tx, ConversationRow conversation, PreferredOutcome.Hold hold, string trigger, int considered, CancellationToken ct)
+    {
+        await ConversationStore.MarkHeldAsync(tx, conversation.Id, hold.HeldFor.ToArray(), hold.Until, ct);
+        await TimerStore.ScheduleForConversationAsync(tx, TimerKinds.Hold, conversation.Id, hold.Until, ct);
+        var decisionId = tx.NewId();
+        const string reason = "preferred-busy";
+        await ConversationStore.InsertDecisionAsync(tx, decisionId, conversation.Id, trigger, "held", reason, null,
+            hold.Verdicts.Take(StoredCandidateLimit).ToList(), considered, ct);
+        tx.Publish(new ConversationHeld
+        {
+            ConversationId = conversation.Id,
+            CustomerId = conversation.CustomerId,
+            Channel = conversation.Channel,
+            HeldFor = hold.HeldFor,
+            HoldUntil = hold.Until,
+            Reason = reason,
+            DecisionId = decisionId,
+            HeldAt = tx.Now,
+        });
+        tx.AfterCommit(() => metrics.Decision(trigger, "held", reason, conversation.Channel));
+        return new RouteOutcome(ConversationStatus.Held, null, decisionId, reason);
+    }
+
+    private async Task<RouteOutcome> QueueAsync(RoutingTransaction tx, ConversationRow conversation, string trigger,
+        List<CandidateVerdict> verdicts, int considered, int preferredSetSize, CancellationToken ct)
+    {
+        await ConversationStore.MarkQueuedAsync(tx, conversation.Id, ct);
+        await TimerStore.CancelForConversationAsync(tx, conversation.Id, ct, TimerKinds.Hold);
+        var decisionId = tx.NewId();
+        const string reason = "no-agent-available";
+        await ConversationStore.InsertDecisionAsync(tx, decisionId, conversation.Id, trigger, "queued", reason, null,
+            verdicts.Take(StoredCandidateLimit).ToList(), considered, ct);
+        tx.Publish(new ConversationQueued
+        {
+            ConversationId = conversation.Id,
+            CustomerId = conversation.CustomerId,
+            Channel = conversation.Channel,
+            Priority = conversation.Priority,
+            Reason = $"no available agent serving {conversation.Channel} has a free slot",
+            DecisionId = decisionId,
+            QueuedAt = tx.Now,
+        });
+        tx.AfterCommit(() =>
+        {
+            metrics.Decision(trigger, "queued", reason, conversation.Channel);
+            if (trigger == Triggers.NewConversation && preferredSetSize > 0)
+            {
+                metrics.PreferredSet(conversation.Channel, hit: false);
+            }
+        });
+        return new RouteOutcome(ConversationStatus.Queued, null, decisionId, reason);
+    }
+
+    private RoutingReceiptSummary Summary(Guid decisionId, string trigger, string outcome, string reason, IReadOnlyList<CandidateVerdict> verdicts, int considered) => new()
+    {
+        DecisionId = decisionId,
+        Trigger = trigger,
+        Outcome = outcome,
+        Reason = reason,
+        Candidates = verdicts.Take(Options.ReceiptCandidateLimit)
+            .Select(v => new CandidateSummary { AgentId = v.AgentId, Source = v.Source, Verdict = v.Verdict }).ToList(),
+        CandidatesConsidered = considered,
+    };
+
+    private static string FallbackChosenVerdict(AgentSnapshot agent) =>
+        $"chosen: least loaded ({agent.OpenCount}/{agent.Capacity} open), {Idle(agent)}";
+
+    private static string Idle(AgentSnapshot agent) =>
+        agent.LastAssignedAt is { } at ? $"last assigned {at.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC" : "never assigned";
+
+    private static string ReleaseVerdict(string reason) => reason switch
+    {
+        Triggers.OfflineGrace => "offline longer than the grace period",
+        Triggers.OfferDeclined => "declined the offer",
+        Triggers.OfferExpired => "let the offer expire",
+        _ => reason,
+    };
+}

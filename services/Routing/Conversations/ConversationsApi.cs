@@ -1,0 +1,96 @@
+using Routing.Database;
+
+namespace Routing.Conversations;
+
+internal static class ConversationsApi
+{
+    public static IEndpointRouteBuilder MapConversationsApi(this IEndpointRouteBuilder app)
+    {
+        var conversations = app.MapGroup("/conversations").WithTags("Conversations");
+        conversations.MapGet("/", ListAsync);
+        conversations.MapGet("/{id}", GetAsync);
+        conversations.MapGet("/{id}/decisions", DecisionsAsync);
+        conversations.MapPost("/{id}/close", CloseAsync);
+        app.MapGet("/queue", QueueAsync).WithTags("Conversations");
+        return app;
+    }
+
+    private static async Task<IResult> ListAsync(string? customerId, string? status, int? limit, RoutingDb db, CancellationToken ct)
+    {
+        Guid? customer = null;
+        if (customerId is not null)
+        {
+            if (!Guid.TryParse(customerId, out var parsed))
+            {
+                return Problems.Invalid("customerId", "must be a customer id (a UUID)");
+            }
+            customer = parsed;
+        }
+        if (status is not null && !ConversationStatus.IsValid(status))
+        {
+            return Problems.Invalid("status", "must be open, held, queued or closed");
+        }
+        if (limit is < 1 or > 1000)
+        {
+            return Problems.Invalid("limit", "must be from 1 to 1000");
+        }
+        await using var tx = await db.BeginAsync(ct);
+        var rows = await ConversationStore.ListAsync(tx, customer, status, limit ?? 100, ct);
+        return Results.Ok(rows.Select(ConversationResponse.From));
+    }
+
+    private static async Task<IResult> GetAsync(string id, RoutingDb db, CancellationToken ct)
+    {
+        if (!Guid.TryParse(id, out var conversationId))
+        {
+            return Problems.Invalid("id", "must be a conversation id (a UUID)");
+        }
+        await using var tx = await db.BeginAsync(ct);
+        return await ConversationStore.GetAsync(tx, conversationId, ct) is { } c
+            ? Results.Ok(ConversationResponse.From(c))
+            : Problems.NotFound("Conversation", id);
+    }
+
+    private static async Task<IResult> DecisionsAsync(string id, RoutingDb db, CancellationToken ct)
+    {
+        if (!Guid.TryParse(id, out var conversationId))
+        {
+            return Problems.Invalid("id", "must be a conversation id (a UUID)");
+        }
+        await using var tx = await db.BeginAsync(ct);
+        if (await ConversationStore.GetAsync(tx, conversationId, ct) is null)
+        {
+            return Problems.NotFound("Conversation", id);
+        }
+        return Results.Ok((await ConversationStore.DecisionsAsync(tx, conversationId, ct)).Select(DecisionResponse.From));
+    }
+
+    private static async Task<IResult> CloseAsync(string id, HttpRequest request, ConversationCommands commands, CancellationToken ct)
+    {
+        if (!Guid.TryParse(id, out var conversationId))
+        {
+            return Problems.Invalid("id", "must be a conversation id (a UUID)");
+        }
+        CloseRequest? body = null;
+        if (request.ContentLength is > 0 || request.Headers.TransferEncoding.Count > 0)
+        {
+            body = await request.ReadFromJsonAsync<CloseRequest>(ct);
+        }
+        return await commands.CloseAsync(conversationId, body?.ClosedBy ?? "admin", body?.Reason, ct) switch
+        {
+            CommandResult.NotFound => Problems.NotFound("Conversation", id),
+            _ => Results.NoContent(),
+        };
+    }
+
+    private static async Task<IResult> QueueAsync(int? limit, RoutingDb db, CancellationToken ct)
+    {
+        if (limit is < 1 or > 1000)
+        {
+            return Problems.Invalid("limit", "must be from 1 to 1000");
+        }
+        await using var tx = await db.BeginAsync(ct);
+        var rows = await ConversationStore.QueueAsync(tx, limit ?? 100, ct);
+        return Results.Ok(rows.Select((c, i) => new { position = i + 1, conversation = ConversationResponse.From(c) }));
+    }
+}

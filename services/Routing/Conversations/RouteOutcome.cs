@@ -1,0 +1,3 @@
+namespace Routing.Conversations;
+
+internal sealed record RouteOutcome(string Status, string? AgentId, Guid DecisionId, string Reason);

@@ -1,0 +1,193 @@
+using Dapper;
+using Npgsql;
+using System.Text.Json;
+
+namespace Routing.Identity;
+
+/// <summary>People and their addresses. Every method runs inside the caller's transaction.</summary>
+internal static class CustomerStore
+{
+    /// <summary>
+    /// The customer behind an address, created when the address is new. Two first messages of one
+    /// person racing on two replicas collide on the identity's key; the loser reads the winner's row.
+    /// Returns the customer id, locked for the rest of the transaction: all routing work for one
+    /// customer is serialised on that row.
+    /// </summary>
+    public static async Task<(Guid CustomerId, bool Created)> ResolveAndLockAsync(
+        NpgsqlConnection connection, NpgsqlTransaction tx, NormalizedAddress address, string? displayName,
+        DateTimeOffset now, CancellationToken ct)
+    {
+        var existing = await connection.QuerySingleOrDefaultAsync<Guid?>(new CommandDefinition(
+            "select customer_id from identities where kind = @Kind and value = @Value",
+            address, tx, cancellationToken: ct));
+        var created = false;
+        if (existing is null)
+        {
+            var newId = Guid.CreateVersion7(now);
+            existing = await connection.QuerySingleOrDefaultAsync<Guid?>(new CommandDefinition(
+                """
+                insert into identities (kind, value, customer_id, display_name, created_at)
+                values (@Kind, @Value, @newId, @displayName, @now)
+                on conflict (kind, value) do nothing
+                returning customer_id
+                """, new { address.Kind, address.Value, newId, displayName, now }, tx, cancellationToken: ct));
+            if (existing is not null)
+            {
+                await connection.ExecuteAsync(new CommandDefinition(
+                    "insert into customers (id, display_name, created_at) values (@newId, @displayName, @now)",
+                    new { newId, displayName, now }, tx, cancellationToken: ct));
+                created = true;
+            }
+            else
+            {
+                existing = await connection.QuerySingleAsync<Guid>(new CommandDefinition(
+                    "select customer_id from identities where kind = @Kind and value = @Value",
+                    address, tx, cancellationToken: ct));
+            }
+        }
+
+        var customerId = existing.Value;
+        // Lock the customer. The identity may have moved under us (a merge committed meanwhile), so re-read it.
+        await connection.ExecuteAsync(new CommandDefinition(
+            "select 1 from customers where id = @customerId for update", new { customerId }, tx, cancellationToken: ct));
+        var current = await connection.QuerySingleAsync<Guid>(new CommandDefinition(
+            "select customer_id from identities where kind = @Kind and value = @Value", address, tx, cancellationToken: ct));
+        if (current != customerId)
+        {
+            await connection.ExecuteAsync(new CommandDefinition(
+                "select 1 from customers where id = @current for update", new { current }, tx, cancellationToken: ct));
+            customerId = current;
+        }
+        if (!created && displayName is not null)
+        {
+            await connection.ExecuteAsync(new CommandDefinition(
+                """
+                update identities set display_name = @displayName
+                where kind = @Kind and value = @Value and display_name is distinct from @displayName
+                """, new { address.Kind, address.Value, displayName }, tx, cancellationToken: ct));
+            await connection.ExecuteAsync(new CommandDefinition(
+                "update customers set display_name = @displayName where id = @customerId and display_name is null",
+                new { customerId, displayName }, tx, cancellationToken: ct));
+        }
+        return (customerId, created);
+    }
+
+    /// <summary>The customer and every customer merged into it: their preferences and history count as one person's.</summary>
+    public static async Task<Guid[]> GroupAsync(NpgsqlConnection connection, NpgsqlTransaction? tx, Guid customerId, CancellationToken ct) =>
+        (await connection.QueryAsync<Guid>(new CommandDefinition(
+            "select id from customers where id = @customerId or merged_into = @customerId",
+            new { customerId }, tx, cancellationToken: ct))).ToArray();
+
+    public static async Task<CustomerView?> GetAsync(NpgsqlConnection connection, NpgsqlTransaction? tx, Guid customerId, CancellationToken ct)
+    {
+        var row = await connection.QuerySingleOrDefaultAsync<(Guid Id, string? DisplayName, DateTime CreatedAt, Guid? MergedInto)>(new CommandDefinition(
+            "select id, display_name, created_at, merged_into from customers where id = @customerId",
+            new { customerId }, tx, cancellationToken: ct));
+        if (row.Id == Guid.Empty)
+        {
+            return null;
+        }
+        var identities = await connection.QueryAsync<IdentityView>(new CommandDefinition(
+            "select kind, value, display_name from identities where customer_id = @customerId order by created_at, kind, value",
+            new { customerId }, tx, cancellationToken: ct));
+        var preferred = await connection.QueryAsync<string>(new CommandDefinition(
+            "select agent_id from preferred_agents where customer_id = @customerId order by position",
+            new { customerId }, tx, cancellationToken: ct));
+        var history = await connection.QueryAsync<HistoryView>(new CommandDefinition(
+            """
+            select agent_id, max(last_handled_at) as last_handled_at from agent_history
+            where customer_id in (select id from customers where id = @customerId or merged_into = @customerId)
+            group by agent_id order by max(last_handled_at) desc, agent_id
+            """, new { customerId }, tx, cancellationToken: ct));
+        var merged = await connection.QueryAsync<Guid>(new CommandDefinition(
+            "select id from customers where merged_into = @customerId order by id", new { customerId }, tx, cancellationToken: ct));
+        return new CustomerView(row.Id, row.DisplayName, new DateTimeOffset(row.CreatedAt, TimeSpan.Zero), row.MergedInto,
+            identities.ToList(), preferred.ToList(), history.ToList(), merged.ToList());
+    }
+
+    public static async Task SetPreferredAgentsAsync(NpgsqlConnection connection, NpgsqlTransaction tx, Guid customerId, IReadOnlyList<string> agentIds, CancellationToken ct)
+    {
+        await connection.ExecuteAsync(new CommandDefinition(
+            "delete from preferred_agents where customer_id = @customerId", new { customerId }, tx, cancellationToken: ct));
+        await connection.ExecuteAsync(new CommandDefinition(
+            """
+            insert into preferred_agents (customer_id, agent_id, position)
+            select @customerId, a.agent_id, a.position from unnest(@agentIds::text[]) with ordinality as a(agent_id, position)
+            """, new { customerId, agentIds = agentIds.ToArray() }, tx, cancellationToken: ct));
+    }
+
+    /// <summary>
+    /// Moves every identity of <paramref name="mergedId"/> to <paramref name="survivorId"/> and points
+    /// customers previously merged into it at the survivor; the record of what moved makes it reversible.
+    /// </summary>
+    public static async Task<Guid> MergeAsync(NpgsqlConnection connection, NpgsqlTransaction tx, Guid survivorId, Guid mergedId, DateTimeOffset now, CancellationToken ct)
+    {
+        var moved = (await connection.QueryAsync<(string Kind, string Value)>(new CommandDefinition(
+            "update identities set customer_id = @survivorId where customer_id = @mergedId returning kind, value",
+            new { survivorId, mergedId }, tx, cancellationToken: ct))).Select(i => new { kind = i.Kind, value = i.Value }).ToList();
+        var repointed = (await connection.QueryAsync<Guid>(new CommandDefinition(
+            "update customers set merged_into = @survivorId where merged_into = @mergedId returning id",
+            new { survivorId, mergedId }, tx, cancellationToken: ct))).ToArray();
+        await connection.ExecuteAsync(new CommandDefinition(
+            "update customers set merged_into = @survivorId where id = @mergedId", new { survivorId, mergedId }, tx, cancellationToken: ct));
+        var mergeId = Guid.CreateVersion7(now);
+        await connection.ExecuteAsync(new CommandDefinition(
+            """
+            insert into customer_merges (id, survivor_id, merged_id, moved_identities, repointed_customers, merged_at)
+            values (@mergeId, @survivorId, @mergedId, @moved::jsonb, @repointed, @now)
+            """, new { mergeId, survivorId, mergedId, moved = JsonSerializer.Serialize(moved), repointed, now }, tx, cancellationToken: ct));
+        return mergeId;
+    }
+
+    /// <summary>Reverses a merge: the identities that moved go back, and so do the customers re-pointed with it.</summary>
+    public static async Task<MergeRecord?> UnmergeAsync(NpgsqlConnection connection, NpgsqlTransaction tx, Guid survivorId, Guid? mergedId, DateTimeOffset now, CancellationToken ct)
+    {
+        var merge = await connection.QuerySingleOrDefaultAsync<MergeRecord>(new CommandDefinition(
+            """
+            select id, survivor_id, merged_id, moved_identities::text as moved_identities, repointed_customers
+            from customer_merges
+            where survivor_id = @survivorId and unmerged_at is null and (@mergedId::uuid is null or merged_id = @mergedId)
+            order by merged_at desc limit 1
+            for update
+            """, new { survivorId, mergedId }, tx, cancellationToken: ct));
+        if (merge is null)
+        {
+            return null;
+        }
+        var moved = JsonSerializer.Deserialize<List<IdentityKey>>(merge.MovedIdentities) ?? [];
+        await connection.ExecuteAsync(new CommandDefinition(
+            """
+            update identities i set customer_id = @MergedId
+            from unnest(@kinds::text[], @values::text[]) as m(kind, value)
+            where i.kind = m.kind and i.value = m.value and i.customer_id = @SurvivorId
+            """, new { merge.MergedId, merge.SurvivorId, kinds = moved.Select(m => m.kind).ToArray(), values = moved.Select(m => m.value).ToArray() }, tx, cancellationToken: ct));
+        await connection.ExecuteAsync(new CommandDefinition(
+            "update customers set merged_into = null where id = @MergedId", new { merge.MergedId }, tx, cancellationToken: ct));
+        await connection.ExecuteAsync(new CommandDefinition(
+            "update customers set merged_into = @MergedId where id = any(@RepointedCustomers) and merged_into = @SurvivorId",
+            new { merge.MergedId, merge.SurvivorId, merge.RepointedCustomers }, tx, cancellationToken: ct));
+        await connection.ExecuteAsync(new CommandDefinition(
+            "update customer_merges set unmerged_at = @now where id = @Id", new { merge.Id, now }, tx, cancellationToken: ct));
+        return merge;
+    }
+
+    private sealed record IdentityKey(string kind, string value);
+}
+
+internal sealed record IdentityView(string Kind, string Value, string? DisplayName);
+
+internal sealed record HistoryView(string AgentId, DateTime LastHandledAt);
+
+internal sealed record CustomerView(
+    Guid Id, string? DisplayName, DateTimeOffset CreatedAt, Guid? MergedInto,
+    IReadOnlyList<IdentityView> Identities, IReadOnlyList<string> PreferredAgents,
+    IReadOnlyList<HistoryView> History, IReadOnlyList<Guid> MergedCustomers);
+
+internal sealed record MergeRecord
+{
+    public Guid Id { get; init; }
+    public Guid SurvivorId { get; init; }
+    public Guid MergedId { get; init; }
+    public string MovedIdentities { get; init; } = "[]";
+    public Guid[] RepointedCustomers { get; init; } = [];
+}

@@ -1,0 +1,160 @@
+using Dapper;
+using Routing.Database;
+
+namespace Routing.Identity;
+
+internal static class CustomersApi
+{
+    public static IEndpointRouteBuilder MapCustomersApi(this IEndpointRouteBuilder app)
+    {
+        var customers = app.MapGroup("/customers").WithTags("Customers");
+        customers.MapGet("/lookup", LookupAsync);
+        customers.MapGet("/{id}", GetAsync);
+        customers.MapPut("/{id}/preferred-agents", SetPreferredAsync);
+        customers.MapPost("/{id}/merge", MergeAsync);
+        customers.MapPost("/{id}/unmerge", UnmergeAsync);
+        return app;
+    }
+
+    private static async Task<IResult> LookupAsync(string? kind, string? value, RoutingDb db, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(kind))
+        {
+            return Problems.Invalid("kind", "is required (email, phone, facebook, twitter, ...)");
+        }
+        if (!AddressNormalizer.TryNormalize(kind, value, out var address, out var error))
+        {
+            return Problems.Invalid("value", error);
+        }
+        await using var tx = await db.BeginAsync(ct);
+        var customerId = await tx.Connection.QuerySingleOrDefaultAsync<Guid?>(tx.Command(
+            "select customer_id from identities where kind = @Kind and value = @Value", address, ct));
+        return customerId is { } id && await CustomerStore.GetAsync(tx.Connection, tx.Transaction, id, ct) is { } customer
+            ? Results.Ok(customer)
+            : Problems.NotFound("Customer", $"{address.Kind}:{address.Value}");
+    }
+
+    private static async Task<IResult> GetAsync(string id, RoutingDb db, CancellationToken ct)
+    {
+        if (!Guid.TryParse(id, out var customerId))
+        {
+            return Problems.Invalid("id", "must be a customer id (a UUID)");
+        }
+        await using var tx = await db.BeginAsync(ct);
+        return await CustomerStore.GetAsync(tx.Connection, tx.Transaction, customerId, ct) is { } customer
+            ? Results.Ok(customer)
+            : Problems.NotFound("Customer", id);
+    }
+
+    private static async Task<IResult> SetPreferredAsync(string id, string[]? agentIds, RoutingDb db, CancellationToken ct)
+    {
+        if (!Guid.TryParse(id, out var customerId))
+        {
+            return Problems.Invalid("id", "must be a customer id (a UUID)");
+        }
+        if (agentIds is null)
+        {
+            return Problems.Invalid("body", "a JSON array of agent ids, in order of preference");
+        }
+        for (var i = 0; i < agentIds.Length; i++)
+        {
+            if (!Problems.IsValidId(agentIds[i]))
+            {
+                return Problems.Invalid($"[{i}]", "is not an agent id");
+            }
+        }
+        if (agentIds.Distinct(StringComparer.Ordinal).Count() != agentIds.Length)
+        {
+            return Problems.Invalid("body", "lists an agent more than once");
+        }
+        await using var tx = await db.BeginAsync(ct);
+        if (await CustomerStore.GetAsync(tx.Connection, tx.Transaction, customerId, ct) is null)
+        {
+            return Problems.NotFound("Customer", id);
+        }
+        var known = (await tx.Connection.QueryAsync<string>(tx.Command("select id from agents where id = any(@agentIds)", new { agentIds }, ct))).ToHashSet();
+        var unknown = Array.FindIndex(agentIds, a => !known.Contains(a));
+        if (unknown >= 0)
+        {
+            return Problems.Invalid($"[{unknown}]", $"agent '{agentIds[unknown]}' does not exist");
+        }
+        await CustomerStore.SetPreferredAgentsAsync(tx.Connection, tx.Transaction, customerId, agentIds, ct);
+        var customer = await CustomerStore.GetAsync(tx.Connection, tx.Transaction, customerId, ct);
+        await tx.CommitAsync(ct);
+        return Results.Ok(customer);
+    }
+
+    private static async Task<IResult> MergeAsync(string id, MergeRequest? body, RoutingDb db, CancellationToken ct)
+    {
+        if (!Guid.TryParse(id, out var survivorId))
+        {
+            return Problems.Invalid("id", "must be a customer id (a UUID)");
+        }
+        if (body?.CustomerId is null || !Guid.TryParse(body.CustomerId, out var mergedId))
+        {
+            return Problems.Invalid("customerId", "the id of the customer to merge into this one is required");
+        }
+        if (mergedId == survivorId)
+        {
+            return Problems.Invalid("customerId", "a customer cannot be merged into itself");
+        }
+        await using var tx = await db.BeginAsync(ct);
+        // Lock both people in a fixed order, so two opposite merges cannot deadlock.
+        foreach (var lockId in new[] { survivorId, mergedId }.Order())
+        {
+            await tx.Connection.ExecuteAsync(tx.Command("select 1 from customers where id = @lockId for update", new { lockId }, ct));
+        }
+        var survivor = await CustomerStore.GetAsync(tx.Connection, tx.Transaction, survivorId, ct);
+        var merged = await CustomerStore.GetAsync(tx.Connection, tx.Transaction, mergedId, ct);
+        if (survivor is null)
+        {
+            return Problems.NotFound("Customer", id);
+        }
+        if (merged is null)
+        {
+            return Problems.NotFound("Customer", body.CustomerId);
+        }
+        if (survivor.MergedInto is not null || merged.MergedInto is not null)
+        {
+            return Problems.Conflict("Already merged", "One of these customers is already merged into another; merge into that one, or unmerge first.");
+        }
+        await CustomerStore.MergeAsync(tx.Connection, tx.Transaction, survivorId, mergedId, tx.Now, ct);
+        var result = await CustomerStore.GetAsync(tx.Connection, tx.Transaction, survivorId, ct);
+        await tx.CommitAsync(ct);
+        return Results.Ok(result);
+    }
+
+    private static async Task<IResult> UnmergeAsync(string id, HttpRequest request, RoutingDb db, CancellationToken ct)
+    {
+        if (!Guid.TryParse(id, out var survivorId))
+        {
+            return Problems.Invalid("id", "must be a customer id (a UUID)");
+        }
+        Guid? mergedId = null;
+        if (request.ContentLength is > 0)
+        {
+            var body = await request.ReadFromJsonAsync<MergeRequest>(ct);
+            if (body?.CustomerId is not null)
+            {
+                if (!Guid.TryParse(body.CustomerId, out var parsed))
+                {
+                    return Problems.Invalid("customerId", "must be a customer id (a UUID)");
+                }
+                mergedId = parsed;
+            }
+        }
+        await using var tx = await db.BeginAsync(ct);
+        await tx.Connection.ExecuteAsync(tx.Command("select 1 from customers where id = @survivorId for update", new { survivorId }, ct));
+        var merge = await CustomerStore.UnmergeAsync(tx.Connection, tx.Transaction, survivorId, mergedId, tx.Now, ct);
+        if (merge is null)
+        {
+            return Problems.NotFound("Merge", mergedId is null ? $"into {id}" : $"{mergedId} into {id}");
+        }
+        var survivor = await CustomerStore.GetAsync(tx.Connection, tx.Transaction, survivorId, ct);
+        var restored = await CustomerStore.GetAsync(tx.Connection, tx.Transaction, merge.MergedId, ct);
+        await tx.CommitAsync(ct);
+        return Results.Ok(new { survivor, restored });
+    }
+}
+
+internal sealed record MergeRequest(string? CustomerId);

@@ -1,0 +1,3 @@
+namespace Routing.Identity;
+
+internal sealed record NormalizedAddress(string Kind, string Value);

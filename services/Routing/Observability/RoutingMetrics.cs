@@ -1,0 +1,55 @@
+using System.Diagnostics.Metrics;
+
+namespace Routing.Observability;
+
+/// <summary>
+/// Routing's own instruments (meter "Routing"). Preferred-agent hit rate is
+/// routing.preferred.hits / routing.preferred.eligible; queue length and held count are sampled by the sweeper.
+/// </summary>
+internal sealed class RoutingMetrics
+{
+    public const string MeterName = "Routing";
+
+    private readonly Counter<long> _decisions;
+    private readonly Counter<long> _preferredEligible;
+    private readonly Counter<long> _preferredHits;
+    private readonly Counter<long> _duplicates;
+    private readonly Histogram<double> _timeToAssignment;
+    private long _queueLength;
+    private long _heldCount;
+
+    public RoutingMetrics(IMeterFactory meterFactory)
+    {
+        var meter = meterFactory.Create(MeterName);
+        _decisions = meter.CreateCounter<long>("routing.decisions", description: "Routing decisions by trigger, outcome and reason");
+        _preferredEligible = meter.CreateCounter<long>("routing.preferred.eligible", description: "New conversations whose customer had a preferred set");
+        _preferredHits = meter.CreateCounter<long>("routing.preferred.hits", description: "Of those, conversations assigned to a preferred agent");
+        _duplicates = meter.CreateCounter<long>("routing.inbound.duplicates", description: "Inbound messages recognised as already routed");
+        _timeToAssignment = meter.CreateHistogram<double>("routing.time_to_assignment", unit: "s", description: "From a conversation starting to wait to its assignment");
+        meter.CreateObservableGauge("routing.queue.length", () => Interlocked.Read(ref _queueLength), description: "Conversations waiting in the queue");
+        meter.CreateObservableGauge("routing.held.count", () => Interlocked.Read(ref _heldCount), description: "Conversations held for their preferred agents");
+    }
+
+    public void Decision(string trigger, string outcome, string reason, string channel) =>
+        _decisions.Add(1, new("trigger", trigger), new("outcome", outcome), new("reason", reason), new("channel", channel));
+
+    public void PreferredSet(string channel, bool hit)
+    {
+        _preferredEligible.Add(1, new KeyValuePair<string, object?>("channel", channel));
+        if (hit)
+        {
+            _preferredHits.Add(1, new KeyValuePair<string, object?>("channel", channel));
+        }
+    }
+
+    public void Duplicate(string channel) => _duplicates.Add(1, new KeyValuePair<string, object?>("channel", channel));
+
+    public void Assigned(string channel, string reason, TimeSpan waited) =>
+        _timeToAssignment.Record(Math.Max(0, waited.TotalSeconds), new("channel", channel), new("reason", reason));
+
+    public void Sample(long queueLength, long heldCount)
+    {
+        Interlocked.Exchange(ref _queueLength, queueLength);
+        Interlocked.Exchange(ref _heldCount, heldCount);
+    }
+}

@@ -1,0 +1,30 @@
+using MassTransit;
+using Routing.Contracts;
+using Routing.Conversations;
+using Routing.Inbound;
+
+namespace Routing.Offers;
+
+internal sealed class AgentAcceptedConversationConsumer(ConversationCommands commands, ILogger<AgentAcceptedConversationConsumer> logger) : IConsumer<AgentAcceptedConversation>
+{
+    public async Task Consume(ConsumeContext<AgentAcceptedConversation> context)
+    {
+        var m = context.Message;
+        var result = await commands.AcceptAsync(m.ConversationId, m.AgentId, context.CancellationToken);
+        if (result == CommandResult.NotFound)
+        {
+            throw new InvalidMessageException("conversationId", $"conversation '{m.ConversationId}' does not exist");
+        }
+        if (result == CommandResult.Stale)
+        {
+            logger.LogWarning("Agent {AgentId} accepted conversation {ConversationId} after the offer ended; ignored", m.AgentId, m.ConversationId);
+        }
+    }
+}
+
+internal sealed class AgentAcceptedConversationConsumerDefinition : ConsumerDefinition<AgentAcceptedConversationConsumer>
+{
+    protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator,
+        IConsumerConfigurator<AgentAcceptedConversationConsumer> consumerConfigurator, IRegistrationContext context) =>
+        endpointConfigurator.UseMessageRetry(RetryPolicies.Transient);
+}

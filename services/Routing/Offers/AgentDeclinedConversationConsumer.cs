@@ -1,0 +1,30 @@
+using MassTransit;
+using Routing.Contracts;
+using Routing.Conversations;
+using Routing.Inbound;
+
+namespace Routing.Offers;
+
+internal sealed class AgentDeclinedConversationConsumer(ConversationCommands commands, ILogger<AgentDeclinedConversationConsumer> logger) : IConsumer<AgentDeclinedConversation>
+{
+    public async Task Consume(ConsumeContext<AgentDeclinedConversation> context)
+    {
+        var m = context.Message;
+        var result = await commands.DeclineAsync(m.ConversationId, m.AgentId, Triggers.OfferDeclined, context.CancellationToken);
+        if (result == CommandResult.NotFound)
+        {
+            throw new InvalidMessageException("conversationId", $"conversation '{m.ConversationId}' does not exist");
+        }
+        if (result == CommandResult.Stale)
+        {
+            logger.LogWarning("Agent {AgentId} declined conversation {ConversationId} that was no longer offered to them; ignored", m.AgentId, m.ConversationId);
+        }
+    }
+}
+
+internal sealed class AgentDeclinedConversationConsumerDefinition : ConsumerDefinition<AgentDeclinedConversationConsumer>
+{
+    protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator,
+        IConsumerConfigurator<AgentDeclinedConversationConsumer> consumerConfigurator, IRegistrationContext context) =>
+        endpointConfigurator.UseMessageRetry(RetryPolicies.Transient);
+}

@@ -1,0 +1,19 @@
+namespace Routing.Policy;
+
+/// <summary>An agent as routing sees it at one instant.</summary>
+internal sealed record AgentSnapshot
+{
+    public required string Id { get; init; }
+    public required string Presence { get; init; }
+    public required DateTimeOffset PresenceChangedAt { get; init; }
+    public required int OpenCount { get; init; }
+    public required int Capacity { get; init; }
+    public required IReadOnlyList<string> Channels { get; init; }
+    public bool RequiresAccept { get; init; }
+    public DateTimeOffset? LastAssignedAt { get; init; }
+
+    public bool Serves(string channel) => Channels.Contains(channel, StringComparer.OrdinalIgnoreCase);
+    public bool HasFreeSlot => OpenCount < Capacity;
+    public bool IsAvailable => Presence == Presences.Available;
+    public bool IsOnline => Presence != Presences.Offline;
+}

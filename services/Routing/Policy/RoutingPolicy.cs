@@ -1,0 +1,120 @@
+using System.Globalization;
+
+namespace Routing.Policy;
+
+/// <summary>
+/// The routing policy of DESIGN.md as pure functions of a snapshot and an instant. The stores fetch
+/// the snapshot and apply the outcome with guarded updates; when a guarded update loses a race
+/// they fetch a new snapshot and ask again.
+/// </summary>
+internal static class RoutingPolicy
+{
+    /// <summary>Owners in their order, then agents who handled the customer within the lookback, most recent first.</summary>
+    public static IReadOnlyList<Candidate> PreferredSet(
+        IEnumerable<AgentSnapshot> ownersInOrder,
+        IEnumerable<(AgentSnapshot Agent, DateTimeOffset LastHandledAt)> history,
+        DateTimeOffset now,
+        TimeSpan lookback)
+    {
+        var set = new List<Candidate>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var owner in ownersInOrder)
+        {
+            if (seen.Add(owner.Id))
+            {
+                set.Add(new Candidate(owner, Candidate.Owner));
+            }
+        }
+        foreach (var (agent, at) in history
+                     .Where(h => h.LastHandledAt >= now - lookback)
+                     .OrderByDescending(h => h.LastHandledAt)
+                     .ThenBy(h => h.Agent.Id, StringComparer.Ordinal))
+        {
+            if (seen.Add(agent.Id))
+            {
+                set.Add(new Candidate(agent, Candidate.History, at));
+            }
+        }
+        return set;
+    }
+
+    /// <summary>
+    /// Rules 2 and 3: the first preferred agent who is available, serves the channel and has a free
+    /// slot takes it. Otherwise, if any of them is online but busy or away (and the channel's wait
+    /// is above zero and this conversation has not been held before), hold for them. Otherwise fall back.
+    /// </summary>
+    public static PreferredOutcome EvaluatePreferred(
+        string channel,
+        IReadOnlyList<Candidate> preferred,
+        IReadOnlySet<string> excluded,
+        bool holdAllowed,
+        TimeSpan holdWait,
+        DateTimeOffset now)
+    {
+        var verdicts = new List<CandidateVerdict>(preferred.Count);
+        var holdFor = new List<string>();
+        foreach (var candidate in preferred)
+        {
+            var agent = candidate.Agent;
+            var verdict = Verdict(agent, channel, excluded);
+            if (verdict is null)
+            {
+                verdicts.Add(new CandidateVerdict(agent.Id, candidate.Source, ChosenVerdict(agent), Chosen: true));
+                return new PreferredOutcome.Assign(candidate, verdicts);
+            }
+            verdicts.Add(new CandidateVerdict(agent.Id, candidate.Source, verdict));
+            if (!excluded.Contains(agent.Id) && agent.Serves(channel) && agent.IsOnline && agent.Capacity > 0)
+            {
+                holdFor.Add(agent.Id);
+            }
+        }
+
+        if (holdFor.Count > 0 && holdAllowed && holdWait > TimeSpan.Zero)
+        {
+            return new PreferredOutcome.Hold(holdFor, now + holdWait, verdicts);
+        }
+        return new PreferredOutcome.Fallback(verdicts);
+    }
+
+    /// <summary>Rule 4: available, serves the channel, has a free slot; least open first, then longest since last assignment, then id.</summary>
+    public static IReadOnlyList<AgentSnapshot> RankFallback(string channel, IEnumerable<AgentSnapshot> pool, IReadOnlySet<string> excluded) =>
+        pool.Where(a => Verdict(a, channel, excluded) is null)
+            .OrderBy(a => a.OpenCount)
+            .ThenBy(a => a.LastAssignedAt ?? DateTimeOffset.MinValue)
+            .ThenBy(a => a.Id, StringComparer.Ordinal)
+            .ToList();
+
+    /// <summary>Rule 1: a conversation's agent who has been offline for longer than the grace period loses it.</summary>
+    public static bool ShouldRelease(AgentSnapshot agent, DateTimeOffset now, TimeSpan grace) =>
+        agent.Presence == Presences.Offline && now - agent.PresenceChangedAt >= grace;
+
+    /// <summary>Why an agent cannot take a conversation on this channel now, or null when it can.</summary>
+    public static string? Verdict(AgentSnapshot agent, string channel, IReadOnlySet<string> excluded)
+    {
+        if (excluded.Contains(agent.Id))
+        {
+            return "declined or let the offer expire";
+        }
+        if (!agent.Serves(channel))
+        {
+            return $"does not serve {channel}";
+        }
+        if (agent.Presence == Presences.Offline)
+        {
+            return $"offline since {Clock(agent.PresenceChangedAt)}";
+        }
+        if (agent.Presence == Presences.Away)
+        {
+            return $"away since {Clock(agent.PresenceChangedAt)}";
+        }
+        if (!agent.HasFreeSlot)
+        {
+            return $"{agent.OpenCount}/{agent.Capacity} open";
+        }
+        return null;
+    }
+
+    public static string ChosenVerdict(AgentSnapshot agent) => $"chosen: available, {agent.OpenCount}/{agent.Capacity} open";
+
+    private static string Clock(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,47 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Routing;
+
+/// <summary>Every number of the routing policy. Defaults are DESIGN.md's; hold waits are per channel.</summary>
+internal sealed class RoutingOptions
+{
+    public const string Section = "Routing";
+
+    /// <summary>How long a conversation's agent may be offline before the conversation is released and routed again.</summary>
+    public TimeSpan OfflineGrace { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Agents who handled the customer within this window join the preferred set, after the owners.</summary>
+    public TimeSpan HistoryLookback { get; set; } = TimeSpan.FromDays(90);
+
+    /// <summary>How long an agent who must accept has before the offer expires and the conversation is routed again.</summary>
+    public TimeSpan OfferTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Hold-before-fallback per channel; a channel not listed uses <see cref="DefaultHoldWait"/>. Zero falls back at once.</summary>
+    public Dictionary<string, TimeSpan> HoldWait { get; set; } = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["email"] = TimeSpan.FromMinutes(30),
+        ["sms"] = TimeSpan.FromMinutes(2),
+        ["whatsapp"] = TimeSpan.FromMinutes(2),
+        ["facebook"] = TimeSpan.FromMinutes(2),
+        ["twitter"] = TimeSpan.FromMinutes(2),
+    };
+
+    public TimeSpan DefaultHoldWait { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>How often each replica sweeps due timers and looks for free slots with waiting conversations.</summary>
+    public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Candidates kept per receipt (the count of all considered is kept too).</summary>
+    [Range(1, 1000)]
+    public int ReceiptCandidateLimit { get; set; } = 10;
+
+    /// <summary>Fallback agents fetched per attempt, best first; more are fetched when all of them were taken meanwhile.</summary>
+    [Range(1, 1000)]
+    public int FallbackPoolSize { get; set; } = 16;
+
+    /// <summary>Apply database migrations on start (under an advisory lock). Off where a migration Job runs them.</summary>
+    public bool MigrateOnStart { get; set; } = true;
+
+    public TimeSpan HoldWaitFor(string channel) =>
+        HoldWait.TryGetValue(channel, out var wait) ? wait : DefaultHoldWait;
+}

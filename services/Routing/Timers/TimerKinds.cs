@@ -1,0 +1,8 @@
+namespace Routing.Timers;
+
+internal static class TimerKinds
+{
+    public const string Hold = "hold";
+    public const string Grace = "grace";
+    public const string Offer = "offer";
+}

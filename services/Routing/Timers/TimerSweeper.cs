@@ -1,0 +1,131 @@
+using Microsoft.Extensions.Options;
+using Routing.Agents;
+using Routing.Conversations;
+using Routing.Database;
+using Routing.Observability;
+using Routing.Policy;
+
+namespace Routing.Timers;
+
+/// <summary>
+/// Runs on every replica: fires due timers (each claimed with SKIP LOCKED, fired in its own
+/// transaction), fills free slots that have work waiting, and samples the queue for the metrics.
+/// </summary>
+internal sealed class TimerSweeper(
+    RoutingDb db, ConversationRouter router, RoutingMetrics metrics, TimeProvider time,
+    IOptions<RoutingOptions> options, ILogger<TimerSweeper> logger) : BackgroundService
+{
+    private const int MaxTimersPerSweep = 500;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await SweepOnceAsync(stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                logger.LogWarning(ex, "Timer sweep failed; it runs again at the next interval");
+            }
+            try
+            {
+                await Task.Delay(options.Value.SweepInterval, time, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    public async Task<int> SweepOnceAsync(CancellationToken ct)
+    {
+        var fired = 0;
+        while (fired < MaxTimersPerSweep)
+        {
+            await using var tx = await db.BeginAsync(ct);
+            var timer = await TimerStore.ClaimDueAsync(tx, ct);
+            if (timer is null)
+            {
+                await tx.CommitAsync(ct);
+                break;
+            }
+            await FireAsync(tx, timer, ct);
+            await tx.CommitAsync(ct);
+            fired++;
+        }
+
+        await FillFreeSlotsAsync(ct);
+
+        await using (var tx = await db.BeginAsync(ct))
+        {
+            metrics.Sample(
+                await ConversationStore.CountAsync(tx, ConversationStatus.Queued, ct),
+                await ConversationStore.CountAsync(tx, ConversationStatus.Held, ct));
+            await tx.CommitAsync(ct);
+        }
+        return fired;
+    }
+
+    private async Task FireAsync(RoutingTransaction tx, DueTimer timer, CancellationToken ct)
+    {
+        switch (timer.Kind)
+        {
+            case TimerKinds.Hold when timer.ConversationId is { } id:
+                var held = await ConversationStore.GetAsync(tx, id, ct, forUpdate: true);
+                if (held is { Status: ConversationStatus.Held })
+                {
+                    await router.RouteAsync(tx, held, Triggers.HoldExpired, ct);
+                }
+                break;
+
+            case TimerKinds.Offer when timer.ConversationId is { } id:
+                var offered = await ConversationStore.GetAsync(tx, id, ct, forUpdate: true);
+                if (offered is { Status: ConversationStatus.Open, AcceptedAt: null, AgentId: not null })
+                {
+                    await router.ReleaseAsync(tx, offered, Triggers.OfferExpired, exclude: true, ct);
+                }
+                break;
+
+            case TimerKinds.Grace when timer.AgentId is { } agentId:
+                var agent = await AgentStore.GetAsync(tx, agentId, ct);
+                if (agent is null || agent.Presence != Presences.Offline)
+                {
+                    break;
+                }
+                var snapshot = agent.ToSnapshot();
+                if (!RoutingPolicy.ShouldRelease(snapshot, tx.Now, options.Value.OfflineGrace))
+                {
+                    await TimerStore.ScheduleGraceAsync(tx, agentId, snapshot.PresenceChangedAt + options.Value.OfflineGrace, ct);
+                    break;
+                }
+                foreach (var conversation in await ConversationStore.OpenForAgentAsync(tx, agentId, ct))
+                {
+                    await router.ReleaseAsync(tx, conversation, Triggers.OfflineGrace, exclude: false, ct);
+                }
+                break;
+        }
+    }
+
+    private async Task FillFreeSlotsAsync(CancellationToken ct)
+    {
+        IReadOnlyList<string> agents;
+        await using (var tx = await db.BeginAsync(ct))
+        {
+            agents = await AgentStore.IdleWithWorkWaitingAsync(tx, 50, ct);
+            await tx.CommitAsync(ct);
+        }
+        foreach (var agentId in agents)
+        {
+            await using var tx = await db.BeginAsync(ct);
+            await router.DrainAsync(tx, agentId, ct);
+            await tx.CommitAsync(ct);
+        }
+    }
+}
