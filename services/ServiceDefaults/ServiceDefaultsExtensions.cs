@@ -81,9 +81,12 @@ public static class ServiceDefaultsExtensions
     /// <summary>One NpgsqlDataSource for the connection string named <paramref name="name"/>, with a readiness check.</summary>
     public static IHostApplicationBuilder AddPostgres(this IHostApplicationBuilder builder, string name)
     {
-        var connectionString = builder.Configuration.GetConnectionString(name)
-            ?? throw new InvalidOperationException($"ConnectionStrings:{name} is not configured.");
-        builder.Services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString).Build());
+        builder.Services.AddSingleton(sp =>
+        {
+            var connectionString = sp.GetRequiredService<IConfiguration>().GetConnectionString(name)
+                ?? throw new InvalidOperationException($"ConnectionStrings:{name} is not configured.");
+            return new NpgsqlDataSourceBuilder(connectionString).Build();
+        });
         builder.Services.AddHealthChecks().AddCheck<PostgresHealthCheck>("postgres", tags: [ReadyTag]);
         Dapper.DefaultTypeMap.MatchNamesWithUnderscores = true;
         return builder;

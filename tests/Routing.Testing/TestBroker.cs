@@ -1,0 +1,190 @@
+using RabbitMQ.Client;
+using RabbitMQ.Client.Events;
+using System.Collections.Concurrent;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+
+namespace Routing.Testing;
+
+/// <summary>
+/// A RabbitMQ virtual host of its own for one test class, and a plain AMQP client on it: publishes
+/// the way any MassTransit producer does (or raw bytes), watches exchanges, reads _error queues.
+/// </summary>
+public sealed class TestBroker : IAsyncDisposable
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private readonly HttpClient _management;
+    private readonly string _vhost;
+    private readonly IConnection _connection;
+    private readonly IChannel _channel;
+
+    private TestBroker(HttpClient management, string vhost, string url, IConnection connection, IChannel channel)
+    {
+        _management = management;
+        _vhost = vhost;
+        Url = url;
+        _connection = connection;
+        _channel = channel;
+    }
+
+    /// <summary>amqp URL of this test's virtual host.</summary>
+    public string Url { get; }
+
+    public static async Task<TestBroker> CreateAsync()
+    {
+        var (amqp, managementUrl) = await TestInfrastructure.RabbitMqAsync();
+        var management = ManagementClient(managementUrl);
+        var vhost = "test-" + Guid.NewGuid().ToString("N")[..12];
+        (await management.PutAsync($"api/vhosts/{vhost}", JsonContent.Create(new { }))).EnsureSuccessStatusCode();
+        var user = new Uri(amqp).UserInfo.Split(':')[0];
+        (await management.PutAsync($"api/permissions/{vhost}/{user}", JsonContent.Create(new { configure = ".*", write = ".*", read = ".*" }))).EnsureSuccessStatusCode();
+        var url = amqp.TrimEnd('/') + "/" + vhost;
+        var connection = await new ConnectionFactory { Uri = new Uri(url) }.CreateConnectionAsync();
+        var channel = await connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true));
+        return new TestBroker(management, vhost, url, connection, channel);
+    }
+
+    /// <summary>MassTransit's exchange for a message type: "Namespace:TypeName", fanout, durable.</summary>
+    public static string ExchangeFor<T>() => $"{typeof(T).Namespace}:{typeof(T).Name}";
+
+    /// <summary>Publishes in MassTransit's JSON envelope, with a publisher confirm.</summary>
+    public Task PublishAsync<T>(T message, Guid? messageId = null) where T : class
+    {
+        var envelope = new
+        {
+            messageId = messageId ?? Guid.NewGuid(),
+            messageType = new[] { $"urn:message:{typeof(T).Namespace}:{typeof(T).Name}" },
+            message,
+            sentTime = DateTimeOffset.UtcNow,
+            headers = new Dictionary<string, object>(),
+        };
+        return PublishRawAsync(ExchangeFor<T>(), JsonSerializer.SerializeToUtf8Bytes(envelope, Json), "application/vnd.masstransit+json");
+    }
+
+    public async Task PublishRawAsync(string exchange, byte[] body, string contentType)
+    {
+        await _channel.ExchangeDeclareAsync(exchange, ExchangeType.Fanout, durable: true);
+        var properties = new BasicProperties { ContentType = contentType, Persistent = true, MessageId = Guid.NewGuid().ToString() };
+        await _channel.BasicPublishAsync(exchange, "", mandatory: false, properties, body);
+    }
+
+    /// <summary>Collects every message published to T's exchange from now on (message body of the envelope).</summary>
+    public async Task<EventStream<T>> ObserveAsync<T>() where T : class
+    {
+        var channel = await _connection.CreateChannelAsync();
+        await channel.ExchangeDeclareAsync(ExchangeFor<T>(), ExchangeType.Fanout, durable: true);
+        var queue = await channel.QueueDeclareAsync("", durable: false, exclusive: true, autoDelete: true);
+        await channel.QueueBindAsync(queue.QueueName, ExchangeFor<T>(), "");
+        var stream = new EventStream<T>(channel);
+        var consumer = new AsyncEventingBasicConsumer(channel);
+        consumer.ReceivedAsync += (_, delivery) =>
+        {
+            using var document = JsonDocument.Parse(delivery.Body);
+            var message = document.RootElement.GetProperty("message").Deserialize<T>(Json)!;
+            var id = document.RootElement.TryGetProperty("messageId", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString() : null;
+            stream.Add(message, id);
+            return Task.CompletedTask;
+        };
+        await channel.BasicConsumeAsync(queue.QueueName, autoAck: true, consumer);
+        return stream;
+    }
+
+    /// <summary>Takes every message waiting in a queue (an endpoint's _error queue, say), with its headers as strings.</summary>
+    public async Task<IReadOnlyList<(string Body, IReadOnlyDictionary<string, string> Headers)>> DrainQueueAsync(string queue)
+    {
+        var messages = new List<(string, IReadOnlyDictionary<string, string>)>();
+        await using var channel = await _connection.CreateChannelAsync();
+        while (await channel.BasicGetAsync(queue, autoAck: true) is { } result)
+        {
+            var headers = (result.BasicProperties.Headers ?? new Dictionary<string, object?>())
+                .ToDictionary(h => h.Key, h => h.Value switch { byte[] b => Encoding.UTF8.GetString(b), null => "", var v => v.ToString() ?? "" });
+            messages.Add((Encoding.UTF8.GetString(result.Body.Span), headers));
+        }
+        return messages;
+    }
+
+    public async Task<uint> MessageCountAsync(string queue)
+    {
+        await using var channel = await _connection.CreateChannelAsync();
+        return (await channel.QueueDeclarePassiveAsync(queue)).MessageCount;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _channel.DisposeAsync();
+        await _connection.DisposeAsync();
+        await _management.DeleteAsync($"api/vhosts/{_vhost}");
+        _management.Dispose();
+    }
+
+    private static HttpClient ManagementClient(string url)
+    {
+        var uri = new Uri(url);
+        var client = new HttpClient { BaseAddress = new Uri(uri.GetLeftPart(UriPartial.Authority) + "/") };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic",
+            Convert.ToBase64String(Encoding.UTF8.GetBytes(Uri.UnescapeDataString(uri.UserInfo))));
+        return client;
+    }
+}
+
+/// <summary>Messages seen on an exchange, and a way to wait for the ones a test expects.</summary>
+public sealed class EventStream<T>(IChannel channel) : IAsyncDisposable where T : class
+{
+    private readonly ConcurrentQueue<(T Message, string? MessageId)> _seen = new();
+    private readonly SemaphoreSlim _arrived = new(0);
+
+    public IReadOnlyList<T> Messages => _seen.Select(s => s.Message).ToList();
+
+    public IReadOnlyList<string?> MessageIds => _seen.Select(s => s.MessageId).ToList();
+
+    internal void Add(T message, string? messageId)
+    {
+        _seen.Enqueue((message, messageId));
+        _arrived.Release();
+    }
+
+    /// <summary>Waits until a message matching <paramref name="predicate"/> has been seen; fails the test after the timeout.</summary>
+    public async Task<T> WaitForAsync(Func<T, bool> predicate, TimeSpan? timeout = null)
+    {
+        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(30));
+        while (true)
+        {
+            var found = _seen.FirstOrDefault(s => predicate(s.Message));
+            if (found.Message is not null)
+            {
+                return found.Message;
+            }
+            try
+            {
+                await _arrived.WaitAsync(cts.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                throw new TimeoutException($"No {typeof(T).Name} matching the expectation arrived; saw {_seen.Count}: " +
+                    string.Join(" | ", _seen.Select(s => JsonSerializer.Serialize(s.Message)).Take(10)));
+            }
+        }
+    }
+
+    /// <summary>Waits until <paramref name="count"/> messages have been seen.</summary>
+    public async Task<IReadOnlyList<T>> WaitForCountAsync(int count, TimeSpan? timeout = null)
+    {
+        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(60));
+        while (_seen.Count < count)
+        {
+            try
+            {
+                await _arrived.WaitAsync(cts.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                throw new TimeoutException($"Expected {count} {typeof(T).Name}, saw {_seen.Count}.");
+            }
+        }
+        return Messages;
+    }
+
+    public async ValueTask DisposeAsync() => await channel.DisposeAsync();
+}

@@ -1,0 +1,50 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+using Routing.Database;
+
+namespace Routing.Testing;
+
+/// <summary>A fresh, migrated PostgreSQL database for one test class, dropped afterwards.</summary>
+public sealed class TestDatabase : IAsyncDisposable
+{
+    private readonly string _adminConnectionString;
+    private readonly string _name;
+
+    private TestDatabase(string adminConnectionString, string name, string connectionString)
+    {
+        _adminConnectionString = adminConnectionString;
+        _name = name;
+        ConnectionString = connectionString;
+        DataSource = NpgsqlDataSource.Create(connectionString);
+    }
+
+    public string ConnectionString { get; }
+
+    public NpgsqlDataSource DataSource { get; }
+
+    public static async Task<TestDatabase> CreateAsync()
+    {
+        var admin = await TestInfrastructure.PostgresAsync();
+        var name = "routing_test_" + Guid.NewGuid().ToString("N")[..16];
+        await using (var connection = new NpgsqlConnection(admin))
+        {
+            await connection.OpenAsync();
+            await using var create = new NpgsqlCommand($"create database {name}", connection);
+            await create.ExecuteNonQueryAsync();
+        }
+        var connectionString = new NpgsqlConnectionStringBuilder(admin) { Database = name, MaxPoolSize = 60 }.ConnectionString;
+        var database = new TestDatabase(admin, name, connectionString);
+        await new MigrationRunner(database.DataSource, NullLogger<MigrationRunner>.Instance).ApplyAsync(CancellationToken.None);
+        return database;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await DataSource.DisposeAsync();
+        NpgsqlConnection.ClearAllPools();
+        await using var connection = new NpgsqlConnection(_adminConnectionString);
+        await connection.OpenAsync();
+        await using var drop = new NpgsqlCommand($"drop database if exists {_name} with (force)", connection);
+        await drop.ExecuteNonQueryAsync();
+    }
+}

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Adds up the TRX files of a test run and prints "tests: N passed, N failed[, N skipped]".
+set -euo pipefail
+dir=${1:?results directory}
+passed=0; failed=0; skipped=0
+shopt -s nullglob
+for f in "$dir"/*.trx "$dir"/**/*.trx; do
+  counters=$(grep -o '<Counters [^>]*>' "$f" | head -n 1)
+  get() { sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p" <<<"$counters"; }
+  p=$(get passed); fl=$(get failed); e=$(get error); t=$(get timeout); ab=$(get aborted); ne=$(get notExecuted)
+  passed=$((passed + ${p:-0}))
+  failed=$((failed + ${fl:-0} + ${e:-0} + ${t:-0} + ${ab:-0}))
+  skipped=$((skipped + ${ne:-0}))
+done
+line="tests: $passed passed, $failed failed"
+[ "$skipped" -gt 0 ] && line="$line, $skipped skipped"
+echo "$line"
