@@ -161,6 +161,6 @@ internal static class ConversationStore
 
     public static async Task<IReadOnlyList<DecisionRow>> DecisionsAsync(RoutingTransaction tx, Guid conversationId, CancellationToken ct) =>
         (await tx.Connection.QueryAsync<DecisionRow>(tx.Command(
-            "select id, conversation_id, at, trigger, outcome, reason, agent_id, candidates::text as candidates, candidates_considered from decisions where conversation_id = @conversationId order by at, id",
+            "select id, conversation_id, at, trigger, outcome, reason, agent_id, candidates::text as candidates, candidates_considered from decisions where conversation_id = @conversationId order by seq",
             new { conversationId }, ct))).ToList();
 }

@@ -82,7 +82,9 @@ create table conversations (
     closed_by text,
     close_reason text,
     last_message_at timestamptz not null,
-    check ((status = 'open') = (agent_id is not null))
+    -- open has an agent; waiting has none; closed keeps the agent who had it
+    check (status <> 'open' or agent_id is not null),
+    check (status not in ('held', 'queued') or agent_id is null)
 );
 -- at most one conversation that is not closed per customer
 create unique index conversations_one_open_per_customer on conversations (customer_id) where status <> 'closed';
@@ -116,6 +118,8 @@ create index messages_conversation on messages (conversation_id, received_at);
 -- The routing receipt: one row per decision, with a verdict per candidate.
 create table decisions (
     id uuid primary key,
+    -- decisions of one transaction share an instant; this keeps their order
+    seq bigint generated always as identity,
     conversation_id uuid not null references conversations (id),
     at timestamptz not null,
     trigger text not null,
@@ -125,7 +129,7 @@ create table decisions (
     candidates jsonb not null,
     candidates_considered int not null
 );
-create index decisions_conversation on decisions (conversation_id, at, id);
+create index decisions_conversation on decisions (conversation_id, seq);
 
 -- Holds, offline grace periods and offers: swept by every replica with FOR UPDATE SKIP LOCKED.
 create table timers (
