@@ -1,0 +1,78 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+
+namespace Routing.IntegrationTests.Broker;
+
+public sealed class ApiTests : BrokerTest
+{
+    private async Task<JsonElement> ProblemAsync(HttpResponseMessage response, HttpStatusCode expected)
+    {
+        Assert.Equal(expected, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
+    }
+
+    [Theory]
+    [InlineData("""{"id":"anna","name":"Anna","capacity":"three","channels":["sms"]}""", "capacity")]
+    [InlineData("""{"id":"anna","name":"Anna","capacity":-1,"channels":["sms"]}""", "capacity")]
+    [InlineData("""{"id":"anna","name":"Anna","capacity":1}""", "channels")]
+    [InlineData("""{"id":"an na","name":"Anna","capacity":1,"channels":["sms"]}""", "id")]
+    [InlineData("""{"id":"anna","capacity":1,"channels":["sms"]}""", "name")]
+    [InlineData("""{"id":"anna","name":"Anna","capacity":1,"channels":["sms"],"presence":"busy"}""", "presence")]
+    public async Task Should_answer_400_naming_the_field_for_a_bad_agent(string body, string field)
+    {
+        var response = await Api.PostAsync("/agents", new StringContent(body, Encoding.UTF8, "application/json"));
+
+        var problem = await ProblemAsync(response, HttpStatusCode.BadRequest);
+        Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), problem.ToString());
+    }
+
+    [Fact]
+    public async Task Should_answer_400_for_a_body_that_is_not_json()
+    {
+        var response = await Api.PostAsync("/agents", new StringContent("{\"id\": ", Encoding.UTF8, "application/json"));
+
+        await ProblemAsync(response, HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
+    public async Task Should_answer_404_for_unknown_ids_and_400_for_malformed_ones()
+    {
+        await ProblemAsync(await Api.GetAsync("/agents/nobody"), HttpStatusCode.NotFound);
+        await ProblemAsync(await Api.GetAsync($"/conversations/{Guid.NewGuid()}"), HttpStatusCode.NotFound);
+        await ProblemAsync(await Api.GetAsync($"/conversations/{Guid.NewGuid()}/decisions"), HttpStatusCode.NotFound);
+        await ProblemAsync(await Api.PostAsync($"/conversations/{Guid.NewGuid()}/close", null), HttpStatusCode.NotFound);
+        await ProblemAsync(await Api.GetAsync($"/customers/{Guid.NewGuid()}"), HttpStatusCode.NotFound);
+        await ProblemAsync(await Api.GetAsync("/customers/lookup?kind=email&value=nobody%40example.com"), HttpStatusCode.NotFound);
+        await ProblemAsync(await Api.PutAsJsonAsync("/agents/nobody/presence", new { status = "away" }), HttpStatusCode.NotFound);
+
+        var badId = await ProblemAsync(await Api.GetAsync("/conversations/not-a-uuid"), HttpStatusCode.BadRequest);
+        Assert.True(badId.GetProperty("errors").TryGetProperty("id", out _));
+        var badStatus = await ProblemAsync(await Api.GetAsync("/conversations?status=pending"), HttpStatusCode.BadRequest);
+        Assert.True(badStatus.GetProperty("errors").TryGetProperty("status", out _));
+        var badPhone = await ProblemAsync(await Api.GetAsync("/customers/lookup?kind=phone&value=12"), HttpStatusCode.BadRequest);
+        Assert.True(badPhone.GetProperty("errors").TryGetProperty("value", out _));
+    }
+
+    [Fact]
+    public async Task Should_manage_agents_presence_and_preferred_agents()
+    {
+        await CreateAgentAsync("anna", 2, ["sms", "Email"]);
+        var conflict = await Api.PostAsJsonAsync("/agents", new { id = "anna", name = "Anna", capacity = 2, channels = new[] { "sms" } });
+        await ProblemAsync(conflict, HttpStatusCode.Conflict);
+
+        var updated = await (await Api.PutAsJsonAsync("/agents/anna", new { capacity = 4 })).Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(4, updated.GetProperty("capacity").GetInt32());
+        Assert.Equal(["sms", "email"], updated.GetProperty("channels").EnumerateArray().Select(c => c.GetString()));
+
+        var badPresence = await ProblemAsync(await Api.PutAsJsonAsync("/agents/anna/presence", new { status = "busy" }), HttpStatusCode.BadRequest);
+        Assert.True(badPresence.GetProperty("errors").TryGetProperty("status", out _));
+        var away = await (await Api.PutAsJsonAsync("/agents/anna/presence", new { status = "away" })).Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("away", away.GetProperty("presence").GetString());
+
+        var customerId = Guid.NewGuid();
+        await ProblemAsync(await Api.PutAsJsonAsync($"/customers/{customerId}/preferred-agents", new[] { "anna" }), HttpStatusCode.NotFound);
+    }
+}

@@ -1,0 +1,48 @@
+using Routing.Testing;
+using System.Net.Http.Json;
+
+namespace Routing.IntegrationTests.Broker;
+
+/// <summary>The routing service as it runs: in-process hosts on a real database and a real RabbitMQ virtual host.</summary>
+public abstract class BrokerTest : IAsyncLifetime
+{
+    protected TestDatabase Database { get; private set; } = null!;
+    protected TestBroker Broker { get; private set; } = null!;
+    protected RoutingApp App { get; private set; } = null!;
+    protected HttpClient Api { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        Database = await TestDatabase.CreateAsync();
+        Broker = await TestBroker.CreateAsync();
+        App = StartApp();
+        Api = App.CreateClient();
+        await WaitReadyAsync(Api);
+    }
+
+    protected RoutingApp StartApp(IReadOnlyDictionary<string, string?>? settings = null) =>
+        new(Database.ConnectionString, Broker.Url, settings);
+
+    protected static async Task WaitReadyAsync(HttpClient client)
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (!(await client.GetAsync("/health/ready", cts.Token)).IsSuccessStatusCode)
+        {
+            await Task.Delay(100, cts.Token);
+        }
+    }
+
+    protected async Task CreateAgentAsync(string id, int capacity, string[] channels, string presence = "available")
+    {
+        var response = await Api.PostAsJsonAsync("/agents", new { id, name = id, capacity, channels, presence });
+        Assert.Equal(System.Net.HttpStatusCode.Created, response.StatusCode);
+    }
+
+    public async Task DisposeAsync()
+    {
+        Api.Dispose();
+        await App.DisposeAsync();
+        await Broker.DisposeAsync();
+        await Database.DisposeAsync();
+    }
+}
