@@ -1,4 +1,5 @@
 using MassTransit;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Routing.Agents;
 using Routing.Conversations;
 using Routing.Database;
@@ -16,34 +17,43 @@ internal static class RoutingServiceExtensions
 {
     public static IHostApplicationBuilder AddRoutingServices(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<RoutingOptions>().BindConfiguration(RoutingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddOptions<FaultOptions>().BindConfiguration(FaultOptions.Section);
         builder.AddPostgres("Routing");
-
-        builder.Services.AddSingleton<MigrationRunner>();
-        builder.Services.AddHostedService<MigrationHostedService>(); // before the bus: consume only once the schema exists
-
-        builder.Services.AddSingleton<RoutingMetrics>();
-        builder.Services.AddSingleton<OutboxSignal>();
-        builder.Services.AddSingleton<RoutingDb>();
-        builder.Services.AddSingleton<ConversationRouter>();
-        builder.Services.AddSingleton<InboundRouter>();
-        builder.Services.AddSingleton<AgentService>();
-        builder.Services.AddSingleton<ConversationCommands>();
-        builder.Services.AddSingleton<TimerSweeper>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<TimerSweeper>());
-        builder.Services.AddSingleton<OutboxDispatcher>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<OutboxDispatcher>());
-
-        builder.AddRabbitMqMessaging(x =>
-        {
-            x.AddConsumer<InboundMessageReceivedConsumer, InboundMessageReceivedConsumerDefinition>();
-            x.AddConsumer<AgentPresenceChangedConsumer, AgentPresenceChangedConsumerDefinition>();
-            x.AddConsumer<AgentAcceptedConversationConsumer, AgentAcceptedConversationConsumerDefinition>();
-            x.AddConsumer<AgentDeclinedConversationConsumer, AgentDeclinedConversationConsumerDefinition>();
-            x.AddConsumer<CloseConversationConsumer, CloseConversationConsumerDefinition>();
-        });
+        builder.Services.AddRoutingCore();
+        builder.AddRabbitMqMessaging(x => x.AddRoutingConsumers());
         return builder;
+    }
+
+    /// <summary>Routing's logic and background services, without a transport: the test harness adds its own.</summary>
+    public static IServiceCollection AddRoutingCore(this IServiceCollection services)
+    {
+        services.AddOptions<RoutingOptions>().BindConfiguration(RoutingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<FaultOptions>().BindConfiguration(FaultOptions.Section);
+        services.TryAddSingleton(TimeProvider.System);
+
+        services.AddSingleton<MigrationRunner>();
+        services.AddHostedService<MigrationHostedService>(); // before the bus: consume only once the schema exists
+
+        services.AddSingleton<RoutingMetrics>();
+        services.AddSingleton<OutboxSignal>();
+        services.AddSingleton<RoutingDb>();
+        services.AddSingleton<ConversationRouter>();
+        services.AddSingleton<InboundRouter>();
+        services.AddSingleton<AgentService>();
+        services.AddSingleton<ConversationCommands>();
+        services.AddSingleton<TimerSweeper>();
+        services.AddHostedService(sp => sp.GetRequiredService<TimerSweeper>());
+        services.AddSingleton<OutboxDispatcher>();
+        services.AddHostedService(sp => sp.GetRequiredService<OutboxDispatcher>());
+        return services;
+    }
+
+    public static void AddRoutingConsumers(this IBusRegistrationConfigurator x)
+    {
+        x.AddConsumer<InboundMessageReceivedConsumer, InboundMessageReceivedConsumerDefinition>();
+        x.AddConsumer<AgentPresenceChangedConsumer, AgentPresenceChangedConsumerDefinition>();
+        x.AddConsumer<AgentAcceptedConversationConsumer, AgentAcceptedConversationConsumerDefinition>();
+        x.AddConsumer<AgentDeclinedConversationConsumer, AgentDeclinedConversationConsumerDefinition>();
+        x.AddConsumer<CloseConversationConsumer, CloseConversationConsumerDefinition>();
     }
 
     public static WebApplication MapRoutingApi(this WebApplication app)
