@@ -38,7 +38,12 @@ down:
 	@deploy/local/stack.sh down
 	@deploy/local/infra.sh down
 
-run: up
+# The story uses short holds so it finishes in under a minute; `make up` keeps the defaults.
+DEMO_SETTINGS := Routing__HoldWait__whatsapp=00:00:08 Routing__SweepInterval=00:00:00.500
+
+run: infra build
+	@deploy/local/stack.sh down >/dev/null 2>&1 || true
+	@env $(DEMO_SETTINGS) deploy/local/stack.sh up
 	@set -a; source $(LOCAL)/env; set +a; \
 	  $(DOTNET) run --project deploy/local/demo/Routing.Demo.csproj -c $(CONFIG) --no-build -- --stay
 

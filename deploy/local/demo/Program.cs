@@ -1,0 +1,46 @@
+using MassTransit;
+using Routing.Contracts;
+using Routing.Demo;
+
+// make run: the story through the real broker and routing API, then live decisions until Ctrl-C.
+var rabbit = new Uri(Environment.GetEnvironmentVariable("ROUTING_TEST_RABBITMQ") ?? "amqp://guest:guest@127.0.0.1:5672/");
+var routingUrl = Environment.GetEnvironmentVariable("ROUTING_URL") ?? "http://127.0.0.1:5080/";
+var printer = new DecisionPrinter();
+
+var bus = Bus.Factory.CreateUsingRabbitMq(cfg =>
+{
+    var user = rabbit.UserInfo.Split(':');
+    cfg.Host(rabbit.Host, (ushort)rabbit.Port, "/", h =>
+    {
+        h.Username(Uri.UnescapeDataString(user[0]));
+        h.Password(Uri.UnescapeDataString(user.ElementAtOrDefault(1) ?? ""));
+    });
+    cfg.ReceiveEndpoint(new TemporaryEndpointDefinition("routing-demo"), e =>
+    {
+        e.Handler<MessageRouted>(c => { printer.On(c.Message); return Task.CompletedTask; });
+        e.Handler<ConversationAssigned>(c => { printer.On(c.Message); return Task.CompletedTask; });
+        e.Handler<ConversationHeld>(c => { printer.On(c.Message); return Task.CompletedTask; });
+        e.Handler<ConversationQueued>(c => { printer.On(c.Message); return Task.CompletedTask; });
+        e.Handler<ConversationReleased>(c => { printer.On(c.Message); return Task.CompletedTask; });
+        e.Handler<ConversationClosed>(c => { printer.On(c.Message); return Task.CompletedTask; });
+    });
+});
+
+await bus.StartAsync();
+try
+{
+    using var api = new HttpClient { BaseAddress = new Uri(routingUrl) };
+    await new Story(bus, api, printer).PlayAsync();
+    if (args.Contains("--stay"))
+    {
+        Console.WriteLine($"\nThe stack stays up: routing API {routingUrl}, RabbitMQ management http://127.0.0.1:15672 (guest/guest).");
+        Console.WriteLine("Decisions keep printing here as they happen. Ctrl-C stops the story; `make down` stops the stack.");
+        var stop = new TaskCompletionSource();
+        Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.TrySetResult(); };
+        await stop.Task;
+    }
+}
+finally
+{
+    await bus.StopAsync();
+}

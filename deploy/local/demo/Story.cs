@@ -1,0 +1,113 @@
+using MassTransit;
+using Routing.Contracts;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace Routing.Demo;
+
+/// <summary>The scripted story of make run, through the real broker and the routing API.</summary>
+internal sealed class Story(IBus bus, HttpClient api, DecisionPrinter printer)
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromMinutes(3);
+    private readonly string _run = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture)[^6..];
+
+    public async Task PlayAsync()
+    {
+        Say("Seeding agents: anna (whatsapp, sms, email; 1 slot), ben (whatsapp, sms; 2, offline), cleo (email; 1), dan (email; 1, offline)");
+        await ResetAgentAsync("anna", "Anna", 1, ["whatsapp", "sms", "email"], "available");
+        await ResetAgentAsync("ben", "Ben", 2, ["whatsapp", "sms"], "offline");
+        await ResetAgentAsync("cleo", "Cleo", 1, ["email"], "available");
+        await ResetAgentAsync("dan", "Dan", 1, ["email"], "offline");
+
+        Say("Maria Rossi wrote by SMS last week and Anna looked after her; Anna is her owner.");
+        var maria = await SendAsync("sms", "phone", $"+39333{_run}1", "Maria Rossi", "Hi, my order has not arrived");
+        await CloseAsync(maria.ConversationId, "anna");
+        await SetOwnersAsync(maria.CustomerId, "anna");
+        Say("Giulia Bianchi is Anna's customer too.");
+        var giulia = await SendAsync("sms", "phone", $"+39347{_run}2", "Giulia Bianchi", "Hello!");
+        await CloseAsync(giulia.ConversationId, "anna");
+        await SetOwnersAsync(giulia.CustomerId, "anna");
+
+        Say("Ben starts his shift.");
+        (await api.PutAsJsonAsync("/agents/ben/presence", new { status = "available" })).EnsureSuccessStatusCode();
+
+        Say("1. Maria writes again, now on WhatsApp (the same phone, so the same person): she goes to her owner.");
+        var mariaAgain = await SendAsync("whatsapp", "phone", $"39333{_run}1", "Maria Rossi", "Any news on my order?");
+        await printer.WaitForAsync<ConversationAssigned>(a => a.ConversationId == mariaAgain.ConversationId, Wait);
+
+        Say("2. Giulia writes on WhatsApp. Anna is full (1/1): Giulia is held for Anna, then falls back when the hold ends.");
+        var giuliaAgain = await SendAsync("whatsapp", "phone", $"39347{_run}2", "Giulia Bianchi", "Can Anna call me?");
+        await printer.WaitForAsync<ConversationHeld>(h => h.ConversationId == giuliaAgain.ConversationId, Wait);
+        await printer.WaitForAsync<ConversationAssigned>(a => a.ConversationId == giuliaAgain.ConversationId, Wait);
+
+        Say("3. Luca, a new customer, writes by email: he goes to the least-loaded agent who serves email.");
+        var luca = await SendAsync("email", "email", $"luca.{_run}@example.com", "Luca Verdi", "Invoice question");
+        await printer.WaitForAsync<ConversationAssigned>(a => a.ConversationId == luca.ConversationId, Wait);
+
+        Say("4. Sofia writes by email. Nobody who serves email is free: she waits in the queue...");
+        var sofia = await SendAsync("email", "email", $"sofia.{_run}@example.com", "Sofia Neri", "Refund please");
+        await printer.WaitForAsync<ConversationQueued>(q => q.ConversationId == sofia.ConversationId, Wait);
+        Say("   ...until Dan comes back online.");
+        (await api.PutAsJsonAsync("/agents/dan/presence", new { status = "available" })).EnsureSuccessStatusCode();
+        await printer.WaitForAsync<ConversationAssigned>(a => a.ConversationId == sofia.ConversationId, Wait);
+
+        var decisions = await api.GetFromJsonAsync<JsonElement>($"/conversations/{giuliaAgain.ConversationId}/decisions");
+        Say($"Giulia's routing receipt (GET /conversations/{giuliaAgain.ConversationId}/decisions):");
+        foreach (var d in decisions.EnumerateArray())
+        {
+            Console.WriteLine($"           {d.GetProperty("trigger").GetString()} -> {d.GetProperty("outcome").GetString()} ({d.GetProperty("reason").GetString()})");
+            foreach (var c in d.GetProperty("candidates").EnumerateArray())
+            {
+                Console.WriteLine($"             {c.GetProperty("agentId").GetString(),-6} {c.GetProperty("source").GetString(),-8} {c.GetProperty("verdict").GetString()}");
+            }
+        }
+    }
+
+    private async Task<MessageRouted> SendAsync(string channel, string kind, string value, string name, string text)
+    {
+        var providerId = $"demo-{_run}-{Guid.NewGuid():N}";
+        var message = new InboundMessageReceived
+        {
+            MessageId = MessageIds.ForInbound(channel, providerId),
+            Channel = channel,
+            ChannelAccount = channel == Channels.Email ? "support@example.com" : "+15550001111",
+            ProviderMessageId = providerId,
+            Sender = new CustomerAddress { Kind = kind, Value = value, DisplayName = name },
+            Text = text,
+            ProviderTimestamp = DateTimeOffset.UtcNow,
+            ReceivedAt = DateTimeOffset.UtcNow,
+        };
+        await bus.Publish(message);
+        return await printer.WaitForAsync<MessageRouted>(m => m.MessageId == message.MessageId, Wait);
+    }
+
+    private async Task ResetAgentAsync(string id, string name, int capacity, string[] channels, string presence)
+    {
+        var created = await api.PostAsJsonAsync("/agents", new { id, name, capacity, channels, presence = "offline" });
+        if (!created.IsSuccessStatusCode)
+        {
+            (await api.PutAsJsonAsync($"/agents/{id}", new { name, capacity, channels })).EnsureSuccessStatusCode();
+            (await api.PutAsJsonAsync($"/agents/{id}/presence", new { status = "offline" })).EnsureSuccessStatusCode();
+        }
+        // A fresh story: close what the agent still has from an earlier run.
+        foreach (var c in (await api.GetFromJsonAsync<JsonElement>("/conversations?status=open&limit=1000")).EnumerateArray())
+        {
+            if (c.GetProperty("agentId").GetString() == id)
+            {
+                (await api.PostAsync($"/conversations/{c.GetProperty("id").GetGuid()}/close", null)).EnsureSuccessStatusCode();
+            }
+        }
+        if (presence != "offline")
+        {
+            (await api.PutAsJsonAsync($"/agents/{id}/presence", new { status = presence })).EnsureSuccessStatusCode();
+        }
+    }
+
+    private async Task CloseAsync(Guid conversationId, string by) =>
+        (await api.PostAsJsonAsync($"/conversations/{conversationId}/close", new { closedBy = by })).EnsureSuccessStatusCode();
+
+    private async Task SetOwnersAsync(Guid customerId, params string[] owners) =>
+        (await api.PutAsJsonAsync($"/customers/{customerId}/preferred-agents", owners)).EnsureSuccessStatusCode();
+
+    private static void Say(string text) => Console.WriteLine($"\n== {text}");
+}

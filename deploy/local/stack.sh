@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# The services of the local stack as background processes (RabbitMQ and PostgreSQL come from infra.sh).
+#   stack.sh up     start every service and wait until each answers /health/ready
+#   stack.sh down   stop them
+# Extra settings for the services can be given in the environment (e.g. Routing__HoldWait__whatsapp).
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+STATE=${ROUTING_LOCAL_DIR:-$ROOT/.local}
+CONFIG=${CONFIG:-Release}
+# name, project folder, assembly, port
+SERVICES=("routing services/Routing Routing 5080")
+
+log() { printf '[stack] %s\n' "$*" >&2; }
+
+up() {
+  mkdir -p "$STATE"
+  for entry in "${SERVICES[@]}"; do
+    read -r name folder assembly port <<<"$entry"
+    local pidfile=$STATE/$name.pid
+    if curl -fsS "http://127.0.0.1:$port/health/live" >/dev/null 2>&1 && ! { [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; }; then
+      log "port $port already answers, but not a $name this script started: stop it first"; exit 1
+    fi
+    if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
+      log "$name already running (pid $(cat "$pidfile"))"
+    else
+      local dll=$ROOT/$folder/bin/$CONFIG/net10.0/$assembly.dll
+      [ -f "$dll" ] || { log "$dll is missing: run make build"; exit 1; }
+      # The child writes its own pid, then becomes the service (setsid may fork, so $! would be wrong).
+      (cd "$(dirname "$dll")" && Urls="http://127.0.0.1:$port" PIDFILE="$pidfile" DLL="$dll" \
+        setsid bash -c 'echo $$ >"$PIDFILE"; exec dotnet "$DLL"' >"$STATE/$name.log" 2>&1 </dev/null &)
+      for _ in $(seq 1 50); do [ -s "$pidfile" ] && break; sleep 0.1; done
+      log "$name starting on http://127.0.0.1:$port (log: $STATE/$name.log)"
+    fi
+  done
+  for entry in "${SERVICES[@]}"; do
+    read -r name _ _ port <<<"$entry"
+    for i in $(seq 1 120); do
+      if curl -fsS "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1; then log "$name is ready"; break; fi
+      if ! kill -0 "$(cat "$STATE/$name.pid")" 2>/dev/null; then log "$name exited; last lines of its log:"; tail -n 20 "$STATE/$name.log" >&2; exit 1; fi
+      [ "$i" -eq 120 ] && { log "$name did not become ready in 60 s"; exit 1; }
+      sleep 0.5
+    done
+  done
+}
+
+down() {
+  for entry in "${SERVICES[@]}"; do
+    read -r name _ _ _ <<<"$entry"
+    local pidfile=$STATE/$name.pid
+    if [ -f "$pidfile" ]; then
+      local pid; pid=$(cat "$pidfile")
+      if kill -0 "$pid" 2>/dev/null; then
+        kill -TERM "$pid"; for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+        kill -0 "$pid" 2>/dev/null && kill -KILL "$pid"
+        log "$name stopped"
+      fi
+      rm -f "$pidfile"
+    fi
+  done
+}
+
+case "${1:-}" in
+  up) up ;;
+  down) down ;;
+  *) echo "usage: $0 up|down" >&2; exit 2 ;;
+esac
