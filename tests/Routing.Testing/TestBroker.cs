@@ -96,7 +96,16 @@ public sealed class TestBroker : IAsyncDisposable
     {
         var messages = new List<(string, IReadOnlyDictionary<string, string>)>();
         await using var channel = await _connection.CreateChannelAsync();
-        while (await channel.BasicGetAsync(queue, autoAck: true) is { } result)
+        try
+        {
+            await channel.QueueDeclarePassiveAsync(queue);
+        }
+        catch (RabbitMQ.Client.Exceptions.OperationInterruptedException)
+        {
+            return messages; // not declared yet: nothing has been moved there so far
+        }
+        await using var reader = await _connection.CreateChannelAsync();
+        while (await reader.BasicGetAsync(queue, autoAck: true) is { } result)
         {
             var headers = (result.BasicProperties.Headers ?? new Dictionary<string, object?>())
                 .ToDictionary(h => h.Key, h => h.Value switch { byte[] b => Encoding.UTF8.GetString(b), null => "", var v => v.ToString() ?? "" });

@@ -102,6 +102,28 @@ internal static class AgentStore
             limit @limit
             """, new { channel, excluded, limit }, ct))).Select(r => r.ToSnapshot()).ToList();
 
+    /// <summary>
+    /// Takes a slot from the best fallback agent that no other transaction is assigning to right now
+    /// (SKIP LOCKED): concurrent new conversations spread over the agents in ranking order instead of
+    /// queueing on the single least-loaded row. Null when every eligible agent is full or busy being assigned.
+    /// </summary>
+    public static async Task<AgentSnapshot?> TryReserveBestAsync(RoutingTransaction tx, string channel, string[] excluded, CancellationToken ct)
+    {
+        var row = await tx.Connection.QuerySingleOrDefaultAsync<AgentRow>(tx.Command(
+            $"""
+            with best as (
+                select id from agents
+                where presence = 'available' and open_count < capacity and @channel = any(channels) and id <> all(@excluded)
+                order by open_count, last_assigned_at nulls first, id
+                limit 1
+                for update skip locked)
+            update agents a set open_count = a.open_count + 1, last_assigned_at = @now
+            from best where a.id = best.id
+            returning {string.Join(", ", Columns.Split(", ").Select(c => "a." + c))}
+            """, new { channel, excluded, now = tx.Now }, ct));
+        return row?.ToSnapshot();
+    }
+
     public static Task RecordHistoryAsync(RoutingTransaction tx, Guid customerId, string agentId, CancellationToken ct) =>
         tx.Connection.ExecuteAsync(tx.Command(
             """

@@ -58,32 +58,21 @@ internal sealed class ConversationRouter(IOptions<RoutingOptions> options, Routi
 
         // Rule 4: fall back to the least loaded, longest idle available agent.
         var verdicts = preferredVerdicts.ToList();
-        var considered = preferredCount;
-        var skip = excluded.ToHashSet(StringComparer.Ordinal);
-        for (var page = 0; page < MaxAttempts; page++)
+        var pool = await AgentStore.FallbackPoolAsync(tx, conversation.Channel, excluded.ToArray(), Options.FallbackPoolSize, ct);
+        var ranked = RoutingPolicy.RankFallback(conversation.Channel, pool, excluded);
+        var considered = preferredCount + ranked.Count;
+        var chosen = ranked.Count == 0 ? null : await AgentStore.TryReserveBestAsync(tx, conversation.Channel, excluded.ToArray(), ct);
+        if (chosen is not null)
         {
-            var pool = await AgentStore.FallbackPoolAsync(tx, conversation.Channel, skip.ToArray(), Options.FallbackPoolSize, ct);
-            var ranked = RoutingPolicy.RankFallback(conversation.Channel, pool, excluded);
-            considered += ranked.Count;
-            for (var i = 0; i < ranked.Count; i++)
+            // Agents ranked above the chosen one were being assigned by concurrent transactions (skipped, not waited for).
+            foreach (var agent in ranked.TakeWhile(a => a.Id != chosen.Id).Take(Options.ReceiptCandidateLimit))
             {
-                var agent = ranked[i];
-                var reserved = await AgentStore.TryReserveAsync(tx, agent.Id, conversation.Channel, ct);
-                if (reserved is null)
-                {
-                    skip.Add(agent.Id);
-                    verdicts.Add(new CandidateVerdict(agent.Id, Candidate.Pool, "taken by another conversation meanwhile"));
-                    continue;
-                }
-                verdicts.Add(new CandidateVerdict(agent.Id, Candidate.Pool, FallbackChosenVerdict(agent), Chosen: true));
-                verdicts.AddRange(ranked.Skip(i + 1).Take(Options.ReceiptCandidateLimit)
-                    .Select(a => new CandidateVerdict(a.Id, Candidate.Pool, $"ranked lower: {a.OpenCount}/{a.Capacity} open, {Idle(a)}")));
-                return await AssignAsync(tx, conversation, reserved, trigger, "fallback", verdicts, considered, preferredCount, ct);
+                verdicts.Add(new CandidateVerdict(agent.Id, Candidate.Pool, "being assigned another conversation at that instant"));
             }
-            if (pool.Count < Options.FallbackPoolSize)
-            {
-                break;
-            }
+            verdicts.Add(new CandidateVerdict(chosen.Id, Candidate.Pool, FallbackChosenVerdict(ranked.FirstOrDefault(a => a.Id == chosen.Id) ?? chosen), Chosen: true));
+            verdicts.AddRange(ranked.SkipWhile(a => a.Id != chosen.Id).Skip(1).Take(Options.ReceiptCandidateLimit)
+                .Select(a => new CandidateVerdict(a.Id, Candidate.Pool, $"ranked lower: {a.OpenCount}/{a.Capacity} open, {Idle(a)}")));
+            return await AssignAsync(tx, conversation, chosen, trigger, "fallback", verdicts, considered, preferredCount, ct);
         }
 
         return await QueueAsync(tx, conversation, trigger, verdicts, considered, preferredCount, ct);
@@ -187,7 +176,10 @@ internal sealed class ConversationRouter(IOptions<RoutingOptions> options, Routi
     {
         var offerExpiresAt = agent.RequiresAccept ? tx.Now + Options.OfferTimeout : (DateTimeOffset?)null;
         await ConversationStore.MarkAssignedAsync(tx, conversation.Id, agent.Id, offerExpiresAt, ct);
-        await TimerStore.CancelForConversationAsync(tx, conversation.Id, ct, TimerKinds.Hold);
+        if (conversation.HoldUntil is not null)
+        {
+            await TimerStore.CancelForConversationAsync(tx, conversation.Id, ct, TimerKinds.Hold);
+        }
         if (offerExpiresAt is { } due)
         {
             await TimerStore.ScheduleForConversationAsync(tx, TimerKinds.Offer, conversation.Id, due, ct);
@@ -200,7 +192,7 @@ internal sealed class ConversationRouter(IOptions<RoutingOptions> options, Routi
         var decisionId = tx.NewId();
         await ConversationStore.InsertDecisionAsync(tx, decisionId, conversation.Id, trigger, "assigned", reason, agent.Id,
             verdicts.Take(StoredCandidateLimit).ToList(), considered, ct);
-        var customer = await CustomerStore.GetAsync(tx.Connection, tx.Transaction, conversation.CustomerId, ct);
+        var (customerName, identities) = await CustomerStore.ContextAsync(tx.Connection, tx.Transaction, conversation.CustomerId, ct);
         tx.Publish(new ConversationAssigned
         {
             ConversationId = conversation.Id,
@@ -208,8 +200,8 @@ internal sealed class ConversationRouter(IOptions<RoutingOptions> options, Routi
             AgentId = agent.Id,
             Channel = conversation.Channel,
             ChannelAccount = conversation.ChannelAccount,
-            CustomerDisplayName = customer?.DisplayName,
-            CustomerAddresses = customer?.Identities.Select(i => new CustomerAddress { Kind = i.Kind, Value = i.Value, DisplayName = i.DisplayName }).ToList() ?? [],
+            CustomerDisplayName = customerName,
+            CustomerAddresses = identities.Select(i => new CustomerAddress { Kind = i.Kind, Value = i.Value, DisplayName = i.DisplayName }).ToList(),
             RequiresAccept = offerExpiresAt is not null,
             OfferExpiresAt = offerExpiresAt,
             Receipt = Summary(decisionId, trigger, "assigned", reason, verdicts, considered),
@@ -258,7 +250,10 @@ internal sealed class ConversationRouter(IOptions<RoutingOptions> options, Routi
         List<CandidateVerdict> verdicts, int considered, int preferredSetSize, CancellationToken ct)
     {
         await ConversationStore.MarkQueuedAsync(tx, conversation.Id, ct);
-        await TimerStore.CancelForConversationAsync(tx, conversation.Id, ct, TimerKinds.Hold);
+        if (conversation.HoldUntil is not null)
+        {
+            await TimerStore.CancelForConversationAsync(tx, conversation.Id, ct, TimerKinds.Hold);
+        }
         var decisionId = tx.NewId();
         const string reason = "no-agent-available";
         await ConversationStore.InsertDecisionAsync(tx, decisionId, conversation.Id, trigger, "queued", reason, null,

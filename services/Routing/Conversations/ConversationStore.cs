@@ -48,6 +48,28 @@ internal static class ConversationStore
             values (@Id, @CustomerId, @Channel, @ChannelAccount, @ThreadKey, @Status, @Priority, @CreatedAt, @WaitingSince, @LastMessageAt)
             """, c, ct));
 
+    /// <summary>
+    /// One round trip for an inbound message of a locked customer: whether it was seen before, and the
+    /// customer's conversation that is not closed (locked) with its agent's presence for the grace check.
+    /// </summary>
+    public static async Task<(bool Duplicate, ConversationRow? Open, Agents.AgentRow? Agent)> InboundContextAsync(
+        RoutingTransaction tx, Guid messageId, Guid customerId, CancellationToken ct)
+    {
+        using var results = await tx.Connection.QueryMultipleAsync(tx.Command(
+            $"""
+            select exists (select 1 from messages where id = @messageId);
+            select {Columns} from conversations where customer_id = @customerId and status <> 'closed' for update;
+            select a.id, a.name, a.capacity, a.channels, a.requires_accept, a.presence, a.presence_changed_at, a.open_count,
+                   a.last_assigned_at, a.created_at, a.updated_at
+            from conversations c join agents a on a.id = c.agent_id
+            where c.customer_id = @customerId and c.status = 'open';
+            """, new { messageId, customerId }, ct));
+        var duplicate = await results.ReadSingleAsync<bool>();
+        var open = await results.ReadSingleOrDefaultAsync<ConversationRow>();
+        var agent = await results.ReadSingleOrDefaultAsync<Agents.AgentRow>();
+        return (duplicate, open, agent);
+    }
+
     public static Task<bool> MessageExistsAsync(RoutingTransaction tx, Guid messageId, CancellationToken ct) =>
         tx.Connection.ExecuteScalarAsync<bool>(tx.Command("select exists (select 1 from messages where id = @messageId)", new { messageId }, ct));
 

@@ -17,59 +17,65 @@ internal static class CustomerStore
         NpgsqlConnection connection, NpgsqlTransaction tx, NormalizedAddress address, string? displayName,
         DateTimeOffset now, CancellationToken ct)
     {
-        var existing = await connection.QuerySingleOrDefaultAsync<Guid?>(new CommandDefinition(
-            "select customer_id from identities where kind = @Kind and value = @Value",
-            address, tx, cancellationToken: ct));
-        var created = false;
-        if (existing is null)
+        for (var attempt = 0; attempt < 5; attempt++)
         {
+            // One round trip: find the person and lock them. A merge committed while we waited shows
+            // as merged_into on the row we locked; then the identity has moved, so look again.
+            var found = await connection.QuerySingleOrDefaultAsync<(Guid Id, Guid? MergedInto, string? IdentityName)?>(new CommandDefinition(
+                """
+                select c.id, c.merged_into, i.display_name from identities i join customers c on c.id = i.customer_id
+                where i.kind = @Kind and i.value = @Value
+                for update of c
+                """, address, tx, cancellationToken: ct));
+            if (found is { MergedInto: null } person)
+            {
+                if (displayName is not null && person.IdentityName != displayName)
+                {
+                    await connection.ExecuteAsync(new CommandDefinition(
+                        """
+                        update identities set display_name = @displayName where kind = @Kind and value = @Value;
+                        update customers set display_name = @displayName where id = @id and display_name is null;
+                        """, new { address.Kind, address.Value, displayName, id = person.Id }, tx, cancellationToken: ct));
+                }
+                return (person.Id, false);
+            }
+            if (found is not null)
+            {
+                continue;
+            }
+
             var newId = Guid.CreateVersion7(now);
-            existing = await connection.QuerySingleOrDefaultAsync<Guid?>(new CommandDefinition(
+            var inserted = await connection.QuerySingleOrDefaultAsync<Guid?>(new CommandDefinition(
                 """
                 insert into identities (kind, value, customer_id, display_name, created_at)
                 values (@Kind, @Value, @newId, @displayName, @now)
                 on conflict (kind, value) do nothing
                 returning customer_id
                 """, new { address.Kind, address.Value, newId, displayName, now }, tx, cancellationToken: ct));
-            if (existing is not null)
+            if (inserted is not null)
             {
                 await connection.ExecuteAsync(new CommandDefinition(
                     "insert into customers (id, display_name, created_at) values (@newId, @displayName, @now)",
                     new { newId, displayName, now }, tx, cancellationToken: ct));
-                created = true;
+                return (newId, true);
             }
-            else
-            {
-                existing = await connection.QuerySingleAsync<Guid>(new CommandDefinition(
-                    "select customer_id from identities where kind = @Kind and value = @Value",
-                    address, tx, cancellationToken: ct));
-            }
+            // Another first message of this person won the insert; its customer is committed now.
         }
+        throw new InvalidOperationException($"Could not resolve the customer of {address.Kind}:{address.Value}; the identity kept moving.");
+    }
 
-        var customerId = existing.Value;
-        // Lock the customer. The identity may have moved under us (a merge committed meanwhile), so re-read it.
-        await connection.ExecuteAsync(new CommandDefinition(
-            "select 1 from customers where id = @customerId for update", new { customerId }, tx, cancellationToken: ct));
-        var current = await connection.QuerySingleAsync<Guid>(new CommandDefinition(
-            "select customer_id from identities where kind = @Kind and value = @Value", address, tx, cancellationToken: ct));
-        if (current != customerId)
-        {
-            await connection.ExecuteAsync(new CommandDefinition(
-                "select 1 from customers where id = @current for update", new { current }, tx, cancellationToken: ct));
-            customerId = current;
-        }
-        if (!created && displayName is not null)
-        {
-            await connection.ExecuteAsync(new CommandDefinition(
-                """
-                update identities set display_name = @displayName
-                where kind = @Kind and value = @Value and display_name is distinct from @displayName
-                """, new { address.Kind, address.Value, displayName }, tx, cancellationToken: ct));
-            await connection.ExecuteAsync(new CommandDefinition(
-                "update customers set display_name = @displayName where id = @customerId and display_name is null",
-                new { customerId, displayName }, tx, cancellationToken: ct));
-        }
-        return (customerId, created);
+    /// <summary>What an agent is told about the person: their name and every known address.</summary>
+    public static async Task<(string? DisplayName, IReadOnlyList<IdentityView> Identities)> ContextAsync(
+        NpgsqlConnection connection, NpgsqlTransaction tx, Guid customerId, CancellationToken ct)
+    {
+        var rows = (await connection.QueryAsync<(string? CustomerName, string? Kind, string? Value, string? DisplayName)>(new CommandDefinition(
+            """
+            select c.display_name, i.kind, i.value, i.display_name from customers c
+            left join identities i on i.customer_id = c.id
+            where c.id = @customerId order by i.created_at, i.kind, i.value
+            """, new { customerId }, tx, cancellationToken: ct))).ToList();
+        return (rows.FirstOrDefault().CustomerName,
+            rows.Where(r => r.Kind is not null).Select(r => new IdentityView(r.Kind!, r.Value!, r.DisplayName)).ToList());
     }
 
     /// <summary>The customer and every customer merged into it: their preferences and history count as one person's.</summary>

@@ -24,21 +24,20 @@ internal sealed class InboundRouter(RoutingDb db, ConversationRouter router, Rou
         var (customerId, _) = await CustomerStore.ResolveAndLockAsync(tx.Connection, tx.Transaction, sender, message.Sender.DisplayName?.Trim(), tx.Now, ct);
 
         // The customer row lock serialises this check with any copy of the same message on any replica.
-        if (await ConversationStore.MessageExistsAsync(tx, message.MessageId, ct))
+        var (duplicate, conversation, agent) = await ConversationStore.InboundContextAsync(tx, message.MessageId, customerId, ct);
+        if (duplicate)
         {
             await tx.CommitAsync(ct);
             metrics.Duplicate(message.Channel);
             return new InboundOutcome(customerId, Guid.Empty, "duplicate", null, Duplicate: true);
         }
 
-        var conversation = await ConversationStore.OpenForCustomerAsync(tx, customerId, ct);
         RouteOutcome outcome;
         if (conversation is not null)
         {
             await ConversationStore.InsertMessageAsync(tx, conversation.Id, customerId, message, sender.Kind, sender.Value, ct);
             outcome = new RouteOutcome(conversation.Status, conversation.AgentId, Guid.Empty, "sticky");
-            if (conversation is { Status: ConversationStatus.Open, AgentId: { } agentId }
-                && await AgentStore.GetAsync(tx, agentId, ct) is { } agent
+            if (conversation is { Status: ConversationStatus.Open } && agent is not null
                 && RoutingPolicy.ShouldRelease(agent.ToSnapshot(), tx.Now, options.Value.OfflineGrace))
             {
                 outcome = await router.ReleaseAsync(tx, conversation, Triggers.OfflineGrace, exclude: false, ct);
