@@ -71,7 +71,7 @@ pg_up() {
   if ! as_pg "$bin/pg_ctl" -D "$data" status >/dev/null 2>&1; then
     log "starting PostgreSQL on 127.0.0.1:$PG_PORT"
     as_pg "$bin/pg_ctl" -D "$data" -l "$dir/server.log" -w -t 60 start \
-      -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -c unix_socket_directories='$dir' -c max_connections=400 -c shared_buffers=256MB" >/dev/null
+      -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -c unix_socket_directories='$dir' -c max_connections=400 -c shared_buffers=256MB -c shared_preload_libraries=pg_stat_statements" >/dev/null
   fi
   local psql=("$bin/psql" -h "$dir" -p "$PG_PORT" -U postgres -v ON_ERROR_STOP=1 -qtA)
   if [ "$(as_pg "${psql[@]}" -c "select 1 from pg_roles where rolname='$DB_USER'")" != 1 ]; then
@@ -80,6 +80,8 @@ pg_up() {
   if [ "$(as_pg "${psql[@]}" -c "select 1 from pg_database where datname='$DB_NAME'")" != 1 ]; then
     as_pg "${psql[@]}" -c "create database $DB_NAME owner $DB_USER"
   fi
+  # Per-statement timings for whoever investigates performance (select * from pg_stat_statements).
+  as_pg "${psql[@]}" -d "$DB_NAME" -c "create extension if not exists pg_stat_statements" >/dev/null
 }
 
 pg_down() {

@@ -85,7 +85,21 @@ public static class ServiceDefaultsExtensions
         {
             var connectionString = sp.GetRequiredService<IConfiguration>().GetConnectionString(name)
                 ?? throw new InvalidOperationException($"ConnectionStrings:{name} is not configured.");
-            return new NpgsqlDataSourceBuilder(connectionString).Build();
+            var dataSource = new NpgsqlDataSourceBuilder(connectionString);
+            // Services send the same few statements all day: let Npgsql prepare them (no parse and plan
+            // per call), and skip the DISCARD ALL round trip when a connection goes back to the pool
+            // (no session state is kept between uses). An explicit setting in the string wins.
+            var settings = dataSource.ConnectionStringBuilder;
+            if (!connectionString.Contains("Auto Prepare", StringComparison.OrdinalIgnoreCase))
+            {
+                settings.MaxAutoPrepare = 64;
+                settings.AutoPrepareMinUsages = 2;
+            }
+            if (!connectionString.Contains("Reset On Close", StringComparison.OrdinalIgnoreCase))
+            {
+                settings.NoResetOnClose = true;
+            }
+            return dataSource.Build();
         });
         builder.Services.AddHealthChecks().AddCheck<PostgresHealthCheck>("postgres", tags: [ReadyTag]);
         Dapper.DefaultTypeMap.MatchNamesWithUnderscores = true;

@@ -142,7 +142,7 @@ internal static class AgentStore
             select a.id from agents a
             where a.presence = 'available' and a.open_count < a.capacity and (
                 exists (select 1 from conversations c where c.status = 'queued' and c.channel = any(a.channels) and a.id <> all(c.excluded_agents))
-                or exists (select 1 from conversations c where c.status = 'held' and a.id = any(c.held_for) and c.channel = any(a.channels)))
+                or exists (select 1 from conversations c where c.status = 'held' and c.held_for @> array[a.id] and c.channel = any(a.channels)))
             order by a.open_count, a.last_assigned_at nulls first, a.id
             limit @limit
             """, new { limit }, ct))).ToList();

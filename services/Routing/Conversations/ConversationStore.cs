@@ -160,7 +160,7 @@ internal static class ConversationStore
         var held = await tx.Connection.QuerySingleOrDefaultAsync<ConversationRow>(tx.Command(
             $"""
             select {Columns} from conversations
-            where status = 'held' and @agentId = any(held_for) and channel = any(@channels) and @agentId <> all(excluded_agents)
+            where status = 'held' and held_for @> array[@agentId]::text[] and channel = any(@channels) and @agentId <> all(excluded_agents)
             order by waiting_since, id limit 1 for update skip locked
             """, new { agentId, channels }, ct));
         return held ?? await tx.Connection.QuerySingleOrDefaultAsync<ConversationRow>(tx.Command(

@@ -90,6 +90,7 @@ create table conversations (
 create unique index conversations_one_open_per_customer on conversations (customer_id) where status <> 'closed';
 create index conversations_by_agent on conversations (agent_id) where status = 'open';
 create index conversations_queued on conversations (priority desc, waiting_since, id) where status = 'queued';
+create index conversations_queued_channel on conversations (channel, priority desc, waiting_since, id) where status = 'queued';
 create index conversations_held on conversations using gin (held_for) where status = 'held';
 create index conversations_customer on conversations (customer_id, created_at desc);
 
