@@ -71,10 +71,10 @@ internal static class ConversationsApi
         {
             return Problems.Invalid("id", "must be a conversation id (a UUID)");
         }
-        CloseRequest? body = null;
-        if (request.ContentLength is > 0 || request.Headers.TransferEncoding.Count > 0)
+        var (ok, body, problem) = await Problems.ReadOptionalJsonAsync<CloseRequest>(request, ct);
+        if (!ok)
         {
-            body = await request.ReadFromJsonAsync<CloseRequest>(ct);
+            return problem!;
         }
         return await commands.CloseAsync(conversationId, body?.ClosedBy ?? "admin", body?.Reason, ct) switch
         {

@@ -131,17 +131,18 @@ internal static class CustomersApi
             return Problems.Invalid("id", "must be a customer id (a UUID)");
         }
         Guid? mergedId = null;
-        if (request.ContentLength is > 0)
+        var (ok, body, problem) = await Problems.ReadOptionalJsonAsync<MergeRequest>(request, ct);
+        if (!ok)
         {
-            var body = await request.ReadFromJsonAsync<MergeRequest>(ct);
-            if (body?.CustomerId is not null)
+            return problem!;
+        }
+        if (body?.CustomerId is not null)
+        {
+            if (!Guid.TryParse(body.CustomerId, out var parsed))
             {
-                if (!Guid.TryParse(body.CustomerId, out var parsed))
-                {
-                    return Problems.Invalid("customerId", "must be a customer id (a UUID)");
-                }
-                mergedId = parsed;
+                return Problems.Invalid("customerId", "must be a customer id (a UUID)");
             }
+            mergedId = parsed;
         }
         await using var tx = await db.BeginAsync(ct);
         await tx.Connection.ExecuteAsync(tx.Command("select 1 from customers where id = @survivorId for update", new { survivorId }, ct));

@@ -57,6 +57,43 @@ public sealed class ApiTests : BrokerTest
     }
 
     [Fact]
+    public async Task Should_answer_400_for_a_malformed_optional_body()
+    {
+        var close = await Api.PostAsync($"/conversations/{Guid.NewGuid()}/close", new StringContent("{\"reason\": 5}", Encoding.UTF8, "application/json"));
+        var problem = await ProblemAsync(close, HttpStatusCode.BadRequest);
+        Assert.True(problem.GetProperty("errors").TryGetProperty("reason", out _), problem.ToString());
+
+        var unmerge = await Api.PostAsync($"/customers/{Guid.NewGuid()}/unmerge", new StringContent("not json", Encoding.UTF8, "application/json"));
+        await ProblemAsync(unmerge, HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
+    public async Task Should_merge_and_unmerge_customers_through_the_api()
+    {
+        await CreateAgentAsync("anna", 5, ["sms", "email"]);
+        await using var routed = await Broker.ObserveAsync<Routing.Contracts.MessageRouted>();
+        var email = Routing.Testing.TestMessages.Inbound("email", "email", "maria@example.com", "<m1@mail>");
+        var sms = Routing.Testing.TestMessages.Inbound("sms", "phone", "+393331234567", "SM-m2");
+        await Broker.PublishAsync(email);
+        await Broker.PublishAsync(sms);
+        var a = (await routed.WaitForAsync(r => r.MessageId == email.MessageId)).CustomerId;
+        var b = (await routed.WaitForAsync(r => r.MessageId == sms.MessageId)).CustomerId;
+
+        await ProblemAsync(await Api.PostAsJsonAsync($"/customers/{a}/merge", new { customerId = a.ToString() }), HttpStatusCode.BadRequest);
+        await ProblemAsync(await Api.PostAsJsonAsync($"/customers/{a}/merge", new { customerId = Guid.NewGuid().ToString() }), HttpStatusCode.NotFound);
+        var merged = await (await Api.PostAsJsonAsync($"/customers/{a}/merge", new { customerId = b.ToString() })).Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(2, merged.GetProperty("identities").GetArrayLength());
+        var lookup = await Api.GetFromJsonAsync<JsonElement>("/customers/lookup?kind=phone&value=393331234567");
+        Assert.Equal(a, lookup.GetProperty("id").GetGuid());
+
+        var unmerged = await Api.PostAsync($"/customers/{a}/unmerge", null);
+        Assert.Equal(HttpStatusCode.OK, unmerged.StatusCode);
+        lookup = await Api.GetFromJsonAsync<JsonElement>("/customers/lookup?kind=phone&value=%2B393331234567");
+        Assert.Equal(b, lookup.GetProperty("id").GetGuid());
+        await ProblemAsync(await Api.PostAsync($"/customers/{a}/unmerge", null), HttpStatusCode.NotFound);
+    }
+
+    [Fact]
     public async Task Should_manage_agents_presence_and_preferred_agents()
     {
         await CreateAgentAsync("anna", 2, ["sms", "Email"]);
