@@ -139,10 +139,14 @@ internal static class AgentStore
     public static async Task<IReadOnlyList<string>> IdleWithWorkWaitingAsync(RoutingTransaction tx, int limit, CancellationToken ct) =>
         (await tx.Connection.QueryAsync<string>(tx.Command(
             """
+            -- Start from what waits (normally little or nothing), not from every agent.
+            with queued_channels as (
+                select coalesce(array_agg(distinct channel), '{}') as channels from conversations where status = 'queued'),
+            held_for as (
+                select distinct unnest(held_for) as agent_id from conversations where status = 'held')
             select a.id from agents a
-            where a.presence = 'available' and a.open_count < a.capacity and (
-                exists (select 1 from conversations c where c.status = 'queued' and c.channel = any(a.channels) and a.id <> all(c.excluded_agents))
-                or exists (select 1 from conversations c where c.status = 'held' and c.held_for @> array[a.id] and c.channel = any(a.channels)))
+            where a.presence = 'available' and a.open_count < a.capacity
+              and (a.channels && (select channels from queued_channels) or a.id in (select agent_id from held_for))
             order by a.open_count, a.last_assigned_at nulls first, a.id
             limit @limit
             """, new { limit }, ct))).ToList();

@@ -92,6 +92,7 @@ create index conversations_by_agent on conversations (agent_id) where status = '
 create index conversations_queued on conversations (priority desc, waiting_since, id) where status = 'queued';
 create index conversations_queued_channel on conversations (channel, priority desc, waiting_since, id) where status = 'queued';
 create index conversations_held on conversations using gin (held_for) where status = 'held';
+create index conversations_held_since on conversations (waiting_since, id) where status = 'held';
 create index conversations_customer on conversations (customer_id, created_at desc);
 
 -- Every inbound provider message, keyed by its deterministic MessageId: dedupe is permanent.
