@@ -145,7 +145,8 @@ internal static class AgentStore
             held_for as (
                 select distinct unnest(held_for) as agent_id from conversations where status = 'held')
             select a.id from agents a
-            where a.presence = 'available' and a.open_count < a.capacity
+            where exists (select 1 from conversations where status in ('queued', 'held')) -- one-time filter: nothing waits, nothing scanned
+              and a.presence = 'available' and a.open_count < a.capacity
               and (a.channels && (select channels from queued_channels) or a.id in (select agent_id from held_for))
             order by a.open_count, a.last_assigned_at nulls first, a.id
             limit @limit
