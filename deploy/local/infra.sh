@@ -37,6 +37,8 @@ apt_install() {
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
 }
 
+port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
 pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
 
 # PostgreSQL refuses to run as root; as root every server command runs as the postgres user.
@@ -58,7 +60,11 @@ pg_dir() {
 }
 
 pg_up() {
-  [ -n "$(pg_bin)" ] || { log "installing PostgreSQL"; apt_install postgresql; }
+  if [ -z "$(pg_bin)" ]; then
+    log "installing PostgreSQL"; apt_install postgresql
+    # The package may start its own cluster on 5432; this project runs its own server there.
+    as_root service postgresql stop >/dev/null 2>&1 || true
+  fi
   local bin dir data
   bin=$(pg_bin); dir=$(pg_dir); data=$dir/data
   if [ ! -s "$data/PG_VERSION" ]; then
@@ -69,6 +75,9 @@ pg_up() {
       --pwfile="$dir/pwfile" -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log"
   fi
   if ! as_pg "$bin/pg_ctl" -D "$data" status >/dev/null 2>&1; then
+    if port_busy "$PG_PORT"; then
+      log "127.0.0.1:$PG_PORT is taken by another PostgreSQL; stop it or set ROUTING_PG_PORT"; exit 1
+    fi
     log "starting PostgreSQL on 127.0.0.1:$PG_PORT"
     as_pg "$bin/pg_ctl" -D "$data" -l "$dir/server.log" -w -t 60 start \
       -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -c unix_socket_directories='$dir' -c max_connections=400 -c shared_buffers=256MB -c shared_preload_libraries=pg_stat_statements" >/dev/null
@@ -115,13 +124,16 @@ CONF
 }
 
 mq_up() {
-  [ -x "$MQ_BIN/rabbitmq-server" ] || { log "installing RabbitMQ"; apt_install rabbitmq-server; }
-  # The package may start a system broker on the same ports; this project runs its own.
-  if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet rabbitmq-server 2>/dev/null; then
-    as_root systemctl stop rabbitmq-server || true
+  if [ ! -x "$MQ_BIN/rabbitmq-server" ]; then
+    log "installing RabbitMQ"; apt_install rabbitmq-server
+    # The package may start a system broker on the same ports; this project runs its own.
+    as_root service rabbitmq-server stop >/dev/null 2>&1 || true
   fi
   mq_env
   if "$MQ_BIN/rabbitmqctl" -q status >/dev/null 2>&1; then return 0; fi
+  if port_busy "$MQ_PORT"; then
+    log "127.0.0.1:$MQ_PORT is taken by another broker; stop it (service rabbitmq-server stop) or set ROUTING_MQ_PORT"; exit 1
+  fi
   log "starting RabbitMQ on 127.0.0.1:$MQ_PORT (management on $MQ_MGMT_PORT)"
   nohup setsid "$MQ_BIN/rabbitmq-server" >"$STATE/rabbitmq/server.out" 2>&1 </dev/null &
   if ! "$MQ_BIN/rabbitmqctl" -q wait --timeout 90 "$RABBITMQ_PID_FILE" >/dev/null 2>&1; then
