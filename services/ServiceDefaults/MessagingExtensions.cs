@@ -27,6 +27,16 @@ public static class MessagingExtensions
         builder.Services.AddMassTransit(x =>
         {
             x.SetKebabCaseEndpointNameFormatter();
+            // Quorum queues are a per-queue declaration: every endpoint ConfigureEndpoints creates gets it.
+            x.AddConfigureEndpointsCallback((context, _, endpoint) =>
+            {
+                var options = context.GetRequiredService<IOptions<RabbitMqOptions>>().Value;
+                if (options.QuorumQueues && endpoint is IRabbitMqReceiveEndpointConfigurator rabbit)
+                {
+                    rabbit.SetQuorumQueue();
+                    rabbit.SetQueueArgument("x-delivery-limit", options.DeliveryLimit);
+                }
+            });
             configure(x);
             x.UsingRabbitMq((context, cfg) =>
             {
@@ -44,11 +54,6 @@ public static class MessagingExtensions
                     h.PublisherConfirmation = true;
                 });
                 cfg.PrefetchCount = options.PrefetchCount;
-                if (options.QuorumQueues)
-                {
-                    cfg.SetQuorumQueue();
-                    cfg.SetQueueArgument("x-delivery-limit", options.DeliveryLimit);
-                }
                 cfg.ConfigureEndpoints(context);
             });
         });

@@ -120,6 +120,10 @@ public sealed class TestBroker : IAsyncDisposable
         return (await channel.QueueDeclarePassiveAsync(queue)).MessageCount;
     }
 
+    /// <summary>The management API's view of a queue of this virtual host (type, arguments, counts).</summary>
+    public async Task<JsonElement> QueueInfoAsync(string queue) =>
+        await _management.GetFromJsonAsync<JsonElement>($"api/queues/{_vhost}/{Uri.EscapeDataString(queue)}");
+
     public async ValueTask DisposeAsync()
     {
         await _channel.DisposeAsync();
