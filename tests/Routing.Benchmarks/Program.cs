@@ -161,7 +161,7 @@ internal static class RoutedRun
         {
             // Per-message information logs would measure the console, not routing.
             ["Logging:LogLevel:Default"] = "Warning",
-            ["ConnectionStrings:Routing"] = database.ConnectionString + ";Maximum Pool Size=80",
+            ["ConnectionStrings:Routing"] = database.ConnectionString + ";Maximum Pool Size=80" + Environment.GetEnvironmentVariable("BENCH_EXTRA_CONNECTION"),
         });
         using var client = app.CreateClient();
         while (!(await client.GetAsync("/health/ready")).IsSuccessStatusCode)
