@@ -19,6 +19,8 @@ internal sealed class InboundRouter(RoutingDb db, ConversationRouter router, Rou
     public async Task<InboundOutcome> RouteAsync(InboundMessageReceived message, CancellationToken ct)
     {
         var sender = Validate(message);
+        // Channel names are data, compared lower-case everywhere (agents' channels are stored so too).
+        message = message with { Channel = message.Channel.Trim().ToLowerInvariant() };
 
         await using var tx = await db.BeginAsync(ct);
         var (customerId, _) = await CustomerStore.ResolveAndLockAsync(tx.Connection, tx.Transaction, sender, message.Sender.DisplayName?.Trim(), tx.Now, ct);

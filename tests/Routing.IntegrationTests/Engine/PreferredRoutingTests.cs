@@ -176,6 +176,17 @@ public sealed class PreferredRoutingTests : EngineTest
     }
 
     [Fact]
+    public async Task Should_match_channel_names_whatever_their_case()
+    {
+        await Engine.AddAgentAsync("anna", channels: ["whatsapp"]);
+
+        var outcome = await Engine.ReceiveAsync("WhatsApp", "phone", "+393331234567");
+
+        Assert.Equal("anna", outcome.AgentId);
+        Assert.Equal("whatsapp", (await Engine.ConversationAsync(outcome.ConversationId)).Channel);
+    }
+
+    [Fact]
     public async Task Should_record_each_message_once_however_often_it_arrives()
     {
         await Engine.AddAgentAsync("anna");
