@@ -4,17 +4,14 @@ using System.Net.Http.Json;
 namespace Routing.IntegrationTests.Broker;
 
 /// <summary>The routing service as it runs: in-process hosts on a real database and a real RabbitMQ virtual host.</summary>
-public abstract class BrokerTest : IAsyncLifetime
+public abstract class BrokerTest : InfrastructureTest
 {
-    protected TestDatabase Database { get; private set; } = null!;
-    protected TestBroker Broker { get; private set; } = null!;
     protected RoutingApp App { get; private set; } = null!;
     protected HttpClient Api { get; private set; } = null!;
 
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        Database = await TestDatabase.CreateAsync();
-        Broker = await TestBroker.CreateAsync();
+        await base.InitializeAsync();
         App = StartApp();
         Api = App.CreateClient();
         await WaitReadyAsync(Api);
@@ -38,11 +35,10 @@ public abstract class BrokerTest : IAsyncLifetime
         Assert.Equal(System.Net.HttpStatusCode.Created, response.StatusCode);
     }
 
-    public async Task DisposeAsync()
+    public override async Task DisposeAsync()
     {
         Api.Dispose();
         await App.DisposeAsync();
-        await Broker.DisposeAsync();
-        await Database.DisposeAsync();
+        await base.DisposeAsync();
     }
 }

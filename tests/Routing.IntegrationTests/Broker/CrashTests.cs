@@ -4,21 +4,13 @@ using Routing.Testing;
 
 namespace Routing.IntegrationTests.Broker;
 
-public sealed class CrashTests : IAsyncLifetime
+public sealed class CrashTests : InfrastructureTest
 {
-    private TestDatabase _database = null!;
-    private TestBroker _broker = null!;
-
-    public async Task InitializeAsync()
-    {
-        _database = await TestDatabase.CreateAsync();
-        _broker = await TestBroker.CreateAsync();
-    }
 
     [Fact]
     public async Task Should_lose_no_event_when_the_process_dies_between_commit_and_publish()
     {
-        await using (var connection = await _database.DataSource.OpenConnectionAsync())
+        await using (var connection = await Database.DataSource.OpenConnectionAsync())
         {
             await connection.ExecuteAsync(
                 """
@@ -26,19 +18,19 @@ public sealed class CrashTests : IAsyncLifetime
                 values ('anna', 'Anna', 3, '{whatsapp}', 'available', now(), now(), now())
                 """);
         }
-        await using var assigned = await _broker.ObserveAsync<ConversationAssigned>();
+        await using var assigned = await Broker.ObserveAsync<ConversationAssigned>();
         var message = TestMessages.Inbound("whatsapp", "phone", "393331234567", "wamid.crash");
 
-        await using (var doomed = RoutingProcess.Start(_database.ConnectionString, _broker.Url,
+        await using (var doomed = RoutingProcess.Start(Database.ConnectionString, Broker.Url,
                          new Dictionary<string, string> { ["Routing__Faults__CrashAfterInboundCommit"] = "true" }))
         {
             await doomed.WaitReadyAsync();
-            await _broker.PublishAsync(message);
+            await Broker.PublishAsync(message);
             await doomed.WaitForExitAsync(TimeSpan.FromSeconds(30));
             Assert.NotEqual(0, doomed.ExitCode);
         }
 
-        await using (var connection = await _database.DataSource.OpenConnectionAsync())
+        await using (var connection = await Database.DataSource.OpenConnectionAsync())
         {
             // Committed, not yet published: the events wait in the outbox.
             Assert.Equal(1, await connection.ExecuteScalarAsync<int>("select count(*) from conversations where status = 'open'"));
@@ -46,11 +38,11 @@ public sealed class CrashTests : IAsyncLifetime
         }
         Assert.Empty(assigned.Messages);
 
-        await using var restarted = RoutingProcess.Start(_database.ConnectionString, _broker.Url, new Dictionary<string, string>());
+        await using var restarted = RoutingProcess.Start(Database.ConnectionString, Broker.Url, new Dictionary<string, string>());
         await restarted.WaitReadyAsync();
 
         var assignment = await assigned.WaitForAsync(a => a.AgentId == "anna");
-        await using (var connection = await _database.DataSource.OpenConnectionAsync())
+        await using (var connection = await Database.DataSource.OpenConnectionAsync())
         {
             // The redelivered message was recognised as already routed: still one conversation, one slot taken.
             await WaitUntilAsync(async () => await connection.ExecuteScalarAsync<int>("select count(*) from outbox") == 0);
@@ -69,11 +61,5 @@ public sealed class CrashTests : IAsyncLifetime
         {
             await Task.Delay(100, cts.Token);
         }
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _broker.DisposeAsync();
-        await _database.DisposeAsync();
     }
 }

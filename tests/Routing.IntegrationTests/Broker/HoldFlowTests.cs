@@ -5,43 +5,35 @@ using System.Text.Json;
 
 namespace Routing.IntegrationTests.Broker;
 
-public sealed class HoldFlowTests : IAsyncLifetime
+public sealed class HoldFlowTests : InfrastructureTest
 {
-    private TestDatabase _database = null!;
-    private TestBroker _broker = null!;
-
-    public async Task InitializeAsync()
-    {
-        _database = await TestDatabase.CreateAsync();
-        _broker = await TestBroker.CreateAsync();
-    }
 
     [Fact]
     public async Task Should_hold_for_a_busy_owner_then_fall_back_when_the_real_sweeper_fires()
     {
-        await using var app = new RoutingApp(_database.ConnectionString, _broker.Url, new Dictionary<string, string?>
+        await using var app = new RoutingApp(Database.ConnectionString, Broker.Url, new Dictionary<string, string?>
         {
             ["Routing:HoldWait:whatsapp"] = "00:00:01",
         });
         using var api = app.CreateClient();
         (await api.PostAsJsonAsync("/agents", new { id = "anna", name = "Anna", capacity = 1, channels = new[] { "whatsapp" }, presence = "available" })).EnsureSuccessStatusCode();
-        await using var routed = await _broker.ObserveAsync<MessageRouted>();
-        await using var held = await _broker.ObserveAsync<ConversationHeld>();
-        await using var assigned = await _broker.ObserveAsync<ConversationAssigned>();
+        await using var routed = await Broker.ObserveAsync<MessageRouted>();
+        await using var held = await Broker.ObserveAsync<ConversationHeld>();
+        await using var assigned = await Broker.ObserveAsync<ConversationAssigned>();
 
         // Maria's first conversation makes Anna her owner; another customer then fills Anna's only slot.
         var first = TestMessages.Inbound("whatsapp", "phone", "393331234567", "wamid.1");
-        await _broker.PublishAsync(first);
+        await Broker.PublishAsync(first);
         var maria = await routed.WaitForAsync(r => r.MessageId == first.MessageId);
         (await api.PostAsync($"/conversations/{maria.ConversationId}/close", null)).EnsureSuccessStatusCode();
         (await api.PutAsJsonAsync($"/customers/{maria.CustomerId}/preferred-agents", new[] { "anna" })).EnsureSuccessStatusCode();
         var other = TestMessages.Inbound("whatsapp", "phone", "+14155552671", "wamid.2");
-        await _broker.PublishAsync(other);
+        await Broker.PublishAsync(other);
         await routed.WaitForAsync(r => r.MessageId == other.MessageId && r.AgentId == "anna");
         (await api.PostAsJsonAsync("/agents", new { id = "ben", name = "Ben", capacity = 1, channels = new[] { "whatsapp" }, presence = "available" })).EnsureSuccessStatusCode();
 
         var again = TestMessages.Inbound("whatsapp", "phone", "393331234567", "wamid.3");
-        await _broker.PublishAsync(again);
+        await Broker.PublishAsync(again);
 
         var hold = await held.WaitForAsync(h => h.CustomerId == maria.CustomerId);
         Assert.Equal(["anna"], hold.HeldFor);
@@ -50,11 +42,5 @@ public sealed class HoldFlowTests : IAsyncLifetime
         Assert.Contains(fallback.Receipt.Candidates, c => c.AgentId == "anna" && c.Verdict == "1/1 open");
         var decisions = await api.GetFromJsonAsync<JsonElement>($"/conversations/{hold.ConversationId}/decisions");
         Assert.Equal(["held", "assigned"], decisions.EnumerateArray().Select(d => d.GetProperty("outcome").GetString()));
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _broker.DisposeAsync();
-        await _database.DisposeAsync();
     }
 }

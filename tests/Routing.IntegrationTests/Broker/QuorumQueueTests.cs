@@ -5,40 +5,26 @@ using System.Net.Http.Json;
 namespace Routing.IntegrationTests.Broker;
 
 /// <summary>Production runs on quorum queues, which need an explicit delivery limit (RabbitMQ 3.10 dead-letters at the first retry with -1).</summary>
-public sealed class QuorumQueueTests : IAsyncLifetime
+public sealed class QuorumQueueTests : InfrastructureTest
 {
-    private TestDatabase _database = null!;
-    private TestBroker _broker = null!;
-
-    public async Task InitializeAsync()
-    {
-        _database = await TestDatabase.CreateAsync();
-        _broker = await TestBroker.CreateAsync();
-    }
 
     [Fact]
     public async Task Should_route_on_quorum_queues_with_an_explicit_delivery_limit()
     {
-        await using var app = new RoutingApp(_database.ConnectionString, _broker.Url, new Dictionary<string, string?>
+        await using var app = new RoutingApp(Database.ConnectionString, Broker.Url, new Dictionary<string, string?>
         {
             ["RabbitMq:QuorumQueues"] = "true",
             ["RabbitMq:DeliveryLimit"] = "7",
         });
         using var api = app.CreateClient();
         (await api.PostAsJsonAsync("/agents", new { id = "anna", name = "Anna", capacity = 1, channels = new[] { "sms" }, presence = "available" })).EnsureSuccessStatusCode();
-        await using var assigned = await _broker.ObserveAsync<ConversationAssigned>();
+        await using var assigned = await Broker.ObserveAsync<ConversationAssigned>();
 
-        await _broker.PublishAsync(TestMessages.Inbound("sms", "phone", "+14155552671", "SM-quorum"));
+        await Broker.PublishAsync(TestMessages.Inbound("sms", "phone", "+14155552671", "SM-quorum"));
 
         Assert.Equal("anna", (await assigned.WaitForAsync(a => a.AgentId == "anna")).AgentId);
-        var queue = await _broker.QueueInfoAsync("inbound-message-received");
+        var queue = await Broker.QueueInfoAsync("inbound-message-received");
         Assert.Equal("quorum", queue.GetProperty("type").GetString());
         Assert.Equal(7, queue.GetProperty("arguments").GetProperty("x-delivery-limit").GetInt32());
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _broker.DisposeAsync();
-        await _database.DisposeAsync();
     }
 }
