@@ -44,7 +44,20 @@ public sealed class TestDatabase : IAsyncDisposable
         NpgsqlConnection.ClearAllPools();
         await using var connection = new NpgsqlConnection(_adminConnectionString);
         await connection.OpenAsync();
-        await using var drop = new NpgsqlCommand($"drop database if exists {_name} with (force)", connection);
-        await drop.ExecuteNonQueryAsync();
+        // An autovacuum worker busy in the database makes DROP ... WITH (FORCE) fail for a non-superuser
+        // on PostgreSQL 15 (42501); it finishes within moments, so try again.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await using var drop = new NpgsqlCommand($"drop database if exists {_name} with (force)", connection);
+                await drop.ExecuteNonQueryAsync();
+                return;
+            }
+            catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.InsufficientPrivilege && attempt < 40)
+            {
+                await Task.Delay(250);
+            }
+        }
     }
 }
