@@ -8,10 +8,18 @@ namespace Routing.Agents;
 internal static class AgentStore
 {
     private const string Columns = "id, name, capacity, channels, requires_accept, presence, presence_changed_at, open_count, last_assigned_at, created_at, updated_at";
+    internal const string ColumnsOfA = "a.id, a.name, a.capacity, a.channels, a.requires_accept, a.presence, a.presence_changed_at, a.open_count, a.last_assigned_at, a.created_at, a.updated_at";
 
-    public static Task<AgentRow?> GetAsync(RoutingTransaction tx, string id, CancellationToken ct, bool forUpdate = false) =>
+    /// <summary>Rule 4 in SQL: who may take a fallback conversation, best first (the order of RoutingPolicy.RankFallback, served by agents_fallback).</summary>
+    private const string FallbackEligibleInOrder = """
+        from agents
+        where presence = 'available' and open_count < capacity and @channel = any(channels) and id <> all(@excluded)
+        order by open_count, last_assigned_at nulls first, id
+        """;
+
+    public static Task<AgentRow?> GetAsync(RoutingTransaction tx, string id, CancellationToken ct) =>
         tx.Connection.QuerySingleOrDefaultAsync<AgentRow>(tx.Command(
-            $"select {Columns} from agents where id = @id{(forUpdate ? " for update" : "")}", new { id }, ct));
+            $"select {Columns} from agents where id = @id", new { id }, ct));
 
     public static async Task<IReadOnlyList<AgentRow>> ListAsync(RoutingTransaction tx, CancellationToken ct) =>
         (await tx.Connection.QueryAsync<AgentRow>(tx.Command($"select {Columns} from agents order by id", null, ct))).ToList();
@@ -66,7 +74,7 @@ internal static class AgentStore
     public static async Task<IReadOnlyList<AgentSnapshot>> OwnersAsync(RoutingTransaction tx, Guid customerId, CancellationToken ct) =>
         (await tx.Connection.QueryAsync<AgentRow>(tx.Command(
             $"""
-            select {string.Join(", ", Columns.Split(", ").Select(c => "a." + c))}
+            select {ColumnsOfA}
             from preferred_agents p
             join customers c on c.id = p.customer_id
             join agents a on a.id = p.agent_id
@@ -79,7 +87,7 @@ internal static class AgentStore
     {
         var rows = await tx.Connection.QueryAsync<AgentRow, DateTime, (AgentSnapshot, DateTimeOffset)>(tx.Command(
             $"""
-            select {string.Join(", ", Columns.Split(", ").Select(c => "a." + c))}, h.last_handled_at
+            select {ColumnsOfA}, h.last_handled_at
             from (select agent_id, max(last_handled_at) as last_handled_at from agent_history
                   where customer_id in (select id from customers where id = @customerId or merged_into = @customerId)
                     and last_handled_at >= @since
@@ -96,9 +104,8 @@ internal static class AgentStore
         RoutingTransaction tx, string channel, string[] excluded, int limit, CancellationToken ct) =>
         (await tx.Connection.QueryAsync<AgentRow>(tx.Command(
             $"""
-            select {Columns} from agents
-            where presence = 'available' and open_count < capacity and @channel = any(channels) and id <> all(@excluded)
-            order by open_count, last_assigned_at nulls first, id
+            select {Columns}
+            {FallbackEligibleInOrder}
             limit @limit
             """, new { channel, excluded, limit }, ct))).Select(r => r.ToSnapshot()).ToList();
 
@@ -112,14 +119,13 @@ internal static class AgentStore
         var row = await tx.Connection.QuerySingleOrDefaultAsync<AgentRow>(tx.Command(
             $"""
             with best as (
-                select id from agents
-                where presence = 'available' and open_count < capacity and @channel = any(channels) and id <> all(@excluded)
-                order by open_count, last_assigned_at nulls first, id
+                select id
+                {FallbackEligibleInOrder}
                 limit 1
                 for update skip locked)
             update agents a set open_count = a.open_count + 1, last_assigned_at = @now
             from best where a.id = best.id
-            returning {string.Join(", ", Columns.Split(", ").Select(c => "a." + c))}
+            returning {ColumnsOfA}
             """, new { channel, excluded, now = tx.Now }, ct));
         return row?.ToSnapshot();
     }

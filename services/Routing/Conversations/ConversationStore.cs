@@ -17,10 +17,6 @@ internal static class ConversationStore
         tx.Connection.QuerySingleOrDefaultAsync<ConversationRow>(tx.Command(
             $"select {Columns} from conversations where id = @id{(forUpdate ? " for update" : "")}", new { id }, ct));
 
-    public static Task<ConversationRow?> OpenForCustomerAsync(RoutingTransaction tx, Guid customerId, CancellationToken ct) =>
-        tx.Connection.QuerySingleOrDefaultAsync<ConversationRow>(tx.Command(
-            $"select {Columns} from conversations where customer_id = @customerId and status <> 'closed' for update", new { customerId }, ct));
-
     public static async Task<IReadOnlyList<ConversationRow>> OpenForAgentAsync(RoutingTransaction tx, string agentId, CancellationToken ct) =>
         (await tx.Connection.QueryAsync<ConversationRow>(tx.Command(
             $"select {Columns} from conversations where agent_id = @agentId and status = 'open' order by assigned_at, id for update", new { agentId }, ct))).ToList();
@@ -59,8 +55,7 @@ internal static class ConversationStore
             $"""
             select exists (select 1 from messages where id = @messageId);
             select {Columns} from conversations where customer_id = @customerId and status <> 'closed' for update;
-            select a.id, a.name, a.capacity, a.channels, a.requires_accept, a.presence, a.presence_changed_at, a.open_count,
-                   a.last_assigned_at, a.created_at, a.updated_at
+            select {Agents.AgentStore.ColumnsOfA}
             from conversations c join agents a on a.id = c.agent_id
             where c.customer_id = @customerId and c.status = 'open';
             """, new { messageId, customerId }, ct));
@@ -69,9 +64,6 @@ internal static class ConversationStore
         var agent = await results.ReadSingleOrDefaultAsync<Agents.AgentRow>();
         return (duplicate, open, agent);
     }
-
-    public static Task<bool> MessageExistsAsync(RoutingTransaction tx, Guid messageId, CancellationToken ct) =>
-        tx.Connection.ExecuteScalarAsync<bool>(tx.Command("select exists (select 1 from messages where id = @messageId)", new { messageId }, ct));
 
     public static Task InsertMessageAsync(RoutingTransaction tx, Guid conversationId, Guid customerId, InboundMessageReceived m, string senderKind, string senderValue, CancellationToken ct) =>
         tx.Connection.ExecuteAsync(tx.Command(

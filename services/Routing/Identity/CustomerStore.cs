@@ -78,12 +78,6 @@ internal static class CustomerStore
             rows.Where(r => r.Kind is not null).Select(r => new IdentityView(r.Kind!, r.Value!, r.DisplayName)).ToList());
     }
 
-    /// <summary>The customer and every customer merged into it: their preferences and history count as one person's.</summary>
-    public static async Task<Guid[]> GroupAsync(NpgsqlConnection connection, NpgsqlTransaction? tx, Guid customerId, CancellationToken ct) =>
-        (await connection.QueryAsync<Guid>(new CommandDefinition(
-            "select id from customers where id = @customerId or merged_into = @customerId",
-            new { customerId }, tx, cancellationToken: ct))).ToArray();
-
     public static async Task<CustomerView?> GetAsync(NpgsqlConnection connection, NpgsqlTransaction? tx, Guid customerId, CancellationToken ct)
     {
         var row = await connection.QuerySingleOrDefaultAsync<(Guid Id, string? DisplayName, DateTime CreatedAt, Guid? MergedInto)>(new CommandDefinition(

@@ -1,13 +1,12 @@
 using Dapper;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Routing.Agents;
 using Routing.Contracts;
 using Routing.Conversations;
 using Routing.Database;
 using Routing.Inbound;
-using Routing.Observability;
 using Routing.Outbox;
 using Routing.Policy;
 using Routing.Testing;
@@ -40,23 +39,14 @@ internal sealed class RoutingEngine : IAsyncDisposable
     public static RoutingEngine Create(TestDatabase database, FakeTimeProvider? clock = null, Action<RoutingOptions>? configure = null)
     {
         clock ??= new FakeTimeProvider(new DateTimeOffset(2026, 11, 23, 9, 0, 0, TimeSpan.Zero));
-        var options = new RoutingOptions();
-        configure?.Invoke(options);
         var services = new ServiceCollection()
+            .AddSingleton<IConfiguration>(new ConfigurationBuilder().Build())
             .AddLogging()
             .AddMetrics()
             .AddSingleton<TimeProvider>(clock)
             .AddSingleton(database.DataSource)
-            .AddSingleton(Options.Create(options))
-            .AddSingleton(Options.Create(new FaultOptions()))
-            .AddSingleton<RoutingMetrics>()
-            .AddSingleton<OutboxSignal>()
-            .AddSingleton<RoutingDb>()
-            .AddSingleton<ConversationRouter>()
-            .AddSingleton<InboundRouter>()
-            .AddSingleton<AgentService>()
-            .AddSingleton<ConversationCommands>()
-            .AddSingleton<TimerSweeper>()
+            .AddRoutingCore() // the production registrations; no host here, so its background services never start
+            .PostConfigure<RoutingOptions>(o => configure?.Invoke(o))
             .BuildServiceProvider();
         return new RoutingEngine(services, clock);
     }
