@@ -1,9 +1,11 @@
+using Dapper;
 using MassTransit;
 using MassTransit.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Routing.Contracts;
 using Routing.Inbound;
+using Routing.Outbox;
 using Routing.Testing;
 
 namespace Routing.ConsumerTests;
@@ -24,7 +26,13 @@ public sealed class ConsumerTests : IAsyncLifetime
             .AddMetrics()
             .AddSingleton(_database.DataSource)
             .AddRoutingCore()
-            .AddMassTransitTestHarness(x => x.AddRoutingConsumers())
+            .AddMassTransitTestHarness(x =>
+            {
+                x.AddRoutingConsumers();
+                // These consumers talk to a real database: a cold first consume takes longer than the
+                // harness's default idea of "inactive", after which Any() gives up and answers false.
+                x.SetTestTimeouts(testTimeout: TimeSpan.FromSeconds(30), testInactivityTimeout: TimeSpan.FromSeconds(5));
+            })
             .BuildServiceProvider(true);
         _harness = _services.GetRequiredService<ITestHarness>();
         await _harness.Start();
@@ -43,7 +51,7 @@ public sealed class ConsumerTests : IAsyncLifetime
 
         var consumer = _harness.GetConsumerHarness<InboundMessageReceivedConsumer>();
         Assert.True(await consumer.Consumed.Any<InboundMessageReceived>(m => m.Context.Message.MessageId == message.MessageId));
-        // The harness runs the hosted outbox dispatcher, which publishes what the consumer recorded.
+        await WaitUntilOutboxIsEmptyAsync();
         Assert.True(await _harness.Published.Any<ConversationAssigned>(m => m.Context.Message.AgentId == "anna"));
         Assert.True(await _harness.Published.Any<MessageRouted>(m => m.Context.Message.MessageId == message.MessageId));
     }
@@ -71,6 +79,26 @@ public sealed class ConsumerTests : IAsyncLifetime
         Assert.True(await _harness.Published.Any<Fault<AgentPresenceChanged>>());
         var presenceFault = _harness.Published.Select<Fault<AgentPresenceChanged>>().First().Context.Message;
         Assert.Contains("sleeping", presenceFault.Exceptions[0].Message);
+    }
+
+    /// <summary>
+    /// The recorded events leave the outbox through the dispatcher (the hosted one, or this call); a row
+    /// is deleted only after its publish completed, so an empty outbox means the harness has them all.
+    /// </summary>
+    private async Task WaitUntilOutboxIsEmptyAsync()
+    {
+        var dispatcher = _services.GetRequiredService<OutboxDispatcher>();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (true)
+        {
+            await dispatcher.DispatchBatchAsync(cts.Token);
+            await using var connection = await _database.DataSource.OpenConnectionAsync(cts.Token);
+            if (await connection.ExecuteScalarAsync<long>("select count(*) from outbox") == 0)
+            {
+                return;
+            }
+            await Task.Delay(50, cts.Token);
+        }
     }
 
     public async Task DisposeAsync()
