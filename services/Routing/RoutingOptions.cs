@@ -39,9 +39,32 @@ internal sealed class RoutingOptions
     [Range(1, 1000)]
     public int FallbackPoolSize { get; set; } = 16;
 
+    /// <summary>How inbound messages are gathered into transactions.</summary>
+    public InboundBatchOptions Inbound { get; set; } = new();
+
     /// <summary>Apply database migrations on start (under an advisory lock). Off where a migration Job runs them.</summary>
     public bool MigrateOnStart { get; set; } = true;
 
     public TimeSpan HoldWaitFor(string channel) =>
         HoldWait.TryGetValue(channel, out var wait) ? wait : DefaultHoldWait;
+}
+
+/// <summary>
+/// Inbound messages that arrive together are routed together: one transaction and a few set-based
+/// statements for the whole batch instead of a transaction per message. A batch is whatever has
+/// arrived while the previous one was being routed, so a quiet system routes each message at once.
+/// </summary>
+internal sealed class InboundBatchOptions
+{
+    /// <summary>Messages routed in one transaction at most.</summary>
+    [Range(1, 1000)]
+    public int MaxBatch { get; set; } = 100;
+
+    /// <summary>Batches routed at once per replica.</summary>
+    [Range(1, 64)]
+    public int Workers { get; set; } = 1;
+
+    /// <summary>Inbound messages taken from the broker at once per replica (and the queue's prefetch): at least MaxBatch times Workers keeps the batches full.</summary>
+    [Range(1, 10000)]
+    public int ConcurrentMessageLimit { get; set; } = 200;
 }

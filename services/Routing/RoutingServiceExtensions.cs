@@ -26,7 +26,10 @@ internal static class RoutingServiceExtensions
     /// <summary>Routing's logic and background services, without a transport: the test harness adds its own.</summary>
     public static IServiceCollection AddRoutingCore(this IServiceCollection services)
     {
-        services.AddOptions<RoutingOptions>().BindConfiguration(RoutingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<RoutingOptions>().BindConfiguration(RoutingOptions.Section).ValidateDataAnnotations()
+            .Validate(o => System.ComponentModel.DataAnnotations.Validator.TryValidateObject(o.Inbound, new(o.Inbound), null, validateAllProperties: true),
+                "Routing:Inbound: MaxBatch must be 1-1000, Workers 1-64, ConcurrentMessageLimit 1-10000")
+            .ValidateOnStart();
         services.AddOptions<FaultOptions>().BindConfiguration(FaultOptions.Section);
         services.TryAddSingleton(TimeProvider.System);
 
@@ -38,6 +41,7 @@ internal static class RoutingServiceExtensions
         services.AddSingleton<RoutingDb>();
         services.AddSingleton<ConversationRouter>();
         services.AddSingleton<InboundRouter>();
+        services.AddSingleton<InboundBatcher>();
         services.AddSingleton<AgentService>();
         services.AddSingleton<ConversationCommands>();
         services.AddSingleton<TimerSweeper>();

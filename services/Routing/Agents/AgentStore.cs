@@ -70,54 +70,53 @@ internal static class AgentStore
         tx.Connection.ExecuteAsync(tx.Command(
             "update agents set open_count = open_count - 1 where id = @id and open_count > 0", new { id }, ct));
 
-    /// <summary>Owners of the customer (and of customers merged into it), the customer's own first, each in order.</summary>
-    public static async Task<IReadOnlyList<AgentSnapshot>> OwnersAsync(RoutingTransaction tx, Guid customerId, CancellationToken ct) =>
-        (await tx.Connection.QueryAsync<AgentRow>(tx.Command(
+    /// <summary>
+    /// Where the preferred set comes from, in one round trip: the owners of the customer (and of customers
+    /// merged into it), the customer's own first, each in order; and the agents who handled them since
+    /// <paramref name="since"/>, most recent first.
+    /// </summary>
+    public static async Task<(IReadOnlyList<AgentSnapshot> Owners, IReadOnlyList<(AgentSnapshot Agent, DateTimeOffset LastHandledAt)> History)> PreferredSourcesAsync(
+        RoutingTransaction tx, Guid customerId, DateTimeOffset since, CancellationToken ct)
+    {
+        using var results = await tx.Connection.QueryMultipleAsync(tx.Command(
             $"""
             select {ColumnsOfA}
             from preferred_agents p
             join customers c on c.id = p.customer_id
             join agents a on a.id = p.agent_id
             where c.id = @customerId or c.merged_into = @customerId
-            order by (c.id <> @customerId), c.created_at, c.id, p.position
-            """, new { customerId }, ct))).Select(r => r.ToSnapshot()).ToList();
+            order by (c.id <> @customerId), c.created_at, c.id, p.position;
 
-    public static async Task<IReadOnlyList<(AgentSnapshot Agent, DateTimeOffset LastHandledAt)>> HistoryAsync(
-        RoutingTransaction tx, Guid customerId, DateTimeOffset since, CancellationToken ct)
-    {
-        var rows = await tx.Connection.QueryAsync<AgentRow, DateTime, (AgentSnapshot, DateTimeOffset)>(tx.Command(
-            $"""
             select {ColumnsOfA}, h.last_handled_at
             from (select agent_id, max(last_handled_at) as last_handled_at from agent_history
                   where customer_id in (select id from customers where id = @customerId or merged_into = @customerId)
                     and last_handled_at >= @since
                   group by agent_id) h
             join agents a on a.id = h.agent_id
-            order by h.last_handled_at desc, a.id
-            """, new { customerId, since }, ct),
-            (agent, at) => (agent.ToSnapshot(), AgentRow.Utc(at)), splitOn: "last_handled_at");
-        return rows.ToList();
+            order by h.last_handled_at desc, a.id;
+            """, new { customerId, since }, ct));
+        var owners = (await results.ReadAsync<AgentRow>()).Select(r => r.ToSnapshot()).ToList();
+        var history = results.Read<AgentRow, DateTime, (AgentSnapshot, DateTimeOffset)>(
+            (agent, at) => (agent.ToSnapshot(), AgentRow.Utc(at)), splitOn: "last_handled_at").ToList();
+        return (owners, history);
     }
 
-    /// <summary>The best fallback agents first: the same order as RoutingPolicy.RankFallback, so the index does the work.</summary>
-    public static async Task<IReadOnlyList<AgentSnapshot>> FallbackPoolAsync(
-        RoutingTransaction tx, string channel, string[] excluded, int limit, CancellationToken ct) =>
-        (await tx.Connection.QueryAsync<AgentRow>(tx.Command(
+    /// <summary>
+    /// Rule 4 in one round trip: the best fallback agents first (the order of RoutingPolicy.RankFallback,
+    /// served by agents_fallback), for the receipt; then a slot taken from the best of them that no
+    /// other transaction is assigning to right now (SKIP LOCKED), so concurrent new conversations
+    /// spread over the agents in ranking order instead of queueing on the single least-loaded row.
+    /// Chosen is null when every eligible agent is full or busy being assigned.
+    /// </summary>
+    public static async Task<(IReadOnlyList<AgentSnapshot> Pool, AgentSnapshot? Chosen)> ReserveBestAsync(
+        RoutingTransaction tx, string channel, string[] excluded, int poolSize, CancellationToken ct)
+    {
+        using var results = await tx.Connection.QueryMultipleAsync(tx.Command(
             $"""
             select {Columns}
             {FallbackEligibleInOrder}
-            limit @limit
-            """, new { channel, excluded, limit }, ct))).Select(r => r.ToSnapshot()).ToList();
+            limit @poolSize;
 
-    /// <summary>
-    /// Takes a slot from the best fallback agent that no other transaction is assigning to right now
-    /// (SKIP LOCKED): concurrent new conversations spread over the agents in ranking order instead of
-    /// queueing on the single least-loaded row. Null when every eligible agent is full or busy being assigned.
-    /// </summary>
-    public static async Task<AgentSnapshot?> TryReserveBestAsync(RoutingTransaction tx, string channel, string[] excluded, CancellationToken ct)
-    {
-        var row = await tx.Connection.QuerySingleOrDefaultAsync<AgentRow>(tx.Command(
-            $"""
             with best as (
                 select id
                 {FallbackEligibleInOrder}
@@ -125,17 +124,22 @@ internal static class AgentStore
                 for update skip locked)
             update agents a set open_count = a.open_count + 1, last_assigned_at = @now
             from best where a.id = best.id
-            returning {ColumnsOfA}
-            """, new { channel, excluded, now = tx.Now }, ct));
-        return row?.ToSnapshot();
+            returning {ColumnsOfA};
+            """, new { channel, excluded, poolSize, now = tx.Now }, ct));
+        var pool = (await results.ReadAsync<AgentRow>()).Select(r => r.ToSnapshot()).ToList();
+        var chosen = await results.ReadSingleOrDefaultAsync<AgentRow>();
+        return (pool, chosen?.ToSnapshot());
     }
 
+    /// <summary>Records that the agent handled the customer now (when <c>@recordHistory</c>); shared with the assignment's one round trip.</summary>
+    internal const string RecordHistorySql = """
+        insert into agent_history (customer_id, agent_id, last_handled_at)
+        select @customerId, @agentId, @now where @recordHistory
+        on conflict (customer_id, agent_id) do update set last_handled_at = greatest(agent_history.last_handled_at, excluded.last_handled_at)
+        """;
+
     public static Task RecordHistoryAsync(RoutingTransaction tx, Guid customerId, string agentId, CancellationToken ct) =>
-        tx.Connection.ExecuteAsync(tx.Command(
-            """
-            insert into agent_history (customer_id, agent_id, last_handled_at) values (@customerId, @agentId, @now)
-            on conflict (customer_id, agent_id) do update set last_handled_at = greatest(agent_history.last_handled_at, excluded.last_handled_at)
-            """, new { customerId, agentId, now = tx.Now }, ct));
+        tx.Connection.ExecuteAsync(tx.Command(RecordHistorySql, new { customerId, agentId, now = tx.Now, recordHistory = true }, ct));
 
     /// <summary>
     /// Available agents with a free slot while a conversation they could take waits. Normally the

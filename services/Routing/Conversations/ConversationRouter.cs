@@ -31,8 +31,7 @@ internal sealed class ConversationRouter(IOptions<RoutingOptions> options, Routi
 
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
-            var owners = await AgentStore.OwnersAsync(tx, conversation.CustomerId, ct);
-            var history = await AgentStore.HistoryAsync(tx, conversation.CustomerId, tx.Now - Options.HistoryLookback, ct);
+            var (owners, history) = await AgentStore.PreferredSourcesAsync(tx, conversation.CustomerId, tx.Now - Options.HistoryLookback, ct);
             var preferred = RoutingPolicy.PreferredSet(owners, history, tx.Now, Options.HistoryLookback);
             preferredCount = preferred.Count;
             var outcome = RoutingPolicy.EvaluatePreferred(
@@ -58,10 +57,9 @@ internal sealed class ConversationRouter(IOptions<RoutingOptions> options, Routi
 
         // Rule 4: fall back to the least loaded, longest idle available agent.
         var verdicts = preferredVerdicts.ToList();
-        var pool = await AgentStore.FallbackPoolAsync(tx, conversation.Channel, excluded.ToArray(), Options.FallbackPoolSize, ct);
+        var (pool, chosen) = await AgentStore.ReserveBestAsync(tx, conversation.Channel, excluded.ToArray(), Options.FallbackPoolSize, ct);
         var ranked = RoutingPolicy.RankFallback(conversation.Channel, pool, excluded);
         var considered = preferredCount + ranked.Count;
-        var chosen = ranked.Count == 0 ? null : await AgentStore.TryReserveBestAsync(tx, conversation.Channel, excluded.ToArray(), ct);
         if (chosen is not null)
         {
             // Agents ranked above the chosen one were being assigned by concurrent transactions (skipped, not waited for).
@@ -116,8 +114,8 @@ internal sealed class ConversationRouter(IOptions<RoutingOptions> options, Routi
         await ConversationStore.MarkReleasedAsync(tx, conversation.Id, exclude ? agentId : null, ct);
         await TimerStore.CancelForConversationAsync(tx, conversation.Id, ct, TimerKinds.Offer);
         var decisionId = tx.NewId();
-        await ConversationStore.InsertDecisionAsync(tx, decisionId, conversation.Id, reason, "released", reason, agentId,
-            [new CandidateVerdict(agentId, "assigned", ReleaseVerdict(reason))], 1, ct);
+        tx.RecordDecision(decisionId, conversation.Id, reason, "released", reason, agentId,
+            [new CandidateVerdict(agentId, "assigned", ReleaseVerdict(reason))], 1);
         tx.Publish(new ConversationReleased
         {
             ConversationId = conversation.Id,
@@ -147,8 +145,7 @@ internal sealed class ConversationRouter(IOptions<RoutingOptions> options, Routi
         }
         await ConversationStore.MarkClosedAsync(tx, conversation.Id, closedBy, reason, ct);
         await TimerStore.CancelForConversationAsync(tx, conversation.Id, ct);
-        await ConversationStore.InsertDecisionAsync(tx, tx.NewId(), conversation.Id, Triggers.Closed, "closed", reason ?? "closed",
-            conversation.AgentId, [], 0, ct);
+        tx.RecordDecision(tx.NewId(), conversation.Id, Triggers.Closed, "closed", reason ?? "closed", conversation.AgentId, [], 0);
         tx.Publish(new ConversationClosed
         {
             ConversationId = conversation.Id,
@@ -175,24 +172,9 @@ internal sealed class ConversationRouter(IOptions<RoutingOptions> options, Routi
         IReadOnlyList<CandidateVerdict> verdicts, int considered, int preferredSetSize, CancellationToken ct)
     {
         var offerExpiresAt = agent.RequiresAccept ? tx.Now + Options.OfferTimeout : (DateTimeOffset?)null;
-        await ConversationStore.MarkAssignedAsync(tx, conversation.Id, agent.Id, offerExpiresAt, ct);
-        if (conversation.HoldUntil is not null)
-        {
-            await TimerStore.CancelForConversationAsync(tx, conversation.Id, ct, TimerKinds.Hold);
-        }
-        if (offerExpiresAt is { } due)
-        {
-            await TimerStore.ScheduleForConversationAsync(tx, TimerKinds.Offer, conversation.Id, due, ct);
-        }
-        else
-        {
-            await AgentStore.RecordHistoryAsync(tx, conversation.CustomerId, agent.Id, ct);
-        }
-
+        var context = await ConversationStore.AssignAsync(tx, conversation, agent.Id, offerExpiresAt, RecentMessageLimit, ct);
         var decisionId = tx.NewId();
-        await ConversationStore.InsertDecisionAsync(tx, decisionId, conversation.Id, trigger, "assigned", reason, agent.Id,
-            verdicts.Take(StoredCandidateLimit).ToList(), considered, ct);
-        var (customerName, identities) = await CustomerStore.ContextAsync(tx.Connection, tx.Transaction, conversation.CustomerId, ct);
+        tx.RecordDecision(decisionId, conversation.Id, trigger, "assigned", reason, agent.Id, verdicts.Take(StoredCandidateLimit).ToList(), considered);
         tx.Publish(new ConversationAssigned
         {
             ConversationId = conversation.Id,
@@ -200,12 +182,12 @@ internal sealed class ConversationRouter(IOptions<RoutingOptions> options, Routi
             AgentId = agent.Id,
             Channel = conversation.Channel,
             ChannelAccount = conversation.ChannelAccount,
-            CustomerDisplayName = customerName,
-            CustomerAddresses = identities.Select(i => new CustomerAddress { Kind = i.Kind, Value = i.Value, DisplayName = i.DisplayName }).ToList(),
+            CustomerDisplayName = context.CustomerName,
+            CustomerAddresses = context.Identities.Select(i => new CustomerAddress { Kind = i.Kind, Value = i.Value, DisplayName = i.DisplayName }).ToList(),
             RequiresAccept = offerExpiresAt is not null,
             OfferExpiresAt = offerExpiresAt,
             Receipt = Summary(decisionId, trigger, "assigned", reason, verdicts, considered),
-            RecentMessages = await ConversationStore.RecentMessagesAsync(tx, conversation.Id, RecentMessageLimit, ct),
+            RecentMessages = context.RecentMessages,
             AssignedAt = tx.Now,
         });
 
@@ -229,8 +211,7 @@ internal sealed class ConversationRouter(IOptions<RoutingOptions> options, Routi
         await TimerStore.ScheduleForConversationAsync(tx, TimerKinds.Hold, conversation.Id, hold.Until, ct);
         var decisionId = tx.NewId();
         const string reason = "preferred-busy";
-        await ConversationStore.InsertDecisionAsync(tx, decisionId, conversation.Id, trigger, "held", reason, null,
-            hold.Verdicts.Take(StoredCandidateLimit).ToList(), considered, ct);
+        tx.RecordDecision(decisionId, conversation.Id, trigger, "held", reason, null, hold.Verdicts.Take(StoredCandidateLimit).ToList(), considered);
         tx.Publish(new ConversationHeld
         {
             ConversationId = conversation.Id,
@@ -256,8 +237,7 @@ internal sealed class ConversationRouter(IOptions<RoutingOptions> options, Routi
         }
         var decisionId = tx.NewId();
         const string reason = "no-agent-available";
-        await ConversationStore.InsertDecisionAsync(tx, decisionId, conversation.Id, trigger, "queued", reason, null,
-            verdicts.Take(StoredCandidateLimit).ToList(), considered, ct);
+        tx.RecordDecision(decisionId, conversation.Id, trigger, "queued", reason, null, verdicts.Take(StoredCandidateLimit).ToList(), considered);
         tx.Publish(new ConversationQueued
         {
             ConversationId = conversation.Id,

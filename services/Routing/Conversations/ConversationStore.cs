@@ -37,80 +37,137 @@ internal static class ConversationStore
     public static Task<int> CountAsync(RoutingTransaction tx, string status, CancellationToken ct) =>
         tx.Connection.ExecuteScalarAsync<int>(tx.Command("select count(*) from conversations where status = @status", new { status }, ct));
 
-    public static Task InsertAsync(RoutingTransaction tx, ConversationRow c, CancellationToken ct) =>
-        tx.Connection.ExecuteAsync(tx.Command(
-            """
-            insert into conversations (id, customer_id, channel, channel_account, thread_key, status, priority, created_at, waiting_since, last_message_at)
-            values (@Id, @CustomerId, @Channel, @ChannelAccount, @ThreadKey, @Status, @Priority, @CreatedAt, @WaitingSince, @LastMessageAt)
-            """, c, ct));
-
     /// <summary>
-    /// One round trip for an inbound message of a locked customer: whether it was seen before, and the
-    /// customer's conversation that is not closed (locked) with its agent's presence for the grace check.
+    /// One round trip for a batch of inbound messages of locked customers: which of the messages were
+    /// seen before, and the customers' conversations that are not closed (locked, in id order) with
+    /// the agents of the open ones, for the grace check.
     /// </summary>
-    public static async Task<(bool Duplicate, ConversationRow? Open, Agents.AgentRow? Agent)> InboundContextAsync(
-        RoutingTransaction tx, Guid messageId, Guid customerId, CancellationToken ct)
+    public static async Task<InboundContext> InboundContextAsync(RoutingTransaction tx, Guid[] messageIds, Guid[] customerIds, CancellationToken ct)
     {
         using var results = await tx.Connection.QueryMultipleAsync(tx.Command(
             $"""
-            select exists (select 1 from messages where id = @messageId);
-            select {Columns} from conversations where customer_id = @customerId and status <> 'closed' for update;
+            select id from messages where id = any(@messageIds);
+            select {Columns} from conversations where customer_id = any(@customerIds) and status <> 'closed' order by id for update;
             select {Agents.AgentStore.ColumnsOfA}
-            from conversations c join agents a on a.id = c.agent_id
-            where c.customer_id = @customerId and c.status = 'open';
-            """, new { messageId, customerId }, ct));
-        var duplicate = await results.ReadSingleAsync<bool>();
-        var open = await results.ReadSingleOrDefaultAsync<ConversationRow>();
-        var agent = await results.ReadSingleOrDefaultAsync<Agents.AgentRow>();
-        return (duplicate, open, agent);
+            from agents a where a.id in (select agent_id from conversations where customer_id = any(@customerIds) and status = 'open');
+            """, new { messageIds, customerIds }, ct));
+        var seen = (await results.ReadAsync<Guid>()).ToHashSet();
+        var active = (await results.ReadAsync<ConversationRow>()).ToList();
+        var agents = (await results.ReadAsync<Agents.AgentRow>()).ToDictionary(a => a.Id, StringComparer.Ordinal);
+        return new InboundContext(seen, active, agents);
     }
 
-    public static Task InsertMessageAsync(RoutingTransaction tx, Guid conversationId, Guid customerId, InboundMessageReceived m, string senderKind, string senderValue, CancellationToken ct) =>
+    /// <summary>
+    /// One round trip for a batch's writes before routing: the conversations it starts, every message
+    /// (in arrival order), and the latest message time of the conversations they joined.
+    /// </summary>
+    public static Task InsertInboundAsync(RoutingTransaction tx, IReadOnlyList<ConversationRow> started,
+        IReadOnlyList<InboundMessageRow> messages, Guid[] joined, CancellationToken ct) =>
         tx.Connection.ExecuteAsync(tx.Command(
             """
+            insert into conversations (id, customer_id, channel, channel_account, thread_key, status, priority, created_at, waiting_since, last_message_at)
+            select c.id, c.customer_id, c.channel, c.channel_account, c.thread_key, 'queued', c.priority, @now, @now, @now
+            from unnest(@conversationIds::uuid[], @customerIds::uuid[], @channels::text[], @accounts::text[], @threadKeys::text[], @priorities::int[])
+                with ordinality as c(id, customer_id, channel, channel_account, thread_key, priority, n)
+            order by c.n;
+
             insert into messages (id, conversation_id, customer_id, channel, channel_account, provider_message_id, sender_kind, sender_value,
                 sender_display_name, thread_key, subject, body, attachments, reply_to_provider_message_id, provider_timestamp, received_at, routed_at)
-            values (@MessageId, @conversationId, @customerId, @Channel, @ChannelAccount, @ProviderMessageId, @senderKind, @senderValue,
-                @displayName, @ThreadKey, @Subject, @Text, @attachments::jsonb, @ReplyToProviderMessageId, @ProviderTimestamp, @ReceivedAt, @now);
-            update conversations set last_message_at = greatest(last_message_at, @now) where id = @conversationId;
+            select m.id, m.conversation_id, m.customer_id, m.channel, m.channel_account, m.provider_message_id, m.sender_kind, m.sender_value,
+                m.sender_display_name, m.thread_key, m.subject, m.body, m.attachments::jsonb, m.reply_to, m.provider_timestamp, m.received_at, @now
+            from unnest(@ids::uuid[], @messageConversationIds::uuid[], @messageCustomerIds::uuid[], @messageChannels::text[], @messageAccounts::text[],
+                        @providerIds::text[], @senderKinds::text[], @senderValues::text[], @senderNames::text[], @messageThreadKeys::text[],
+                        @subjects::text[], @bodies::text[], @attachments::text[], @replyTos::text[], @providerTimestamps::timestamptz[], @receivedAts::timestamptz[])
+                with ordinality as m(id, conversation_id, customer_id, channel, channel_account, provider_message_id, sender_kind, sender_value,
+                        sender_display_name, thread_key, subject, body, attachments, reply_to, provider_timestamp, received_at, n)
+            order by m.n;
+
+            update conversations set last_message_at = greatest(last_message_at, @now) where id = any(@joined);
             """,
             new
             {
-                m.MessageId, conversationId, customerId, m.Channel, m.ChannelAccount, m.ProviderMessageId, senderKind, senderValue,
-                displayName = m.Sender.DisplayName, m.ThreadKey, m.Subject, m.Text,
-                attachments = JsonSerializer.Serialize(m.Attachments, Outbox.ContractTypes.Json),
-                m.ReplyToProviderMessageId, m.ProviderTimestamp, m.ReceivedAt, now = tx.Now,
+                conversationIds = started.Select(c => c.Id).ToArray(),
+                customerIds = started.Select(c => c.CustomerId).ToArray(),
+                channels = started.Select(c => c.Channel).ToArray(),
+                accounts = started.Select(c => c.ChannelAccount).ToArray(),
+                threadKeys = started.Select(c => c.ThreadKey).ToArray(),
+                priorities = started.Select(c => c.Priority).ToArray(),
+                ids = messages.Select(m => m.Message.MessageId).ToArray(),
+                messageConversationIds = messages.Select(m => m.ConversationId).ToArray(),
+                messageCustomerIds = messages.Select(m => m.CustomerId).ToArray(),
+                messageChannels = messages.Select(m => m.Message.Channel).ToArray(),
+                messageAccounts = messages.Select(m => m.Message.ChannelAccount).ToArray(),
+                providerIds = messages.Select(m => m.Message.ProviderMessageId).ToArray(),
+                senderKinds = messages.Select(m => m.Sender.Kind).ToArray(),
+                senderValues = messages.Select(m => m.Sender.Value).ToArray(),
+                senderNames = messages.Select(m => m.Message.Sender.DisplayName).ToArray(),
+                messageThreadKeys = messages.Select(m => m.Message.ThreadKey).ToArray(),
+                subjects = messages.Select(m => m.Message.Subject).ToArray(),
+                bodies = messages.Select(m => m.Message.Text).ToArray(),
+                attachments = messages.Select(m => JsonSerializer.Serialize(m.Message.Attachments, Outbox.ContractTypes.Json)).ToArray(),
+                replyTos = messages.Select(m => m.Message.ReplyToProviderMessageId).ToArray(),
+                // timestamptz takes UTC instants; adapters may report the provider's local offset.
+                providerTimestamps = messages.Select(m => m.Message.ProviderTimestamp.ToUniversalTime()).ToArray(),
+                receivedAts = messages.Select(m => m.Message.ReceivedAt.ToUniversalTime()).ToArray(),
+                joined,
+                now = tx.Now,
             }, ct));
 
-    /// <summary>The latest customer messages of a conversation, oldest first.</summary>
-    public static async Task<IReadOnlyList<ConversationMessage>> RecentMessagesAsync(RoutingTransaction tx, Guid conversationId, int limit, CancellationToken ct)
+    /// <summary>The latest @limit customer messages of conversation @conversationId, oldest first.</summary>
+    private const string RecentMessagesSql = """
+        select * from (
+            select id, channel, sender_kind, sender_value, sender_display_name, subject, body, attachments::text as attachments, received_at
+            from messages where conversation_id = @conversationId order by received_at desc, id desc limit @limit
+        ) m order by received_at, id
+        """;
+
+    public static async Task<IReadOnlyList<ConversationMessage>> RecentMessagesAsync(RoutingTransaction tx, Guid conversationId, int limit, CancellationToken ct) =>
+        RecentMessages(await tx.Connection.QueryAsync<RecentMessageRow>(tx.Command(RecentMessagesSql, new { conversationId, limit }, ct)));
+
+    private static List<ConversationMessage> RecentMessages(IEnumerable<RecentMessageRow> rows) => rows.Select(r => new ConversationMessage
     {
-        var rows = await tx.Connection.QueryAsync<(Guid Id, string Channel, string SenderKind, string SenderValue, string? SenderDisplayName, string? Subject, string? Body, string Attachments, DateTime ReceivedAt)>(tx.Command(
-            """
-            select * from (
-                select id, channel, sender_kind, sender_value, sender_display_name, subject, body, attachments::text, received_at
-                from messages where conversation_id = @conversationId order by received_at desc, id desc limit @limit
-            ) m order by received_at, id
-            """, new { conversationId, limit }, ct));
-        return rows.Select(r => new ConversationMessage
-        {
-            MessageId = r.Id,
-            Channel = r.Channel,
-            Sender = new CustomerAddress { Kind = r.SenderKind, Value = r.SenderValue, DisplayName = r.SenderDisplayName },
-            Subject = r.Subject,
-            Text = r.Body,
-            Attachments = JsonSerializer.Deserialize<List<MessageAttachment>>(r.Attachments, Outbox.ContractTypes.Json) ?? [],
-            ReceivedAt = Agents.AgentRow.Utc(r.ReceivedAt),
-        }).ToList();
+        MessageId = r.Id,
+        Channel = r.Channel,
+        Sender = new CustomerAddress { Kind = r.SenderKind, Value = r.SenderValue, DisplayName = r.SenderDisplayName },
+        Subject = r.Subject,
+        Text = r.Body,
+        Attachments = JsonSerializer.Deserialize<List<MessageAttachment>>(r.Attachments, Outbox.ContractTypes.Json) ?? [],
+        ReceivedAt = Agents.AgentRow.Utc(r.ReceivedAt),
+    }).ToList();
+
+    /// <summary>
+    /// Everything an assignment writes, and what the agent is then told, in one round trip: the
+    /// conversation opened for the agent, its hold timer cancelled, the offer timer set (when the
+    /// agent must accept) or the relationship recorded (when not); then the customer's context and
+    /// the conversation's recent messages.
+    /// </summary>
+    public static async Task<AssignedContext> AssignAsync(RoutingTransaction tx, ConversationRow conversation, string agentId,
+        DateTimeOffset? offerExpiresAt, int recentLimit, CancellationToken ct)
+    {
+        using var results = await tx.Connection.QueryMultipleAsync(tx.Command(
+            $"""
+            {MarkAssignedSql};
+            {Timers.TimerStore.CancelForConversationSql};
+            {Timers.TimerStore.ScheduleForConversationSql};
+            {Agents.AgentStore.RecordHistorySql};
+            {Identity.CustomerStore.ContextSql};
+            {RecentMessagesSql};
+            """,
+            new
+            {
+                id = conversation.Id, conversationId = conversation.Id, customerId = conversation.CustomerId, agentId, offerExpiresAt, now = tx.Now,
+                cancelKind = Timers.TimerKinds.Hold, kind = Timers.TimerKinds.Offer, dueAt = offerExpiresAt,
+                recordHistory = offerExpiresAt is null, limit = recentLimit,
+            }, ct));
+        var (name, identities) = Identity.CustomerStore.Context(await results.ReadAsync<Identity.ContextRow>());
+        return new AssignedContext(name, identities, RecentMessages(await results.ReadAsync<RecentMessageRow>()));
     }
 
-    public static Task MarkAssignedAsync(RoutingTransaction tx, Guid id, string agentId, DateTimeOffset? offerExpiresAt, CancellationToken ct) =>
-        tx.Connection.ExecuteAsync(tx.Command(
-            """
-            update conversations set status = 'open', agent_id = @agentId, assigned_at = @now, offer_expires_at = @offerExpiresAt,
-                accepted_at = case when @offerExpiresAt::timestamptz is null then @now end, held_for = '{}'
-            where id = @id
-            """, new { id, agentId, offerExpiresAt, now = tx.Now }, ct));
+    private const string MarkAssignedSql = """
+        update conversations set status = 'open', agent_id = @agentId, assigned_at = @now, offer_expires_at = @offerExpiresAt,
+            accepted_at = case when @offerExpiresAt::timestamptz is null then @now end, held_for = '{}'
+        where id = @id
+        """;
 
     public static Task MarkHeldAsync(RoutingTransaction tx, Guid id, string[] heldFor, DateTimeOffset holdUntil, CancellationToken ct) =>
         tx.Connection.ExecuteAsync(tx.Command(
@@ -163,18 +220,28 @@ internal static class ConversationStore
             """, new { agentId, channels }, ct));
     }
 
-    public static Task InsertDecisionAsync(RoutingTransaction tx, Guid decisionId, Guid conversationId, string trigger, string outcome, string reason,
-        string? agentId, IReadOnlyList<CandidateVerdict> candidates, int considered, CancellationToken ct) =>
-        tx.Connection.ExecuteAsync(tx.Command(
-            """
-            insert into decisions (id, conversation_id, at, trigger, outcome, reason, agent_id, candidates, candidates_considered)
-            values (@decisionId, @conversationId, @now, @trigger, @outcome, @reason, @agentId, @candidates::jsonb, @considered)
-            """,
-            new { decisionId, conversationId, now = tx.Now, trigger, outcome, reason, agentId, candidates = JsonSerializer.Serialize(candidates, Outbox.ContractTypes.Json), considered },
-            ct));
-
     public static async Task<IReadOnlyList<DecisionRow>> DecisionsAsync(RoutingTransaction tx, Guid conversationId, CancellationToken ct) =>
         (await tx.Connection.QueryAsync<DecisionRow>(tx.Command(
             "select id, conversation_id, at, trigger, outcome, reason, agent_id, candidates::text as candidates, candidates_considered from decisions where conversation_id = @conversationId order by seq",
             new { conversationId }, ct))).ToList();
 }
+
+internal sealed record RecentMessageRow
+{
+    public Guid Id { get; init; }
+    public string Channel { get; init; } = "";
+    public string SenderKind { get; init; } = "";
+    public string SenderValue { get; init; } = "";
+    public string? SenderDisplayName { get; init; }
+    public string? Subject { get; init; }
+    public string? Body { get; init; }
+    public string Attachments { get; init; } = "[]";
+    public DateTime ReceivedAt { get; init; }
+}
+
+internal sealed record AssignedContext(string? CustomerName, IReadOnlyList<Identity.IdentityView> Identities, IReadOnlyList<ConversationMessage> RecentMessages);
+
+internal sealed record InboundContext(HashSet<Guid> Seen, IReadOnlyList<ConversationRow> Active, Dictionary<string, Agents.AgentRow> Agents);
+
+/// <summary>An inbound message as stored: in which conversation, of which customer, from which normalized address.</summary>
+internal sealed record InboundMessageRow(InboundMessageReceived Message, Guid ConversationId, Guid CustomerId, Identity.NormalizedAddress Sender);

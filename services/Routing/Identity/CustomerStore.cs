@@ -8,74 +8,106 @@ namespace Routing.Identity;
 internal static class CustomerStore
 {
     /// <summary>
-    /// The customer behind an address, created when the address is new. Two first messages of one
-    /// person racing on two replicas collide on the identity's key; the loser reads the winner's row.
-    /// Returns the customer id, locked for the rest of the transaction: all routing work for one
-    /// customer is serialised on that row.
+    /// The customers behind a batch of addresses, each created when its address is new, all locked
+    /// for the rest of the transaction in id order (so concurrent batches cannot deadlock on them):
+    /// all routing work for one customer is serialised on that row. Two first messages of one person
+    /// racing on two replicas collide on the identity's key; the loser reads the winner's row. A merge
+    /// committed while we waited shows as merged_into on a row we locked; those addresses are looked up again.
+    /// A display name given for an address replaces the one recorded, and names a customer who had none.
     /// </summary>
-    public static async Task<(Guid CustomerId, bool Created)> ResolveAndLockAsync(
-        NpgsqlConnection connection, NpgsqlTransaction tx, NormalizedAddress address, string? displayName,
+    public static async Task<Dictionary<NormalizedAddress, Guid>> ResolveAndLockAsync(
+        NpgsqlConnection connection, NpgsqlTransaction tx, IReadOnlyDictionary<NormalizedAddress, string?> senders,
         DateTimeOffset now, CancellationToken ct)
     {
-        for (var attempt = 0; attempt < 5; attempt++)
+        var resolved = new Dictionary<NormalizedAddress, Guid>();
+        var pending = senders.Keys.OrderBy(a => a.Kind, StringComparer.Ordinal).ThenBy(a => a.Value, StringComparer.Ordinal).ToList();
+        var renamed = new List<(NormalizedAddress Address, string Name, Guid CustomerId)>();
+        for (var attempt = 0; attempt < 5 && pending.Count > 0; attempt++)
         {
-            // One round trip: find the person and lock them. A merge committed while we waited shows
-            // as merged_into on the row we locked; then the identity has moved, so look again.
-            var found = await connection.QuerySingleOrDefaultAsync<(Guid Id, Guid? MergedInto, string? IdentityName)?>(new CommandDefinition(
+            // One round trip: new addresses become new people (in key order), then every address's
+            // person is found and locked in id order.
+            var rows = await connection.QueryAsync<(string Kind, string Value, Guid Id, Guid? MergedInto, string? IdentityName)>(new CommandDefinition(
                 """
-                select c.id, c.merged_into, i.display_name from identities i join customers c on c.id = i.customer_id
-                where i.kind = @Kind and i.value = @Value
-                for update of c
-                """, address, tx, cancellationToken: ct));
-            if (found is { MergedInto: null } person)
-            {
-                if (displayName is not null && person.IdentityName != displayName)
-                {
-                    await connection.ExecuteAsync(new CommandDefinition(
-                        """
-                        update identities set display_name = @displayName where kind = @Kind and value = @Value;
-                        update customers set display_name = @displayName where id = @id and display_name is null;
-                        """, new { address.Kind, address.Value, displayName, id = person.Id }, tx, cancellationToken: ct));
-                }
-                return (person.Id, false);
-            }
-            if (found is not null)
-            {
-                continue;
-            }
+                with ins as (
+                    insert into identities (kind, value, customer_id, display_name, created_at)
+                    select a.kind, a.value, a.new_id, a.display_name, @now
+                    from unnest(@kinds::text[], @values::text[], @newIds::uuid[], @names::text[]) with ordinality as a(kind, value, new_id, display_name, n)
+                    order by a.n
+                    on conflict (kind, value) do nothing
+                    returning customer_id, display_name)
+                insert into customers (id, display_name, created_at) select customer_id, display_name, @now from ins;
 
-            var newId = Guid.CreateVersion7(now);
-            var inserted = await connection.QuerySingleOrDefaultAsync<Guid?>(new CommandDefinition(
-                """
-                insert into identities (kind, value, customer_id, display_name, created_at)
-                values (@Kind, @Value, @newId, @displayName, @now)
-                on conflict (kind, value) do nothing
-                returning customer_id
-                """, new { address.Kind, address.Value, newId, displayName, now }, tx, cancellationToken: ct));
-            if (inserted is not null)
+                select i.kind, i.value, c.id, c.merged_into, i.display_name
+                from unnest(@kinds::text[], @values::text[]) as a(kind, value)
+                join identities i on i.kind = a.kind and i.value = a.value
+                join customers c on c.id = i.customer_id
+                order by c.id
+                for update of c;
+                """,
+                new
+                {
+                    kinds = pending.Select(a => a.Kind).ToArray(),
+                    values = pending.Select(a => a.Value).ToArray(),
+                    newIds = pending.Select(_ => Guid.CreateVersion7(now)).ToArray(),
+                    names = pending.Select(a => senders[a]).ToArray(),
+                    now,
+                }, tx, cancellationToken: ct));
+
+            foreach (var row in rows.Where(r => r.MergedInto is null))
             {
-                await connection.ExecuteAsync(new CommandDefinition(
-                    "insert into customers (id, display_name, created_at) values (@newId, @displayName, @now)",
-                    new { newId, displayName, now }, tx, cancellationToken: ct));
-                return (newId, true);
+                var address = new NormalizedAddress(row.Kind, row.Value);
+                resolved[address] = row.Id;
+                if (senders[address] is { } name && row.IdentityName != name)
+                {
+                    renamed.Add((address, name, row.Id));
+                }
             }
-            // Another first message of this person won the insert; its customer is committed now.
+            // Left: addresses whose person was merged meanwhile, or whose insert lost to a transaction that rolled back.
+            pending = pending.Where(a => !resolved.ContainsKey(a)).ToList();
         }
-        throw new InvalidOperationException($"Could not resolve the customer of {address.Kind}:{address.Value}; the identity kept moving.");
+        if (pending.Count > 0)
+        {
+            throw new InvalidOperationException($"Could not resolve the customer of {pending[0].Kind}:{pending[0].Value}; the identity kept moving.");
+        }
+
+        if (renamed.Count > 0)
+        {
+            await connection.ExecuteAsync(new CommandDefinition(
+                """
+                update identities i set display_name = r.name
+                from unnest(@kinds::text[], @values::text[], @names::text[]) as r(kind, value, name)
+                where i.kind = r.kind and i.value = r.value;
+                update customers c set display_name = r.name
+                from (select distinct on (id) id, name from unnest(@ids::uuid[], @names::text[]) as r(id, name)) r
+                where c.id = r.id and c.display_name is null;
+                """,
+                new
+                {
+                    kinds = renamed.Select(r => r.Address.Kind).ToArray(),
+                    values = renamed.Select(r => r.Address.Value).ToArray(),
+                    names = renamed.Select(r => r.Name).ToArray(),
+                    ids = renamed.Select(r => r.CustomerId).ToArray(),
+                }, tx, cancellationToken: ct));
+        }
+        return resolved;
     }
 
-    /// <summary>What an agent is told about the person: their name and every known address.</summary>
+    /// <summary>What an agent is told about the person (@customerId): their name and every known address; shared with the assignment's one round trip.</summary>
+    internal const string ContextSql = """
+        select c.display_name as customer_name, i.kind, i.value, i.display_name from customers c
+        left join identities i on i.customer_id = c.id
+        where c.id = @customerId order by i.created_at, i.kind, i.value
+        """;
+
     public static async Task<(string? DisplayName, IReadOnlyList<IdentityView> Identities)> ContextAsync(
-        NpgsqlConnection connection, NpgsqlTransaction tx, Guid customerId, CancellationToken ct)
+        NpgsqlConnection connection, NpgsqlTransaction tx, Guid customerId, CancellationToken ct) =>
+        Context(await connection.QueryAsync<ContextRow>(new CommandDefinition(ContextSql, new { customerId }, tx, cancellationToken: ct)));
+
+    internal static (string? DisplayName, IReadOnlyList<IdentityView> Identities) Context(IEnumerable<ContextRow> rows)
     {
-        var rows = (await connection.QueryAsync<(string? CustomerName, string? Kind, string? Value, string? DisplayName)>(new CommandDefinition(
-            """
-            select c.display_name, i.kind, i.value, i.display_name from customers c
-            left join identities i on i.customer_id = c.id
-            where c.id = @customerId order by i.created_at, i.kind, i.value
-            """, new { customerId }, tx, cancellationToken: ct))).ToList();
-        return (rows.FirstOrDefault().CustomerName,
-            rows.Where(r => r.Kind is not null).Select(r => new IdentityView(r.Kind!, r.Value!, r.DisplayName)).ToList());
+        var list = rows.ToList();
+        return (list.FirstOrDefault()?.CustomerName,
+            list.Where(r => r.Kind is not null).Select(r => new IdentityView(r.Kind!, r.Value!, r.DisplayName)).ToList());
     }
 
     public static async Task<CustomerView?> GetAsync(NpgsqlConnection connection, NpgsqlTransaction? tx, Guid customerId, CancellationToken ct)
@@ -172,6 +204,14 @@ internal static class CustomerStore
     }
 
     private sealed record IdentityKey(string kind, string value);
+}
+
+internal sealed record ContextRow
+{
+    public string? CustomerName { get; init; }
+    public string? Kind { get; init; }
+    public string? Value { get; init; }
+    public string? DisplayName { get; init; }
 }
 
 internal sealed record IdentityView(string Kind, string Value, string? DisplayName);

@@ -3,7 +3,7 @@ using Routing.Contracts;
 
 namespace Routing.Inbound;
 
-internal sealed class InboundMessageReceivedConsumer(InboundRouter router, ILogger<InboundMessageReceivedConsumer> logger) : IConsumer<InboundMessageReceived>
+internal sealed class InboundMessageReceivedConsumer(InboundBatcher router, ILogger<InboundMessageReceivedConsumer> logger) : IConsumer<InboundMessageReceived>
 {
     public async Task Consume(ConsumeContext<InboundMessageReceived> context)
     {

@@ -11,86 +11,132 @@ using Microsoft.Extensions.Options;
 namespace Routing.Inbound;
 
 /// <summary>
-/// One inbound message in one transaction: dedupe, resolve the person, join their open conversation
-/// (rule 1) or start one and route it (rules 2 to 5), record the receipt and the events.
+/// Routes inbound messages, a batch in one transaction: dedupe, resolve the people, join their open
+/// conversations (rule 1) or start conversations and route them (rules 2 to 5), record the receipts
+/// and the events. Everything but the routing decisions is one set-based statement for the batch.
 /// </summary>
 internal sealed class InboundRouter(RoutingDb db, ConversationRouter router, RoutingMetrics metrics, IOptions<RoutingOptions> options, IOptions<FaultOptions> faults)
 {
-    public async Task<InboundOutcome> RouteAsync(InboundMessageReceived message, CancellationToken ct)
+    public async Task<InboundOutcome> RouteAsync(InboundMessageReceived message, CancellationToken ct) =>
+        (await RouteBatchAsync([InboundItem.From(message)], ct))[0];
+
+    /// <summary>The outcome of each item, in the items' order; the messages are handled in that order too.</summary>
+    public async Task<IReadOnlyList<InboundOutcome>> RouteBatchAsync(IReadOnlyList<InboundItem> items, CancellationToken ct)
     {
-        var sender = Validate(message);
-        // Channel names are data, compared lower-case everywhere (agents' channels are stored so too).
-        message = message with { Channel = message.Channel.Trim().ToLowerInvariant() };
-
         await using var tx = await db.BeginAsync(ct);
-        var (customerId, _) = await CustomerStore.ResolveAndLockAsync(tx.Connection, tx.Transaction, sender, message.Sender.DisplayName?.Trim(), tx.Now, ct);
 
-        // The customer row lock serialises this check with any copy of the same message on any replica.
-        var (duplicate, conversation, agent) = await ConversationStore.InboundContextAsync(tx, message.MessageId, customerId, ct);
-        if (duplicate)
+        // The last name a message of the batch gives an address is the one kept.
+        var senders = new Dictionary<NormalizedAddress, string?>();
+        foreach (var item in items)
         {
-            await tx.CommitAsync(ct);
-            metrics.Duplicate(message.Channel);
-            return new InboundOutcome(customerId, Guid.Empty, "duplicate", null, Duplicate: true);
+            var name = string.IsNullOrWhiteSpace(item.Message.Sender.DisplayName) ? null : item.Message.Sender.DisplayName.Trim();
+            senders[item.Sender] = name ?? senders.GetValueOrDefault(item.Sender);
         }
+        var customers = await CustomerStore.ResolveAndLockAsync(tx.Connection, tx.Transaction, senders, tx.Now, ct);
 
-        RouteOutcome outcome;
-        if (conversation is not null)
+        // The customer row locks serialise this check with any copy of the same messages on any replica.
+        var context = await ConversationStore.InboundContextAsync(tx,
+            items.Select(i => i.Message.MessageId).Distinct().ToArray(), customers.Values.Distinct().ToArray(), ct);
+        var active = context.Active.ToDictionary(c => c.CustomerId);
+        var started = new List<ConversationRow>();
+        var startedIds = new HashSet<Guid>();
+        var joined = new HashSet<Guid>();
+        var stored = new List<(int Index, InboundMessageRow Row, ConversationRow Conversation)>();
+        var outcomes = new InboundOutcome[items.Count];
+        for (var i = 0; i < items.Count; i++)
         {
-            await ConversationStore.InsertMessageAsync(tx, conversation.Id, customerId, message, sender.Kind, sender.Value, ct);
-            outcome = new RouteOutcome(conversation.Status, conversation.AgentId, Guid.Empty, "sticky");
-            if (conversation is { Status: ConversationStatus.Open } && agent is not null
+            var (message, sender) = items[i];
+            var customerId = customers[sender];
+            if (!context.Seen.Add(message.MessageId))
+            {
+                outcomes[i] = new InboundOutcome(customerId, Guid.Empty, "duplicate", null, Duplicate: true);
+                tx.AfterCommit(() => metrics.Duplicate(message.Channel));
+                continue;
+            }
+            if (!active.TryGetValue(customerId, out var conversation))
+            {
+                conversation = NewConversation(tx, customerId, message);
+                active[customerId] = conversation;
+                started.Add(conversation);
+                startedIds.Add(conversation.Id);
+            }
+            else if (!startedIds.Contains(conversation.Id))
+            {
+                joined.Add(conversation.Id);
+            }
+            stored.Add((i, new InboundMessageRow(message, conversation.Id, customerId, sender), conversation));
+        }
+        await ConversationStore.InsertInboundAsync(tx, started, stored.Select(s => s.Row).ToList(), joined.ToArray(), ct);
+
+        // Decisions in the order of each conversation's first message in the batch.
+        var decided = new Dictionary<Guid, RouteOutcome>();
+        foreach (var (_, _, conversation) in stored)
+        {
+            if (decided.ContainsKey(conversation.Id))
+            {
+                continue;
+            }
+            if (startedIds.Contains(conversation.Id))
+            {
+                decided[conversation.Id] = await router.RouteAsync(tx, conversation, Triggers.NewConversation, ct);
+                continue;
+            }
+            var outcome = new RouteOutcome(conversation.Status, conversation.AgentId, Guid.Empty, "sticky");
+            if (conversation is { Status: ConversationStatus.Open, AgentId: { } agentId } && context.Agents.TryGetValue(agentId, out var agent)
                 && RoutingPolicy.ShouldRelease(agent.ToSnapshot(), tx.Now, options.Value.OfflineGrace))
             {
                 outcome = await router.ReleaseAsync(tx, conversation, Triggers.OfflineGrace, exclude: false, ct);
             }
-        }
-        else
-        {
-            conversation = new ConversationRow
-            {
-                Id = tx.NewId(),
-                CustomerId = customerId,
-                Channel = message.Channel,
-                ChannelAccount = message.ChannelAccount,
-                ThreadKey = message.ThreadKey,
-                Status = ConversationStatus.Queued,
-                Priority = Priority(message),
-                CreatedAt = tx.Now.UtcDateTime,
-                WaitingSince = tx.Now.UtcDateTime,
-                LastMessageAt = tx.Now.UtcDateTime,
-            };
-            await ConversationStore.InsertAsync(tx, conversation, ct);
-            await ConversationStore.InsertMessageAsync(tx, conversation.Id, customerId, message, sender.Kind, sender.Value, ct);
-            outcome = await router.RouteAsync(tx, conversation, Triggers.NewConversation, ct);
+            decided[conversation.Id] = outcome;
         }
 
-        tx.Publish(new MessageRouted
+        foreach (var (index, row, conversation) in stored)
         {
-            MessageId = message.MessageId,
-            ConversationId = conversation.Id,
-            CustomerId = customerId,
-            AgentId = outcome.AgentId,
-            ConversationStatus = outcome.Status,
-            Channel = message.Channel,
-            ChannelAccount = message.ChannelAccount,
-            ProviderMessageId = message.ProviderMessageId,
-            Sender = message.Sender with { Kind = sender.Kind, Value = sender.Value },
-            ThreadKey = message.ThreadKey,
-            Subject = message.Subject,
-            Text = message.Text,
-            Attachments = message.Attachments,
-            ReplyToProviderMessageId = message.ReplyToProviderMessageId,
-            ReceivedAt = message.ReceivedAt,
-            RoutedAt = tx.Now,
-        });
+            var outcome = decided[conversation.Id];
+            var message = row.Message;
+            tx.Publish(new MessageRouted
+            {
+                MessageId = message.MessageId,
+                ConversationId = conversation.Id,
+                CustomerId = row.CustomerId,
+                AgentId = outcome.AgentId,
+                ConversationStatus = outcome.Status,
+                Channel = message.Channel,
+                ChannelAccount = message.ChannelAccount,
+                ProviderMessageId = message.ProviderMessageId,
+                Sender = message.Sender with { Kind = row.Sender.Kind, Value = row.Sender.Value },
+                ThreadKey = message.ThreadKey,
+                Subject = message.Subject,
+                Text = message.Text,
+                Attachments = message.Attachments,
+                ReplyToProviderMessageId = message.ReplyToProviderMessageId,
+                ReceivedAt = message.ReceivedAt,
+                RoutedAt = tx.Now,
+            });
+            outcomes[index] = new InboundOutcome(row.CustomerId, conversation.Id, outcome.Status, outcome.AgentId, Duplicate: false);
+        }
         await tx.CommitAsync(ct);
+        metrics.InboundBatch(items.Count);
         if (faults.Value.CrashAfterInboundCommit)
         {
             Environment.FailFast("Routing:Faults:CrashAfterInboundCommit: crashing between commit and publish");
         }
-        return new InboundOutcome(customerId, conversation.Id, outcome.Status, outcome.AgentId, Duplicate: false);
+        return outcomes;
     }
+
+    private static ConversationRow NewConversation(RoutingTransaction tx, Guid customerId, InboundMessageReceived message) => new()
+    {
+        Id = tx.NewId(),
+        CustomerId = customerId,
+        Channel = message.Channel,
+        ChannelAccount = message.ChannelAccount,
+        ThreadKey = message.ThreadKey,
+        Status = ConversationStatus.Queued,
+        Priority = Priority(message),
+        CreatedAt = tx.Now.UtcDateTime,
+        WaitingSince = tx.Now.UtcDateTime,
+        LastMessageAt = tx.Now.UtcDateTime,
+    };
 
     /// <summary>Everything routing relies on, checked before any state changes; a failure names the field.</summary>
     internal static NormalizedAddress Validate(InboundMessageReceived m)
@@ -132,4 +178,15 @@ internal sealed class InboundRouter(RoutingDb db, ConversationRouter router, Rou
 
     private static int Priority(InboundMessageReceived m) =>
         m.Metadata is not null && m.Metadata.TryGetValue("priority", out var p) ? int.Parse(p, CultureInfo.InvariantCulture) : 0;
+}
+
+/// <summary>A validated inbound message (channel in lower case, as channel names are compared everywhere) and its sender's normalized address.</summary>
+internal sealed record InboundItem(InboundMessageReceived Message, NormalizedAddress Sender)
+{
+    /// <summary>Validates the message; an invalid one throws <see cref="InvalidMessageException"/> naming the field.</summary>
+    public static InboundItem From(InboundMessageReceived message)
+    {
+        var sender = InboundRouter.Validate(message);
+        return new InboundItem(message with { Channel = message.Channel.Trim().ToLowerInvariant() }, sender);
+    }
 }

@@ -15,6 +15,7 @@ internal sealed class RoutingMetrics
     private readonly Counter<long> _preferredHits;
     private readonly Counter<long> _duplicates;
     private readonly Histogram<double> _timeToAssignment;
+    private readonly Histogram<int> _batchSize;
     private long _queueLength;
     private long _heldCount;
 
@@ -26,9 +27,12 @@ internal sealed class RoutingMetrics
         _preferredHits = meter.CreateCounter<long>("routing.preferred.hits", description: "Of those, conversations assigned to a preferred agent");
         _duplicates = meter.CreateCounter<long>("routing.inbound.duplicates", description: "Inbound messages recognised as already routed");
         _timeToAssignment = meter.CreateHistogram<double>("routing.time_to_assignment", unit: "s", description: "From a conversation starting to wait to its assignment");
+        _batchSize = meter.CreateHistogram<int>("routing.inbound.batch.size", unit: "{message}", description: "Inbound messages routed together in one transaction");
         meter.CreateObservableGauge("routing.queue.length", () => Interlocked.Read(ref _queueLength), description: "Conversations waiting in the queue");
         meter.CreateObservableGauge("routing.held.count", () => Interlocked.Read(ref _heldCount), description: "Conversations held for their preferred agents");
     }
+
+    public void InboundBatch(int size) => _batchSize.Record(size);
 
     public void Decision(string trigger, string outcome, string reason, string channel) =>
         _decisions.Add(1, new("trigger", trigger), new("outcome", outcome), new("reason", reason), new("channel", channel));

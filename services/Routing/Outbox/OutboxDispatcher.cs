@@ -43,22 +43,33 @@ internal sealed class OutboxDispatcher(
 
     internal async Task<int> DispatchBatchAsync(CancellationToken ct)
     {
+        signal.Prune();
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
-        var rows = (await connection.QueryAsync<(long Id, Guid MessageId, string MessageType, string Payload)>(new CommandDefinition(
-            $"select id, message_id, message_type, payload::text from outbox order by id limit {BatchSize} for update skip locked",
+        var rows = (await connection.QueryAsync<(long Id, Guid MessageId, string MessageType)>(new CommandDefinition(
+            $"select id, message_id, message_type from outbox order by id limit {BatchSize} for update skip locked",
             transaction: tx, cancellationToken: ct))).ToList();
         if (rows.Count == 0)
         {
             return 0;
         }
 
-        await Task.WhenAll(rows.Select(row =>
+        // Events this process committed are published from memory; only the others' JSON is read back.
+        var messages = rows.ToDictionary(r => r.Id, r => signal.Take(r.MessageId));
+        var unknown = messages.Where(m => m.Value is null).Select(m => m.Key).ToArray();
+        if (unknown.Length > 0)
         {
-            var type = ContractTypes.Resolve(row.MessageType);
-            var message = System.Text.Json.JsonSerializer.Deserialize(row.Payload, type, ContractTypes.Json)!;
-            return bus.Publish(message, type, context => context.MessageId = row.MessageId, ct);
-        }));
+            var payloads = await connection.QueryAsync<(long Id, string Payload)>(new CommandDefinition(
+                "select id, payload::text from outbox where id = any(@unknown)", new { unknown }, tx, cancellationToken: ct));
+            foreach (var (id, payload) in payloads)
+            {
+                var row = rows.First(r => r.Id == id);
+                var type = ContractTypes.Resolve(row.MessageType);
+                messages[id] = new OutboxMessage(row.MessageId, type, System.Text.Json.JsonSerializer.Deserialize(payload, type, ContractTypes.Json)!, payload);
+            }
+        }
+
+        await Task.WhenAll(messages.Values.Select(m => bus.Publish(m!.Message, m.Type, context => context.MessageId = m.Id, ct)));
 
         await connection.ExecuteAsync(new CommandDefinition(
             "delete from outbox where id = any(@ids)", new { ids = rows.Select(r => r.Id).ToArray() }, tx, cancellationToken: ct));
