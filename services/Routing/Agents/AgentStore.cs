@@ -71,34 +71,43 @@ internal static class AgentStore
             "update agents set open_count = open_count - 1 where id = @id and open_count > 0", new { id }, ct));
 
     /// <summary>
-    /// Where the preferred set comes from, in one round trip: the owners of the customer (and of customers
-    /// merged into it), the customer's own first, each in order; and the agents who handled them since
-    /// <paramref name="since"/>, most recent first.
+    /// Where the preferred sets of several customers come from, in one round trip: each customer's
+    /// owners (and those of customers merged into it), the customer's own first, each in order; and
+    /// the agents who handled them since <paramref name="since"/>, most recent first.
     /// </summary>
-    public static async Task<(IReadOnlyList<AgentSnapshot> Owners, IReadOnlyList<(AgentSnapshot Agent, DateTimeOffset LastHandledAt)> History)> PreferredSourcesAsync(
-        RoutingTransaction tx, Guid customerId, DateTimeOffset since, CancellationToken ct)
+    public static async Task<Dictionary<Guid, PreferredSources>> PreferredSourcesAsync(
+        RoutingTransaction tx, Guid[] customerIds, DateTimeOffset since, CancellationToken ct)
     {
         using var results = await tx.Connection.QueryMultipleAsync(tx.Command(
             $"""
-            select {ColumnsOfA}
-            from preferred_agents p
-            join customers c on c.id = p.customer_id
+            select {ColumnsOfA}, r.id as root_id
+            from unnest(@customerIds::uuid[]) as r(id)
+            join lateral (select id, created_at from customers where id = r.id
+                          union all select id, created_at from customers where merged_into = r.id) c on true
+            join preferred_agents p on p.customer_id = c.id
             join agents a on a.id = p.agent_id
-            where c.id = @customerId or c.merged_into = @customerId
-            order by (c.id <> @customerId), c.created_at, c.id, p.position;
+            order by r.id, (c.id <> r.id), c.created_at, c.id, p.position;
 
-            select {ColumnsOfA}, h.last_handled_at
-            from (select agent_id, max(last_handled_at) as last_handled_at from agent_history
-                  where customer_id in (select id from customers where id = @customerId or merged_into = @customerId)
-                    and last_handled_at >= @since
-                  group by agent_id) h
+            select {ColumnsOfA}, h.last_handled_at, r.id as root_id
+            from unnest(@customerIds::uuid[]) as r(id)
+            join lateral (select agent_id, max(last_handled_at) as last_handled_at from agent_history
+                          where customer_id in (select id from customers where id = r.id union all select id from customers where merged_into = r.id)
+                            and last_handled_at >= @since
+                          group by agent_id) h on true
             join agents a on a.id = h.agent_id
-            order by h.last_handled_at desc, a.id;
-            """, new { customerId, since }, ct));
-        var owners = (await results.ReadAsync<AgentRow>()).Select(r => r.ToSnapshot()).ToList();
-        var history = results.Read<AgentRow, DateTime, (AgentSnapshot, DateTimeOffset)>(
-            (agent, at) => (agent.ToSnapshot(), AgentRow.Utc(at)), splitOn: "last_handled_at").ToList();
-        return (owners, history);
+            order by r.id, h.last_handled_at desc, a.id;
+            """, new { customerIds, since }, ct));
+        var sources = customerIds.Distinct().ToDictionary(id => id, _ => new PreferredSources([], []));
+        foreach (var (agent, customerId) in results.Read<AgentRow, Guid, (AgentSnapshot, Guid)>((a, id) => (a.ToSnapshot(), id), splitOn: "root_id"))
+        {
+            sources[customerId].Owners.Add(agent);
+        }
+        foreach (var (agent, at, customerId) in results.Read<AgentRow, DateTime, Guid, (AgentSnapshot, DateTimeOffset, Guid)>(
+            (a, at, id) => (a.ToSnapshot(), AgentRow.Utc(at), id), splitOn: "last_handled_at,root_id"))
+        {
+            sources[customerId].History.Add((agent, at));
+        }
+        return sources;
     }
 
     /// <summary>
@@ -162,3 +171,6 @@ internal static class AgentStore
             limit @limit
             """, new { limit }, ct))).ToList();
 }
+
+/// <summary>A customer's owners in order, and the agents who handled them lately, most recent first.</summary>
+internal sealed record PreferredSources(List<AgentSnapshot> Owners, List<(AgentSnapshot Agent, DateTimeOffset LastHandledAt)> History);

@@ -22,7 +22,8 @@ internal sealed class ConversationRouter(IOptions<RoutingOptions> options, Routi
 
     private RoutingOptions Options => options.Value;
 
-    public async Task<RouteOutcome> RouteAsync(RoutingTransaction tx, ConversationRow conversation, string trigger, CancellationToken ct)
+    /// <summary>Routes the conversation; <paramref name="sources"/>, when the caller read them for a batch, save the first attempt a round trip.</summary>
+    public async Task<RouteOutcome> RouteAsync(RoutingTransaction tx, ConversationRow conversation, string trigger, CancellationToken ct, PreferredSources? sources = null)
     {
         var excluded = conversation.ExcludedAgents.ToHashSet(StringComparer.Ordinal);
         var holdAllowed = conversation.HoldUntil is null;
@@ -31,7 +32,8 @@ internal sealed class ConversationRouter(IOptions<RoutingOptions> options, Routi
 
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
-            var (owners, history) = await AgentStore.PreferredSourcesAsync(tx, conversation.CustomerId, tx.Now - Options.HistoryLookback, ct);
+            var (owners, history) = attempt == 0 && sources is not null ? sources
+                : (await AgentStore.PreferredSourcesAsync(tx, [conversation.CustomerId], HistorySince(tx), ct))[conversation.CustomerId];
             var preferred = RoutingPolicy.PreferredSet(owners, history, tx.Now, Options.HistoryLookback);
             preferredCount = preferred.Count;
             var outcome = RoutingPolicy.EvaluatePreferred(
@@ -75,6 +77,9 @@ internal sealed class ConversationRouter(IOptions<RoutingOptions> options, Routi
 
         return await QueueAsync(tx, conversation, trigger, verdicts, considered, preferredCount, ct);
     }
+
+    /// <summary>Agents who handled the customer since then are in the preferred set.</summary>
+    public DateTimeOffset HistorySince(RoutingTransaction tx) => tx.Now - Options.HistoryLookback;
 
     /// <summary>Fills the agent's free slots: first conversations held for the agent, then the oldest waiting ones it serves.</summary>
     public async Task<int> DrainAsync(RoutingTransaction tx, string agentId, CancellationToken ct)

@@ -69,6 +69,8 @@ internal sealed class InboundRouter(RoutingDb db, ConversationRouter router, Rou
         await ConversationStore.InsertInboundAsync(tx, started, stored.Select(s => s.Row).ToList(), joined.ToArray(), ct);
 
         // Decisions in the order of each conversation's first message in the batch.
+        var sources = started.Count == 0 ? []
+            : await AgentStore.PreferredSourcesAsync(tx, started.Select(c => c.CustomerId).ToArray(), router.HistorySince(tx), ct);
         var decided = new Dictionary<Guid, RouteOutcome>();
         foreach (var (_, _, conversation) in stored)
         {
@@ -78,7 +80,7 @@ internal sealed class InboundRouter(RoutingDb db, ConversationRouter router, Rou
             }
             if (startedIds.Contains(conversation.Id))
             {
-                decided[conversation.Id] = await router.RouteAsync(tx, conversation, Triggers.NewConversation, ct);
+                decided[conversation.Id] = await router.RouteAsync(tx, conversation, Triggers.NewConversation, ct, sources[conversation.CustomerId]);
                 continue;
             }
             var outcome = new RouteOutcome(conversation.Status, conversation.AgentId, Guid.Empty, "sticky");
