@@ -76,6 +76,27 @@ public sealed class BrokerFlowTests : BrokerTest
     }
 
     [Fact]
+    public async Task Should_route_a_burst_together_while_its_poison_messages_fail_alone()
+    {
+        await CreateAgentAsync("anna", 50, ["sms"]);
+        await using var routed = await Broker.ObserveAsync<MessageRouted>();
+        var burst = Enumerable.Range(0, 40).Select(i => TestMessages.Inbound("sms", "phone", $"+1415555{i:D4}", $"SM-burst-{i}")).ToList();
+        burst[7] = TestMessages.Inbound("sms", "phone", "not a phone", "SM-burst-invalid");
+        burst[23] = burst[23] with { Text = "a NUL \0 that PostgreSQL refuses to store" };
+
+        await Task.WhenAll(burst.Select(m => Broker.PublishAsync(m)));
+
+        await routed.WaitForCountAsync(38);
+        var errors = await WaitForErrorsAsync("inbound-message-received_error", 2);
+        var reasons = errors.Select(e => e.Headers.GetValueOrDefault("MT-Fault-Message", "")).ToList();
+        Assert.Contains(reasons, r => r.Contains("sender", StringComparison.Ordinal));
+        Assert.Contains(reasons, r => r.StartsWith("22", StringComparison.Ordinal)); // a data exception: not retried, it cannot succeed
+        Assert.Equal(burst.Where((_, i) => i is not 7 and not 23).Select(m => m.MessageId).Order(), routed.Messages.Select(r => r.MessageId).Order());
+        var agent = await Api.GetFromJsonAsync<JsonElement>("/agents/anna");
+        Assert.Equal(38, agent.GetProperty("openConversations").GetInt32());
+    }
+
+    [Fact]
     public async Task Should_never_exceed_capacity_when_two_instances_compete_and_queue_the_rest()
     {
         await using var second = StartApp();

@@ -35,6 +35,7 @@ internal sealed class RoutingEngine : IAsyncDisposable
     public ConversationCommands Commands => _services.GetRequiredService<ConversationCommands>();
     public TimerSweeper Sweeper => _services.GetRequiredService<TimerSweeper>();
     public RoutingDb Db => _services.GetRequiredService<RoutingDb>();
+    public IServiceProvider Services => _services;
 
     public static RoutingEngine Create(TestDatabase database, FakeTimeProvider? clock = null, Action<RoutingOptions>? configure = null)
     {
