@@ -7,7 +7,7 @@ namespace Routing.Agents;
 /// <summary>Agents' capacity, presence and load. Slots change only through guarded updates, so capacity holds across replicas.</summary>
 internal static class AgentStore
 {
-    private const string Columns = "id, name, capacity, channels, requires_accept, presence, presence_changed_at, open_count, last_assigned_at, created_at, updated_at";
+    internal const string Columns = "id, name, capacity, channels, requires_accept, presence, presence_changed_at, open_count, last_assigned_at, created_at, updated_at";
     internal const string ColumnsOfA = "a.id, a.name, a.capacity, a.channels, a.requires_accept, a.presence, a.presence_changed_at, a.open_count, a.last_assigned_at, a.created_at, a.updated_at";
 
     /// <summary>Rule 4 in SQL: who may take a fallback conversation, best first (the order of RoutingPolicy.RankFallback, served by agents_fallback).</summary>
@@ -50,21 +50,6 @@ internal static class AgentStore
             where id = @id and presence <> @presence and presence_changed_at <= @changedAt
             returning {Columns}
             """, new { id, presence, changedAt, now = tx.Now }, ct));
-
-    /// <summary>
-    /// Takes one slot if the agent is still available, serves the channel and has room. Under
-    /// concurrency the row lock makes the second taker re-check the condition after the first commits.
-    /// </summary>
-    public static async Task<AgentSnapshot?> TryReserveAsync(RoutingTransaction tx, string id, string channel, CancellationToken ct)
-    {
-        var row = await tx.Connection.QuerySingleOrDefaultAsync<AgentRow>(tx.Command(
-            $"""
-            update agents set open_count = open_count + 1, last_assigned_at = @now
-            where id = @id and presence = 'available' and open_count < capacity and @channel = any(channels)
-            returning {Columns}
-            """, new { id, channel, now = tx.Now }, ct));
-        return row?.ToSnapshot();
-    }
 
     public static Task ReleaseSlotAsync(RoutingTransaction tx, string id, CancellationToken ct) =>
         tx.Connection.ExecuteAsync(tx.Command(
@@ -110,45 +95,12 @@ internal static class AgentStore
         return sources;
     }
 
-    /// <summary>
-    /// Rule 4 in one round trip: the best fallback agents first (the order of RoutingPolicy.RankFallback,
-    /// served by agents_fallback), for the receipt; then a slot taken from the best of them that no
-    /// other transaction is assigning to right now (SKIP LOCKED), so concurrent new conversations
-    /// spread over the agents in ranking order instead of queueing on the single least-loaded row.
-    /// Chosen is null when every eligible agent is full or busy being assigned.
-    /// </summary>
-    public static async Task<(IReadOnlyList<AgentSnapshot> Pool, AgentSnapshot? Chosen)> ReserveBestAsync(
-        RoutingTransaction tx, string channel, string[] excluded, int poolSize, CancellationToken ct)
-    {
-        using var results = await tx.Connection.QueryMultipleAsync(tx.Command(
-            $"""
-            select {Columns}
-            {FallbackEligibleInOrder}
-            limit @poolSize;
-
-            with best as (
-                select id
-                {FallbackEligibleInOrder}
-                limit 1
-                for update skip locked)
-            update agents a set open_count = a.open_count + 1, last_assigned_at = @now
-            from best where a.id = best.id
-            returning {ColumnsOfA};
-            """, new { channel, excluded, poolSize, now = tx.Now }, ct));
-        var pool = (await results.ReadAsync<AgentRow>()).Select(r => r.ToSnapshot()).ToList();
-        var chosen = await results.ReadSingleOrDefaultAsync<AgentRow>();
-        return (pool, chosen?.ToSnapshot());
-    }
-
-    /// <summary>Records that the agent handled the customer now (when <c>@recordHistory</c>); shared with the assignment's one round trip.</summary>
-    internal const string RecordHistorySql = """
-        insert into agent_history (customer_id, agent_id, last_handled_at)
-        select @customerId, @agentId, @now where @recordHistory
-        on conflict (customer_id, agent_id) do update set last_handled_at = greatest(agent_history.last_handled_at, excluded.last_handled_at)
-        """;
-
     public static Task RecordHistoryAsync(RoutingTransaction tx, Guid customerId, string agentId, CancellationToken ct) =>
-        tx.Connection.ExecuteAsync(tx.Command(RecordHistorySql, new { customerId, agentId, now = tx.Now, recordHistory = true }, ct));
+        tx.Connection.ExecuteAsync(tx.Command(
+            """
+            insert into agent_history (customer_id, agent_id, last_handled_at) values (@customerId, @agentId, @now)
+            on conflict (customer_id, agent_id) do update set last_handled_at = greatest(agent_history.last_handled_at, excluded.last_handled_at)
+            """, new { customerId, agentId, now = tx.Now }, ct));
 
     /// <summary>
     /// Available agents with a free slot while a conversation they could take waits. Normally the

@@ -43,13 +43,13 @@ internal sealed class ConversationRouter(IOptions<RoutingOptions> options, Routi
             switch (outcome)
             {
                 case PreferredOutcome.Assign assign:
-                    var reserved = await AgentStore.TryReserveAsync(tx, assign.Candidate.Agent.Id, conversation.Channel, ct);
-                    if (reserved is null)
+                    var assignment = await AssignmentStore.TryAssignAsync(tx, conversation, assign.Candidate.Agent.Id, OfferExpiresAt(tx), RecentMessageLimit, ct);
+                    if (assignment is null)
                     {
                         continue; // lost a race for the slot: look again at a fresh snapshot
                     }
                     var reason = assign.Candidate.Source == Candidate.Owner ? "preferred-owner" : "preferred-history";
-                    return await AssignAsync(tx, conversation, reserved, trigger, reason, outcome.Verdicts, preferred.Count, preferredSetSize: preferred.Count, ct);
+                    return Assigned(tx, conversation, assignment, trigger, reason, outcome.Verdicts, preferred.Count, preferredSetSize: preferred.Count);
 
                 case PreferredOutcome.Hold hold:
                     return await HoldAsync(tx, conversation, hold, trigger, preferred.Count, ct);
@@ -59,20 +59,31 @@ internal sealed class ConversationRouter(IOptions<RoutingOptions> options, Routi
 
         // Rule 4: fall back to the least loaded, longest idle available agent.
         var verdicts = preferredVerdicts.ToList();
-        var (pool, chosen) = await AgentStore.ReserveBestAsync(tx, conversation.Channel, excluded.ToArray(), Options.FallbackPoolSize, ct);
+        var (pool, chosen) = await AssignmentStore.TryAssignBestAsync(tx, conversation, excluded.ToArray(), Options.FallbackPoolSize, OfferExpiresAt(tx), RecentMessageLimit, ct);
         var ranked = RoutingPolicy.RankFallback(conversation.Channel, pool, excluded);
+        // Every eligible agent was being assigned by other transactions: wait for them in ranking order
+        // rather than queue a conversation while agents have room.
+        foreach (var agent in chosen is null ? ranked : [])
+        {
+            chosen = await AssignmentStore.TryAssignAsync(tx, conversation, agent.Id, OfferExpiresAt(tx), RecentMessageLimit, ct);
+            if (chosen is not null)
+            {
+                break;
+            }
+        }
         var considered = preferredCount + ranked.Count;
         if (chosen is not null)
         {
-            // Agents ranked above the chosen one were being assigned by concurrent transactions (skipped, not waited for).
-            foreach (var agent in ranked.TakeWhile(a => a.Id != chosen.Id).Take(Options.ReceiptCandidateLimit))
+            // Agents ranked above the chosen one were taken by concurrent transactions at that instant.
+            var chosenId = chosen.Agent.Id;
+            foreach (var agent in ranked.TakeWhile(a => a.Id != chosenId).Take(Options.ReceiptCandidateLimit))
             {
                 verdicts.Add(new CandidateVerdict(agent.Id, Candidate.Pool, "being assigned another conversation at that instant"));
             }
-            verdicts.Add(new CandidateVerdict(chosen.Id, Candidate.Pool, FallbackChosenVerdict(ranked.FirstOrDefault(a => a.Id == chosen.Id) ?? chosen), Chosen: true));
-            verdicts.AddRange(ranked.SkipWhile(a => a.Id != chosen.Id).Skip(1).Take(Options.ReceiptCandidateLimit)
+            verdicts.Add(new CandidateVerdict(chosenId, Candidate.Pool, FallbackChosenVerdict(ranked.FirstOrDefault(a => a.Id == chosenId) ?? chosen.Agent), Chosen: true));
+            verdicts.AddRange(ranked.SkipWhile(a => a.Id != chosenId).Skip(1).Take(Options.ReceiptCandidateLimit)
                 .Select(a => new CandidateVerdict(a.Id, Candidate.Pool, $"ranked lower: {a.OpenCount}/{a.Capacity} open, {Idle(a)}")));
-            return await AssignAsync(tx, conversation, chosen, trigger, "fallback", verdicts, considered, preferredCount, ct);
+            return Assigned(tx, conversation, chosen, trigger, "fallback", verdicts, considered, preferredCount);
         }
 
         return await QueueAsync(tx, conversation, trigger, verdicts, considered, preferredCount, ct);
@@ -97,15 +108,15 @@ internal sealed class ConversationRouter(IOptions<RoutingOptions> options, Routi
             {
                 break;
             }
-            var reserved = await AgentStore.TryReserveAsync(tx, agentId, next.Channel, ct);
-            if (reserved is null)
+            var assignment = await AssignmentStore.TryAssignAsync(tx, next, agentId, OfferExpiresAt(tx), RecentMessageLimit, ct);
+            if (assignment is null)
             {
                 break;
             }
             var wasHeld = next.Status == ConversationStatus.Held;
             var verdict = new CandidateVerdict(agentId, wasHeld ? "preferred" : Candidate.Pool,
-                $"chosen: freed a slot ({reserved.OpenCount - 1}/{reserved.Capacity} open before)", Chosen: true);
-            await AssignAsync(tx, next, reserved, Triggers.SlotFreed, wasHeld ? "held-for-agent" : "queue", [verdict], 1, 0, ct);
+                $"chosen: freed a slot ({assignment.Agent.OpenCount - 1}/{assignment.Agent.Capacity} open before)", Chosen: true);
+            Assigned(tx, next, assignment, Triggers.SlotFreed, wasHeld ? "held-for-agent" : "queue", [verdict], 1, 0);
             assigned++;
         }
         return assigned;
@@ -173,11 +184,14 @@ internal sealed class ConversationRouter(IOptions<RoutingOptions> options, Routi
         return true;
     }
 
-    private async Task<RouteOutcome> AssignAsync(RoutingTransaction tx, ConversationRow conversation, AgentSnapshot agent, string trigger, string reason,
-        IReadOnlyList<CandidateVerdict> verdicts, int considered, int preferredSetSize, CancellationToken ct)
+    private DateTimeOffset OfferExpiresAt(RoutingTransaction tx) => tx.Now + Options.OfferTimeout;
+
+    /// <summary>Records the receipt and the event of an assignment the store made.</summary>
+    private RouteOutcome Assigned(RoutingTransaction tx, ConversationRow conversation, Assignment assignment, string trigger, string reason,
+        IReadOnlyList<CandidateVerdict> verdicts, int considered, int preferredSetSize)
     {
-        var offerExpiresAt = agent.RequiresAccept ? tx.Now + Options.OfferTimeout : (DateTimeOffset?)null;
-        var context = await ConversationStore.AssignAsync(tx, conversation, agent.Id, offerExpiresAt, RecentMessageLimit, ct);
+        var (agent, context) = assignment;
+        var offerExpiresAt = agent.RequiresAccept ? OfferExpiresAt(tx) : (DateTimeOffset?)null;
         var decisionId = tx.NewId();
         tx.RecordDecision(decisionId, conversation.Id, trigger, "assigned", reason, agent.Id, verdicts.Take(StoredCandidateLimit).ToList(), considered);
         tx.Publish(new ConversationAssigned

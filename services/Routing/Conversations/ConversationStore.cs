@@ -114,7 +114,7 @@ internal static class ConversationStore
             }, ct));
 
     /// <summary>The latest @limit customer messages of conversation @conversationId, oldest first.</summary>
-    private const string RecentMessagesSql = """
+    internal const string RecentMessagesSql = """
         select * from (
             select id, channel, sender_kind, sender_value, sender_display_name, subject, body, attachments::text as attachments, received_at
             from messages where conversation_id = @conversationId order by received_at desc, id desc limit @limit
@@ -124,7 +124,7 @@ internal static class ConversationStore
     public static async Task<IReadOnlyList<ConversationMessage>> RecentMessagesAsync(RoutingTransaction tx, Guid conversationId, int limit, CancellationToken ct) =>
         RecentMessages(await tx.Connection.QueryAsync<RecentMessageRow>(tx.Command(RecentMessagesSql, new { conversationId, limit }, ct)));
 
-    private static List<ConversationMessage> RecentMessages(IEnumerable<RecentMessageRow> rows) => rows.Select(r => new ConversationMessage
+    internal static List<ConversationMessage> RecentMessages(IEnumerable<RecentMessageRow> rows) => rows.Select(r => new ConversationMessage
     {
         MessageId = r.Id,
         Channel = r.Channel,
@@ -134,40 +134,6 @@ internal static class ConversationStore
         Attachments = JsonSerializer.Deserialize<List<MessageAttachment>>(r.Attachments, Outbox.ContractTypes.Json) ?? [],
         ReceivedAt = Agents.AgentRow.Utc(r.ReceivedAt),
     }).ToList();
-
-    /// <summary>
-    /// Everything an assignment writes, and what the agent is then told, in one round trip: the
-    /// conversation opened for the agent, its hold timer cancelled, the offer timer set (when the
-    /// agent must accept) or the relationship recorded (when not); then the customer's context and
-    /// the conversation's recent messages.
-    /// </summary>
-    public static async Task<AssignedContext> AssignAsync(RoutingTransaction tx, ConversationRow conversation, string agentId,
-        DateTimeOffset? offerExpiresAt, int recentLimit, CancellationToken ct)
-    {
-        using var results = await tx.Connection.QueryMultipleAsync(tx.Command(
-            $"""
-            {MarkAssignedSql};
-            {Timers.TimerStore.CancelForConversationSql};
-            {Timers.TimerStore.ScheduleForConversationSql};
-            {Agents.AgentStore.RecordHistorySql};
-            {Identity.CustomerStore.ContextSql};
-            {RecentMessagesSql};
-            """,
-            new
-            {
-                id = conversation.Id, conversationId = conversation.Id, customerId = conversation.CustomerId, agentId, offerExpiresAt, now = tx.Now,
-                cancelKind = Timers.TimerKinds.Hold, kind = Timers.TimerKinds.Offer, dueAt = offerExpiresAt,
-                recordHistory = offerExpiresAt is null, limit = recentLimit,
-            }, ct));
-        var (name, identities) = Identity.CustomerStore.Context(await results.ReadAsync<Identity.ContextRow>());
-        return new AssignedContext(name, identities, RecentMessages(await results.ReadAsync<RecentMessageRow>()));
-    }
-
-    private const string MarkAssignedSql = """
-        update conversations set status = 'open', agent_id = @agentId, assigned_at = @now, offer_expires_at = @offerExpiresAt,
-            accepted_at = case when @offerExpiresAt::timestamptz is null then @now end, held_for = '{}'
-        where id = @id
-        """;
 
     public static Task MarkHeldAsync(RoutingTransaction tx, Guid id, string[] heldFor, DateTimeOffset holdUntil, CancellationToken ct) =>
         tx.Connection.ExecuteAsync(tx.Command(

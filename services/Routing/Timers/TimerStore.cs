@@ -6,18 +6,12 @@ namespace Routing.Timers;
 /// <summary>Timers are rows: they survive restarts and any replica may fire them.</summary>
 internal static class TimerStore
 {
-    /// <summary>Sets the conversation's timer of @kind to @dueAt (none when @dueAt is null); shared with the assignment's one round trip.</summary>
-    internal const string ScheduleForConversationSql = """
-        insert into timers (kind, conversation_id, due_at) select @kind, @conversationId, @dueAt::timestamptz where @dueAt::timestamptz is not null
-        on conflict (kind, conversation_id) where conversation_id is not null do update set due_at = excluded.due_at
-        """;
-
-    /// <summary>Cancels the conversation's timers of @cancelKind (every kind when null); shared with the assignment's one round trip.</summary>
-    internal const string CancelForConversationSql =
-        "delete from timers where conversation_id = @conversationId and (@cancelKind::text is null or kind = @cancelKind)";
-
     public static Task ScheduleForConversationAsync(RoutingTransaction tx, string kind, Guid conversationId, DateTimeOffset dueAt, CancellationToken ct) =>
-        tx.Connection.ExecuteAsync(tx.Command(ScheduleForConversationSql, new { kind, conversationId, dueAt = (DateTimeOffset?)dueAt }, ct));
+        tx.Connection.ExecuteAsync(tx.Command(
+            """
+            insert into timers (kind, conversation_id, due_at) values (@kind, @conversationId, @dueAt)
+            on conflict (kind, conversation_id) where conversation_id is not null do update set due_at = excluded.due_at
+            """, new { kind, conversationId, dueAt }, ct));
 
     public static Task ScheduleGraceAsync(RoutingTransaction tx, string agentId, DateTimeOffset dueAt, CancellationToken ct) =>
         tx.Connection.ExecuteAsync(tx.Command(
@@ -27,7 +21,8 @@ internal static class TimerStore
             """, new { agentId, dueAt }, ct));
 
     public static Task CancelForConversationAsync(RoutingTransaction tx, Guid conversationId, CancellationToken ct, string? kind = null) =>
-        tx.Connection.ExecuteAsync(tx.Command(CancelForConversationSql, new { conversationId, cancelKind = kind }, ct));
+        tx.Connection.ExecuteAsync(tx.Command(
+            "delete from timers where conversation_id = @conversationId and (@kind::text is null or kind = @kind)", new { conversationId, kind }, ct));
 
     public static Task CancelGraceAsync(RoutingTransaction tx, string agentId, CancellationToken ct) =>
         tx.Connection.ExecuteAsync(tx.Command("delete from timers where kind = 'grace' and agent_id = @agentId", new { agentId }, ct));

@@ -1,0 +1,111 @@
+using Dapper;
+using Routing.Agents;
+using Routing.Database;
+using Routing.Identity;
+using Routing.Policy;
+
+namespace Routing.Conversations;
+
+/// <summary>
+/// An assignment in one round trip: a slot taken from the agent by a guarded update, and only if
+/// that succeeded, the conversation opened for the agent, its hold timer cancelled, the offer timer
+/// set (when the agent must accept) or the relationship recorded (when not); then what the agent is
+/// told: the customer's context and the conversation's recent messages.
+/// </summary>
+internal static class AssignmentStore
+{
+    /// <summary>Rule 4's order, served by agents_fallback; the same as RoutingPolicy.RankFallback.</summary>
+    private const string FallbackEligibleInOrder = """
+        from agents
+        where presence = 'available' and open_count < capacity and @channel = any(channels) and id <> all(@excluded)
+        order by open_count, last_assigned_at nulls first, id
+        """;
+
+    /// <summary>Everything after the candidate CTE: take the slot if the guard still holds, then make the assignment.</summary>
+    private const string ReserveAndAssign = $$"""
+        reserved as (
+            update agents a set open_count = a.open_count + 1, last_assigned_at = @now
+            from candidate
+            where a.id = candidate.id and a.presence = 'available' and a.open_count < a.capacity and @channel = any(a.channels)
+            returning {{AgentStore.ColumnsOfA}}),
+        opened as (
+            update conversations c set status = 'open', agent_id = r.id, assigned_at = @now,
+                offer_expires_at = case when r.requires_accept then @offerExpiresAt end,
+                accepted_at = case when r.requires_accept then null else @now end, held_for = '{}'
+            from reserved r where c.id = @conversationId),
+        unheld as (
+            delete from timers where conversation_id = @conversationId and kind = 'hold' and exists (select 1 from reserved)),
+        offered as (
+            insert into timers (kind, conversation_id, due_at) select 'offer', @conversationId, @offerExpiresAt from reserved where requires_accept
+            on conflict (kind, conversation_id) where conversation_id is not null do update set due_at = excluded.due_at),
+        handled as (
+            insert into agent_history (customer_id, agent_id, last_handled_at) select @customerId, id, @now from reserved where not requires_accept
+            on conflict (customer_id, agent_id) do update set last_handled_at = greatest(agent_history.last_handled_at, excluded.last_handled_at))
+        select * from reserved;
+        {{CustomerStore.ContextSql}};
+        {{ConversationStore.RecentMessagesSql}};
+        """;
+
+    /// <summary>Assigns the conversation to this agent if the agent still has room; waits for a transaction assigning the same agent.</summary>
+    public static async Task<Assignment?> TryAssignAsync(RoutingTransaction tx, ConversationRow conversation, string agentId,
+        DateTimeOffset offerExpiresAt, int recentLimit, CancellationToken ct)
+    {
+        using var results = await tx.Connection.QueryMultipleAsync(tx.Command(
+            $"""
+            with candidate as (select @agentId::text as id),
+            {ReserveAndAssign}
+            """, Parameters(tx, conversation, offerExpiresAt, recentLimit, agentId: agentId), ct));
+        return await ReadAssignmentAsync(results);
+    }
+
+    /// <summary>
+    /// Rule 4: the best fallback agents first, for the receipt; and the conversation assigned to the
+    /// best of them that no other transaction is assigning to right now (SKIP LOCKED), so concurrent
+    /// conversations spread over the agents in ranking order instead of queueing on one row.
+    /// Assignment is null when every eligible agent is full or being assigned at that instant.
+    /// </summary>
+    public static async Task<(IReadOnlyList<AgentSnapshot> Pool, Assignment? Assignment)> TryAssignBestAsync(RoutingTransaction tx,
+        ConversationRow conversation, string[] excluded, int poolSize, DateTimeOffset offerExpiresAt, int recentLimit, CancellationToken ct)
+    {
+        using var results = await tx.Connection.QueryMultipleAsync(tx.Command(
+            $"""
+            select {AgentStore.Columns}
+            {FallbackEligibleInOrder}
+            limit @poolSize;
+
+            with candidate as (
+                select id
+                {FallbackEligibleInOrder}
+                limit 1
+                for update skip locked),
+            {ReserveAndAssign}
+            """, Parameters(tx, conversation, offerExpiresAt, recentLimit, excluded: excluded, poolSize: poolSize), ct));
+        var pool = (await results.ReadAsync<AgentRow>()).Select(r => r.ToSnapshot()).ToList();
+        return (pool, await ReadAssignmentAsync(results));
+    }
+
+    private static object Parameters(RoutingTransaction tx, ConversationRow conversation, DateTimeOffset offerExpiresAt, int recentLimit,
+        string? agentId = null, string[]? excluded = null, int poolSize = 0) => new
+        {
+            agentId,
+            excluded = excluded ?? [],
+            poolSize,
+            channel = conversation.Channel,
+            conversationId = conversation.Id,
+            customerId = conversation.CustomerId,
+            offerExpiresAt,
+            now = tx.Now,
+            limit = recentLimit,
+        };
+
+    private static async Task<Assignment?> ReadAssignmentAsync(SqlMapper.GridReader results)
+    {
+        var agent = await results.ReadSingleOrDefaultAsync<AgentRow>();
+        var (name, identities) = CustomerStore.Context(await results.ReadAsync<ContextRow>());
+        var recent = ConversationStore.RecentMessages(await results.ReadAsync<RecentMessageRow>());
+        return agent is null ? null : new Assignment(agent.ToSnapshot(), new AssignedContext(name, identities, recent));
+    }
+}
+
+/// <summary>The agent who took the conversation (as of just after taking the slot), and what the agent is told.</summary>
+internal sealed record Assignment(AgentSnapshot Agent, AssignedContext Context);
