@@ -58,7 +58,7 @@ internal sealed class InboundBatchOptions
 {
     /// <summary>Messages routed in one transaction at most.</summary>
     [Range(1, 1000)]
-    public int MaxBatch { get; set; } = 100;
+    public int MaxBatch { get; set; } = 200;
 
     /// <summary>Batches routed at once per replica.</summary>
     [Range(1, 64)]
@@ -66,5 +66,5 @@ internal sealed class InboundBatchOptions
 
     /// <summary>Inbound messages taken from the broker at once per replica (and the queue's prefetch): at least MaxBatch times Workers keeps the batches full.</summary>
     [Range(1, 10000)]
-    public int ConcurrentMessageLimit { get; set; } = 200;
+    public int ConcurrentMessageLimit { get; set; } = 400;
 }
