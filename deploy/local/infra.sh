@@ -151,7 +151,10 @@ mq_up() {
 mq_down() {
   [ -x "$MQ_BIN/rabbitmqctl" ] || return 0
   mq_env
-  "$MQ_BIN/rabbitmqctl" -q stop "$RABBITMQ_PID_FILE" >/dev/null 2>&1 || true
+  # rabbitmqctl stop waits for the pid file's process; with no node running it would wait for ever.
+  if [ -f "$RABBITMQ_PID_FILE" ] && kill -0 "$(cat "$RABBITMQ_PID_FILE")" 2>/dev/null; then
+    timeout 120 "$MQ_BIN/rabbitmqctl" -q stop "$RABBITMQ_PID_FILE" >/dev/null 2>&1 || true
+  fi
 }
 
 compose() { docker compose -f "$ROOT/deploy/local/compose.infra.yaml" "$@"; }
