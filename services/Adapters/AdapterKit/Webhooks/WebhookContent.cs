@@ -1,0 +1,9 @@
+using Routing.Contracts;
+
+namespace Routing.Adapters.Webhooks;
+
+/// <summary>What one webhook delivery carried, normalized: customer messages and delivery statuses (a provider may batch both).</summary>
+public sealed record WebhookContent(IReadOnlyList<InboundMessageReceived> Messages, IReadOnlyList<DeliveryStatusChanged> Statuses)
+{
+    public static readonly WebhookContent Empty = new([], []);
+}

@@ -1,0 +1,111 @@
+using MassTransit;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Routing.Adapters.Webhooks;
+
+/// <summary>
+/// The webhook pipeline every adapter shares: read the exact bytes, verify the signature over them,
+/// parse, publish everything the delivery carried and wait for the broker's confirms, and only then
+/// answer 200. A provider that gets anything else keeps the message and retries it; nothing is
+/// published for a request that is refused. No provider API is called here.
+/// </summary>
+public static class WebhookEndpoint
+{
+    public static RouteHandlerBuilder MapChannelWebhook<TWebhook>(this IEndpointRouteBuilder app, string pattern)
+        where TWebhook : IChannelWebhook =>
+        app.MapPost(pattern, (Delegate)((HttpContext http) => HandleAsync(http, http.RequestServices.GetRequiredService<TWebhook>())));
+
+    internal static async Task<IResult> HandleAsync(HttpContext http, IChannelWebhook webhook)
+    {
+        var services = http.RequestServices;
+        var options = services.GetRequiredService<IOptions<WebhookOptions>>().Value;
+        var metrics = services.GetRequiredService<WebhookMetrics>();
+        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(WebhookEndpoint));
+
+        var body = await ReadBodyAsync(http.Request, options.MaxBodyBytes, http.RequestAborted);
+        if (body is null)
+        {
+            metrics.Refused(webhook.Channel, "too-large");
+            return Results.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Body too large",
+                detail: $"Webhook bodies are limited to {options.MaxBodyBytes} bytes.");
+        }
+        var request = new WebhookRequest(body,
+            http.Request.Headers.ToDictionary(h => h.Key, h => h.Value, StringComparer.OrdinalIgnoreCase),
+            options.PublicBaseUrl.TrimEnd('/') + http.Request.PathBase + http.Request.Path + http.Request.QueryString,
+            http.Request.ContentType);
+
+        switch (webhook.Verify(request))
+        {
+            case SignatureCheck.Missing:
+                metrics.Refused(webhook.Channel, "unsigned");
+                return Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Signature missing",
+                    detail: $"The {webhook.Channel} webhook must carry the provider's signature.");
+            case SignatureCheck.Invalid:
+                metrics.Refused(webhook.Channel, "bad-signature");
+                logger.LogWarning("Refused a {Channel} webhook whose signature does not match (check the public base URL and the secret)", webhook.Channel);
+                return Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Signature mismatch",
+                    detail: $"The signature does not match the body and {request.PublicUrl}.");
+        }
+
+        WebhookContent content;
+        try
+        {
+            content = webhook.Parse(request, services.GetRequiredService<TimeProvider>().GetUtcNow());
+        }
+        catch (MalformedWebhookException ex)
+        {
+            metrics.Refused(webhook.Channel, "malformed");
+            return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Malformed webhook", detail: ex.Message,
+                extensions: new Dictionary<string, object?> { ["field"] = ex.Field });
+        }
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
+        timeout.CancelAfter(options.PublishTimeout);
+        var bus = services.GetRequiredService<IBus>();
+        try
+        {
+            // Each publish completes when the broker confirmed it (publisher confirms are on).
+            await Task.WhenAll(
+                content.Messages.Select(m => bus.Publish(m, c => c.MessageId = m.MessageId, timeout.Token))
+                    .Concat(content.Statuses.Select(s => bus.Publish(s, timeout.Token))));
+        }
+        catch (Exception ex) when (!http.RequestAborted.IsCancellationRequested)
+        {
+            metrics.Refused(webhook.Channel, "broker-unavailable");
+            logger.LogWarning(ex, "The broker did not confirm a {Channel} webhook's messages; answering 503 so the provider retries", webhook.Channel);
+            http.Response.Headers.RetryAfter = "5";
+            return Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Broker unavailable",
+                detail: "The message could not be handed over safely; retry later.");
+        }
+
+        metrics.Accepted(webhook.Channel, content.Messages.Count, content.Statuses.Count);
+        var (ackBody, ackType) = webhook.Acknowledgement;
+        return Results.Text(ackBody, ackType, statusCode: StatusCodes.Status200OK);
+    }
+
+    /// <summary>The whole body, or null when it is larger than the limit.</summary>
+    private static async Task<byte[]?> ReadBodyAsync(HttpRequest request, int limit, CancellationToken ct)
+    {
+        if (request.ContentLength > limit)
+        {
+            return null;
+        }
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, ct)) > 0)
+        {
+            if (buffer.Length + read > limit)
+            {
+                return null;
+            }
+            buffer.Write(chunk, 0, read);
+        }
+        return buffer.ToArray();
+    }
+}

@@ -1,0 +1,21 @@
+using Routing.Adapters.Sms.Twilio;
+using Routing.Adapters.Webhooks;
+
+namespace Routing.Adapters.Sms;
+
+internal static class SmsServiceExtensions
+{
+    public static IHostApplicationBuilder AddSmsAdapter(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<TwilioOptions>().BindConfiguration(TwilioOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<TwilioSmsWebhook>();
+        builder.AddAdapterKit();
+        return builder;
+    }
+
+    public static WebApplication MapSmsWebhooks(this WebApplication app)
+    {
+        app.MapChannelWebhook<TwilioSmsWebhook>("/webhooks/sms/twilio");
+        return app;
+    }
+}
