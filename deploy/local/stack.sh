@@ -3,17 +3,23 @@
 #   stack.sh up     start every service and wait until each answers /health/ready
 #   stack.sh down   stop them
 # Extra settings for the services can be given in the environment (e.g. Routing__HoldWait__whatsapp).
+# Development secrets come from deploy/local/dev.env (dev-only, committed); each adapter's public base
+# URL, which its signatures cover, is its own local address unless Webhooks__PublicBaseUrl is set.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 STATE=${ROUTING_LOCAL_DIR:-$ROOT/.local}
 CONFIG=${CONFIG:-Release}
 # name, project folder, assembly, port
-SERVICES=("routing services/Routing Routing 5080")
+SERVICES=(
+  "routing services/Routing Routing 5080"
+  "sms services/Adapters/Sms Routing.Adapters.Sms 5101"
+)
 
 log() { printf '[stack] %s\n' "$*" >&2; }
 
 up() {
   mkdir -p "$STATE"
+  set -a; source "$ROOT/deploy/local/dev.env"; set +a
   for entry in "${SERVICES[@]}"; do
     read -r name folder assembly port <<<"$entry"
     local pidfile=$STATE/$name.pid
@@ -27,6 +33,7 @@ up() {
       [ -f "$dll" ] || { log "$dll is missing: run make build"; exit 1; }
       # The child writes its own pid, then becomes the service (setsid may fork, so $! would be wrong).
       (cd "$(dirname "$dll")" && Urls="http://127.0.0.1:$port" PIDFILE="$pidfile" DLL="$dll" \
+        Webhooks__PublicBaseUrl="${Webhooks__PublicBaseUrl:-http://127.0.0.1:$port}" \
         setsid bash -c 'echo $$ >"$PIDFILE"; exec dotnet "$DLL"' >"$STATE/$name.log" 2>&1 </dev/null &)
       for _ in $(seq 1 50); do [ -s "$pidfile" ] && break; sleep 0.1; done
       log "$name starting on http://127.0.0.1:$port (log: $STATE/$name.log)"

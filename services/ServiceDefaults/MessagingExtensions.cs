@@ -27,6 +27,8 @@ public static class MessagingExtensions
         builder.Services.AddMassTransit(x =>
         {
             x.SetKebabCaseEndpointNameFormatter();
+            // A self-hosted system does not report to a third party (and has no internet to do it with).
+            x.DisableUsageTelemetry();
             // Quorum queues are a per-queue declaration: every endpoint ConfigureEndpoints creates gets it.
             x.AddConfigureEndpointsCallback((context, _, endpoint) =>
             {
