@@ -50,18 +50,22 @@ public sealed class TestBroker : IAsyncDisposable
     public static string ExchangeFor<T>() => $"{typeof(T).Namespace}:{typeof(T).Name}";
 
     /// <summary>Publishes in MassTransit's JSON envelope, with a publisher confirm.</summary>
-    public Task PublishAsync<T>(T message, Guid? messageId = null) where T : class
-    {
-        var envelope = new
+    public Task PublishAsync<T>(T message, Guid? messageId = null) where T : class =>
+        PublishRawAsync(ExchangeFor<T>(), Envelope(message, messageId), "application/vnd.masstransit+json");
+
+    /// <summary>Sends to one endpoint's queue (through the exchange MassTransit names after it), as a command is sent.</summary>
+    public Task SendAsync<T>(string queue, T message) where T : class =>
+        PublishRawAsync(queue, Envelope(message, null), "application/vnd.masstransit+json");
+
+    private static byte[] Envelope<T>(T message, Guid? messageId) where T : class =>
+        JsonSerializer.SerializeToUtf8Bytes(new
         {
             messageId = messageId ?? Guid.NewGuid(),
             messageType = new[] { $"urn:message:{typeof(T).Namespace}:{typeof(T).Name}" },
             message,
             sentTime = DateTimeOffset.UtcNow,
             headers = new Dictionary<string, object>(),
-        };
-        return PublishRawAsync(ExchangeFor<T>(), JsonSerializer.SerializeToUtf8Bytes(envelope, Json), "application/vnd.masstransit+json");
-    }
+        }, Json);
 
     public async Task PublishRawAsync(string exchange, byte[] body, string contentType)
     {

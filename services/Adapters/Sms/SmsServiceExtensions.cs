@@ -1,3 +1,4 @@
+using Routing.Adapters.Outbound;
 using Routing.Adapters.Sms.Twilio;
 using Routing.Adapters.Webhooks;
 
@@ -9,7 +10,8 @@ internal static class SmsServiceExtensions
     {
         builder.Services.AddOptions<TwilioOptions>().BindConfiguration(TwilioOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<TwilioSmsWebhook>();
-        builder.AddAdapterKit();
+        builder.Services.AddChannelSender<TwilioSender>();
+        builder.AddAdapterKit(x => x.AddChannelSenderConsumer());
         return builder;
     }
 

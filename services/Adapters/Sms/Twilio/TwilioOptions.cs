@@ -7,7 +7,14 @@ internal sealed class TwilioOptions
 {
     public const string Section = "Twilio";
 
-    /// <summary>Keys the X-Twilio-Signature HMAC of every webhook.</summary>
+    /// <summary>Keys the X-Twilio-Signature HMAC of every webhook, and authenticates our API calls with <see cref="AccountSid"/>.</summary>
     [Required]
     public string AuthToken { get; set; } = "";
+
+    /// <summary>The account that sends (AC…); required to send.</summary>
+    public string AccountSid { get; set; } = "";
+
+    /// <summary>The Messages API's base; tests point it at a local imitation.</summary>
+    [Required, Url]
+    public string ApiBaseUrl { get; set; } = "https://api.twilio.com";
 }

@@ -1,0 +1,61 @@
+using MassTransit;
+using Microsoft.Extensions.Logging;
+using Polly.CircuitBreaker;
+using Polly.Timeout;
+using Routing.Contracts;
+
+namespace Routing.Adapters.Outbound;
+
+/// <summary>
+/// Sends an agent's reply and reports the result: OutboundMessageSent, or OutboundMessageFailed with the
+/// provider's code and whether it is permanent. Transport trouble that outlived the HTTP resilience
+/// pipeline is a transient failure, reported rather than retried forever.
+/// </summary>
+public sealed class SendChannelMessageConsumer(IChannelSender sender, TimeProvider time, ILogger<SendChannelMessageConsumer> logger)
+    : IConsumer<SendChannelMessage>
+{
+    public async Task Consume(ConsumeContext<SendChannelMessage> context)
+    {
+        var command = context.Message;
+        SendOutcome outcome;
+        if (!string.Equals(command.Channel, sender.Channel, StringComparison.OrdinalIgnoreCase))
+        {
+            outcome = SendOutcome.Failed("wrong-channel", $"This adapter sends {sender.Channel}, not {command.Channel}.", permanent: true);
+        }
+        else
+        {
+            try
+            {
+                outcome = await sender.SendAsync(command, context.CancellationToken);
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TimeoutRejectedException or BrokenCircuitException
+                                           || (ex is OperationCanceledException && !context.CancellationToken.IsCancellationRequested))
+            {
+                outcome = SendOutcome.Failed(ex switch
+                {
+                    BrokenCircuitException => "circuit-open",
+                    TimeoutRejectedException or OperationCanceledException => "timeout",
+                    _ => "unreachable",
+                }, ex.Message, permanent: false);
+            }
+        }
+
+        if (outcome.ProviderMessageId is { } id)
+        {
+            await context.Publish(new OutboundMessageSent
+            {
+                CommandId = command.CommandId, ConversationId = command.ConversationId, Channel = sender.Channel,
+                ProviderMessageId = id, SentAt = time.GetUtcNow(),
+            });
+            return;
+        }
+        logger.LogWarning("Sending command {CommandId} on {Channel} failed: {Code} {Message} (permanent: {Permanent})",
+            command.CommandId, sender.Channel, outcome.ErrorCode, outcome.ErrorMessage, outcome.Permanent);
+        await context.Publish(new OutboundMessageFailed
+        {
+            CommandId = command.CommandId, ConversationId = command.ConversationId, Channel = sender.Channel,
+            ErrorCode = outcome.ErrorCode ?? "unknown", ErrorMessage = outcome.ErrorMessage ?? "", Permanent = outcome.Permanent,
+            FailedAt = time.GetUtcNow(),
+        });
+    }
+}

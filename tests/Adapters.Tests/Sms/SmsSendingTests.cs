@@ -1,0 +1,84 @@
+using Routing.Contracts;
+using Routing.Testing;
+
+namespace Adapters.Tests.Sms;
+
+/// <summary>The SMS adapter's outbound half over a real RabbitMQ: a command sent to its queue reaches the (imitated) Twilio API.</summary>
+public sealed class SmsSendingTests : IAsyncLifetime
+{
+    private TestBroker _broker = null!;
+    private TwilioApiImitation _api = null!;
+    private SmsAdapterApp _app = null!;
+
+    public async Task InitializeAsync()
+    {
+        _broker = await TestBroker.CreateAsync();
+        _api = await TwilioApiImitation.StartAsync();
+        _app = new SmsAdapterApp(_broker.Url, new Dictionary<string, string?>
+        {
+            ["Twilio:AccountSid"] = "AC0123456789abcdef0123456789abcdef",
+            ["Twilio:ApiBaseUrl"] = _api.BaseUrl,
+            ["Outbound:RetryBaseDelay"] = "00:00:00.050",
+        });
+        using var client = _app.CreateClient();
+        for (var i = 0; i < 100 && !(await client.GetAsync("/health/ready")).IsSuccessStatusCode; i++)
+        {
+            await Task.Delay(100);
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _app.DisposeAsync();
+        await _api.DisposeAsync();
+        await _broker.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Should_send_a_command_from_its_queue_and_publish_the_outcome()
+    {
+        await using var sent = await _broker.ObserveAsync<OutboundMessageSent>();
+        await using var failed = await _broker.ObserveAsync<OutboundMessageFailed>();
+        _api.Then(TwilioApiImitation.Created("SMsent1"), TwilioApiImitation.Error(400, 21610, "Attempt to send to unsubscribed recipient"));
+        var ok = Command("+12125550123");
+        var unsubscribed = Command("+12125550199");
+
+        await _broker.SendAsync("sms-send-channel-message", ok);
+        var success = await sent.WaitForAsync(s => s.CommandId == ok.CommandId);
+        await _broker.SendAsync("sms-send-channel-message", unsubscribed);
+        var failure = await failed.WaitForAsync(f => f.CommandId == unsubscribed.CommandId);
+
+        Assert.Equal(("SMsent1", ok.ConversationId), (success.ProviderMessageId, success.ConversationId));
+        Assert.Equal(("21610", true), (failure.ErrorCode, failure.Permanent));
+        Assert.Equal(["+12125550123", "+12125550199"], _api.Requests.Select(r => r.Form["To"].Single()));
+    }
+
+    [Fact]
+    public async Task Should_not_receive_a_published_command_meant_for_any_channel()
+    {
+        await using var failed = await _broker.ObserveAsync<OutboundMessageFailed>();
+        var whatsapp = Command("+12125550123") with { Channel = "whatsapp" };
+        var mine = Command("+12125550124");
+
+        // A command published to the type's exchange reaches no adapter queue; one sent to the queue does.
+        await _broker.PublishAsync(whatsapp);
+        _api.Then(TwilioApiImitation.Error(400, 21211, "Invalid 'To' Phone Number"));
+        await _broker.SendAsync("sms-send-channel-message", mine);
+        await failed.WaitForAsync(f => f.CommandId == mine.CommandId);
+
+        Assert.DoesNotContain(failed.Messages, f => f.CommandId == whatsapp.CommandId);
+        Assert.Single(_api.Requests);
+    }
+
+    private static SendChannelMessage Command(string to) => new()
+    {
+        CommandId = Guid.NewGuid(),
+        ConversationId = Guid.NewGuid(),
+        AgentId = "anna",
+        Channel = "sms",
+        ChannelAccount = "+15557654321",
+        To = new CustomerAddress { Kind = "phone", Value = to },
+        Text = "Thanks, we are on it.",
+        RequestedAt = DateTimeOffset.UtcNow,
+    };
+}

@@ -1,0 +1,132 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Polly.Timeout;
+using Routing.Adapters.Outbound;
+using Routing.Adapters.Sms.Twilio;
+using Routing.Adapters.Webhooks;
+using Routing.Contracts;
+
+namespace Adapters.Tests.Sms;
+
+/// <summary>The Twilio sender with its real resilience pipeline, against a local imitation of the Messages API.</summary>
+public sealed class TwilioSenderTests : IAsyncLifetime
+{
+    private TwilioApiImitation _api = null!;
+    private ServiceProvider _services = null!;
+
+    private IChannelSender Sender => _services.GetRequiredService<IChannelSender>();
+
+    public async Task InitializeAsync()
+    {
+        _api = await TwilioApiImitation.StartAsync();
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Twilio:AuthToken"] = TwilioCases.AuthToken,
+            ["Twilio:AccountSid"] = "AC0123456789abcdef0123456789abcdef",
+            ["Twilio:ApiBaseUrl"] = _api.BaseUrl,
+            ["Webhooks:PublicBaseUrl"] = "https://hooks.example.com",
+            ["Outbound:AttemptTimeout"] = "00:00:01",
+            ["Outbound:TotalTimeout"] = "00:00:20",
+            ["Outbound:RetryBaseDelay"] = "00:00:00.050",
+        }).Build();
+        var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddLogging().AddMetrics();
+        services.AddOptions<TwilioOptions>().BindConfiguration(TwilioOptions.Section);
+        services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.Section);
+        services.AddChannelSender<TwilioSender>();
+        _services = services.BuildServiceProvider();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _services.DisposeAsync();
+        await _api.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Should_send_through_the_messages_api_and_return_the_sid()
+    {
+        _api.Then(TwilioApiImitation.Created("SMabc"));
+
+        var outcome = await Sender.SendAsync(Command(), CancellationToken.None);
+
+        Assert.Equal("SMabc", outcome.ProviderMessageId);
+        var request = Assert.Single(_api.Requests);
+        Assert.Equal("/2010-04-01/Accounts/AC0123456789abcdef0123456789abcdef/Messages.json", request.Path);
+        Assert.Equal("Basic " + Convert.ToBase64String("AC0123456789abcdef0123456789abcdef:dev-twilio-auth-token-not-a-secret"u8.ToArray()), request.Authorization);
+        Assert.Equal(["+12125550123"], request.Form["To"]);
+        Assert.Equal(["+15557654321"], request.Form["From"]);
+        Assert.Equal(["Your parcel ships today."], request.Form["Body"]);
+        Assert.Equal(["https://hooks.example.com/webhooks/sms/twilio"], request.Form["StatusCallback"]);
+        Assert.Equal(["https://cdn.example.com/label.pdf"], request.Form["MediaUrl"]);
+    }
+
+    [Theory]
+    [InlineData(400, 21211, true)]   // invalid 'To' number
+    [InlineData(400, 21610, true)]   // the recipient replied STOP
+    [InlineData(401, 20003, true)]   // bad credentials: retrying the same request cannot help
+    public async Task Should_fail_without_retrying_on_a_permanent_error(int status, int code, bool permanent)
+    {
+        _api.Then(TwilioApiImitation.Error(status, code, "refused"));
+
+        var outcome = await Sender.SendAsync(Command(), CancellationToken.None);
+
+        Assert.Equal((code.ToString(System.Globalization.CultureInfo.InvariantCulture), permanent), (outcome.ErrorCode, outcome.Permanent));
+        Assert.Single(_api.Requests);
+    }
+
+    [Fact]
+    public async Task Should_wait_for_retry_after_on_429_then_succeed()
+    {
+        _api.Then(TwilioApiImitation.Error(429, 20429, "Too Many Requests", retryAfter: "1"), TwilioApiImitation.Created("SMafter429"));
+
+        var outcome = await Sender.SendAsync(Command(), CancellationToken.None);
+
+        Assert.Equal("SMafter429", outcome.ProviderMessageId);
+        Assert.Equal(2, _api.Requests.Count);
+    }
+
+    [Fact]
+    public async Task Should_retry_a_5xx_then_succeed()
+    {
+        _api.Then(TwilioApiImitation.Error(503, 20503, "Service Unavailable"), TwilioApiImitation.Error(500, 20500, "Internal Server Error"), TwilioApiImitation.Created("SMafter5xx"));
+
+        var outcome = await Sender.SendAsync(Command(), CancellationToken.None);
+
+        Assert.Equal("SMafter5xx", outcome.ProviderMessageId);
+        Assert.Equal(3, _api.Requests.Count);
+    }
+
+    [Fact]
+    public async Task Should_report_a_transient_failure_when_5xx_outlasts_the_retries()
+    {
+        _api.Then(TwilioApiImitation.Error(503, 20503, "Service Unavailable"));
+
+        var outcome = await Sender.SendAsync(Command(), CancellationToken.None);
+
+        Assert.Equal(("20503", false), (outcome.ErrorCode, outcome.Permanent));
+        Assert.Equal(4, _api.Requests.Count); // the first attempt and 3 retries
+    }
+
+    [Fact]
+    public async Task Should_time_out_a_hanging_provider()
+    {
+        _api.Then(TwilioApiImitation.Hang());
+
+        // Every attempt hangs past its timeout; the consumer reports this as a transient "timeout" failure.
+        await Assert.ThrowsAsync<TimeoutRejectedException>(() => Sender.SendAsync(Command(), CancellationToken.None));
+        Assert.Equal(4, _api.Requests.Count);
+    }
+
+    private static SendChannelMessage Command() => new()
+    {
+        CommandId = Guid.NewGuid(),
+        ConversationId = Guid.NewGuid(),
+        AgentId = "anna",
+        Channel = "sms",
+        ChannelAccount = "+15557654321",
+        To = new CustomerAddress { Kind = "phone", Value = "+12125550123" },
+        Text = "Your parcel ships today.",
+        Attachments = [new MessageAttachment { ContentType = "application/pdf", Url = "https://cdn.example.com/label.pdf" }],
+        RequestedAt = DateTimeOffset.UtcNow,
+    };
+}
