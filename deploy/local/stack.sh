@@ -13,6 +13,7 @@ CONFIG=${CONFIG:-Release}
 SERVICES=(
   "routing services/Routing Routing 5080"
   "sms services/Adapters/Sms Routing.Adapters.Sms 5101"
+  "whatsapp services/Adapters/WhatsApp Routing.Adapters.WhatsApp 5103"
 )
 
 log() { printf '[stack] %s\n' "$*" >&2; }
@@ -34,7 +35,8 @@ up() {
       # The child writes its own pid, then becomes the service (setsid may fork, so $! would be wrong).
       (cd "$(dirname "$dll")" && Urls="http://127.0.0.1:$port" PIDFILE="$pidfile" DLL="$dll" \
         Webhooks__PublicBaseUrl="${Webhooks__PublicBaseUrl:-http://127.0.0.1:$port}" \
-        setsid bash -c 'echo $$ >"$PIDFILE"; exec dotnet "$DLL"' >"$STATE/$name.log" 2>&1 </dev/null &)
+        setsid bash -c 'echo $$ >"$PIDFILE"; exec dotnet "$DLL"' >"$STATE/$name.log" 2>&1 </dev/null &) >/dev/null 2>&1 </dev/null
+      # (the launching subshell lets go of this script's output too, so `make up | tail` ends)
       for _ in $(seq 1 50); do [ -s "$pidfile" ] && break; sleep 0.1; done
       log "$name starting on http://127.0.0.1:$port (log: $STATE/$name.log)"
     fi
