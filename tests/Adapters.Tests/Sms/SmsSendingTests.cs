@@ -1,3 +1,4 @@
+using Routing.Adapters.Testing;
 using Routing.Contracts;
 using Routing.Testing;
 
@@ -21,10 +22,7 @@ public sealed class SmsSendingTests : IAsyncLifetime
             ["Outbound:RetryBaseDelay"] = "00:00:00.050",
         });
         using var client = _app.CreateClient();
-        for (var i = 0; i < 100 && !(await client.GetAsync("/health/ready")).IsSuccessStatusCode; i++)
-        {
-            await Task.Delay(100);
-        }
+        await AdapterHttp.WaitReadyAsync(client);
     }
 
     public async Task DisposeAsync()

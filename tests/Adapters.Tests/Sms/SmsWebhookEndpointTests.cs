@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json;
 using Routing.Adapters.Testing;
 using Routing.Contracts;
@@ -20,10 +19,7 @@ public sealed class SmsWebhookEndpointTests : IAsyncLifetime
         _broker = await TestBroker.CreateAsync();
         _app = new SmsAdapterApp(_broker.Url);
         _client = _app.CreateClient();
-        for (var i = 0; i < 100 && !(await _client.GetAsync("/health/ready")).IsSuccessStatusCode; i++)
-        {
-            await Task.Delay(100);
-        }
+        await AdapterHttp.WaitReadyAsync(_client);
     }
 
     public async Task DisposeAsync()
@@ -107,7 +103,7 @@ public sealed class SmsWebhookEndpointTests : IAsyncLifetime
         });
         using var client = unreachable.CreateClient();
 
-        using var response = await client.SendAsync(Request(TwilioCases.Named("incoming SMS")));
+        using var response = await client.SendAsync(AdapterHttp.Request(TwilioCases.Named("incoming SMS"), "/webhooks/sms/twilio"));
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
         Assert.NotNull(response.Headers.RetryAfter);
@@ -115,18 +111,5 @@ public sealed class SmsWebhookEndpointTests : IAsyncLifetime
         Assert.True((await client.GetAsync("/health/live")).IsSuccessStatusCode);
     }
 
-    private Task<HttpResponseMessage> PostAsync(ConformanceCase @case) => _client.SendAsync(Request(@case));
-
-    private static HttpRequestMessage Request(ConformanceCase @case)
-    {
-        var request = new HttpRequestMessage(HttpMethod.Post, "/webhooks/sms/twilio")
-        {
-            Content = new ByteArrayContent(Encoding.UTF8.GetBytes(@case.Body)) { Headers = { { "Content-Type", @case.ContentType } } },
-        };
-        foreach (var (name, value) in @case.Headers)
-        {
-            request.Headers.TryAddWithoutValidation(name, value);
-        }
-        return request;
-    }
+    private Task<HttpResponseMessage> PostAsync(ConformanceCase @case) => _client.SendAsync(AdapterHttp.Request(@case, "/webhooks/sms/twilio"));
 }

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Options;
@@ -34,10 +33,7 @@ public sealed class WhatsAppEndpointTests : IAsyncLifetime
         _broker = await TestBroker.CreateAsync();
         _app = new WhatsAppAdapterApp(_broker.Url);
         _client = _app.CreateClient();
-        for (var i = 0; i < 100 && !(await _client.GetAsync("/health/ready")).IsSuccessStatusCode; i++)
-        {
-            await Task.Delay(100);
-        }
+        await AdapterHttp.WaitReadyAsync(_client);
     }
 
     public async Task DisposeAsync()
@@ -72,18 +68,7 @@ public sealed class WhatsAppEndpointTests : IAsyncLifetime
         Assert.Single(inbound.Messages);
     }
 
-    private Task<HttpResponseMessage> PostAsync(ConformanceCase @case)
-    {
-        var request = new HttpRequestMessage(HttpMethod.Post, "/webhooks/whatsapp")
-        {
-            Content = new ByteArrayContent(Encoding.UTF8.GetBytes(@case.Body)) { Headers = { { "Content-Type", @case.ContentType } } },
-        };
-        foreach (var (name, value) in @case.Headers)
-        {
-            request.Headers.TryAddWithoutValidation(name, value);
-        }
-        return _client.SendAsync(request);
-    }
+    private Task<HttpResponseMessage> PostAsync(ConformanceCase @case) => _client.SendAsync(AdapterHttp.Request(@case, "/webhooks/whatsapp"));
 
     private sealed class WhatsAppAdapterApp(string brokerUrl) : WebApplicationFactory<WhatsAppWebhook>
     {
