@@ -1,49 +1,47 @@
-using Routing.Adapters.Testing;
 using Routing.Contracts;
-using Routing.Testing;
 
 namespace Adapters.Tests.Sms;
 
 /// <summary>The SMS adapter's outbound half over a real RabbitMQ: a command sent to its queue reaches the (imitated) Twilio API.</summary>
-public sealed class SmsSendingTests : IAsyncLifetime
+public sealed class SmsSendingTests : AdapterEndpointTest
 {
-    private TestBroker _broker = null!;
     private TwilioApiImitation _api = null!;
-    private SmsAdapterApp _app = null!;
 
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        _broker = await TestBroker.CreateAsync();
         _api = await TwilioApiImitation.StartAsync();
-        _app = new SmsAdapterApp(_broker.Url, new Dictionary<string, string?>
+        await base.InitializeAsync();
+    }
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await _api.DisposeAsync();
+    }
+
+    private protected override (IAsyncDisposable App, HttpClient Client) Start(string brokerUrl)
+    {
+        var app = new SmsAdapterApp(brokerUrl, new Dictionary<string, string?>
         {
             ["Twilio:AccountSid"] = "AC0123456789abcdef0123456789abcdef",
             ["Twilio:ApiBaseUrl"] = _api.BaseUrl,
             ["Outbound:RetryBaseDelay"] = "00:00:00.050",
         });
-        using var client = _app.CreateClient();
-        await AdapterHttp.WaitReadyAsync(client);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _app.DisposeAsync();
-        await _api.DisposeAsync();
-        await _broker.DisposeAsync();
+        return (app, app.CreateClient());
     }
 
     [Fact]
     public async Task Should_send_a_command_from_its_queue_and_publish_the_outcome()
     {
-        await using var sent = await _broker.ObserveAsync<OutboundMessageSent>();
-        await using var failed = await _broker.ObserveAsync<OutboundMessageFailed>();
+        await using var sent = await Broker.ObserveAsync<OutboundMessageSent>();
+        await using var failed = await Broker.ObserveAsync<OutboundMessageFailed>();
         _api.Then(TwilioApiImitation.Created("SMsent1"), TwilioApiImitation.Error(400, 21610, "Attempt to send to unsubscribed recipient"));
         var ok = Command("+12125550123");
         var unsubscribed = Command("+12125550199");
 
-        await _broker.SendAsync("sms-send-channel-message", ok);
+        await Broker.SendAsync("sms-send-channel-message", ok);
         var success = await sent.WaitForAsync(s => s.CommandId == ok.CommandId);
-        await _broker.SendAsync("sms-send-channel-message", unsubscribed);
+        await Broker.SendAsync("sms-send-channel-message", unsubscribed);
         var failure = await failed.WaitForAsync(f => f.CommandId == unsubscribed.CommandId);
 
         Assert.Equal(("SMsent1", ok.ConversationId), (success.ProviderMessageId, success.ConversationId));
@@ -54,14 +52,14 @@ public sealed class SmsSendingTests : IAsyncLifetime
     [Fact]
     public async Task Should_not_receive_a_published_command_meant_for_any_channel()
     {
-        await using var failed = await _broker.ObserveAsync<OutboundMessageFailed>();
+        await using var failed = await Broker.ObserveAsync<OutboundMessageFailed>();
         var whatsapp = Command("+12125550123") with { Channel = "whatsapp" };
         var mine = Command("+12125550124");
 
         // A command published to the type's exchange reaches no adapter queue; one sent to the queue does.
-        await _broker.PublishAsync(whatsapp);
+        await Broker.PublishAsync(whatsapp);
         _api.Then(TwilioApiImitation.Error(400, 21211, "Invalid 'To' Phone Number"));
-        await _broker.SendAsync("sms-send-channel-message", mine);
+        await Broker.SendAsync("sms-send-channel-message", mine);
         await failed.WaitForAsync(f => f.CommandId == mine.CommandId);
 
         Assert.DoesNotContain(failed.Messages, f => f.CommandId == whatsapp.CommandId);

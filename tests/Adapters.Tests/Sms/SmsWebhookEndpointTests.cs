@@ -3,36 +3,22 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Routing.Adapters.Testing;
 using Routing.Contracts;
-using Routing.Testing;
 
 namespace Adapters.Tests.Sms;
 
 /// <summary>The SMS adapter's webhook over HTTP, publishing to a real RabbitMQ.</summary>
-public sealed class SmsWebhookEndpointTests : IAsyncLifetime
+public sealed class SmsWebhookEndpointTests : AdapterEndpointTest
 {
-    private TestBroker _broker = null!;
-    private SmsAdapterApp _app = null!;
-    private HttpClient _client = null!;
-
-    public async Task InitializeAsync()
+    private protected override (IAsyncDisposable App, HttpClient Client) Start(string brokerUrl)
     {
-        _broker = await TestBroker.CreateAsync();
-        _app = new SmsAdapterApp(_broker.Url);
-        _client = _app.CreateClient();
-        await AdapterHttp.WaitReadyAsync(_client);
-    }
-
-    public async Task DisposeAsync()
-    {
-        _client.Dispose();
-        await _app.DisposeAsync();
-        await _broker.DisposeAsync();
+        var app = new SmsAdapterApp(brokerUrl);
+        return (app, app.CreateClient());
     }
 
     [Fact]
     public async Task Should_publish_a_signed_sms_and_answer_empty_twiml_after_the_broker_confirmed()
     {
-        await using var inbound = await _broker.ObserveAsync<InboundMessageReceived>();
+        await using var inbound = await Broker.ObserveAsync<InboundMessageReceived>();
         var @case = TwilioCases.Named("incoming SMS");
 
         using var response = await PostAsync(@case);
@@ -48,7 +34,7 @@ public sealed class SmsWebhookEndpointTests : IAsyncLifetime
     [Fact]
     public async Task Should_give_a_retried_delivery_the_same_message_id()
     {
-        await using var inbound = await _broker.ObserveAsync<InboundMessageReceived>();
+        await using var inbound = await Broker.ObserveAsync<InboundMessageReceived>();
         var @case = TwilioCases.Named("incoming SMS");
 
         var answers = await Task.WhenAll(PostAsync(@case), PostAsync(@case));
@@ -61,7 +47,7 @@ public sealed class SmsWebhookEndpointTests : IAsyncLifetime
     [Fact]
     public async Task Should_publish_a_status_callback_as_a_delivery_status()
     {
-        await using var statuses = await _broker.ObserveAsync<DeliveryStatusChanged>();
+        await using var statuses = await Broker.ObserveAsync<DeliveryStatusChanged>();
 
         using var response = await PostAsync(TwilioCases.Named("status callback: undelivered with Twilio error 30003"));
 
@@ -76,7 +62,7 @@ public sealed class SmsWebhookEndpointTests : IAsyncLifetime
     [InlineData("signed but without MessageSid", HttpStatusCode.BadRequest, "MessageSid")]
     public async Task Should_refuse_bad_input_with_problem_details_publish_nothing_and_keep_serving(string name, HttpStatusCode expected, string? field)
     {
-        await using var inbound = await _broker.ObserveAsync<InboundMessageReceived>();
+        await using var inbound = await Broker.ObserveAsync<InboundMessageReceived>();
 
         using var refused = await PostAsync(TwilioCases.Named(name));
 
@@ -111,5 +97,5 @@ public sealed class SmsWebhookEndpointTests : IAsyncLifetime
         Assert.True((await client.GetAsync("/health/live")).IsSuccessStatusCode);
     }
 
-    private Task<HttpResponseMessage> PostAsync(ConformanceCase @case) => _client.SendAsync(AdapterHttp.Request(@case, "/webhooks/sms/twilio"));
+    private Task<HttpResponseMessage> PostAsync(ConformanceCase @case) => Client.SendAsync(AdapterHttp.Request(@case, "/webhooks/sms/twilio"));
 }

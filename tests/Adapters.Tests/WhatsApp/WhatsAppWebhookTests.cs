@@ -5,7 +5,6 @@ using Microsoft.Extensions.Options;
 using Routing.Adapters.Testing;
 using Routing.Adapters.WhatsApp.Cloud;
 using Routing.Contracts;
-using Routing.Testing;
 
 namespace Adapters.Tests.WhatsApp;
 
@@ -22,32 +21,19 @@ public sealed class WhatsAppWebhookTests
 }
 
 /// <summary>The WhatsApp adapter over HTTP on a real broker: Meta's subscription handshake and a signed delivery.</summary>
-public sealed class WhatsAppEndpointTests : IAsyncLifetime
+public sealed class WhatsAppEndpointTests : AdapterEndpointTest
 {
-    private TestBroker _broker = null!;
-    private WhatsAppAdapterApp _app = null!;
-    private HttpClient _client = null!;
-
-    public async Task InitializeAsync()
+    private protected override (IAsyncDisposable App, HttpClient Client) Start(string brokerUrl)
     {
-        _broker = await TestBroker.CreateAsync();
-        _app = new WhatsAppAdapterApp(_broker.Url);
-        _client = _app.CreateClient();
-        await AdapterHttp.WaitReadyAsync(_client);
-    }
-
-    public async Task DisposeAsync()
-    {
-        _client.Dispose();
-        await _app.DisposeAsync();
-        await _broker.DisposeAsync();
+        var app = new WhatsAppAdapterApp(brokerUrl);
+        return (app, app.CreateClient());
     }
 
     [Fact]
     public async Task Should_answer_the_subscription_handshake_only_with_the_verify_token()
     {
-        var accepted = await _client.GetAsync("/webhooks/whatsapp?hub.mode=subscribe&hub.challenge=1158201444&hub.verify_token=dev-verify-token");
-        var refused = await _client.GetAsync("/webhooks/whatsapp?hub.mode=subscribe&hub.challenge=1158201444&hub.verify_token=guess");
+        var accepted = await Client.GetAsync("/webhooks/whatsapp?hub.mode=subscribe&hub.challenge=1158201444&hub.verify_token=dev-verify-token");
+        var refused = await Client.GetAsync("/webhooks/whatsapp?hub.mode=subscribe&hub.challenge=1158201444&hub.verify_token=guess");
 
         Assert.Equal((HttpStatusCode.OK, "1158201444"), (accepted.StatusCode, await accepted.Content.ReadAsStringAsync()));
         Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
@@ -56,7 +42,7 @@ public sealed class WhatsAppEndpointTests : IAsyncLifetime
     [Fact]
     public async Task Should_publish_a_signed_message_with_the_profile_name_and_refuse_a_tampered_one()
     {
-        await using var inbound = await _broker.ObserveAsync<InboundMessageReceived>();
+        await using var inbound = await Broker.ObserveAsync<InboundMessageReceived>();
 
         using var tampered = await PostAsync(WhatsAppCases.Named("tampered body"));
         using var accepted = await PostAsync(WhatsAppCases.Named("text message (Meta's example)"));
@@ -68,7 +54,7 @@ public sealed class WhatsAppEndpointTests : IAsyncLifetime
         Assert.Single(inbound.Messages);
     }
 
-    private Task<HttpResponseMessage> PostAsync(ConformanceCase @case) => _client.SendAsync(AdapterHttp.Request(@case, "/webhooks/whatsapp"));
+    private Task<HttpResponseMessage> PostAsync(ConformanceCase @case) => Client.SendAsync(AdapterHttp.Request(@case, "/webhooks/whatsapp"));
 
     private sealed class WhatsAppAdapterApp(string brokerUrl) : WebApplicationFactory<WhatsAppWebhook>
     {
