@@ -6,7 +6,17 @@ public sealed record DeliveryStatusChanged
 
     public string? ChannelAccount { get; init; }
 
-    public required string ProviderMessageId { get; init; }
+    /// <summary>The message this status is about; null when it covers every message up to <see cref="UpTo"/>.</summary>
+    public string? ProviderMessageId { get; init; }
+
+    /// <summary>The customer the message went to, when the provider says (Messenger does; a watermark status needs it).</summary>
+    public CustomerAddress? Recipient { get; init; }
+
+    /// <summary>
+    /// A watermark: the status holds for every message sent to <see cref="Recipient"/> on the channel
+    /// account up to this time (Messenger reports reads, and some deliveries, only this way).
+    /// </summary>
+    public DateTimeOffset? UpTo { get; init; }
 
     /// <summary>sent, delivered, read or failed.</summary>
     public required string Status { get; init; }

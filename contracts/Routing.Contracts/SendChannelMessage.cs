@@ -26,5 +26,12 @@ public sealed record SendChannelMessage
 
     public string? ReplyToProviderMessageId { get; init; }
 
+    /// <summary>
+    /// When the customer last wrote on this channel account, when the sender knows. Channels with a
+    /// customer-service window (WhatsApp, Messenger: 24 hours) use it to send a template or a tag instead
+    /// of a message the provider would refuse; without it the adapter learns the window from the provider.
+    /// </summary>
+    public DateTimeOffset? CustomerLastMessageAt { get; init; }
+
     public required DateTimeOffset RequestedAt { get; init; }
 }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Routing.Adapters.Meta;
+using Routing.Adapters.Outbound;
 using Routing.Adapters.WhatsApp.Cloud;
 using Routing.Adapters.Webhooks;
 
@@ -11,7 +12,8 @@ internal static class WhatsAppServiceExtensions
     {
         builder.Services.AddOptions<WhatsAppOptions>().BindConfiguration(WhatsAppOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<WhatsAppWebhook>();
-        builder.AddAdapterKit();
+        builder.Services.AddChannelSender<WhatsAppSender>();
+        builder.AddAdapterKit(x => x.AddChannelSenderConsumer());
         return builder;
     }
 

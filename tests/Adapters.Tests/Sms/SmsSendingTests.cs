@@ -1,3 +1,4 @@
+using Routing.Adapters.Testing;
 using Routing.Contracts;
 
 namespace Adapters.Tests.Sms;
@@ -5,7 +6,7 @@ namespace Adapters.Tests.Sms;
 /// <summary>The SMS adapter's outbound half over a real RabbitMQ: a command sent to its queue reaches the (imitated) Twilio API.</summary>
 public sealed class SmsSendingTests : AdapterEndpointTest
 {
-    private TwilioApiImitation _api = null!;
+    private ProviderApiImitation _api = null!;
 
     public override async Task InitializeAsync()
     {

@@ -1,3 +1,4 @@
+using Routing.Adapters.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Polly.Timeout;
@@ -11,7 +12,7 @@ namespace Adapters.Tests.Sms;
 /// <summary>The Twilio sender with its real resilience pipeline, against a local imitation of the Messages API.</summary>
 public sealed class TwilioSenderTests : IAsyncLifetime
 {
-    private TwilioApiImitation _api = null!;
+    private ProviderApiImitation _api = null!;
     private ServiceProvider _services = null!;
 
     private IChannelSender Sender => _services.GetRequiredService<IChannelSender>();

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Routing.Adapters.Meta;
 using Routing.Adapters.Webhooks;
 using Routing.Contracts;
+using static Routing.Adapters.Webhooks.JsonPayload;
 
 namespace Routing.Adapters.WhatsApp.Cloud;
 
@@ -25,16 +26,7 @@ internal sealed class WhatsAppWebhook(IOptions<WhatsAppOptions> options) : IChan
 
     public WebhookContent Parse(WebhookRequest request, DateTimeOffset receivedAt)
     {
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(request.Body);
-        }
-        catch (JsonException ex)
-        {
-            throw new MalformedWebhookException("body", $"is not JSON: {ex.Message}");
-        }
-        using (document)
+        using (var document = JsonPayload.Parse(request.Body))
         {
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object || String(root, "object") != "whatsapp_business_account")
@@ -52,8 +44,9 @@ internal sealed class WhatsAppWebhook(IOptions<WhatsAppOptions> options) : IChan
                         continue; // template, quality and account updates are not customer messages
                     }
                     var path = $"entry[{e}].changes[{c}].value";
-                    var account = "+" + Required(value, "metadata", path, "display_phone_number");
-                    var phoneNumberId = Required(value, "metadata", path, "phone_number_id");
+                    var metadata = Object(value, "metadata") ?? throw new MalformedWebhookException($"{path}.metadata", "is required");
+                    var account = "+" + RequiredString(metadata, "display_phone_number", $"{path}.metadata");
+                    var phoneNumberId = RequiredString(metadata, "phone_number_id", $"{path}.metadata");
                     var names = Optional(value, "contacts").Where(x => String(x, "wa_id") is not null)
                         .ToDictionary(x => String(x, "wa_id")!, x => x.TryGetProperty("profile", out var p) ? String(p, "name") : null);
                     foreach (var (message, m) in Optional(value, "messages").Select((x, i) => (x, i)))
@@ -105,8 +98,8 @@ internal sealed class WhatsAppWebhook(IOptions<WhatsAppOptions> options) : IChan
                 {
                     var latitude = Number(l, "latitude");
                     var longitude = Number(l, "longitude");
-                    metadata["latitude"] = latitude;
-                    metadata["longitude"] = longitude;
+                    metadata["latitude"] = latitude ?? "";
+                    metadata["longitude"] = longitude ?? "";
                     text = string.Join(", ", new[] { String(l, "name"), String(l, "address"), $"{latitude},{longitude}" }.Where(x => !string.IsNullOrEmpty(x)));
                 }
                 break;
@@ -163,21 +156,4 @@ internal sealed class WhatsAppWebhook(IOptions<WhatsAppOptions> options) : IChan
                 : throw new MalformedWebhookException($"{path}.timestamp", "must be Unix seconds"),
         };
     }
-
-    private static string Required(JsonElement value, string objectName, string path, string property) =>
-        value.TryGetProperty(objectName, out var o) && String(o, property) is { Length: > 0 } s
-            ? s : throw new MalformedWebhookException($"{path}.{objectName}.{property}", "is required");
-
-    private static IEnumerable<JsonElement> Array(JsonElement element, string property, string path) =>
-        element.TryGetProperty(property, out var array) && array.ValueKind == JsonValueKind.Array
-            ? array.EnumerateArray().ToList() : throw new MalformedWebhookException(path, "must be an array");
-
-    private static IEnumerable<JsonElement> Optional(JsonElement element, string property) =>
-        element.TryGetProperty(property, out var array) && array.ValueKind == JsonValueKind.Array ? array.EnumerateArray().ToList() : [];
-
-    private static string? String(JsonElement element, string property) =>
-        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
-
-    private static string Number(JsonElement element, string property) =>
-        element.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.Number ? value.GetRawText() : "";
 }

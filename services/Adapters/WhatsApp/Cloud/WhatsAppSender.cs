@@ -1,0 +1,100 @@
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Options;
+using Routing.Adapters.Meta;
+using Routing.Adapters.Outbound;
+using Routing.Contracts;
+
+namespace Routing.Adapters.WhatsApp.Cloud;
+
+/// <summary>
+/// Sends text through the Cloud API (POST /{version}/{phone-number-id}/messages,
+/// https://developers.facebook.com/docs/whatsapp/cloud-api/reference/messages). Free-form messages reach the
+/// customer only within 24 hours of their last message; past that, and when Meta refuses with 131047, the
+/// configured re-engagement template goes instead, or the send fails permanently with 131047. Meta may
+/// also accept the text and report 131047 later as a failed status, which reaches the agent as a
+/// DeliveryStatusChanged.
+/// </summary>
+internal sealed partial class WhatsAppSender(HttpClient http, IOptions<WhatsAppOptions> options, TimeProvider time) : IChannelSender
+{
+    public const string OutsideWindow = "131047";
+    private static readonly TimeSpan Window = TimeSpan.FromHours(24);
+
+    // Rate limits (130429 throughput, 131048 spam, 131056 pair, 80007 account), and Meta's own trouble.
+    private static readonly HashSet<int> TransientCodes = [130429, 131048, 131056, 80007, 131000, 131016, 133004];
+
+    public string Channel => Channels.WhatsApp;
+
+    public async Task<SendOutcome> SendAsync(SendChannelMessage command, CancellationToken ct)
+    {
+        var config = options.Value;
+        if (string.IsNullOrEmpty(config.AccessToken))
+        {
+            return SendOutcome.Failed("not-configured", "WhatsApp:AccessToken is not set; this adapter cannot send.", permanent: true);
+        }
+        var number = Digits(command.ChannelAccount);
+        if (!config.PhoneNumberIds.TryGetValue(number, out var phoneNumberId) || string.IsNullOrEmpty(phoneNumberId))
+        {
+            return SendOutcome.Failed("not-configured", $"No WhatsApp:PhoneNumberIds:{number} for the channel account {command.ChannelAccount}.", permanent: true);
+        }
+        var url = $"{config.GraphApiBaseUrl.TrimEnd('/')}/{config.GraphApiVersion}/{Uri.EscapeDataString(phoneNumberId)}/messages";
+        var to = Digits(command.To.Value);
+
+        var windowClosed = command.CustomerLastMessageAt is { } last && time.GetUtcNow() - last >= Window;
+        if (!windowClosed)
+        {
+            var sent = await GraphApi.PostAsync(http, url, config.AccessToken, new
+            {
+                messaging_product = "whatsapp",
+                recipient_type = "individual",
+                to,
+                type = "text",
+                text = new { preview_url = false, body = Body(command) },
+                context = command.ReplyToProviderMessageId is { } replyTo ? new { message_id = replyTo } : null,
+            }, ct);
+            if (sent.Code?.ToString(System.Globalization.CultureInfo.InvariantCulture) != OutsideWindow)
+            {
+                return Outcome(sent);
+            }
+        }
+        if (config.ReengagementTemplate is not { Name.Length: > 0 } template)
+        {
+            return SendOutcome.Failed(OutsideWindow,
+                "More than 24 hours have passed since the customer last wrote, and no WhatsApp:ReengagementTemplate is configured.", permanent: true);
+        }
+        return Outcome(await GraphApi.PostAsync(http, url, config.AccessToken, new
+        {
+            messaging_product = "whatsapp",
+            recipient_type = "individual",
+            to,
+            type = "template",
+            template = new
+            {
+                name = template.Name,
+                language = new { code = template.Language },
+                components = template.TextAsParameter
+                    ? new[] { new { type = "body", parameters = new[] { new { type = "text", text = Parameter(Body(command)) } } } }
+                    : null,
+            },
+        }, ct));
+    }
+
+    private static SendOutcome Outcome(GraphResult result) =>
+        result.Succeeded && result.Body is { } body && body.TryGetProperty("messages", out var messages)
+            && messages.GetArrayLength() > 0 && messages[0].TryGetProperty("id", out var id) && id.GetString() is { Length: > 0 } wamid
+            ? SendOutcome.Sent(wamid)
+            : result.Succeeded
+                ? SendOutcome.Failed("unexpected-response", $"The Cloud API answered {result.HttpStatus} without a message id.", permanent: false)
+                : GraphApi.Failure(result, TransientCodes);
+
+    /// <summary>The text, with attachments as links: the Cloud API sends media as separate messages, one id each.</summary>
+    private static string Body(SendChannelMessage command) =>
+        string.Join("\n", new[] { command.Text }.Concat(command.Attachments.Where(a => a.Url is not null).Select(a => a.Url!)));
+
+    private static string Parameter(string text) => Whitespace().Replace(text, " ").Trim();
+
+    private static string Digits(string value) => new(value.Where(char.IsAsciiDigit).ToArray());
+
+    // Meta refuses template parameters with new lines, tabs or more than 4 consecutive spaces.
+    [GeneratedRegex(@"[\r\n\t]+| {5,}")]
+    private static partial Regex Whitespace();
+}

@@ -1,0 +1,29 @@
+using Microsoft.AspNetCore.Http;
+using Routing.Adapters.Testing;
+
+namespace Adapters.Tests.Meta;
+
+/// <summary>
+/// Meta's Graph API on 127.0.0.1 (<see cref="ProviderApiImitation"/>): the WhatsApp Cloud API's and Messenger's
+/// Send API's answers, and Meta's error body (https://developers.facebook.com/docs/graph-api/guides/error-handling).
+/// </summary>
+internal static class GraphApiImitation
+{
+    public static Task<ProviderApiImitation> StartAsync() =>
+        ProviderApiImitation.StartAsync("/{version}/{node}/messages", WhatsAppSent("wamid.default"));
+
+    public static Func<HttpContext, Task> WhatsAppSent(string wamid) => ProviderApiImitation.Json(200, new
+    {
+        messaging_product = "whatsapp",
+        contacts = new[] { new { input = "16505551234", wa_id = "16505551234" } },
+        messages = new[] { new { id = wamid } },
+    });
+
+    public static Func<HttpContext, Task> MessengerSent(string mid) => ProviderApiImitation.Json(200, new { recipient_id = "1254459154682919", message_id = mid });
+
+    public static Func<HttpContext, Task> Error(int status, int code, string message, int? subcode = null, string? retryAfter = null) =>
+        ProviderApiImitation.Json(status, new
+        {
+            error = new { message, type = "OAuthException", code, error_subcode = subcode, fbtrace_id = "Az8or2yhqkZfEZ-_4Qn_Bam" },
+        }, retryAfter);
+}

@@ -1,0 +1,159 @@
+using Adapters.Tests.Meta;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Routing.Adapters.Outbound;
+using Routing.Adapters.Testing;
+using Routing.Adapters.WhatsApp.Cloud;
+using Routing.Contracts;
+
+namespace Adapters.Tests.WhatsApp;
+
+/// <summary>The WhatsApp sender with its real resilience pipeline, against a local imitation of the Cloud API.</summary>
+public sealed class WhatsAppSenderTests : IAsyncLifetime
+{
+    private ProviderApiImitation _api = null!;
+    private ServiceProvider _services = null!;
+
+    private IChannelSender Sender => _services.GetRequiredService<IChannelSender>();
+
+    public async Task InitializeAsync()
+    {
+        _api = await GraphApiImitation.StartAsync();
+        _services = Build(template: true);
+    }
+
+    private ServiceProvider Build(bool template)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["WhatsApp:AppSecret"] = WhatsAppCases.AppSecret,
+            ["WhatsApp:VerifyToken"] = "unused",
+            ["WhatsApp:AccessToken"] = "dev-whatsapp-access-token",
+            ["WhatsApp:PhoneNumberIds:15550783881"] = "106540352242922",
+            ["WhatsApp:GraphApiBaseUrl"] = _api.BaseUrl,
+            ["Outbound:RetryBaseDelay"] = "00:00:00.050",
+        };
+        if (template)
+        {
+            settings["WhatsApp:ReengagementTemplate:Name"] = "reply_waiting";
+            settings["WhatsApp:ReengagementTemplate:Language"] = "en_US";
+        }
+        var services = new ServiceCollection()
+            .AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(settings).Build())
+            .AddSingleton(TimeProvider.System).AddLogging().AddMetrics();
+        services.AddOptions<WhatsAppOptions>().BindConfiguration(WhatsAppOptions.Section);
+        services.AddChannelSender<WhatsAppSender>();
+        return services.BuildServiceProvider();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _services.DisposeAsync();
+        await _api.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Should_send_text_from_the_number_the_customer_wrote_to_as_a_reply()
+    {
+        _api.Then(GraphApiImitation.WhatsAppSent("wamid.sent1"));
+
+        var outcome = await Sender.SendAsync(Command(), CancellationToken.None);
+
+        Assert.Equal("wamid.sent1", outcome.ProviderMessageId);
+        var request = Assert.Single(_api.Requests);
+        Assert.Equal("/v23.0/106540352242922/messages", request.Path);
+        Assert.Equal("Bearer dev-whatsapp-access-token", request.Authorization);
+        var json = request.Json;
+        Assert.Equal(("whatsapp", "16505551234", "text"), (json.GetProperty("messaging_product").GetString(), json.GetProperty("to").GetString(), json.GetProperty("type").GetString()));
+        Assert.Equal("Blue is back in stock.\nhttps://cdn.example.com/blue.jpg", json.GetProperty("text").GetProperty("body").GetString());
+        Assert.Equal("wamid.customer1", json.GetProperty("context").GetProperty("message_id").GetString());
+    }
+
+    [Fact]
+    public async Task Should_send_the_template_with_the_text_once_the_window_has_closed()
+    {
+        _api.Then(GraphApiImitation.WhatsAppSent("wamid.template1"));
+
+        var outcome = await Sender.SendAsync(Command() with { CustomerLastMessageAt = DateTimeOffset.UtcNow.AddHours(-25) }, CancellationToken.None);
+
+        Assert.Equal("wamid.template1", outcome.ProviderMessageId);
+        var template = Assert.Single(_api.Requests).Json.GetProperty("template");
+        Assert.Equal(("reply_waiting", "en_US"), (template.GetProperty("name").GetString(), template.GetProperty("language").GetProperty("code").GetString()));
+        var parameter = template.GetProperty("components")[0].GetProperty("parameters")[0];
+        Assert.Equal("Blue is back in stock. https://cdn.example.com/blue.jpg", parameter.GetProperty("text").GetString());
+    }
+
+    [Fact]
+    public async Task Should_fall_back_to_the_template_when_meta_refuses_the_text_with_131047()
+    {
+        _api.Then(GraphApiImitation.Error(400, 131047, "Re-engagement message"), GraphApiImitation.WhatsAppSent("wamid.template2"));
+
+        var outcome = await Sender.SendAsync(Command(), CancellationToken.None);
+
+        Assert.Equal("wamid.template2", outcome.ProviderMessageId);
+        Assert.Equal(["text", "template"], _api.Requests.Select(r => r.Json.GetProperty("type").GetString()));
+    }
+
+    [Fact]
+    public async Task Should_fail_permanently_with_131047_outside_the_window_without_a_template()
+    {
+        await using var services = Build(template: false);
+
+        var outcome = await services.GetRequiredService<IChannelSender>().SendAsync(
+            Command() with { CustomerLastMessageAt = DateTimeOffset.UtcNow.AddDays(-2) }, CancellationToken.None);
+
+        Assert.Equal(("131047", true), (outcome.ErrorCode, outcome.Permanent));
+        Assert.Empty(_api.Requests);
+    }
+
+    [Theory]
+    [InlineData(400, 130429, false)] // throughput limit: a later attempt can pass
+    [InlineData(400, 131056, false)] // pair rate limit
+    [InlineData(401, 190, true)]     // the access token expired: needs a person, not a retry
+    [InlineData(400, 131026, true)]  // undeliverable
+    public async Task Should_map_meta_error_codes(int status, int code, bool permanent)
+    {
+        _api.Then(GraphApiImitation.Error(status, code, "refused"));
+
+        var outcome = await Sender.SendAsync(Command(), CancellationToken.None);
+
+        Assert.Equal((code.ToString(System.Globalization.CultureInfo.InvariantCulture), permanent), (outcome.ErrorCode, outcome.Permanent));
+        Assert.Single(_api.Requests);
+    }
+
+    [Fact]
+    public async Task Should_honour_retry_after_and_retry_5xx_then_succeed()
+    {
+        _api.Then(GraphApiImitation.Error(429, 4, "Application request limit reached", retryAfter: "1"),
+            GraphApiImitation.Error(503, 2, "Service temporarily unavailable"), GraphApiImitation.WhatsAppSent("wamid.after"));
+
+        var outcome = await Sender.SendAsync(Command(), CancellationToken.None);
+
+        Assert.Equal("wamid.after", outcome.ProviderMessageId);
+        Assert.Equal(3, _api.Requests.Count);
+    }
+
+    [Fact]
+    public async Task Should_refuse_a_number_it_has_no_phone_number_id_for()
+    {
+        var outcome = await Sender.SendAsync(Command() with { ChannelAccount = "+15550000000" }, CancellationToken.None);
+
+        Assert.Equal(("not-configured", true), (outcome.ErrorCode, outcome.Permanent));
+        Assert.Empty(_api.Requests);
+    }
+
+    private static SendChannelMessage Command() => new()
+    {
+        CommandId = Guid.NewGuid(),
+        ConversationId = Guid.NewGuid(),
+        AgentId = "anna",
+        Channel = "whatsapp",
+        ChannelAccount = "+15550783881",
+        To = new CustomerAddress { Kind = "phone", Value = "+16505551234" },
+        Text = "Blue is back in stock.",
+        Attachments = [new MessageAttachment { ContentType = "image/jpeg", Url = "https://cdn.example.com/blue.jpg" }],
+        ReplyToProviderMessageId = "wamid.customer1",
+        CustomerLastMessageAt = DateTimeOffset.UtcNow.AddHours(-1),
+        RequestedAt = DateTimeOffset.UtcNow,
+    };
+}
