@@ -9,8 +9,9 @@ namespace Adapters.Tests.Meta;
 /// </summary>
 internal static class GraphApiImitation
 {
-    public static Task<ProviderApiImitation> StartAsync() =>
-        ProviderApiImitation.StartAsync("/{version}/{node}/messages", WhatsAppSent("wamid.default"));
+    /// <summary>Serves POST /{version}/{node}/messages, answering <paramref name="fallback"/> (a WhatsApp success by default) until scripted otherwise.</summary>
+    public static Task<ProviderApiImitation> StartAsync(Func<HttpContext, Task>? fallback = null) =>
+        ProviderApiImitation.StartAsync("/{version}/{node}/messages", fallback ?? WhatsAppSent("wamid.default"));
 
     public static Func<HttpContext, Task> WhatsAppSent(string wamid) => ProviderApiImitation.Json(200, new
     {

@@ -1,0 +1,33 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Routing.Adapters.Facebook.Messenger;
+
+/// <summary>The Meta app and its Pages (section "Facebook"); secrets come from the environment or Kubernetes Secrets.</summary>
+internal sealed class MessengerOptions
+{
+    public const string Section = "Facebook";
+
+    /// <summary>Keys X-Hub-Signature-256 (App Dashboard → App settings → Basic → App secret).</summary>
+    [Required]
+    public string AppSecret { get; set; } = "";
+
+    /// <summary>The token you type into the webhook configuration; Meta echoes it in the subscription handshake.</summary>
+    [Required]
+    public string VerifyToken { get; set; } = "";
+
+    /// <summary>
+    /// Page access tokens (pages_messaging) keyed by Page ID: Facebook__PageAccessTokens__106540352242922=EAAG...
+    /// A reply is sent as the Page the customer wrote to; a Page without a token receives but cannot send.
+    /// </summary>
+    public Dictionary<string, string> PageAccessTokens { get; set; } = [];
+
+    /// <summary>
+    /// Send past the 24-hour standard messaging window with the HUMAN_AGENT tag (up to 7 days after the
+    /// customer's last message). Needs the app's approved Human Agent permission; otherwise such replies fail.
+    /// </summary>
+    public bool HumanAgentTag { get; set; }
+
+    public string GraphApiBaseUrl { get; set; } = "https://graph.facebook.com";
+
+    public string GraphApiVersion { get; set; } = "v23.0";
+}

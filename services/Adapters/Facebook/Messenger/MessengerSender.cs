@@ -1,0 +1,76 @@
+using Microsoft.Extensions.Options;
+using Routing.Adapters.Meta;
+using Routing.Adapters.Outbound;
+using Routing.Contracts;
+
+namespace Routing.Adapters.Facebook.Messenger;
+
+/// <summary>
+/// Sends through the Send API (POST /{version}/{page-id}/messages with the Page's token,
+/// https://developers.facebook.com/docs/messenger-platform/reference/send-api). Within 24 hours of the
+/// customer's last message a reply is a RESPONSE; past that, and when Meta refuses with (#10) subcode
+/// 2018278, it goes with the HUMAN_AGENT tag (up to 7 days) where configured, or fails permanently with
+/// "outside-window".
+/// </summary>
+internal sealed class MessengerSender(HttpClient http, IOptions<MessengerOptions> options, TimeProvider time) : IChannelSender
+{
+    public const string OutsideWindow = "outside-window";
+    private const int WindowCode = 10, WindowSubcode = 2018278;
+    private static readonly TimeSpan StandardWindow = TimeSpan.FromHours(24);
+    private static readonly TimeSpan HumanAgentWindow = TimeSpan.FromDays(7);
+
+    // 1200: temporary send failure; 613: calls per hour exceeded (Graph-wide limits are in GraphApi).
+    private static readonly HashSet<int> TransientCodes = [1200];
+
+    public string Channel => Channels.Facebook;
+
+    public async Task<SendOutcome> SendAsync(SendChannelMessage command, CancellationToken ct)
+    {
+        var config = options.Value;
+        if (!config.PageAccessTokens.TryGetValue(command.ChannelAccount, out var token) || string.IsNullOrEmpty(token))
+        {
+            return SendOutcome.Failed("not-configured", $"No Facebook:PageAccessTokens:{command.ChannelAccount}; this Page cannot send.", permanent: true);
+        }
+        var url = $"{config.GraphApiBaseUrl.TrimEnd('/')}/{config.GraphApiVersion}/{Uri.EscapeDataString(command.ChannelAccount)}/messages";
+        var age = command.CustomerLastMessageAt is { } last ? time.GetUtcNow() - last : (TimeSpan?)null;
+
+        if (age is null || age < StandardWindow)
+        {
+            var response = await SendAsync(url, token, command, tagged: false, ct);
+            if (response.Code != WindowCode || response.Subcode != WindowSubcode)
+            {
+                return Outcome(response);
+            }
+        }
+        if (!config.HumanAgentTag)
+        {
+            return SendOutcome.Failed(OutsideWindow,
+                "More than 24 hours have passed since the customer last wrote, and Facebook:HumanAgentTag is not enabled.", permanent: true);
+        }
+        if (age >= HumanAgentWindow)
+        {
+            return SendOutcome.Failed(OutsideWindow, "More than 7 days have passed since the customer last wrote: not even a human agent may answer on Messenger.", permanent: true);
+        }
+        var tagged = await SendAsync(url, token, command, tagged: true, ct);
+        return tagged.Code == WindowCode && tagged.Subcode == WindowSubcode
+            ? SendOutcome.Failed(OutsideWindow, "Meta refused the reply even with the HUMAN_AGENT tag: " + tagged.Message, permanent: true)
+            : Outcome(tagged);
+    }
+
+    private Task<GraphResult> SendAsync(string url, string token, SendChannelMessage command, bool tagged, CancellationToken ct) =>
+        GraphApi.PostAsync(http, url, token, new
+        {
+            recipient = new { id = command.To.Value },
+            messaging_type = tagged ? "MESSAGE_TAG" : "RESPONSE",
+            tag = tagged ? "HUMAN_AGENT" : null,
+            // One text message; attachments as links (the Send API takes one attachment per message, each its own id).
+            message = new { text = string.Join("\n", new[] { command.Text }.Concat(command.Attachments.Where(a => a.Url is not null).Select(a => a.Url!))) },
+        }, ct);
+
+    private static SendOutcome Outcome(GraphResult result) =>
+        result.Succeeded && result.Body is { } body && body.TryGetProperty("message_id", out var id) && id.GetString() is { Length: > 0 } mid
+            ? SendOutcome.Sent(mid)
+            : result.Succeeded
+                ? SendOutcome.Failed("unexpected-response", $"The Send API answered {result.HttpStatus} without a message id.", permanent: false)
+                : GraphApi.Failure(result, TransientCodes);
+}

@@ -1,0 +1,160 @@
+using Adapters.Tests.Meta;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Polly.Timeout;
+using Routing.Adapters.Facebook.Messenger;
+using Routing.Adapters.Outbound;
+using Routing.Adapters.Testing;
+using Routing.Contracts;
+
+namespace Adapters.Tests.Facebook;
+
+/// <summary>The Messenger sender with its real resilience pipeline, against a local imitation of the Send API.</summary>
+public sealed class MessengerSenderTests : IAsyncLifetime
+{
+    private ProviderApiImitation _api = null!;
+    private ServiceProvider _services = null!;
+
+    private IChannelSender Sender => _services.GetRequiredService<IChannelSender>();
+
+    public async Task InitializeAsync()
+    {
+        _api = await GraphApiImitation.StartAsync(GraphApiImitation.MessengerSent("m_default"));
+        _services = Build(humanAgentTag: true, attemptTimeout: TimeSpan.FromSeconds(10));
+    }
+
+    private ServiceProvider Build(bool humanAgentTag, TimeSpan attemptTimeout)
+    {
+        var services = new ServiceCollection()
+            .AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Facebook:AppSecret"] = MessengerCases.AppSecret,
+                ["Facebook:VerifyToken"] = "unused",
+                [$"Facebook:PageAccessTokens:{MessengerCases.Page}"] = "dev-page-token",
+                ["Facebook:HumanAgentTag"] = humanAgentTag ? "true" : "false",
+                ["Facebook:GraphApiBaseUrl"] = _api.BaseUrl,
+                ["Outbound:AttemptTimeout"] = attemptTimeout.ToString("c", System.Globalization.CultureInfo.InvariantCulture),
+                ["Outbound:RetryBaseDelay"] = "00:00:00.050",
+            }).Build())
+            .AddSingleton(TimeProvider.System).AddLogging().AddMetrics();
+        services.AddOptions<MessengerOptions>().BindConfiguration(MessengerOptions.Section);
+        services.AddChannelSender<MessengerSender>();
+        return services.BuildServiceProvider();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _services.DisposeAsync();
+        await _api.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Should_send_a_response_as_the_page_the_customer_wrote_to()
+    {
+        _api.Then(GraphApiImitation.MessengerSent("m_sent1"));
+
+        var outcome = await Sender.SendAsync(Command(), CancellationToken.None);
+
+        Assert.Equal("m_sent1", outcome.ProviderMessageId);
+        var request = Assert.Single(_api.Requests);
+        Assert.Equal(($"/v23.0/{MessengerCases.Page}/messages", "Bearer dev-page-token"), (request.Path, request.Authorization));
+        var json = request.Json;
+        Assert.Equal(MessengerCases.Psid, json.GetProperty("recipient").GetProperty("id").GetString());
+        Assert.Equal("RESPONSE", json.GetProperty("messaging_type").GetString());
+        Assert.False(json.TryGetProperty("tag", out _));
+        Assert.Equal("Your order ships tomorrow.", json.GetProperty("message").GetProperty("text").GetString());
+    }
+
+    [Fact]
+    public async Task Should_use_the_human_agent_tag_past_24_hours()
+    {
+        var outcome = await Sender.SendAsync(Command() with { CustomerLastMessageAt = DateTimeOffset.UtcNow.AddDays(-3) }, CancellationToken.None);
+
+        Assert.Equal("m_default", outcome.ProviderMessageId);
+        var json = Assert.Single(_api.Requests).Json;
+        Assert.Equal(("MESSAGE_TAG", "HUMAN_AGENT"), (json.GetProperty("messaging_type").GetString(), json.GetProperty("tag").GetString()));
+    }
+
+    [Fact]
+    public async Task Should_retry_with_the_tag_when_meta_says_the_window_has_closed()
+    {
+        _api.Then(GraphApiImitation.Error(400, 10, "(#10) This message is sent outside of allowed window.", subcode: 2018278), GraphApiImitation.MessengerSent("m_tagged"));
+
+        var outcome = await Sender.SendAsync(Command() with { CustomerLastMessageAt = null }, CancellationToken.None);
+
+        Assert.Equal("m_tagged", outcome.ProviderMessageId);
+        Assert.Equal(["RESPONSE", "MESSAGE_TAG"], _api.Requests.Select(r => r.Json.GetProperty("messaging_type").GetString()));
+    }
+
+    [Fact]
+    public async Task Should_fail_permanently_outside_the_window_without_the_tag_or_past_7_days()
+    {
+        await using var untagged = Build(humanAgentTag: false, attemptTimeout: TimeSpan.FromSeconds(10));
+
+        var withoutTag = await untagged.GetRequiredService<IChannelSender>().SendAsync(Command() with { CustomerLastMessageAt = DateTimeOffset.UtcNow.AddDays(-2) }, CancellationToken.None);
+        var pastSevenDays = await Sender.SendAsync(Command() with { CustomerLastMessageAt = DateTimeOffset.UtcNow.AddDays(-8) }, CancellationToken.None);
+
+        Assert.Equal(("outside-window", true), (withoutTag.ErrorCode, withoutTag.Permanent));
+        Assert.Equal(("outside-window", true), (pastSevenDays.ErrorCode, pastSevenDays.Permanent));
+        Assert.Empty(_api.Requests);
+    }
+
+    [Theory]
+    [InlineData(400, 1200, false)] // temporary send failure
+    [InlineData(400, 613, false)]  // calls per hour exceeded
+    [InlineData(400, 551, true)]   // this person isn't available right now
+    [InlineData(400, 190, true)]   // invalid page token
+    public async Task Should_map_send_api_error_codes(int status, int code, bool permanent)
+    {
+        _api.Then(GraphApiImitation.Error(status, code, "refused"));
+
+        var outcome = await Sender.SendAsync(Command(), CancellationToken.None);
+
+        Assert.Equal((code.ToString(System.Globalization.CultureInfo.InvariantCulture), permanent), (outcome.ErrorCode, outcome.Permanent));
+        Assert.Single(_api.Requests);
+    }
+
+    [Fact]
+    public async Task Should_honour_retry_after_then_succeed()
+    {
+        _api.Then(GraphApiImitation.Error(429, 32, "Page request limit reached", retryAfter: "1"), GraphApiImitation.Error(500, 2, "Service temporarily unavailable"),
+            GraphApiImitation.MessengerSent("m_after"));
+
+        var outcome = await Sender.SendAsync(Command(), CancellationToken.None);
+
+        Assert.Equal("m_after", outcome.ProviderMessageId);
+        Assert.Equal(3, _api.Requests.Count);
+    }
+
+    [Fact]
+    public async Task Should_time_out_a_hanging_send_api()
+    {
+        _api.Then(ProviderApiImitation.Hang());
+        await using var shortAttempts = Build(humanAgentTag: true, attemptTimeout: TimeSpan.FromSeconds(1));
+
+        await Assert.ThrowsAsync<TimeoutRejectedException>(() => shortAttempts.GetRequiredService<IChannelSender>().SendAsync(Command(), CancellationToken.None));
+        Assert.Equal(4, _api.Requests.Count);
+    }
+
+    [Fact]
+    public async Task Should_refuse_a_page_it_has_no_token_for()
+    {
+        var outcome = await Sender.SendAsync(Command() with { ChannelAccount = "999" }, CancellationToken.None);
+
+        Assert.Equal(("not-configured", true), (outcome.ErrorCode, outcome.Permanent));
+        Assert.Empty(_api.Requests);
+    }
+
+    private static SendChannelMessage Command() => new()
+    {
+        CommandId = Guid.NewGuid(),
+        ConversationId = Guid.NewGuid(),
+        AgentId = "anna",
+        Channel = "facebook",
+        ChannelAccount = MessengerCases.Page,
+        To = new CustomerAddress { Kind = "facebook", Value = MessengerCases.Psid },
+        Text = "Your order ships tomorrow.",
+        CustomerLastMessageAt = DateTimeOffset.UtcNow.AddMinutes(-5),
+        RequestedAt = DateTimeOffset.UtcNow,
+    };
+}
