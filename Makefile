@@ -44,7 +44,7 @@ DEMO_SETTINGS := Routing__HoldWait__whatsapp=00:00:08 Routing__SweepInterval=00:
 run: infra build
 	@deploy/local/stack.sh down >/dev/null 2>&1 || true
 	@env $(DEMO_SETTINGS) deploy/local/stack.sh up
-	@set -a; source $(LOCAL)/env; set +a; \
+	@set -a; source $(LOCAL)/env; source deploy/local/dev.env; set +a; \
 	  $(DOTNET) run --project deploy/local/demo/Routing.Demo.csproj -c $(CONFIG) --no-build -- --stay
 
 bench: infra build

@@ -10,9 +10,12 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 STATE=${ROUTING_LOCAL_DIR:-$ROOT/.local}
 CONFIG=${CONFIG:-Release}
 # name, project folder, assembly, port
+# (sandbox stands in for the providers' send APIs; dev.env points the adapters at it)
 SERVICES=(
+  "sandbox deploy/local/sandbox Routing.ProviderSandbox 5190"
   "routing services/Routing Routing 5080"
   "sms services/Adapters/Sms Routing.Adapters.Sms 5101"
+  "facebook services/Adapters/Facebook Routing.Adapters.Facebook 5102"
   "whatsapp services/Adapters/WhatsApp Routing.Adapters.WhatsApp 5103"
 )
 

@@ -20,6 +20,8 @@ internal sealed class DecisionPrinter
             ConversationQueued q => $"QUEUED     {q.Channel,-9} {Who(q.CustomerId),-14} -> {q.Reason}",
             ConversationReleased r => $"RELEASED   {"",-9} {Who(r.CustomerId),-14} <- {r.AgentId} ({r.Reason})",
             ConversationClosed c => $"CLOSED     {c.Channel,-9} {Who(c.CustomerId),-14} by {c.ClosedBy}",
+            OutboundMessageSent s => $"SENT       {s.Channel,-9} reply in {s.ConversationId.ToString()[..8]} as {s.ProviderMessageId}",
+            OutboundMessageFailed f => $"FAILED     {f.Channel,-9} reply in {f.ConversationId.ToString()[..8]}: {f.ErrorCode} {f.ErrorMessage} (permanent: {f.Permanent})",
             _ => null,
         };
         if (line is not null)

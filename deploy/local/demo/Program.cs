@@ -4,7 +4,7 @@ using Routing.Demo;
 
 // make run: the story through the real broker and routing API, then live decisions until Ctrl-C.
 var rabbit = new Uri(Environment.GetEnvironmentVariable("ROUTING_TEST_RABBITMQ") ?? "amqp://guest:guest@127.0.0.1:5672/");
-var routingUrl = Environment.GetEnvironmentVariable("ROUTING_URL") ?? "http://127.0.0.1:5080/";
+var routingUrl = Endpoints.Routing;
 var printer = new DecisionPrinter();
 
 var bus = Bus.Factory.CreateUsingRabbitMq(cfg =>
@@ -23,6 +23,8 @@ var bus = Bus.Factory.CreateUsingRabbitMq(cfg =>
         e.Handler<ConversationQueued>(c => { printer.On(c.Message); return Task.CompletedTask; });
         e.Handler<ConversationReleased>(c => { printer.On(c.Message); return Task.CompletedTask; });
         e.Handler<ConversationClosed>(c => { printer.On(c.Message); return Task.CompletedTask; });
+        e.Handler<OutboundMessageSent>(c => { printer.On(c.Message); return Task.CompletedTask; });
+        e.Handler<OutboundMessageFailed>(c => { printer.On(c.Message); return Task.CompletedTask; });
     });
 });
 
@@ -33,7 +35,8 @@ try
     await new Story(bus, api, printer).PlayAsync();
     if (args.Contains("--stay"))
     {
-        Console.WriteLine($"\nThe stack stays up: routing API {routingUrl}, RabbitMQ management http://127.0.0.1:15672 (guest/guest).");
+        Console.WriteLine($"\nThe stack stays up: routing API {routingUrl}, RabbitMQ management http://127.0.0.1:15672 (guest/guest),");
+        Console.WriteLine($"webhooks at {Endpoints.Sms}, {Endpoints.Facebook}, {Endpoints.WhatsApp} (secrets: deploy/local/dev.env), what adapters sent at {Endpoints.Sandbox}/sent.");
         Console.WriteLine("Decisions keep printing here as they happen. Ctrl-C stops the story; `make down` stops the stack.");
         var stop = new TaskCompletionSource();
         Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.TrySetResult(); };
@@ -43,4 +46,16 @@ try
 finally
 {
     await bus.StopAsync();
+}
+
+/// <summary>Where make up's services listen (stack.sh); each may be overridden from the environment.</summary>
+internal static class Endpoints
+{
+    public static string Routing => Get("ROUTING_URL", "http://127.0.0.1:5080/");
+    public static string Sms => Get("SMS_ADAPTER_URL", "http://127.0.0.1:5101");
+    public static string Facebook => Get("FACEBOOK_ADAPTER_URL", "http://127.0.0.1:5102");
+    public static string WhatsApp => Get("WHATSAPP_ADAPTER_URL", "http://127.0.0.1:5103");
+    public static string Sandbox => Get("PROVIDER_SANDBOX_URL", "http://127.0.0.1:5190");
+
+    private static string Get(string variable, string fallback) => Environment.GetEnvironmentVariable(variable) ?? fallback;
 }

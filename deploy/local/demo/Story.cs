@@ -2,29 +2,35 @@ using MassTransit;
 using Routing.Contracts;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Routing.Adapters.Testing;
 
 namespace Routing.Demo;
 
-/// <summary>The scripted story of make run, through the real broker and the routing API.</summary>
+/// <summary>
+/// The scripted story of make run: customers write through signed webhooks to the adapters (email, whose
+/// adapter comes later, is published onto the broker as its adapter will), routing decides, and an agent's
+/// reply goes out through an adapter to the provider sandbox.
+/// </summary>
 internal sealed class Story(IBus bus, HttpClient api, DecisionPrinter printer)
 {
+    private static readonly HttpClient Http = new();
     private static readonly TimeSpan Wait = TimeSpan.FromMinutes(3);
     private readonly string _run = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture)[^6..];
 
     public async Task PlayAsync()
     {
-        Say("Seeding agents: anna (whatsapp, sms, email; 1 slot), ben (whatsapp, sms; 2, offline), cleo (email; 1), dan (email; 1, offline)");
+        Say("Seeding agents: anna (whatsapp, sms, email; 1 slot), ben (whatsapp, sms, facebook; 2, offline), cleo (email; 1), dan (email; 1, offline)");
         await ResetAgentAsync("anna", "Anna", 1, ["whatsapp", "sms", "email"], "available");
-        await ResetAgentAsync("ben", "Ben", 2, ["whatsapp", "sms"], "offline");
+        await ResetAgentAsync("ben", "Ben", 2, ["whatsapp", "sms", "facebook"], "offline");
         await ResetAgentAsync("cleo", "Cleo", 1, ["email"], "available");
         await ResetAgentAsync("dan", "Dan", 1, ["email"], "offline");
 
         Say("Maria Rossi wrote by SMS last week and Anna looked after her; Anna is her owner.");
-        var maria = await SendAsync("sms", "phone", $"+39333{_run}1", "Maria Rossi", "Hi, my order has not arrived");
+        var maria = await SmsAsync($"+39333{_run}1", "Hi, my order has not arrived");
         await CloseAsync(maria.ConversationId, "anna");
         await SetOwnersAsync(maria.CustomerId, "anna");
         Say("Giulia Bianchi is Anna's customer too.");
-        var giulia = await SendAsync("sms", "phone", $"+39347{_run}2", "Giulia Bianchi", "Hello!");
+        var giulia = await SmsAsync($"+39347{_run}2", "Hello!");
         await CloseAsync(giulia.ConversationId, "anna");
         await SetOwnersAsync(giulia.CustomerId, "anna");
 
@@ -32,24 +38,31 @@ internal sealed class Story(IBus bus, HttpClient api, DecisionPrinter printer)
         (await api.PutAsJsonAsync("/agents/ben/presence", new { status = "available" })).EnsureSuccessStatusCode();
 
         Say("1. Maria writes again, now on WhatsApp (the same phone, so the same person): she goes to her owner.");
-        var mariaAgain = await SendAsync("whatsapp", "phone", $"39333{_run}1", "Maria Rossi", "Any news on my order?");
+        var mariaAgain = await WhatsAppAsync($"39333{_run}1", "Maria Rossi", "Any news on my order?");
         await printer.WaitForAsync<ConversationAssigned>(a => a.ConversationId == mariaAgain.ConversationId, Wait);
 
         Say("2. Giulia writes on WhatsApp. Anna is full (1/1): Giulia is held for Anna, then falls back when the hold ends.");
-        var giuliaAgain = await SendAsync("whatsapp", "phone", $"39347{_run}2", "Giulia Bianchi", "Can Anna call me?");
+        var giuliaAgain = await WhatsAppAsync($"39347{_run}2", "Giulia Bianchi", "Can Anna call me?");
         await printer.WaitForAsync<ConversationHeld>(h => h.ConversationId == giuliaAgain.ConversationId, Wait);
         await printer.WaitForAsync<ConversationAssigned>(a => a.ConversationId == giuliaAgain.ConversationId, Wait);
 
         Say("3. Luca, a new customer, writes by email: he goes to the least-loaded agent who serves email.");
-        var luca = await SendAsync("email", "email", $"luca.{_run}@example.com", "Luca Verdi", "Invoice question");
+        var luca = await PublishAsync("email", "email", $"luca.{_run}@example.com", "Luca Verdi", "Invoice question");
         await printer.WaitForAsync<ConversationAssigned>(a => a.ConversationId == luca.ConversationId, Wait);
 
         Say("4. Sofia writes by email. Nobody who serves email is free: she waits in the queue...");
-        var sofia = await SendAsync("email", "email", $"sofia.{_run}@example.com", "Sofia Neri", "Refund please");
+        var sofia = await PublishAsync("email", "email", $"sofia.{_run}@example.com", "Sofia Neri", "Refund please");
         await printer.WaitForAsync<ConversationQueued>(q => q.ConversationId == sofia.ConversationId, Wait);
         Say("   ...until Dan comes back online.");
         (await api.PutAsJsonAsync("/agents/dan/presence", new { status = "available" })).EnsureSuccessStatusCode();
         await printer.WaitForAsync<ConversationAssigned>(a => a.ConversationId == sofia.ConversationId, Wait);
+
+        Say("5. Paolo, new, writes on Facebook Messenger: Ben is the one agent who serves it.");
+        var paolo = await MessengerAsync($"77{_run}5", "Hi, is the shop open on Sunday?");
+        await printer.WaitForAsync<ConversationAssigned>(a => a.ConversationId == paolo.ConversationId, Wait);
+
+        Say("6. Anna answers Maria on WhatsApp: the reply goes through the WhatsApp adapter to the (sandboxed) Cloud API.");
+        await ReplyAsync(mariaAgain, "anna", "It left the warehouse this morning; tracking follows.");
 
         var decisions = await api.GetFromJsonAsync<JsonElement>($"/conversations/{giuliaAgain.ConversationId}/decisions");
         Say($"Giulia's routing receipt (GET /conversations/{giuliaAgain.ConversationId}/decisions):");
@@ -63,7 +76,66 @@ internal sealed class Story(IBus bus, HttpClient api, DecisionPrinter printer)
         }
     }
 
-    private async Task<MessageRouted> SendAsync(string channel, string kind, string value, string name, string text)
+    private Task<MessageRouted> SmsAsync(string from, string text)
+    {
+        var sid = $"SM{_run}{Guid.NewGuid():N}"[..34];
+        return WebhookAsync(Channels.Sms, sid, SampleWebhooks.TwilioSms(Endpoints.Sms, Secret("Twilio__AuthToken"), sid, from, "+15557654321", text));
+    }
+
+    private Task<MessageRouted> WhatsAppAsync(string waId, string name, string text)
+    {
+        var wamid = $"wamid.demo{_run}{Guid.NewGuid():N}";
+        return WebhookAsync(Channels.WhatsApp, wamid, SampleWebhooks.WhatsAppText(Endpoints.WhatsApp, Secret("WhatsApp__AppSecret"), wamid, waId, name, text));
+    }
+
+    private Task<MessageRouted> MessengerAsync(string psid, string text)
+    {
+        var mid = $"m_demo{_run}{Guid.NewGuid():N}";
+        return WebhookAsync(Channels.Facebook, mid, SampleWebhooks.MessengerText(Endpoints.Facebook, Secret("Facebook__AppSecret"), mid, psid, text));
+    }
+
+    private async Task<MessageRouted> WebhookAsync(string channel, string providerId, HttpRequestMessage request)
+    {
+        using (request)
+        {
+            Console.WriteLine($"   {request.Method} {request.RequestUri} (signed)");
+            using var response = await Http.SendAsync(request);
+            if (!response.IsSuccessStatusCode)
+            {
+                throw new InvalidOperationException($"{request.RequestUri} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+            }
+        }
+        return await printer.WaitForAsync<MessageRouted>(m => m.MessageId == MessageIds.ForInbound(channel, providerId), Wait);
+    }
+
+    private async Task ReplyAsync(MessageRouted to, string agent, string text)
+    {
+        var command = new SendChannelMessage
+        {
+            CommandId = Guid.NewGuid(),
+            ConversationId = to.ConversationId,
+            AgentId = agent,
+            Channel = to.Channel,
+            ChannelAccount = to.ChannelAccount,
+            To = to.Sender,
+            Text = text,
+            ReplyToProviderMessageId = to.ProviderMessageId,
+            CustomerLastMessageAt = to.ReceivedAt,
+            RequestedAt = DateTimeOffset.UtcNow,
+        };
+        var endpoint = await bus.GetSendEndpoint(new Uri($"queue:{to.Channel}-send-channel-message"));
+        await endpoint.Send(command);
+        var sent = await printer.WaitForAsync<OutboundMessageSent>(s => s.CommandId == command.CommandId, Wait);
+        var requests = await Http.GetFromJsonAsync<JsonElement>(Endpoints.Sandbox + "/sent");
+        var request = requests.EnumerateArray().Last(r => r.GetProperty("providerMessageId").GetString() == sent.ProviderMessageId);
+        Console.WriteLine($"   the sandbox got POST {request.GetProperty("path").GetString()}: {request.GetProperty("body")}");
+    }
+
+    private static string Secret(string key) =>
+        Environment.GetEnvironmentVariable(key) ?? throw new InvalidOperationException($"{key} is not set: make run loads deploy/local/dev.env");
+
+    /// <summary>Email has no adapter yet: its messages go onto the broker the way its adapter will publish them.</summary>
+    private async Task<MessageRouted> PublishAsync(string channel, string kind, string value, string name, string text)
     {
         var providerId = $"demo-{_run}-{Guid.NewGuid():N}";
         var message = new InboundMessageReceived
@@ -89,12 +161,15 @@ internal sealed class Story(IBus bus, HttpClient api, DecisionPrinter printer)
             (await api.PutAsJsonAsync($"/agents/{id}", new { name, capacity, channels })).EnsureSuccessStatusCode();
             (await api.PutAsJsonAsync($"/agents/{id}/presence", new { status = "offline" })).EnsureSuccessStatusCode();
         }
-        // A fresh story: close what the agent still has from an earlier run.
-        foreach (var c in (await api.GetFromJsonAsync<JsonElement>("/conversations?status=open&limit=1000")).EnumerateArray())
+        // A fresh story: close what an earlier run left open, held or queued (a held one would take the agent's slot).
+        foreach (var status in new[] { "open", "held", "queued" })
         {
-            if (c.GetProperty("agentId").GetString() == id)
+            foreach (var c in (await api.GetFromJsonAsync<JsonElement>($"/conversations?status={status}&limit=1000")).EnumerateArray())
             {
-                (await api.PostAsync($"/conversations/{c.GetProperty("id").GetGuid()}/close", null)).EnsureSuccessStatusCode();
+                if (status != "open" || c.GetProperty("agentId").GetString() == id)
+                {
+                    (await api.PostAsync($"/conversations/{c.GetProperty("id").GetGuid()}/close", null)).EnsureSuccessStatusCode();
+                }
             }
         }
         if (presence != "offline")

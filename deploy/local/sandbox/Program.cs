@@ -1,0 +1,68 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Microsoft.AspNetCore.WebUtilities;
+
+// The providers' send APIs for the local stack (make up): Twilio's Messages API and Meta's Graph API
+// (WhatsApp Cloud API, Messenger Send API) answer as the providers do on success, and every request is
+// kept, so the demo and the end-to-end tests can see what an adapter sent. GET /sent lists them.
+var builder = WebApplication.CreateSlimBuilder(args);
+var app = builder.Build();
+var sent = new ConcurrentQueue<SentRequest>();
+const int Keep = 1000;
+
+void Record(SentRequest request)
+{
+    sent.Enqueue(request);
+    while (sent.Count > Keep && sent.TryDequeue(out _))
+    {
+    }
+}
+
+app.MapPost("/2010-04-01/Accounts/{accountSid}/Messages.json", async (HttpContext http, string accountSid) =>
+{
+    if (!http.Request.Headers.Authorization.ToString().StartsWith("Basic ", StringComparison.Ordinal))
+    {
+        return Results.Json(new { code = 20003, message = "Authenticate", status = 401 }, statusCode: 401);
+    }
+    var form = QueryHelpers.ParseQuery(await new StreamReader(http.Request.Body).ReadToEndAsync());
+    var sid = "SM" + Guid.NewGuid().ToString("N");
+    Record(new SentRequest("twilio", http.Request.Path, sid, DateTimeOffset.UtcNow,
+        JsonSerializer.SerializeToElement(form.ToDictionary(f => f.Key, f => f.Value.ToString()))));
+    return Results.Json(new { sid, account_sid = accountSid, status = "queued", to = form["To"].ToString(), from = form["From"].ToString() }, statusCode: 201);
+});
+
+app.MapPost("/{version}/{node}/messages", async (HttpContext http) =>
+{
+    if (!http.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.Ordinal))
+    {
+        return Results.Json(new { error = new { message = "An access token is required to request this resource.", type = "OAuthException", code = 104 } }, statusCode: 400);
+    }
+    JsonElement body;
+    try
+    {
+        body = await JsonSerializer.DeserializeAsync<JsonElement>(http.Request.Body);
+    }
+    catch (JsonException ex)
+    {
+        return Results.Json(new { error = new { message = ex.Message, type = "OAuthException", code = 100 } }, statusCode: 400);
+    }
+    if (body.TryGetProperty("messaging_product", out var product) && product.GetString() == "whatsapp")
+    {
+        var wamid = "wamid.sandbox." + Guid.NewGuid().ToString("N");
+        Record(new SentRequest("whatsapp", http.Request.Path, wamid, DateTimeOffset.UtcNow, body));
+        var to = body.TryGetProperty("to", out var t) ? t.GetString() : null;
+        return Results.Json(new { messaging_product = "whatsapp", contacts = new[] { new { input = to, wa_id = to } }, messages = new[] { new { id = wamid } } });
+    }
+    var mid = "m_sandbox_" + Guid.NewGuid().ToString("N");
+    Record(new SentRequest("facebook", http.Request.Path, mid, DateTimeOffset.UtcNow, body));
+    var recipient = body.TryGetProperty("recipient", out var r) && r.TryGetProperty("id", out var id) ? id.GetString() : null;
+    return Results.Json(new { recipient_id = recipient, message_id = mid });
+});
+
+app.MapGet("/sent", () => sent.ToArray());
+app.MapGet("/health/live", () => Results.Ok());
+app.MapGet("/health/ready", () => Results.Ok());
+
+app.Run();
+
+internal sealed record SentRequest(string Provider, string Path, string ProviderMessageId, DateTimeOffset ReceivedAt, JsonElement Body);

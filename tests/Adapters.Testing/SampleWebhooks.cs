@@ -1,0 +1,104 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+
+namespace Routing.Adapters.Testing;
+
+/// <summary>
+/// Signed webhook deliveries as the providers send them, for the local stack (make run's story, the end to
+/// end tests, the ingestion benchmark). Signed here the provider's way, independently of the adapters'
+/// own verification code.
+/// </summary>
+public static class SampleWebhooks
+{
+    /// <summary>An incoming SMS to POST {publicBaseUrl}/webhooks/sms/twilio, with X-Twilio-Signature.</summary>
+    public static HttpRequestMessage TwilioSms(string publicBaseUrl, string authToken, string messageSid, string from, string to, string text)
+    {
+        var url = publicBaseUrl.TrimEnd('/') + "/webhooks/sms/twilio";
+        var form = new SortedDictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["AccountSid"] = "ACdev00000000000000000000000000000",
+            ["ApiVersion"] = "2010-04-01",
+            ["Body"] = text,
+            ["From"] = from,
+            ["MessageSid"] = messageSid,
+            ["NumMedia"] = "0",
+            ["NumSegments"] = "1",
+            ["SmsMessageSid"] = messageSid,
+            ["SmsSid"] = messageSid,
+            ["SmsStatus"] = "received",
+            ["To"] = to,
+        };
+        // Twilio: base64 HMAC-SHA1, keyed by the auth token, of the URL followed by every parameter name and value in name order.
+        var signed = url + string.Concat(form.Select(p => p.Key + p.Value));
+        var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new FormUrlEncodedContent(form) };
+        request.Headers.Add("X-Twilio-Signature", Convert.ToBase64String(HMACSHA1.HashData(Encoding.UTF8.GetBytes(authToken), Encoding.UTF8.GetBytes(signed))));
+        return request;
+    }
+
+    /// <summary>A WhatsApp Cloud API text message to POST {publicBaseUrl}/webhooks/whatsapp, with X-Hub-Signature-256.</summary>
+    public static HttpRequestMessage WhatsAppText(string publicBaseUrl, string appSecret, string wamid, string waId, string name, string text,
+        string displayPhoneNumber = "15550783881", string phoneNumberId = "106540352242922") =>
+        MetaSigned(publicBaseUrl.TrimEnd('/') + "/webhooks/whatsapp", appSecret, new
+        {
+            @object = "whatsapp_business_account",
+            entry = new[]
+            {
+                new
+                {
+                    id = "102290129340398",
+                    changes = new[]
+                    {
+                        new
+                        {
+                            value = new
+                            {
+                                messaging_product = "whatsapp",
+                                metadata = new { display_phone_number = displayPhoneNumber, phone_number_id = phoneNumberId },
+                                contacts = new[] { new { profile = new { name }, wa_id = waId } },
+                                messages = new[]
+                                {
+                                    new
+                                    {
+                                        from = waId, id = wamid, type = "text", text = new { body = text },
+                                        timestamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture),
+                                    },
+                                },
+                            },
+                            field = "messages",
+                        },
+                    },
+                },
+            },
+        });
+
+    /// <summary>A Messenger text message to POST {publicBaseUrl}/webhooks/facebook, with X-Hub-Signature-256.</summary>
+    public static HttpRequestMessage MessengerText(string publicBaseUrl, string appSecret, string mid, string psid, string text, string pageId = "1353269864728879")
+    {
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        return MetaSigned(publicBaseUrl.TrimEnd('/') + "/webhooks/facebook", appSecret, new
+        {
+            @object = "page",
+            entry = new[]
+            {
+                new
+                {
+                    id = pageId,
+                    time = now,
+                    messaging = new[] { new { sender = new { id = psid }, recipient = new { id = pageId }, timestamp = now, message = new { mid, text } } },
+                },
+            },
+        });
+    }
+
+    private static HttpRequestMessage MetaSigned(string url, string appSecret, object payload)
+    {
+        var body = JsonSerializer.SerializeToUtf8Bytes(payload);
+        var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new ByteArrayContent(body) };
+        request.Content.Headers.ContentType = new("application/json");
+        // Meta: "sha256=" and the hex HMAC-SHA256 of the raw body, keyed by the app secret.
+        request.Headers.Add("X-Hub-Signature-256", "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(appSecret), body)));
+        return request;
+    }
+}
