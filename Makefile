@@ -12,7 +12,7 @@ CONFIG ?= Release
 
 help:
 	@echo "make run    start RabbitMQ, PostgreSQL and the routing service, then play the demo story (Ctrl-C stops)"
-	@echo "make test   every test: unit, consumer (MassTransit harness) and integration (real RabbitMQ + PostgreSQL)"
+	@echo "make test   every test: unit, consumer (MassTransit harness), integration (real RabbitMQ + PostgreSQL), end to end (the local stack)"
 	@echo "make up     the whole stack in the background, waiting until every service is healthy"
 	@echo "make down   stop what make up started"
 	@echo "make bench  the routing benchmark (see tests/Routing.Benchmarks/README.md)"
@@ -24,12 +24,14 @@ build:
 	@command -v $(DOTNET) >/dev/null || { echo "The .NET 10 SDK is required (dotnet on PATH)"; exit 1; }
 	$(DOTNET) build Routing.sln -c $(CONFIG) -nologo -clp:ErrorsOnly
 
+# The end-to-end tests run against the local stack: started here unless it already runs, and then stopped again.
 test: infra build
 	@rm -rf $(RESULTS); mkdir -p $(RESULTS)
-	@set -a; source $(LOCAL)/env; set +a; \
+	@started=; curl -fsS http://127.0.0.1:5080/health/live >/dev/null 2>&1 || { deploy/local/stack.sh up || exit 1; started=1; }; \
+	  set -a; source $(LOCAL)/env; set +a; \
 	  $(DOTNET) test Routing.sln -c $(CONFIG) --no-build --nologo \
 	    --results-directory $(RESULTS) --logger "trx" --logger "console;verbosity=normal" -- RunConfiguration.TreatNoTestsAsError=true; \
-	  rc=$$?; tests/summary.sh $(RESULTS); exit $$rc
+	  rc=$$?; [ -n "$$started" ] && deploy/local/stack.sh down; tests/summary.sh $(RESULTS); exit $$rc
 
 up: infra build
 	@deploy/local/stack.sh up

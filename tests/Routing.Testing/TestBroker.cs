@@ -19,6 +19,7 @@ public sealed class TestBroker : IAsyncDisposable
     private readonly string _vhost;
     private readonly IConnection _connection;
     private readonly IChannel _channel;
+    private bool _owned = true;
 
     private TestBroker(HttpClient management, string vhost, string url, IConnection connection, IChannel channel)
     {
@@ -44,6 +45,18 @@ public sealed class TestBroker : IAsyncDisposable
         var connection = await new ConnectionFactory { Uri = new Uri(url) }.CreateConnectionAsync();
         var channel = await connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true));
         return new TestBroker(management, vhost, url, connection, channel);
+    }
+
+    /// <summary>
+    /// The broker's default virtual host, where the local stack (make up) runs: for end-to-end tests that
+    /// watch the running services. Nothing is created there but this client's temporary queues.
+    /// </summary>
+    public static async Task<TestBroker> AttachToStackAsync()
+    {
+        var (amqp, managementUrl) = await TestInfrastructure.RabbitMqAsync();
+        var connection = await new ConnectionFactory { Uri = new Uri(amqp) }.CreateConnectionAsync();
+        var channel = await connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true));
+        return new TestBroker(ManagementClient(managementUrl), "/", amqp, connection, channel) { _owned = false };
     }
 
     /// <summary>MassTransit's exchange for a message type: "Namespace:TypeName", fanout, durable.</summary>
@@ -132,7 +145,10 @@ public sealed class TestBroker : IAsyncDisposable
     {
         await _channel.DisposeAsync();
         await _connection.DisposeAsync();
-        await _management.DeleteAsync($"api/vhosts/{_vhost}");
+        if (_owned)
+        {
+            await _management.DeleteAsync($"api/vhosts/{_vhost}");
+        }
         _management.Dispose();
     }
 

@@ -1,0 +1,176 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Routing.Adapters.Testing;
+using Routing.Contracts;
+using Routing.Testing;
+
+namespace Routing.EndToEndTests;
+
+/// <summary>
+/// Through the running local stack: a signed webhook to each adapter becomes a routed conversation that
+/// the routing API shows, one delivery repeated to two adapter replicas has one effect, and an agent's
+/// SendChannelMessage reaches the provider sandbox as the provider's API expects it.
+/// </summary>
+public sealed class ChannelStackTests : IAsyncLifetime
+{
+    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
+    private TestBroker _broker = null!;
+
+    public async Task InitializeAsync()
+    {
+        await LocalStack.RequireReadyAsync();
+        _broker = await TestBroker.AttachToStackAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _broker.DisposeAsync();
+        _http.Dispose();
+    }
+
+    public static TheoryData<string> Channels => new("sms", "whatsapp", "facebook");
+
+    [Theory]
+    [MemberData(nameof(Channels))]
+    public async Task Should_route_a_signed_webhook_into_a_conversation_the_api_shows(string channel)
+    {
+        await using var routed = await _broker.ObserveAsync<MessageRouted>();
+        var (request, messageId, kind, value) = Webhook(channel, Unique(), "Where is my parcel?");
+
+        using (request)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await _http.SendAsync(request)).StatusCode);
+        }
+        var message = await routed.WaitForAsync(m => m.MessageId == messageId);
+
+        var conversation = await _http.GetFromJsonAsync<JsonElement>($"{LocalStack.Routing}/conversations/{message.ConversationId}");
+        var customer = await _http.GetFromJsonAsync<JsonElement>($"{LocalStack.Routing}/customers/lookup?kind={kind}&value={Uri.EscapeDataString(value)}");
+        Assert.Equal(channel, conversation.GetProperty("channel").GetString());
+        Assert.Equal(message.CustomerId, conversation.GetProperty("customerId").GetGuid());
+        Assert.Equal(message.CustomerId, customer.GetProperty("id").GetGuid());
+    }
+
+    [Fact]
+    public async Task Should_have_one_effect_when_one_delivery_reaches_two_replicas_several_times()
+    {
+        await using var routed = await _broker.ObserveAsync<MessageRouted>();
+        using var replica = LocalStack.StartAdapterReplica("services/Adapters/Sms", "Routing.Adapters.Sms", 5111, LocalStack.Sms);
+        try
+        {
+            await WaitReadyAsync("http://127.0.0.1:5111");
+            var sid = "SM" + Guid.NewGuid().ToString("N");
+            var from = Unique();
+            var secret = LocalStack.Secrets["Twilio__AuthToken"];
+
+            // The provider retries while the first answer is in flight: three times to one replica, twice to the other.
+            var deliveries = Enumerable.Range(0, 5).Select(async i =>
+            {
+                using var request = SampleWebhooks.TwilioSms(LocalStack.Sms, secret, sid, from, "+15557654321", "Is it in stock?");
+                if (i % 2 == 1)
+                {
+                    request.RequestUri = new Uri("http://127.0.0.1:5111/webhooks/sms/twilio");
+                }
+                return (await _http.SendAsync(request)).StatusCode;
+            });
+            Assert.All(await Task.WhenAll(deliveries), status => Assert.Equal(HttpStatusCode.OK, status));
+
+            var id = MessageIds.ForInbound("sms", sid);
+            var first = await routed.WaitForAsync(m => m.MessageId == id);
+            // A later message from the same customer is routed after the copies were; still only one of them counts.
+            var nextSid = "SM" + Guid.NewGuid().ToString("N");
+            using (var next = SampleWebhooks.TwilioSms(LocalStack.Sms, secret, nextSid, from, "+15557654321", "Hello?"))
+            {
+                (await _http.SendAsync(next)).EnsureSuccessStatusCode();
+            }
+            var second = await routed.WaitForAsync(m => m.MessageId == MessageIds.ForInbound("sms", nextSid));
+            await Task.Delay(TimeSpan.FromSeconds(1));
+
+            Assert.Single(routed.Messages, m => m.MessageId == id);
+            Assert.Equal(first.ConversationId, second.ConversationId);
+            var conversations = await _http.GetFromJsonAsync<JsonElement>($"{LocalStack.Routing}/conversations?customerId={first.CustomerId}");
+            Assert.Equal(1, conversations.GetArrayLength());
+        }
+        finally
+        {
+            replica.Kill(entireProcessTree: true);
+            await replica.WaitForExitAsync();
+        }
+    }
+
+    [Theory]
+    [InlineData("sms", "+447700900123", "+15557654321", "twilio")]
+    [InlineData("whatsapp", "+447700900123", "+15550783881", "whatsapp")]
+    [InlineData("facebook", "1254459154682919", "1353269864728879", "facebook")]
+    public async Task Should_send_an_agents_reply_through_the_adapter_to_the_provider_api(string channel, string to, string account, string provider)
+    {
+        await using var sent = await _broker.ObserveAsync<OutboundMessageSent>();
+        var command = new SendChannelMessage
+        {
+            CommandId = Guid.NewGuid(),
+            ConversationId = Guid.NewGuid(),
+            AgentId = "anna",
+            Channel = channel,
+            ChannelAccount = account,
+            To = new CustomerAddress { Kind = channel == "facebook" ? "facebook" : "phone", Value = to },
+            Text = $"Reply {Guid.NewGuid():N}",
+            CustomerLastMessageAt = DateTimeOffset.UtcNow.AddMinutes(-2),
+            RequestedAt = DateTimeOffset.UtcNow,
+        };
+
+        await _broker.SendAsync($"{channel}-send-channel-message", command);
+        var outcome = await sent.WaitForAsync(s => s.CommandId == command.CommandId);
+
+        var request = (await LocalStack.SentAsync(_http)).EnumerateArray().Single(r => r.GetProperty("providerMessageId").GetString() == outcome.ProviderMessageId);
+        Assert.Equal(provider, request.GetProperty("provider").GetString());
+        var body = request.GetProperty("body");
+        var (text, recipient) = provider switch
+        {
+            "twilio" => (body.GetProperty("Body").GetString(), body.GetProperty("To").GetString()),
+            "whatsapp" => (body.GetProperty("text").GetProperty("body").GetString(), "+" + body.GetProperty("to").GetString()),
+            _ => (body.GetProperty("message").GetProperty("text").GetString(), body.GetProperty("recipient").GetProperty("id").GetString()),
+        };
+        Assert.Equal((command.Text, to), (text, recipient));
+    }
+
+    private static (HttpRequestMessage Request, Guid MessageId, string Kind, string Value) Webhook(string channel, string phone, string text)
+    {
+        var secrets = LocalStack.Secrets;
+        switch (channel)
+        {
+            case "sms":
+                var sid = "SM" + Guid.NewGuid().ToString("N");
+                return (SampleWebhooks.TwilioSms(LocalStack.Sms, secrets["Twilio__AuthToken"], sid, phone, "+15557654321", text), MessageIds.ForInbound("sms", sid), "phone", phone);
+            case "whatsapp":
+                var wamid = "wamid.e2e" + Guid.NewGuid().ToString("N");
+                return (SampleWebhooks.WhatsAppText(LocalStack.WhatsApp, secrets["WhatsApp__AppSecret"], wamid, phone.TrimStart('+'), "E2E Customer", text),
+                    MessageIds.ForInbound("whatsapp", wamid), "phone", phone);
+            default:
+                var mid = "m_e2e" + Guid.NewGuid().ToString("N");
+                var psid = phone.TrimStart('+');
+                return (SampleWebhooks.MessengerText(LocalStack.Facebook, secrets["Facebook__AppSecret"], mid, psid, text), MessageIds.ForInbound("facebook", mid), "facebook", psid);
+        }
+    }
+
+    /// <summary>A new customer: a random UK mobile number (+44 7700 xxxxxx).</summary>
+    private static string Unique() => "+447700" + Random.Shared.Next(100_000, 999_999).ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    private async Task WaitReadyAsync(string url)
+    {
+        for (var i = 0; i < 120; i++)
+        {
+            try
+            {
+                if ((await _http.GetAsync(url + "/health/ready")).IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+            await Task.Delay(500);
+        }
+        throw new TimeoutException($"{url} did not become ready in 60 s");
+    }
+}
