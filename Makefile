@@ -8,7 +8,7 @@ RESULTS := $(LOCAL)/test-results
 DOTNET ?= dotnet
 CONFIG ?= Release
 
-.PHONY: help infra build test run up down bench clean
+.PHONY: help infra build test run up down bench bench-webhooks clean
 
 help:
 	@echo "make run    start RabbitMQ, PostgreSQL and the routing service, then play the demo story (Ctrl-C stops)"
@@ -16,6 +16,7 @@ help:
 	@echo "make up     the whole stack in the background, waiting until every service is healthy"
 	@echo "make down   stop what make up started"
 	@echo "make bench  the routing benchmark (see tests/Routing.Benchmarks/README.md)"
+	@echo "make bench-webhooks  webhook ingestion per adapter beside a bare endpoint (same README)"
 
 infra:
 	@deploy/local/infra.sh up
@@ -52,6 +53,10 @@ run: infra build
 bench: infra build
 	@set -a; source $(LOCAL)/env; set +a; \
 	  $(DOTNET) run --project tests/Routing.Benchmarks/Routing.Benchmarks.csproj -c $(CONFIG) --no-build -- $(BENCH_ARGS)
+
+bench-webhooks: infra build
+	@set -a; source $(LOCAL)/env; set +a; \
+	  $(DOTNET) run --project tests/Adapters.Benchmarks/Adapters.Benchmarks.csproj -c $(CONFIG) --no-build -- $(BENCH_ARGS)
 
 clean:
 	$(DOTNET) clean Routing.sln -nologo -v q

@@ -1,0 +1,176 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Json;
+using Routing.Adapters.Testing;
+using Routing.Testing;
+
+// Webhook ingestion: each adapter as it runs in production (its own process, Kestrel on loopback, a real
+// RabbitMQ virtual host, publisher confirms before the 200), driven by a .NET load generator with a fixed
+// number of connections; beside a bare endpoint that reads the body and answers 200, in the same run.
+var duration = TimeSpan.FromSeconds(Arg("--seconds", 10));
+var connections = Arg("--connections", 32);
+var rounds = Arg("--rounds", 3);
+var root = FindRoot();
+var secrets = File.ReadAllLines(Path.Combine(root, "deploy/local/dev.env")).Select(l => l.Trim())
+    .Where(l => l.Length > 0 && !l.StartsWith('#') && l.Contains('=')).ToDictionary(l => l[..l.IndexOf('=')], l => l[(l.IndexOf('=') + 1)..]);
+
+await using var broker = await TestBroker.CreateAsync();
+var bare = await StartBareAsync();
+var adapters = new (string Name, string Folder, string Assembly, int Port, Func<string, int, HttpRequestMessage> Make)[]
+{
+    ("sms (Twilio)", "services/Adapters/Sms", "Routing.Adapters.Sms", 5141,
+        (url, i) => SampleWebhooks.TwilioSms(url, secrets["Twilio__AuthToken"], $"SMbench{i:D26}", "+447700900123", "+15557654321", "Where is my parcel?")),
+    ("whatsapp (Cloud API)", "services/Adapters/WhatsApp", "Routing.Adapters.WhatsApp", 5143,
+        (url, i) => SampleWebhooks.WhatsAppText(url, secrets["WhatsApp__AppSecret"], $"wamid.bench{i}", "447700900123", "Bench", "Where is my parcel?")),
+    ("facebook (Messenger)", "services/Adapters/Facebook", "Routing.Adapters.Facebook", 5142,
+        (url, i) => SampleWebhooks.MessengerText(url, secrets["Facebook__AppSecret"], $"m_bench{i}", "1254459154682919", "Where is my parcel?")),
+};
+var processes = adapters.Select(a => Start(a.Folder, a.Assembly, a.Port)).ToList();
+try
+{
+    using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = connections, PooledConnectionLifetime = Timeout.InfiniteTimeSpan });
+    foreach (var a in adapters)
+    {
+        await WaitReadyAsync(http, $"http://127.0.0.1:{a.Port}");
+    }
+    var results = new Dictionary<string, List<(double Rps, double P50, double P99, int Errors)>>();
+    for (var round = 0; round <= rounds; round++) // round 0 warms up and is not counted
+    {
+        var runs = new List<(string Name, Func<int, HttpRequestMessage> Make)> { ("bare endpoint (200 only)", i => new HttpRequestMessage(HttpMethod.Post, bare.Url) { Content = new StringContent("{}") }) };
+        runs.AddRange(adapters.Select(a => (a.Name, (Func<int, HttpRequestMessage>)(i => a.Make($"http://127.0.0.1:{a.Port}", round * 10_000_000 + i)))));
+        foreach (var (name, make) in runs)
+        {
+            var result = await LoadAsync(http, make, round == 0 ? TimeSpan.FromSeconds(5) : duration, connections);
+            if (round > 0)
+            {
+                (results.TryGetValue(name, out var list) ? list : results[name] = []).Add(result);
+            }
+            Console.WriteLine($"round {round} {name,-26} {result.Rps,8:F0} req/s  p50 {result.P50,6:F1} ms  p99 {result.P99,6:F1} ms  errors {result.Errors}");
+        }
+    }
+    var baseline = Median(results["bare endpoint (200 only)"].Select(r => r.Rps));
+    Console.WriteLine($"\n{connections} connections, {duration.TotalSeconds:F0} s per run, median of {rounds} rounds\n");
+    Console.WriteLine("| endpoint | requests/s | p50 ms | p99 ms | errors | ratio to bare |");
+    Console.WriteLine("|---|---|---|---|---|---|");
+    foreach (var (name, list) in results)
+    {
+        var rps = Median(list.Select(r => r.Rps));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"| {name} | {rps:F0} | {Median(list.Select(r => r.P50)):F1} | {Median(list.Select(r => r.P99)):F1} | {list.Sum(r => r.Errors)} | {rps / baseline:F2} |"));
+    }
+}
+finally
+{
+    foreach (var p in processes)
+    {
+        p.Kill(entireProcessTree: true);
+    }
+    await bare.App.StopAsync();
+}
+
+static async Task<(double Rps, double P50, double P99, int Errors)> LoadAsync(HttpClient http, Func<int, HttpRequestMessage> make, TimeSpan duration, int connections)
+{
+    // Each request is built and signed by the generator inside the timed loop but outside its latency (HMAC is microseconds).
+    var latencies = new List<double>[connections];
+    var errors = 0;
+    var stopAt = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
+    var counter = 0;
+    var started = Stopwatch.GetTimestamp();
+    await Task.WhenAll(Enumerable.Range(0, connections).Select(async c =>
+    {
+        var mine = latencies[c] = new List<double>(100_000);
+        while (Stopwatch.GetTimestamp() < stopAt)
+        {
+            using var request = make(Interlocked.Increment(ref counter));
+            var t0 = Stopwatch.GetTimestamp();
+            using var response = await http.SendAsync(request);
+            await response.Content.ReadAsByteArrayAsync();
+            mine.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
+            if (!response.IsSuccessStatusCode)
+            {
+                Interlocked.Increment(ref errors);
+            }
+        }
+    }));
+    var elapsed = Stopwatch.GetElapsedTime(started).TotalSeconds;
+    var all = latencies.SelectMany(l => l).Order().ToArray();
+    return (all.Length / elapsed, all[(int)(all.Length * 0.50)], all[Math.Min(all.Length - 1, (int)(all.Length * 0.99))], errors);
+}
+
+static async Task<(WebApplication App, string Url)> StartBareAsync()
+{
+    var builder = WebApplication.CreateSlimBuilder();
+    builder.Logging.ClearProviders();
+    builder.WebHost.UseUrls("http://127.0.0.1:5140");
+    var app = builder.Build();
+    app.MapPost("/", async (HttpContext http) =>
+    {
+        await http.Request.Body.CopyToAsync(Stream.Null);
+        return Results.Ok();
+    });
+    await app.StartAsync();
+    return (app, "http://127.0.0.1:5140/");
+}
+
+Process Start(string folder, string assembly, int port)
+{
+    var dll = Path.Combine(root, folder, "bin", "Release", "net10.0", assembly + ".dll");
+    var start = new ProcessStartInfo("dotnet", dll) { WorkingDirectory = Path.GetDirectoryName(dll)!, RedirectStandardOutput = true, RedirectStandardError = true };
+    foreach (var (key, value) in secrets)
+    {
+        start.Environment[key] = value;
+    }
+    start.Environment["Urls"] = $"http://127.0.0.1:{port}";
+    start.Environment["Webhooks__PublicBaseUrl"] = $"http://127.0.0.1:{port}";
+    start.Environment["RabbitMq__Url"] = broker.Url;
+    start.Environment["Logging__LogLevel__Default"] = "Warning";
+    var process = Process.Start(start)!;
+    process.OutputDataReceived += (_, _) => { };
+    process.ErrorDataReceived += (_, _) => { };
+    process.BeginOutputReadLine();
+    process.BeginErrorReadLine();
+    return process;
+}
+
+static async Task WaitReadyAsync(HttpClient http, string url)
+{
+    for (var i = 0; i < 120; i++)
+    {
+        try
+        {
+            if ((await http.GetAsync(url + "/health/ready")).IsSuccessStatusCode)
+            {
+                return;
+            }
+        }
+        catch (HttpRequestException)
+        {
+        }
+        await Task.Delay(500);
+    }
+    throw new TimeoutException($"{url} did not become ready");
+}
+
+static double Median(IEnumerable<double> values)
+{
+    var sorted = values.Order().ToArray();
+    return sorted[sorted.Length / 2];
+}
+
+int Arg(string name, int fallback)
+{
+    var i = Array.IndexOf(args, name);
+    return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
+}
+
+static string FindRoot()
+{
+    for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+    {
+        if (File.Exists(Path.Combine(dir.FullName, "Routing.sln")))
+        {
+            return dir.FullName;
+        }
+    }
+    throw new InvalidOperationException("Routing.sln not found");
+}
