@@ -10,28 +10,27 @@ using Routing.Testing;
 var duration = TimeSpan.FromSeconds(Arg("--seconds", 10));
 var connections = Arg("--connections", 32);
 var rounds = Arg("--rounds", 3);
-var root = FindRoot();
-var secrets = File.ReadAllLines(Path.Combine(root, "deploy/local/dev.env")).Select(l => l.Trim())
-    .Where(l => l.Length > 0 && !l.StartsWith('#') && l.Contains('=')).ToDictionary(l => l[..l.IndexOf('=')], l => l[(l.IndexOf('=') + 1)..]);
+var secrets = AdapterProcess.DevSecrets;
 
 await using var broker = await TestBroker.CreateAsync();
 var bare = await StartBareAsync();
 var adapters = new (string Name, string Folder, string Assembly, int Port, Func<string, int, HttpRequestMessage> Make)[]
 {
-    ("sms (Twilio)", "services/Adapters/Sms", "Routing.Adapters.Sms", 5141,
+    ("sms (Twilio)", "Sms", "Routing.Adapters.Sms", 5141,
         (url, i) => SampleWebhooks.TwilioSms(url, secrets["Twilio__AuthToken"], $"SMbench{i:D26}", "+447700900123", "+15557654321", "Where is my parcel?")),
-    ("whatsapp (Cloud API)", "services/Adapters/WhatsApp", "Routing.Adapters.WhatsApp", 5143,
+    ("whatsapp (Cloud API)", "WhatsApp", "Routing.Adapters.WhatsApp", 5143,
         (url, i) => SampleWebhooks.WhatsAppText(url, secrets["WhatsApp__AppSecret"], $"wamid.bench{i}", "447700900123", "Bench", "Where is my parcel?")),
-    ("facebook (Messenger)", "services/Adapters/Facebook", "Routing.Adapters.Facebook", 5142,
+    ("facebook (Messenger)", "Facebook", "Routing.Adapters.Facebook", 5142,
         (url, i) => SampleWebhooks.MessengerText(url, secrets["Facebook__AppSecret"], $"m_bench{i}", "1254459154682919", "Where is my parcel?")),
 };
-var processes = adapters.Select(a => Start(a.Folder, a.Assembly, a.Port)).ToList();
+var quiet = new Dictionary<string, string> { ["Logging__LogLevel__Default"] = "Warning" };
+var processes = adapters.Select(a => AdapterProcess.Start(a.Folder, a.Assembly, a.Port, $"http://127.0.0.1:{a.Port}", broker.Url, quiet)).ToList();
 try
 {
     using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = connections, PooledConnectionLifetime = Timeout.InfiniteTimeSpan });
     foreach (var a in adapters)
     {
-        await WaitReadyAsync(http, $"http://127.0.0.1:{a.Port}");
+        await AdapterHttp.WaitReadyAsync(http, $"http://127.0.0.1:{a.Port}");
     }
     var results = new Dictionary<string, List<(double Rps, double P50, double P99, int Errors)>>();
     for (var round = 0; round <= rounds; round++) // round 0 warms up and is not counted
@@ -112,45 +111,6 @@ static async Task<(WebApplication App, string Url)> StartBareAsync()
     return (app, "http://127.0.0.1:5140/");
 }
 
-Process Start(string folder, string assembly, int port)
-{
-    var dll = Path.Combine(root, folder, "bin", "Release", "net10.0", assembly + ".dll");
-    var start = new ProcessStartInfo("dotnet", dll) { WorkingDirectory = Path.GetDirectoryName(dll)!, RedirectStandardOutput = true, RedirectStandardError = true };
-    foreach (var (key, value) in secrets)
-    {
-        start.Environment[key] = value;
-    }
-    start.Environment["Urls"] = $"http://127.0.0.1:{port}";
-    start.Environment["Webhooks__PublicBaseUrl"] = $"http://127.0.0.1:{port}";
-    start.Environment["RabbitMq__Url"] = broker.Url;
-    start.Environment["Logging__LogLevel__Default"] = "Warning";
-    var process = Process.Start(start)!;
-    process.OutputDataReceived += (_, _) => { };
-    process.ErrorDataReceived += (_, _) => { };
-    process.BeginOutputReadLine();
-    process.BeginErrorReadLine();
-    return process;
-}
-
-static async Task WaitReadyAsync(HttpClient http, string url)
-{
-    for (var i = 0; i < 120; i++)
-    {
-        try
-        {
-            if ((await http.GetAsync(url + "/health/ready")).IsSuccessStatusCode)
-            {
-                return;
-            }
-        }
-        catch (HttpRequestException)
-        {
-        }
-        await Task.Delay(500);
-    }
-    throw new TimeoutException($"{url} did not become ready");
-}
-
 static double Median(IEnumerable<double> values)
 {
     var sorted = values.Order().ToArray();
@@ -161,16 +121,4 @@ int Arg(string name, int fallback)
 {
     var i = Array.IndexOf(args, name);
     return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
-}
-
-static string FindRoot()
-{
-    for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-    {
-        if (File.Exists(Path.Combine(dir.FullName, "Routing.sln")))
-        {
-            return dir.FullName;
-        }
-    }
-    throw new InvalidOperationException("Routing.sln not found");
 }

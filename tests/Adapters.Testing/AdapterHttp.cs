@@ -27,4 +27,25 @@ public static class AdapterHttp
             await Task.Delay(100);
         }
     }
+
+    /// <summary>Waits (up to 60 s) until the service at <paramref name="baseUrl"/> answers /health/ready, while its process starts.</summary>
+    public static async Task WaitReadyAsync(HttpClient client, string baseUrl)
+    {
+        for (var i = 0; i < 120; i++)
+        {
+            try
+            {
+                if ((await client.GetAsync(baseUrl + "/health/ready")).IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // not listening yet
+            }
+            await Task.Delay(500);
+        }
+        throw new TimeoutException($"{baseUrl} did not become ready in 60 s");
+    }
 }

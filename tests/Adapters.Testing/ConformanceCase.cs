@@ -23,5 +23,20 @@ public sealed record ConformanceCase
     public IReadOnlyList<InboundMessageReceived> Messages { get; init; } = [];
     public IReadOnlyList<DeliveryStatusChanged> Statuses { get; init; } = [];
 
+    /// <summary>This signed case with one change in its body, so its signature no longer matches: 403, nothing published.</summary>
+    public ConformanceCase Tampered(string name, string original, string replacement)
+    {
+        var body = Body.Replace(original, replacement, StringComparison.Ordinal);
+        if (body == Body)
+        {
+            throw new ArgumentException($"'{original}' does not occur in the body of '{Name}': the tampered case would not be tampered.", nameof(original));
+        }
+        return this with { Name = name, Body = body, Signature = SignatureCheck.Invalid, MalformedField = null, Messages = [], Statuses = [] };
+    }
+
+    /// <summary>This case without its headers, the provider's signature among them: 401, nothing published.</summary>
+    public ConformanceCase Unsigned(string name) =>
+        this with { Name = name, Headers = new Dictionary<string, string>(), Signature = SignatureCheck.Missing, MalformedField = null, Messages = [], Statuses = [] };
+
     public override string ToString() => Name;
 }

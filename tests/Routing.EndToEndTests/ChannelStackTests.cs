@@ -55,10 +55,11 @@ public sealed class ChannelStackTests : IAsyncLifetime
     public async Task Should_have_one_effect_when_one_delivery_reaches_two_replicas_several_times()
     {
         await using var routed = await _broker.ObserveAsync<MessageRouted>();
-        using var replica = LocalStack.StartAdapterReplica("services/Adapters/Sms", "Routing.Adapters.Sms", 5111, LocalStack.Sms);
+        using var replica = AdapterProcess.Start("Sms", "Routing.Adapters.Sms", 5111, LocalStack.Sms,
+            Environment.GetEnvironmentVariable("ROUTING_TEST_RABBITMQ") ?? "amqp://guest:guest@127.0.0.1:5672/");
         try
         {
-            await WaitReadyAsync("http://127.0.0.1:5111");
+            await AdapterHttp.WaitReadyAsync(_http, "http://127.0.0.1:5111");
             var sid = "SM" + Guid.NewGuid().ToString("N");
             var from = Unique();
             var secret = LocalStack.Secrets["Twilio__AuthToken"];
@@ -154,23 +155,4 @@ public sealed class ChannelStackTests : IAsyncLifetime
 
     /// <summary>A new customer: a random UK mobile number (+44 7700 xxxxxx).</summary>
     private static string Unique() => "+447700" + Random.Shared.Next(100_000, 999_999).ToString(System.Globalization.CultureInfo.InvariantCulture);
-
-    private async Task WaitReadyAsync(string url)
-    {
-        for (var i = 0; i < 120; i++)
-        {
-            try
-            {
-                if ((await _http.GetAsync(url + "/health/ready")).IsSuccessStatusCode)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-            }
-            await Task.Delay(500);
-        }
-        throw new TimeoutException($"{url} did not become ready in 60 s");
-    }
 }

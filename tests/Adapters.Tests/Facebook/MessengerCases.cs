@@ -24,20 +24,22 @@ internal static class MessengerCases
 
     public const string Text = """{"object":"page","entry":[{"id":"1353269864728879","time":1458692752478,"messaging":[{"sender":{"id":"1254459154682919"},"recipient":{"id":"1353269864728879"},"timestamp":1458692752478,"message":{"mid":"mid.1457764197618:41d102a3e1ae206a38","text":"hello, world!","quick_reply":{"payload":"DEVELOPER_DEFINED_PAYLOAD"}}}]}]}""";
 
+    private static ConformanceCase TextMessage => new()
+    {
+        Name = "text with a quick reply (Meta's example)",
+        Source = Source + "/messages",
+        ContentType = Json,
+        Body = Text,
+        Headers = Signed("sha256=a84705058a2360427a552e729ad0904fc348f200731811c0b1da5417ae4095a2"),
+        Messages = [Message("mid.1457764197618:41d102a3e1ae206a38", 1458692752478, "hello, world!") with
+        {
+            Metadata = new Dictionary<string, string> { ["quick_reply_payload"] = "DEVELOPER_DEFINED_PAYLOAD" },
+        }],
+    };
+
     public static IEnumerable<ConformanceCase> All =>
     [
-        new()
-        {
-            Name = "text with a quick reply (Meta's example)",
-            Source = Source + "/messages",
-            ContentType = Json,
-            Body = Text,
-            Headers = Signed("sha256=a84705058a2360427a552e729ad0904fc348f200731811c0b1da5417ae4095a2"),
-            Messages = [Message("mid.1457764197618:41d102a3e1ae206a38", 1458692752478, "hello, world!") with
-            {
-                Metadata = new Dictionary<string, string> { ["quick_reply_payload"] = "DEVELOPER_DEFINED_PAYLOAD" },
-            }],
-        },
+        TextMessage,
         new()
         {
             Name = "reply to an earlier message (Meta's example)",
@@ -131,23 +133,8 @@ internal static class MessengerCases
             Headers = Signed("sha256=214e791b263d4e5d0abcf14ab16b7a2b1e0a59643a31618b0ae21b8ba70ee88b"),
             Statuses = [Status("read", null, upTo: true)],
         },
-        new()
-        {
-            Name = "tampered body",
-            Source = Source,
-            ContentType = Json,
-            Body = Text.Replace("hello, world!", "hello, world?", StringComparison.Ordinal),
-            Headers = Signed("sha256=a84705058a2360427a552e729ad0904fc348f200731811c0b1da5417ae4095a2"),
-            Signature = SignatureCheck.Invalid,
-        },
-        new()
-        {
-            Name = "no signature",
-            Source = Source,
-            ContentType = Json,
-            Body = Text,
-            Signature = SignatureCheck.Missing,
-        },
+        TextMessage.Tampered("tampered body", "hello, world!", "hello, world?"),
+        TextMessage.Unsigned("no signature"),
         new()
         {
             Name = "signed but not JSON",

@@ -1,5 +1,4 @@
 using Adapters.Tests.Meta;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Polly.Timeout;
 using Routing.Adapters.Facebook.Messenger;
@@ -25,21 +24,17 @@ public sealed class MessengerSenderTests : IAsyncLifetime
 
     private ServiceProvider Build(bool humanAgentTag, TimeSpan attemptTimeout)
     {
-        var services = new ServiceCollection()
-            .AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-            {
-                ["Facebook:AppSecret"] = MessengerCases.AppSecret,
-                ["Facebook:VerifyToken"] = "unused",
-                [$"Facebook:PageAccessTokens:{MessengerCases.Page}"] = "dev-page-token",
-                ["Facebook:HumanAgentTag"] = humanAgentTag ? "true" : "false",
-                ["Facebook:GraphApiBaseUrl"] = _api.BaseUrl,
-                ["Outbound:AttemptTimeout"] = attemptTimeout.ToString("c", System.Globalization.CultureInfo.InvariantCulture),
-                ["Outbound:RetryBaseDelay"] = "00:00:00.050",
-            }).Build())
-            .AddSingleton(TimeProvider.System).AddLogging().AddMetrics();
-        services.AddOptions<MessengerOptions>().BindConfiguration(MessengerOptions.Section);
-        services.AddChannelSender<MessengerSender>();
-        return services.BuildServiceProvider();
+        var settings = new Dictionary<string, string?>
+        {
+            ["Facebook:AppSecret"] = MessengerCases.AppSecret,
+            ["Facebook:VerifyToken"] = "unused",
+            [$"Facebook:PageAccessTokens:{MessengerCases.Page}"] = "dev-page-token",
+            ["Facebook:HumanAgentTag"] = humanAgentTag ? "true" : "false",
+            ["Facebook:GraphApiBaseUrl"] = _api.BaseUrl,
+            ["Outbound:AttemptTimeout"] = attemptTimeout.ToString("c", System.Globalization.CultureInfo.InvariantCulture),
+            ["Outbound:RetryBaseDelay"] = "00:00:00.050",
+        };
+        return SenderServices.Build<MessengerSender>(settings, s => s.AddOptions<MessengerOptions>().BindConfiguration(MessengerOptions.Section));
     }
 
     public async Task DisposeAsync()

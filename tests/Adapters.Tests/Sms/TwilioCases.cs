@@ -22,17 +22,19 @@ internal static class TwilioCases
 
     private const string Sms = "ToCountry=US&ToState=CA&SmsMessageSid=SM5e3b1a7c9d2f4e6a8b0c1d2e3f4a5b6c&NumMedia=0&ToCity=SAN+FRANCISCO&FromZip=10001&SmsSid=SM5e3b1a7c9d2f4e6a8b0c1d2e3f4a5b6c&FromState=NY&SmsStatus=received&FromCity=NEW+YORK&Body=Hi%21+My+order+%2312+hasn%27t+arrived+%E2%80%94+can+you+help%3F&FromCountry=US&To=%2B15557654321&ToZip=94105&NumSegments=1&MessageSid=SM5e3b1a7c9d2f4e6a8b0c1d2e3f4a5b6c&AccountSid=AC0123456789abcdef0123456789abcdef&From=%2B12125550123&ApiVersion=2010-04-01";
 
+    private static ConformanceCase IncomingSms => new()
+    {
+        Name = "incoming SMS",
+        Source = IncomingSource,
+        ContentType = Form,
+        Body = Sms,
+        Headers = Signed("glIaMhBhrQuE1MzN/vJgfwB0UTQ="),
+        Messages = [Inbound("SM5e3b1a7c9d2f4e6a8b0c1d2e3f4a5b6c", "Hi! My order #12 hasn't arrived — can you help?", [], "NY", "NEW YORK")],
+    };
+
     public static IEnumerable<ConformanceCase> All =>
     [
-        new()
-        {
-            Name = "incoming SMS",
-            Source = IncomingSource,
-            ContentType = Form,
-            Body = Sms,
-            Headers = Signed("glIaMhBhrQuE1MzN/vJgfwB0UTQ="),
-            Messages = [Inbound("SM5e3b1a7c9d2f4e6a8b0c1d2e3f4a5b6c", "Hi! My order #12 hasn't arrived — can you help?", [], "NY", "NEW YORK")],
-        },
+        IncomingSms,
         new()
         {
             Name = "incoming MMS with two media",
@@ -75,15 +77,7 @@ internal static class TwilioCases
             Body = "SmsSid=SM9a8b7c6d5e4f30211203040506070809&SmsStatus=queued&MessageStatus=queued&To=%2B12125550123&MessageSid=SM9a8b7c6d5e4f30211203040506070809&AccountSid=AC0123456789abcdef0123456789abcdef&From=%2B15557654321&ApiVersion=2010-04-01",
             Headers = Signed("b6iZYkXEBBGYgN97XclcZTuM2yM="),
         },
-        new()
-        {
-            Name = "tampered body (one character of the text changed)",
-            Source = IncomingSource,
-            ContentType = Form,
-            Body = Sms.Replace("order+%2312", "order+%2313", StringComparison.Ordinal),
-            Headers = Signed("glIaMhBhrQuE1MzN/vJgfwB0UTQ="),
-            Signature = SignatureCheck.Invalid,
-        },
+        IncomingSms.Tampered("tampered body (one character of the text changed)", "order+%2312", "order+%2313"),
         new()
         {
             Name = "signature of another URL",
@@ -93,14 +87,7 @@ internal static class TwilioCases
             Headers = Signed("DCByWa4NkkDJlGQbX+oN07H4Hjc="),
             Signature = SignatureCheck.Invalid,
         },
-        new()
-        {
-            Name = "no signature",
-            Source = IncomingSource,
-            ContentType = Form,
-            Body = Sms,
-            Signature = SignatureCheck.Missing,
-        },
+        IncomingSms.Unsigned("no signature"),
         new()
         {
             Name = "JSON instead of a form cannot carry a valid signature",

@@ -1,9 +1,8 @@
-using Routing.Adapters.Testing;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Polly.Timeout;
 using Routing.Adapters.Outbound;
 using Routing.Adapters.Sms.Twilio;
+using Routing.Adapters.Testing;
 using Routing.Adapters.Webhooks;
 using Routing.Contracts;
 
@@ -26,7 +25,7 @@ public sealed class TwilioSenderTests : IAsyncLifetime
 
     private ServiceProvider Build(TimeSpan attemptTimeout)
     {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        var settings = new Dictionary<string, string?>
         {
             ["Twilio:AuthToken"] = TwilioCases.AuthToken,
             ["Twilio:AccountSid"] = "AC0123456789abcdef0123456789abcdef",
@@ -35,12 +34,12 @@ public sealed class TwilioSenderTests : IAsyncLifetime
             ["Outbound:AttemptTimeout"] = attemptTimeout.ToString("c", System.Globalization.CultureInfo.InvariantCulture),
             ["Outbound:TotalTimeout"] = "00:01:00",
             ["Outbound:RetryBaseDelay"] = "00:00:00.050",
-        }).Build();
-        var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddLogging().AddMetrics();
-        services.AddOptions<TwilioOptions>().BindConfiguration(TwilioOptions.Section);
-        services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.Section);
-        services.AddChannelSender<TwilioSender>();
-        return services.BuildServiceProvider();
+        };
+        return SenderServices.Build<TwilioSender>(settings, s =>
+        {
+            s.AddOptions<TwilioOptions>().BindConfiguration(TwilioOptions.Section);
+            s.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.Section);
+        });
     }
 
     public async Task DisposeAsync()

@@ -21,17 +21,19 @@ internal static class WhatsAppCases
 
     public const string Text = """{"object":"whatsapp_business_account","entry":[{"id":"102290129340398","changes":[{"value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"15550783881","phone_number_id":"106540352242922"},"contacts":[{"profile":{"name":"Sheena Nelson"},"wa_id":"16505551234"}],"messages":[{"from":"16505551234","id":"wamid.HBgLMTY1MDM4Nzk0MzkVAgASGBQzQTRBNjU5OUFFRTAzODEwMTQ0RgA=","timestamp":"1749416383","type":"text","text":{"body":"Does it come in another color?"}}]},"field":"messages"}]}]}""";
 
+    private static ConformanceCase TextMessage => new()
+    {
+        Name = "text message (Meta's example)",
+        Source = Source,
+        ContentType = Json,
+        Body = Text,
+        Headers = Signed("sha256=a700c6897eb16d9b98c8f6830dca46bc5af0cce693c519d8a475bbe8d5f794b3"),
+        Messages = [Message("wamid.HBgLMTY1MDM4Nzk0MzkVAgASGBQzQTRBNjU5OUFFRTAzODEwMTQ0RgA=", 1749416383, "text", "Does it come in another color?")],
+    };
+
     public static IEnumerable<ConformanceCase> All =>
     [
-        new()
-        {
-            Name = "text message (Meta's example)",
-            Source = Source,
-            ContentType = Json,
-            Body = Text,
-            Headers = Signed("sha256=a700c6897eb16d9b98c8f6830dca46bc5af0cce693c519d8a475bbe8d5f794b3"),
-            Messages = [Message("wamid.HBgLMTY1MDM4Nzk0MzkVAgASGBQzQTRBNjU5OUFFRTAzODEwMTQ0RgA=", 1749416383, "text", "Does it come in another color?")],
-        },
+        TextMessage,
         new()
         {
             Name = "image with a caption, replying to our message",
@@ -108,23 +110,8 @@ internal static class WhatsAppCases
                 Status("wamid.HBgLMTY1MDM4Nzk0MzkVAgARGBJBQjcxOEM2MzRDMkU3QkM0NzIA", "failed", "131047", 1749417001),
             ],
         },
-        new()
-        {
-            Name = "tampered body",
-            Source = Source,
-            ContentType = Json,
-            Body = Text.Replace("another color", "another colour", StringComparison.Ordinal),
-            Headers = Signed("sha256=a700c6897eb16d9b98c8f6830dca46bc5af0cce693c519d8a475bbe8d5f794b3"),
-            Signature = SignatureCheck.Invalid,
-        },
-        new()
-        {
-            Name = "no signature",
-            Source = Source,
-            ContentType = Json,
-            Body = Text,
-            Signature = SignatureCheck.Missing,
-        },
+        TextMessage.Tampered("tampered body", "another color", "another colour"),
+        TextMessage.Unsigned("no signature"),
         new()
         {
             Name = "signed but not JSON",

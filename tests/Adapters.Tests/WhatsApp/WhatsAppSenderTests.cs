@@ -1,5 +1,4 @@
 using Adapters.Tests.Meta;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Routing.Adapters.Outbound;
 using Routing.Adapters.Testing;
@@ -38,12 +37,7 @@ public sealed class WhatsAppSenderTests : IAsyncLifetime
             settings["WhatsApp:ReengagementTemplate:Name"] = "reply_waiting";
             settings["WhatsApp:ReengagementTemplate:Language"] = "en_US";
         }
-        var services = new ServiceCollection()
-            .AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(settings).Build())
-            .AddSingleton(TimeProvider.System).AddLogging().AddMetrics();
-        services.AddOptions<WhatsAppOptions>().BindConfiguration(WhatsAppOptions.Section);
-        services.AddChannelSender<WhatsAppSender>();
-        return services.BuildServiceProvider();
+        return SenderServices.Build<WhatsAppSender>(settings, s => s.AddOptions<WhatsAppOptions>().BindConfiguration(WhatsAppOptions.Section));
     }
 
     public async Task DisposeAsync()

@@ -27,9 +27,18 @@ public static class GraphApi
         return GraphResult.Read((int)response.StatusCode, await response.Content.ReadAsStringAsync(ct));
     }
 
-    /// <summary>The provider's error as an outcome: permanent unless the HTTP status, a Graph-wide code or one of the channel's codes says a retry can help.</summary>
-    public static SendOutcome Failure(GraphResult result, IReadOnlySet<int> channelTransientCodes)
+    /// <summary>
+    /// The send's outcome: the message id <paramref name="messageId"/> reads from a successful body, or Meta's
+    /// error, permanent unless the HTTP status, a Graph-wide code or one of the channel's codes says a retry can help.
+    /// </summary>
+    public static SendOutcome Outcome(GraphResult result, Func<JsonElement, string?> messageId, IReadOnlySet<int> channelTransientCodes)
     {
+        if (result.Succeeded)
+        {
+            return result.Body is { ValueKind: JsonValueKind.Object } body && messageId(body) is { Length: > 0 } id
+                ? SendOutcome.Sent(id)
+                : SendOutcome.Failed("unexpected-response", $"The Graph API answered {result.HttpStatus} without a message id.", permanent: false);
+        }
         var transient = result.HttpStatus is >= 500 or 429 or 408
             || result.Code is { } code && (TransientCodes.Contains(code) || channelTransientCodes.Contains(code));
         var errorCode = result.Code?.ToString(CultureInfo.InvariantCulture) ?? result.HttpStatus.ToString(CultureInfo.InvariantCulture);

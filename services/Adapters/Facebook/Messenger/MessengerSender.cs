@@ -63,14 +63,9 @@ internal sealed class MessengerSender(HttpClient http, IOptions<MessengerOptions
             recipient = new { id = command.To.Value },
             messaging_type = tagged ? "MESSAGE_TAG" : "RESPONSE",
             tag = tagged ? "HUMAN_AGENT" : null,
-            // One text message; attachments as links (the Send API takes one attachment per message, each its own id).
-            message = new { text = string.Join("\n", new[] { command.Text }.Concat(command.Attachments.Where(a => a.Url is not null).Select(a => a.Url!))) },
+            message = new { text = command.WithAttachmentLinks() }, // the Send API takes one attachment per message
         }, ct);
 
     private static SendOutcome Outcome(GraphResult result) =>
-        result.Succeeded && result.Body is { } body && body.TryGetProperty("message_id", out var id) && id.GetString() is { Length: > 0 } mid
-            ? SendOutcome.Sent(mid)
-            : result.Succeeded
-                ? SendOutcome.Failed("unexpected-response", $"The Send API answered {result.HttpStatus} without a message id.", permanent: false)
-                : GraphApi.Failure(result, TransientCodes);
+        GraphApi.Outcome(result, body => body.TryGetProperty("message_id", out var id) ? id.GetString() : null, TransientCodes);
 }

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
 using Routing.Adapters.Meta;
@@ -17,6 +18,7 @@ namespace Routing.Adapters.WhatsApp.Cloud;
 internal sealed partial class WhatsAppSender(HttpClient http, IOptions<WhatsAppOptions> options, TimeProvider time) : IChannelSender
 {
     public const string OutsideWindow = "131047";
+    private const int OutsideWindowCode = 131047;
     private static readonly TimeSpan Window = TimeSpan.FromHours(24);
 
     // Rate limits (130429 throughput, 131048 spam, 131056 pair, 80007 account), and Meta's own trouble.
@@ -48,10 +50,10 @@ internal sealed partial class WhatsAppSender(HttpClient http, IOptions<WhatsAppO
                 recipient_type = "individual",
                 to,
                 type = "text",
-                text = new { preview_url = false, body = Body(command) },
+                text = new { preview_url = false, body = command.WithAttachmentLinks() },
                 context = command.ReplyToProviderMessageId is { } replyTo ? new { message_id = replyTo } : null,
             }, ct);
-            if (sent.Code?.ToString(System.Globalization.CultureInfo.InvariantCulture) != OutsideWindow)
+            if (sent.Code != OutsideWindowCode)
             {
                 return Outcome(sent);
             }
@@ -72,23 +74,15 @@ internal sealed partial class WhatsAppSender(HttpClient http, IOptions<WhatsAppO
                 name = template.Name,
                 language = new { code = template.Language },
                 components = template.TextAsParameter
-                    ? new[] { new { type = "body", parameters = new[] { new { type = "text", text = Parameter(Body(command)) } } } }
+                    ? new[] { new { type = "body", parameters = new[] { new { type = "text", text = Parameter(command.WithAttachmentLinks()) } } } }
                     : null,
             },
         }, ct));
     }
 
     private static SendOutcome Outcome(GraphResult result) =>
-        result.Succeeded && result.Body is { } body && body.TryGetProperty("messages", out var messages)
-            && messages.GetArrayLength() > 0 && messages[0].TryGetProperty("id", out var id) && id.GetString() is { Length: > 0 } wamid
-            ? SendOutcome.Sent(wamid)
-            : result.Succeeded
-                ? SendOutcome.Failed("unexpected-response", $"The Cloud API answered {result.HttpStatus} without a message id.", permanent: false)
-                : GraphApi.Failure(result, TransientCodes);
-
-    /// <summary>The text, with attachments as links: the Cloud API sends media as separate messages, one id each.</summary>
-    private static string Body(SendChannelMessage command) =>
-        string.Join("\n", new[] { command.Text }.Concat(command.Attachments.Where(a => a.Url is not null).Select(a => a.Url!)));
+        GraphApi.Outcome(result, body => body.TryGetProperty("messages", out var messages) && messages.ValueKind == JsonValueKind.Array
+            && messages.GetArrayLength() > 0 && messages[0].TryGetProperty("id", out var id) ? id.GetString() : null, TransientCodes);
 
     private static string Parameter(string text) => Whitespace().Replace(text, " ").Trim();
 

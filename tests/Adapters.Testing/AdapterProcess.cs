@@ -1,0 +1,56 @@
+using System.Diagnostics;
+
+namespace Routing.Adapters.Testing;
+
+/// <summary>
+/// An adapter as it runs in production, a process of its own built by make build, configured with the
+/// local stack's dev-only secrets (deploy/local/dev.env): a second replica for the end-to-end tests, the
+/// subjects of the ingestion benchmark.
+/// </summary>
+public static class AdapterProcess
+{
+    public static string RepositoryRoot { get; } = FindRoot();
+
+    private static readonly Lazy<IReadOnlyDictionary<string, string>> Secrets = new(() =>
+        File.ReadAllLines(Path.Combine(RepositoryRoot, "deploy", "local", "dev.env"))
+            .Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith('#') && l.Contains('=', StringComparison.Ordinal))
+            .ToDictionary(l => l[..l.IndexOf('=', StringComparison.Ordinal)], l => l[(l.IndexOf('=', StringComparison.Ordinal) + 1)..]));
+
+    /// <summary>deploy/local/dev.env as configuration keys in environment form (Twilio__AuthToken, ...).</summary>
+    public static IReadOnlyDictionary<string, string> DevSecrets => Secrets.Value;
+
+    /// <summary>
+    /// Starts services/Adapters/<paramref name="folder"/>'s <paramref name="assembly"/> on 127.0.0.1:<paramref name="port"/>,
+    /// checking signatures against <paramref name="publicBaseUrl"/> and publishing to <paramref name="brokerUrl"/>.
+    /// </summary>
+    public static Process Start(string folder, string assembly, int port, string publicBaseUrl, string brokerUrl, IReadOnlyDictionary<string, string>? settings = null)
+    {
+        var dll = Path.Combine(RepositoryRoot, "services", "Adapters", folder, "bin", "Release", "net10.0", assembly + ".dll");
+        var start = new ProcessStartInfo("dotnet", dll) { WorkingDirectory = Path.GetDirectoryName(dll)!, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var (key, value) in DevSecrets.Concat(settings ?? new Dictionary<string, string>()))
+        {
+            start.Environment[key] = value;
+        }
+        start.Environment["Urls"] = $"http://127.0.0.1:{port}";
+        start.Environment["Webhooks__PublicBaseUrl"] = publicBaseUrl;
+        start.Environment["RabbitMq__Url"] = brokerUrl;
+        var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {dll}");
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    private static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Routing.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+        throw new InvalidOperationException("Routing.sln not found above " + AppContext.BaseDirectory);
+    }
+}
