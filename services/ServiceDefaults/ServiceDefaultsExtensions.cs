@@ -108,6 +108,8 @@ public static class ServiceDefaultsExtensions
         return builder;
     }
 
+    private static readonly JsonSerializerOptions HealthJson = new() { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull };
+
     private static Task WriteHealthAsync(HttpContext context, HealthReport report)
     {
         context.Response.ContentType = "application/json";
@@ -116,8 +118,13 @@ public static class ServiceDefaultsExtensions
             status = report.Status.ToString(),
             checks = report.Entries.ToDictionary(
                 e => e.Key,
-                e => new { status = e.Value.Status.ToString(), description = e.Value.Description }),
+                e => new
+                {
+                    status = e.Value.Status.ToString(),
+                    description = e.Value.Description,
+                    data = e.Value.Data.Count > 0 ? e.Value.Data : null,
+                }),
         };
-        return context.Response.WriteAsync(JsonSerializer.Serialize(body));
+        return context.Response.WriteAsync(JsonSerializer.Serialize(body, HealthJson));
     }
 }

@@ -10,13 +10,20 @@ public static class SenderServices
     /// <param name="settings">configuration, e.g. the provider API's base URL pointing at a <see cref="ProviderApiImitation"/></param>
     /// <param name="bindOptions">binds the options the sender reads</param>
     public static ServiceProvider Build<TSender>(IReadOnlyDictionary<string, string?> settings, Action<IServiceCollection> bindOptions)
-        where TSender : class, IChannelSender
+        where TSender : class, IChannelSender =>
+        Build(settings, services =>
+        {
+            bindOptions(services);
+            services.AddChannelSender<TSender>();
+        });
+
+    /// <param name="addSender">registers the sender the way the adapter does (for adapters whose own extension calls AddChannelSender)</param>
+    public static ServiceProvider Build(IReadOnlyDictionary<string, string?> settings, Action<IServiceCollection> addSender)
     {
         var services = new ServiceCollection()
             .AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(settings).Build())
             .AddSingleton(TimeProvider.System).AddLogging().AddMetrics();
-        bindOptions(services);
-        services.AddChannelSender<TSender>();
+        addSender(services);
         return services.BuildServiceProvider();
     }
 }

@@ -12,19 +12,23 @@ public static class OutboundServiceExtensions
     /// The channel's sender as a typed HttpClient with a declared resilience pipeline: total timeout,
     /// retry with jitter honouring Retry-After, circuit breaker, per-attempt timeout.
     /// </summary>
-    public static IServiceCollection AddChannelSender<TSender>(this IServiceCollection services)
+    /// <param name="perAttempt">
+    /// handlers that run inside the pipeline, once per attempt (e.g. signing each attempt afresh, or reading a
+    /// provider's own rate-limit headers into Retry-After before the retry looks at the response)
+    /// </param>
+    public static IServiceCollection AddChannelSender<TSender>(this IServiceCollection services, Action<IHttpClientBuilder>? perAttempt = null)
         where TSender : class, IChannelSender
     {
         services.AddOptions<OutboundOptions>().BindConfiguration(OutboundOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddHttpClient<TSender>()
-            .AddResilienceHandler("provider", (pipeline, context) =>
+        var client = services.AddHttpClient<TSender>();
+        client.AddResilienceHandler("provider", (pipeline, context) =>
             {
                 var options = context.ServiceProvider.GetRequiredService<IOptions<OutboundOptions>>().Value;
                 pipeline.AddTimeout(options.TotalTimeout);
                 pipeline.AddRetry(new HttpRetryStrategyOptions
                 {
                     MaxRetryAttempts = Math.Max(options.MaxRetries, 1),
-                    ShouldHandle = options.MaxRetries == 0 ? _ => PredicateResult.False() : new HttpRetryStrategyOptions().ShouldHandle,
+                    ShouldHandle = args => ValueTask.FromResult(options.MaxRetries > 0 && ShouldRetry(args.Outcome, options.TotalTimeout)),
                     BackoffType = DelayBackoffType.Exponential,
                     UseJitter = true,
                     Delay = options.RetryBaseDelay,
@@ -39,8 +43,26 @@ public static class OutboundServiceExtensions
                 });
                 pipeline.AddTimeout(options.AttemptTimeout);
             });
+        perAttempt?.Invoke(client);
         services.AddTransient<IChannelSender>(sp => sp.GetRequiredService<TSender>());
         return services;
+    }
+
+    /// <summary>
+    /// 408, 429, 5xx and transport errors, except an answer whose Retry-After lies beyond the whole send's
+    /// budget: waiting for it could only end in a timeout, so the sender gets the answer now and can report it.
+    /// </summary>
+    private static bool ShouldRetry(Outcome<HttpResponseMessage> outcome, TimeSpan budget)
+    {
+        if (outcome.Result?.Headers.RetryAfter is { } retryAfter)
+        {
+            var wait = retryAfter.Delta ?? (retryAfter.Date - DateTimeOffset.UtcNow);
+            if (wait > budget)
+            {
+                return false;
+            }
+        }
+        return HttpClientResiliencePredicates.IsTransient(outcome);
     }
 
     public static void AddChannelSenderConsumer(this IBusRegistrationConfigurator x) =>

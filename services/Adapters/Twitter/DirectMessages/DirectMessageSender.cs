@@ -1,0 +1,98 @@
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using Routing.Adapters.Outbound;
+using Routing.Contracts;
+
+namespace Routing.Adapters.Twitter.DirectMessages;
+
+/// <summary>
+/// Sends through X API v2, POST /2/dm_conversations/with/{participant_id}/messages with {"text"}, as the account
+/// the customer wrote to (OAuth 1.0a user context, signed per attempt by <see cref="OAuth1SigningHandler"/>).
+/// The answer's data.dm_event_id is the provider message id. A 429 whose x-rate-limit-reset is within
+/// Twitter:MaxRateLimitWait is sent again after the reset; a later reset fails as transient "rate-limited".
+/// 401 and 403 are permanent; every final status feeds the channel's health.
+/// </summary>
+internal sealed class DirectMessageSender(HttpClient http, IOptions<TwitterOptions> options, ChannelHealth health, TimeProvider time,
+    ILogger<DirectMessageSender> logger) : IChannelSender
+{
+    public const string RateLimited = "rate-limited";
+
+    public string Channel => Channels.Twitter;
+
+    public async Task<SendOutcome> SendAsync(SendChannelMessage command, CancellationToken ct)
+    {
+        var config = options.Value;
+        if (!config.Accounts.TryGetValue(command.ChannelAccount, out var account) || string.IsNullOrEmpty(account.AccessToken) || string.IsNullOrEmpty(account.AccessTokenSecret))
+        {
+            return SendOutcome.Failed("not-configured", $"No Twitter:Accounts:{command.ChannelAccount} access token and secret; this account cannot send.", permanent: true);
+        }
+        var url = new Uri($"{config.ApiBaseUrl.TrimEnd('/')}/2/dm_conversations/with/{Uri.EscapeDataString(command.To.Value)}/messages");
+        var giveUpAt = time.GetUtcNow() + config.MaxRateLimitWait;
+        while (true)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = JsonContent.Create(new { text = command.WithAttachmentLinks() }) };
+            request.Options.Set(OAuth1SigningHandler.Account, account);
+            using var response = await http.SendAsync(request, ct);
+            var status = (int)response.StatusCode;
+            health.Record(status);
+            var body = await response.Content.ReadAsStringAsync(ct);
+            if (status == 429)
+            {
+                var reset = RateLimitResetHandler.Reset(response);
+                if (reset is { } at && at <= giveUpAt)
+                {
+                    logger.LogInformation("X rate limit for account {Account}; sending command {CommandId} again after the reset at {Reset:O}",
+                        command.ChannelAccount, command.CommandId, at);
+                    var wait = at - time.GetUtcNow() + TimeSpan.FromSeconds(1);
+                    await Task.Delay(wait > TimeSpan.Zero ? wait : TimeSpan.Zero, time, ct);
+                    continue;
+                }
+                return SendOutcome.Failed(RateLimited, reset is { } later
+                    ? $"X's rate limit for this account resets at {later:O}, later than Twitter:MaxRateLimitWait allows."
+                    : "X answered 429 without x-rate-limit-reset.", permanent: false);
+            }
+            return Outcome(status, body);
+        }
+    }
+
+    /// <summary>
+    /// Success carries data.dm_event_id. Errors come as a problem ({"title","detail","type"}) or as
+    /// {"errors":[{"code","message"}]}; X's code is the error code where it gives one, else the HTTP status.
+    /// </summary>
+    private static SendOutcome Outcome(int status, string body)
+    {
+        JsonElement root = default;
+        try
+        {
+            root = JsonDocument.Parse(body).RootElement.Clone();
+        }
+        catch (JsonException)
+        {
+            // a proxy's page, or nothing: judged by the status alone
+        }
+        var isObject = root.ValueKind == JsonValueKind.Object;
+        if (status is >= 200 and < 300)
+        {
+            return isObject && root.TryGetProperty("data", out var data) && data.ValueKind == JsonValueKind.Object
+                   && data.TryGetProperty("dm_event_id", out var id) && id.GetString() is { Length: > 0 } eventId
+                ? SendOutcome.Sent(eventId)
+                : SendOutcome.Failed("unexpected-response", $"X answered {status} without data.dm_event_id.", permanent: false);
+        }
+        string? code = null, message = null;
+        if (isObject && root.TryGetProperty("errors", out var errors) && errors.ValueKind == JsonValueKind.Array && errors.GetArrayLength() > 0)
+        {
+            var first = errors[0];
+            code = first.TryGetProperty("code", out var c) ? c.ToString() : null;
+            message = first.TryGetProperty("message", out var m) ? m.GetString() : null;
+        }
+        if (isObject)
+        {
+            message ??= root.TryGetProperty("detail", out var detail) ? detail.GetString() : null;
+            message ??= root.TryGetProperty("title", out var title) ? title.GetString() : null;
+        }
+        var transient = status is >= 500 or 408;
+        return SendOutcome.Failed(code ?? status.ToString(CultureInfo.InvariantCulture), message ?? $"X answered {status}.", permanent: !transient);
+    }
+}

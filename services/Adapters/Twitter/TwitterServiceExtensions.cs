@@ -1,0 +1,37 @@
+using Microsoft.Extensions.Options;
+using Routing.Adapters.Outbound;
+using Routing.Adapters.Twitter.DirectMessages;
+using Routing.Adapters.Webhooks;
+using Routing.Contracts;
+
+namespace Routing.Adapters.Twitter;
+
+internal static class TwitterServiceExtensions
+{
+    public static IHostApplicationBuilder AddTwitterAdapter(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddTwitterSending();
+        builder.Services.AddSingleton<AccountActivityWebhook>();
+        builder.AddAdapterKit(x => x.AddChannelSenderConsumer());
+        return builder;
+    }
+
+    /// <summary>The options, the channel's health, and the DM sender with its per-attempt OAuth signing and rate-limit reading.</summary>
+    public static IServiceCollection AddTwitterSending(this IServiceCollection services)
+    {
+        services.AddOptions<TwitterOptions>().BindConfiguration(TwitterOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddChannelHealth(Channels.Twitter, sp => sp.GetRequiredService<IOptions<TwitterOptions>>().Value.DegradedAfter);
+        services.AddTransient<OAuth1SigningHandler>().AddTransient<RateLimitResetHandler>();
+        services.AddChannelSender<DirectMessageSender>(client => client
+            .AddHttpMessageHandler<RateLimitResetHandler>()
+            .AddHttpMessageHandler<OAuth1SigningHandler>());
+        return services;
+    }
+
+    public static WebApplication MapTwitterWebhooks(this WebApplication app)
+    {
+        app.MapTwitterCrc("/webhooks/twitter");
+        app.MapChannelWebhook<AccountActivityWebhook>("/webhooks/twitter");
+        return app;
+    }
+}

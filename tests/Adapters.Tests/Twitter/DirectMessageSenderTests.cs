@@ -1,0 +1,196 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Routing.Adapters.Outbound;
+using Routing.Adapters.Testing;
+using Routing.Adapters.Twitter;
+using Routing.Adapters.Twitter.DirectMessages;
+using Routing.Contracts;
+
+namespace Adapters.Tests.Twitter;
+
+/// <summary>
+/// The DM sender with its real pipeline (resilience, per-attempt OAuth 1.0a signing, x-rate-limit-reset) against a
+/// local imitation of X API v2's POST /2/dm_conversations/with/{participant_id}/messages
+/// (https://docs.x.com/x-api/direct-messages/manage/introduction): 201 {"data":{"dm_conversation_id","dm_event_id"}},
+/// errors as problem details.
+/// </summary>
+public sealed class DirectMessageSenderTests : IAsyncLifetime
+{
+    private const string ConsumerKey = "dev-consumer-key";
+    private const string AccessToken = "4337869213-dev-access-token";
+    private const string AccessTokenSecret = "dev-access-token-secret";
+    private ProviderApiImitation _api = null!;
+    private ServiceProvider _services = null!;
+
+    private IChannelSender Sender => _services.GetRequiredService<IChannelSender>();
+
+    public async Task InitializeAsync()
+    {
+        _api = await ProviderApiImitation.StartAsync("/2/dm_conversations/with/{participant}/messages", Sent("1582838499983564806"));
+        _services = Build();
+    }
+
+    private ServiceProvider Build(string totalTimeout = "00:01:00", string maxRateLimitWait = "00:15:00") => SenderServices.Build(new Dictionary<string, string?>
+    {
+        ["Twitter:ConsumerKey"] = ConsumerKey,
+        ["Twitter:ConsumerSecret"] = TwitterCases.ConsumerSecret,
+        [$"Twitter:Accounts:{TwitterCases.Account}:AccessToken"] = AccessToken,
+        [$"Twitter:Accounts:{TwitterCases.Account}:AccessTokenSecret"] = AccessTokenSecret,
+        ["Twitter:ApiBaseUrl"] = _api.BaseUrl,
+        ["Twitter:DegradedAfter"] = "3",
+        ["Twitter:MaxRateLimitWait"] = maxRateLimitWait,
+        ["Outbound:TotalTimeout"] = totalTimeout,
+        ["Outbound:RetryBaseDelay"] = "00:00:00.050",
+    }, services => services.AddTwitterSending());
+
+    public async Task DisposeAsync()
+    {
+        await _services.DisposeAsync();
+        await _api.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Should_send_a_dm_as_the_account_signed_with_oauth_1a()
+    {
+        var outcome = await Sender.SendAsync(Command(), CancellationToken.None);
+
+        Assert.Equal("1582838499983564806", outcome.ProviderMessageId);
+        var request = Assert.Single(_api.Requests);
+        Assert.Equal($"/2/dm_conversations/with/{TwitterCases.Customer}/messages", request.Path);
+        Assert.Equal("We have refunded order 1042.\nhttps://files.example.com/receipt.pdf", request.Json.GetProperty("text").GetString());
+        var oauth = OAuthParameters(request.Authorization);
+        Assert.Equal((ConsumerKey, AccessToken, "HMAC-SHA1", "1.0"),
+            (oauth["oauth_consumer_key"], oauth["oauth_token"], oauth["oauth_signature_method"], oauth["oauth_version"]));
+        var signed = oauth.Where(p => p.Key != "oauth_signature").ToList();
+        Assert.Equal(OAuth1.Signature("POST", new Uri(_api.BaseUrl + request.Path), signed, TwitterCases.ConsumerSecret, AccessTokenSecret), oauth["oauth_signature"]);
+    }
+
+    [Fact]
+    public async Task Should_wait_for_the_rate_limit_reset_and_sign_the_retry_afresh()
+    {
+        _api.Then(RateLimited(DateTimeOffset.UtcNow.AddSeconds(2)), Sent("after-reset"));
+
+        var outcome = await Sender.SendAsync(Command(), CancellationToken.None);
+
+        Assert.Equal("after-reset", outcome.ProviderMessageId);
+        Assert.Equal(2, _api.Requests.Count);
+        var nonces = _api.Requests.Select(r => OAuthParameters(r.Authorization)["oauth_nonce"]).ToList();
+        Assert.NotEqual(nonces[0], nonces[1]);
+    }
+
+    [Fact]
+    public async Task Should_wait_past_the_pipeline_budget_when_the_reset_is_within_the_allowed_wait()
+    {
+        await using var services = Build(totalTimeout: "00:00:02", maxRateLimitWait: "00:01:00");
+        _api.Then(RateLimited(DateTimeOffset.UtcNow.AddSeconds(4)), Sent("after-long-reset"));
+
+        var outcome = await services.GetRequiredService<IChannelSender>().SendAsync(Command(), CancellationToken.None);
+
+        Assert.Equal("after-long-reset", outcome.ProviderMessageId);
+        Assert.Equal(2, _api.Requests.Count);
+    }
+
+    [Fact]
+    public async Task Should_fail_transiently_when_the_reset_is_too_far_away()
+    {
+        _api.Then(RateLimited(DateTimeOffset.UtcNow.AddHours(1)));
+
+        var outcome = await Sender.SendAsync(Command(), CancellationToken.None);
+
+        Assert.Equal((DirectMessageSender.RateLimited, false), (outcome.ErrorCode, outcome.Permanent));
+        Assert.Single(_api.Requests);
+    }
+
+    [Theory]
+    [InlineData(401, "401", true)]
+    [InlineData(403, "403", true)]
+    [InlineData(400, "400", true)]
+    [InlineData(503, "503", false)]
+    public async Task Should_map_x_errors(int status, string code, bool permanent)
+    {
+        _api.Then(Problem(status));
+
+        var outcome = await Sender.SendAsync(Command(), CancellationToken.None);
+
+        Assert.Equal((code, permanent), (outcome.ErrorCode, outcome.Permanent));
+    }
+
+    [Fact]
+    public async Task Should_use_x_error_code_when_the_body_has_one()
+    {
+        _api.Then(ProviderApiImitation.Json(403, new { errors = new[] { new { code = 349, message = "You cannot send messages to this user." } } }));
+
+        var outcome = await Sender.SendAsync(Command(), CancellationToken.None);
+
+        Assert.Equal(("349", "You cannot send messages to this user.", true), (outcome.ErrorCode, outcome.ErrorMessage, outcome.Permanent));
+    }
+
+    [Fact]
+    public async Task Should_report_the_channel_degraded_after_sustained_refusals_and_healthy_after_a_send()
+    {
+        var health = _services.GetRequiredService<ChannelHealth>();
+        _api.Then(Problem(401), Problem(403), Problem(401), Sent("healed"));
+
+        for (var i = 0; i < 2; i++)
+        {
+            await Sender.SendAsync(Command(), CancellationToken.None);
+        }
+        var afterTwo = await health.CheckHealthAsync(new HealthCheckContext());
+        await Sender.SendAsync(Command(), CancellationToken.None);
+        var afterThree = await health.CheckHealthAsync(new HealthCheckContext());
+        await Sender.SendAsync(Command(), CancellationToken.None);
+        var afterSuccess = await health.CheckHealthAsync(new HealthCheckContext());
+
+        Assert.Equal(HealthStatus.Healthy, afterTwo.Status);
+        Assert.Equal(HealthStatus.Degraded, afterThree.Status);
+        Assert.Equal((3, 401), ((int)afterThree.Data["consecutiveRefusals"], (int)afterThree.Data["lastStatus"]));
+        Assert.Equal(HealthStatus.Healthy, afterSuccess.Status);
+    }
+
+    [Fact]
+    public async Task Should_refuse_an_account_it_has_no_tokens_for()
+    {
+        var outcome = await Sender.SendAsync(Command() with { ChannelAccount = "999" }, CancellationToken.None);
+
+        Assert.Equal(("not-configured", true), (outcome.ErrorCode, outcome.Permanent));
+        Assert.Empty(_api.Requests);
+    }
+
+    private static Func<HttpContext, Task> Sent(string eventId) =>
+        ProviderApiImitation.Json(201, new { data = new { dm_conversation_id = $"{TwitterCases.Customer}-{TwitterCases.Account}", dm_event_id = eventId } });
+
+    private static Func<HttpContext, Task> Problem(int status) =>
+        ProviderApiImitation.Json(status, new { title = "Refused", type = "about:blank", status, detail = $"X answered {status}" });
+
+    /// <summary>X's 429: x-rate-limit-limit/remaining/reset (Unix seconds), no Retry-After.</summary>
+    private static Func<HttpContext, Task> RateLimited(DateTimeOffset reset) => context =>
+    {
+        context.Response.StatusCode = 429;
+        context.Response.Headers["x-rate-limit-limit"] = "15";
+        context.Response.Headers["x-rate-limit-remaining"] = "0";
+        context.Response.Headers["x-rate-limit-reset"] = reset.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+        return context.Response.WriteAsJsonAsync(new { title = "Too Many Requests", detail = "Too Many Requests", type = "about:blank", status = 429 });
+    };
+
+    private static Dictionary<string, string> OAuthParameters(string header)
+    {
+        Assert.StartsWith("OAuth ", header);
+        return header["OAuth ".Length..].Split(", ").Select(p => p.Split('=', 2))
+            .ToDictionary(p => Uri.UnescapeDataString(p[0]), p => Uri.UnescapeDataString(p[1].Trim('"')));
+    }
+
+    private static SendChannelMessage Command() => new()
+    {
+        CommandId = Guid.NewGuid(),
+        ConversationId = Guid.NewGuid(),
+        AgentId = "anna",
+        Channel = "twitter",
+        ChannelAccount = TwitterCases.Account,
+        To = new CustomerAddress { Kind = "twitter", Value = TwitterCases.Customer },
+        Text = "We have refunded order 1042.",
+        Attachments = [new MessageAttachment { ContentType = "application/pdf", Url = "https://files.example.com/receipt.pdf" }],
+        RequestedAt = DateTimeOffset.UtcNow,
+    };
+}
