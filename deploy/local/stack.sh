@@ -17,6 +17,7 @@ SERVICES=(
   "sms services/Adapters/Sms Routing.Adapters.Sms 5101"
   "facebook services/Adapters/Facebook Routing.Adapters.Facebook 5102"
   "whatsapp services/Adapters/WhatsApp Routing.Adapters.WhatsApp 5103"
+  "twitter services/Adapters/Twitter Routing.Adapters.Twitter 5104"
 )
 
 log() { printf '[stack] %s\n' "$*" >&2; }

@@ -22,6 +22,8 @@ var adapters = new (string Name, string Folder, string Assembly, int Port, Func<
         (url, i) => SampleWebhooks.WhatsAppText(url, secrets["WhatsApp__AppSecret"], $"wamid.bench{i}", "447700900123", "Bench", "Where is my parcel?")),
     ("facebook (Messenger)", "Facebook", "Routing.Adapters.Facebook", 5142,
         (url, i) => SampleWebhooks.MessengerText(url, secrets["Facebook__AppSecret"], $"m_bench{i}", "1254459154682919", "Where is my parcel?")),
+    ("twitter (Account Activity)", "Twitter", "Routing.Adapters.Twitter", 5144,
+        (url, i) => SampleWebhooks.TwitterDm(url, secrets["Twitter__ConsumerSecret"], $"19{i:D17}", "3001969357", "Bench", "bench", "Where is my parcel?")),
 };
 var quiet = new Dictionary<string, string> { ["Logging__LogLevel__Default"] = "Warning" };
 var processes = adapters.Select(a => AdapterProcess.Start(a.Folder, a.Assembly, a.Port, $"http://127.0.0.1:{a.Port}", broker.Url, quiet)).ToList();

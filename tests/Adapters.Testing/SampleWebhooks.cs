@@ -92,6 +92,40 @@ public static class SampleWebhooks
         });
     }
 
+    /// <summary>
+    /// An Account Activity delivery of one direct message to POST {publicBaseUrl}/webhooks/twitter, with
+    /// x-twitter-webhooks-signature; <paramref name="account"/> is the subscribed account (for_user_id).
+    /// </summary>
+    public static HttpRequestMessage TwitterDm(string publicBaseUrl, string consumerSecret, string eventId, string senderId, string name, string screenName,
+        string text, string account = "4337869213")
+    {
+        var body = JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, object>
+        {
+            ["for_user_id"] = account,
+            ["direct_message_events"] = new[]
+            {
+                new
+                {
+                    type = "message_create",
+                    id = eventId,
+                    created_timestamp = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture),
+                    message_create = new
+                    {
+                        target = new { recipient_id = account },
+                        sender_id = senderId,
+                        message_data = new { text, entities = new { hashtags = Array.Empty<object>(), symbols = Array.Empty<object>(), urls = Array.Empty<object>(), user_mentions = Array.Empty<object>() } },
+                    },
+                },
+            },
+            ["users"] = new Dictionary<string, object> { [senderId] = new { id = senderId, name, screen_name = screenName } },
+        });
+        var request = new HttpRequestMessage(HttpMethod.Post, publicBaseUrl.TrimEnd('/') + "/webhooks/twitter") { Content = new ByteArrayContent(body) };
+        request.Content.Headers.ContentType = new("application/json");
+        // X: "sha256=" and the base64 HMAC-SHA256 of the raw body, keyed by the consumer secret.
+        request.Headers.Add("x-twitter-webhooks-signature", "sha256=" + Convert.ToBase64String(HMACSHA256.HashData(Encoding.UTF8.GetBytes(consumerSecret), body)));
+        return request;
+    }
+
     private static HttpRequestMessage MetaSigned(string url, string appSecret, object payload)
     {
         var body = JsonSerializer.SerializeToUtf8Bytes(payload);

@@ -29,20 +29,25 @@ public sealed class ChannelStackTests : IAsyncLifetime
         _http.Dispose();
     }
 
-    public static TheoryData<string> Channels => new("sms", "whatsapp", "facebook");
+    public static TheoryData<string> Channels => new("sms", "whatsapp", "facebook", "twitter");
 
     [Theory]
     [MemberData(nameof(Channels))]
-    public async Task Should_route_a_signed_webhook_into_a_conversation_the_api_shows(string channel)
+    public async Task Should_route_a_signed_webhook_once_into_a_conversation_the_api_shows(string channel)
     {
         await using var routed = await _broker.ObserveAsync<MessageRouted>();
         var (request, messageId, kind, value) = Webhook(channel, Unique(), "Where is my parcel?");
+        // The provider will deliver it again (its retry after a lost answer): the same bytes, the same signature.
+        using var again = Copy(request, await request.Content!.ReadAsByteArrayAsync());
 
         using (request)
         {
             Assert.Equal(HttpStatusCode.OK, (await _http.SendAsync(request)).StatusCode);
         }
         var message = await routed.WaitForAsync(m => m.MessageId == messageId);
+        Assert.Equal(HttpStatusCode.OK, (await _http.SendAsync(again)).StatusCode);
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        Assert.Single(routed.Messages, m => m.MessageId == messageId);
 
         var conversation = await _http.GetFromJsonAsync<JsonElement>($"{LocalStack.Routing}/conversations/{message.ConversationId}");
         var customer = await _http.GetFromJsonAsync<JsonElement>($"{LocalStack.Routing}/customers/lookup?kind={kind}&value={Uri.EscapeDataString(value)}");
@@ -103,6 +108,7 @@ public sealed class ChannelStackTests : IAsyncLifetime
     [InlineData("sms", "+447700900123", "+15557654321", "twilio")]
     [InlineData("whatsapp", "+447700900123", "+15550783881", "whatsapp")]
     [InlineData("facebook", "1254459154682919", "1353269864728879", "facebook")]
+    [InlineData("twitter", "3001969357", "4337869213", "twitter")]
     public async Task Should_send_an_agents_reply_through_the_adapter_to_the_provider_api(string channel, string to, string account, string provider)
     {
         await using var sent = await _broker.ObserveAsync<OutboundMessageSent>();
@@ -113,7 +119,7 @@ public sealed class ChannelStackTests : IAsyncLifetime
             AgentId = "anna",
             Channel = channel,
             ChannelAccount = account,
-            To = new CustomerAddress { Kind = channel == "facebook" ? "facebook" : "phone", Value = to },
+            To = new CustomerAddress { Kind = channel is "facebook" or "twitter" ? channel : "phone", Value = to },
             Text = $"Reply {Guid.NewGuid():N}",
             CustomerLastMessageAt = DateTimeOffset.UtcNow.AddMinutes(-2),
             RequestedAt = DateTimeOffset.UtcNow,
@@ -129,6 +135,7 @@ public sealed class ChannelStackTests : IAsyncLifetime
         {
             "twilio" => (body.GetProperty("Body").GetString(), body.GetProperty("To").GetString()),
             "whatsapp" => (body.GetProperty("text").GetProperty("body").GetString(), "+" + body.GetProperty("to").GetString()),
+            "twitter" => (body.GetProperty("text").GetString(), request.GetProperty("path").GetString()!.Split('/')[4]),
             _ => (body.GetProperty("message").GetProperty("text").GetString(), body.GetProperty("recipient").GetProperty("id").GetString()),
         };
         Assert.Equal((command.Text, to), (text, recipient));
@@ -146,11 +153,31 @@ public sealed class ChannelStackTests : IAsyncLifetime
                 var wamid = "wamid.e2e" + Guid.NewGuid().ToString("N");
                 return (SampleWebhooks.WhatsAppText(LocalStack.WhatsApp, secrets["WhatsApp__AppSecret"], wamid, phone.TrimStart('+'), "E2E Customer", text),
                     MessageIds.ForInbound("whatsapp", wamid), "phone", phone);
-            default:
+            case "facebook":
                 var mid = "m_e2e" + Guid.NewGuid().ToString("N");
                 var psid = phone.TrimStart('+');
                 return (SampleWebhooks.MessengerText(LocalStack.Facebook, secrets["Facebook__AppSecret"], mid, psid, text), MessageIds.ForInbound("facebook", mid), "facebook", psid);
+            default:
+                var eventId = Random.Shared.NextInt64(1_000_000_000_000_000_000, long.MaxValue).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                var userId = phone.TrimStart('+');
+                return (SampleWebhooks.TwitterDm(LocalStack.Twitter, secrets["Twitter__ConsumerSecret"], eventId, userId, "E2E Customer", "e2e_customer", text),
+                    MessageIds.ForInbound("twitter", eventId), "twitter", userId);
         }
+    }
+
+    /// <summary>The same delivery again: same URL, headers and body bytes.</summary>
+    private static HttpRequestMessage Copy(HttpRequestMessage original, byte[] body)
+    {
+        var copy = new HttpRequestMessage(original.Method, original.RequestUri) { Content = new ByteArrayContent(body) };
+        foreach (var header in original.Headers)
+        {
+            copy.Headers.TryAddWithoutValidation(header.Key, header.Value);
+        }
+        foreach (var header in original.Content!.Headers)
+        {
+            copy.Content.Headers.TryAddWithoutValidation(header.Key, header.Value);
+        }
+        return copy;
     }
 
     /// <summary>A new customer: a random UK mobile number (+44 7700 xxxxxx).</summary>

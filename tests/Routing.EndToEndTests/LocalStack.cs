@@ -15,6 +15,7 @@ public static class LocalStack
     public const string Sms = "http://127.0.0.1:5101";
     public const string Facebook = "http://127.0.0.1:5102";
     public const string WhatsApp = "http://127.0.0.1:5103";
+    public const string Twitter = "http://127.0.0.1:5104";
     public const string Sandbox = "http://127.0.0.1:5190";
 
     public static IReadOnlyDictionary<string, string> Secrets => AdapterProcess.DevSecrets;
@@ -22,7 +23,7 @@ public static class LocalStack
     public static async Task RequireReadyAsync()
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-        foreach (var service in new[] { Routing, Sms, Facebook, WhatsApp, Sandbox })
+        foreach (var service in new[] { Routing, Sms, Facebook, WhatsApp, Twitter, Sandbox })
         {
             try
             {

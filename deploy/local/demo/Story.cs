@@ -19,8 +19,8 @@ internal sealed class Story(IBus bus, HttpClient api, DecisionPrinter printer)
 
     public async Task PlayAsync()
     {
-        Say("Seeding agents: anna (whatsapp, sms, email; 1 slot), ben (whatsapp, sms, facebook; 2, offline), cleo (email; 1), dan (email; 1, offline)");
-        await ResetAgentAsync("anna", "Anna", 1, ["whatsapp", "sms", "email"], "available");
+        Say("Seeding agents: anna (whatsapp, sms, email, twitter; 1 slot), ben (whatsapp, sms, facebook; 2, offline), cleo (email; 1), dan (email; 1, offline)");
+        await ResetAgentAsync("anna", "Anna", 1, ["whatsapp", "sms", "email", "twitter"], "available");
         await ResetAgentAsync("ben", "Ben", 2, ["whatsapp", "sms", "facebook"], "offline");
         await ResetAgentAsync("cleo", "Cleo", 1, ["email"], "available");
         await ResetAgentAsync("dan", "Dan", 1, ["email"], "offline");
@@ -64,6 +64,13 @@ internal sealed class Story(IBus bus, HttpClient api, DecisionPrinter printer)
         Say("6. Anna answers Maria on WhatsApp: the reply goes through the WhatsApp adapter to the (sandboxed) Cloud API.");
         await ReplyAsync(mariaAgain, "anna", "It left the warehouse this morning; tracking follows.");
 
+        Say("7. Anna closes Maria's conversation. Tom, new, sends a direct message on X: Anna serves X and is free again.");
+        await CloseAsync(mariaAgain.ConversationId, "anna");
+        var tom = await TwitterDmAsync($"1{_run}7", "Tom Baker", "tombaker", "My discount code is not accepted");
+        await printer.WaitForAsync<ConversationAssigned>(a => a.ConversationId == tom.ConversationId, Wait);
+        Say("   Anna answers by DM: the X adapter signs it with OAuth 1.0a as the account Tom wrote to.");
+        await ReplyAsync(tom, "anna", "Sorry about that: try SPRING10 again, it works now.");
+
         var decisions = await api.GetFromJsonAsync<JsonElement>($"/conversations/{giuliaAgain.ConversationId}/decisions");
         Say($"Giulia's routing receipt (GET /conversations/{giuliaAgain.ConversationId}/decisions):");
         foreach (var d in decisions.EnumerateArray())
@@ -92,6 +99,12 @@ internal sealed class Story(IBus bus, HttpClient api, DecisionPrinter printer)
     {
         var mid = $"m_demo{_run}{Guid.NewGuid():N}";
         return WebhookAsync(Channels.Facebook, mid, SampleWebhooks.MessengerText(Endpoints.Facebook, Secret("Facebook__AppSecret"), mid, psid, text));
+    }
+
+    private Task<MessageRouted> TwitterDmAsync(string userId, string name, string screenName, string text)
+    {
+        var eventId = $"19{_run}{Random.Shared.Next(100_000_000, 999_999_999)}";
+        return WebhookAsync(Channels.Twitter, eventId, SampleWebhooks.TwitterDm(Endpoints.Twitter, Secret("Twitter__ConsumerSecret"), eventId, userId, name, screenName, text));
     }
 
     private async Task<MessageRouted> WebhookAsync(string channel, string providerId, HttpRequestMessage request)

@@ -2,8 +2,8 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using Microsoft.AspNetCore.WebUtilities;
 
-// The providers' send APIs for the local stack (make up): Twilio's Messages API and Meta's Graph API
-// (WhatsApp Cloud API, Messenger Send API) answer as the providers do on success, and every request is
+// The providers' send APIs for the local stack (make up): Twilio's Messages API, Meta's Graph API
+// (WhatsApp Cloud API, Messenger Send API) and X API v2's direct messages answer as the providers do on success, and every request is
 // kept, so the demo and the end-to-end tests can see what an adapter sent. GET /sent lists them.
 var builder = WebApplication.CreateSlimBuilder(args);
 var app = builder.Build();
@@ -57,6 +57,28 @@ app.MapPost("/{version}/{node}/messages", async (HttpContext http) =>
     Record(new SentRequest("facebook", http.Request.Path, mid, DateTimeOffset.UtcNow, body));
     var recipient = body.TryGetProperty("recipient", out var r) && r.TryGetProperty("id", out var id) ? id.GetString() : null;
     return Results.Json(new { recipient_id = recipient, message_id = mid });
+});
+
+app.MapPost("/2/dm_conversations/with/{participantId}/messages", async (HttpContext http, string participantId) =>
+{
+    var authorization = http.Request.Headers.Authorization.ToString();
+    if (!authorization.StartsWith("OAuth ", StringComparison.Ordinal) || !authorization.Contains("oauth_signature=", StringComparison.Ordinal)
+        || !authorization.Contains("oauth_token=", StringComparison.Ordinal))
+    {
+        return Results.Json(new { title = "Unauthorized", type = "about:blank", status = 401, detail = "Unauthorized" }, statusCode: 401);
+    }
+    JsonElement body;
+    try
+    {
+        body = await JsonSerializer.DeserializeAsync<JsonElement>(http.Request.Body);
+    }
+    catch (JsonException ex)
+    {
+        return Results.Json(new { title = "Invalid Request", type = "https://api.twitter.com/2/problems/invalid-request", status = 400, detail = ex.Message }, statusCode: 400);
+    }
+    var eventId = Random.Shared.NextInt64(1_000_000_000_000_000_000, long.MaxValue).ToString(System.Globalization.CultureInfo.InvariantCulture);
+    Record(new SentRequest("twitter", http.Request.Path, eventId, DateTimeOffset.UtcNow, body));
+    return Results.Json(new { data = new { dm_conversation_id = participantId, dm_event_id = eventId } }, statusCode: 201);
 });
 
 app.MapGet("/sent", () => sent.ToArray());
