@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# Local RabbitMQ and PostgreSQL for `make run`, `make up` and `make test`.
+# Local RabbitMQ, PostgreSQL and mail servers for `make run`, `make up` and `make test`.
 #
-#   infra.sh up     install what is missing, start both servers, create the database
-#   infra.sh down   stop both servers (their data stays under .local/)
+#   infra.sh up     install what is missing, start the servers, create the database and mailboxes
+#   infra.sh down   stop the servers (their data stays under .local/)
 #   infra.sh env    print the connection settings as shell exports
 #
-# With a Docker engine answering, both run from deploy/local/compose.infra.yaml instead.
-# Otherwise they run as project-local processes with their data under .local/ (git-ignored),
-# so nothing touches a system-wide instance.
+# With a Docker engine answering, RabbitMQ and PostgreSQL run from deploy/local/compose.infra.yaml
+# instead. Otherwise they run as project-local processes with their data under .local/ (git-ignored),
+# so nothing touches a system-wide instance. The mail servers (Dovecot for IMAP, Postfix for SMTP,
+# delivering into Dovecot over LMTP) always run as project-local processes on loopback ports.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -15,6 +16,11 @@ STATE=${ROUTING_LOCAL_DIR:-$ROOT/.local}
 PG_PORT=${ROUTING_PG_PORT:-5432}
 MQ_PORT=${ROUTING_MQ_PORT:-5672}
 MQ_MGMT_PORT=${ROUTING_MQ_MGMT_PORT:-15672}
+IMAP_PORT=${ROUTING_IMAP_PORT:-3143}
+SMTP_PORT=${ROUTING_SMTP_PORT:-2525}
+LMTP_PORT=${ROUTING_LMTP_PORT:-2424}
+# Every local mailbox has this dev-only password (support@, agents@ and customer@ on example.com, and any other).
+MAIL_PASSWORD=dev-mail-password
 DB_NAME=routing
 DB_USER=routing
 DB_PASSWORD=routing
@@ -29,6 +35,9 @@ print_env() {
 export ROUTING_TEST_POSTGRES='Host=127.0.0.1;Port=$PG_PORT;Username=$DB_USER;Password=$DB_PASSWORD;Database=$DB_NAME'
 export ROUTING_TEST_RABBITMQ='amqp://guest:guest@127.0.0.1:$MQ_PORT/'
 export ROUTING_TEST_RABBITMQ_MANAGEMENT='http://guest:guest@127.0.0.1:$MQ_MGMT_PORT/'
+export ROUTING_TEST_IMAP='imap://127.0.0.1:$IMAP_PORT'
+export ROUTING_TEST_SMTP='smtp://127.0.0.1:$SMTP_PORT'
+export ROUTING_TEST_MAIL_PASSWORD='$MAIL_PASSWORD'
 ENV
 }
 
@@ -157,6 +166,141 @@ mq_down() {
   fi
 }
 
+# Mail: Dovecot serves IMAP (plain login on loopback, any user@domain with the dev password, Maildir),
+# Postfix accepts SMTP for example.com/example.net/example.org and delivers into Dovecot over LMTP.
+mail_dir() {
+  local dir=$STATE/mail
+  mkdir -p "$dir"
+  # Dovecot writes mail as the mail user, which must reach the folder.
+  if [ "$(id -u)" -eq 0 ] && ! runuser -u mail -- test -x "$dir" 2>/dev/null; then
+    dir=/var/tmp/routing-mail-$(printf '%s' "$ROOT" | sha1sum | cut -c1-10)
+    mkdir -p "$dir"
+  fi
+  printf '%s' "$dir"
+}
+
+mail_up() {
+  if ! command -v dovecot >/dev/null 2>&1 || [ ! -x /usr/lib/dovecot/lmtp ] || ! command -v postfix >/dev/null 2>&1; then
+    log "installing Dovecot and Postfix"
+    as_root debconf-set-selections <<<"postfix postfix/main_mailer_type select No configuration" 2>/dev/null || true
+    apt_install dovecot-imapd dovecot-lmtpd postfix
+    # The packages may start system instances on 25/143; this project runs its own on other ports.
+    as_root service dovecot stop >/dev/null 2>&1 || true
+    as_root service postfix stop >/dev/null 2>&1 || true
+  fi
+  local dir; dir=$(mail_dir)
+  mkdir -p "$dir/dovecot/run" "$dir/dovecot/state" "$dir/boxes" "$dir/postfix/etc" "$dir/postfix/data" "$dir/postfix/spool"
+  chown mail:mail "$dir/boxes"
+  chown postfix: "$dir/postfix/data"
+  cat > "$dir/dovecot/dovecot.conf" <<CONF
+protocols = imap lmtp
+listen = 127.0.0.1
+base_dir = $dir/dovecot/run
+state_dir = $dir/dovecot/state
+log_path = $dir/dovecot/dovecot.log
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+mail_location = maildir:~/Maildir
+first_valid_uid = 8
+passdb {
+  driver = static
+  args = password=$MAIL_PASSWORD
+}
+userdb {
+  driver = static
+  args = uid=mail gid=mail home=$dir/boxes/%Lu
+}
+service imap-login {
+  inet_listener imap {
+    address = 127.0.0.1
+    port = $IMAP_PORT
+  }
+  inet_listener imaps {
+    port = 0
+  }
+}
+service lmtp {
+  inet_listener lmtp {
+    address = 127.0.0.1
+    port = $LMTP_PORT
+  }
+}
+protocol imap {
+  mail_max_userip_connections = 200
+}
+protocol lmtp {
+  postmaster_address = postmaster@example.com
+}
+CONF
+  if ! { [ -f "$dir/dovecot/run/master.pid" ] && kill -0 "$(cat "$dir/dovecot/run/master.pid")" 2>/dev/null; }; then
+    if port_busy "$IMAP_PORT"; then log "127.0.0.1:$IMAP_PORT is taken; stop it or set ROUTING_IMAP_PORT"; exit 1; fi
+    log "starting Dovecot (IMAP) on 127.0.0.1:$IMAP_PORT"
+    as_root dovecot -c "$dir/dovecot/dovecot.conf" </dev/null >/dev/null 2>&1
+  fi
+
+  local pf=$dir/postfix
+  cat > "$pf/etc/main.cf" <<CONF
+compatibility_level = 3.6
+queue_directory = $pf/spool
+data_directory = $pf/data
+mail_owner = postfix
+setgid_group = postdrop
+myhostname = mail.example.test
+mydestination =
+inet_interfaces = 127.0.0.1
+inet_protocols = ipv4
+mynetworks = 127.0.0.0/8
+virtual_mailbox_domains = example.com example.net example.org
+virtual_transport = lmtp:inet:127.0.0.1:$LMTP_PORT
+smtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination
+maillog_file = $pf/postfix.log
+maillog_file_prefixes = $pf
+biff = no
+CONF
+  cat > "$pf/etc/master.cf" <<CONF
+127.0.0.1:$SMTP_PORT inet n - n - - smtpd
+pickup     unix  n - n 60 1 pickup
+cleanup    unix  n - n - 0 cleanup
+qmgr       unix  n - n 300 1 qmgr
+rewrite    unix  - - n - - trivial-rewrite
+bounce     unix  - - n - 0 bounce
+defer      unix  - - n - 0 bounce
+trace      unix  - - n - 0 bounce
+verify     unix  - - n - 1 verify
+flush      unix  n - n 1000? 0 flush
+proxymap   unix  - - n - - proxymap
+proxywrite unix  - - n - 1 proxymap
+smtp       unix  - - n - - smtp
+relay      unix  - - n - - smtp
+showq      unix  n - n - - showq
+error      unix  - - n - - error
+retry      unix  - - n - - error
+discard    unix  - - n - - discard
+lmtp       unix  - - n - - lmtp
+anvil      unix  - - n - 1 anvil
+scache     unix  - - n - 1 scache
+postlog    unix-dgram n - n - 1 postlogd
+CONF
+  if ! as_root postfix -c "$pf/etc" status >/dev/null 2>&1; then
+    if port_busy "$SMTP_PORT"; then log "127.0.0.1:$SMTP_PORT is taken; stop it or set ROUTING_SMTP_PORT"; exit 1; fi
+    log "starting Postfix (SMTP) on 127.0.0.1:$SMTP_PORT"
+    as_root postfix -c "$pf/etc" check >/dev/null 2>&1 || true
+    # Postfix reports start-up errors to syslog or a terminal only: script(1) gives it one.
+    if ! script -qec "postfix -c '$pf/etc' start" "$pf/start.out" >/dev/null 2>&1; then
+      log "Postfix did not start:"; tail -n 5 "$pf/start.out" >&2; exit 1
+    fi
+  fi
+  for _ in $(seq 1 50); do port_busy "$SMTP_PORT" && port_busy "$IMAP_PORT" && return 0; sleep 0.2; done
+  log "the mail servers did not open $IMAP_PORT and $SMTP_PORT"; exit 1
+}
+
+mail_down() {
+  local dir; dir=$(mail_dir)
+  if [ -f "$dir/postfix/etc/main.cf" ]; then as_root postfix -c "$dir/postfix/etc" stop >/dev/null 2>&1 || true; fi
+  if [ -f "$dir/dovecot/dovecot.conf" ]; then as_root doveadm -c "$dir/dovecot/dovecot.conf" stop >/dev/null 2>&1 || true; fi
+}
+
 compose() { docker compose -f "$ROOT/deploy/local/compose.infra.yaml" "$@"; }
 
 case "${1:-}" in
@@ -170,10 +314,12 @@ case "${1:-}" in
       pg_up
       mq_up
     fi
+    mail_up
     print_env > "$STATE/env"
     log "ready (settings in $STATE/env)"
     ;;
   down)
+    mail_down
     if docker_engine && [ -z "${ROUTING_NO_DOCKER:-}" ]; then compose down; else mq_down; pg_down; fi
     ;;
   env) print_env ;;
