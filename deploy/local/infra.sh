@@ -257,6 +257,11 @@ smtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination
 maillog_file = $pf/postfix.log
 maillog_file_prefixes = $pf
 biff = no
+# For the email adapter's tests: mail to undeliverable.example.org bounces back to its sender (a real
+# RFC 3464 report), and refused@example.net is refused at RCPT with a 5xx.
+smtpd_reject_unlisted_recipient = no
+transport_maps = inline:{ { undeliverable.example.org = error:5.1.1 The email account that you tried to reach does not exist } }
+smtpd_recipient_restrictions = check_recipient_access inline:{ { refused@example.net = 550 5.1.1 Recipient refused for the test } }, permit_mynetworks, reject_unauth_destination
 CONF
   cat > "$pf/etc/master.cf" <<CONF
 127.0.0.1:$SMTP_PORT inet n - n - - smtpd
@@ -282,7 +287,9 @@ anvil      unix  - - n - 1 anvil
 scache     unix  - - n - 1 scache
 postlog    unix-dgram n - n - 1 postlogd
 CONF
-  if ! as_root postfix -c "$pf/etc" status >/dev/null 2>&1; then
+  if as_root postfix -c "$pf/etc" status >/dev/null 2>&1; then
+    as_root postfix -c "$pf/etc" reload >/dev/null 2>&1 || true
+  else
     if port_busy "$SMTP_PORT"; then log "127.0.0.1:$SMTP_PORT is taken; stop it or set ROUTING_SMTP_PORT"; exit 1; fi
     log "starting Postfix (SMTP) on 127.0.0.1:$SMTP_PORT"
     as_root postfix -c "$pf/etc" check >/dev/null 2>&1 || true

@@ -1,0 +1,25 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Routing.Adapters.Email.Imap;
+using Routing.Adapters.Email.Smtp;
+using Routing.Adapters.Outbound;
+using Routing.ServiceDefaults;
+
+namespace Routing.Adapters.Email;
+
+internal static class EmailServiceExtensions
+{
+    public static IHostApplicationBuilder AddEmailAdapter(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<EmailOptions>().BindConfiguration(EmailOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<OutboundOptions>().BindConfiguration(OutboundOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<EmailMetrics>();
+        builder.Services.AddSingleton<ImapHealth>();
+        builder.Services.AddHealthChecks().Add(new HealthCheckRegistration("imap", sp => sp.GetRequiredService<ImapHealth>(), null, [ServiceDefaultsExtensions.ReadyTag]));
+        builder.Services.AddHostedService<ImapInboxWatcher>();
+        builder.Services.AddTransient<IChannelSender, SmtpEmailSender>();
+        builder.AddAdapterKit(x => x.AddChannelSenderConsumer());
+        return builder;
+    }
+
+    public static WebApplication MapEmailWebhooks(this WebApplication app) => app;
+}
