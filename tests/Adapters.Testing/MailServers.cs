@@ -1,0 +1,83 @@
+using MailKit;
+using MailKit.Net.Imap;
+using MailKit.Net.Smtp;
+using MailKit.Security;
+using MimeKit;
+
+namespace Routing.Adapters.Testing;
+
+/// <summary>
+/// The real mail servers `make infra` starts (Dovecot for IMAP, Postfix for SMTP delivering into Dovecot),
+/// found through ROUTING_TEST_IMAP, ROUTING_TEST_SMTP and ROUTING_TEST_MAIL_PASSWORD. Every address on
+/// example.com, example.net and example.org is a mailbox with the same dev-only password, so each test uses
+/// mailboxes of its own. Without the servers the tests fail with this message; they never skip.
+/// </summary>
+public static class MailServers
+{
+    public static Uri Imap => Required("ROUTING_TEST_IMAP");
+
+    public static Uri Smtp => Required("ROUTING_TEST_SMTP");
+
+    public static string Password => Environment.GetEnvironmentVariable("ROUTING_TEST_MAIL_PASSWORD") is { Length: > 0 } password
+        ? password : throw Missing("ROUTING_TEST_MAIL_PASSWORD");
+
+    /// <summary>A mailbox no other test uses, e.g. support-3f2a…@example.com.</summary>
+    public static string NewMailbox(string name, string domain = "example.com") => $"{name}-{Guid.NewGuid():N}@{domain}";
+
+    /// <summary>Hands raw mail to Postfix over SMTP, as any sender would; it lands in Dovecot moments later.</summary>
+    public static async Task DeliverAsync(string from, string to, byte[] raw)
+    {
+        using var client = new SmtpClient();
+        await client.ConnectAsync(Smtp.Host, Smtp.Port, SecureSocketOptions.None);
+        await client.SendAsync(MimeMessage.Load(new MemoryStream(raw)), new MailboxAddress("", from), [new MailboxAddress("", to)]);
+        await client.DisconnectAsync(true);
+    }
+
+    /// <summary>Puts raw mail straight into a mailbox's folder over IMAP (no MTA adds headers on the way).</summary>
+    public static async Task AppendAsync(string mailbox, byte[] raw, string folder = "INBOX")
+    {
+        using var client = await ConnectAsync(mailbox);
+        var target = await client.GetFolderAsync(folder);
+        await target.AppendAsync(MimeMessage.Load(new MemoryStream(raw)));
+        await client.DisconnectAsync(true);
+    }
+
+    public static async Task<ImapClient> ConnectAsync(string mailbox)
+    {
+        var client = new ImapClient();
+        await client.ConnectAsync(Imap.Host, Imap.Port, SecureSocketOptions.None);
+        await client.AuthenticateAsync(mailbox, Password);
+        return client;
+    }
+
+    /// <summary>The messages of a folder with their flags and keywords, polled until <paramref name="done"/> holds or 20 s pass.</summary>
+    public static async Task<IList<IMessageSummary>> WaitForAsync(string mailbox, string folder, Func<IList<IMessageSummary>, bool> done)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (true)
+        {
+            using var client = await ConnectAsync(mailbox);
+            var target = await client.GetFolderAsync(folder);
+            await target.OpenAsync(FolderAccess.ReadOnly);
+            var summaries = target.Count == 0 ? [] : await target.FetchAsync(0, -1,
+                new FetchRequest(MessageSummaryItems.UniqueId | MessageSummaryItems.Flags | MessageSummaryItems.Envelope | MessageSummaryItems.References));
+            await client.DisconnectAsync(true);
+            if (done(summaries))
+            {
+                return summaries;
+            }
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"{mailbox}/{folder} did not reach the expected state; it has {summaries.Count} messages: " +
+                    string.Join("; ", summaries.Select(s => $"{s.Envelope?.MessageId} {s.Flags} {string.Join(',', s.Keywords)}")));
+            }
+            await Task.Delay(200);
+        }
+    }
+
+    private static Uri Required(string variable) =>
+        Environment.GetEnvironmentVariable(variable) is { Length: > 0 } value ? new Uri(value) : throw Missing(variable);
+
+    private static InvalidOperationException Missing(string variable) =>
+        new($"No mail servers for the email tests: set {variable} (`make test` and `make infra` start Dovecot and Postfix and write it to .local/env).");
+}
