@@ -1,0 +1,90 @@
+using MailKit;
+using Microsoft.Extensions.Options;
+using Routing.Adapters.Email;
+using Routing.Adapters.Email.Smtp;
+using Routing.Adapters.Outbound;
+using Routing.Adapters.Testing;
+using Routing.Contracts;
+
+namespace Adapters.Tests.Email;
+
+/// <summary>Replies sent through the real Postfix, read back from the customer's mailbox in Dovecot.</summary>
+public sealed class SmtpEmailSenderTests
+{
+    private static SmtpEmailSender Sender(int? port = null, string? host = null) => new(
+        Options.Create(new EmailOptions
+        {
+            Smtp = new SmtpOptions
+            {
+                Host = host ?? MailServers.Smtp.Host, Port = port ?? MailServers.Smtp.Port, Security = MailKit.Security.SecureSocketOptions.None,
+                DisplayName = "Example Support", Timeout = TimeSpan.FromSeconds(5),
+            },
+        }),
+        Options.Create(new OutboundOptions { MaxRetries = 2, RetryBaseDelay = TimeSpan.FromMilliseconds(50), TotalTimeout = TimeSpan.FromSeconds(20) }),
+        TimeProvider.System);
+
+    [Fact]
+    public async Task Should_send_a_reply_the_customers_client_threads()
+    {
+        var customer = MailServers.NewMailbox("maria", "example.net");
+        var command = Command(customer);
+
+        var outcome = await Sender().SendAsync(command, CancellationToken.None);
+
+        Assert.Equal($"{command.CommandId:N}@example.com", outcome.ProviderMessageId);
+        var received = Assert.Single(await MailServers.WaitForAsync(customer, "INBOX", s => s.Count == 1));
+        var envelope = received.Envelope!;
+        Assert.Equal((outcome.ProviderMessageId, "Re: Invoice 1042", "reply1042@mail.gmail.com"), (envelope.MessageId, envelope.Subject, envelope.InReplyTo));
+        Assert.Equal(["root1042@mail.gmail.com", "reply1042@mail.gmail.com"], received.References!.ToArray());
+        Assert.Equal(("Example Support", "support@example.com"), (envelope.From.Mailboxes.Single().Name, envelope.From.Mailboxes.Single().Address));
+        using var client = await MailServers.ConnectAsync(customer);
+        await client.Inbox.OpenAsync(FolderAccess.ReadOnly);
+        var mail = await client.Inbox.GetMessageAsync(received.UniqueId);
+        Assert.Equal("The receipt is attached now.\nhttps://files.example.com/receipt-1042.pdf", mail.TextBody?.TrimEnd());
+    }
+
+    [Fact]
+    public async Task Should_fail_permanently_when_the_server_refuses_the_recipient()
+    {
+        var outcome = await Sender().SendAsync(Command("refused@example.net"), CancellationToken.None);
+
+        Assert.Equal(("550", true), (outcome.ErrorCode, outcome.Permanent));
+        Assert.Contains("RecipientNotAccepted", outcome.ErrorMessage);
+    }
+
+    [Fact]
+    public async Task Should_fail_transiently_when_no_server_answers_after_retrying()
+    {
+        var outcome = await Sender(port: 1).SendAsync(Command(MailServers.NewMailbox("maria", "example.net")), CancellationToken.None);
+
+        Assert.Equal(("unreachable", false), (outcome.ErrorCode, outcome.Permanent));
+    }
+
+    [Fact]
+    public async Task Should_refuse_to_send_without_a_server_or_to_a_non_address()
+    {
+        var unconfigured = new SmtpEmailSender(Options.Create(new EmailOptions()), Options.Create(new OutboundOptions()), TimeProvider.System);
+
+        var withoutServer = await unconfigured.SendAsync(Command("maria@example.net"), CancellationToken.None);
+        var notAnAddress = await Sender().SendAsync(Command("maria at example.net"), CancellationToken.None);
+
+        Assert.Equal(("not-configured", true), (withoutServer.ErrorCode, withoutServer.Permanent));
+        Assert.Equal(("invalid-address", true), (notAnAddress.ErrorCode, notAnAddress.Permanent));
+    }
+
+    private static SendChannelMessage Command(string to) => new()
+    {
+        CommandId = Guid.NewGuid(),
+        ConversationId = Guid.NewGuid(),
+        AgentId = "anna",
+        Channel = "email",
+        ChannelAccount = "support@example.com",
+        To = new CustomerAddress { Kind = "email", Value = to, DisplayName = "Maria Rossi" },
+        ThreadKey = "root1042@mail.gmail.com",
+        ReplyToProviderMessageId = "reply1042@mail.gmail.com",
+        Subject = "Invoice 1042",
+        Text = "The receipt is attached now.",
+        Attachments = [new MessageAttachment { ContentType = "application/pdf", Url = "https://files.example.com/receipt-1042.pdf" }],
+        RequestedAt = DateTimeOffset.UtcNow,
+    };
+}
