@@ -11,6 +11,30 @@ internal sealed class EmailOptions
     public ImapOptions Imap { get; set; } = new();
 
     public SmtpOptions Smtp { get; set; } = new();
+
+    /// <summary>Mailgun inbound routes: the HTTP webhook signing key (Mailgun → Sending → Webhooks → HTTP webhook signing key).</summary>
+    public MailgunOptions Mailgun { get; set; } = new();
+
+    /// <summary>Postmark inbound: the user and password written into the webhook URL (https://user:password@host/webhooks/email/postmark).</summary>
+    public BasicAuthOptions Postmark { get; set; } = new();
+
+    /// <summary>SendGrid Inbound Parse: the user and password written into the destination URL.</summary>
+    public BasicAuthOptions SendGrid { get; set; } = new();
+}
+
+internal sealed class MailgunOptions
+{
+    public string SigningKey { get; set; } = "";
+
+    /// <summary>A signed timestamp older (or further ahead) than this is refused as a replay.</summary>
+    public TimeSpan MaxAge { get; set; } = TimeSpan.FromMinutes(15);
+}
+
+internal sealed class BasicAuthOptions
+{
+    public string Username { get; set; } = "";
+
+    public string Password { get; set; } = "";
 }
 
 internal enum AfterPublish

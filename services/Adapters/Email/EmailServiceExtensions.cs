@@ -1,7 +1,9 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Routing.Adapters.Email.Imap;
+using Routing.Adapters.Email.Inbound;
 using Routing.Adapters.Email.Smtp;
 using Routing.Adapters.Outbound;
+using Routing.Adapters.Webhooks;
 using Routing.ServiceDefaults;
 
 namespace Routing.Adapters.Email;
@@ -16,10 +18,17 @@ internal static class EmailServiceExtensions
         builder.Services.AddSingleton<ImapHealth>();
         builder.Services.AddHealthChecks().Add(new HealthCheckRegistration("imap", sp => sp.GetRequiredService<ImapHealth>(), null, [ServiceDefaultsExtensions.ReadyTag]));
         builder.Services.AddHostedService<ImapInboxWatcher>();
+        builder.Services.AddSingleton<MailgunWebhook>().AddSingleton<PostmarkWebhook>().AddSingleton<SendGridWebhook>();
         builder.Services.AddTransient<IChannelSender, SmtpEmailSender>();
         builder.AddAdapterKit(x => x.AddChannelSenderConsumer());
         return builder;
     }
 
-    public static WebApplication MapEmailWebhooks(this WebApplication app) => app;
+    public static WebApplication MapEmailWebhooks(this WebApplication app)
+    {
+        app.MapChannelWebhook<MailgunWebhook>("/webhooks/email/mailgun");
+        app.MapChannelWebhook<PostmarkWebhook>("/webhooks/email/postmark");
+        app.MapChannelWebhook<SendGridWebhook>("/webhooks/email/sendgrid");
+        return app;
+    }
 }

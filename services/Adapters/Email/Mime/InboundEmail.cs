@@ -30,7 +30,8 @@ internal static class InboundEmail
             return new EmailReading(id, null, "no sender", null);
         }
 
-        var full = mail.TextBody is { } plain ? plain.Trim() : mail.HtmlBody is { } html ? HtmlText.ToText(html) : "";
+        // Line ends as \n whatever the source wrote (CRLF on the wire, LF in some providers' JSON).
+        var full = (mail.TextBody is { } plain ? plain : mail.HtmlBody is { } html ? HtmlText.ToText(html) : "").ReplaceLineEndings("\n").Trim();
         var text = ReplyText.Strip(full);
         var metadata = new Dictionary<string, string>();
         if (text != full)

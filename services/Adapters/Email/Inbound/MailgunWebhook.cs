@@ -1,0 +1,96 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using MimeKit;
+using Routing.Adapters.Webhooks;
+
+namespace Routing.Adapters.Email.Inbound;
+
+/// <summary>
+/// Mailgun inbound routes (forward() to POST /webhooks/email/mailgun), parsed or as MIME (body-mime).
+/// Signed with "signature" = hex HMAC-SHA256 of timestamp + token keyed by the HTTP webhook signing key
+/// (https://documentation.mailgun.com/docs/mailgun/user-manual/receive-forward-store/); a timestamp outside
+/// Email:Mailgun:MaxAge is refused as a replay.
+/// </summary>
+internal sealed class MailgunWebhook(IOptions<EmailOptions> options, TimeProvider time, EmailMetrics metrics, ILogger<MailgunWebhook> logger)
+    : EmailWebhook(metrics, logger)
+{
+    protected override string Provider => "mailgun";
+
+    public override SignatureCheck Verify(WebhookRequest request)
+    {
+        FormPayload form;
+        try
+        {
+            form = FormPayload.Read(request);
+        }
+        catch (MalformedWebhookException)
+        {
+            return SignatureCheck.Missing;
+        }
+        if (form["signature"] is not { Length: > 0 } signature || form["timestamp"] is not { Length: > 0 } timestamp || form["token"] is not { Length: > 0 } token)
+        {
+            return SignatureCheck.Missing;
+        }
+        var config = options.Value.Mailgun;
+        if (string.IsNullOrEmpty(config.SigningKey)
+            || !long.TryParse(timestamp, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)
+            || (time.GetUtcNow() - DateTimeOffset.FromUnixTimeSeconds(seconds)).Duration() > config.MaxAge)
+        {
+            return SignatureCheck.Invalid;
+        }
+        var expected = Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(config.SigningKey), Encoding.UTF8.GetBytes(timestamp + token)));
+        return CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(expected), Encoding.ASCII.GetBytes(signature.Trim().ToLowerInvariant()))
+            ? SignatureCheck.Valid : SignatureCheck.Invalid;
+    }
+
+    protected override (MimeMessage Mail, string Recipient) Read(WebhookRequest request)
+    {
+        var form = FormPayload.Read(request);
+        var recipient = form["recipient"] is { Length: > 0 } to ? to.Split(',')[0] : throw new MalformedWebhookException("recipient", "is required");
+        if (form["body-mime"] is { Length: > 0 } raw)
+        {
+            return (ParseMime(raw, "body-mime"), recipient);
+        }
+        var mail = EmptyMessage();
+        if (form["message-headers"] is { Length: > 0 } headers)
+        {
+            AddHeaders(mail, Headers(headers));
+        }
+        else
+        {
+            AddHeaders(mail, new[] { "From", "To", "Subject", "Date", "Message-Id", "In-Reply-To", "References" }
+                .Where(name => form[name] is { Length: > 0 }).Select(name => (name, form[name]!)));
+        }
+        if (mail.From.Count == 0 && form["from"] is { Length: > 0 } from && InternetAddressList.TryParse(from, out var parsed))
+        {
+            mail.From.AddRange(parsed);
+        }
+        mail.Body = Body(form["body-plain"], form["body-html"], form.Files.Select(f => (f.FileName, f.ContentType, f.Content)));
+        return (mail, recipient);
+    }
+
+    /// <summary>message-headers: a JSON array of [name, value] pairs, in the mail's order.</summary>
+    private static IEnumerable<(string, string)> Headers(string json)
+    {
+        JsonElement root;
+        try
+        {
+            root = JsonDocument.Parse(json).RootElement;
+        }
+        catch (JsonException ex)
+        {
+            throw new MalformedWebhookException("message-headers", $"is not JSON: {ex.Message}");
+        }
+        if (root.ValueKind != JsonValueKind.Array)
+        {
+            throw new MalformedWebhookException("message-headers", "must be an array of [name, value] pairs");
+        }
+        return root.EnumerateArray()
+            .Where(pair => pair.ValueKind == JsonValueKind.Array && pair.GetArrayLength() == 2
+                           && pair[0].ValueKind == JsonValueKind.String && pair[1].ValueKind == JsonValueKind.String)
+            .Select(pair => (pair[0].GetString()!, pair[1].GetString()!)).ToList();
+    }
+}
