@@ -1,11 +1,18 @@
 using System.Diagnostics.Metrics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Routing.Adapters.Email;
 using Routing.Adapters.Email.Inbound;
+using Routing.Adapters.Email.Smtp;
 using Routing.Adapters.Testing;
 using Routing.Adapters.Webhooks;
+using Routing.Contracts;
 
 namespace Adapters.Tests.Email;
 
@@ -39,5 +46,71 @@ public sealed class EmailWebhookTests
     private sealed class FixedTime(DateTimeOffset now) : TimeProvider
     {
         public override DateTimeOffset GetUtcNow() => now;
+    }
+}
+
+/// <summary>The email webhooks over HTTP on a real broker, without a mailbox: published, refused, still serving.</summary>
+public sealed class EmailWebhookEndpointTests : AdapterEndpointTest
+{
+    private protected override (IAsyncDisposable App, HttpClient Client) Start(string brokerUrl)
+    {
+        var app = new WebhookOnlyApp(brokerUrl);
+        return (app, app.CreateClient());
+    }
+
+    [Theory]
+    [InlineData("postmark: parsed mail with headers and an attachment", "parcel-photo-1@example.org")]
+    [InlineData("sendgrid: parsed fields with the envelope", "8E3A1F2B-1C2D-4E5F-9A8B-7C6D5E4F3A2B@example.net")]
+    public async Task Should_publish_a_provider_delivery(string name, string messageId)
+    {
+        await using var inbound = await Broker.ObserveAsync<InboundMessageReceived>();
+
+        using var response = await PostAsync(name);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("support@example.com", (await inbound.WaitForAsync(m => m.ProviderMessageId == messageId)).ChannelAccount);
+    }
+
+    [Theory]
+    [InlineData("postmark: wrong password", HttpStatusCode.Forbidden, null)]
+    [InlineData("sendgrid: no credentials", HttpStatusCode.Unauthorized, null)]
+    [InlineData("sendgrid: no headers", HttpStatusCode.BadRequest, "headers")]
+    [InlineData("postmark: no recipient", HttpStatusCode.BadRequest, "OriginalRecipient")]
+    public async Task Should_refuse_bad_input_with_problem_details_publish_nothing_and_keep_serving(string name, HttpStatusCode expected, string? field)
+    {
+        await using var inbound = await Broker.ObserveAsync<InboundMessageReceived>();
+
+        using var refused = await PostAsync(name);
+
+        Assert.Equal(expected, refused.StatusCode);
+        Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+        if (field is not null)
+        {
+            Assert.Equal(field, (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("field").GetString());
+        }
+        using var accepted = await PostAsync("postmark: parsed mail with headers and an attachment");
+        Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
+        await inbound.WaitForAsync(m => m.ProviderMessageId == "parcel-photo-1@example.org");
+        Assert.Single(inbound.Messages);
+    }
+
+    private Task<HttpResponseMessage> PostAsync(string name)
+    {
+        var (provider, @case) = EmailWebhookCases.Named(name);
+        return Client.SendAsync(AdapterHttp.Request(@case, $"/webhooks/email/{provider}"));
+    }
+
+    private sealed class WebhookOnlyApp(string brokerUrl) : WebApplicationFactory<SmtpEmailSender>
+    {
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            builder.UseEnvironment("Test");
+            builder.UseSetting("RabbitMq:Url", brokerUrl);
+            builder.UseSetting("Webhooks:PublicBaseUrl", "https://hooks.example.com");
+            builder.UseSetting("Email:Postmark:Username", "postmark");
+            builder.UseSetting("Email:Postmark:Password", "dev-postmark-password");
+            builder.UseSetting("Email:SendGrid:Username", "sendgrid");
+            builder.UseSetting("Email:SendGrid:Password", "dev-sendgrid-password");
+        }
     }
 }
