@@ -18,6 +18,7 @@ SERVICES=(
   "facebook services/Adapters/Facebook Routing.Adapters.Facebook 5102"
   "whatsapp services/Adapters/WhatsApp Routing.Adapters.WhatsApp 5103"
   "twitter services/Adapters/Twitter Routing.Adapters.Twitter 5104"
+  "email services/Adapters/Email Routing.Adapters.Email 5105"
 )
 
 log() { printf '[stack] %s\n' "$*" >&2; }

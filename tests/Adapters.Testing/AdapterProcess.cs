@@ -14,7 +14,10 @@ public static class AdapterProcess
     private static readonly Lazy<IReadOnlyDictionary<string, string>> Secrets = new(() =>
         File.ReadAllLines(Path.Combine(RepositoryRoot, "deploy", "local", "dev.env"))
             .Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith('#') && l.Contains('=', StringComparison.Ordinal))
-            .ToDictionary(l => l[..l.IndexOf('=', StringComparison.Ordinal)], l => l[(l.IndexOf('=', StringComparison.Ordinal) + 1)..]));
+            .ToDictionary(l => l[..l.IndexOf('=', StringComparison.Ordinal)], l => Unquote(l[(l.IndexOf('=', StringComparison.Ordinal) + 1)..])));
+
+    /// <summary>A value the shell would read the same: "Example Support" is Example Support.</summary>
+    private static string Unquote(string value) => value.Length >= 2 && value[0] == '"' && value[^1] == '"' ? value[1..^1] : value;
 
     /// <summary>deploy/local/dev.env as configuration keys in environment form (Twilio__AuthToken, ...).</summary>
     public static IReadOnlyDictionary<string, string> DevSecrets => Secrets.Value;

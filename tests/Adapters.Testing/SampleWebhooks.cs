@@ -126,6 +126,33 @@ public static class SampleWebhooks
         return request;
     }
 
+    /// <summary>
+    /// A mail as Mailgun's inbound route forwards it, parsed, to POST {publicBaseUrl}/webhooks/email/mailgun, signed
+    /// with "signature" = hex HMAC-SHA256 of timestamp + token keyed by the signing key.
+    /// </summary>
+    public static HttpRequestMessage MailgunEmail(string publicBaseUrl, string signingKey, string messageId, string from, string name, string subject,
+        string text, string recipient = "support@example.com")
+    {
+        var timestamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+        var token = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(25));
+        var headers = JsonSerializer.Serialize(new[]
+        {
+            new[] { "Date", DateTimeOffset.UtcNow.ToString("r", CultureInfo.InvariantCulture) },
+            new[] { "Message-Id", $"<{messageId}>" },
+            new[] { "Subject", subject },
+            new[] { "From", $"{name} <{from}>" },
+            new[] { "To", recipient },
+        });
+        var form = new Dictionary<string, string>
+        {
+            ["recipient"] = recipient, ["sender"] = from, ["from"] = $"{name} <{from}>", ["subject"] = subject,
+            ["body-plain"] = text, ["stripped-text"] = text, ["message-headers"] = headers,
+            ["timestamp"] = timestamp, ["token"] = token,
+            ["signature"] = Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(signingKey), Encoding.UTF8.GetBytes(timestamp + token))),
+        };
+        return new HttpRequestMessage(HttpMethod.Post, publicBaseUrl.TrimEnd('/') + "/webhooks/email/mailgun") { Content = new FormUrlEncodedContent(form) };
+    }
+
     private static HttpRequestMessage MetaSigned(string url, string appSecret, object payload)
     {
         var body = JsonSerializer.SerializeToUtf8Bytes(payload);

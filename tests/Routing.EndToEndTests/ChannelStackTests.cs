@@ -29,7 +29,7 @@ public sealed class ChannelStackTests : IAsyncLifetime
         _http.Dispose();
     }
 
-    public static TheoryData<string> Channels => new("sms", "whatsapp", "facebook", "twitter");
+    public static TheoryData<string> Channels => new("sms", "whatsapp", "facebook", "twitter", "email");
 
     [Theory]
     [MemberData(nameof(Channels))]
@@ -157,12 +157,55 @@ public sealed class ChannelStackTests : IAsyncLifetime
                 var mid = "m_e2e" + Guid.NewGuid().ToString("N");
                 var psid = phone.TrimStart('+');
                 return (SampleWebhooks.MessengerText(LocalStack.Facebook, secrets["Facebook__AppSecret"], mid, psid, text), MessageIds.ForInbound("facebook", mid), "facebook", psid);
+            case "email":
+                var messageId = $"e2e-{Guid.NewGuid():N}@example.net";
+                var address = $"customer-{phone.TrimStart('+')}@example.net";
+                return (SampleWebhooks.MailgunEmail(LocalStack.Email, secrets["Email__Mailgun__SigningKey"], messageId, address, "E2E Customer", "Parcel", text),
+                    MessageIds.ForInbound("email", messageId), "email", address);
             default:
                 var eventId = Random.Shared.NextInt64(1_000_000_000_000_000_000, long.MaxValue).ToString(System.Globalization.CultureInfo.InvariantCulture);
                 var userId = phone.TrimStart('+');
                 return (SampleWebhooks.TwitterDm(LocalStack.Twitter, secrets["Twitter__ConsumerSecret"], eventId, userId, "E2E Customer", "e2e_customer", text),
                     MessageIds.ForInbound("twitter", eventId), "twitter", userId);
         }
+    }
+
+    /// <summary>Mail to the support mailbox through the local Postfix: the stack's email adapter reads it over IMAP.</summary>
+    [Fact]
+    public async Task Should_route_mail_read_from_the_support_mailbox()
+    {
+        await using var routed = await _broker.ObserveAsync<MessageRouted>();
+        var messageId = $"imap-e2e-{Guid.NewGuid():N}@example.net";
+        var from = MailServers.NewMailbox("customer", "example.net");
+
+        await MailServers.DeliverAsync(from, LocalStack.SupportMailbox, System.Text.Encoding.UTF8.GetBytes(
+            $"From: Mail Customer <{from}>\r\nTo: {LocalStack.SupportMailbox}\r\nSubject: Where is my parcel?\r\nMessage-ID: <{messageId}>\r\n\r\nIt has not arrived.\r\n"));
+        var message = await routed.WaitForAsync(m => m.MessageId == MessageIds.ForInbound("email", messageId));
+
+        var customer = await _http.GetFromJsonAsync<JsonElement>($"{LocalStack.Routing}/customers/lookup?kind=email&value={Uri.EscapeDataString(from)}");
+        Assert.Equal(message.CustomerId, customer.GetProperty("id").GetGuid());
+    }
+
+    /// <summary>An agent's email reply goes through the local Postfix into the customer's mailbox, threaded.</summary>
+    [Fact]
+    public async Task Should_send_an_agents_email_reply_into_the_customers_mailbox()
+    {
+        await using var sent = await _broker.ObserveAsync<OutboundMessageSent>();
+        var customer = MailServers.NewMailbox("customer", "example.net");
+        var command = new SendChannelMessage
+        {
+            CommandId = Guid.NewGuid(), ConversationId = Guid.NewGuid(), AgentId = "anna", Channel = "email",
+            ChannelAccount = LocalStack.SupportMailbox, To = new CustomerAddress { Kind = "email", Value = customer },
+            Subject = "Where is my parcel?", ReplyToProviderMessageId = "question-1@example.net", ThreadKey = "question-1@example.net",
+            Text = $"Reply {Guid.NewGuid():N}", RequestedAt = DateTimeOffset.UtcNow,
+        };
+
+        await _broker.SendAsync("email-send-channel-message", command);
+        var outcome = await sent.WaitForAsync(s => s.CommandId == command.CommandId);
+
+        var received = Assert.Single(await MailServers.WaitForAsync(customer, "INBOX", s => s.Count == 1));
+        Assert.Equal((outcome.ProviderMessageId, "question-1@example.net", "Re: Where is my parcel?"),
+            (received.Envelope!.MessageId, received.Envelope.InReplyTo, received.Envelope.Subject));
     }
 
     /// <summary>The same delivery again: same URL, headers and body bytes.</summary>

@@ -16,6 +16,10 @@ public static class LocalStack
     public const string Facebook = "http://127.0.0.1:5102";
     public const string WhatsApp = "http://127.0.0.1:5103";
     public const string Twitter = "http://127.0.0.1:5104";
+    public const string Email = "http://127.0.0.1:5105";
+
+    /// <summary>The support mailbox the stack's email adapter reads (deploy/local/dev.env).</summary>
+    public const string SupportMailbox = "support@example.com";
     public const string Sandbox = "http://127.0.0.1:5190";
 
     public static IReadOnlyDictionary<string, string> Secrets => AdapterProcess.DevSecrets;
@@ -23,7 +27,7 @@ public static class LocalStack
     public static async Task RequireReadyAsync()
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-        foreach (var service in new[] { Routing, Sms, Facebook, WhatsApp, Twitter, Sandbox })
+        foreach (var service in new[] { Routing, Sms, Facebook, WhatsApp, Twitter, Email, Sandbox })
         {
             try
             {
