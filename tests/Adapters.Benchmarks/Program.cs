@@ -24,8 +24,11 @@ var adapters = new (string Name, string Folder, string Assembly, int Port, Func<
         (url, i) => SampleWebhooks.MessengerText(url, secrets["Facebook__AppSecret"], $"m_bench{i}", "1254459154682919", "Where is my parcel?")),
     ("twitter (Account Activity)", "Twitter", "Routing.Adapters.Twitter", 5144,
         (url, i) => SampleWebhooks.TwitterDm(url, secrets["Twitter__ConsumerSecret"], $"19{i:D17}", "3001969357", "Bench", "bench", "Where is my parcel?")),
+    ("email (Mailgun)", "Email", "Routing.Adapters.Email", 5145,
+        (url, i) => SampleWebhooks.MailgunEmail(url, secrets["Email__Mailgun__SigningKey"], $"bench{i}@example.net", "bench@example.net", "Bench", "Parcel", "Where is my parcel?")),
 };
-var quiet = new Dictionary<string, string> { ["Logging__LogLevel__Default"] = "Warning" };
+// (the email adapter measures its webhook; it leaves the local mailbox to the stack)
+var quiet = new Dictionary<string, string> { ["Logging__LogLevel__Default"] = "Warning", ["Email__Imap__Host"] = "" };
 var processes = adapters.Select(a => AdapterProcess.Start(a.Folder, a.Assembly, a.Port, $"http://127.0.0.1:{a.Port}", broker.Url, quiet)).ToList();
 try
 {

@@ -7,9 +7,9 @@ using Routing.Adapters.Testing;
 namespace Routing.Demo;
 
 /// <summary>
-/// The scripted story of make run: customers write through signed webhooks to the adapters (email, whose
-/// adapter comes later, is published onto the broker as its adapter will), routing decides, and an agent's
-/// reply goes out through an adapter to the provider sandbox.
+/// The scripted story of make run: customers write through signed webhooks to the adapters and by mail to the
+/// support mailbox, routing decides, and agents' replies go out through the adapters to the provider sandbox
+/// and to the customer's mailbox.
 /// </summary>
 internal sealed class Story(IBus bus, HttpClient api, DecisionPrinter printer)
 {
@@ -46,12 +46,14 @@ internal sealed class Story(IBus bus, HttpClient api, DecisionPrinter printer)
         await printer.WaitForAsync<ConversationHeld>(h => h.ConversationId == giuliaAgain.ConversationId, Wait);
         await printer.WaitForAsync<ConversationAssigned>(a => a.ConversationId == giuliaAgain.ConversationId, Wait);
 
-        Say("3. Luca, a new customer, writes by email: he goes to the least-loaded agent who serves email.");
-        var luca = await PublishAsync("email", "email", $"luca.{_run}@example.com", "Luca Verdi", "Invoice question");
+        Say("3. Luca, a new customer, emails support@example.com (Postfix delivers it into Dovecot, the adapter reads it over IMAP): he goes to the least-loaded agent who serves email.");
+        var luca = await MailAsync($"luca.{_run}@example.net", "Luca Verdi", "Invoice question", "Hello, invoice 1042 shows the wrong address.");
         await printer.WaitForAsync<ConversationAssigned>(a => a.ConversationId == luca.ConversationId, Wait);
+        Say("   Cleo answers by email: the reply reaches Luca's mailbox, threaded under his mail.");
+        await ReplyAsync(luca, "cleo", "Sorry about that: a corrected invoice follows today.");
 
-        Say("4. Sofia writes by email. Nobody who serves email is free: she waits in the queue...");
-        var sofia = await PublishAsync("email", "email", $"sofia.{_run}@example.com", "Sofia Neri", "Refund please");
+        Say("4. Sofia's mail arrives through Mailgun's inbound webhook. Nobody who serves email is free: she waits in the queue...");
+        var sofia = await MailgunAsync($"sofia.{_run}@example.net", "Sofia Neri", "Refund please");
         await printer.WaitForAsync<ConversationQueued>(q => q.ConversationId == sofia.ConversationId, Wait);
         Say("   ...until Dan comes back online.");
         (await api.PutAsJsonAsync("/agents/dan/presence", new { status = "available" })).EnsureSuccessStatusCode();
@@ -131,6 +133,8 @@ internal sealed class Story(IBus bus, HttpClient api, DecisionPrinter printer)
             Channel = to.Channel,
             ChannelAccount = to.ChannelAccount,
             To = to.Sender,
+            ThreadKey = to.ThreadKey,
+            Subject = to.Subject,
             Text = text,
             ReplyToProviderMessageId = to.ProviderMessageId,
             CustomerLastMessageAt = to.ReceivedAt,
@@ -139,6 +143,13 @@ internal sealed class Story(IBus bus, HttpClient api, DecisionPrinter printer)
         var endpoint = await bus.GetSendEndpoint(new Uri($"queue:{to.Channel}-send-channel-message"));
         await endpoint.Send(command);
         var sent = await printer.WaitForAsync<OutboundMessageSent>(s => s.CommandId == command.CommandId, Wait);
+        if (to.Channel == Channels.Email)
+        {
+            var mail = (await MailServers.WaitForAsync(to.Sender.Value, "INBOX", m => m.Any(x => x.Envelope?.MessageId == sent.ProviderMessageId)))
+                .Single(x => x.Envelope?.MessageId == sent.ProviderMessageId).Envelope!;
+            Console.WriteLine($"   {to.Sender.Value}'s mailbox got \"{mail.Subject}\" from {mail.From}, Message-ID <{mail.MessageId}>, In-Reply-To <{mail.InReplyTo}>");
+            return;
+        }
         var requests = await Http.GetFromJsonAsync<JsonElement>(Endpoints.Sandbox + "/sent");
         var request = requests.EnumerateArray().Last(r => r.GetProperty("providerMessageId").GetString() == sent.ProviderMessageId);
         Console.WriteLine($"   the sandbox got POST {request.GetProperty("path").GetString()}: {request.GetProperty("body")}");
@@ -147,23 +158,20 @@ internal sealed class Story(IBus bus, HttpClient api, DecisionPrinter printer)
     private static string Secret(string key) =>
         Environment.GetEnvironmentVariable(key) ?? throw new InvalidOperationException($"{key} is not set: make run loads deploy/local/dev.env");
 
-    /// <summary>Email has no adapter yet: its messages go onto the broker the way its adapter will publish them.</summary>
-    private async Task<MessageRouted> PublishAsync(string channel, string kind, string value, string name, string text)
+    /// <summary>A customer's mail to support@example.com, handed to the local Postfix: the email adapter reads it from Dovecot.</summary>
+    private async Task<MessageRouted> MailAsync(string from, string name, string subject, string text)
     {
-        var providerId = $"demo-{_run}-{Guid.NewGuid():N}";
-        var message = new InboundMessageReceived
-        {
-            MessageId = MessageIds.ForInbound(channel, providerId),
-            Channel = channel,
-            ChannelAccount = channel == Channels.Email ? "support@example.com" : "+15550001111",
-            ProviderMessageId = providerId,
-            Sender = new CustomerAddress { Kind = kind, Value = value, DisplayName = name },
-            Text = text,
-            ProviderTimestamp = DateTimeOffset.UtcNow,
-            ReceivedAt = DateTimeOffset.UtcNow,
-        };
-        await bus.Publish(message);
-        return await printer.WaitForAsync<MessageRouted>(m => m.MessageId == message.MessageId, Wait);
+        var messageId = $"demo-{_run}-{Guid.NewGuid():N}@example.net";
+        Console.WriteLine($"   SMTP to {MailServers.Smtp.Host}:{MailServers.Smtp.Port}, from {from} to support@example.com");
+        await MailServers.DeliverAsync(from, "support@example.com", System.Text.Encoding.UTF8.GetBytes(
+            $"From: {name} <{from}>\r\nTo: support@example.com\r\nSubject: {subject}\r\nMessage-ID: <{messageId}>\r\n\r\n{text}\r\n"));
+        return await printer.WaitForAsync<MessageRouted>(m => m.MessageId == MessageIds.ForInbound(Channels.Email, messageId), Wait);
+    }
+
+    private Task<MessageRouted> MailgunAsync(string from, string name, string text)
+    {
+        var messageId = $"demo-{_run}-{Guid.NewGuid():N}@example.net";
+        return WebhookAsync(Channels.Email, messageId, SampleWebhooks.MailgunEmail(Endpoints.Email, Secret("Email__Mailgun__SigningKey"), messageId, from, name, text, text));
     }
 
     private async Task ResetAgentAsync(string id, string name, int capacity, string[] channels, string presence)
