@@ -90,11 +90,21 @@ public sealed class ImapMailboxTests : AdapterEndpointTest
     [Fact]
     public async Task Should_report_the_mailbox_connection_in_readiness()
     {
-        var ready = await Client.GetFromJsonAsync<JsonElement>("/health/ready");
+        // The watcher connects in the background after start-up, "starting" until then.
+        var imap = await ImapCheckAsync();
+        for (var i = 0; i < 150 && State(imap) == "starting"; i++)
+        {
+            await Task.Delay(100);
+            imap = await ImapCheckAsync();
+        }
 
-        var imap = ready.GetProperty("checks").GetProperty("imap");
-        Assert.Equal(("Healthy", "connected"), (imap.GetProperty("status").GetString(), imap.GetProperty("data").GetProperty("state").GetString()));
+        Assert.Equal(("Healthy", "connected"), (imap.GetProperty("status").GetString(), State(imap)));
     }
+
+    private async Task<JsonElement> ImapCheckAsync() =>
+        (await Client.GetFromJsonAsync<JsonElement>("/health/ready")).GetProperty("checks").GetProperty("imap");
+
+    private static string? State(JsonElement check) => check.GetProperty("data").GetProperty("state").GetString();
 }
 
 /// <summary>The same adapter configured to move handled mail to a folder instead of flagging it.</summary>
@@ -122,12 +132,13 @@ public sealed class ImapMoveTests : AdapterEndpointTest
     }
 }
 
-internal sealed class EmailAdapterApp(string brokerUrl, string mailbox, string afterPublish) : WebApplicationFactory<SmtpEmailSender>
+internal sealed class EmailAdapterApp(string brokerUrl, string mailbox, string afterPublish, string publishTimeout = "00:00:10") : WebApplicationFactory<SmtpEmailSender>
 {
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Test");
         builder.UseSetting("RabbitMq:Url", brokerUrl);
+        builder.UseSetting("Webhooks:PublishTimeout", publishTimeout);
         builder.UseSetting("Email:Imap:Host", MailServers.Imap.Host);
         builder.UseSetting("Email:Imap:Port", MailServers.Imap.Port.ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.UseSetting("Email:Imap:Security", "None");
@@ -138,5 +149,38 @@ internal sealed class EmailAdapterApp(string brokerUrl, string mailbox, string a
         builder.UseSetting("Email:Smtp:Host", MailServers.Smtp.Host);
         builder.UseSetting("Email:Smtp:Port", MailServers.Smtp.Port.ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.UseSetting("Email:Smtp:Security", "None");
+    }
+}
+
+/// <summary>Mail read while the broker cannot confirm stays unhandled in the mailbox, and is published once it can.</summary>
+public sealed class ImapBrokerOutageTests : IAsyncLifetime
+{
+    private readonly string _mailbox = MailServers.NewMailbox("support");
+    private Routing.Testing.TestBroker _broker = null!;
+
+    public async Task InitializeAsync() => _broker = await Routing.Testing.TestBroker.CreateAsync();
+
+    public async Task DisposeAsync() => await _broker.DisposeAsync();
+
+    [Fact]
+    public async Task Should_leave_mail_unflagged_until_the_broker_confirms_it()
+    {
+        await using var inbound = await _broker.ObserveAsync<InboundMessageReceived>();
+        // A virtual host that does not exist: the adapter's bus cannot connect, so no publish is confirmed.
+        var unreachable = new Uri(new Uri(_broker.Url), $"/no-such-vhost-{Guid.NewGuid():N}").ToString();
+        await using (var outage = new EmailAdapterApp(unreachable, _mailbox, afterPublish: "Flag", publishTimeout: "00:00:01"))
+        {
+            using var client = outage.CreateClient();
+            await MailServers.DeliverAsync("paolo@example.org", _mailbox, EmailSamples.Bytes(EmailSamples.NewWithAttachment));
+            await Task.Delay(TimeSpan.FromSeconds(4)); // several rounds, each refused by the broker
+            var waiting = await MailServers.WaitForAsync(_mailbox, "INBOX", s => s.Count == 1);
+            Assert.DoesNotContain("$Routed", waiting[0].Keywords);
+            Assert.False(waiting[0].Flags!.Value.HasFlag(MailKit.MessageFlags.Seen));
+        }
+
+        await using var recovered = new EmailAdapterApp(_broker.Url, _mailbox, afterPublish: "Flag");
+        using var ready = recovered.CreateClient();
+        await inbound.WaitForAsync(m => m.ProviderMessageId == "parcel-photo-1@example.org");
+        await MailServers.WaitForAsync(_mailbox, "INBOX", s => s.Count == 1 && s[0].Keywords.Contains("$Routed"));
     }
 }

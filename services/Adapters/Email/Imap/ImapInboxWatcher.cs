@@ -4,6 +4,7 @@ using MailKit.Search;
 using MassTransit;
 using Microsoft.Extensions.Options;
 using Routing.Adapters.Email.Mime;
+using Routing.Adapters.Webhooks;
 
 namespace Routing.Adapters.Email.Imap;
 
@@ -14,8 +15,8 @@ namespace Routing.Adapters.Email.Imap;
 /// routing applies it once). Waits with IDLE where the server has it, and polls otherwise; reconnects with
 /// backoff. Within a process, a message published but not yet flagged (UIDVALIDITY + UID) is not published twice.
 /// </summary>
-internal sealed class ImapInboxWatcher(IOptions<EmailOptions> options, IBus bus, ImapHealth health, EmailMetrics metrics, TimeProvider time,
-    ILogger<ImapInboxWatcher> logger) : BackgroundService
+internal sealed class ImapInboxWatcher(IOptions<EmailOptions> options, IOptions<WebhookOptions> publishing, IBus bus, ImapHealth health, EmailMetrics metrics,
+    TimeProvider time, ILogger<ImapInboxWatcher> logger) : BackgroundService
 {
     public const string RoutedKeyword = "$Routed";
     public const string NotRoutedKeyword = "$NotRouted";
@@ -47,10 +48,16 @@ internal sealed class ImapInboxWatcher(IOptions<EmailOptions> options, IBus bus,
                 backoff = TimeSpan.FromSeconds(1);
                 while (!stoppingToken.IsCancellationRequested)
                 {
-                    while (await DrainAsync(folder, target, imap, stoppingToken) >= imap.BatchSize)
+                    var (found, handled) = await DrainAsync(folder, target, imap, stoppingToken);
+                    if (handled < found)
                     {
+                        // The broker did not confirm: the rest stays unhandled in the mailbox; try again soon, not at the next mail.
+                        await Task.Delay(imap.PollInterval, time, stoppingToken);
                     }
-                    await WaitForMailAsync(client, folder, imap, stoppingToken);
+                    else if (found < imap.BatchSize)
+                    {
+                        await WaitForMailAsync(client, folder, imap, stoppingToken);
+                    }
                 }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -67,8 +74,8 @@ internal sealed class ImapInboxWatcher(IOptions<EmailOptions> options, IBus bus,
         }
     }
 
-    /// <summary>One round: up to a batch of unhandled messages published, then marked handled together. Returns how many it found.</summary>
-    private async Task<int> DrainAsync(IMailFolder folder, IMailFolder? target, ImapOptions imap, CancellationToken ct)
+    /// <summary>One round: up to a batch of unhandled messages published, then marked handled together. Returns how many it found and handled.</summary>
+    private async Task<(int Found, int Handled)> DrainAsync(IMailFolder folder, IMailFolder? target, ImapOptions imap, CancellationToken ct)
     {
         var keywords = folder.PermanentFlags.HasFlag(MessageFlags.UserDefined);
         var query = imap.AfterPublish == AfterPublish.Move ? SearchQuery.All : keywords ? SearchQuery.NotKeyword(RoutedKeyword) : SearchQuery.NotSeen;
@@ -110,11 +117,15 @@ internal sealed class ImapInboxWatcher(IOptions<EmailOptions> options, IBus bus,
             _published.ExceptWith(handled.Select(u => (folder.UidValidity, u.Id)));
         }
         health.Drained();
-        return uids.Count;
+        return (uids.Count, handled.Count);
     }
 
-    private async Task<bool> PublishAsync(EmailReading reading, CancellationToken ct)
+    private async Task<bool> PublishAsync(EmailReading reading, CancellationToken stoppingToken)
     {
+        // A broker that is away makes a publish wait for it: give up after Webhooks:PublishTimeout and try again next round.
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        timeout.CancelAfter(publishing.Value.PublishTimeout);
+        var ct = timeout.Token;
         try
         {
             if (reading.Message is { } message)
@@ -131,7 +142,7 @@ internal sealed class ImapInboxWatcher(IOptions<EmailOptions> options, IBus bus,
             logger.LogInformation("Not routing mail {MessageId}: {Reason}", reading.ProviderMessageId, reading.NotRoutedReason);
             return true;
         }
-        catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+        catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
         {
             logger.LogWarning(ex, "The broker did not confirm mail {MessageId}; it stays unhandled in the mailbox", reading.ProviderMessageId);
             return false;
