@@ -21,6 +21,8 @@ internal sealed class ImapInboxWatcher(IOptions<EmailOptions> options, IOptions<
     public const string RoutedKeyword = "$Routed";
     public const string NotRoutedKeyword = "$NotRouted";
     private readonly HashSet<(uint Validity, uint Uid)> _published = [];
+    private bool _arrived;
+    private CancellationTokenSource? _idle;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -40,6 +42,12 @@ internal sealed class ImapInboxWatcher(IOptions<EmailOptions> options, IOptions<
                 await client.ConnectAsync(imap.Host, imap.Port, imap.Security, stoppingToken);
                 await client.AuthenticateAsync(imap.Username, imap.Password, stoppingToken);
                 var folder = await client.GetFolderAsync(imap.Folder, stoppingToken);
+                // New mail may be announced in the answer to any command (SEARCH, STORE…), not only during IDLE.
+                folder.CountChanged += (_, _) =>
+                {
+                    _arrived = true;
+                    _idle?.Cancel();
+                };
                 await folder.OpenAsync(FolderAccess.ReadWrite, stoppingToken);
                 var target = imap.AfterPublish == AfterPublish.Move ? await TargetFolderAsync(client, imap.MoveTo, stoppingToken) : null;
                 health.Connected();
@@ -56,7 +64,7 @@ internal sealed class ImapInboxWatcher(IOptions<EmailOptions> options, IOptions<
                     }
                     else if (found < imap.BatchSize)
                     {
-                        await WaitForMailAsync(client, folder, imap, stoppingToken);
+                        await WaitForMailAsync(client, imap, stoppingToken);
                     }
                 }
             }
@@ -78,6 +86,7 @@ internal sealed class ImapInboxWatcher(IOptions<EmailOptions> options, IOptions<
     private async Task<(int Found, int Handled)> DrainAsync(IMailFolder folder, IMailFolder? target, ImapOptions imap, CancellationToken ct)
     {
         var keywords = folder.PermanentFlags.HasFlag(MessageFlags.UserDefined);
+        _arrived = false;
         var query = imap.AfterPublish == AfterPublish.Move ? SearchQuery.All : keywords ? SearchQuery.NotKeyword(RoutedKeyword) : SearchQuery.NotSeen;
         var uids = (await folder.SearchAsync(query, ct)).OrderBy(u => u.Id).Take(imap.BatchSize).ToList();
         var handled = new List<UniqueId>();
@@ -149,9 +158,16 @@ internal sealed class ImapInboxWatcher(IOptions<EmailOptions> options, IOptions<
         }
     }
 
-    /// <summary>IDLE until the folder's count changes or the renewal is due; without IDLE, the poll interval.</summary>
-    private static async Task WaitForMailAsync(ImapClient client, IMailFolder folder, ImapOptions imap, CancellationToken ct)
+    /// <summary>
+    /// IDLE until the folder's count changes or the renewal is due; without IDLE, the poll interval. Not at all when
+    /// mail was announced since the last search (commands run one at a time, so nothing is announced in between).
+    /// </summary>
+    private async Task WaitForMailAsync(ImapClient client, ImapOptions imap, CancellationToken ct)
     {
+        if (_arrived)
+        {
+            return;
+        }
         if (!client.Capabilities.HasFlag(ImapCapabilities.Idle))
         {
             await Task.Delay(imap.PollInterval, ct);
@@ -159,15 +175,14 @@ internal sealed class ImapInboxWatcher(IOptions<EmailOptions> options, IOptions<
             return;
         }
         using var done = new CancellationTokenSource(imap.IdleRenewal);
-        void Arrived(object? sender, EventArgs e) => done.Cancel();
-        folder.CountChanged += Arrived;
+        _idle = done;
         try
         {
             await client.IdleAsync(done.Token, ct);
         }
         finally
         {
-            folder.CountChanged -= Arrived;
+            _idle = null;
         }
     }
 
