@@ -1,0 +1,111 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace Routing.AgentGateway.Delivery;
+
+/// <summary>
+/// Keeps agents' webhook targets off the gateway's own network (SSRF): loopback, link-local (cloud metadata
+/// at 169.254.169.254 and fd00:ec2::254 among them), private (RFC 1918, unique-local fc00::/7), carrier-grade
+/// NAT (100.64.0.0/10), unspecified, multicast and broadcast addresses are refused unless
+/// <c>allowPrivateNetworks</c>. The check runs on every address a name resolves to, at connect time (see
+/// <see cref="ConnectAsync"/>), so a name that resolves differently later (DNS rebinding) is caught too.
+/// </summary>
+internal sealed class TargetGuard(bool allowPrivateNetworks, bool allowHttp)
+{
+    /// <summary>Why this URL may not be a target, or null. Checked when a target is configured; addresses are checked again at connect time.</summary>
+    public string? Refusal(Uri url)
+    {
+        if (!url.IsAbsoluteUri || url.Scheme is not ("https" or "http"))
+        {
+            return "must be an absolute http(s) URL";
+        }
+        if (url.Scheme == "http" && !allowHttp)
+        {
+            return "must use https";
+        }
+        if (!string.IsNullOrEmpty(url.UserInfo))
+        {
+            return "must not carry credentials";
+        }
+        if (url.Host.Equals("metadata.google.internal", StringComparison.OrdinalIgnoreCase)
+            || (url.Host.EndsWith(".internal", StringComparison.OrdinalIgnoreCase) && !allowPrivateNetworks))
+        {
+            return "points at an internal name";
+        }
+        return IPAddress.TryParse(url.Host.Trim('[', ']'), out var address) && Refusal(address) is { } reason ? reason : null;
+    }
+
+    /// <summary>Why this address may not be connected to, or null.</summary>
+    public string? Refusal(IPAddress address)
+    {
+        if (address.IsIPv4MappedToIPv6)
+        {
+            address = address.MapToIPv4();
+        }
+        if (IsMetadata(address))
+        {
+            return $"{address} is a cloud metadata address";
+        }
+        if (allowPrivateNetworks)
+        {
+            return null;
+        }
+        return address.AddressFamily switch
+        {
+            _ when IPAddress.IsLoopback(address) => $"{address} is a loopback address",
+            AddressFamily.InterNetwork when InRange(address, "0.0.0.0", 8) => $"{address} is not a routable address",
+            AddressFamily.InterNetwork when InRange(address, "10.0.0.0", 8) || InRange(address, "172.16.0.0", 12) || InRange(address, "192.168.0.0", 16)
+                => $"{address} is a private address",
+            AddressFamily.InterNetwork when InRange(address, "169.254.0.0", 16) => $"{address} is a link-local address",
+            AddressFamily.InterNetwork when InRange(address, "100.64.0.0", 10) => $"{address} is a carrier-grade NAT address",
+            AddressFamily.InterNetwork when InRange(address, "224.0.0.0", 4) || address.Equals(IPAddress.Broadcast) => $"{address} is a multicast or broadcast address",
+            AddressFamily.InterNetworkV6 when address.Equals(IPAddress.IPv6None) => $"{address} is not a routable address",
+            AddressFamily.InterNetworkV6 when address.IsIPv6LinkLocal || address.IsIPv6SiteLocal => $"{address} is a link-local address",
+            AddressFamily.InterNetworkV6 when address.IsIPv6UniqueLocal => $"{address} is a private address",
+            AddressFamily.InterNetworkV6 when address.IsIPv6Multicast => $"{address} is a multicast address",
+            _ => null,
+        };
+    }
+
+    /// <summary>
+    /// A connect callback for SocketsHttpHandler: resolves the host, refuses the connection if any address is
+    /// refused, and connects to the checked addresses only.
+    /// </summary>
+    public async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken ct)
+    {
+        var host = context.DnsEndPoint.Host;
+        var addresses = IPAddress.TryParse(host.Trim('[', ']'), out var literal) ? [literal] : await Dns.GetHostAddressesAsync(host, ct);
+        foreach (var address in addresses)
+        {
+            if (Refusal(address) is { } reason)
+            {
+                throw new TargetRefusedException($"{host} resolves to a refused address: {reason}");
+            }
+        }
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            await socket.ConnectAsync(addresses, context.DnsEndPoint.Port, ct);
+            return new NetworkStream(socket, ownsSocket: true);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    private static bool IsMetadata(IPAddress address) =>
+        address.Equals(IPAddress.Parse("169.254.169.254")) || address.Equals(IPAddress.Parse("fd00:ec2::254")) || address.Equals(IPAddress.Parse("100.100.100.200"));
+
+    private static bool InRange(IPAddress address, string network, int prefix)
+    {
+        var value = BitConverter.ToUInt32(address.GetAddressBytes().Reverse().ToArray());
+        var start = BitConverter.ToUInt32(IPAddress.Parse(network).GetAddressBytes().Reverse().ToArray());
+        var mask = prefix == 0 ? 0u : uint.MaxValue << (32 - prefix);
+        return (value & mask) == (start & mask);
+    }
+}
+
+/// <summary>A target the guard refused (HttpClient hands it on as the inner exception): the delivery fails permanently with this reason.</summary>
+internal sealed class TargetRefusedException(string message) : Exception(message);

@@ -1,0 +1,96 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Routing.AgentGateway.Delivery;
+
+namespace AgentGateway.Tests;
+
+/// <summary>Agents' webhook targets kept off the gateway's own network, by URL and again at connect time.</summary>
+public sealed class TargetGuardTests
+{
+    private static readonly TargetGuard Strict = new(allowPrivateNetworks: false, allowHttp: false);
+
+    [Theory]
+    [InlineData("127.0.0.1", "loopback")]
+    [InlineData("::1", "loopback")]
+    [InlineData("10.1.2.3", "private")]
+    [InlineData("172.16.0.1", "private")]
+    [InlineData("172.31.255.255", "private")]
+    [InlineData("192.168.1.10", "private")]
+    [InlineData("169.254.169.254", "metadata")]
+    [InlineData("169.254.10.1", "link-local")]
+    [InlineData("fd00:ec2::254", "metadata")]
+    [InlineData("fe80::1", "link-local")]
+    [InlineData("fc00::1", "private")]
+    [InlineData("100.64.0.1", "carrier-grade NAT")]
+    [InlineData("0.0.0.0", "not a routable")]
+    [InlineData("::ffff:127.0.0.1", "loopback")]
+    [InlineData("224.0.0.1", "multicast")]
+    public void Should_refuse_internal_addresses(string address, string reason) =>
+        Assert.Contains(reason, Strict.Refusal(IPAddress.Parse(address)));
+
+    [Theory]
+    [InlineData("93.184.216.34")]
+    [InlineData("172.32.0.1")]
+    [InlineData("2606:2800:220:1:248:1893:25c8:1946")]
+    public void Should_allow_public_addresses(string address) => Assert.Null(Strict.Refusal(IPAddress.Parse(address)));
+
+    [Theory]
+    [InlineData("http://helpdesk.example.com/hooks", "https")]
+    [InlineData("https://user:pass@helpdesk.example.com/hooks", "credentials")]
+    [InlineData("https://metadata.google.internal/computeMetadata/v1/", "internal")]
+    [InlineData("https://127.0.0.1/hooks", "loopback")]
+    [InlineData("ftp://helpdesk.example.com/", "http(s)")]
+    public void Should_refuse_target_urls(string url, string reason) => Assert.Contains(reason, Strict.Refusal(new Uri(url)));
+
+    [Fact]
+    public void Should_keep_refusing_metadata_even_where_private_networks_are_allowed()
+    {
+        var relaxed = new TargetGuard(allowPrivateNetworks: true, allowHttp: true);
+
+        Assert.Null(relaxed.Refusal(IPAddress.Loopback));
+        Assert.Null(relaxed.Refusal(new Uri("http://127.0.0.1:8080/hooks")));
+        Assert.Contains("metadata", relaxed.Refusal(IPAddress.Parse("169.254.169.254")));
+    }
+
+    [Fact]
+    public async Task Should_refuse_at_connect_time_a_name_that_resolves_to_loopback_and_allow_it_when_configured()
+    {
+        await using var receiver = await ReceiverAsync();
+        var url = $"http://localhost:{receiver.Port}/hooks";
+
+        using var strict = Client(new TargetGuard(allowPrivateNetworks: false, allowHttp: true));
+        using var relaxed = Client(new TargetGuard(allowPrivateNetworks: true, allowHttp: true));
+
+        var refused = await Assert.ThrowsAsync<HttpRequestException>(() => strict.GetAsync(url));
+        Assert.Contains("loopback", Assert.IsType<TargetRefusedException>(refused.InnerException).Message);
+        Assert.Equal(HttpStatusCode.OK, (await relaxed.GetAsync(url)).StatusCode);
+    }
+
+    private static HttpClient Client(TargetGuard guard) => new(new SocketsHttpHandler { ConnectCallback = guard.ConnectAsync });
+
+    private static async Task<(WebApplication App, int Port)> StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        var app = builder.Build();
+        app.MapGet("/hooks", () => "ok");
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return (app, new Uri(address).Port);
+    }
+
+    private static async Task<Receiver> ReceiverAsync()
+    {
+        var (app, port) = await StartAsync();
+        return new Receiver(app, port);
+    }
+
+    private sealed record Receiver(WebApplication App, int Port) : IAsyncDisposable
+    {
+        public ValueTask DisposeAsync() => App.DisposeAsync();
+    }
+}
