@@ -1,0 +1,31 @@
+using Microsoft.Extensions.Options;
+using Routing.AgentGateway.Database;
+
+namespace Routing.AgentGateway.Delivery;
+
+internal static class DeliveryServiceExtensions
+{
+    /// <summary>
+    /// Webhook delivery: its options, the secret box (Gateway:SecretKey), the store, the guarded HTTP client (no
+    /// redirects, which could lead past the guard) and the dispatcher. Needs an NpgsqlDataSource (AddPostgres).
+    /// </summary>
+    public static IServiceCollection AddWebhookDelivery(this IServiceCollection services)
+    {
+        services.AddOptions<DeliveryOptions>().BindConfiguration(DeliveryOptions.Section).ValidateDataAnnotations()
+            .Validate(o => o.Lease > o.AttemptTimeout, "Gateway:Delivery:Lease must exceed AttemptTimeout, or two replicas could attempt one delivery at once.")
+            .ValidateOnStart();
+        services.AddSingleton(sp => new SecretBox(sp.GetRequiredService<IConfiguration>()["Gateway:SecretKey"]
+            ?? throw new InvalidOperationException("Gateway:SecretKey is not set (32 random bytes in base64).")));
+        services.AddSingleton<GatewayMigrations>();
+        services.AddSingleton<WebhookStore>();
+        services.AddHttpClient(WebhookDispatcher.ClientName)
+            .ConfigurePrimaryHttpMessageHandler(sp =>
+            {
+                var config = sp.GetRequiredService<IOptions<DeliveryOptions>>().Value;
+                var guard = new TargetGuard(config.AllowPrivateNetworks, config.AllowHttp);
+                return new SocketsHttpHandler { ConnectCallback = guard.ConnectAsync, AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(2) };
+            });
+        services.AddHostedService<WebhookDispatcher>();
+        return services;
+    }
+}
