@@ -1,13 +1,25 @@
+using Routing.AgentGateway;
+using Routing.AgentGateway.Admin;
+using Routing.AgentGateway.Database;
 using Routing.ServiceDefaults;
 
-// The agent gateway (issue 5) is being built: for now it serves its health endpoints; delivery follows.
 var builder = WebApplication.CreateBuilder(args);
 
-builder.AddServiceDefaults("Routing.AgentGateway");
+builder.AddServiceDefaults(GatewayServiceExtensions.MeterName);
+builder.AddAgentGateway();
 
 var app = builder.Build();
 
+if (args.Contains("migrate"))
+{
+    // The migration Job's entry point: apply, then exit.
+    var applied = await app.Services.GetRequiredService<GatewayMigrations>().ApplyAsync(CancellationToken.None);
+    Console.WriteLine($"Applied {applied.Count} migration(s).");
+    return;
+}
+
 app.MapDefaultEndpoints();
+app.MapAdminApi();
 
 app.Run();
 

@@ -1,5 +1,6 @@
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using Routing.Agents;
 using Routing.Conversations;
 using Routing.Database;
@@ -33,8 +34,8 @@ internal static class RoutingServiceExtensions
         services.AddOptions<FaultOptions>().BindConfiguration(FaultOptions.Section);
         services.TryAddSingleton(TimeProvider.System);
 
-        services.AddSingleton<MigrationRunner>();
-        services.AddHostedService<MigrationHostedService>(); // before the bus: consume only once the schema exists
+        // before the bus: consume only once the schema exists
+        services.AddSchemaMigrations<MigrationRunner>(sp => sp.GetRequiredService<IOptions<RoutingOptions>>().Value.MigrateOnStart);
 
         services.AddSingleton<RoutingMetrics>();
         services.AddSingleton<OutboxSignal>();

@@ -217,56 +217,6 @@ public sealed class WebhookDeliveryTests : IAsyncLifetime
         Assert.Contains("loopback", Assert.Single(await store.ListAsync("abandoned", 10, CancellationToken.None)).LastError);
         Assert.Empty(_receiver.Requests);
     }
-
-    /// <summary>A receiver on 127.0.0.1 answering from a script (the last answer repeats), recording what it got.</summary>
-    private sealed class Receiver : IAsyncDisposable
-    {
-        public const int Hang = -1;
-        private readonly WebApplication _app;
-        private readonly ConcurrentQueue<int> _script = new();
-        private int _last = 200;
-
-        private Receiver(WebApplication app) => _app = app;
-
-        public ConcurrentQueue<(string Id, string Timestamp, string Signature, byte[] Body)> Requests { get; } = new();
-
-        public string Url { get; private set; } = "";
-
-        public static async Task<Receiver> StartAsync()
-        {
-            var builder = WebApplication.CreateSlimBuilder();
-            builder.WebHost.UseUrls("http://127.0.0.1:0");
-            var app = builder.Build();
-            var receiver = new Receiver(app);
-            app.MapPost("/hooks", async (HttpContext http) =>
-            {
-                using var body = new MemoryStream();
-                await http.Request.Body.CopyToAsync(body);
-                receiver.Requests.Enqueue((http.Request.Headers["webhook-id"].ToString(), http.Request.Headers["webhook-timestamp"].ToString(),
-                    http.Request.Headers["webhook-signature"].ToString(), body.ToArray()));
-                var status = receiver._script.TryDequeue(out var next) ? receiver._last = next : receiver._last;
-                if (status == Hang)
-                {
-                    receiver._last = 200;
-                    await Task.Delay(Timeout.Infinite, http.RequestAborted);
-                }
-                http.Response.StatusCode = status;
-            });
-            await app.StartAsync();
-            receiver.Url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-            return receiver;
-        }
-
-        public void Then(params int[] statuses)
-        {
-            foreach (var status in statuses)
-            {
-                _script.Enqueue(status);
-            }
-        }
-
-        public ValueTask DisposeAsync() => _app.DisposeAsync();
-    }
 }
 
 /// <summary>A fresh database with the gateway's schema, dropped afterwards.</summary>
@@ -275,7 +225,10 @@ internal sealed class GatewayDatabase : IAsyncDisposable
     private readonly string _admin;
     private readonly string _name;
 
-    private GatewayDatabase(string admin, string name, NpgsqlDataSource dataSource) => (_admin, _name, DataSource) = (admin, name, dataSource);
+    private GatewayDatabase(string admin, string name, string connectionString) =>
+        (_admin, _name, ConnectionString, DataSource) = (admin, name, connectionString, NpgsqlDataSource.Create(connectionString));
+
+    public string ConnectionString { get; }
 
     public NpgsqlDataSource DataSource { get; }
 
@@ -288,9 +241,9 @@ internal sealed class GatewayDatabase : IAsyncDisposable
             await connection.OpenAsync();
             await new NpgsqlCommand($"create database {name}", connection).ExecuteNonQueryAsync();
         }
-        var dataSource = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(admin) { Database = name }.ConnectionString);
-        await new GatewayMigrations(dataSource, Microsoft.Extensions.Logging.Abstractions.NullLogger<GatewayMigrations>.Instance).ApplyAsync(CancellationToken.None);
-        return new GatewayDatabase(admin, name, dataSource);
+        var database = new GatewayDatabase(admin, name, new NpgsqlConnectionStringBuilder(admin) { Database = name }.ConnectionString);
+        await new GatewayMigrations(database.DataSource, Microsoft.Extensions.Logging.Abstractions.NullLogger<GatewayMigrations>.Instance).ApplyAsync(CancellationToken.None);
+        return database;
     }
 
     public async ValueTask DisposeAsync()

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Options;
-using Routing.AgentGateway.Database;
 
 namespace Routing.AgentGateway.Delivery;
 
@@ -16,7 +15,6 @@ internal static class DeliveryServiceExtensions
             .ValidateOnStart();
         services.AddSingleton(sp => new SecretBox(sp.GetRequiredService<IConfiguration>()["Gateway:SecretKey"]
             ?? throw new InvalidOperationException("Gateway:SecretKey is not set (32 random bytes in base64).")));
-        services.AddSingleton<GatewayMigrations>();
         services.AddSingleton<WebhookStore>();
         services.AddHttpClient(WebhookDispatcher.ClientName)
             .ConfigurePrimaryHttpMessageHandler(sp =>

@@ -6,6 +6,9 @@ namespace Routing.AgentGateway.Delivery;
 /// <summary>A delivery claimed for one attempt, with its target.</summary>
 internal sealed record ClaimedDelivery(Guid Id, Guid TargetId, string EventType, byte[] Body, int Attempts, string Url, byte[] SecretCiphertext);
 
+/// <summary>A target as the admin API lists it (never its secret).</summary>
+internal sealed record TargetRow(Guid Id, string AgentId, string Url, bool Enabled, string? DisabledReason, DateTime CreatedAt);
+
 /// <summary>A delivery as the admin API lists it.</summary>
 internal sealed record DeliveryRow(Guid Id, Guid TargetId, Guid SourceMessageId, string EventType, string Status, int Attempts,
     DateTime NextAttemptAt, int? LastStatus, string? LastError, DateTime CreatedAt, DateTime? DeliveredAt);
@@ -24,6 +27,16 @@ internal sealed class WebhookStore(NpgsqlDataSource db)
             "insert into gateway_webhook_targets (id, agent_id, url, secret_ciphertext) values (@id, @agentId, @url, @secretCiphertext)",
             new { id, agentId, url, secretCiphertext }, cancellationToken: ct));
         return id;
+    }
+
+    public async Task<IReadOnlyList<TargetRow>> TargetsAsync(string agentId, CancellationToken ct)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        return (await connection.QueryAsync<TargetRow>(new CommandDefinition(
+            """
+            select id, agent_id as AgentId, url, enabled, disabled_reason as DisabledReason, created_at as CreatedAt
+            from gateway_webhook_targets where agent_id = @agentId order by created_at
+            """, new { agentId }, cancellationToken: ct))).ToList();
     }
 
     /// <summary>Queues one event for every enabled target of the agent; an event already queued (a redelivered message) adds nothing.</summary>
@@ -80,17 +93,18 @@ internal sealed class WebhookStore(NpgsqlDataSource db)
     }
 
     /// <summary>The target is gone (410) or refused: it is disabled, and its pending deliveries are abandoned with the reason.</summary>
-    public async Task DisableTargetAsync(Guid targetId, int? status, string reason, DateTimeOffset now, CancellationToken ct)
+    public async Task<bool> DisableTargetAsync(Guid targetId, int? status, string reason, DateTimeOffset now, CancellationToken ct)
     {
         await using var connection = await db.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
-        await connection.ExecuteAsync(new CommandDefinition(
+        var found = await connection.ExecuteAsync(new CommandDefinition(
             "update gateway_webhook_targets set enabled = false, disabled_reason = @reason, updated_at = @now where id = @targetId",
             new { targetId, reason, now = now.UtcDateTime }, tx, cancellationToken: ct));
         await connection.ExecuteAsync(new CommandDefinition(
             "update gateway_webhook_deliveries set status = 'abandoned', last_status = coalesce(@status, last_status), last_error = @reason where target_id = @targetId and status = 'pending'",
             new { targetId, status, reason }, tx, cancellationToken: ct));
         await tx.CommitAsync(ct);
+        return found == 1;
     }
 
     public async Task<IReadOnlyList<DeliveryRow>> ListAsync(string status, int limit, CancellationToken ct)

@@ -1,0 +1,28 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Options;
+
+namespace Routing.AgentGateway.Admin;
+
+/// <summary>The admin API's credential: "Authorization: Bearer {Gateway:AdminToken}". None is 401, a wrong one 403 (problem+json).</summary>
+internal sealed class AdminAuthorization(IOptions<GatewayOptions> options) : IEndpointFilter
+{
+    private readonly byte[] _expected = SHA256.HashData(Encoding.UTF8.GetBytes(options.Value.AdminToken));
+
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var header = context.HttpContext.Request.Headers.Authorization.ToString();
+        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            context.HttpContext.Response.Headers.WWWAuthenticate = "Bearer";
+            return Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Admin token required",
+                detail: "The admin API takes Authorization: Bearer <Gateway:AdminToken>.");
+        }
+        var given = SHA256.HashData(Encoding.UTF8.GetBytes(header["Bearer ".Length..].Trim()));
+        if (!CryptographicOperations.FixedTimeEquals(given, _expected))
+        {
+            return Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Admin token refused");
+        }
+        return await next(context);
+    }
+}

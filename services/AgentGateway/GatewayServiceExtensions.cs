@@ -1,0 +1,21 @@
+using Microsoft.Extensions.Options;
+using Routing.AgentGateway.Database;
+using Routing.AgentGateway.Delivery;
+using Routing.ServiceDefaults;
+
+namespace Routing.AgentGateway;
+
+internal static class GatewayServiceExtensions
+{
+    public const string MeterName = "Routing.AgentGateway";
+
+    public static IHostApplicationBuilder AddAgentGateway(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<GatewayOptions>().BindConfiguration(GatewayOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.AddPostgres("Gateway");
+        builder.Services.AddSchemaMigrations<GatewayMigrations>(sp => sp.GetRequiredService<IOptions<GatewayOptions>>().Value.MigrateOnStart);
+        builder.Services.AddWebhookDelivery();
+        return builder;
+    }
+}

@@ -1,0 +1,155 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Routing.AgentGateway;
+using Routing.AgentGateway.Delivery;
+
+namespace AgentGateway.Tests;
+
+/// <summary>The gateway process's admin API on a real PostgreSQL: its credential, targets guarded, exhausted deliveries listed and replayed.</summary>
+public sealed class AdminApiTests : IAsyncLifetime
+{
+    private const string AdminToken = "test-admin-token-0123456789";
+    private GatewayDatabase _database = null!;
+    private Receiver _receiver = null!;
+    private GatewayApp _app = null!;
+    private HttpClient _client = null!;
+
+    public async Task InitializeAsync()
+    {
+        _database = await GatewayDatabase.CreateAsync();
+        _receiver = await Receiver.StartAsync();
+        _app = new GatewayApp(_database.ConnectionString);
+        _client = _app.CreateClient();
+        _client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminToken);
+    }
+
+    public async Task DisposeAsync()
+    {
+        _client.Dispose();
+        await _app.DisposeAsync();
+        await _receiver.DisposeAsync();
+        await _database.DisposeAsync();
+    }
+
+    [Theory]
+    [InlineData(null, HttpStatusCode.Unauthorized)]
+    [InlineData("not-the-admin-token", HttpStatusCode.Forbidden)]
+    public async Task Should_refuse_requests_without_the_admin_token(string? token, HttpStatusCode expected)
+    {
+        using var anonymous = _app.CreateClient();
+        if (token is not null)
+        {
+            anonymous.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+
+        using var list = await anonymous.GetAsync("/admin/webhook-deliveries?status=exhausted");
+        using var create = await anonymous.PostAsJsonAsync("/admin/agents/anna/webhook-targets", new { url = _receiver.Url + "/hooks" });
+
+        Assert.Equal((expected, expected), (list.StatusCode, create.StatusCode));
+        Assert.Equal("application/problem+json", list.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Theory]
+    [InlineData("http://169.254.169.254/latest/meta-data/", "metadata")]
+    [InlineData("not a url", "absolute")]
+    [InlineData("ftp://helpdesk.example.com/", "http(s)")]
+    public async Task Should_refuse_targets_it_must_not_call(string url, string reason)
+    {
+        using var response = await _client.PostAsJsonAsync("/admin/agents/anna/webhook-targets", new { url });
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("url", problem.GetProperty("field").GetString());
+        Assert.Contains(reason, problem.GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task Should_list_exhausted_deliveries_and_replay_one_to_a_receiver_that_recovered()
+    {
+        _receiver.Then(500);
+        var created = await (await _client.PostAsJsonAsync("/admin/agents/anna/webhook-targets", new { url = _receiver.Url + "/hooks" }))
+            .EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>();
+        var secret = created.GetProperty("secret").GetString()!;
+        await _app.Services.GetRequiredService<WebhookStore>().EnqueueAsync("anna", Guid.NewGuid(), "conversation.assigned",
+            Encoding.UTF8.GetBytes("""{"type":"conversation.assigned"}"""), DateTimeOffset.UtcNow, CancellationToken.None);
+
+        var exhausted = await WaitForAsync("exhausted");
+        _receiver.Then(200);
+        var id = exhausted.GetProperty("id").GetGuid();
+        using var replay = await _client.PostAsync($"/admin/webhook-deliveries/{id}/replay", null);
+        await WaitForAsync("delivered");
+        using var again = await _client.PostAsync($"/admin/webhook-deliveries/{id}/replay", null);
+        using var unknown = await _client.PostAsync($"/admin/webhook-deliveries/{Guid.NewGuid()}/replay", null);
+
+        Assert.Equal((HttpStatusCode.Accepted, HttpStatusCode.Conflict, HttpStatusCode.NotFound), (replay.StatusCode, again.StatusCode, unknown.StatusCode));
+        var last = _receiver.Requests.Last();
+        Assert.Equal("msg_" + id.ToString("N"), last.Id);
+        Assert.True(StandardWebhookSignature.Verify(secret, last.Id, last.Timestamp, last.Signature, last.Body, DateTimeOffset.UtcNow, TimeSpan.FromMinutes(5)));
+    }
+
+    [Fact]
+    public async Task Should_list_targets_without_their_secret_and_disable_one()
+    {
+        var created = await (await _client.PostAsJsonAsync("/admin/agents/ben/webhook-targets", new { url = _receiver.Url + "/hooks" }))
+            .EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>();
+        var id = created.GetProperty("id").GetGuid();
+
+        using var disable = await _client.DeleteAsync($"/admin/webhook-targets/{id}");
+        using var missing = await _client.DeleteAsync($"/admin/webhook-targets/{Guid.NewGuid()}");
+        var listed = await _client.GetStringAsync("/admin/agents/ben/webhook-targets");
+
+        Assert.Equal((HttpStatusCode.NoContent, HttpStatusCode.NotFound), (disable.StatusCode, missing.StatusCode));
+        var target = Assert.Single(JsonDocument.Parse(listed).RootElement.EnumerateArray());
+        Assert.False(target.GetProperty("enabled").GetBoolean());
+        Assert.DoesNotContain("whsec_", listed);
+        Assert.DoesNotContain(created.GetProperty("secret").GetString()!, listed);
+    }
+
+    [Fact]
+    public async Task Should_refuse_an_unknown_delivery_status()
+    {
+        using var response = await _client.GetAsync("/admin/webhook-deliveries?status=lost");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("status", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("field").GetString());
+    }
+
+    private async Task<JsonElement> WaitForAsync(string status)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (true)
+        {
+            var listed = await _client.GetFromJsonAsync<JsonElement>($"/admin/webhook-deliveries?status={status}");
+            if (listed.GetArrayLength() == 1)
+            {
+                return listed[0];
+            }
+            Assert.True(DateTime.UtcNow < deadline, $"no {status} delivery within 20 s");
+            await Task.Delay(50);
+        }
+    }
+
+    private sealed class GatewayApp(string connectionString) : WebApplicationFactory<GatewayOptions>
+    {
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            builder.UseEnvironment("Test");
+            builder.UseSetting("ConnectionStrings:Gateway", connectionString);
+            builder.UseSetting("Gateway:AdminToken", AdminToken);
+            builder.UseSetting("Gateway:SecretKey", Convert.ToBase64String(new byte[32]));
+            builder.UseSetting("Gateway:Delivery:MaxAttempts", "2");
+            builder.UseSetting("Gateway:Delivery:FirstDelay", "00:00:00.100");
+            builder.UseSetting("Gateway:Delivery:AttemptTimeout", "00:00:01");
+            builder.UseSetting("Gateway:Delivery:Lease", "00:00:02");
+            builder.UseSetting("Gateway:Delivery:PollInterval", "00:00:00.050");
+            builder.UseSetting("Gateway:Delivery:AllowPrivateNetworks", "true");
+            builder.UseSetting("Gateway:Delivery:AllowHttp", "true");
+        }
+    }
+}

@@ -1,0 +1,59 @@
+using System.Collections.Concurrent;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace AgentGateway.Tests;
+
+/// <summary>A receiver on 127.0.0.1 answering from a script (the last answer repeats), recording what it got.</summary>
+internal sealed class Receiver : IAsyncDisposable
+{
+    public const int Hang = -1;
+    private readonly WebApplication _app;
+    private readonly ConcurrentQueue<int> _script = new();
+    private int _last = 200;
+
+    private Receiver(WebApplication app) => _app = app;
+
+    public ConcurrentQueue<(string Id, string Timestamp, string Signature, byte[] Body)> Requests { get; } = new();
+
+    public string Url { get; private set; } = "";
+
+    public static async Task<Receiver> StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        var app = builder.Build();
+        var receiver = new Receiver(app);
+        app.MapPost("/hooks", async (HttpContext http) =>
+        {
+            using var body = new MemoryStream();
+            await http.Request.Body.CopyToAsync(body);
+            receiver.Requests.Enqueue((http.Request.Headers["webhook-id"].ToString(), http.Request.Headers["webhook-timestamp"].ToString(),
+                http.Request.Headers["webhook-signature"].ToString(), body.ToArray()));
+            var status = receiver._script.TryDequeue(out var next) ? receiver._last = next : receiver._last;
+            if (status == Hang)
+            {
+                receiver._last = 200;
+                await Task.Delay(Timeout.Infinite, http.RequestAborted);
+            }
+            http.Response.StatusCode = status;
+        });
+        await app.StartAsync();
+        receiver.Url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return receiver;
+    }
+
+    public void Then(params int[] statuses)
+    {
+        foreach (var status in statuses)
+        {
+            _script.Enqueue(status);
+        }
+    }
+
+    public ValueTask DisposeAsync() => _app.DisposeAsync();
+}
