@@ -16,6 +16,7 @@ internal static class GatewayServiceExtensions
         builder.AddPostgres("Gateway");
         builder.Services.AddSchemaMigrations<GatewayMigrations>(sp => sp.GetRequiredService<IOptions<GatewayOptions>>().Value.MigrateOnStart);
         builder.Services.AddWebhookDelivery();
+        builder.Services.AddSingleton<Agents.AgentTokens>();
         return builder;
     }
 }

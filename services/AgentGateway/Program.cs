@@ -1,5 +1,6 @@
 using Routing.AgentGateway;
 using Routing.AgentGateway.Admin;
+using Routing.AgentGateway.Agents;
 using Routing.AgentGateway.Database;
 using Routing.ServiceDefaults;
 
@@ -20,6 +21,7 @@ if (args.Contains("migrate"))
 
 app.MapDefaultEndpoints();
 app.MapAdminApi();
+app.MapAgentApi();
 
 app.Run();
 

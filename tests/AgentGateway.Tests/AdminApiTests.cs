@@ -112,6 +112,42 @@ public sealed class AdminApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Should_issue_agent_tokens_that_act_as_their_agent_only_until_revoked()
+    {
+        var anna = await (await _client.PostAsync("/admin/agents/anna/tokens", null)).EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>();
+        var ben = await (await _client.PostAsync("/admin/agents/ben/tokens", null)).EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>();
+        var annaToken = anna.GetProperty("token").GetString()!;
+
+        Assert.Equal("anna", await WhoAsync(annaToken));
+        Assert.Equal("ben", await WhoAsync(ben.GetProperty("token").GetString()!));
+        using (var revoke = await _client.DeleteAsync($"/admin/tokens/{anna.GetProperty("id").GetGuid()}"))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, revoke.StatusCode);
+        }
+        Assert.Null(await WhoAsync(annaToken));
+        Assert.Null(await WhoAsync("agt_" + annaToken[4..^1] + "x"));
+        Assert.Null(await WhoAsync(AdminToken));
+
+        var listed = await _client.GetStringAsync("/admin/agents/anna/tokens");
+        Assert.DoesNotContain(annaToken, listed);
+        Assert.NotNull(Assert.Single(JsonDocument.Parse(listed).RootElement.EnumerateArray()).GetProperty("revokedAt").GetString());
+    }
+
+    /// <summary>GET /me with the token: the agent it acts as, or null when the API answers 401.</summary>
+    private async Task<string?> WhoAsync(string token)
+    {
+        using var agent = _app.CreateClient();
+        agent.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        using var response = await agent.GetAsync("/me");
+        if (response.StatusCode == HttpStatusCode.Unauthorized)
+        {
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            return null;
+        }
+        return (await response.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>()).GetProperty("agentId").GetString();
+    }
+
+    [Fact]
     public async Task Should_refuse_an_unknown_delivery_status()
     {
         using var response = await _client.GetAsync("/admin/webhook-deliveries?status=lost");

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Routing.AgentGateway.Agents;
 using Routing.AgentGateway.Delivery;
 
 namespace Routing.AgentGateway.Admin;
@@ -39,6 +40,21 @@ internal static class AdminApi
             await store.DisableTargetAsync(id, null, "disabled by an administrator", time.GetUtcNow(), ct)
                 ? Results.NoContent()
                 : Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such target"));
+
+        admin.MapPost("/agents/{agentId}/tokens", async (string agentId, AgentTokens tokens, TimeProvider time, CancellationToken ct) =>
+        {
+            // The token is shown this once; only its hash is kept.
+            var (id, token) = await tokens.IssueAsync(agentId, time.GetUtcNow(), ct);
+            return Results.Created($"/admin/agents/{agentId}/tokens", new { id, agentId, token });
+        });
+
+        admin.MapGet("/agents/{agentId}/tokens", async (string agentId, AgentTokens tokens, CancellationToken ct) =>
+            Results.Ok(await tokens.ListAsync(agentId, ct)));
+
+        admin.MapDelete("/tokens/{id:guid}", async (Guid id, AgentTokens tokens, TimeProvider time, CancellationToken ct) =>
+            await tokens.RevokeAsync(id, time.GetUtcNow(), ct)
+                ? Results.NoContent()
+                : Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such token"));
 
         admin.MapGet("/webhook-deliveries", async (string? status, int? limit, WebhookStore store, CancellationToken ct) =>
             status is null || !Statuses.Contains(status)

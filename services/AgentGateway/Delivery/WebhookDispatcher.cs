@@ -89,9 +89,15 @@ internal sealed class WebhookDispatcher(WebhookStore store, SecretBox secrets, I
             logger.LogWarning("Webhook target {TargetId} refused by the guard: {Reason}", delivery.TargetId, refused.Message);
             return;
         }
-        catch (Exception ex) when (ex is HttpRequestException or IOException || (ex is OperationCanceledException && !ct.IsCancellationRequested))
+        catch (Exception ex) when (ex is HttpRequestException or IOException or CryptographicException
+                                       || (ex is OperationCanceledException && !ct.IsCancellationRequested))
         {
-            error = ex is OperationCanceledException ? $"no answer within {config.AttemptTimeout}" : ex.Message;
+            error = ex switch
+            {
+                OperationCanceledException => $"no answer within {config.AttemptTimeout}",
+                CryptographicException => "the target's signing secret cannot be opened (was Gateway:SecretKey changed?)",
+                _ => ex.Message,
+            };
         }
 
         var retryAt = delivery.Attempts >= config.MaxAttempts ? (DateTimeOffset?)null : time.GetUtcNow() + Delay(delivery.Attempts, retryAfter, config);
