@@ -26,17 +26,20 @@ public static class AdapterProcess
     /// Starts services/Adapters/<paramref name="folder"/>'s <paramref name="assembly"/> on 127.0.0.1:<paramref name="port"/>,
     /// checking signatures against <paramref name="publicBaseUrl"/> and publishing to <paramref name="brokerUrl"/>.
     /// </summary>
-    public static Process Start(string folder, string assembly, int port, string publicBaseUrl, string brokerUrl, IReadOnlyDictionary<string, string>? settings = null)
+    public static Process Start(string folder, string assembly, int port, string publicBaseUrl, string brokerUrl, IReadOnlyDictionary<string, string>? settings = null) =>
+        StartService(Path.Combine("services", "Adapters", folder), assembly, port, DevSecrets.Concat(settings ?? new Dictionary<string, string>())
+            .Append(new("Webhooks__PublicBaseUrl", publicBaseUrl)).Append(new("RabbitMq__Url", brokerUrl)));
+
+    /// <summary>Any service of the repository (<paramref name="folder"/> relative to its root) from its Release build, with these settings only.</summary>
+    public static Process StartService(string folder, string assembly, int port, IEnumerable<KeyValuePair<string, string>> settings)
     {
-        var dll = Path.Combine(RepositoryRoot, "services", "Adapters", folder, "bin", "Release", "net10.0", assembly + ".dll");
+        var dll = Path.Combine(RepositoryRoot, folder, "bin", "Release", "net10.0", assembly + ".dll");
         var start = new ProcessStartInfo("dotnet", dll) { WorkingDirectory = Path.GetDirectoryName(dll)!, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var (key, value) in DevSecrets.Concat(settings ?? new Dictionary<string, string>()))
+        foreach (var (key, value) in settings)
         {
             start.Environment[key] = value;
         }
         start.Environment["Urls"] = $"http://127.0.0.1:{port}";
-        start.Environment["Webhooks__PublicBaseUrl"] = publicBaseUrl;
-        start.Environment["RabbitMq__Url"] = brokerUrl;
         var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {dll}");
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };
