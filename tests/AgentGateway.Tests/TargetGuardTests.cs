@@ -1,9 +1,4 @@
 using System.Net;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
 using Routing.AgentGateway.Delivery;
 
 namespace AgentGateway.Tests;
@@ -59,38 +54,17 @@ public sealed class TargetGuardTests
     [Fact]
     public async Task Should_refuse_at_connect_time_a_name_that_resolves_to_loopback_and_allow_it_when_configured()
     {
-        await using var receiver = await ReceiverAsync();
-        var url = $"http://localhost:{receiver.Port}/hooks";
+        await using var receiver = await Receiver.StartAsync();
+        var url = receiver.Url.Replace("127.0.0.1", "localhost", StringComparison.Ordinal) + "/hooks";
 
         using var strict = Client(new TargetGuard(allowPrivateNetworks: false, allowHttp: true));
         using var relaxed = Client(new TargetGuard(allowPrivateNetworks: true, allowHttp: true));
 
-        var refused = await Assert.ThrowsAsync<HttpRequestException>(() => strict.GetAsync(url));
+        var refused = await Assert.ThrowsAsync<HttpRequestException>(() => strict.PostAsync(url, new StringContent("{}")));
         Assert.Contains("loopback", Assert.IsType<TargetRefusedException>(refused.InnerException).Message);
-        Assert.Equal(HttpStatusCode.OK, (await relaxed.GetAsync(url)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await relaxed.PostAsync(url, new StringContent("{}"))).StatusCode);
+        Assert.Single(receiver.Requests);
     }
 
     private static HttpClient Client(TargetGuard guard) => new(new SocketsHttpHandler { ConnectCallback = guard.ConnectAsync });
-
-    private static async Task<(WebApplication App, int Port)> StartAsync()
-    {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        var app = builder.Build();
-        app.MapGet("/hooks", () => "ok");
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return (app, new Uri(address).Port);
-    }
-
-    private static async Task<Receiver> ReceiverAsync()
-    {
-        var (app, port) = await StartAsync();
-        return new Receiver(app, port);
-    }
-
-    private sealed record Receiver(WebApplication App, int Port) : IAsyncDisposable
-    {
-        public ValueTask DisposeAsync() => App.DisposeAsync();
-    }
 }
