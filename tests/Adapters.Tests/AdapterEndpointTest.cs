@@ -1,3 +1,6 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
 using Routing.Adapters.Testing;
 using Routing.Testing;
 
@@ -23,6 +26,17 @@ public abstract class AdapterEndpointTest : IAsyncLifetime
         Broker = await TestBroker.CreateAsync();
         (_app, Client) = Start(Broker.Url);
         await AdapterHttp.WaitReadyAsync(Client);
+    }
+
+    /// <summary>A refusal as every adapter answers it: the status, problem+json, and (for a 400) the field it names.</summary>
+    private protected static async Task AssertRefusedAsync(HttpResponseMessage refused, HttpStatusCode expected, string? field)
+    {
+        Assert.Equal(expected, refused.StatusCode);
+        Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+        if (field is not null)
+        {
+            Assert.Equal(field, (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("field").GetString());
+        }
     }
 
     public virtual async Task DisposeAsync()

@@ -95,8 +95,10 @@ internal sealed class TargetGuard(bool allowPrivateNetworks, bool allowHttp)
         }
     }
 
-    private static bool IsMetadata(IPAddress address) =>
-        address.Equals(IPAddress.Parse("169.254.169.254")) || address.Equals(IPAddress.Parse("fd00:ec2::254")) || address.Equals(IPAddress.Parse("100.100.100.200"));
+    // AWS, GCP and Azure (IPv4), AWS (IPv6), Alibaba Cloud
+    private static readonly IPAddress[] Metadata = [IPAddress.Parse("169.254.169.254"), IPAddress.Parse("fd00:ec2::254"), IPAddress.Parse("100.100.100.200")];
+
+    private static bool IsMetadata(IPAddress address) => Metadata.Contains(address);
 
     private static bool InRange(IPAddress address, string network, int prefix)
     {

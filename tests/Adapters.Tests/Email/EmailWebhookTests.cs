@@ -36,17 +36,13 @@ public sealed class EmailWebhookTests
         var (provider, @case) = EmailWebhookCases.Named(name);
         IChannelWebhook webhook = provider switch
         {
-            "mailgun" => new MailgunWebhook(Options, new FixedTime(EmailWebhookCases.MailgunNow), Metrics, NullLogger<MailgunWebhook>.Instance),
+            "mailgun" => new MailgunWebhook(Options, new Microsoft.Extensions.Time.Testing.FakeTimeProvider(EmailWebhookCases.MailgunNow), Metrics, NullLogger<MailgunWebhook>.Instance),
             "postmark" => new PostmarkWebhook(Options, Metrics, NullLogger<PostmarkWebhook>.Instance),
             _ => new SendGridWebhook(Options, Metrics, NullLogger<SendGridWebhook>.Instance),
         };
         Conformance.Check(webhook, $"{EmailWebhookCases.PublicUrl}/{provider}", @case);
     }
 
-    private sealed class FixedTime(DateTimeOffset now) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => now;
-    }
 }
 
 /// <summary>The email webhooks over HTTP on a real broker, without a mailbox: published, refused, still serving.</summary>
@@ -82,12 +78,7 @@ public sealed class EmailWebhookEndpointTests : AdapterEndpointTest
 
         using var refused = await PostAsync(name);
 
-        Assert.Equal(expected, refused.StatusCode);
-        Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
-        if (field is not null)
-        {
-            Assert.Equal(field, (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("field").GetString());
-        }
+        await AssertRefusedAsync(refused, expected, field);
         using var accepted = await PostAsync("postmark: parsed mail with headers and an attachment");
         Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
         await inbound.WaitForAsync(m => m.ProviderMessageId == "parcel-photo-1@example.org");

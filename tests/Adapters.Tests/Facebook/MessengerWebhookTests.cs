@@ -68,12 +68,7 @@ public sealed class MessengerEndpointTests : AdapterEndpointTest
 
         using var refused = await PostAsync(MessengerCases.Named(name));
 
-        Assert.Equal(expected, refused.StatusCode);
-        Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
-        if (field is not null)
-        {
-            Assert.Equal(field, (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("field").GetString());
-        }
+        await AssertRefusedAsync(refused, expected, field);
         using var accepted = await PostAsync(MessengerCases.Named("text with a quick reply (Meta's example)"));
         Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
         await inbound.WaitForAsync(m => m.ProviderMessageId == "mid.1457764197618:41d102a3e1ae206a38");

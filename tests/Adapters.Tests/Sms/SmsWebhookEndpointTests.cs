@@ -66,12 +66,7 @@ public sealed class SmsWebhookEndpointTests : AdapterEndpointTest
 
         using var refused = await PostAsync(TwilioCases.Named(name));
 
-        Assert.Equal(expected, refused.StatusCode);
-        Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
-        if (field is not null)
-        {
-            Assert.Equal(field, (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("field").GetString());
-        }
+        await AssertRefusedAsync(refused, expected, field);
         // Still serving: a good delivery goes through, and it is the only message published.
         using var accepted = await PostAsync(TwilioCases.Named("incoming SMS"));
         Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);

@@ -78,12 +78,7 @@ public sealed class TwitterEndpointTests : AdapterEndpointTest
 
         using var refused = await PostAsync(TwitterCases.Named(name));
 
-        Assert.Equal(expected, refused.StatusCode);
-        Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
-        if (field is not null)
-        {
-            Assert.Equal(field, (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("field").GetString());
-        }
+        await AssertRefusedAsync(refused, expected, field);
         using var accepted = await PostAsync(TwitterCases.Named("direct message with the users map (X's example)"));
         Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
         await inbound.WaitForAsync(m => m.ProviderMessageId == "954491830116155396");
