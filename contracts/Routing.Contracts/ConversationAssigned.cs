@@ -28,5 +28,14 @@ public sealed record ConversationAssigned
     /// <summary>The latest customer messages of the conversation, oldest first (at most 20).</summary>
     public IReadOnlyList<ConversationMessage> RecentMessages { get; init; } = [];
 
+    /// <summary>The customer's explicit owners, in order of preference.</summary>
+    public IReadOnlyList<string> PreferredAgents { get; init; } = [];
+
+    /// <summary>The agents who handled the customer, most recent first.</summary>
+    public IReadOnlyList<AgentRelationship> RelationshipHistory { get; init; } = [];
+
+    /// <summary>The customer's latest messages in earlier conversations, oldest first (at most 10), each with its conversation.</summary>
+    public IReadOnlyList<ConversationMessage> EarlierMessages { get; init; } = [];
+
     public required DateTimeOffset AssignedAt { get; init; }
 }

@@ -5,6 +5,9 @@ public sealed record ConversationMessage
 {
     public required Guid MessageId { get; init; }
 
+    /// <summary>The conversation the message belongs to (set where messages of several conversations are listed).</summary>
+    public Guid? ConversationId { get; init; }
+
     public required string Channel { get; init; }
 
     public required CustomerAddress Sender { get; init; }

@@ -1,5 +1,6 @@
 using Dapper;
 using Routing.Agents;
+using Routing.Contracts;
 using Routing.Database;
 using Routing.Identity;
 using Routing.Policy;
@@ -15,6 +16,9 @@ namespace Routing.Conversations;
 internal static class AssignmentStore
 {
     /// <summary>Rule 4's order, served by agents_fallback; the same as RoutingPolicy.RankFallback.</summary>
+    /// <summary>How many messages of the customer's earlier conversations ConversationAssigned carries.</summary>
+    internal const int EarlierMessageLimit = 10;
+
     private const string FallbackEligibleInOrder = """
         from agents
         where presence = 'available' and open_count < capacity and @channel = any(channels) and id <> all(@excluded)
@@ -44,6 +48,7 @@ internal static class AssignmentStore
         select * from reserved;
         {{CustomerStore.ContextSql}};
         {{ConversationStore.RecentMessagesSql}};
+        {{ConversationStore.RelationshipSql}};
         """;
 
     /// <summary>Assigns the conversation to this agent if the agent still has room; waits for a transaction assigning the same agent.</summary>
@@ -96,6 +101,7 @@ internal static class AssignmentStore
             offerExpiresAt,
             now = tx.Now,
             limit = recentLimit,
+            earlierLimit = EarlierMessageLimit,
         };
 
     private static async Task<Assignment?> ReadAssignmentAsync(SqlMapper.GridReader results)
@@ -103,7 +109,11 @@ internal static class AssignmentStore
         var agent = await results.ReadSingleOrDefaultAsync<AgentRow>();
         var (name, identities) = CustomerStore.Context(await results.ReadAsync<ContextRow>());
         var recent = ConversationStore.RecentMessages(await results.ReadAsync<RecentMessageRow>());
-        return agent is null ? null : new Assignment(agent.ToSnapshot(), new AssignedContext(name, identities, recent));
+        var preferred = (await results.ReadAsync<string>()).ToList();
+        var history = (await results.ReadAsync<(string AgentId, DateTime LastHandledAt)>())
+            .Select(h => new AgentRelationship { AgentId = h.AgentId, LastHandledAt = AgentRow.Utc(h.LastHandledAt) }).ToList();
+        var earlier = ConversationStore.RecentMessages(await results.ReadAsync<RecentMessageRow>());
+        return agent is null ? null : new Assignment(agent.ToSnapshot(), new AssignedContext(name, identities, recent, preferred, history, earlier));
     }
 }
 

@@ -207,6 +207,9 @@ internal sealed class ConversationRouter(IOptions<RoutingOptions> options, Routi
             OfferExpiresAt = offerExpiresAt,
             Receipt = Summary(decisionId, trigger, "assigned", reason, verdicts, considered),
             RecentMessages = context.RecentMessages,
+            PreferredAgents = context.PreferredAgents,
+            RelationshipHistory = context.History,
+            EarlierMessages = context.EarlierMessages,
             AssignedAt = tx.Now,
         });
 

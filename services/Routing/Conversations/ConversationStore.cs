@@ -121,12 +121,30 @@ internal static class ConversationStore
         ) m order by received_at, id
         """;
 
+    /// <summary>
+    /// The customer's relationship, for the agent: owners in order; agents who handled the customer (or a customer
+    /// merged into it), most recent first; and the latest @earlierLimit messages of the customer's other conversations.
+    /// </summary>
+    internal const string RelationshipSql = """
+        select agent_id from preferred_agents where customer_id = @customerId order by position;
+        select agent_id as AgentId, max(last_handled_at) as LastHandledAt from agent_history
+        where customer_id in (select id from customers where id = @customerId or merged_into = @customerId)
+        group by agent_id order by max(last_handled_at) desc, agent_id limit 20;
+        select * from (
+            select id, conversation_id, channel, sender_kind, sender_value, sender_display_name, subject, body, attachments::text as attachments, received_at
+            from messages
+            where customer_id in (select id from customers where id = @customerId or merged_into = @customerId) and conversation_id <> @conversationId
+            order by received_at desc, id desc limit @earlierLimit
+        ) m order by received_at, id
+        """;
+
     public static async Task<IReadOnlyList<ConversationMessage>> RecentMessagesAsync(RoutingTransaction tx, Guid conversationId, int limit, CancellationToken ct) =>
         RecentMessages(await tx.Connection.QueryAsync<RecentMessageRow>(tx.Command(RecentMessagesSql, new { conversationId, limit }, ct)));
 
     internal static List<ConversationMessage> RecentMessages(IEnumerable<RecentMessageRow> rows) => rows.Select(r => new ConversationMessage
     {
         MessageId = r.Id,
+        ConversationId = r.ConversationId,
         Channel = r.Channel,
         Sender = new CustomerAddress { Kind = r.SenderKind, Value = r.SenderValue, DisplayName = r.SenderDisplayName },
         Subject = r.Subject,
@@ -195,6 +213,7 @@ internal static class ConversationStore
 internal sealed record RecentMessageRow
 {
     public Guid Id { get; init; }
+    public Guid? ConversationId { get; init; }
     public string Channel { get; init; } = "";
     public string SenderKind { get; init; } = "";
     public string SenderValue { get; init; } = "";
@@ -205,7 +224,8 @@ internal sealed record RecentMessageRow
     public DateTime ReceivedAt { get; init; }
 }
 
-internal sealed record AssignedContext(string? CustomerName, IReadOnlyList<Identity.IdentityView> Identities, IReadOnlyList<ConversationMessage> RecentMessages);
+internal sealed record AssignedContext(string? CustomerName, IReadOnlyList<Identity.IdentityView> Identities, IReadOnlyList<ConversationMessage> RecentMessages,
+    IReadOnlyList<string> PreferredAgents, IReadOnlyList<AgentRelationship> History, IReadOnlyList<ConversationMessage> EarlierMessages);
 
 internal sealed record InboundContext(HashSet<Guid> Seen, IReadOnlyList<ConversationRow> Active, Dictionary<string, Agents.AgentRow> Agents);
 

@@ -20,6 +20,7 @@ public sealed class PreferredRoutingTests : EngineTest
         await Engine.AddAgentAsync("anna");
         await Engine.AddAgentAsync("ben");
         var customer = await ReturningCustomerAsync("+393331234567", "ben");
+        Engine.Clock.Advance(TimeSpan.FromHours(1));
 
         var outcome = await Engine.ReceiveAsync("whatsapp", "phone", "393331234567");
 
@@ -32,6 +33,12 @@ public sealed class PreferredRoutingTests : EngineTest
         Assert.Contains(assigned.Receipt.Candidates, c => c.AgentId == "ben" && c.Source == "owner" && c.Verdict.StartsWith("chosen", StringComparison.Ordinal));
         Assert.Contains(assigned.CustomerAddresses, a => a.Kind == "phone" && a.Value == "+393331234567");
         Assert.Equal("Hello", Assert.Single(assigned.RecentMessages).Text);
+        // The relationship the agent is shown: owners, who handled her (ben now, anna the first time), what she wrote before.
+        Assert.Equal(["ben"], assigned.PreferredAgents);
+        Assert.Equal(["ben", "anna"], assigned.RelationshipHistory.Select(h => h.AgentId));
+        var earlier = Assert.Single(assigned.EarlierMessages);
+        Assert.NotEqual(outcome.ConversationId, earlier.ConversationId);
+        Assert.Equal(("Hello", "sms"), (earlier.Text, earlier.Channel));
     }
 
     [Fact]
