@@ -13,4 +13,16 @@ internal sealed class GatewayOptions
 
     /// <summary>Apply the gateway's migrations on start (under an advisory lock). Off where a migration Job runs them.</summary>
     public bool MigrateOnStart { get; set; } = true;
+
+    /// <summary>How long the agent API waits for the broker to confirm a command (presence, accept, reply...) before answering 503.</summary>
+    public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// The account to reply from on a channel the customer has an address on but never wrote to us on (e.g. "sms":
+    /// "+15005550006", "email": "support@example.com"). Where the customer wrote, the reply goes from the account written to.
+    /// </summary>
+    public Dictionary<string, string> ChannelAccounts { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>How long the agents' events are kept for GET /me/events to resume from.</summary>
+    public TimeSpan EventRetention { get; set; } = TimeSpan.FromDays(7);
 }

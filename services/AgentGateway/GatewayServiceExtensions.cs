@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Routing.AgentGateway.Database;
 using Routing.AgentGateway.Delivery;
+using Routing.AgentGateway.Events;
 using Routing.ServiceDefaults;
 
 namespace Routing.AgentGateway;
@@ -17,6 +18,13 @@ internal static class GatewayServiceExtensions
         builder.Services.AddSchemaMigrations<GatewayMigrations>(sp => sp.GetRequiredService<IOptions<GatewayOptions>>().Value.MigrateOnStart);
         builder.Services.AddWebhookDelivery();
         builder.Services.AddSingleton<Agents.AgentTokens>();
+        builder.Services.AddSingleton<Conversations.ConversationStore>();
+        builder.Services.AddScoped<Replies.ReplySender>();
+        builder.Services.AddSingleton<EventStore>();
+        builder.Services.AddSingleton<EventSignal>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<EventSignal>());
+        builder.Services.AddHostedService<EventHousekeeping>();
+        builder.AddGatewayMessaging();
         return builder;
     }
 }

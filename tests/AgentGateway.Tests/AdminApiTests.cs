@@ -17,6 +17,7 @@ public sealed class AdminApiTests : IAsyncLifetime
     private const string AdminToken = "test-admin-token-0123456789";
     private GatewayDatabase _database = null!;
     private Receiver _receiver = null!;
+    private Routing.Testing.TestBroker _broker = null!;
     private GatewayApp _app = null!;
     private HttpClient _client = null!;
 
@@ -24,7 +25,8 @@ public sealed class AdminApiTests : IAsyncLifetime
     {
         _database = await GatewayDatabase.CreateAsync();
         _receiver = await Receiver.StartAsync();
-        _app = new GatewayApp(_database.ConnectionString);
+        _broker = await Routing.Testing.TestBroker.CreateAsync();
+        _app = new GatewayApp(_database.ConnectionString, _broker.Url);
         _client = _app.CreateClient();
         _client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminToken);
     }
@@ -34,6 +36,7 @@ public sealed class AdminApiTests : IAsyncLifetime
         _client.Dispose();
         await _app.DisposeAsync();
         await _receiver.DisposeAsync();
+        await _broker.DisposeAsync();
         await _database.DisposeAsync();
     }
 
@@ -171,12 +174,13 @@ public sealed class AdminApiTests : IAsyncLifetime
         }
     }
 
-    private sealed class GatewayApp(string connectionString) : WebApplicationFactory<GatewayOptions>
+    private sealed class GatewayApp(string connectionString, string brokerUrl) : WebApplicationFactory<GatewayOptions>
     {
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
             builder.UseEnvironment("Test");
             builder.UseSetting("ConnectionStrings:Gateway", connectionString);
+            builder.UseSetting("RabbitMq:Url", brokerUrl);
             builder.UseSetting("Gateway:AdminToken", AdminToken);
             builder.UseSetting("Gateway:SecretKey", Convert.ToBase64String(new byte[32]));
             builder.UseSetting("Gateway:Delivery:MaxAttempts", "2");

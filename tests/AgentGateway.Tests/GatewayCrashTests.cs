@@ -14,16 +14,19 @@ public sealed class GatewayCrashTests : IAsyncLifetime
     private const int Port = 5191;
     private GatewayDatabase _database = null!;
     private Receiver _receiver = null!;
+    private Routing.Testing.TestBroker _broker = null!;
 
     public async Task InitializeAsync()
     {
         _database = await GatewayDatabase.CreateAsync();
         _receiver = await Receiver.StartAsync();
+        _broker = await Routing.Testing.TestBroker.CreateAsync();
     }
 
     public async Task DisposeAsync()
     {
         await _receiver.DisposeAsync();
+        await _broker.DisposeAsync();
         await _database.DisposeAsync();
     }
 
@@ -31,6 +34,7 @@ public sealed class GatewayCrashTests : IAsyncLifetime
         new Dictionary<string, string>
         {
             ["ConnectionStrings__Gateway"] = _database.ConnectionString,
+            ["RabbitMq__Url"] = _broker.Url,
             ["Gateway__AdminToken"] = AdminToken,
             ["Gateway__SecretKey"] = Convert.ToBase64String(new byte[32]),
             ["Gateway__Delivery__AttemptTimeout"] = "00:00:10",

@@ -1,12 +1,270 @@
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+using MassTransit;
+using Microsoft.Extensions.Options;
+using Routing.AgentGateway.Conversations;
+using Routing.AgentGateway.Events;
+using Routing.AgentGateway.Replies;
+using Routing.Contracts;
+
 namespace Routing.AgentGateway.Agents;
 
-/// <summary>The agent API (so far: who the token belongs to). Every endpoint acts as the token's agent only.</summary>
-internal static class AgentApi
+/// <summary>
+/// The agent API. Every endpoint acts as the token's agent only: a conversation that is not the agent's is 404,
+/// exactly like one that does not exist. Commands (presence, accept, decline, close, replies) are forwarded to
+/// routing and the adapters as messages and answered 202 once the broker confirmed them, 503 when it cannot.
+/// </summary>
+internal static partial class AgentApi
 {
+    private const int MaxReplyLength = 32_000;
+    private static readonly string[] Presences = ["available", "away", "offline"];
+    private static readonly Dictionary<string, string[]> StatusFilters = new(StringComparer.Ordinal)
+    {
+        ["active"] = ["offered", "open"],
+        ["offered"] = ["offered"],
+        ["open"] = ["open"],
+        ["closed"] = ["closed"],
+        ["all"] = ["offered", "open", "closed"],
+    };
+
+    public sealed record PresenceBody(string? Status);
+
+    public sealed record ReasonBody(string? Reason);
+
+    public sealed record ReplyBody(string? Text, string? Channel);
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,31}$")]
+    private static partial Regex ChannelName();
+
     public static WebApplication MapAgentApi(this WebApplication app)
     {
         var me = app.MapGroup("/me").AddEndpointFilter<AgentAuthorization>();
         me.MapGet("/", (HttpContext http) => Results.Ok(new { agentId = AgentAuthorization.AgentOf(http) }));
+
+        me.MapPut("/presence", async (PresenceBody body, HttpContext http, IPublishEndpoint bus, IOptions<GatewayOptions> options, TimeProvider time) =>
+        {
+            if (body.Status is null || !Presences.Contains(body.Status))
+            {
+                return Invalid("status", "must be available, away or offline");
+            }
+            var agentId = AgentAuthorization.AgentOf(http);
+            return await CommandAsync(bus, options, new AgentPresenceChanged { AgentId = agentId, Status = body.Status, ChangedAt = time.GetUtcNow() },
+                new { agentId, status = body.Status }, http.RequestAborted);
+        });
+
+        me.MapGet("/conversations", async (string? status, int? limit, HttpContext http, ConversationStore store) =>
+        {
+            if (!StatusFilters.TryGetValue(status ?? "active", out var statuses))
+            {
+                return Invalid("status", $"must be one of {string.Join(", ", StatusFilters.Keys)}");
+            }
+            if (limit is < 1 or > 500)
+            {
+                return Invalid("limit", "must be 1-500");
+            }
+            return Results.Ok(await store.ListForAgentAsync(AgentAuthorization.AgentOf(http), statuses, limit ?? 100, http.RequestAborted));
+        });
+
+        me.MapGet("/events", StreamEventsAsync);
+
+        var conversations = app.MapGroup("/conversations").AddEndpointFilter<AgentAuthorization>();
+
+        conversations.MapGet("/{id:guid}", async (Guid id, HttpContext http, ConversationStore store) =>
+            await store.DetailForAgentAsync(id, AgentAuthorization.AgentOf(http), 200, http.RequestAborted) is { } detail
+                ? Results.Ok(new { conversation = detail.Conversation, context = detail.Context, messages = detail.Messages })
+                : NotFound());
+
+        conversations.MapPost("/{id:guid}/accept", async (Guid id, HttpContext http, ConversationStore store, IPublishEndpoint bus,
+            IOptions<GatewayOptions> options, TimeProvider time) =>
+        {
+            var agentId = AgentAuthorization.AgentOf(http);
+            if (await store.GetForAgentAsync(id, agentId, http.RequestAborted) is not { } conversation)
+            {
+                return NotFound();
+            }
+            if (conversation.Status != "offered")
+            {
+                return Conflict($"The conversation is {conversation.Status}; only an offer is accepted.");
+            }
+            var result = await CommandAsync(bus, options, new AgentAcceptedConversation { ConversationId = id, AgentId = agentId, AcceptedAt = time.GetUtcNow() },
+                new { conversationId = id, status = "accepted" }, http.RequestAborted);
+            if (result is IStatusCodeHttpResult { StatusCode: StatusCodes.Status202Accepted })
+            {
+                await store.AcceptedAsync(id, agentId, time.GetUtcNow(), http.RequestAborted);
+            }
+            return result;
+        });
+
+        conversations.MapPost("/{id:guid}/decline", async (Guid id, ReasonBody? body, HttpContext http, ConversationStore store, IPublishEndpoint bus,
+            IOptions<GatewayOptions> options, TimeProvider time) =>
+        {
+            var agentId = AgentAuthorization.AgentOf(http);
+            if (await store.GetForAgentAsync(id, agentId, http.RequestAborted) is not { } conversation)
+            {
+                return NotFound();
+            }
+            if (conversation.Status != "offered")
+            {
+                return Conflict($"The conversation is {conversation.Status}; only an offer is declined (close an open one).");
+            }
+            return await CommandAsync(bus, options,
+                new AgentDeclinedConversation { ConversationId = id, AgentId = agentId, Reason = body?.Reason, DeclinedAt = time.GetUtcNow() },
+                new { conversationId = id, status = "declined" }, http.RequestAborted);
+        });
+
+        conversations.MapPost("/{id:guid}/close", async (Guid id, ReasonBody? body, HttpContext http, ConversationStore store, IPublishEndpoint bus,
+            IOptions<GatewayOptions> options, TimeProvider time) =>
+        {
+            var agentId = AgentAuthorization.AgentOf(http);
+            if (await store.GetForAgentAsync(id, agentId, http.RequestAborted) is not { } conversation)
+            {
+                return NotFound();
+            }
+            if (conversation.Status == "closed")
+            {
+                return Conflict("The conversation is already closed.");
+            }
+            return await CommandAsync(bus, options,
+                new CloseConversation { ConversationId = id, ClosedBy = agentId, Reason = body?.Reason, RequestedAt = time.GetUtcNow() },
+                new { conversationId = id, status = "closing" }, http.RequestAborted);
+        });
+
+        conversations.MapPost("/{id:guid}/replies", async (Guid id, ReplyBody body, HttpContext http, ConversationStore store, ReplySender replies) =>
+        {
+            var agentId = AgentAuthorization.AgentOf(http);
+            if (string.IsNullOrWhiteSpace(body.Text))
+            {
+                return Invalid("text", "is required");
+            }
+            if (body.Text.Length > MaxReplyLength)
+            {
+                return Invalid("text", $"is longer than {MaxReplyLength} characters");
+            }
+            if (body.Channel is not null && !ChannelName().IsMatch(body.Channel))
+            {
+                return Invalid("channel", "must be a channel name such as sms, whatsapp, email, facebook or twitter");
+            }
+            var key = http.Request.Headers["Idempotency-Key"].ToString();
+            if (key.Length > 200)
+            {
+                return Invalid("Idempotency-Key", "is longer than 200 characters");
+            }
+            if (await store.DetailForAgentAsync(id, agentId, 0, http.RequestAborted) is not { } detail)
+            {
+                return NotFound();
+            }
+            if (detail.Conversation.Status != "open")
+            {
+                return Conflict(detail.Conversation.Status == "offered"
+                    ? "The conversation is offered to you: accept it before replying."
+                    : $"The conversation is {detail.Conversation.Status}.");
+            }
+            ReplyResult result;
+            try
+            {
+                result = await replies.SendAsync(detail.Conversation, detail.Context, agentId, body.Text, body.Channel, key.Length == 0 ? null : key,
+                    http.RequestAborted);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !http.RequestAborted.IsCancellationRequested)
+            {
+                return BrokerUnavailable();
+            }
+            if (result.RefusedField is not null)
+            {
+                return result.RefusedField == "Idempotency-Key" ? Conflict($"The Idempotency-Key {result.Refusal}.") : Invalid(result.RefusedField, result.Refusal!);
+            }
+            var reply = new { id = result.Id, conversationId = id, channel = result.Channel, status = "requested" };
+            return result.Repeated ? Results.Ok(reply) : Results.Accepted($"/conversations/{id}", reply);
+        });
         return app;
     }
+
+    /// <summary>
+    /// GET /me/events: the agent's events as server-sent events (id = the event's sequence, event = its type, data = the
+    /// same JSON the webhooks carry), from after Last-Event-ID when given, else from now; a comment every 15 s keeps
+    /// proxies from closing the connection.
+    /// </summary>
+    private static async Task StreamEventsAsync(HttpContext http, EventStore events, EventSignal signal, TimeProvider time)
+    {
+        var agentId = AgentAuthorization.AgentOf(http);
+        var ct = http.RequestAborted;
+        var lastId = http.Request.Headers["Last-Event-ID"].ToString();
+        long after;
+        if (lastId.Length == 0)
+        {
+            after = await events.LatestAsync(agentId, ct);
+        }
+        else if (!long.TryParse(lastId, NumberStyles.None, CultureInfo.InvariantCulture, out after))
+        {
+            await Invalid("Last-Event-ID", "must be the id of an event this stream sent").ExecuteAsync(http);
+            return;
+        }
+        http.Response.ContentType = "text/event-stream";
+        http.Response.Headers.CacheControl = "no-cache";
+        http.Response.Headers["X-Accel-Buffering"] = "no";
+        await http.Response.WriteAsync("retry: 3000\n\n", ct);
+        await http.Response.Body.FlushAsync(ct);
+        try
+        {
+            while (!ct.IsCancellationRequested)
+            {
+                var next = signal.NextAsync(agentId);
+                var batch = await events.AfterAsync(agentId, after, 100, ct);
+                foreach (var e in batch)
+                {
+                    await http.Response.WriteAsync($"id: {e.Seq.ToString(CultureInfo.InvariantCulture)}\nevent: {e.Type}\ndata: ", ct);
+                    await http.Response.Body.WriteAsync(e.Body, ct);
+                    await http.Response.WriteAsync("\n\n", ct);
+                    after = e.Seq;
+                }
+                if (batch.Count > 0)
+                {
+                    await http.Response.Body.FlushAsync(ct);
+                    continue;
+                }
+                if (await Task.WhenAny(next, Task.Delay(TimeSpan.FromSeconds(15), time, ct)) != next)
+                {
+                    await http.Response.WriteAsync(": keep-alive\n\n", ct);
+                    await http.Response.Body.FlushAsync(ct);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // The agent's tool disconnected.
+        }
+    }
+
+    /// <summary>Publishes a command and answers 202 with <paramref name="accepted"/> once the broker confirmed it, or 503.</summary>
+    private static async Task<IResult> CommandAsync<T>(IPublishEndpoint bus, IOptions<GatewayOptions> options, T command, object accepted, CancellationToken ct)
+        where T : class
+    {
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            timeout.CancelAfter(options.Value.PublishTimeout);
+            await bus.Publish(command, timeout.Token);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            return BrokerUnavailable();
+        }
+        return Results.Accepted(value: accepted);
+    }
+
+    private static IResult BrokerUnavailable() =>
+        Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Message broker unavailable",
+            detail: "The command was not confirmed by the broker and was not taken; try again.");
+
+    private static IResult NotFound() =>
+        Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such conversation",
+            detail: "There is no conversation with this id among yours.");
+
+    private static IResult Conflict(string detail) =>
+        Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Not possible now", detail: detail);
+
+    private static IResult Invalid(string field, string problem) =>
+        Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid request", detail: $"{field} {problem}",
+            extensions: new Dictionary<string, object?> { ["field"] = field });
 }

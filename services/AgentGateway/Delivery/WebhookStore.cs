@@ -43,15 +43,20 @@ internal sealed class WebhookStore(NpgsqlDataSource db)
     public async Task<int> EnqueueAsync(string agentId, Guid sourceMessageId, string eventType, byte[] body, DateTimeOffset now, CancellationToken ct)
     {
         await using var connection = await db.OpenConnectionAsync(ct);
-        return await connection.ExecuteAsync(new CommandDefinition(
+        return await EnqueueAsync(connection, null, agentId, sourceMessageId, eventType, body, now, ct);
+    }
+
+    /// <summary>The same, inside the caller's transaction: the event and its deliveries are stored together or not at all.</summary>
+    public static Task<int> EnqueueAsync(NpgsqlConnection connection, NpgsqlTransaction? tx, string agentId, Guid sourceMessageId, string eventType,
+        byte[] body, DateTimeOffset now, CancellationToken ct) =>
+        connection.ExecuteAsync(new CommandDefinition(
             """
             insert into gateway_webhook_deliveries (id, target_id, source_message_id, event_type, body, status, next_attempt_at)
             select gen_random_uuid(), t.id, @sourceMessageId, @eventType, @body, 'pending', @now
             from gateway_webhook_targets t
             where t.agent_id = @agentId and t.enabled
             on conflict (source_message_id, target_id) do nothing
-            """, new { agentId, sourceMessageId, eventType, body, now = now.UtcDateTime }, cancellationToken: ct));
-    }
+            """, new { agentId, sourceMessageId, eventType, body, now = now.UtcDateTime }, tx, cancellationToken: ct));
 
     public async Task<IReadOnlyList<ClaimedDelivery>> ClaimDueAsync(int batch, TimeSpan lease, DateTimeOffset now, CancellationToken ct)
     {

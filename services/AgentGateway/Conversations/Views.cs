@@ -1,0 +1,76 @@
+using System.Text.Json;
+using Routing.Contracts;
+
+namespace Routing.AgentGateway.Conversations;
+
+/// <summary>A conversation as an agent sees it (the agent API and the events).</summary>
+internal class ConversationView
+{
+    public Guid Id { get; init; }
+    public Guid CustomerId { get; init; }
+    public string? AgentId { get; init; }
+    public string Status { get; init; } = "";
+    public string Channel { get; init; } = "";
+    public string ChannelAccount { get; init; } = "";
+    public string? CustomerDisplayName { get; init; }
+    public DateTime? OfferExpiresAt { get; init; }
+    public DateTime? AssignedAt { get; init; }
+    public DateTime? ClosedAt { get; init; }
+    public string? ClosedBy { get; init; }
+    public string? CloseReason { get; init; }
+    public DateTime UpdatedAt { get; init; }
+
+    public const string Columns = """
+        id, customer_id as CustomerId, agent_id as AgentId, status, channel, channel_account as ChannelAccount,
+        customer_display_name as CustomerDisplayName, offer_expires_at as OfferExpiresAt, assigned_at as AssignedAt,
+        closed_at as ClosedAt, closed_by as ClosedBy, close_reason as CloseReason, updated_at as UpdatedAt
+        """;
+}
+
+/// <summary>A message of a conversation: the customer's (in), or an agent's reply with how far it got (out).</summary>
+internal sealed class MessageView
+{
+    public Guid Id { get; init; }
+    public Guid ConversationId { get; init; }
+    public string Direction { get; init; } = "";
+    public string Channel { get; init; } = "";
+    public string ChannelAccount { get; init; } = "";
+    public string AddressKind { get; init; } = "";
+    public string AddressValue { get; init; } = "";
+    public string? DisplayName { get; init; }
+    public string? Subject { get; init; }
+    public string? Text { get; init; }
+    public JsonElement Attachments { get; init; }
+    public string? ProviderMessageId { get; init; }
+    public string? AgentId { get; init; }
+    public string? Status { get; init; }
+    public string? ErrorCode { get; init; }
+    public string? ErrorMessage { get; init; }
+    public DateTime At { get; init; }
+    public DateTime? StatusAt { get; init; }
+
+    public const string Columns = """
+        id, conversation_id as ConversationId, direction, channel, channel_account as ChannelAccount, address_kind as AddressKind,
+        address_value as AddressValue, display_name as DisplayName, subject, body as Text, attachments::text as AttachmentsJson,
+        provider_message_id as ProviderMessageId, agent_id as AgentId, status, error_code as ErrorCode, error_message as ErrorMessage,
+        at, status_at as StatusAt
+        """;
+
+    /// <summary>Dapper sets the attachments as text; the API shows them as JSON.</summary>
+    public string AttachmentsJson { init => Attachments = JsonDocument.Parse(value).RootElement.Clone(); }
+}
+
+/// <summary>What the agent is shown of the customer: the whole person, not the address that wrote.</summary>
+internal sealed record CustomerContext(
+    Guid Id,
+    string? Name,
+    IReadOnlyList<CustomerAddress> Addresses,
+    IReadOnlyList<string> Owners,
+    IReadOnlyList<AgentRelationship> History,
+    IReadOnlyList<ConversationMessage> EarlierMessages);
+
+/// <summary>Why routing gave the conversation to this agent: a sentence for people, and the receipt for tools.</summary>
+internal sealed record RoutingContext(string Summary, RoutingReceiptSummary Receipt);
+
+/// <summary>The stored context of a conversation (gateway_conversations.context).</summary>
+internal sealed record ConversationContext(CustomerContext Customer, RoutingContext Routing);

@@ -1,0 +1,60 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Dapper;
+using Npgsql;
+using Routing.AgentGateway.Delivery;
+using Routing.Contracts;
+
+namespace Routing.AgentGateway.Events;
+
+/// <summary>The events an agent's tools receive; every one is {"type", "timestamp", "data"}.</summary>
+internal static class EventTypes
+{
+    public const string ConversationAssigned = "conversation.assigned";
+    public const string MessageReceived = "message.received";
+    public const string ConversationReleased = "conversation.released";
+    public const string ConversationClosed = "conversation.closed";
+    public const string ReplyStatus = "reply.status";
+}
+
+/// <summary>
+/// Writes an event for an agent inside the caller's transaction: kept for the event stream (GET /me/events, resumable
+/// with Last-Event-ID), queued for each of the agent's webhook targets, and announced to every replica with
+/// pg_notify once committed. The event id is derived from what caused it, so a redelivered bus message writes nothing new.
+/// </summary>
+internal static class AgentEvents
+{
+    public const string NotifyChannel = "gateway_agent_events";
+    private static readonly Guid EventNamespace = new("8d0f3c1e-5a7b-4f2e-9c61-2b7e4d9a0c53");
+
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+    };
+
+    /// <summary>The id of the event <paramref name="type"/> for <paramref name="agentId"/> caused by <paramref name="cause"/> (about <paramref name="subject"/>).</summary>
+    public static Guid IdFor(Guid cause, string agentId, string type, Guid? subject = null) =>
+        MessageIds.NameBased(EventNamespace, $"{cause:N}:{agentId}:{type}:{subject:N}");
+
+    public static byte[] Serialize(string type, DateTimeOffset timestamp, object data) =>
+        JsonSerializer.SerializeToUtf8Bytes(new { type, timestamp, data }, Json);
+
+    /// <summary>Stores and queues the event; false when it was already written (a redelivery).</summary>
+    public static async Task<bool> AppendAsync(NpgsqlConnection connection, NpgsqlTransaction tx, Guid id, string agentId, string type, object data,
+        DateTimeOffset now, CancellationToken ct)
+    {
+        var body = Serialize(type, now, data);
+        var seq = await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
+            """
+            insert into gateway_agent_events (id, agent_id, type, body, created_at) values (@id, @agentId, @type, @body, @now)
+            on conflict (id) do nothing returning seq
+            """, new { id, agentId, type, body, now = now.UtcDateTime }, tx, cancellationToken: ct));
+        if (seq is null)
+        {
+            return false;
+        }
+        await WebhookStore.EnqueueAsync(connection, tx, agentId, id, type, body, now, ct);
+        await connection.ExecuteAsync(new CommandDefinition("select pg_notify(@channel, @agentId)", new { channel = NotifyChannel, agentId }, tx, cancellationToken: ct));
+        return true;
+    }
+}

@@ -1,0 +1,47 @@
+using MassTransit;
+using Routing.AgentGateway.Conversations;
+using Routing.AgentGateway.Replies;
+using Routing.ServiceDefaults;
+
+namespace Routing.AgentGateway.Events;
+
+/// <summary>
+/// The gateway consumes routing's and the adapters' events from one queue, "agent-gateway" (the gateway's view of a
+/// conversation is serialized by its row lock, not by the queue). Transient failures are retried with growing delays;
+/// an event that can never apply goes to agent-gateway_error with its reason.
+/// </summary>
+internal static class GatewayMessaging
+{
+    public const string EndpointName = "agent-gateway";
+
+    public static IHostApplicationBuilder AddGatewayMessaging(this IHostApplicationBuilder builder) =>
+        builder.AddRabbitMqMessaging(x =>
+        {
+            x.AddConsumer<ConversationAssignedConsumer, GatewayConsumerDefinition<ConversationAssignedConsumer>>();
+            x.AddConsumer<MessageRoutedConsumer, GatewayConsumerDefinition<MessageRoutedConsumer>>();
+            x.AddConsumer<ConversationReleasedConsumer, GatewayConsumerDefinition<ConversationReleasedConsumer>>();
+            x.AddConsumer<ConversationClosedConsumer, GatewayConsumerDefinition<ConversationClosedConsumer>>();
+            x.AddConsumer<OutboundMessageSentConsumer, GatewayConsumerDefinition<OutboundMessageSentConsumer>>();
+            x.AddConsumer<OutboundMessageFailedConsumer, GatewayConsumerDefinition<OutboundMessageFailedConsumer>>();
+            x.AddConsumer<DeliveryStatusChangedConsumer, GatewayConsumerDefinition<DeliveryStatusChangedConsumer>>();
+        });
+
+    public static void Transient(IRetryConfigurator retry)
+    {
+        retry.Ignore<InvalidEventException>();
+        retry.Ignore<System.Runtime.Serialization.SerializationException>();
+        retry.Ignore<System.Text.Json.JsonException>();
+        // Data PostgreSQL refuses to store (SQLSTATE class 22, such as a NUL character in a text) never will be.
+        retry.Ignore<Npgsql.PostgresException>(e => e.SqlState.StartsWith("22", StringComparison.Ordinal));
+        retry.Exponential(8, TimeSpan.FromMilliseconds(20), TimeSpan.FromSeconds(3), TimeSpan.FromMilliseconds(50));
+    }
+}
+
+internal sealed class GatewayConsumerDefinition<TConsumer> : ConsumerDefinition<TConsumer> where TConsumer : class, IConsumer
+{
+    public GatewayConsumerDefinition() => EndpointName = GatewayMessaging.EndpointName;
+
+    protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<TConsumer> consumerConfigurator,
+        IRegistrationContext context) =>
+        consumerConfigurator.UseMessageRetry(GatewayMessaging.Transient);
+}

@@ -1,0 +1,105 @@
+using System.Text.Json;
+using MassTransit;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Routing.AgentGateway.Conversations;
+using Routing.Contracts;
+
+namespace Routing.AgentGateway.Replies;
+
+/// <summary>The outcome of a reply request: sent to the adapter's queue (or already, for a retried request), or refused with the field at fault.</summary>
+internal sealed record ReplyResult(Guid Id, string Channel, bool Repeated, string? RefusedField = null, string? Refusal = null);
+
+/// <summary>
+/// Turns an agent's reply into SendChannelMessage on the customer's channel: the channel the customer last wrote on
+/// unless the agent names another the customer has an address on. The reply is recorded before it is sent, and sent
+/// to the channel's queue ("{channel}-send-channel-message"); the adapter sends a command id once, so a request
+/// retried with the same Idempotency-Key is the same reply.
+/// </summary>
+internal sealed class ReplySender(NpgsqlDataSource db, ISendEndpointProvider send, IOptions<GatewayOptions> options, TimeProvider time)
+{
+    private static readonly Guid IdempotencyNamespace = new("2c6a0b8e-7d41-4a5f-8e93-61f0b2d47c18");
+
+    public static Guid CommandIdFor(string agentId, string idempotencyKey) =>
+        MessageIds.NameBased(IdempotencyNamespace, agentId + ":" + idempotencyKey);
+
+    /// <summary>The address kind a channel reaches: SMS and WhatsApp both reach a phone.</summary>
+    public static string KindOf(string channel) => channel switch
+    {
+        Channels.Sms or Channels.WhatsApp => "phone",
+        _ => channel,
+    };
+
+    public async Task<ReplyResult> SendAsync(ConversationView conversation, JsonElement context, string agentId, string text, string? channel,
+        string? idempotencyKey, CancellationToken ct)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        channel = channel?.Trim().ToLowerInvariant() ?? await ReplyStore.LastChannelAsync(connection, conversation.Id, ct) ?? conversation.Channel;
+        var target = await ReplyStore.LatestInboundAsync(connection, conversation.Id, conversation.CustomerId, channel, ct) ?? FromAddresses(context, channel);
+        var id = idempotencyKey is null ? Guid.CreateVersion7() : CommandIdFor(agentId, idempotencyKey);
+        if (target is null)
+        {
+            return new ReplyResult(id, channel, false, "channel", $"the customer has no address on {channel}");
+        }
+        if (target.ChannelAccount.Length == 0)
+        {
+            return new ReplyResult(id, channel, false, "channel",
+                $"the customer never wrote on {channel} and no account to reply from is configured (Gateway:ChannelAccounts:{channel})");
+        }
+        var now = time.GetUtcNow();
+        var inserted = await ReplyStore.InsertAsync(connection, id, conversation, agentId, channel, target, text, now, ct);
+        if (!inserted && !await ReplyStore.SameAsync(connection, id, conversation.Id, channel, text, ct))
+        {
+            return new ReplyResult(id, channel, true, "Idempotency-Key", "was used for a different reply");
+        }
+        var command = new SendChannelMessage
+        {
+            CommandId = id,
+            ConversationId = conversation.Id,
+            AgentId = agentId,
+            Channel = channel,
+            ChannelAccount = target.ChannelAccount,
+            To = new CustomerAddress { Kind = target.AddressKind, Value = target.AddressValue, DisplayName = target.DisplayName },
+            ThreadKey = target.ThreadKey,
+            Subject = target.Subject,
+            Text = text,
+            ReplyToProviderMessageId = target.ReplyToProviderMessageId,
+            CustomerLastMessageAt = target.CustomerLastMessageAt is { } last ? new DateTimeOffset(last, TimeSpan.Zero) : null,
+            RequestedAt = now,
+        };
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            timeout.CancelAfter(options.Value.PublishTimeout);
+            var endpoint = await send.GetSendEndpoint(new Uri($"queue:{channel}-send-channel-message"));
+            await endpoint.Send(command, timeout.Token);
+        }
+        catch when (inserted)
+        {
+            // Not sent: forget it, so that the agent's retry (same Idempotency-Key or not) is a fresh request.
+            await ReplyStore.DeleteRequestedAsync(connection, id, CancellationToken.None);
+            throw;
+        }
+        return new ReplyResult(id, channel, !inserted);
+    }
+
+    /// <summary>A channel the customer has an address on but never wrote on: the configured account replies.</summary>
+    private ReplyTarget? FromAddresses(JsonElement context, string channel)
+    {
+        var kind = KindOf(channel);
+        if (!context.TryGetProperty("customer", out var customer) || !customer.TryGetProperty("addresses", out var addresses))
+        {
+            return null;
+        }
+        foreach (var address in addresses.EnumerateArray())
+        {
+            if (address.GetProperty("kind").GetString() == kind)
+            {
+                options.Value.ChannelAccounts.TryGetValue(channel, out var account);
+                return new ReplyTarget(account ?? "", kind, address.GetProperty("value").GetString()!,
+                    address.TryGetProperty("displayName", out var name) ? name.GetString() : null, null, null, null, null);
+            }
+        }
+        return null;
+    }
+}

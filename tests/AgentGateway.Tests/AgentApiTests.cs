@@ -1,0 +1,338 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Routing.AgentGateway.Delivery;
+using Routing.Contracts;
+
+namespace AgentGateway.Tests;
+
+/// <summary>
+/// The agent API and the deliveries to agents' tools, with the gateway on a real PostgreSQL and RabbitMQ: routing's
+/// events in, signed webhooks and the event stream out, and agents' commands and replies back onto the broker.
+/// </summary>
+public sealed class AgentApiTests(GatewayHost gateway) : IClassFixture<GatewayHost>
+{
+    private static async Task<JsonElement> JsonAsync(HttpResponseMessage response) => await response.Content.ReadFromJsonAsync<JsonElement>();
+
+    private static async Task<JsonElement> ConversationAsync(AgentClient agent, Guid id, Func<JsonElement, bool> until) =>
+        await Eventually.ValueAsync<JsonElement>(async () =>
+        {
+            using var response = await agent.Http.GetAsync($"/conversations/{id}");
+            if (response.StatusCode != HttpStatusCode.OK)
+            {
+                return null;
+            }
+            var body = await JsonAsync(response);
+            return until(body) ? body : null;
+        });
+
+    private async Task<JsonElement> WebhookAsync(string type, Guid conversationId, Func<JsonElement, bool>? also = null) =>
+        await Eventually.ValueAsync<JsonElement>(() => Task.FromResult(gateway.Receiver.Requests
+            .Select(r => (JsonElement?)JsonDocument.Parse(r.Body).RootElement)
+            .FirstOrDefault(e => e!.Value.GetProperty("type").GetString() == type
+                                 && e.Value.GetProperty("data").ToString().Contains(conversationId.ToString(), StringComparison.Ordinal)
+                                 && (also is null || also(e.Value)))));
+
+    [Fact]
+    public async Task Should_deliver_an_assignment_with_the_customers_context_as_a_signed_webhook()
+    {
+        var agent = await gateway.AgentAsync(webhook: true);
+
+        var conversation = await gateway.AssignAsync(agent.AgentId);
+
+        var request = await Eventually.ValueAsync(() => Task.FromResult<(string Id, string Timestamp, string Signature, byte[] Body)?>(
+            gateway.Receiver.Requests.Where(r => Encoding.UTF8.GetString(r.Body).Contains(conversation.Id.ToString(), StringComparison.Ordinal))
+                .Select(r => ((string, string, string, byte[])?)r).FirstOrDefault()));
+        var (id, timestamp, signature, body) = request;
+        Assert.True(StandardWebhookSignature.Verify(agent.WebhookSecret!, id, timestamp, signature, body, DateTimeOffset.UtcNow, TimeSpan.FromMinutes(5)));
+        var payload = JsonDocument.Parse(body).RootElement;
+        Assert.Equal("conversation.assigned", payload.GetProperty("type").GetString());
+        var data = payload.GetProperty("data");
+        Assert.Equal(("open", agent.AgentId), (data.GetProperty("conversation").GetProperty("status").GetString(),
+            data.GetProperty("conversation").GetProperty("agentId").GetString()));
+        var customer = data.GetProperty("customer");
+        Assert.Equal("Maria Rossi", customer.GetProperty("name").GetString());
+        Assert.Equal(["+393331234567", "maria@example.com"], customer.GetProperty("addresses").EnumerateArray().Select(a => a.GetProperty("value").GetString()));
+        Assert.Equal("anna", customer.GetProperty("owners")[0].GetString());
+        Assert.Equal("anna", customer.GetProperty("history")[0].GetProperty("agentId").GetString());
+        Assert.Equal("fallback: anna: away since 09:12", data.GetProperty("routing").GetProperty("summary").GetString());
+        Assert.Equal("Hello, my order is late", Assert.Single(data.GetProperty("messages").EnumerateArray()).GetProperty("text").GetString());
+    }
+
+    [Fact]
+    public async Task Should_announce_a_message_once_whether_it_arrives_before_or_after_the_assignment()
+    {
+        var agent = await gateway.AgentAsync(webhook: true);
+        var conversation = await gateway.AssignAsync(agent.AgentId);
+        await ConversationAsync(agent, conversation.Id, c => c.GetProperty("messages").GetArrayLength() == 1);
+
+        var later = conversation.Message("It was order 1234", agent.AgentId, "open");
+        await gateway.Broker.PublishAsync(later);
+        await gateway.Broker.PublishAsync(later); // a redelivery
+
+        var received = await WebhookAsync("message.received", conversation.Id);
+        Assert.Equal("It was order 1234", received.GetProperty("data").GetProperty("message").GetProperty("text").GetString());
+        await ConversationAsync(agent, conversation.Id, c => c.GetProperty("messages").GetArrayLength() == 2);
+        await Task.Delay(300); // time for a wrong second announcement to be made
+        var events = gateway.Receiver.Requests.Select(r => JsonDocument.Parse(r.Body).RootElement)
+            .Where(e => e.GetProperty("data").ToString().Contains(conversation.Id.ToString(), StringComparison.Ordinal))
+            .Select(e => e.GetProperty("type").GetString()).ToList();
+        Assert.Equal(["conversation.assigned", "message.received"], events);
+    }
+
+    [Fact]
+    public async Task Should_send_a_reply_on_the_customers_channel_and_report_its_statuses()
+    {
+        var agent = await gateway.AgentAsync(webhook: true);
+        var conversation = await gateway.AssignAsync(agent.AgentId);
+        await ConversationAsync(agent, conversation.Id, c => c.GetProperty("messages").GetArrayLength() == 1);
+
+        using var response = await agent.Http.PostAsJsonAsync($"/conversations/{conversation.Id}/replies", new { text = "Sorry! It ships today." });
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var replyId = (await JsonAsync(response)).GetProperty("id").GetGuid();
+        var sent = await Eventually.ValueAsync(async () => (await gateway.Broker.DrainQueueAsync("sms-send-channel-message"))
+            .Select(m => JsonDocument.Parse(m.Body).RootElement.GetProperty("message"))
+            .Select(m => (JsonElement?)m).FirstOrDefault(m => m!.Value.GetProperty("commandId").GetGuid() == replyId));
+        var command = sent;
+        Assert.Equal(("sms", "+15005550006", "+393331234567", agent.AgentId, "Sorry! It ships today."),
+            (command.GetProperty("channel").GetString(), command.GetProperty("channelAccount").GetString(),
+             command.GetProperty("to").GetProperty("value").GetString(), command.GetProperty("agentId").GetString(), command.GetProperty("text").GetString()));
+        Assert.NotEqual(JsonValueKind.Null, command.GetProperty("customerLastMessageAt").ValueKind);
+
+        // The provider's delivery report outruns the adapter's OutboundMessageSent: it waits, then applies.
+        await gateway.Broker.PublishAsync(new DeliveryStatusChanged
+        {
+            Channel = "sms", ChannelAccount = "+15005550006", ProviderMessageId = "SMreply1", Status = "delivered", OccurredAt = DateTimeOffset.UtcNow,
+        });
+        await Task.Delay(200);
+        await gateway.Broker.PublishAsync(new OutboundMessageSent
+        {
+            CommandId = replyId, ConversationId = conversation.Id, Channel = "sms", ProviderMessageId = "SMreply1", SentAt = DateTimeOffset.UtcNow,
+        });
+
+        var view = await ConversationAsync(agent, conversation.Id,
+            c => c.GetProperty("messages").EnumerateArray().Any(m => m.GetProperty("id").GetGuid() == replyId && m.GetProperty("status").GetString() == "delivered"));
+        var reply = view.GetProperty("messages").EnumerateArray().Single(m => m.GetProperty("id").GetGuid() == replyId);
+        Assert.Equal(("out", "SMreply1"), (reply.GetProperty("direction").GetString(), reply.GetProperty("providerMessageId").GetString()));
+        await WebhookAsync("reply.status", conversation.Id, e => e.GetProperty("data").GetProperty("status").GetString() == "sent");
+        await WebhookAsync("reply.status", conversation.Id, e => e.GetProperty("data").GetProperty("status").GetString() == "delivered");
+    }
+
+    [Fact]
+    public async Task Should_report_a_failed_reply_with_the_providers_reason()
+    {
+        var agent = await gateway.AgentAsync(webhook: true);
+        var conversation = await gateway.AssignAsync(agent.AgentId, channel: "whatsapp");
+        await ConversationAsync(agent, conversation.Id, c => c.GetProperty("messages").GetArrayLength() == 1);
+        using var response = await agent.Http.PostAsJsonAsync($"/conversations/{conversation.Id}/replies", new { text = "Still there?" });
+        var replyId = (await JsonAsync(response)).GetProperty("id").GetGuid();
+
+        await gateway.Broker.PublishAsync(new OutboundMessageFailed
+        {
+            CommandId = replyId, ConversationId = conversation.Id, Channel = "whatsapp", ErrorCode = "131047",
+            ErrorMessage = "Re-engagement message: more than 24 hours since the customer last replied", Permanent = true, FailedAt = DateTimeOffset.UtcNow,
+        });
+
+        var failed = await WebhookAsync("reply.status", conversation.Id, e => e.GetProperty("data").GetProperty("status").GetString() == "failed");
+        Assert.Equal("131047", failed.GetProperty("data").GetProperty("errorCode").GetString());
+        Assert.Contains("24 hours", failed.GetProperty("data").GetProperty("errorMessage").GetString());
+    }
+
+    [Fact]
+    public async Task Should_reply_on_another_channel_the_customer_has_and_refuse_one_they_do_not()
+    {
+        var agent = await gateway.AgentAsync();
+        var conversation = await gateway.AssignAsync(agent.AgentId);
+        await ConversationAsync(agent, conversation.Id, c => c.GetProperty("messages").GetArrayLength() == 1);
+
+        using var email = await agent.Http.PostAsJsonAsync($"/conversations/{conversation.Id}/replies", new { text = "Details by email", channel = "email" });
+        using var twitter = await agent.Http.PostAsJsonAsync($"/conversations/{conversation.Id}/replies", new { text = "DM", channel = "twitter" });
+
+        Assert.Equal(HttpStatusCode.Accepted, email.StatusCode);
+        var id = (await JsonAsync(email)).GetProperty("id").GetGuid();
+        var command = await Eventually.ValueAsync(async () => (await gateway.Broker.DrainQueueAsync("email-send-channel-message"))
+            .Select(m => (JsonElement?)JsonDocument.Parse(m.Body).RootElement.GetProperty("message"))
+            .FirstOrDefault(m => m!.Value.GetProperty("commandId").GetGuid() == id));
+        Assert.Equal(("support@example.com", "maria@example.com"), (command.GetProperty("channelAccount").GetString(),
+            command.GetProperty("to").GetProperty("value").GetString()));
+        Assert.Equal(HttpStatusCode.BadRequest, twitter.StatusCode);
+        Assert.Equal("channel", (await JsonAsync(twitter)).GetProperty("field").GetString());
+    }
+
+    [Fact]
+    public async Task Should_send_a_reply_retried_with_the_same_idempotency_key_once()
+    {
+        var agent = await gateway.AgentAsync();
+        var conversation = await gateway.AssignAsync(agent.AgentId);
+        await ConversationAsync(agent, conversation.Id, c => c.GetProperty("messages").GetArrayLength() == 1);
+
+        async Task<HttpResponseMessage> ReplyAsync(string text)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, $"/conversations/{conversation.Id}/replies") { Content = JsonContent.Create(new { text }) };
+            request.Headers.Add("Idempotency-Key", "reply-1");
+            return await agent.Http.SendAsync(request);
+        }
+        using var first = await ReplyAsync("On its way");
+        using var again = await ReplyAsync("On its way");
+        using var different = await ReplyAsync("Something else");
+
+        Assert.Equal((HttpStatusCode.Accepted, HttpStatusCode.OK, HttpStatusCode.Conflict), (first.StatusCode, again.StatusCode, different.StatusCode));
+        Assert.Equal((await JsonAsync(first)).GetProperty("id").GetGuid(), (await JsonAsync(again)).GetProperty("id").GetGuid());
+        var view = await ConversationAsync(agent, conversation.Id, _ => true);
+        Assert.Single(view.GetProperty("messages").EnumerateArray(), m => m.GetProperty("direction").GetString() == "out");
+    }
+
+    [Fact]
+    public async Task Should_forward_accept_decline_close_and_presence_to_routing()
+    {
+        var agent = await gateway.AgentAsync();
+        await using var accepted = await gateway.Broker.ObserveAsync<AgentAcceptedConversation>();
+        await using var declined = await gateway.Broker.ObserveAsync<AgentDeclinedConversation>();
+        await using var closed = await gateway.Broker.ObserveAsync<CloseConversation>();
+        await using var presence = await gateway.Broker.ObserveAsync<AgentPresenceChanged>();
+        var offer = await gateway.AssignAsync(agent.AgentId, requiresAccept: true);
+        var other = await gateway.AssignAsync(agent.AgentId, requiresAccept: true);
+        await ConversationAsync(agent, offer.Id, c => c.GetProperty("conversation").GetProperty("status").GetString() == "offered");
+        await ConversationAsync(agent, other.Id, c => c.GetProperty("conversation").GetProperty("status").GetString() == "offered");
+
+        using var reply = await agent.Http.PostAsJsonAsync($"/conversations/{offer.Id}/replies", new { text = "Hi" });
+        Assert.Equal(HttpStatusCode.Conflict, reply.StatusCode); // an offer is accepted before it is answered
+        Assert.Equal(HttpStatusCode.Accepted, (await agent.Http.PostAsync($"/conversations/{offer.Id}/accept", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, (await agent.Http.PostAsync($"/conversations/{offer.Id}/accept", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, (await agent.Http.PostAsJsonAsync($"/conversations/{other.Id}/decline", new { reason = "not my language" })).StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, (await agent.Http.PostAsJsonAsync($"/conversations/{offer.Id}/close", new { reason = "resolved" })).StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, (await agent.Http.PutAsJsonAsync("/me/presence", new { status = "away" })).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await agent.Http.PutAsJsonAsync("/me/presence", new { status = "sleeping" })).StatusCode);
+
+        Assert.Equal(agent.AgentId, (await accepted.WaitForAsync(m => m.ConversationId == offer.Id)).AgentId);
+        Assert.Equal("not my language", (await declined.WaitForAsync(m => m.ConversationId == other.Id)).Reason);
+        var close = await closed.WaitForAsync(m => m.ConversationId == offer.Id);
+        Assert.Equal((agent.AgentId, "resolved"), (close.ClosedBy, close.Reason));
+        Assert.Equal("away", (await presence.WaitForAsync(m => m.AgentId == agent.AgentId)).Status);
+    }
+
+    [Fact]
+    public async Task Should_tell_the_agent_of_a_release_and_ignore_an_older_assignment_arriving_after_it()
+    {
+        var agent = await gateway.AgentAsync(webhook: true);
+        var conversation = await gateway.AssignAsync(agent.AgentId, requiresAccept: true);
+        await ConversationAsync(agent, conversation.Id, c => c.GetProperty("conversation").GetProperty("status").GetString() == "offered");
+
+        await gateway.Broker.PublishAsync(new ConversationReleased
+        {
+            ConversationId = conversation.Id, CustomerId = conversation.CustomerId, AgentId = agent.AgentId, Reason = "offer-expired",
+            DecisionId = Guid.NewGuid(), ReleasedAt = DateTimeOffset.UtcNow,
+        });
+
+        var released = await WebhookAsync("conversation.released", conversation.Id);
+        Assert.Equal("offer-expired", released.GetProperty("data").GetProperty("reason").GetString());
+        await Eventually.TrueAsync(async () => (await agent.Http.GetAsync($"/conversations/{conversation.Id}")).StatusCode == HttpStatusCode.NotFound);
+        Assert.Equal(HttpStatusCode.NotFound, (await agent.Http.PostAsync($"/conversations/{conversation.Id}/accept", null)).StatusCode);
+    }
+
+    [Fact]
+    public async Task Should_stream_the_agents_events_and_resume_after_the_last_event_id()
+    {
+        var agent = await gateway.AgentAsync();
+        using var stream = await agent.Http.GetAsync("/me/events", HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal("text/event-stream", stream.Content.Headers.ContentType?.MediaType);
+        using var reader = new StreamReader(await stream.Content.ReadAsStreamAsync());
+
+        var conversation = await gateway.AssignAsync(agent.AgentId);
+        var first = await SseEventAsync(reader);
+        // After the assignment: a message routed before it would be part of it, not an event of its own.
+        await gateway.Broker.PublishAsync(conversation.Message("Are you there?", agent.AgentId, "open"));
+        var second = await SseEventAsync(reader);
+        Assert.Equal(("conversation.assigned", "message.received"), (first.Type, second.Type));
+        Assert.Contains(conversation.Id.ToString(), first.Data, StringComparison.Ordinal);
+
+        using var resume = new HttpRequestMessage(HttpMethod.Get, "/me/events");
+        resume.Headers.Add("Last-Event-ID", first.Id);
+        using var resumed = await agent.Http.SendAsync(resume, HttpCompletionOption.ResponseHeadersRead);
+        using var resumedReader = new StreamReader(await resumed.Content.ReadAsStreamAsync());
+        Assert.Equal((second.Id, "message.received"), ((await SseEventAsync(resumedReader)).Id, "message.received"));
+    }
+
+    private static async Task<(string Id, string Type, string Data)> SseEventAsync(StreamReader reader)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        string? id = null, type = null, data = null;
+        while (await reader.ReadLineAsync(timeout.Token) is { } line)
+        {
+            if (line.StartsWith("id: ", StringComparison.Ordinal)) id = line[4..];
+            else if (line.StartsWith("event: ", StringComparison.Ordinal)) type = line[7..];
+            else if (line.StartsWith("data: ", StringComparison.Ordinal)) data = line[6..];
+            else if (line.Length == 0 && id is not null)
+            {
+                return (id, type!, data!);
+            }
+        }
+        throw new EndOfStreamException();
+    }
+
+    [Fact]
+    public async Task Should_show_another_agents_conversation_to_no_one_but_its_agent()
+    {
+        var owner = await gateway.AgentAsync();
+        var intruder = await gateway.AgentAsync();
+        var conversation = await gateway.AssignAsync(owner.AgentId);
+        await ConversationAsync(owner, conversation.Id, _ => true);
+
+        foreach (var (method, path, body) in ConversationEndpoints(conversation.Id))
+        {
+            using var response = await intruder.Http.SendAsync(new HttpRequestMessage(method, path) { Content = body });
+            Assert.True(response.StatusCode == HttpStatusCode.NotFound, $"{method} {path}: {response.StatusCode}");
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        }
+        using var list = await intruder.Http.GetAsync("/me/conversations?status=all");
+        Assert.Equal(0, (await JsonAsync(list)).GetArrayLength());
+        using var own = await owner.Http.GetAsync("/me/conversations");
+        Assert.Equal(conversation.Id, Assert.Single((await JsonAsync(own)).EnumerateArray()).GetProperty("id").GetGuid());
+    }
+
+    [Fact]
+    public async Task Should_refuse_every_agent_endpoint_without_a_token_and_with_a_revoked_one()
+    {
+        var agent = await gateway.AgentAsync();
+        var conversation = await gateway.AssignAsync(agent.AgentId);
+        await ConversationAsync(agent, conversation.Id, _ => true);
+        Assert.Equal(HttpStatusCode.NoContent, (await gateway.Admin.DeleteAsync($"/admin/tokens/{agent.TokenId}")).StatusCode);
+        using var anonymous = gateway.Anonymous();
+
+        var endpoints = ConversationEndpoints(conversation.Id).Concat(
+        [
+            (HttpMethod.Get, "/me", null), (HttpMethod.Get, "/me/conversations", null), (HttpMethod.Get, "/me/events", null),
+            (HttpMethod.Put, "/me/presence", JsonContent.Create(new { status = "available" })),
+        ]);
+        foreach (var (method, path, body) in endpoints)
+        {
+            using var revoked = await agent.Http.SendAsync(new HttpRequestMessage(method, path) { Content = body });
+            using var none = await anonymous.SendAsync(new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent.Create(new { status = "available" }) });
+            Assert.True(revoked.StatusCode == HttpStatusCode.Unauthorized, $"revoked {method} {path}: {revoked.StatusCode}");
+            Assert.True(none.StatusCode == HttpStatusCode.Unauthorized, $"no token {method} {path}: {none.StatusCode}");
+        }
+    }
+
+    private static IEnumerable<(HttpMethod, string, HttpContent?)> ConversationEndpoints(Guid id) =>
+    [
+        (HttpMethod.Get, $"/conversations/{id}", null),
+        (HttpMethod.Post, $"/conversations/{id}/accept", null),
+        (HttpMethod.Post, $"/conversations/{id}/decline", JsonContent.Create(new { reason = "x" })),
+        (HttpMethod.Post, $"/conversations/{id}/close", JsonContent.Create(new { reason = "x" })),
+        (HttpMethod.Post, $"/conversations/{id}/replies", JsonContent.Create(new { text = "Hi" })),
+    ];
+
+    [Fact]
+    public async Task Should_move_an_event_it_can_never_apply_to_the_error_queue_and_keep_serving()
+    {
+        await gateway.Broker.PublishAsync(new DeliveryStatusChanged { Channel = "sms", ProviderMessageId = "SMx", Status = "exploded", OccurredAt = DateTimeOffset.UtcNow });
+
+        var dead = await Eventually.ValueAsync(async () => (await gateway.Broker.DrainQueueAsync("agent-gateway_error")).Select(m => (string?)m.Headers["MT-Fault-Message"]).FirstOrDefault());
+        Assert.Contains("status", dead, StringComparison.Ordinal);
+        var agent = await gateway.AgentAsync();
+        var conversation = await gateway.AssignAsync(agent.AgentId);
+        await ConversationAsync(agent, conversation.Id, _ => true);
+    }
+}

@@ -1,0 +1,191 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Routing.AgentGateway;
+using Routing.Contracts;
+using Routing.Testing;
+
+namespace AgentGateway.Tests;
+
+/// <summary>
+/// The gateway on a real PostgreSQL database and a RabbitMQ virtual host of its own, with a webhook receiver on
+/// 127.0.0.1: routing's events are published to the broker exactly as routing publishes them.
+/// </summary>
+public sealed class GatewayHost : IAsyncLifetime
+{
+    public const string AdminToken = "test-admin-token-0123456789";
+    private App _app = null!;
+
+    internal GatewayDatabase Database { get; private set; } = null!;
+
+    public TestBroker Broker { get; private set; } = null!;
+
+    internal Receiver Receiver { get; private set; } = null!;
+
+    public HttpClient Admin { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        Database = await GatewayDatabase.CreateAsync();
+        Broker = await TestBroker.CreateAsync();
+        Receiver = await Receiver.StartAsync();
+        _app = new App(Database.ConnectionString, Broker.Url);
+        Admin = _app.CreateClient();
+        Admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminToken);
+        // The bus is up once the gateway's queue exists: only then are published events sure to reach it.
+        await Eventually.TrueAsync(async () => (await Broker.QueueInfoAsync("agent-gateway")).ValueKind == JsonValueKind.Object);
+    }
+
+    public async Task DisposeAsync()
+    {
+        Admin.Dispose();
+        await _app.DisposeAsync();
+        await Receiver.DisposeAsync();
+        await Broker.DisposeAsync();
+        await Database.DisposeAsync();
+    }
+
+    /// <summary>A client acting as a new agent with a fresh token (and, when asked, a webhook target on the receiver).</summary>
+    public async Task<AgentClient> AgentAsync(bool webhook = false)
+    {
+        var agentId = "agent-" + Guid.NewGuid().ToString("N")[..8];
+        var issued = await (await Admin.PostAsync($"/admin/agents/{agentId}/tokens", null)).EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>();
+        string? secret = null;
+        if (webhook)
+        {
+            var target = await (await Admin.PostAsJsonAsync($"/admin/agents/{agentId}/webhook-targets", new { url = Receiver.Url + "/hooks" }))
+                .EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>();
+            secret = target.GetProperty("secret").GetString();
+        }
+        var client = _app.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", issued.GetProperty("token").GetString());
+        return new AgentClient(agentId, issued.GetProperty("id").GetGuid(), client, secret);
+    }
+
+    public HttpClient Anonymous() => _app.CreateClient();
+
+    /// <summary>Routing's events for a new conversation of a new customer, assigned to the agent: what routing publishes together.</summary>
+    public async Task<Conversation> AssignAsync(string agentId, bool requiresAccept = false, string channel = "sms", string text = "Hello, my order is late")
+    {
+        var conversation = new Conversation(Guid.NewGuid(), Guid.NewGuid(), channel, channel == "email" ? "support@example.com" : "+15005550006",
+            channel == "email" ? new CustomerAddress { Kind = "email", Value = "maria@example.com", DisplayName = "Maria Rossi" }
+                : new CustomerAddress { Kind = "phone", Value = "+393331234567", DisplayName = "Maria Rossi" });
+        var routed = conversation.Message(text, agentId, "open");
+        await Broker.PublishAsync(routed);
+        await Broker.PublishAsync(new ConversationAssigned
+        {
+            ConversationId = conversation.Id,
+            CustomerId = conversation.CustomerId,
+            AgentId = agentId,
+            Channel = channel,
+            ChannelAccount = conversation.Account,
+            CustomerDisplayName = "Maria Rossi",
+            CustomerAddresses = [conversation.Address, new CustomerAddress { Kind = "email", Value = "maria@example.com" }],
+            RequiresAccept = requiresAccept,
+            OfferExpiresAt = requiresAccept ? DateTimeOffset.UtcNow.AddMinutes(2) : null,
+            Receipt = new RoutingReceiptSummary
+            {
+                DecisionId = Guid.NewGuid(),
+                Trigger = "new-conversation",
+                Outcome = "assigned",
+                Reason = "fallback",
+                Candidates =
+                [
+                    new CandidateSummary { AgentId = "anna", Source = "owner", Verdict = "away since 09:12" },
+                    new CandidateSummary { AgentId = agentId, Source = "pool", Verdict = "chosen: 0/3 open" },
+                ],
+                CandidatesConsidered = 2,
+            },
+            RecentMessages = [new ConversationMessage { MessageId = routed.MessageId, Channel = channel, Sender = conversation.Address, Text = text, ReceivedAt = routed.ReceivedAt }],
+            PreferredAgents = ["anna"],
+            RelationshipHistory = [new AgentRelationship { AgentId = "anna", LastHandledAt = DateTimeOffset.UtcNow.AddDays(-3) }],
+            AssignedAt = routed.RoutedAt,
+        });
+        return conversation;
+    }
+
+    private sealed class App(string connectionString, string brokerUrl) : WebApplicationFactory<GatewayOptions>
+    {
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            builder.UseEnvironment("Test");
+            builder.UseSetting("ConnectionStrings:Gateway", connectionString);
+            builder.UseSetting("RabbitMq:Url", brokerUrl);
+            builder.UseSetting("Gateway:AdminToken", AdminToken);
+            builder.UseSetting("Gateway:SecretKey", Convert.ToBase64String(new byte[32]));
+            builder.UseSetting("Gateway:PublishTimeout", "00:00:05");
+            builder.UseSetting("Gateway:ChannelAccounts:email", "support@example.com");
+            builder.UseSetting("Gateway:Delivery:FirstDelay", "00:00:00.100");
+            builder.UseSetting("Gateway:Delivery:PollInterval", "00:00:00.050");
+            builder.UseSetting("Gateway:Delivery:AllowPrivateNetworks", "true");
+            builder.UseSetting("Gateway:Delivery:AllowHttp", "true");
+        }
+    }
+}
+
+/// <summary>An agent's API client.</summary>
+public sealed record AgentClient(string AgentId, Guid TokenId, HttpClient Http, string? WebhookSecret);
+
+/// <summary>A conversation the test made routing's events for.</summary>
+public sealed record Conversation(Guid Id, Guid CustomerId, string Channel, string Account, CustomerAddress Address)
+{
+    public MessageRouted Message(string text, string? agentId, string status, string? channel = null) => new()
+    {
+        MessageId = Guid.NewGuid(),
+        ConversationId = Id,
+        CustomerId = CustomerId,
+        AgentId = agentId,
+        ConversationStatus = status,
+        Channel = channel ?? Channel,
+        ChannelAccount = Account,
+        ProviderMessageId = "SM" + Guid.NewGuid().ToString("N"),
+        Sender = Address,
+        ThreadKey = Channel == "email" ? "<root@mail.example.com>" : null,
+        Subject = Channel == "email" ? "Order 1234" : null,
+        Text = text,
+        ReceivedAt = DateTimeOffset.UtcNow,
+        RoutedAt = DateTimeOffset.UtcNow,
+    };
+}
+
+internal static class Eventually
+{
+    public static async Task TrueAsync(Func<Task<bool>> condition, TimeSpan? timeout = null)
+    {
+        var until = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(20));
+        while (true)
+        {
+            try
+            {
+                if (await condition())
+                {
+                    return;
+                }
+            }
+            catch (Exception) when (DateTime.UtcNow < until)
+            {
+            }
+            if (DateTime.UtcNow >= until)
+            {
+                throw new TimeoutException("The condition did not hold in time.");
+            }
+            await Task.Delay(50);
+        }
+    }
+
+    public static async Task<T> ValueAsync<T>(Func<Task<T?>> probe, TimeSpan? timeout = null) where T : struct
+    {
+        T? value = null;
+        await TrueAsync(async () => (value = await probe()) is not null, timeout);
+        return value!.Value;
+    }
+
+    public static async Task<T> ValueAsync<T>(Func<Task<T?>> probe, TimeSpan? timeout = null) where T : class
+    {
+        T? value = null;
+        await TrueAsync(async () => (value = await probe()) is not null, timeout);
+        return value!;
+    }
+}
