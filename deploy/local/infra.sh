@@ -22,6 +22,7 @@ LMTP_PORT=${ROUTING_LMTP_PORT:-2424}
 # Every local mailbox has this dev-only password (support@, agents@ and customer@ on example.com, and any other).
 MAIL_PASSWORD=dev-mail-password
 DB_NAME=routing
+GATEWAY_DB_NAME=gateway
 DB_USER=routing
 DB_PASSWORD=routing
 
@@ -95,9 +96,12 @@ pg_up() {
   if [ "$(as_pg "${psql[@]}" -c "select 1 from pg_roles where rolname='$DB_USER'")" != 1 ]; then
     as_pg "${psql[@]}" -c "create role $DB_USER login createdb password '$DB_PASSWORD'"
   fi
-  if [ "$(as_pg "${psql[@]}" -c "select 1 from pg_database where datname='$DB_NAME'")" != 1 ]; then
-    as_pg "${psql[@]}" -c "create database $DB_NAME owner $DB_USER"
-  fi
+  # routing's database, and the agent gateway's (each service owns its tables)
+  for db in "$DB_NAME" "$GATEWAY_DB_NAME"; do
+    if [ "$(as_pg "${psql[@]}" -c "select 1 from pg_database where datname='$db'")" != 1 ]; then
+      as_pg "${psql[@]}" -c "create database $db owner $DB_USER"
+    fi
+  done
   # Per-statement timings for whoever investigates performance (select * from pg_stat_statements).
   as_pg "${psql[@]}" -d "$DB_NAME" -c "create extension if not exists pg_stat_statements" >/dev/null
 }

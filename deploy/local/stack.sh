@@ -14,6 +14,7 @@ CONFIG=${CONFIG:-Release}
 SERVICES=(
   "sandbox deploy/local/sandbox Routing.ProviderSandbox 5190"
   "routing services/Routing Routing 5080"
+  "gateway services/AgentGateway Routing.AgentGateway 5090"
   "sms services/Adapters/Sms Routing.Adapters.Sms 5101"
   "facebook services/Adapters/Facebook Routing.Adapters.Facebook 5102"
   "whatsapp services/Adapters/WhatsApp Routing.Adapters.WhatsApp 5103"

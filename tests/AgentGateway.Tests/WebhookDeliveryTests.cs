@@ -1,3 +1,4 @@
+using Routing.Adapters.Testing;
 using System.Collections.Concurrent;
 using System.Text;
 using Microsoft.AspNetCore.Builder;

@@ -12,6 +12,7 @@ namespace Routing.EndToEndTests;
 public static class LocalStack
 {
     public const string Routing = "http://127.0.0.1:5080";
+    public const string Gateway = "http://127.0.0.1:5090";
     public const string Sms = "http://127.0.0.1:5101";
     public const string Facebook = "http://127.0.0.1:5102";
     public const string WhatsApp = "http://127.0.0.1:5103";
@@ -27,7 +28,7 @@ public static class LocalStack
     public static async Task RequireReadyAsync()
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-        foreach (var service in new[] { Routing, Sms, Facebook, WhatsApp, Twitter, Email, Sandbox })
+        foreach (var service in new[] { Routing, Gateway, Sms, Facebook, WhatsApp, Twitter, Email, Sandbox })
         {
             try
             {

@@ -6,10 +6,10 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace AgentGateway.Tests;
+namespace Routing.Adapters.Testing;
 
-/// <summary>A receiver on 127.0.0.1 answering from a script (the last answer repeats), recording what it got.</summary>
-internal sealed class Receiver : IAsyncDisposable
+/// <summary>A webhook receiver (an agent's tool) on 127.0.0.1 answering from a script (the last answer repeats), recording what it got.</summary>
+public sealed class Receiver : IAsyncDisposable
 {
     public const int Hang = -1;
     private readonly WebApplication _app;
@@ -56,4 +56,16 @@ internal sealed class Receiver : IAsyncDisposable
     }
 
     public ValueTask DisposeAsync() => _app.DisposeAsync();
+}
+
+/// <summary>A receiver's own check of a Standard Webhooks signature, written from the specification (not the gateway's code).</summary>
+public static class WebhookSignature
+{
+    public static bool Verify(string secret, string id, string timestamp, string header, byte[] body)
+    {
+        var key = Convert.FromBase64String(secret.StartsWith("whsec_", StringComparison.Ordinal) ? secret[6..] : secret);
+        var signed = System.Text.Encoding.UTF8.GetBytes($"{id}.{timestamp}.").Concat(body).ToArray();
+        var expected = "v1," + Convert.ToBase64String(System.Security.Cryptography.HMACSHA256.HashData(key, signed));
+        return header.Split(' ', StringSplitOptions.RemoveEmptyEntries).Contains(expected, StringComparer.Ordinal);
+    }
 }
