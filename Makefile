@@ -8,7 +8,7 @@ RESULTS := $(LOCAL)/test-results
 DOTNET ?= dotnet
 CONFIG ?= Release
 
-.PHONY: help infra build test run up down bench bench-webhooks clean
+.PHONY: help infra build test run up down bench bench-webhooks bench-gateway clean
 
 help:
 	@echo "make run    start RabbitMQ, PostgreSQL and the routing service, then play the demo story (Ctrl-C stops)"
@@ -17,6 +17,7 @@ help:
 	@echo "make down   stop what make up started"
 	@echo "make bench  the routing benchmark (see tests/Routing.Benchmarks/README.md)"
 	@echo "make bench-webhooks  webhook ingestion per adapter beside a bare endpoint (same README)"
+	@echo "make bench-gateway  webhook deliveries to agents' tools: deliveries/s and p99 (same README)"
 
 infra:
 	@deploy/local/infra.sh up
@@ -57,6 +58,10 @@ bench: infra build
 bench-webhooks: infra build
 	@set -a; source $(LOCAL)/env; set +a; \
 	  $(DOTNET) run --project tests/Adapters.Benchmarks/Adapters.Benchmarks.csproj -c $(CONFIG) --no-build -- $(BENCH_ARGS)
+
+bench-gateway: infra build
+	@set -a; source $(LOCAL)/env; set +a; \
+	  $(DOTNET) run --project tests/Gateway.Benchmarks/Gateway.Benchmarks.csproj -c $(CONFIG) --no-build -- $(BENCH_ARGS)
 
 clean:
 	$(DOTNET) clean Routing.sln -nologo -v q

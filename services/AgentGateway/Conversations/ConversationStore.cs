@@ -11,15 +11,25 @@ namespace Routing.AgentGateway.Conversations;
 /// row (creating a placeholder if routing's events arrive out of order), so the events of one conversation are
 /// applied one at a time, and an event older than the state it would change (state_at) changes nothing.
 /// </summary>
-internal sealed class ConversationStore(NpgsqlDataSource db)
+internal sealed class ConversationStore(NpgsqlDataSource db, EventSignal signal)
 {
+    /// <summary>Runs the work in one transaction; the agents it wrote events for are announced once it committed.</summary>
     public async Task<T> InTransactionAsync<T>(Func<NpgsqlConnection, NpgsqlTransaction, Task<T>> work, CancellationToken ct)
     {
-        await using var connection = await db.OpenConnectionAsync(ct);
-        await using var tx = await connection.BeginTransactionAsync(ct);
-        var result = await work(connection, tx);
-        await tx.CommitAsync(ct);
-        return result;
+        var written = AgentEvents.Written.Value = new HashSet<string>(StringComparer.Ordinal);
+        try
+        {
+            await using var connection = await db.OpenConnectionAsync(ct);
+            await using var tx = await connection.BeginTransactionAsync(ct);
+            var result = await work(connection, tx);
+            await tx.CommitAsync(ct);
+            signal.Announce(written);
+            return result;
+        }
+        finally
+        {
+            AgentEvents.Written.Value = null;
+        }
     }
 
     /// <summary>Locks the conversation's row, first creating it as waiting (with no agent) if no event of it was seen yet.</summary>

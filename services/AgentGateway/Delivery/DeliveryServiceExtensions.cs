@@ -16,6 +16,7 @@ internal static class DeliveryServiceExtensions
         services.AddSingleton(sp => new SecretBox(sp.GetRequiredService<IConfiguration>()["Gateway:SecretKey"]
             ?? throw new InvalidOperationException("Gateway:SecretKey is not set (32 random bytes in base64).")));
         services.AddSingleton<WebhookStore>();
+        services.AddSingleton<DeliveryWakeup>();
         services.AddHttpClient(WebhookDispatcher.ClientName)
             .ConfigurePrimaryHttpMessageHandler(sp =>
             {

@@ -13,7 +13,7 @@ namespace Routing.AgentGateway.Delivery;
 /// 4xx) is tried again after an exponential, jittered delay (Retry-After when the receiver gives a longer one)
 /// until Gateway:Delivery:MaxAttempts, then it is exhausted: listed by the admin API, and replayable.
 /// </summary>
-internal sealed class WebhookDispatcher(WebhookStore store, SecretBox secrets, IHttpClientFactory clients, IOptions<DeliveryOptions> options,
+internal sealed class WebhookDispatcher(WebhookStore store, DeliveryWakeup wakeup, SecretBox secrets, IHttpClientFactory clients, IOptions<DeliveryOptions> options,
     TimeProvider time, IMeterFactory meters, ILogger<WebhookDispatcher> logger) : BackgroundService
 {
     public const string ClientName = "webhook-delivery";
@@ -27,12 +27,14 @@ internal sealed class WebhookDispatcher(WebhookStore store, SecretBox secrets, I
         {
             try
             {
+                // Taken before claiming: a delivery queued while this round runs wakes the next one at once.
+                var queued = wakeup.NextAsync();
                 var due = await store.ClaimDueAsync(config.BatchSize, config.Lease, time.GetUtcNow(), stoppingToken);
                 await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = stoppingToken },
                     async (delivery, ct) => await AttemptAsync(delivery, config, ct));
                 if (due.Count < config.BatchSize)
                 {
-                    await Task.Delay(config.PollInterval, time, stoppingToken);
+                    await Task.WhenAny(queued, Task.Delay(config.PollInterval, time, stoppingToken));
                 }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

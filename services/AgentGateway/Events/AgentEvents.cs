@@ -39,6 +39,13 @@ internal static class AgentEvents
     public static byte[] Serialize(string type, DateTimeOffset timestamp, object data) =>
         JsonSerializer.SerializeToUtf8Bytes(new { type, timestamp, data }, Json);
 
+    /// <summary>
+    /// The agents that got events in the transaction under way (set by ConversationStore.InTransactionAsync), announced
+    /// after it commits: a NOTIFY inside the transaction would hold PostgreSQL's notification lock through the commit's
+    /// WAL flush and make every event-writing transaction commit one at a time.
+    /// </summary>
+    public static readonly AsyncLocal<HashSet<string>?> Written = new();
+
     /// <summary>Stores and queues the event; false when it was already written (a redelivery).</summary>
     public static async Task<bool> AppendAsync(NpgsqlConnection connection, NpgsqlTransaction tx, Guid id, string agentId, string type, object data,
         DateTimeOffset now, CancellationToken ct)
@@ -54,7 +61,7 @@ internal static class AgentEvents
             return false;
         }
         await WebhookStore.EnqueueAsync(connection, tx, agentId, id, type, body, now, ct);
-        await connection.ExecuteAsync(new CommandDefinition("select pg_notify(@channel, @agentId)", new { channel = NotifyChannel, agentId }, tx, cancellationToken: ct));
+        Written.Value?.Add(agentId);
         return true;
     }
 }

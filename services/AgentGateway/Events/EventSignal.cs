@@ -1,5 +1,8 @@
 using System.Collections.Concurrent;
+using System.Threading.Channels;
+using Dapper;
 using Npgsql;
+using Routing.AgentGateway.Delivery;
 
 namespace Routing.AgentGateway.Events;
 
@@ -8,9 +11,47 @@ namespace Routing.AgentGateway.Events;
 /// reconnecting with a delay when it drops. Streams also look on their own every keep-alive interval, so a lost
 /// notification delays an event, never loses it.
 /// </summary>
-internal sealed class EventSignal(NpgsqlDataSource db, ILogger<EventSignal> logger) : BackgroundService
+internal sealed class EventSignal(NpgsqlDataSource db, DeliveryWakeup deliveries, ILogger<EventSignal> logger) : BackgroundService
 {
     private readonly ConcurrentDictionary<string, TaskCompletionSource> _waiting = new(StringComparer.Ordinal);
+    private readonly Channel<string> _announce = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
+
+    /// <summary>
+    /// Events for these agents were committed: wakes this replica's streams and deliveries at once, and tells the
+    /// other replicas with NOTIFY, many agents to one statement, outside the transactions that wrote them.
+    /// </summary>
+    public void Announce(IEnumerable<string> agentIds)
+    {
+        foreach (var agentId in agentIds)
+        {
+            Wake(agentId);
+            _announce.Writer.TryWrite(agentId);
+        }
+    }
+
+    private async Task NotifyOthersAsync(CancellationToken stoppingToken)
+    {
+        var batch = new HashSet<string>(StringComparer.Ordinal);
+        while (await _announce.Reader.WaitToReadAsync(stoppingToken))
+        {
+            while (batch.Count < 1000 && _announce.Reader.TryRead(out var agentId))
+            {
+                batch.Add(agentId);
+            }
+            try
+            {
+                await using var connection = await db.OpenConnectionAsync(stoppingToken);
+                await connection.ExecuteAsync(new CommandDefinition("select pg_notify(@channel, a) from unnest(@agents) a",
+                    new { channel = AgentEvents.NotifyChannel, agents = batch.ToArray() }, cancellationToken: stoppingToken));
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // The other replicas' streams and dispatchers find the events at their next poll.
+                logger.LogWarning(ex, "Announcing agents' events to the other replicas failed");
+            }
+            batch.Clear();
+        }
+    }
 
     /// <summary>A task that completes at the agent's next event; take it before looking, so an event written in between is not missed.</summary>
     public Task NextAsync(string agentId) =>
@@ -18,6 +59,7 @@ internal sealed class EventSignal(NpgsqlDataSource db, ILogger<EventSignal> logg
 
     private void Wake(string agentId)
     {
+        deliveries.Wake();
         if (_waiting.TryRemove(agentId, out var waiting))
         {
             waiting.TrySetResult();
@@ -25,6 +67,19 @@ internal sealed class EventSignal(NpgsqlDataSource db, ILogger<EventSignal> logg
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var notifying = NotifyOthersAsync(stoppingToken);
+        await ListenAsync(stoppingToken);
+        try
+        {
+            await notifying;
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task ListenAsync(CancellationToken stoppingToken)
     {
         while (!stoppingToken.IsCancellationRequested)
         {
