@@ -251,8 +251,6 @@ internal sealed class GatewayDatabase : IAsyncDisposable
     {
         await DataSource.DisposeAsync();
         NpgsqlConnection.ClearAllPools();
-        await using var connection = new NpgsqlConnection(_admin);
-        await connection.OpenAsync();
-        await new NpgsqlCommand($"drop database if exists {_name} with (force)", connection).ExecuteNonQueryAsync();
+        await Routing.Testing.TestDatabase.DropAsync(_admin, _name);
     }
 }

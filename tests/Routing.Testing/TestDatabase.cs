@@ -42,7 +42,13 @@ public sealed class TestDatabase : IAsyncDisposable
     {
         await DataSource.DisposeAsync();
         NpgsqlConnection.ClearAllPools();
-        await using var connection = new NpgsqlConnection(_adminConnectionString);
+        await DropAsync(_adminConnectionString, _name);
+    }
+
+    /// <summary>Drops a test database, its sessions too.</summary>
+    public static async Task DropAsync(string adminConnectionString, string name)
+    {
+        await using var connection = new NpgsqlConnection(adminConnectionString);
         await connection.OpenAsync();
         // An autovacuum worker busy in the database makes DROP ... WITH (FORCE) fail for a non-superuser
         // on PostgreSQL 15 (42501); it finishes within moments, so try again.
@@ -50,7 +56,7 @@ public sealed class TestDatabase : IAsyncDisposable
         {
             try
             {
-                await using var drop = new NpgsqlCommand($"drop database if exists {_name} with (force)", connection);
+                await using var drop = new NpgsqlCommand($"drop database if exists {name} with (force)", connection);
                 await drop.ExecuteNonQueryAsync();
                 return;
             }
