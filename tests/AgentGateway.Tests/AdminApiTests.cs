@@ -4,8 +4,6 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Routing.AgentGateway;
 using Routing.AgentGateway.Delivery;
@@ -15,11 +13,11 @@ namespace AgentGateway.Tests;
 /// <summary>The gateway process's admin API on a real PostgreSQL: its credential, targets guarded, exhausted deliveries listed and replayed.</summary>
 public sealed class AdminApiTests : IAsyncLifetime
 {
-    private const string AdminToken = "test-admin-token-0123456789";
+    private const string AdminToken = GatewayHost.AdminToken;
     private GatewayDatabase _database = null!;
     private Receiver _receiver = null!;
     private Routing.Testing.TestBroker _broker = null!;
-    private GatewayApp _app = null!;
+    private GatewayTestApp _app = null!;
     private HttpClient _client = null!;
 
     public async Task InitializeAsync()
@@ -27,7 +25,12 @@ public sealed class AdminApiTests : IAsyncLifetime
         _database = await GatewayDatabase.CreateAsync();
         _receiver = await Receiver.StartAsync();
         _broker = await Routing.Testing.TestBroker.CreateAsync();
-        _app = new GatewayApp(_database.ConnectionString, _broker.Url);
+        _app = new GatewayTestApp(_database.ConnectionString, _broker.Url, new Dictionary<string, string>
+        {
+            ["Gateway:Delivery:MaxAttempts"] = "2",
+            ["Gateway:Delivery:AttemptTimeout"] = "00:00:01",
+            ["Gateway:Delivery:Lease"] = "00:00:02",
+        });
         _client = _app.CreateClient();
         _client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminToken);
     }
@@ -172,25 +175,6 @@ public sealed class AdminApiTests : IAsyncLifetime
             }
             Assert.True(DateTime.UtcNow < deadline, $"no {status} delivery within 20 s");
             await Task.Delay(50);
-        }
-    }
-
-    private sealed class GatewayApp(string connectionString, string brokerUrl) : WebApplicationFactory<GatewayOptions>
-    {
-        protected override void ConfigureWebHost(IWebHostBuilder builder)
-        {
-            builder.UseEnvironment("Test");
-            builder.UseSetting("ConnectionStrings:Gateway", connectionString);
-            builder.UseSetting("RabbitMq:Url", brokerUrl);
-            builder.UseSetting("Gateway:AdminToken", AdminToken);
-            builder.UseSetting("Gateway:SecretKey", Convert.ToBase64String(new byte[32]));
-            builder.UseSetting("Gateway:Delivery:MaxAttempts", "2");
-            builder.UseSetting("Gateway:Delivery:FirstDelay", "00:00:00.100");
-            builder.UseSetting("Gateway:Delivery:AttemptTimeout", "00:00:01");
-            builder.UseSetting("Gateway:Delivery:Lease", "00:00:02");
-            builder.UseSetting("Gateway:Delivery:PollInterval", "00:00:00.050");
-            builder.UseSetting("Gateway:Delivery:AllowPrivateNetworks", "true");
-            builder.UseSetting("Gateway:Delivery:AllowHttp", "true");
         }
     }
 }

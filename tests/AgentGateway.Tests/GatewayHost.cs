@@ -17,7 +17,7 @@ namespace AgentGateway.Tests;
 public sealed class GatewayHost : IAsyncLifetime
 {
     public const string AdminToken = "test-admin-token-0123456789";
-    private App _app = null!;
+    private GatewayTestApp _app = null!;
 
     internal GatewayDatabase Database { get; private set; } = null!;
 
@@ -32,7 +32,11 @@ public sealed class GatewayHost : IAsyncLifetime
         Database = await GatewayDatabase.CreateAsync();
         Broker = await TestBroker.CreateAsync();
         Receiver = await Receiver.StartAsync();
-        _app = new App(Database.ConnectionString, Broker.Url);
+        _app = new GatewayTestApp(Database.ConnectionString, Broker.Url, new Dictionary<string, string>
+        {
+            ["Gateway:PublishTimeout"] = "00:00:05",
+            ["Gateway:ChannelAccounts:email"] = "support@example.com",
+        });
         Admin = _app.CreateClient();
         Admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminToken);
         // The bus is up once the gateway's queue exists: only then are published events sure to reach it.
@@ -106,22 +110,26 @@ public sealed class GatewayHost : IAsyncLifetime
         });
         return conversation;
     }
+}
 
-    private sealed class App(string connectionString, string brokerUrl) : WebApplicationFactory<GatewayOptions>
+/// <summary>The gateway in-process on a test's database and virtual host, with the settings every gateway test shares and a class's own on top.</summary>
+internal sealed class GatewayTestApp(string connectionString, string brokerUrl, IReadOnlyDictionary<string, string>? settings = null)
+    : WebApplicationFactory<GatewayOptions>
+{
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        builder.UseEnvironment("Test");
+        builder.UseSetting("ConnectionStrings:Gateway", connectionString);
+        builder.UseSetting("RabbitMq:Url", brokerUrl);
+        builder.UseSetting("Gateway:AdminToken", GatewayHost.AdminToken);
+        builder.UseSetting("Gateway:SecretKey", Convert.ToBase64String(new byte[32]));
+        builder.UseSetting("Gateway:Delivery:FirstDelay", "00:00:00.100");
+        builder.UseSetting("Gateway:Delivery:PollInterval", "00:00:00.050");
+        builder.UseSetting("Gateway:Delivery:AllowPrivateNetworks", "true");
+        builder.UseSetting("Gateway:Delivery:AllowHttp", "true");
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {
-            builder.UseEnvironment("Test");
-            builder.UseSetting("ConnectionStrings:Gateway", connectionString);
-            builder.UseSetting("RabbitMq:Url", brokerUrl);
-            builder.UseSetting("Gateway:AdminToken", AdminToken);
-            builder.UseSetting("Gateway:SecretKey", Convert.ToBase64String(new byte[32]));
-            builder.UseSetting("Gateway:PublishTimeout", "00:00:05");
-            builder.UseSetting("Gateway:ChannelAccounts:email", "support@example.com");
-            builder.UseSetting("Gateway:Delivery:FirstDelay", "00:00:00.100");
-            builder.UseSetting("Gateway:Delivery:PollInterval", "00:00:00.050");
-            builder.UseSetting("Gateway:Delivery:AllowPrivateNetworks", "true");
-            builder.UseSetting("Gateway:Delivery:AllowHttp", "true");
+            builder.UseSetting(key, value);
         }
     }
 }
