@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using Routing.AgentGateway.Database;
 using Routing.AgentGateway.Delivery;
 using Routing.AgentGateway.Events;
+using Routing.AgentGateway.Slack;
 using Routing.ServiceDefaults;
 
 namespace Routing.AgentGateway;
@@ -17,9 +18,11 @@ internal static class GatewayServiceExtensions
         builder.AddPostgres("Gateway");
         builder.Services.AddSchemaMigrations<GatewayMigrations>(sp => sp.GetRequiredService<IOptions<GatewayOptions>>().Value.MigrateOnStart);
         builder.Services.AddWebhookDelivery();
+        builder.Services.AddSlack();
         builder.Services.AddSingleton<Agents.AgentTokens>();
         builder.Services.AddSingleton<Conversations.ConversationStore>();
         builder.Services.AddScoped<Replies.ReplySender>();
+        builder.Services.AddScoped<Agents.AgentActions>();
         builder.Services.AddSingleton<EventStore>();
         builder.Services.AddSingleton<EventSignal>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<EventSignal>());

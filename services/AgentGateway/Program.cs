@@ -2,6 +2,7 @@ using Routing.AgentGateway;
 using Routing.AgentGateway.Admin;
 using Routing.AgentGateway.Agents;
 using Routing.AgentGateway.Database;
+using Routing.AgentGateway.Slack;
 using Routing.ServiceDefaults;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -22,6 +23,7 @@ if (args.Contains("migrate"))
 app.MapDefaultEndpoints();
 app.MapAdminApi();
 app.MapAgentApi();
+app.MapSlackEndpoints();
 
 app.Run();
 

@@ -83,7 +83,7 @@ public sealed class AdminApiTests : IAsyncLifetime
         var created = await (await _client.PostAsJsonAsync("/admin/agents/anna/webhook-targets", new { url = _receiver.Url + "/hooks" }))
             .EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>();
         var secret = created.GetProperty("secret").GetString()!;
-        await _app.Services.GetRequiredService<WebhookStore>().EnqueueAsync("anna", Guid.NewGuid(), "conversation.assigned",
+        await _app.Services.GetRequiredService<DeliveryStore>().EnqueueAsync("anna", Guid.NewGuid(), "conversation.assigned",
             Encoding.UTF8.GetBytes("""{"type":"conversation.assigned"}"""), DateTimeOffset.UtcNow, CancellationToken.None);
 
         var exhausted = await WaitForAsync("exhausted");

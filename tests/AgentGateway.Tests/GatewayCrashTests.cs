@@ -60,7 +60,7 @@ public sealed class GatewayCrashTests : IAsyncLifetime
             var created = await (await http.PostAsJsonAsync("/admin/agents/anna/webhook-targets", new { url = _receiver.Url + "/hooks" }))
                 .EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>();
             secret = created.GetProperty("secret").GetString()!;
-            var store = new WebhookStore(_database.DataSource);
+            var store = new DeliveryStore(_database.DataSource);
             await store.EnqueueAsync("anna", Guid.NewGuid(), "conversation.assigned", Encoding.UTF8.GetBytes("""{"type":"conversation.assigned"}"""),
                 DateTimeOffset.UtcNow, CancellationToken.None);
             await WaitAsync(() => _receiver.Requests.Count == 1);
@@ -87,7 +87,7 @@ public sealed class GatewayCrashTests : IAsyncLifetime
         Assert.Equal(attempts[0].Id, attempts[1].Id);
         Assert.True(StandardWebhookSignature.Verify(secret, attempts[1].Id, attempts[1].Timestamp, attempts[1].Signature, attempts[1].Body,
             DateTimeOffset.UtcNow, TimeSpan.FromMinutes(5)));
-        var delivered = await new WebhookStore(_database.DataSource).ListAsync("delivered", 10, CancellationToken.None);
+        var delivered = await new DeliveryStore(_database.DataSource).ListAsync("delivered", 10, CancellationToken.None);
         Assert.Equal(2, Assert.Single(delivered).Attempts);
     }
 

@@ -17,6 +17,7 @@ namespace AgentGateway.Tests;
 public sealed class GatewayHost : IAsyncLifetime
 {
     public const string AdminToken = "test-admin-token-0123456789";
+    public const string SlackSigningSecret = "8f742231b10e8888abcd99yyyzzz85a5";
     private GatewayTestApp _app = null!;
 
     internal GatewayDatabase Database { get; private set; } = null!;
@@ -25,6 +26,8 @@ public sealed class GatewayHost : IAsyncLifetime
 
     internal Receiver Receiver { get; private set; } = null!;
 
+    public FakeSlack Slack { get; private set; } = null!;
+
     public HttpClient Admin { get; private set; } = null!;
 
     public async Task InitializeAsync()
@@ -32,8 +35,12 @@ public sealed class GatewayHost : IAsyncLifetime
         Database = await GatewayDatabase.CreateAsync();
         Broker = await TestBroker.CreateAsync();
         Receiver = await Receiver.StartAsync();
+        Slack = await FakeSlack.StartAsync();
         _app = new GatewayTestApp(Database.ConnectionString, Broker.Url, new Dictionary<string, string>
         {
+            ["Gateway:Slack:BotToken"] = "xoxb-test-token",
+            ["Gateway:Slack:SigningSecret"] = SlackSigningSecret,
+            ["Gateway:Slack:ApiUrl"] = Slack.Url + "/api/",
             ["Gateway:PublishTimeout"] = "00:00:05",
             ["Gateway:ChannelAccounts:email"] = "support@example.com",
         });
@@ -48,12 +55,13 @@ public sealed class GatewayHost : IAsyncLifetime
         Admin.Dispose();
         await _app.DisposeAsync();
         await Receiver.DisposeAsync();
+        await Slack.DisposeAsync();
         await Broker.DisposeAsync();
         await Database.DisposeAsync();
     }
 
-    /// <summary>A client acting as a new agent with a fresh token (and, when asked, a webhook target on the receiver).</summary>
-    public async Task<AgentClient> AgentAsync(bool webhook = false)
+    /// <summary>A client acting as a new agent with a fresh token (and, when asked, a webhook target on the receiver or a Slack target).</summary>
+    public async Task<AgentClient> AgentAsync(bool webhook = false, bool slack = false)
     {
         var agentId = "agent-" + Guid.NewGuid().ToString("N")[..8];
         var issued = await (await Admin.PostAsync($"/admin/agents/{agentId}/tokens", null)).EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>();
@@ -64,9 +72,15 @@ public sealed class GatewayHost : IAsyncLifetime
                 .EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>();
             secret = target.GetProperty("secret").GetString();
         }
+        string? slackUser = null;
+        if (slack)
+        {
+            slackUser = "U" + Guid.NewGuid().ToString("N")[..10].ToUpperInvariant();
+            (await Admin.PostAsJsonAsync($"/admin/agents/{agentId}/slack-targets", new { slackUserId = slackUser })).EnsureSuccessStatusCode();
+        }
         var client = _app.CreateClient();
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", issued.GetProperty("token").GetString());
-        return new AgentClient(agentId, issued.GetProperty("id").GetGuid(), client, secret);
+        return new AgentClient(agentId, issued.GetProperty("id").GetGuid(), client, secret) { SlackUserId = slackUser };
     }
 
     public HttpClient Anonymous() => _app.CreateClient();
@@ -135,7 +149,10 @@ internal sealed class GatewayTestApp(string connectionString, string brokerUrl, 
 }
 
 /// <summary>An agent's API client.</summary>
-public sealed record AgentClient(string AgentId, Guid TokenId, HttpClient Http, string? WebhookSecret);
+public sealed record AgentClient(string AgentId, Guid TokenId, HttpClient Http, string? WebhookSecret)
+{
+    public string? SlackUserId { get; init; }
+}
 
 /// <summary>A conversation the test made routing's events for.</summary>
 public sealed record Conversation(Guid Id, Guid CustomerId, string Channel, string Account, CustomerAddress Address)

@@ -29,7 +29,7 @@ public sealed class WebhookDeliveryTests : IAsyncLifetime
     private Receiver _receiver = null!;
     private ServiceProvider _services = null!;
 
-    private WebhookStore Store => _services.GetRequiredService<WebhookStore>();
+    private DeliveryStore Store => _services.GetRequiredService<DeliveryStore>();
 
     public async Task InitializeAsync()
     {
@@ -75,7 +75,7 @@ public sealed class WebhookDeliveryTests : IAsyncLifetime
 
     private async Task RunDispatcherUntilAsync(Func<Task<bool>> done)
     {
-        var dispatcher = _services.GetServices<IHostedService>().OfType<WebhookDispatcher>().Single();
+        var dispatcher = _services.GetServices<IHostedService>().OfType<DeliveryDispatcher>().Single();
         await dispatcher.StartAsync(CancellationToken.None);
         try
         {
@@ -202,10 +202,10 @@ public sealed class WebhookDeliveryTests : IAsyncLifetime
     public async Task Should_refuse_a_target_on_the_gateways_own_network_and_disable_it()
     {
         await using var strict = Services(allowPrivateNetworks: false);
-        var store = strict.GetRequiredService<WebhookStore>();
+        var store = strict.GetRequiredService<DeliveryStore>();
         await store.AddTargetAsync("anna", _receiver.Url + "/hooks", strict.GetRequiredService<SecretBox>().Seal(_secret), CancellationToken.None);
         await store.EnqueueAsync("anna", Guid.NewGuid(), "conversation.assigned", "{}"u8.ToArray(), DateTimeOffset.UtcNow, CancellationToken.None);
-        var dispatcher = strict.GetServices<IHostedService>().OfType<WebhookDispatcher>().Single();
+        var dispatcher = strict.GetServices<IHostedService>().OfType<DeliveryDispatcher>().Single();
 
         await dispatcher.StartAsync(CancellationToken.None);
         var deadline = DateTime.UtcNow.AddSeconds(20);

@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
 using Routing.AgentGateway.Agents;
 using Routing.AgentGateway.Delivery;
@@ -5,17 +6,27 @@ using Routing.AgentGateway.Delivery;
 namespace Routing.AgentGateway.Admin;
 
 /// <summary>Agents' webhook targets, and the deliveries to them (listing exhausted ones, replaying them). Admin token only.</summary>
-internal static class AdminApi
+internal static partial class AdminApi
 {
     private static readonly string[] Statuses = ["pending", "delivered", "exhausted", "abandoned"];
 
     public sealed record NewTarget(string? Url);
 
+    public sealed record NewSlackTarget(string? SlackUserId, string? Channel);
+
+    public sealed record NewEmailTarget(string? Address);
+
+    [GeneratedRegex("^[UW][A-Z0-9]{2,20}$")]
+    private static partial Regex SlackUser();
+
+    [GeneratedRegex("^[CDGUW][A-Z0-9]{2,20}$")]
+    private static partial Regex SlackChannel();
+
     public static WebApplication MapAdminApi(this WebApplication app)
     {
         var admin = app.MapGroup("/admin").AddEndpointFilter<AdminAuthorization>();
 
-        admin.MapPost("/agents/{agentId}/webhook-targets", async (string agentId, NewTarget body, WebhookStore store, SecretBox box,
+        admin.MapPost("/agents/{agentId}/webhook-targets", async (string agentId, NewTarget body, DeliveryStore store, SecretBox box,
             IOptions<DeliveryOptions> delivery, CancellationToken ct) =>
         {
             if (!Uri.TryCreate(body.Url, UriKind.Absolute, out var url))
@@ -33,13 +44,41 @@ internal static class AdminApi
             return Results.Created($"/admin/agents/{agentId}/webhook-targets", new { id, agentId, url = url.ToString(), secret });
         });
 
-        admin.MapGet("/agents/{agentId}/webhook-targets", async (string agentId, WebhookStore store, CancellationToken ct) =>
+        admin.MapGet("/agents/{agentId}/webhook-targets", async (string agentId, DeliveryStore store, CancellationToken ct) =>
+            Results.Ok((await store.TargetsAsync(agentId, ct)).Where(t => t.Kind == TargetKinds.Webhook)));
+
+        // Slack: the agent's Slack user (only they act for the agent there) and where to post, by default the app's direct messages with them.
+        admin.MapPost("/agents/{agentId}/slack-targets", async (string agentId, NewSlackTarget body, DeliveryStore store, CancellationToken ct) =>
+        {
+            if (body.SlackUserId is null || !SlackUser().IsMatch(body.SlackUserId))
+            {
+                return Invalid("slackUserId", "must be the agent's Slack user id (U… or W…)");
+            }
+            if (body.Channel is not null && !SlackChannel().IsMatch(body.Channel))
+            {
+                return Invalid("channel", "must be a Slack channel id (C…, G…) or the agent's user id");
+            }
+            var channel = body.Channel ?? body.SlackUserId;
+            var id = await store.AddSlackTargetAsync(agentId, channel, body.SlackUserId, ct);
+            return Results.Created($"/admin/agents/{agentId}/targets", new { id, agentId, kind = TargetKinds.Slack, slackUserId = body.SlackUserId, channel });
+        });
+
+        // Email: the agent's mailbox; replies come back through the signed reply address of each conversation.
+        admin.MapPost("/agents/{agentId}/email-targets", async (string agentId, NewEmailTarget body, DeliveryStore store, CancellationToken ct) =>
+        {
+            if (body.Address is null || !MimeKit.MailboxAddress.TryParse(body.Address, out var mailbox) || !mailbox.Address.Contains('@'))
+            {
+                return Invalid("address", "must be an email address");
+            }
+            var id = await store.AddEmailTargetAsync(agentId, mailbox.Address, ct);
+            return Results.Created($"/admin/agents/{agentId}/targets", new { id, agentId, kind = TargetKinds.Email, address = mailbox.Address });
+        });
+
+        admin.MapGet("/agents/{agentId}/targets", async (string agentId, DeliveryStore store, CancellationToken ct) =>
             Results.Ok(await store.TargetsAsync(agentId, ct)));
 
-        admin.MapDelete("/webhook-targets/{id:guid}", async (Guid id, WebhookStore store, TimeProvider time, CancellationToken ct) =>
-            await store.DisableTargetAsync(id, null, "disabled by an administrator", time.GetUtcNow(), ct)
-                ? Results.NoContent()
-                : Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such target"));
+        admin.MapDelete("/targets/{id:guid}", DisableAsync);
+        admin.MapDelete("/webhook-targets/{id:guid}", DisableAsync);
 
         admin.MapPost("/agents/{agentId}/tokens", async (string agentId, AgentTokens tokens, TimeProvider time, CancellationToken ct) =>
         {
@@ -56,14 +95,14 @@ internal static class AdminApi
                 ? Results.NoContent()
                 : Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such token"));
 
-        admin.MapGet("/webhook-deliveries", async (string? status, int? limit, WebhookStore store, CancellationToken ct) =>
+        admin.MapGet("/webhook-deliveries", async (string? status, int? limit, DeliveryStore store, CancellationToken ct) =>
             status is null || !Statuses.Contains(status)
                 ? Invalid("status", $"must be one of {string.Join(", ", Statuses)}")
                 : limit is < 1 or > 1000
                     ? Invalid("limit", "must be 1-1000")
                     : Results.Ok(await store.ListAsync(status, limit ?? 100, ct)));
 
-        admin.MapPost("/webhook-deliveries/{id:guid}/replay", async (Guid id, WebhookStore store, TimeProvider time, CancellationToken ct) =>
+        admin.MapPost("/webhook-deliveries/{id:guid}/replay", async (Guid id, DeliveryStore store, TimeProvider time, CancellationToken ct) =>
         {
             if (await store.GetAsync(id, ct) is not { } delivery)
             {
@@ -76,6 +115,11 @@ internal static class AdminApi
         });
         return app;
     }
+
+    private static async Task<IResult> DisableAsync(Guid id, DeliveryStore store, TimeProvider time, CancellationToken ct) =>
+        await store.DisableTargetAsync(id, null, "disabled by an administrator", time.GetUtcNow(), ct)
+            ? Results.NoContent()
+            : Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such target");
 
     private static IResult Invalid(string field, string problem) =>
         Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid request", detail: $"{field} {problem}",

@@ -17,7 +17,6 @@ namespace Routing.AgentGateway.Agents;
 /// </summary>
 internal static partial class AgentApi
 {
-    private const int MaxReplyLength = 32_000;
     private static readonly string[] Presences = ["available", "away", "offline"];
     private static readonly Dictionary<string, string[]> StatusFilters = new(StringComparer.Ordinal)
     {
@@ -42,15 +41,15 @@ internal static partial class AgentApi
         var me = app.MapGroup("/me").AddEndpointFilter<AgentAuthorization>();
         me.MapGet("/", (HttpContext http) => Results.Ok(new { agentId = AgentAuthorization.AgentOf(http) }));
 
-        me.MapPut("/presence", async (PresenceBody body, HttpContext http, IPublishEndpoint bus, IOptions<GatewayOptions> options, TimeProvider time) =>
+        me.MapPut("/presence", async (PresenceBody body, HttpContext http, AgentActions actions, TimeProvider time) =>
         {
             if (body.Status is null || !Presences.Contains(body.Status))
             {
                 return Invalid("status", "must be available, away or offline");
             }
             var agentId = AgentAuthorization.AgentOf(http);
-            return await CommandAsync(bus, options, new AgentPresenceChanged { AgentId = agentId, Status = body.Status, ChangedAt = time.GetUtcNow() },
-                new { agentId, status = body.Status }, http.RequestAborted);
+            return Answer(await actions.CommandAsync(new AgentPresenceChanged { AgentId = agentId, Status = body.Status, ChangedAt = time.GetUtcNow() },
+                http.RequestAborted), new { agentId, status = body.Status });
         });
 
         me.MapGet("/conversations", async (string? status, int? limit, HttpContext http, ConversationStore store) =>
@@ -75,107 +74,32 @@ internal static partial class AgentApi
                 ? Results.Ok(new { conversation = detail.Conversation, context = detail.Context, messages = detail.Messages })
                 : NotFound());
 
-        conversations.MapPost("/{id:guid}/accept", async (Guid id, HttpContext http, ConversationStore store, IPublishEndpoint bus,
-            IOptions<GatewayOptions> options, TimeProvider time) =>
-        {
-            var agentId = AgentAuthorization.AgentOf(http);
-            if (await store.GetForAgentAsync(id, agentId, http.RequestAborted) is not { } conversation)
-            {
-                return NotFound();
-            }
-            if (conversation.Status != "offered")
-            {
-                return Conflict($"The conversation is {conversation.Status}; only an offer is accepted.");
-            }
-            var result = await CommandAsync(bus, options, new AgentAcceptedConversation { ConversationId = id, AgentId = agentId, AcceptedAt = time.GetUtcNow() },
-                new { conversationId = id, status = "accepted" }, http.RequestAborted);
-            if (result is IStatusCodeHttpResult { StatusCode: StatusCodes.Status202Accepted })
-            {
-                await store.AcceptedAsync(id, agentId, time.GetUtcNow(), http.RequestAborted);
-            }
-            return result;
-        });
+        conversations.MapPost("/{id:guid}/accept", async (Guid id, HttpContext http, AgentActions actions) =>
+            Answer(await actions.AcceptAsync(id, AgentAuthorization.AgentOf(http), http.RequestAborted), new { conversationId = id, status = "accepted" }));
 
-        conversations.MapPost("/{id:guid}/decline", async (Guid id, ReasonBody? body, HttpContext http, ConversationStore store, IPublishEndpoint bus,
-            IOptions<GatewayOptions> options, TimeProvider time) =>
-        {
-            var agentId = AgentAuthorization.AgentOf(http);
-            if (await store.GetForAgentAsync(id, agentId, http.RequestAborted) is not { } conversation)
-            {
-                return NotFound();
-            }
-            if (conversation.Status != "offered")
-            {
-                return Conflict($"The conversation is {conversation.Status}; only an offer is declined (close an open one).");
-            }
-            return await CommandAsync(bus, options,
-                new AgentDeclinedConversation { ConversationId = id, AgentId = agentId, Reason = body?.Reason, DeclinedAt = time.GetUtcNow() },
-                new { conversationId = id, status = "declined" }, http.RequestAborted);
-        });
+        conversations.MapPost("/{id:guid}/decline", async (Guid id, ReasonBody? body, HttpContext http, AgentActions actions) =>
+            Answer(await actions.DeclineAsync(id, AgentAuthorization.AgentOf(http), body?.Reason, http.RequestAborted),
+                new { conversationId = id, status = "declined" }));
 
-        conversations.MapPost("/{id:guid}/close", async (Guid id, ReasonBody? body, HttpContext http, ConversationStore store, IPublishEndpoint bus,
-            IOptions<GatewayOptions> options, TimeProvider time) =>
-        {
-            var agentId = AgentAuthorization.AgentOf(http);
-            if (await store.GetForAgentAsync(id, agentId, http.RequestAborted) is not { } conversation)
-            {
-                return NotFound();
-            }
-            if (conversation.Status == "closed")
-            {
-                return Conflict("The conversation is already closed.");
-            }
-            return await CommandAsync(bus, options,
-                new CloseConversation { ConversationId = id, ClosedBy = agentId, Reason = body?.Reason, RequestedAt = time.GetUtcNow() },
-                new { conversationId = id, status = "closing" }, http.RequestAborted);
-        });
+        conversations.MapPost("/{id:guid}/close", async (Guid id, ReasonBody? body, HttpContext http, AgentActions actions) =>
+            Answer(await actions.CloseAsync(id, AgentAuthorization.AgentOf(http), body?.Reason, http.RequestAborted),
+                new { conversationId = id, status = "closing" }));
 
-        conversations.MapPost("/{id:guid}/replies", async (Guid id, ReplyBody body, HttpContext http, ConversationStore store, ReplySender replies) =>
+        conversations.MapPost("/{id:guid}/replies", async (Guid id, ReplyBody body, HttpContext http, AgentActions actions) =>
         {
-            var agentId = AgentAuthorization.AgentOf(http);
-            if (string.IsNullOrWhiteSpace(body.Text))
-            {
-                return Invalid("text", "is required");
-            }
-            if (body.Text.Length > MaxReplyLength)
-            {
-                return Invalid("text", $"is longer than {MaxReplyLength} characters");
-            }
             if (body.Channel is not null && !ChannelName().IsMatch(body.Channel))
             {
                 return Invalid("channel", "must be a channel name such as sms, whatsapp, email, facebook or twitter");
             }
             var key = http.Request.Headers["Idempotency-Key"].ToString();
-            if (key.Length > 200)
+            var result = await actions.ReplyAsync(id, AgentAuthorization.AgentOf(http), body.Text, body.Channel, key.Length == 0 ? null : key,
+                http.RequestAborted);
+            if (result is not { Status: ActionStatus.Done, Reply: { } reply })
             {
-                return Invalid("Idempotency-Key", "is longer than 200 characters");
+                return Answer(result, null);
             }
-            if (await store.DetailForAgentAsync(id, agentId, 0, http.RequestAborted) is not { } detail)
-            {
-                return NotFound();
-            }
-            if (detail.Conversation.Status != "open")
-            {
-                return Conflict(detail.Conversation.Status == "offered"
-                    ? "The conversation is offered to you: accept it before replying."
-                    : $"The conversation is {detail.Conversation.Status}.");
-            }
-            ReplyResult result;
-            try
-            {
-                result = await replies.SendAsync(detail.Conversation, detail.Context, agentId, body.Text, body.Channel, key.Length == 0 ? null : key,
-                    http.RequestAborted);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException || !http.RequestAborted.IsCancellationRequested)
-            {
-                return BrokerUnavailable();
-            }
-            if (result.RefusedField is not null)
-            {
-                return result.RefusedField == "Idempotency-Key" ? Conflict($"The Idempotency-Key {result.Refusal}.") : Invalid(result.RefusedField, result.Refusal!);
-            }
-            var reply = new { id = result.Id, conversationId = id, channel = result.Channel, status = "requested" };
-            return result.Repeated ? Results.Ok(reply) : Results.Accepted($"/conversations/{id}", reply);
+            var answer = new { id = reply.Id, conversationId = id, channel = reply.Channel, status = "requested" };
+            return reply.Repeated ? Results.Ok(answer) : Results.Accepted($"/conversations/{id}", answer);
         });
         return app;
     }
@@ -236,26 +160,16 @@ internal static partial class AgentApi
         }
     }
 
-    /// <summary>Publishes a command and answers 202 with <paramref name="accepted"/> once the broker confirmed it, or 503.</summary>
-    private static async Task<IResult> CommandAsync<T>(IPublishEndpoint bus, IOptions<GatewayOptions> options, T command, object accepted, CancellationToken ct)
-        where T : class
+    /// <summary>An action's outcome as HTTP: 202 with <paramref name="accepted"/>, or problem+json (404, 409, 400 with the field, 503).</summary>
+    private static IResult Answer(ActionResult result, object? accepted) => result.Status switch
     {
-        try
-        {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            timeout.CancelAfter(options.Value.PublishTimeout);
-            await bus.Publish(command, timeout.Token);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
-        {
-            return BrokerUnavailable();
-        }
-        return Results.Accepted(value: accepted);
-    }
-
-    private static IResult BrokerUnavailable() =>
-        Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Message broker unavailable",
-            detail: "The command was not confirmed by the broker and was not taken; try again.");
+        ActionStatus.Done => Results.Accepted(value: accepted),
+        ActionStatus.NotFound => NotFound(),
+        ActionStatus.Conflict => Conflict(result.Detail!),
+        ActionStatus.Invalid => Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid request", detail: result.Detail,
+            extensions: new Dictionary<string, object?> { ["field"] = result.Field }),
+        _ => Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Message broker unavailable", detail: result.Detail),
+    };
 
     private static IResult NotFound() =>
         Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such conversation",

@@ -37,7 +37,7 @@ internal sealed class ConversationAssignedConsumer(ConversationStore store, Time
             var conversation = await ConversationStore.GetAsync(connection, tx, m.ConversationId, ct);
             var messages = await ConversationStore.MessagesAsync(connection, tx, m.ConversationId, MessagesInEvent, ct);
             return await AgentEvents.AppendAsync(connection, tx, AgentEvents.IdFor(m.Receipt.DecisionId, m.AgentId, EventTypes.ConversationAssigned),
-                m.AgentId, EventTypes.ConversationAssigned, new
+                m.AgentId, m.ConversationId, EventTypes.ConversationAssigned, new
                 {
                     conversation,
                     requiresAccept = m.RequiresAccept,
@@ -82,7 +82,7 @@ internal sealed class MessageRoutedConsumer(ConversationStore store, TimeProvide
             }
             var view = await ConversationStore.MessageAsync(connection, tx, m.MessageId, ct);
             return await AgentEvents.AppendAsync(connection, tx, AgentEvents.IdFor(m.MessageId, m.AgentId, EventTypes.MessageReceived),
-                m.AgentId, EventTypes.MessageReceived, new { conversationId = m.ConversationId, message = view }, now, ct);
+                m.AgentId, m.ConversationId, EventTypes.MessageReceived, new { conversationId = m.ConversationId, message = view }, now, ct);
         }, ct);
     }
 }
@@ -104,7 +104,7 @@ internal sealed class ConversationReleasedConsumer(ConversationStore store, Time
                 return false;
             }
             return await AgentEvents.AppendAsync(connection, tx, AgentEvents.IdFor(m.DecisionId, m.AgentId, EventTypes.ConversationReleased),
-                m.AgentId, EventTypes.ConversationReleased, new { conversationId = m.ConversationId, reason = m.Reason, releasedAt = m.ReleasedAt }, now, ct);
+                m.AgentId, m.ConversationId, EventTypes.ConversationReleased, new { conversationId = m.ConversationId, reason = m.Reason, releasedAt = m.ReleasedAt }, now, ct);
         }, ct);
     }
 }
@@ -126,7 +126,7 @@ internal sealed class ConversationClosedConsumer(ConversationStore store, TimePr
                 return false; // already closed, or the agent never had it as far as the gateway saw
             }
             return await AgentEvents.AppendAsync(connection, tx, AgentEvents.IdFor(m.ConversationId, before.AgentId, EventTypes.ConversationClosed),
-                before.AgentId, EventTypes.ConversationClosed,
+                before.AgentId, m.ConversationId, EventTypes.ConversationClosed,
                 new { conversationId = m.ConversationId, closedBy = m.ClosedBy, reason = m.Reason, closedAt = m.ClosedAt }, now, ct);
         }, ct);
     }

@@ -15,16 +15,17 @@ internal static class DeliveryServiceExtensions
             .ValidateOnStart();
         services.AddSingleton(sp => new SecretBox(sp.GetRequiredService<IConfiguration>()["Gateway:SecretKey"]
             ?? throw new InvalidOperationException("Gateway:SecretKey is not set (32 random bytes in base64).")));
-        services.AddSingleton<WebhookStore>();
+        services.AddSingleton<DeliveryStore>();
         services.AddSingleton<DeliveryWakeup>();
-        services.AddHttpClient(WebhookDispatcher.ClientName)
+        services.AddHttpClient(WebhookSender.ClientName)
             .ConfigurePrimaryHttpMessageHandler(sp =>
             {
                 var config = sp.GetRequiredService<IOptions<DeliveryOptions>>().Value;
                 var guard = new TargetGuard(config.AllowPrivateNetworks, config.AllowHttp);
                 return new SocketsHttpHandler { ConnectCallback = guard.ConnectAsync, AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(2) };
             });
-        services.AddHostedService<WebhookDispatcher>();
+        services.AddSingleton<IDeliverySender, WebhookSender>();
+        services.AddHostedService<DeliveryDispatcher>();
         return services;
     }
 }

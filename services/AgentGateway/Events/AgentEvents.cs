@@ -47,8 +47,8 @@ internal static class AgentEvents
     public static readonly AsyncLocal<HashSet<string>?> Written = new();
 
     /// <summary>Stores and queues the event; false when it was already written (a redelivery).</summary>
-    public static async Task<bool> AppendAsync(NpgsqlConnection connection, NpgsqlTransaction tx, Guid id, string agentId, string type, object data,
-        DateTimeOffset now, CancellationToken ct)
+    public static async Task<bool> AppendAsync(NpgsqlConnection connection, NpgsqlTransaction tx, Guid id, string agentId, Guid conversationId, string type,
+        object data, DateTimeOffset now, CancellationToken ct)
     {
         var body = Serialize(type, now, data);
         var seq = await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
@@ -60,7 +60,7 @@ internal static class AgentEvents
         {
             return false;
         }
-        await WebhookStore.EnqueueAsync(connection, tx, agentId, id, type, body, now, ct);
+        await DeliveryStore.EnqueueAsync(connection, tx, agentId, id, type, body, conversationId, now, ct);
         Written.Value?.Add(agentId);
         return true;
     }

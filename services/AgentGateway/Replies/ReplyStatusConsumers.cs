@@ -15,7 +15,7 @@ internal static class ReplyEvents
         foreach (var c in changes)
         {
             await AgentEvents.AppendAsync(connection, tx, AgentEvents.IdFor(c.Id, c.AgentId, $"{EventTypes.ReplyStatus}:{c.Status}"), c.AgentId,
-                EventTypes.ReplyStatus, new
+                c.ConversationId, EventTypes.ReplyStatus, new
                 {
                     conversationId = c.ConversationId,
                     replyId = c.Id,

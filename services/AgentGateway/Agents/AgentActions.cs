@@ -1,0 +1,141 @@
+using MassTransit;
+using Microsoft.Extensions.Options;
+using Routing.AgentGateway.Conversations;
+using Routing.AgentGateway.Replies;
+using Routing.Contracts;
+
+namespace Routing.AgentGateway.Agents;
+
+/// <summary>How an agent's action ended: done, no such conversation among the agent's, not possible now, refused input, or the broker did not confirm.</summary>
+internal enum ActionStatus
+{
+    Done,
+    NotFound,
+    Conflict,
+    Invalid,
+    Unavailable,
+}
+
+/// <summary>An action's outcome, with what went wrong in words an agent reads (and the field at fault, for the API).</summary>
+internal sealed record ActionResult(ActionStatus Status, string? Detail = null, string? Field = null, ReplyResult? Reply = null)
+{
+    public static readonly ActionResult NotFound = new(ActionStatus.NotFound, "There is no conversation with this id among yours.");
+
+    public static readonly ActionResult Unavailable = new(ActionStatus.Unavailable, "The command was not confirmed by the broker and was not taken; try again.");
+
+    public static ActionResult Conflict(string detail) => new(ActionStatus.Conflict, detail);
+
+    public static ActionResult Invalid(string field, string problem) => new(ActionStatus.Invalid, $"{field} {problem}", field);
+}
+
+/// <summary>
+/// What an agent can do with a conversation, whichever tool it is done from (the agent API, a Slack thread or button,
+/// an email reply): always as that agent, on that agent's conversations only, with the same rules. Commands go to
+/// routing and the adapters as messages, and are done once the broker confirmed them.
+/// </summary>
+internal sealed class AgentActions(ConversationStore store, IPublishEndpoint bus, ReplySender replies, IOptions<GatewayOptions> options, TimeProvider time)
+{
+    public const int MaxReplyLength = 32_000;
+
+    public async Task<ActionResult> AcceptAsync(Guid id, string agentId, CancellationToken ct)
+    {
+        if (await store.GetForAgentAsync(id, agentId, ct) is not { } conversation)
+        {
+            return ActionResult.NotFound;
+        }
+        if (conversation.Status != "offered")
+        {
+            return ActionResult.Conflict($"The conversation is {conversation.Status}; only an offer is accepted.");
+        }
+        var result = await CommandAsync(new AgentAcceptedConversation { ConversationId = id, AgentId = agentId, AcceptedAt = time.GetUtcNow() }, ct);
+        if (result.Status == ActionStatus.Done)
+        {
+            await store.AcceptedAsync(id, agentId, time.GetUtcNow(), ct);
+        }
+        return result;
+    }
+
+    public async Task<ActionResult> DeclineAsync(Guid id, string agentId, string? reason, CancellationToken ct)
+    {
+        if (await store.GetForAgentAsync(id, agentId, ct) is not { } conversation)
+        {
+            return ActionResult.NotFound;
+        }
+        if (conversation.Status != "offered")
+        {
+            return ActionResult.Conflict($"The conversation is {conversation.Status}; only an offer is declined (close an open one).");
+        }
+        return await CommandAsync(new AgentDeclinedConversation { ConversationId = id, AgentId = agentId, Reason = reason, DeclinedAt = time.GetUtcNow() }, ct);
+    }
+
+    public async Task<ActionResult> CloseAsync(Guid id, string agentId, string? reason, CancellationToken ct)
+    {
+        if (await store.GetForAgentAsync(id, agentId, ct) is not { } conversation)
+        {
+            return ActionResult.NotFound;
+        }
+        if (conversation.Status == "closed")
+        {
+            return ActionResult.Conflict("The conversation is already closed.");
+        }
+        return await CommandAsync(new CloseConversation { ConversationId = id, ClosedBy = agentId, Reason = reason, RequestedAt = time.GetUtcNow() }, ct);
+    }
+
+    /// <summary>A reply to the customer; the same <paramref name="idempotencyKey"/> again is the same reply (Repeated), never a second one.</summary>
+    public async Task<ActionResult> ReplyAsync(Guid id, string agentId, string? text, string? channel, string? idempotencyKey, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return ActionResult.Invalid("text", "is required");
+        }
+        if (text.Length > MaxReplyLength)
+        {
+            return ActionResult.Invalid("text", $"is longer than {MaxReplyLength} characters");
+        }
+        if (idempotencyKey is { Length: > 200 })
+        {
+            return ActionResult.Invalid("Idempotency-Key", "is longer than 200 characters");
+        }
+        if (await store.DetailForAgentAsync(id, agentId, 0, ct) is not { } detail)
+        {
+            return ActionResult.NotFound;
+        }
+        if (detail.Conversation.Status != "open")
+        {
+            return ActionResult.Conflict(detail.Conversation.Status == "offered"
+                ? "The conversation is offered to you: accept it before replying."
+                : $"The conversation is {detail.Conversation.Status}.");
+        }
+        ReplyResult result;
+        try
+        {
+            result = await replies.SendAsync(detail.Conversation, detail.Context, agentId, text, channel, idempotencyKey, ct);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            return ActionResult.Unavailable;
+        }
+        return result.RefusedField switch
+        {
+            null => new ActionResult(ActionStatus.Done, Reply: result),
+            "Idempotency-Key" => new ActionResult(ActionStatus.Conflict, $"The Idempotency-Key {result.Refusal}.", "Idempotency-Key", result),
+            var field => new ActionResult(ActionStatus.Invalid, $"{field} {result.Refusal}", field, result),
+        };
+    }
+
+    /// <summary>Publishes a command; done once the broker confirmed it within Gateway:PublishTimeout.</summary>
+    public async Task<ActionResult> CommandAsync<T>(T command, CancellationToken ct) where T : class
+    {
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            timeout.CancelAfter(options.Value.PublishTimeout);
+            await bus.Publish(command, timeout.Token);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            return ActionResult.Unavailable;
+        }
+        return new ActionResult(ActionStatus.Done);
+    }
+}

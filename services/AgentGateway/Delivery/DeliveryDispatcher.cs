@@ -1,0 +1,98 @@
+using System.Diagnostics.Metrics;
+using System.Security.Cryptography;
+using Microsoft.Extensions.Options;
+
+namespace Routing.AgentGateway.Delivery;
+
+/// <summary>
+/// Sends due deliveries into agents' tools, on every replica: claims a batch (SKIP LOCKED, a lease ahead), hands
+/// each to the sender of its target's kind (webhook, Slack, email) and records the outcome. A target that is gone or
+/// refused is disabled and what was pending for it abandoned. Anything else is tried again after an exponential,
+/// jittered delay (the tool's Retry-After when it asks for longer) until Gateway:Delivery:MaxAttempts, then it is
+/// exhausted: listed by the admin API, and replayable.
+/// </summary>
+internal sealed class DeliveryDispatcher(DeliveryStore store, DeliveryWakeup wakeup, IEnumerable<IDeliverySender> senders, IOptions<DeliveryOptions> options,
+    TimeProvider time, IMeterFactory meters, ILogger<DeliveryDispatcher> logger) : BackgroundService
+{
+    private readonly Dictionary<string, IDeliverySender> _senders = senders.ToDictionary(s => s.Kind);
+    private readonly Counter<long> _attempts = meters.Create(GatewayServiceExtensions.MeterName).CreateCounter<long>("gateway.delivery.attempts",
+        description: "Delivery attempts into agents' tools by kind (webhook, slack, email) and outcome (delivered, retry, exhausted, disabled)");
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var config = options.Value;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                // Taken before claiming: a delivery queued while this round runs wakes the next one at once.
+                var queued = wakeup.NextAsync();
+                var due = await store.ClaimDueAsync(config.BatchSize, config.Lease, time.GetUtcNow(), stoppingToken);
+                await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = stoppingToken },
+                    async (delivery, ct) => await AttemptAsync(delivery, config, ct));
+                if (due.Count < config.BatchSize)
+                {
+                    await Task.WhenAny(queued, Task.Delay(config.PollInterval, time, stoppingToken));
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                logger.LogWarning(ex, "Delivery round failed; trying again shortly");
+                await Task.Delay(config.PollInterval, time, stoppingToken);
+            }
+        }
+    }
+
+    internal async Task AttemptAsync(ClaimedDelivery delivery, DeliveryOptions config, CancellationToken ct)
+    {
+        DeliveryOutcome outcome;
+        try
+        {
+            outcome = _senders.TryGetValue(delivery.Kind, out var sender)
+                ? await sender.SendAsync(delivery, ct)
+                : new DeliveryOutcome.Retry(null, $"no sender for {delivery.Kind} targets is configured in this gateway");
+        }
+        catch (Exception ex) when (ex is HttpRequestException or IOException or CryptographicException or InvalidOperationException
+                                       || (ex is OperationCanceledException && !ct.IsCancellationRequested))
+        {
+            outcome = new DeliveryOutcome.Retry(null, ex.Message);
+        }
+
+        var kind = new KeyValuePair<string, object?>("kind", delivery.Kind);
+        switch (outcome)
+        {
+            case DeliveryOutcome.Delivered delivered:
+                await store.DeliveredAsync(delivery.Id, delivered.Status ?? 0, time.GetUtcNow(), ct);
+                _attempts.Add(1, kind, new KeyValuePair<string, object?>("outcome", "delivered"));
+                break;
+            case DeliveryOutcome.Disable disable:
+                await store.DisableTargetAsync(delivery.TargetId, disable.Status, disable.Reason, time.GetUtcNow(), ct);
+                _attempts.Add(1, kind, new KeyValuePair<string, object?>("outcome", "disabled"));
+                logger.LogWarning("{Kind} target {TargetId} disabled: {Reason}", delivery.Kind, delivery.TargetId, disable.Reason);
+                break;
+            case DeliveryOutcome.Retry retry:
+                var retryAt = delivery.Attempts >= config.MaxAttempts ? (DateTimeOffset?)null : time.GetUtcNow() + Delay(delivery.Attempts, retry.After, config);
+                await store.FailedAsync(delivery.Id, retry.Status, retry.Error, retryAt, ct);
+                _attempts.Add(1, kind, new KeyValuePair<string, object?>("outcome", retryAt is null ? "exhausted" : "retry"));
+                if (retryAt is null)
+                {
+                    logger.LogWarning("Delivery {DeliveryId} to {Kind} target {TargetId} exhausted after {Attempts} attempts: {Error}", delivery.Id,
+                        delivery.Kind, delivery.TargetId, delivery.Attempts, retry.Error);
+                }
+                break;
+        }
+    }
+
+    /// <summary>FirstDelay × 2^(attempts−1), capped at MaxDelay, with jitter (between half and all of it); a longer Retry-After wins.</summary>
+    internal static TimeSpan Delay(int attempts, TimeSpan? retryAfter, DeliveryOptions config)
+    {
+        var exponential = config.FirstDelay.TotalMilliseconds * Math.Pow(2, Math.Min(attempts - 1, 30));
+        var capped = Math.Min(exponential, config.MaxDelay.TotalMilliseconds);
+        var jittered = TimeSpan.FromMilliseconds(capped / 2 + RandomNumberGenerator.GetInt32(0, (int)Math.Min(int.MaxValue, capped / 2) + 1));
+        return retryAfter is { } wait && wait > jittered ? wait : jittered;
+    }
+}

@@ -1,0 +1,73 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using Routing.AgentGateway.Delivery;
+
+namespace Routing.AgentGateway.Slack;
+
+/// <summary>A Web API answer: ok with the message's channel and ts, or Slack's error code; a 429 carries its Retry-After.</summary>
+internal sealed record SlackAnswer(int Status, bool Ok, string? Error, string? Channel, string? Ts, TimeSpan? RetryAfter)
+{
+    /// <summary>Errors that will not pass by waiting: the channel or user is gone, or the app cannot write there.</summary>
+    private static readonly string[] TargetGone = ["channel_not_found", "is_archived", "user_not_found", "cannot_dm_bot", "user_disabled"];
+
+    /// <summary>The delivery outcome this answer means.</summary>
+    public DeliveryOutcome Outcome() => this switch
+    {
+        { Ok: true } => new DeliveryOutcome.Delivered(Status),
+        { Status: 429 } or { Error: "ratelimited" } => new DeliveryOutcome.Retry(429, "rate limited by Slack", RetryAfter ?? TimeSpan.FromSeconds(30)),
+        { Error: { } error } when TargetGone.Contains(error) => new DeliveryOutcome.Disable(Status, $"Slack answered {error}: target disabled"),
+        { Error: { } error } => new DeliveryOutcome.Retry(Status, "Slack answered " + error),
+        _ => new DeliveryOutcome.Retry(Status, $"Slack answered HTTP {Status}"),
+    };
+}
+
+/// <summary>
+/// Slack's Web API (chat.postMessage, chat.update, reactions.add) with the bot token. Slack limits calls per method
+/// and workspace: a 429 pauses every call from this replica for its Retry-After, and the calls are tried again then.
+/// </summary>
+internal sealed class SlackApi(IHttpClientFactory clients, IOptions<SlackOptions> options, TimeProvider time, ILogger<SlackApi> logger)
+{
+    public const string ClientName = "slack";
+    private long _pausedUntilTicks;
+
+    public async Task<SlackAnswer> CallAsync(string method, object body, CancellationToken ct)
+    {
+        var config = options.Value;
+        if (!config.Enabled)
+        {
+            return new SlackAnswer(0, false, "not configured here (Gateway:Slack:BotToken is not set)", null, null, null);
+        }
+        var now = time.GetUtcNow();
+        var paused = new DateTimeOffset(Interlocked.Read(ref _pausedUntilTicks), TimeSpan.Zero);
+        if (paused > now)
+        {
+            return new SlackAnswer(429, false, "ratelimited", null, null, paused - now);
+        }
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(config.ApiUrl, method)) { Content = JsonContent.Create(body) };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", config.BotToken);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(config.CallTimeout);
+        using var response = await clients.CreateClient(ClientName).SendAsync(request, timeout.Token);
+        if (response.StatusCode == HttpStatusCode.TooManyRequests)
+        {
+            var wait = WebhookSender.RetryAfter(response, time) ?? TimeSpan.FromSeconds(30);
+            Interlocked.Exchange(ref _pausedUntilTicks, (time.GetUtcNow() + wait).UtcTicks);
+            logger.LogWarning("Slack rate-limited {Method}: calls wait {Wait}", method, wait);
+            return new SlackAnswer(429, false, "ratelimited", null, null, wait);
+        }
+        if (!response.IsSuccessStatusCode)
+        {
+            return new SlackAnswer((int)response.StatusCode, false, null, null, null, null);
+        }
+        var answer = await response.Content.ReadFromJsonAsync<JsonElement>(timeout.Token);
+        return new SlackAnswer((int)response.StatusCode,
+            answer.TryGetProperty("ok", out var ok) && ok.ValueKind == JsonValueKind.True,
+            answer.TryGetProperty("error", out var error) ? error.GetString() : null,
+            answer.TryGetProperty("channel", out var channel) ? channel.GetString() : null,
+            answer.TryGetProperty("ts", out var ts) ? ts.GetString() : null,
+            null);
+    }
+}

@@ -1,0 +1,166 @@
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+using Routing.AgentGateway.Delivery;
+using Routing.AgentGateway.Events;
+
+namespace Routing.AgentGateway.Slack;
+
+/// <summary>
+/// Agents' events as Slack messages (Block Kit). A conversation opens as one message with the customer's context and
+/// why it came to this agent (Accept and Decline buttons on an offer); everything after goes into its thread. What
+/// customers wrote is escaped, so their text can never mention a channel or a user or forge a link.
+/// </summary>
+internal static partial class SlackMessages
+{
+    public const string AcceptAction = "conversation.accept";
+    public const string DeclineAction = "conversation.decline";
+    public const string OfferBlock = "offer";
+    private const int SectionLimit = 2900;
+
+    /// <summary>The message that opens a conversation's thread: text (for notifications) and blocks.</summary>
+    public static (string Text, object[] Blocks) Opening(ToolEvent e)
+    {
+        var blocks = new List<object>
+        {
+            new { type = "header", text = new { type = "plain_text", text = Clip($"{e.CustomerLabel} · {ChannelName(e.Channel)}", 150) } },
+            Section($"*Why you:* {Escape(e.RoutingSummary ?? "")}" + (e.RequiresAccept && e.OfferExpiresAt is { } until
+                ? $"\n*Offered to you until* <!date^{until.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture)}^{{time}}|{until:u}>"
+                : "")),
+            new
+            {
+                type = "section",
+                fields = new object[]
+                {
+                    Mrkdwn("*Reaches*\n" + Escape(Join(e.Addresses, "no address"))),
+                    Mrkdwn("*Owners*\n" + Escape(Join(e.Owners, "none yet"))),
+                    Mrkdwn("*Handled before by*\n" + Escape(Join(e.History, "nobody yet"))),
+                },
+            },
+        };
+        if (e.Earlier.Count > 0)
+        {
+            blocks.Add(Section("*Earlier conversations*\n" + Transcript(e.Earlier.Take(5))));
+        }
+        blocks.Add(new { type = "divider" });
+        blocks.Add(Section(Transcript(e.Messages.TakeLast(10))));
+        if (e.RequiresAccept)
+        {
+            var value = e.ConversationId.ToString();
+            blocks.Add(new
+            {
+                type = "actions",
+                block_id = OfferBlock,
+                elements = new object[]
+                {
+                    new { type = "button", action_id = AcceptAction, style = "primary", value, text = new { type = "plain_text", text = "Accept" } },
+                    new { type = "button", action_id = DeclineAction, style = "danger", value, text = new { type = "plain_text", text = "Decline" } },
+                },
+            });
+        }
+        blocks.Add(new
+        {
+            type = "context",
+            elements = new object[] { Mrkdwn($"Reply in this thread to answer on {ChannelName(e.Channel)} · conversation {e.ConversationId}") },
+        });
+        var text = $"{e.CustomerLabel} on {ChannelName(e.Channel)}: {e.RoutingSummary}";
+        return (Escape(text), blocks.ToArray());
+    }
+
+    /// <summary>What a later event says in the conversation's thread (mrkdwn); null when it shows as a reaction or not at all.</summary>
+    public static string? ThreadLine(ToolEvent e) => e.Type switch
+    {
+        EventTypes.MessageReceived => Transcript(e.Messages),
+        EventTypes.ConversationReleased => $":leftwards_arrow_with_hook: This conversation is no longer yours: {Escape(e.Reason ?? "released by routing")}.",
+        EventTypes.ConversationClosed => $":white_check_mark: Closed by {Escape(e.ClosedBy ?? "routing")}" + (e.Reason is { } reason ? $": {Escape(reason)}" : "."),
+        EventTypes.ReplyStatus when e.ReplyStatus == "failed" =>
+            $":warning: A reply on {ChannelName(e.Channel)} was not delivered: {Escape(e.ErrorMessage ?? "no reason given")}" +
+            (e.ErrorCode is { } code ? $" (`{Escape(code)}`)" : ""),
+        _ => null,
+    };
+
+    /// <summary>The reaction a reply written in Slack gets for its status: sent, delivered, read, failed.</summary>
+    public static string? Reaction(string? status) => status switch
+    {
+        "sent" => "outbox_tray",
+        "delivered" => "white_check_mark",
+        "read" => "eyes",
+        "failed" => "warning",
+        _ => null,
+    };
+
+    /// <summary>A thread's first message when the conversation's opening never reached this target (it was added later, or that delivery was exhausted).</summary>
+    public static string Opener(ToolEvent e) => $"Conversation {e.ConversationId} (its start was not delivered here; see the agent API for its history)";
+
+    /// <summary>The opening message's blocks after the agent pressed Accept or Decline: the buttons give way to what was done.</summary>
+    public static object[] Answered(IEnumerable<System.Text.Json.JsonElement> blocks, string note) =>
+        blocks.Where(b => !(b.TryGetProperty("block_id", out var id) && id.GetString() == OfferBlock)).Cast<object>()
+            .Append(new { type = "context", elements = new object[] { Mrkdwn(note) } }).ToArray();
+
+    private static string Transcript(IEnumerable<ToolLine> lines)
+    {
+        var text = new StringBuilder();
+        foreach (var line in lines)
+        {
+            text.Append(line.FromAgent ? ":speech_balloon: " : "").Append('*').Append(Escape(line.From)).Append("* · ")
+                .Append(ChannelName(line.Channel)).Append(" · <!date^").Append(line.At.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture))
+                .Append("^{date_short_pretty} {time}|").Append(line.At.ToString("u", CultureInfo.InvariantCulture)).Append(">\n");
+            if (line.Subject is { Length: > 0 } subject)
+            {
+                text.Append("_").Append(Escape(subject)).Append("_\n");
+            }
+            text.Append(Quote(Escape(line.Text))).Append('\n');
+            foreach (var attachment in line.Attachments)
+            {
+                text.Append(":paperclip: ").Append(Escape(attachment)).Append('\n');
+            }
+        }
+        return Clip(text.ToString().TrimEnd(), SectionLimit);
+    }
+
+    private static string Quote(string text) => string.Join('\n', text.Split('\n').Select(l => "> " + l));
+
+    private static object Section(string mrkdwn) => new { type = "section", text = Mrkdwn(Clip(mrkdwn, SectionLimit)) };
+
+    private static object Mrkdwn(string text) => new { type = "mrkdwn", text };
+
+    private static string Join(IReadOnlyList<string> items, string none) => items.Count == 0 ? none : string.Join("\n", items);
+
+    private static string Clip(string text, int limit) => text.Length <= limit ? text : text[..(limit - 1)] + "…";
+
+    public static string ChannelName(string channel) => channel switch
+    {
+        "sms" => "SMS",
+        "whatsapp" => "WhatsApp",
+        "facebook" => "Messenger",
+        "twitter" => "X",
+        "email" => "email",
+        _ => channel,
+    };
+
+    /// <summary>Slack's three control characters, escaped (https://api.slack.com/reference/surfaces/formatting#escaping).</summary>
+    public static string Escape(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
+
+    /// <summary>
+    /// An agent's Slack message as plain text for the customer: links become their text and address, mentions and
+    /// channel names their readable part, and Slack's escapes are undone.
+    /// </summary>
+    public static string ToPlainText(string mrkdwn)
+    {
+        var text = SlackReference().Replace(mrkdwn, m =>
+        {
+            var target = m.Groups["target"].Value;
+            var label = m.Groups["label"].Success ? m.Groups["label"].Value : null;
+            return target[0] switch
+            {
+                '@' or '#' => label is null ? target : (target[0] + label),
+                '!' => label ?? "",
+                _ => label is null || label == target || "mailto:" + label == target ? label ?? target : $"{label} ({target})",
+            };
+        });
+        return text.Replace("&lt;", "<").Replace("&gt;", ">").Replace("&amp;", "&").Trim();
+    }
+
+    [GeneratedRegex(@"<(?<target>[^<>|]+)(\|(?<label>[^<>]*))?>")]
+    private static partial Regex SlackReference();
+}

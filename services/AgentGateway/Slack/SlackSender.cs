@@ -1,0 +1,66 @@
+using Routing.AgentGateway.Delivery;
+using Routing.AgentGateway.Events;
+
+namespace Routing.AgentGateway.Slack;
+
+/// <summary>
+/// Deliveries to a Slack target: a conversation's assignment opens a thread in the target's channel (the agent's
+/// user id posts to the app's direct messages with them); its later events are written into that thread; statuses of
+/// replies the agent wrote in Slack show as reactions on their message. Deliveries of one conversation come in order
+/// (DeliveryStore), so the thread exists before anything is written into it.
+/// </summary>
+internal sealed class SlackSender(SlackApi slack, DeliveryStore store) : IDeliverySender
+{
+    public string Kind => TargetKinds.Slack;
+
+    public async Task<DeliveryOutcome> SendAsync(ClaimedDelivery delivery, CancellationToken ct)
+    {
+        var e = ToolEvent.Parse(delivery.Body);
+        var thread = await store.ThreadAsync(delivery.TargetId, e.ConversationId, ct);
+        if (e.Type == EventTypes.ConversationAssigned)
+        {
+            var (text, blocks) = SlackMessages.Opening(e);
+            // Offered again after a release: the new offer goes into the same thread, and shows in the channel too.
+            var opened = thread is null
+                ? await slack.CallAsync("chat.postMessage", new { channel = delivery.Address, text, blocks, unfurl_links = false, unfurl_media = false }, ct)
+                : await slack.CallAsync("chat.postMessage",
+                    new { channel = thread.Channel, thread_ts = thread.ThreadId, reply_broadcast = true, text, blocks, unfurl_links = false }, ct);
+            if (opened is { Ok: true, Channel: { } channel, Ts: { } ts } && thread is null)
+            {
+                await store.AddThreadAsync(delivery.TargetId, e.ConversationId, channel, ts, ct);
+            }
+            return opened.Outcome();
+        }
+
+        if (e.Type == EventTypes.ReplyStatus && SlackMessages.Reaction(e.ReplyStatus) is { } reaction
+            && await store.ToolReplyAsync(e.ReplyId!.Value, delivery.TargetId, ct) is { } written)
+        {
+            var reacted = await slack.CallAsync("reactions.add", new { channel = written.Channel, timestamp = written.ThreadId, name = reaction }, ct);
+            if (!reacted.Ok && reacted.Error != "already_reacted")
+            {
+                return reacted.Outcome();
+            }
+            if (e.ReplyStatus != "failed")
+            {
+                return new DeliveryOutcome.Delivered(reacted.Status); // a failure is also told in words, below
+            }
+        }
+
+        if (SlackMessages.ThreadLine(e) is not { } line)
+        {
+            return new DeliveryOutcome.Delivered(null); // nothing to show for it in Slack
+        }
+        if (thread is null)
+        {
+            var opener = await slack.CallAsync("chat.postMessage", new { channel = delivery.Address, text = SlackMessages.Opener(e) }, ct);
+            if (opener is not { Ok: true, Channel: { } channel, Ts: { } ts })
+            {
+                return opener.Outcome();
+            }
+            await store.AddThreadAsync(delivery.TargetId, e.ConversationId, channel, ts, ct);
+            thread = new ThreadRef(channel, ts);
+        }
+        return (await slack.CallAsync("chat.postMessage",
+            new { channel = thread.Channel, thread_ts = thread.ThreadId, text = line, unfurl_links = false, unfurl_media = false }, ct)).Outcome();
+    }
+}

@@ -1,0 +1,246 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Routing.AgentGateway.Slack;
+using Routing.Contracts;
+
+namespace AgentGateway.Tests;
+
+/// <summary>
+/// Conversations delivered into Slack and answered from there, with the gateway on a real PostgreSQL and RabbitMQ and
+/// Slack's Web API imitated on 127.0.0.1: a thread per conversation with the customer's context, Accept and Decline,
+/// thread replies to the customer, statuses as reactions, signatures and rate limits.
+/// </summary>
+public sealed class SlackTests(GatewayHost gateway) : IClassFixture<GatewayHost>
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
+
+    private async Task<SlackCall> CallAsync(string method, string text, Func<SlackCall, bool>? also = null) =>
+        await Eventually.ValueAsync(() => Task.FromResult(gateway.Slack.CallsOf(method, text).FirstOrDefault(c => also?.Invoke(c) ?? true)), Patience);
+
+    /// <summary>The thread the conversation opened in the agent's direct messages: its channel (D…) and ts.</summary>
+    private async Task<(string Channel, string Ts)> ThreadAsync(AgentClient agent, Guid conversationId)
+    {
+        var opening = await CallAsync("chat.postMessage", conversationId.ToString(),
+            c => c.Status == 200 && c.Body.GetProperty("channel").GetString() == agent.SlackUserId);
+        return (opening.Channel!, opening.Ts!);
+    }
+
+    private Task<HttpResponseMessage> SendAsync(HttpRequestMessage request) => gateway.Anonymous().SendAsync(request);
+
+    private static string ThreadReply(string channel, string threadTs, string user, string text, string ts) => JsonSerializer.Serialize(new
+    {
+        token = "unused", team_id = "T0001", api_app_id = "A0001", type = "event_callback", event_id = "Ev" + Guid.NewGuid().ToString("N")[..10],
+        event_time = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
+        @event = new { type = "message", channel, user, text, ts, thread_ts = threadTs, channel_type = "im", event_ts = ts },
+    });
+
+    [Fact]
+    public async Task Should_open_a_thread_with_the_customers_context_and_write_later_messages_into_it()
+    {
+        var agent = await gateway.AgentAsync(slack: true);
+        var conversation = await gateway.AssignAsync(agent.AgentId, text: "Hello <!channel>, my order is late");
+
+        var opening = await CallAsync("chat.postMessage", conversation.Id.ToString());
+        Assert.Equal("Bearer xoxb-test-token", opening.Authorization);
+        Assert.Equal(agent.SlackUserId, opening.Body.GetProperty("channel").GetString());
+        var blocks = Texts(opening.Body.GetProperty("blocks"));
+        Assert.Contains("Maria Rossi", blocks);
+        Assert.Contains("anna", blocks); // owner and history
+        Assert.Contains("phone: +393331234567", blocks);
+        Assert.Contains("&lt;!channel&gt;", blocks); // the customer cannot mention the channel
+        Assert.DoesNotContain("<!channel>", blocks);
+        Assert.DoesNotContain(SlackMessages.AcceptAction, blocks); // assigned, not offered: no buttons
+
+        await gateway.Broker.PublishAsync(conversation.Message("It was order 1234", agent.AgentId, "open"));
+        var later = await CallAsync("chat.postMessage", "It was order 1234");
+        Assert.Equal("D" + agent.SlackUserId![1..], later.Body.GetProperty("channel").GetString());
+        Assert.False(string.IsNullOrEmpty(later.Body.GetProperty("thread_ts").GetString()));
+    }
+
+    [Fact]
+    public async Task Should_send_a_thread_reply_to_the_customer_once_and_show_its_statuses_as_reactions()
+    {
+        var agent = await gateway.AgentAsync(slack: true);
+        var conversation = await gateway.AssignAsync(agent.AgentId);
+        var (channel, threadTs) = await ThreadAsync(agent, conversation.Id);
+        var body = ThreadReply(channel, threadTs, agent.SlackUserId!, "Sorry &amp; thanks, see <https://example.com/track|tracking>", "1700000000.000100");
+
+        using var first = await SendAsync(FakeSlack.Signed("/slack/events", body, "application/json", GatewayHost.SlackSigningSecret));
+        using var retried = await SendAsync(FakeSlack.Signed("/slack/events", body, "application/json", GatewayHost.SlackSigningSecret));
+
+        Assert.Equal((HttpStatusCode.OK, HttpStatusCode.OK), (first.StatusCode, retried.StatusCode));
+        var commands = await Eventually.ValueAsync(async () =>
+        {
+            var sent = (await gateway.Broker.DrainQueueAsync("sms-send-channel-message"))
+                .Select(m => JsonDocument.Parse(m.Body).RootElement.GetProperty("message"))
+                .Where(m => m.GetProperty("conversationId").GetGuid() == conversation.Id).ToList();
+            return sent.Count > 0 ? sent : null;
+        });
+        var command = Assert.Single(commands.Select(c => c.GetProperty("commandId").GetGuid()).Distinct());
+        Assert.Equal(("Sorry & thanks, see tracking (https://example.com/track)", agent.AgentId, "+393331234567"),
+            (commands[0].GetProperty("text").GetString(), commands[0].GetProperty("agentId").GetString(),
+             commands[0].GetProperty("to").GetProperty("value").GetString()));
+
+        await gateway.Broker.PublishAsync(new OutboundMessageSent
+        {
+            CommandId = command, ConversationId = conversation.Id, Channel = "sms", ProviderMessageId = "SM" + Guid.NewGuid().ToString("N"),
+            SentAt = DateTimeOffset.UtcNow,
+        });
+        var reaction = await CallAsync("reactions.add", "1700000000.000100", c => c.Body.GetProperty("channel").GetString() == channel);
+        Assert.Equal("outbox_tray", reaction.Body.GetProperty("name").GetString());
+    }
+
+    [Fact]
+    public async Task Should_offer_with_buttons_and_accept_from_Slack()
+    {
+        var agent = await gateway.AgentAsync(slack: true);
+        await using var accepted = await gateway.Broker.ObserveAsync<AgentAcceptedConversation>();
+        var conversation = await gateway.AssignAsync(agent.AgentId, requiresAccept: true);
+        var opening = await CallAsync("chat.postMessage", conversation.Id.ToString(), c => c.Status == 200);
+        Assert.Contains(SlackMessages.AcceptAction, Texts(opening.Body.GetProperty("blocks")));
+
+        // Someone else in the channel cannot take the agent's offer.
+        using var stranger = await SendAsync(Press(opening, "U0STRANGER", SlackMessages.AcceptAction, conversation.Id));
+        Assert.Equal(HttpStatusCode.OK, stranger.StatusCode);
+        await CallAsync("chat.postEphemeral", "U0STRANGER");
+
+        using var pressed = await SendAsync(Press(opening, agent.SlackUserId!, SlackMessages.AcceptAction, conversation.Id));
+
+        Assert.Equal(HttpStatusCode.OK, pressed.StatusCode);
+        Assert.Equal(agent.AgentId, (await accepted.WaitForAsync(m => m.ConversationId == conversation.Id)).AgentId);
+        Assert.Single(accepted.Messages, m => m.ConversationId == conversation.Id);
+        var update = await CallAsync("chat.update", opening.Ts!);
+        Assert.DoesNotContain(SlackMessages.AcceptAction, Texts(update.Body.GetProperty("blocks")));
+        Assert.Contains("Accepted by", Texts(update.Body.GetProperty("blocks")));
+        var view = await agent.Http.GetFromJsonAsync<JsonElement>($"/conversations/{conversation.Id}");
+        Assert.Equal("open", view.GetProperty("conversation").GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task Should_tell_the_agent_in_the_thread_when_a_reply_is_refused()
+    {
+        var agent = await gateway.AgentAsync(slack: true);
+        var conversation = await gateway.AssignAsync(agent.AgentId, requiresAccept: true);
+        var (channel, threadTs) = await ThreadAsync(agent, conversation.Id);
+
+        using var response = await SendAsync(FakeSlack.Signed("/slack/events",
+            ThreadReply(channel, threadTs, agent.SlackUserId!, "Hi there", "1700000000.000200"), "application/json", GatewayHost.SlackSigningSecret));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var notice = await CallAsync("chat.postMessage", "Not sent to the customer", c => c.Body.GetProperty("thread_ts").GetString() == threadTs);
+        Assert.Contains("accept it before replying", notice.Body.GetProperty("text").GetString());
+    }
+
+    [Fact]
+    public async Task Should_ignore_a_thread_reply_from_someone_other_than_the_agent()
+    {
+        var agent = await gateway.AgentAsync(slack: true);
+        var conversation = await gateway.AssignAsync(agent.AgentId);
+        var (channel, threadTs) = await ThreadAsync(agent, conversation.Id);
+
+        using var response = await SendAsync(FakeSlack.Signed("/slack/events",
+            ThreadReply(channel, threadTs, "U0SOMEONE", "I'll take this", "1700000000.000300"), "application/json", GatewayHost.SlackSigningSecret));
+        // The agent's own reply after it is sent: the stranger's is not (the queue is read after the agent's is there).
+        using var own = await SendAsync(FakeSlack.Signed("/slack/events",
+            ThreadReply(channel, threadTs, agent.SlackUserId!, "On it", "1700000000.000301"), "application/json", GatewayHost.SlackSigningSecret));
+
+        Assert.Equal((HttpStatusCode.OK, HttpStatusCode.OK), (response.StatusCode, own.StatusCode));
+        var texts = await Eventually.ValueAsync(async () =>
+        {
+            var sent = (await gateway.Broker.DrainQueueAsync("sms-send-channel-message"))
+                .Select(m => JsonDocument.Parse(m.Body).RootElement.GetProperty("message"))
+                .Where(m => m.GetProperty("conversationId").GetGuid() == conversation.Id).Select(m => m.GetProperty("text").GetString()!).ToList();
+            return sent.Count > 0 ? sent : null;
+        });
+        Assert.Equal(["On it"], texts);
+    }
+
+    [Fact]
+    public async Task Should_refuse_unsigned_forged_and_stale_requests_and_answer_Slacks_url_check()
+    {
+        const string challenge = """{"token":"x","challenge":"3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P","type":"url_verification"}""";
+        using var unsigned = await SendAsync(new HttpRequestMessage(HttpMethod.Post, "/slack/events") { Content = new StringContent(challenge) });
+        using var forged = await SendAsync(FakeSlack.Signed("/slack/events", challenge, "application/json", "not-the-signing-secret"));
+        using var stale = await SendAsync(FakeSlack.Signed("/slack/events", challenge, "application/json", GatewayHost.SlackSigningSecret,
+            DateTimeOffset.UtcNow.AddMinutes(-6)));
+        using var forgedPress = await SendAsync(FakeSlack.Signed("/slack/interactivity", "payload=%7B%7D", "application/x-www-form-urlencoded", "wrong"));
+        using var notJson = await SendAsync(FakeSlack.Signed("/slack/events", "{not json", "application/json", GatewayHost.SlackSigningSecret));
+        using var valid = await SendAsync(FakeSlack.Signed("/slack/events", challenge, "application/json", GatewayHost.SlackSigningSecret));
+
+        Assert.Equal((HttpStatusCode.Unauthorized, HttpStatusCode.Forbidden, HttpStatusCode.Forbidden, HttpStatusCode.Forbidden, HttpStatusCode.BadRequest),
+            (unsigned.StatusCode, forged.StatusCode, stale.StatusCode, forgedPress.StatusCode, notJson.StatusCode));
+        Assert.Equal("application/problem+json", forged.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(HttpStatusCode.OK, valid.StatusCode);
+        Assert.Equal("3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P",
+            (await valid.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("challenge").GetString());
+    }
+
+    [Fact]
+    public async Task Should_wait_out_Slacks_rate_limit_and_then_post()
+    {
+        var agent = await gateway.AgentAsync(slack: true);
+        gateway.Slack.RateLimitNext(2);
+        var conversation = await gateway.AssignAsync(agent.AgentId);
+
+        var posted = await CallAsync("chat.postMessage", conversation.Id.ToString(), c => c.Status == 200);
+
+        var limited = Assert.Single(gateway.Slack.CallsOf("chat.postMessage", conversation.Id.ToString()), c => c.Status == 429);
+        Assert.True(posted.At - limited.At >= TimeSpan.FromSeconds(1.9), $"posted {posted.At - limited.At} after the 429 with Retry-After: 2");
+    }
+
+    [Fact]
+    public async Task Should_disable_a_Slack_target_whose_channel_is_gone()
+    {
+        var agent = await gateway.AgentAsync(slack: true);
+        gateway.Slack.FailNext("channel_not_found");
+        var conversation = await gateway.AssignAsync(agent.AgentId);
+
+        var target = await Eventually.ValueAsync(async () =>
+        {
+            var targets = await gateway.Admin.GetFromJsonAsync<JsonElement>($"/admin/agents/{agent.AgentId}/targets");
+            var slack = targets.EnumerateArray().Single();
+            return slack.GetProperty("enabled").GetBoolean() ? (JsonElement?)null : slack;
+        });
+        Assert.Equal("slack", target.GetProperty("kind").GetString());
+        Assert.Contains("channel_not_found", target.GetProperty("disabledReason").GetString());
+        Assert.Single(gateway.Slack.CallsOf("chat.postMessage", conversation.Id.ToString()));
+    }
+
+    [Fact]
+    public async Task Should_refuse_a_Slack_target_without_the_agents_Slack_user()
+    {
+        using var missing = await gateway.Admin.PostAsJsonAsync("/admin/agents/anna/slack-targets", new { channel = "C0123456" });
+        using var badChannel = await gateway.Admin.PostAsJsonAsync("/admin/agents/anna/slack-targets", new { slackUserId = "U0123456", channel = "#general" });
+
+        Assert.Equal((HttpStatusCode.BadRequest, HttpStatusCode.BadRequest), (missing.StatusCode, badChannel.StatusCode));
+        Assert.Equal("slackUserId", (await missing.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("field").GetString());
+    }
+
+    /// <summary>Every string in a JSON value (the text Slack would show, and the ids), one per line.</summary>
+    private static string Texts(JsonElement element) => element.ValueKind switch
+    {
+        JsonValueKind.String => element.GetString()! + "\n",
+        JsonValueKind.Array => string.Concat(element.EnumerateArray().Select(Texts)),
+        JsonValueKind.Object => string.Concat(element.EnumerateObject().Select(p => Texts(p.Value))),
+        _ => "",
+    };
+
+    /// <summary>A button press as Slack sends it: form-encoded, the JSON in "payload".</summary>
+    private static HttpRequestMessage Press(SlackCall opening, string user, string actionId, Guid conversationId)
+    {
+        var payload = JsonSerializer.Serialize(new
+        {
+            type = "block_actions",
+            user = new { id = user, username = "someone", team_id = "T0001" },
+            api_app_id = "A0001",
+            container = new { type = "message", message_ts = opening.Ts, channel_id = opening.Channel, is_ephemeral = false },
+            channel = new { id = opening.Channel, name = "directmessage" },
+            message = new { type = "message", ts = opening.Ts, text = opening.Body.GetProperty("text").GetString(), blocks = opening.Body.GetProperty("blocks") },
+            response_url = "https://hooks.slack.com/actions/T0001/1/x",
+            actions = new[] { new { action_id = actionId, block_id = SlackMessages.OfferBlock, value = conversationId.ToString(), type = "button", action_ts = "1700000000.1" } },
+        });
+        return FakeSlack.Signed("/slack/interactivity", "payload=" + Uri.EscapeDataString(payload), "application/x-www-form-urlencoded",
+            GatewayHost.SlackSigningSecret);
+    }
+}
