@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Routing.AgentGateway.Database;
 using Routing.AgentGateway.Delivery;
+using Routing.AgentGateway.Email;
 using Routing.AgentGateway.Events;
 using Routing.AgentGateway.Slack;
 using Routing.ServiceDefaults;
@@ -19,6 +20,7 @@ internal static class GatewayServiceExtensions
         builder.Services.AddSchemaMigrations<GatewayMigrations>(sp => sp.GetRequiredService<IOptions<GatewayOptions>>().Value.MigrateOnStart);
         builder.Services.AddWebhookDelivery();
         builder.Services.AddSlack();
+        builder.Services.AddAgentEmail();
         builder.Services.AddSingleton<Agents.AgentTokens>();
         builder.Services.AddSingleton<Conversations.ConversationStore>();
         builder.Services.AddScoped<Replies.ReplySender>();

@@ -28,6 +28,9 @@ public sealed class GatewayHost : IAsyncLifetime
 
     public FakeSlack Slack { get; private set; } = null!;
 
+    /// <summary>The mailbox agents' emailed replies go to (on the local Postfix and Dovecot); its own per fixture.</summary>
+    public string ReplyMailbox { get; } = MailServers.NewMailbox("replies");
+
     public HttpClient Admin { get; private set; } = null!;
 
     public async Task InitializeAsync()
@@ -41,6 +44,16 @@ public sealed class GatewayHost : IAsyncLifetime
             ["Gateway:Slack:BotToken"] = "xoxb-test-token",
             ["Gateway:Slack:SigningSecret"] = SlackSigningSecret,
             ["Gateway:Slack:ApiUrl"] = Slack.Url + "/api/",
+            ["Gateway:Email:From"] = "Conversations <conversations@example.com>",
+            ["Gateway:Email:ReplyAddress"] = ReplyMailbox,
+            ["Gateway:Email:Smtp:Host"] = MailServers.Smtp.Host,
+            ["Gateway:Email:Smtp:Port"] = MailServers.Smtp.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Gateway:Email:Smtp:Security"] = "None",
+            ["Gateway:Email:Imap:Host"] = MailServers.Imap.Host,
+            ["Gateway:Email:Imap:Port"] = MailServers.Imap.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Gateway:Email:Imap:Security"] = "None",
+            ["Gateway:Email:Imap:Password"] = MailServers.Password,
+            ["Gateway:Email:PollInterval"] = "00:00:00.200",
             ["Gateway:PublishTimeout"] = "00:00:05",
             ["Gateway:ChannelAccounts:email"] = "support@example.com",
         });
@@ -61,7 +74,7 @@ public sealed class GatewayHost : IAsyncLifetime
     }
 
     /// <summary>A client acting as a new agent with a fresh token (and, when asked, a webhook target on the receiver or a Slack target).</summary>
-    public async Task<AgentClient> AgentAsync(bool webhook = false, bool slack = false)
+    public async Task<AgentClient> AgentAsync(bool webhook = false, bool slack = false, bool email = false)
     {
         var agentId = "agent-" + Guid.NewGuid().ToString("N")[..8];
         var issued = await (await Admin.PostAsync($"/admin/agents/{agentId}/tokens", null)).EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>();
@@ -78,9 +91,15 @@ public sealed class GatewayHost : IAsyncLifetime
             slackUser = "U" + Guid.NewGuid().ToString("N")[..10].ToUpperInvariant();
             (await Admin.PostAsJsonAsync($"/admin/agents/{agentId}/slack-targets", new { slackUserId = slackUser })).EnsureSuccessStatusCode();
         }
+        string? mailbox = null;
+        if (email)
+        {
+            mailbox = MailServers.NewMailbox("agent");
+            (await Admin.PostAsJsonAsync($"/admin/agents/{agentId}/email-targets", new { address = mailbox })).EnsureSuccessStatusCode();
+        }
         var client = _app.CreateClient();
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", issued.GetProperty("token").GetString());
-        return new AgentClient(agentId, issued.GetProperty("id").GetGuid(), client, secret) { SlackUserId = slackUser };
+        return new AgentClient(agentId, issued.GetProperty("id").GetGuid(), client, secret) { SlackUserId = slackUser, Mailbox = mailbox };
     }
 
     public HttpClient Anonymous() => _app.CreateClient();
@@ -152,6 +171,8 @@ internal sealed class GatewayTestApp(string connectionString, string brokerUrl, 
 public sealed record AgentClient(string AgentId, Guid TokenId, HttpClient Http, string? WebhookSecret)
 {
     public string? SlackUserId { get; init; }
+
+    public string? Mailbox { get; init; }
 }
 
 /// <summary>A conversation the test made routing's events for.</summary>

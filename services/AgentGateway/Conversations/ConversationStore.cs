@@ -144,6 +144,14 @@ internal sealed class ConversationStore(NpgsqlDataSource db, EventSignal signal)
 
     // ----- the agent API's reads: an agent sees only conversations it has (or had, once closed) -----
 
+    /// <summary>A conversation whoever's it is (an emailed reply names the conversation before the agent is known).</summary>
+    public async Task<ConversationView?> GetAsync(Guid id, CancellationToken ct)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        return await connection.QuerySingleOrDefaultAsync<ConversationView>(new CommandDefinition(
+            $"select {ConversationView.Columns} from gateway_conversations where id = @id", new { id }, cancellationToken: ct));
+    }
+
     public async Task<ConversationView?> GetForAgentAsync(Guid id, string agentId, CancellationToken ct)
     {
         await using var connection = await db.OpenConnectionAsync(ct);

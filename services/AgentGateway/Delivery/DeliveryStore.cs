@@ -12,7 +12,7 @@ internal sealed record TargetRow(Guid Id, string AgentId, string Kind, string? U
     string? DisabledReason, DateTime CreatedAt);
 
 /// <summary>A place in a tool: a Slack channel and message ts, or a mailbox and Message-ID.</summary>
-internal sealed record ThreadRef(string Channel, string ThreadId);
+internal sealed record ThreadRef(string Channel, string ThreadId, string? Subject);
 
 /// <summary>Whose thread it is: the target it was opened for, and the conversation.</summary>
 internal sealed record ThreadOwner(Guid TargetId, Guid ConversationId);
@@ -42,16 +42,18 @@ internal sealed class DeliveryStore(NpgsqlDataSource db)
     {
         await using var connection = await db.OpenConnectionAsync(ct);
         return await connection.QuerySingleOrDefaultAsync<ThreadRef>(new CommandDefinition(
-            "select channel, thread_id as ThreadId from gateway_threads where target_id = @targetId and conversation_id = @conversationId",
+            "select channel, thread_id as ThreadId, subject from gateway_threads where target_id = @targetId and conversation_id = @conversationId",
             new { targetId, conversationId }, cancellationToken: ct));
     }
 
-    public async Task AddThreadAsync(Guid targetId, Guid conversationId, string channel, string threadId, CancellationToken ct)
+    public async Task AddThreadAsync(Guid targetId, Guid conversationId, string channel, string threadId, CancellationToken ct, string? subject = null)
     {
         await using var connection = await db.OpenConnectionAsync(ct);
         await connection.ExecuteAsync(new CommandDefinition(
-            "insert into gateway_threads (target_id, conversation_id, channel, thread_id) values (@targetId, @conversationId, @channel, @threadId) on conflict do nothing",
-            new { targetId, conversationId, channel, threadId }, cancellationToken: ct));
+            """
+            insert into gateway_threads (target_id, conversation_id, channel, thread_id, subject) values (@targetId, @conversationId, @channel, @threadId, @subject)
+            on conflict do nothing
+            """, new { targetId, conversationId, channel, threadId, subject }, cancellationToken: ct));
     }
 
     /// <summary>The conversation and target a thread belongs to (a Slack thread reply, an email reply's thread).</summary>
@@ -76,7 +78,7 @@ internal sealed class DeliveryStore(NpgsqlDataSource db)
     {
         await using var connection = await db.OpenConnectionAsync(ct);
         return await connection.QuerySingleOrDefaultAsync<ThreadRef>(new CommandDefinition(
-            "select channel, message_ref as ThreadId from gateway_tool_replies where reply_id = @replyId and target_id = @targetId",
+            "select channel, message_ref as ThreadId, null::text as subject from gateway_tool_replies where reply_id = @replyId and target_id = @targetId",
             new { replyId, targetId }, cancellationToken: ct));
     }
 

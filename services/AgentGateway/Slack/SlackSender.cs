@@ -58,7 +58,7 @@ internal sealed class SlackSender(SlackApi slack, DeliveryStore store) : IDelive
                 return opener.Outcome();
             }
             await store.AddThreadAsync(delivery.TargetId, e.ConversationId, channel, ts, ct);
-            thread = new ThreadRef(channel, ts);
+            thread = new ThreadRef(channel, ts, null);
         }
         return (await slack.CallAsync("chat.postMessage",
             new { channel = thread.Channel, thread_ts = thread.ThreadId, text = line, unfurl_links = false, unfurl_media = false }, ct)).Outcome();

@@ -30,6 +30,8 @@ create table gateway_threads (
     -- slack: the channel the thread is in and the ts of its first message; email: the mailbox and the first mail's Message-ID
     channel text not null,
     thread_id text not null,
+    -- email: the first mail's subject, which the later ones answer ("Re: …")
+    subject text,
     created_at timestamptz not null default now(),
     primary key (target_id, conversation_id),
     unique (channel, thread_id)

@@ -1,0 +1,173 @@
+using MailKit;
+using MailKit.Net.Imap;
+using MailKit.Search;
+using Microsoft.Extensions.Options;
+using MimeKit;
+using Routing.Adapters.Email.Mime;
+using Routing.AgentGateway.Agents;
+using Routing.AgentGateway.Conversations;
+using Routing.AgentGateway.Delivery;
+
+namespace Routing.AgentGateway.Email;
+
+/// <summary>What became of an agent's mail: sent on, refused (with the reason, told to the agent), or not handled yet (the broker did not confirm).</summary>
+internal enum ReplyMailOutcome
+{
+    Done,
+    Refused,
+    Later,
+}
+
+/// <summary>
+/// Reads agents' replies from the reply mailbox over IMAP. A mail counts only when it is addressed to a conversation's
+/// reply address whose token holds for the conversation's current agent, and comes from one of that agent's email
+/// targets; its new text (above the quoted history) goes to the customer as the agent's reply, its Message-ID being
+/// the idempotency key, so a mail read twice is one reply. "accept" or "decline" alone answers an offer; a reply to an
+/// offer accepts it first. A handled mail is flagged $Routed (or $NotRouted with the reason logged, and the agent told
+/// when the sender is theirs); a mail the broker did not confirm stays unflagged and is read again.
+/// </summary>
+internal sealed class EmailReplyWatcher(IOptions<AgentEmailOptions> options, ReplyAddress replyAddresses, ConversationStore conversations,
+    DeliveryStore targets, IServiceScopeFactory scopes, TimeProvider time, ILogger<EmailReplyWatcher> logger) : BackgroundService
+{
+    public const string RoutedKeyword = "$Routed";
+    public const string NotRoutedKeyword = "$NotRouted";
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var config = options.Value;
+        if (string.IsNullOrEmpty(config.Imap.Host) || !config.ReplyAddress.Contains('@'))
+        {
+            logger.LogInformation("Gateway:Email:Imap:Host or ReplyAddress is not set: agents' email replies are not read");
+            return;
+        }
+        var backoff = TimeSpan.FromSeconds(1);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                using var client = new ImapClient();
+                await client.ConnectAsync(config.Imap.Host, config.Imap.Port, config.Imap.Security, stoppingToken);
+                await client.AuthenticateAsync(config.Imap.Username ?? config.ReplyAddress, config.Imap.Password ?? "", stoppingToken);
+                var folder = await client.GetFolderAsync(config.Folder, stoppingToken);
+                await folder.OpenAsync(FolderAccess.ReadWrite, stoppingToken);
+                backoff = TimeSpan.FromSeconds(1);
+                while (!stoppingToken.IsCancellationRequested)
+                {
+                    await DrainAsync(folder, config, stoppingToken);
+                    await Task.Delay(config.PollInterval, time, stoppingToken);
+                    await client.NoOpAsync(stoppingToken);
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                logger.LogWarning(ex, "Reading agents' replies from {Host}:{Port} failed; again in {Backoff}", config.Imap.Host, config.Imap.Port, backoff);
+                await Task.Delay(backoff, time, stoppingToken);
+                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromMinutes(2).Ticks));
+            }
+        }
+    }
+
+    private async Task DrainAsync(IMailFolder folder, AgentEmailOptions config, CancellationToken ct)
+    {
+        var keywords = folder.PermanentFlags.HasFlag(MessageFlags.UserDefined);
+        var uids = await folder.SearchAsync(keywords ? SearchQuery.NotKeyword(RoutedKeyword).And(SearchQuery.NotKeyword(NotRoutedKeyword)) : SearchQuery.NotSeen, ct);
+        foreach (var uid in uids.OrderBy(u => u.Id).Take(100))
+        {
+            var mail = await folder.GetMessageAsync(uid, ct);
+            var (outcome, reason) = await HandleAsync(mail, config, ct);
+            if (outcome == ReplyMailOutcome.Later)
+            {
+                return; // the broker did not confirm: this and the rest are read again next round
+            }
+            if (outcome == ReplyMailOutcome.Refused)
+            {
+                logger.LogInformation("Agent mail {MessageId} not sent to a customer: {Reason}", mail.MessageId, reason);
+            }
+            await folder.AddFlagsAsync(uid, MessageFlags.Seen, keywords ? [outcome == ReplyMailOutcome.Done ? RoutedKeyword : NotRoutedKeyword] : [],
+                silent: true, ct);
+        }
+    }
+
+    internal async Task<(ReplyMailOutcome Outcome, string? Reason)> HandleAsync(MimeMessage mail, AgentEmailOptions config, CancellationToken ct)
+    {
+        if (mail.Headers[HeaderId.AutoSubmitted] is { } auto && !auto.Trim().StartsWith("no", StringComparison.OrdinalIgnoreCase))
+        {
+            return (ReplyMailOutcome.Refused, $"automatic mail (Auto-Submitted: {auto})");
+        }
+        var addressed = mail.To.Mailboxes.Concat(mail.Cc.Mailboxes).Select(m => m.Address)
+            .Concat(mail.Headers.Where(h => h.Field.Equals("Delivered-To", StringComparison.OrdinalIgnoreCase)
+                                             || h.Field.Equals("X-Original-To", StringComparison.OrdinalIgnoreCase))
+                .Select(h => h.Value.Trim().Trim('<', '>')))
+            .Select(a => ReplyAddress.Read(a, config.ReplyAddress)).FirstOrDefault(t => t is not null);
+        if (addressed is not { } token)
+        {
+            return (ReplyMailOutcome.Refused, "not addressed to a conversation's reply address");
+        }
+        var conversation = await conversations.GetAsync(token.ConversationId, ct);
+        if (conversation?.AgentId is not { } agentId || !replyAddresses.Holds(token.ConversationId, token.Mac, agentId))
+        {
+            return (ReplyMailOutcome.Refused, "the reply address's token does not hold (forged, or the conversation is no longer that agent's)");
+        }
+        var sender = mail.From.Mailboxes.FirstOrDefault()?.Address;
+        var mailboxes = (await targets.TargetsAsync(agentId, ct)).Where(t => t is { Kind: TargetKinds.Email, Enabled: true }).Select(t => t.Address).ToList();
+        if (sender is null || !mailboxes.Contains(sender, StringComparer.OrdinalIgnoreCase))
+        {
+            return (ReplyMailOutcome.Refused, $"from {sender}, which is not a mailbox of {agentId}");
+        }
+        var text = ReplyText.Strip((mail.TextBody ?? (mail.HtmlBody is { } html ? HtmlText.ToText(html) : "")).ReplaceLineEndings("\n").Trim());
+        await using var scope = scopes.CreateAsyncScope();
+        var actions = scope.ServiceProvider.GetRequiredService<AgentActions>();
+        var command = text.Trim().TrimEnd('.', '!').ToLowerInvariant();
+        ActionResult result;
+        if (command is "accept" or "decline")
+        {
+            result = command == "accept"
+                ? await actions.AcceptAsync(conversation.Id, agentId, ct)
+                : await actions.DeclineAsync(conversation.Id, agentId, "declined by email", ct);
+        }
+        else
+        {
+            if (conversation.Status == "offered")
+            {
+                // Answering an offer by mail takes it.
+                result = await actions.AcceptAsync(conversation.Id, agentId, ct);
+                if (result.Status != ActionStatus.Done)
+                {
+                    return await RefusedAsync(result, mail, sender, config, ct);
+                }
+            }
+            result = await actions.ReplyAsync(conversation.Id, agentId, text, null, "email:" + (mail.MessageId ?? Convert.ToHexString(
+                System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(mail.ToString())))), ct);
+        }
+        return result.Status == ActionStatus.Done ? (ReplyMailOutcome.Done, null) : await RefusedAsync(result, mail, sender, config, ct);
+    }
+
+    /// <summary>The agent is told why their mail went nowhere (in the same thread); a broker that did not confirm leaves it for later.</summary>
+    private async Task<(ReplyMailOutcome, string?)> RefusedAsync(ActionResult result, MimeMessage mail, string agentMailbox, AgentEmailOptions config,
+        CancellationToken ct)
+    {
+        if (result.Status == ActionStatus.Unavailable)
+        {
+            return (ReplyMailOutcome.Later, result.Detail);
+        }
+        if (!string.IsNullOrEmpty(config.Smtp.Host) && MailboxAddress.TryParse(config.From, out var from))
+        {
+            var subject = mail.Subject is { } s && s.StartsWith("Re: ", StringComparison.OrdinalIgnoreCase) ? s : "Re: " + mail.Subject;
+            var notice = AgentMail.Compose(from, agentMailbox, config.ReplyAddress, MimeKit.Utils.MimeUtils.GenerateMessageId(from.Domain), mail.MessageId,
+                subject, $"Not sent to the customer: {result.Detail}\n", Guid.Empty, time.GetUtcNow());
+            try
+            {
+                await AgentMail.SendAsync(config.Smtp, notice, config.CallTimeout, ct);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                logger.LogWarning(ex, "Could not tell {Mailbox} that their mail was not sent", agentMailbox);
+            }
+        }
+        return (ReplyMailOutcome.Refused, result.Detail);
+    }
+}

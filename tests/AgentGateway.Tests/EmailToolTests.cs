@@ -1,0 +1,169 @@
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using MailKit;
+using MailKit.Search;
+using MimeKit;
+using Routing.Adapters.Testing;
+using Routing.AgentGateway.Email;
+using Routing.Contracts;
+
+namespace AgentGateway.Tests;
+
+/// <summary>
+/// Email as an agent's tool, on the local Postfix and Dovecot and the gateway on real PostgreSQL and RabbitMQ: the
+/// conversation arrives in the agent's mailbox with the customer's context, one thread per conversation; the agent's
+/// reply to its signed reply address goes to the customer; forged tokens and strangers are refused.
+/// </summary>
+public sealed class EmailToolTests(GatewayHost gateway) : IClassFixture<GatewayHost>
+{
+    /// <summary>The mails in a mailbox's inbox, fetched whole, once <paramref name="done"/> holds.</summary>
+    private static async Task<IReadOnlyList<MimeMessage>> MailsAsync(string mailbox, Func<IReadOnlyList<MimeMessage>, bool> done) =>
+        await Eventually.ValueAsync<IReadOnlyList<MimeMessage>>(async () =>
+        {
+            using var client = await MailServers.ConnectAsync(mailbox);
+            await client.Inbox.OpenAsync(FolderAccess.ReadOnly);
+            var mails = new List<MimeMessage>();
+            for (var i = 0; i < client.Inbox.Count; i++)
+            {
+                mails.Add(await client.Inbox.GetMessageAsync(i));
+            }
+            await client.DisconnectAsync(true);
+            return done(mails) ? mails : null;
+        });
+
+    /// <summary>The keywords the gateway set on the reply mailbox's mail with this Message-ID.</summary>
+    private async Task<IReadOnlySet<string>> KeywordsAsync(string messageId) =>
+        await Eventually.ValueAsync<IReadOnlySet<string>>(async () =>
+        {
+            using var client = await MailServers.ConnectAsync(gateway.ReplyMailbox);
+            await client.Inbox.OpenAsync(FolderAccess.ReadOnly);
+            var uids = await client.Inbox.SearchAsync(SearchQuery.HeaderContains("Message-ID", messageId));
+            var summaries = uids.Count == 0 ? [] : await client.Inbox.FetchAsync(uids, MessageSummaryItems.Flags);
+            await client.DisconnectAsync(true);
+            var keywords = summaries.SelectMany(s => s.Keywords).ToHashSet();
+            return keywords.Count > 0 ? keywords : null;
+        });
+
+    private static async Task<string> ReplyAsync(string from, string to, string body, MimeMessage? answering = null)
+    {
+        var mail = new MimeMessage { Subject = "Re: " + (answering?.Subject ?? "conversation"), Body = new TextPart("plain") { Text = body } };
+        mail.MessageId = MimeKit.Utils.MimeUtils.GenerateMessageId("agents.example.com");
+        mail.From.Add(MailboxAddress.Parse(from));
+        mail.To.Add(MailboxAddress.Parse(to));
+        if (answering is not null)
+        {
+            mail.InReplyTo = answering.MessageId;
+            mail.References.Add(answering.MessageId!);
+        }
+        using var raw = new MemoryStream();
+        await mail.WriteToAsync(raw);
+        await MailServers.DeliverAsync(from, to, raw.ToArray());
+        return mail.MessageId;
+    }
+
+    private async Task<List<JsonElement>> SentAsync(Guid conversationId) =>
+        await Eventually.ValueAsync(async () =>
+        {
+            var sent = (await gateway.Broker.DrainQueueAsync("sms-send-channel-message"))
+                .Select(m => JsonDocument.Parse(m.Body).RootElement.GetProperty("message"))
+                .Where(m => m.GetProperty("conversationId").GetGuid() == conversationId).ToList();
+            return sent.Count > 0 ? sent : null;
+        });
+
+    [Fact]
+    public async Task Should_mail_the_conversation_to_the_agent_and_send_the_emailed_reply_to_the_customer()
+    {
+        var agent = await gateway.AgentAsync(email: true);
+        var conversation = await gateway.AssignAsync(agent.AgentId);
+
+        var opening = (await MailsAsync(agent.Mailbox!, m => m.Count == 1))[0];
+        Assert.Equal("[SMS] Maria Rossi: Hello, my order is late", opening.Subject);
+        Assert.Contains("anna", opening.TextBody); // owner, history and why it came here
+        Assert.Contains("phone: +393331234567", opening.TextBody);
+        Assert.Equal("auto-generated", opening.Headers["Auto-Submitted"]);
+        var replyTo = Assert.Single(opening.ReplyTo.Mailboxes).Address;
+        Assert.StartsWith(gateway.ReplyMailbox.Split('@')[0] + "+", replyTo);
+
+        await gateway.Broker.PublishAsync(conversation.Message("It was order 1234", agent.AgentId, "open"));
+        var later = (await MailsAsync(agent.Mailbox!, m => m.Count == 2)).Single(m => m.MessageId != opening.MessageId);
+        Assert.Equal((opening.MessageId, "Re: " + opening.Subject), (later.InReplyTo, later.Subject));
+        Assert.Contains("It was order 1234", later.TextBody);
+
+        var reply = await ReplyAsync(agent.Mailbox!, replyTo,
+            "Sorry! It ships today.\n\nOn Mon, 23 Nov 2026 at 10:00, Conversations <conversations@example.com> wrote:\n> It was order 1234\n", later);
+
+        var sent = await SentAsync(conversation.Id);
+        Assert.Equal(("Sorry! It ships today.", agent.AgentId, "+393331234567"), (sent[0].GetProperty("text").GetString(),
+            sent[0].GetProperty("agentId").GetString(), sent[0].GetProperty("to").GetProperty("value").GetString()));
+        Assert.Contains(EmailReplyWatcher.RoutedKeyword, await KeywordsAsync(reply));
+        Assert.Single(sent);
+    }
+
+    [Fact]
+    public async Task Should_refuse_a_forged_reply_address_and_a_sender_who_is_not_the_agent()
+    {
+        var agent = await gateway.AgentAsync(email: true);
+        var conversation = await gateway.AssignAsync(agent.AgentId);
+        var opening = (await MailsAsync(agent.Mailbox!, m => m.Count == 1))[0];
+        var replyTo = opening.ReplyTo.Mailboxes.Single().Address;
+        var at = replyTo.IndexOf('@');
+        var forgedAddress = replyTo[..(at - 2)] + (replyTo[at - 2] == 'a' ? "bb" : "aa") + replyTo[at..];
+
+        var forged = await ReplyAsync(agent.Mailbox!, forgedAddress, "Forged token");
+        var stranger = await ReplyAsync("mallory@example.org", replyTo, "Not the agent");
+        var own = await ReplyAsync(agent.Mailbox!, replyTo, "The agent's own");
+
+        Assert.Contains(EmailReplyWatcher.NotRoutedKeyword, await KeywordsAsync(forged));
+        Assert.Contains(EmailReplyWatcher.NotRoutedKeyword, await KeywordsAsync(stranger));
+        Assert.Contains(EmailReplyWatcher.RoutedKeyword, await KeywordsAsync(own));
+        Assert.Equal(["The agent's own"], (await SentAsync(conversation.Id)).Select(m => m.GetProperty("text").GetString()));
+    }
+
+    [Fact]
+    public async Task Should_accept_an_offer_answered_accept_by_mail_and_tell_the_agent_when_a_reply_is_refused()
+    {
+        var agent = await gateway.AgentAsync(email: true);
+        await using var accepted = await gateway.Broker.ObserveAsync<AgentAcceptedConversation>();
+        var offer = await gateway.AssignAsync(agent.AgentId, requiresAccept: true);
+        var opening = (await MailsAsync(agent.Mailbox!, m => m.Count == 1))[0];
+        Assert.Contains("offered to you", opening.TextBody);
+        var replyTo = opening.ReplyTo.Mailboxes.Single().Address;
+
+        await ReplyAsync(agent.Mailbox!, replyTo, "Accept\n\n> quoted offer", opening);
+
+        Assert.Equal(agent.AgentId, (await accepted.WaitForAsync(m => m.ConversationId == offer.Id)).AgentId);
+        var view = await agent.Http.GetFromJsonAsync<JsonElement>($"/conversations/{offer.Id}");
+        Assert.Equal("open", view.GetProperty("conversation").GetProperty("status").GetString());
+
+        // Closed: a later mailed reply is refused, and the agent is told in the thread.
+        await gateway.Broker.PublishAsync(new ConversationClosed
+        {
+            ConversationId = offer.Id, CustomerId = offer.CustomerId, AgentId = agent.AgentId, Channel = "sms", ClosedBy = agent.AgentId,
+            ClosedAt = DateTimeOffset.UtcNow,
+        });
+        await MailsAsync(agent.Mailbox!, m => m.Any(x => x.TextBody?.Contains("Closed by") == true));
+        var late = await ReplyAsync(agent.Mailbox!, replyTo, "One more thing", opening);
+        Assert.Contains(EmailReplyWatcher.NotRoutedKeyword, await KeywordsAsync(late));
+        var notice = (await MailsAsync(agent.Mailbox!, m => m.Any(x => x.TextBody?.StartsWith("Not sent to the customer", StringComparison.Ordinal) == true)))
+            .Single(x => x.TextBody?.StartsWith("Not sent to the customer", StringComparison.Ordinal) == true);
+        Assert.Contains("closed", notice.TextBody);
+    }
+
+    [Fact]
+    public void Should_make_reply_addresses_that_hold_only_for_their_conversation_and_agent()
+    {
+        var addresses = new ReplyAddress(Convert.ToBase64String(new byte[32]));
+        var conversation = Guid.NewGuid();
+        var address = addresses.For("reply@example.com", conversation, "anna");
+
+        var read = ReplyAddress.Read(address.ToUpperInvariant(), "reply@example.com"); // mail servers may change the case
+        Assert.True(address.Length - "@example.com".Length <= 64, address);
+        Assert.Equal(conversation, read!.Value.ConversationId);
+        Assert.True(addresses.Holds(conversation, read.Value.Mac, "anna"));
+        Assert.False(addresses.Holds(conversation, read.Value.Mac, "bruno"));
+        Assert.False(new ReplyAddress(Convert.ToBase64String(Enumerable.Repeat((byte)7, 32).ToArray())).Holds(conversation, read.Value.Mac, "anna"));
+        Assert.Null(ReplyAddress.Read("reply+not-base32!@example.com", "reply@example.com"));
+        Assert.Null(ReplyAddress.Read("someone@example.com", "reply@example.com"));
+    }
+}
