@@ -133,8 +133,8 @@ public sealed class EmailToolTests(GatewayHost gateway) : IClassFixture<GatewayH
         await ReplyAsync(agent.Mailbox!, replyTo, "Accept\n\n> quoted offer", opening);
 
         Assert.Equal(agent.AgentId, (await accepted.WaitForAsync(m => m.ConversationId == offer.Id)).AgentId);
-        var view = await agent.Http.GetFromJsonAsync<JsonElement>($"/conversations/{offer.Id}");
-        Assert.Equal("open", view.GetProperty("conversation").GetProperty("status").GetString());
+        await Eventually.TrueAsync(async () => (await agent.Http.GetFromJsonAsync<JsonElement>($"/conversations/{offer.Id}"))
+            .GetProperty("conversation").GetProperty("status").GetString() == "open");
 
         // Closed: a later mailed reply is refused, and the agent is told in the thread.
         await gateway.Broker.PublishAsync(new ConversationClosed

@@ -113,8 +113,8 @@ public sealed class SlackTests(GatewayHost gateway) : IClassFixture<GatewayHost>
         var update = await CallAsync("chat.update", opening.Ts!);
         Assert.DoesNotContain(SlackMessages.AcceptAction, Texts(update.Body.GetProperty("blocks")));
         Assert.Contains("Accepted by", Texts(update.Body.GetProperty("blocks")));
-        var view = await agent.Http.GetFromJsonAsync<JsonElement>($"/conversations/{conversation.Id}");
-        Assert.Equal("open", view.GetProperty("conversation").GetProperty("status").GetString());
+        await Eventually.TrueAsync(async () => (await agent.Http.GetFromJsonAsync<JsonElement>($"/conversations/{conversation.Id}"))
+            .GetProperty("conversation").GetProperty("status").GetString() == "open");
     }
 
     [Fact]

@@ -12,23 +12,28 @@ namespace Routing.EndToEndTests;
 /// An agent's whole loop through the running stack: a signed SMS webhook in, routed to the customer's owner,
 /// delivered to the agent's tool as a signed webhook with the customer's context; the agent replies through the
 /// gateway's API and the reply reaches the provider sandbox as Twilio's API expects it; its status and the close
-/// come back to the tool.
+/// come back to the tool. The same loop through Slack (a thread in the agent's direct messages, the answer written in
+/// it) and through email (the conversation in the agent's mailbox, the answer mailed to its signed reply address).
 /// </summary>
 public sealed class AgentGatewayStackTests : IAsyncLifetime
 {
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
     private TestBroker _broker = null!;
     private Receiver _tool = null!;
+    private HttpClient _admin = null!;
 
     public async Task InitializeAsync()
     {
         await LocalStack.RequireReadyAsync();
         _broker = await TestBroker.AttachToStackAsync();
         _tool = await Receiver.StartAsync();
+        _admin = new HttpClient { BaseAddress = new Uri(LocalStack.Gateway) };
+        _admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", LocalStack.Secrets["Gateway__AdminToken"]);
     }
 
     public async Task DisposeAsync()
     {
+        _admin.Dispose();
         await _tool.DisposeAsync();
         await _broker.DisposeAsync();
         _http.Dispose();
@@ -37,26 +42,11 @@ public sealed class AgentGatewayStackTests : IAsyncLifetime
     [Fact]
     public async Task Should_deliver_a_customers_sms_to_the_owners_tool_and_send_the_owners_reply_back_by_sms()
     {
-        var agentId = "e2e-" + Guid.NewGuid().ToString("N")[..8];
-        (await _http.PostAsJsonAsync($"{LocalStack.Routing}/agents",
-            new { id = agentId, name = "E2E Agent", capacity = 50, channels = new[] { "sms", "whatsapp", "email" }, presence = "available" })).EnsureSuccessStatusCode();
-        using var admin = new HttpClient { BaseAddress = new Uri(LocalStack.Gateway) };
-        admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", LocalStack.Secrets["Gateway__AdminToken"]);
-        var token = (await (await admin.PostAsync($"/admin/agents/{agentId}/tokens", null)).EnsureSuccessStatusCode()
-            .Content.ReadFromJsonAsync<JsonElement>()).GetProperty("token").GetString();
-        var secret = (await (await admin.PostAsJsonAsync($"/admin/agents/{agentId}/webhook-targets", new { url = _tool.Url + "/hooks" })).EnsureSuccessStatusCode()
+        var agentId = await AgentAsync();
+        var secret = (await (await _admin.PostAsJsonAsync($"/admin/agents/{agentId}/webhook-targets", new { url = _tool.Url + "/hooks" })).EnsureSuccessStatusCode()
             .Content.ReadFromJsonAsync<JsonElement>()).GetProperty("secret").GetString()!;
-        using var agent = new HttpClient { BaseAddress = new Uri(LocalStack.Gateway) };
-        agent.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-
-        // A customer writes, becomes the agent's customer (owner), and writes again: the new conversation is the owner's.
-        await using var routed = await _broker.ObserveAsync<MessageRouted>();
-        var phone = "+447700" + Random.Shared.Next(100_000, 999_999).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        var first = await SmsAsync(routed, phone, "Hello, I ordered a sofa");
-        (await _http.PutAsJsonAsync($"{LocalStack.Routing}/customers/{first.CustomerId}/preferred-agents", new[] { agentId })).EnsureSuccessStatusCode();
-        (await _http.PostAsync($"{LocalStack.Routing}/conversations/{first.ConversationId}/close", null)).EnsureSuccessStatusCode();
-        var second = await SmsAsync(routed, phone, "When will the sofa arrive?");
-        Assert.Equal(agentId, second.AgentId);
+        using var agent = await AgentApiAsync(agentId);
+        var (phone, second) = await OwnedConversationAsync(agentId);
 
         var assigned = await WebhookAsync(secret, "conversation.assigned", second.ConversationId);
         var data = assigned.GetProperty("data");
@@ -81,6 +71,152 @@ public sealed class AgentGatewayStackTests : IAsyncLifetime
         Assert.Equal(agentId, closed.GetProperty("data").GetProperty("closedBy").GetString());
         var conversation = await _http.GetFromJsonAsync<JsonElement>($"{LocalStack.Routing}/conversations/{second.ConversationId}");
         Assert.Equal("closed", conversation.GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task Should_deliver_a_customers_sms_into_the_owners_Slack_and_send_the_thread_reply_back_by_sms()
+    {
+        var agentId = await AgentAsync();
+        var slackUser = "U" + Guid.NewGuid().ToString("N")[..10].ToUpperInvariant();
+        (await _admin.PostAsJsonAsync($"/admin/agents/{agentId}/slack-targets", new { slackUserId = slackUser })).EnsureSuccessStatusCode();
+        var (phone, conversation) = await OwnedConversationAsync(agentId);
+
+        // The conversation opens a thread in the agent's direct messages (the sandbox answers as Slack's Web API).
+        var opening = await SentAsync(r => r.GetProperty("provider").GetString() == "slack" && r.GetProperty("body").GetProperty("channel").GetString() == slackUser
+            && r.GetProperty("body").ToString().Contains(conversation.ConversationId.ToString(), StringComparison.Ordinal));
+        Assert.Contains("you are the customer", opening.GetProperty("body").GetProperty("blocks").ToString());
+        var threadTs = opening.GetProperty("providerMessageId").GetString()!;
+
+        // The agent answers in the thread; Slack sends the Events API request, signed with the app's signing secret.
+        var text = $"It arrives on Thursday ({Guid.NewGuid():N})";
+        var ts = $"{DateTimeOffset.UtcNow.ToUnixTimeSeconds()}.000100";
+        var body = JsonSerializer.Serialize(new
+        {
+            type = "event_callback", event_id = "Ev" + Guid.NewGuid().ToString("N")[..10], team_id = "T0001",
+            @event = new { type = "message", channel = "D" + slackUser[1..], user = slackUser, text, ts, thread_ts = threadTs, channel_type = "im" },
+        });
+        var timestamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        using var request = new HttpRequestMessage(HttpMethod.Post, LocalStack.Gateway + "/slack/events")
+        {
+            Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Add("X-Slack-Request-Timestamp", timestamp);
+        request.Headers.Add("X-Slack-Signature", "v0=" + Convert.ToHexStringLower(System.Security.Cryptography.HMACSHA256.HashData(
+            System.Text.Encoding.UTF8.GetBytes(LocalStack.Secrets["Gateway__Slack__SigningSecret"]), System.Text.Encoding.UTF8.GetBytes($"v0:{timestamp}:{body}"))));
+        Assert.Equal(HttpStatusCode.OK, (await _http.SendAsync(request)).StatusCode);
+
+        var sms = await SentAsync(r => r.GetProperty("provider").GetString() == "twilio" && r.GetProperty("body").GetProperty("Body").GetString() == text);
+        Assert.Equal((phone, "+15557654321"), (sms.GetProperty("body").GetProperty("To").GetString(), sms.GetProperty("body").GetProperty("From").GetString()));
+        // Its "sent" comes back as a reaction on the agent's message.
+        await SentAsync(r => r.GetProperty("provider").GetString() == "slack" && r.GetProperty("path").GetString()!.EndsWith("reactions.add", StringComparison.Ordinal)
+            && r.GetProperty("body").GetProperty("timestamp").GetString() == ts);
+    }
+
+    [Fact]
+    public async Task Should_mail_a_customers_sms_to_the_owner_and_send_the_emailed_reply_back_by_sms()
+    {
+        var agentId = await AgentAsync();
+        var mailbox = MailServers.NewMailbox("e2e-agent");
+        (await _admin.PostAsJsonAsync($"/admin/agents/{agentId}/email-targets", new { address = mailbox })).EnsureSuccessStatusCode();
+        var (phone, conversation) = await OwnedConversationAsync(agentId);
+
+        var opening = await Eventually(async () =>
+        {
+            using var client = await MailServers.ConnectAsync(mailbox);
+            await client.Inbox.OpenAsync(MailKit.FolderAccess.ReadOnly);
+            MimeKit.MimeMessage? opening = null;
+            for (var i = 0; i < client.Inbox.Count && opening is null; i++)
+            {
+                var mail = await client.Inbox.GetMessageAsync(i);
+                opening = mail.Headers["X-Routing-Conversation"] == conversation.ConversationId.ToString() && mail.InReplyTo is null ? mail : null;
+            }
+            await client.DisconnectAsync(true);
+            return opening;
+        });
+        Assert.Contains("When will the sofa arrive?", opening.TextBody);
+        Assert.Contains("Hello, I ordered a sofa", opening.TextBody!.Split("Earlier conversations:")[1]);
+        var replyTo = opening.ReplyTo.Mailboxes.Single().Address;
+
+        var text = $"Thursday, between 8 and 12 ({Guid.NewGuid():N})";
+        var reply = new MimeKit.MimeMessage { Subject = "Re: " + opening.Subject, InReplyTo = opening.MessageId };
+        reply.From.Add(MimeKit.MailboxAddress.Parse(mailbox));
+        reply.To.Add(MimeKit.MailboxAddress.Parse(replyTo));
+        reply.Body = new MimeKit.TextPart("plain") { Text = text + "\n\nOn Mon, 23 Nov 2026, Conversations wrote:\n> When will the sofa arrive?\n" };
+        using var raw = new MemoryStream();
+        await reply.WriteToAsync(raw);
+        await MailServers.DeliverAsync(mailbox, replyTo, raw.ToArray());
+
+        var sms = await SentAsync(r => r.GetProperty("provider").GetString() == "twilio" && r.GetProperty("body").GetProperty("Body").GetString() == text);
+        Assert.Equal(phone, sms.GetProperty("body").GetProperty("To").GetString());
+    }
+
+    /// <summary>An available agent in routing with an agent API token in the gateway.</summary>
+    private async Task<string> AgentAsync()
+    {
+        var agentId = "e2e-" + Guid.NewGuid().ToString("N")[..8];
+        (await _http.PostAsJsonAsync($"{LocalStack.Routing}/agents",
+            new { id = agentId, name = "E2E Agent", capacity = 50, channels = new[] { "sms", "whatsapp", "email" }, presence = "available" })).EnsureSuccessStatusCode();
+        return agentId;
+    }
+
+    private async Task<HttpClient> AgentApiAsync(string agentId)
+    {
+        var token = (await (await _admin.PostAsync($"/admin/agents/{agentId}/tokens", null)).EnsureSuccessStatusCode()
+            .Content.ReadFromJsonAsync<JsonElement>()).GetProperty("token").GetString();
+        var agent = new HttpClient { BaseAddress = new Uri(LocalStack.Gateway) };
+        agent.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return agent;
+    }
+
+    /// <summary>A customer writes, becomes the agent's customer (owner), and writes again: the new conversation is the owner's.</summary>
+    private async Task<(string Phone, MessageRouted Conversation)> OwnedConversationAsync(string agentId)
+    {
+        await using var routed = await _broker.ObserveAsync<MessageRouted>();
+        var phone = "+447700" + Random.Shared.Next(100_000, 999_999).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var first = await SmsAsync(routed, phone, "Hello, I ordered a sofa");
+        (await _http.PutAsJsonAsync($"{LocalStack.Routing}/customers/{first.CustomerId}/preferred-agents", new[] { agentId })).EnsureSuccessStatusCode();
+        (await _http.PostAsync($"{LocalStack.Routing}/conversations/{first.ConversationId}/close", null)).EnsureSuccessStatusCode();
+        var second = await SmsAsync(routed, phone, "When will the sofa arrive?");
+        Assert.Equal(agentId, second.AgentId);
+        return (phone, second);
+    }
+
+    /// <summary>The first request the provider sandbox recorded that matches, within 30 s.</summary>
+    private Task<JsonElement> SentAsync(Func<JsonElement, bool> match) =>
+        Eventually(async () => (JsonElement?)(await LocalStack.SentAsync(_http)).EnumerateArray().Select(r => (JsonElement?)r).FirstOrDefault(r => match(r!.Value)));
+
+    private static async Task<T> Eventually<T>(Func<Task<T?>> probe) where T : class
+    {
+        var until = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            if (await probe() is { } value)
+            {
+                return value;
+            }
+            if (DateTime.UtcNow > until)
+            {
+                throw new TimeoutException("What the test waited for did not happen within 30 s.");
+            }
+            await Task.Delay(200);
+        }
+    }
+
+    private static async Task<T> Eventually<T>(Func<Task<T?>> probe) where T : struct
+    {
+        var until = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            if (await probe() is { } value)
+            {
+                return value;
+            }
+            if (DateTime.UtcNow > until)
+            {
+                throw new TimeoutException("What the test waited for did not happen within 30 s.");
+            }
+            await Task.Delay(200);
+        }
     }
 
     private async Task<MessageRouted> SmsAsync(EventStream<MessageRouted> routed, string phone, string text)

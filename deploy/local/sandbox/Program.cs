@@ -4,7 +4,8 @@ using Microsoft.AspNetCore.WebUtilities;
 
 // The providers' send APIs for the local stack (make up): Twilio's Messages API, Meta's Graph API
 // (WhatsApp Cloud API, Messenger Send API) and X API v2's direct messages answer as the providers do on success, and every request is
-// kept, so the demo and the end-to-end tests can see what an adapter sent. GET /sent lists them.
+// kept, so the demo and the end-to-end tests can see what an adapter sent. GET /sent lists them. Slack's Web API
+// answers the agent gateway the same way.
 var builder = WebApplication.CreateSlimBuilder(args);
 var app = builder.Build();
 var sent = new ConcurrentQueue<SentRequest>();
@@ -79,6 +80,31 @@ app.MapPost("/2/dm_conversations/with/{participantId}/messages", async (HttpCont
     var eventId = Random.Shared.NextInt64(1_000_000_000_000_000_000, long.MaxValue).ToString(System.Globalization.CultureInfo.InvariantCulture);
     Record(new SentRequest("twitter", http.Request.Path, eventId, DateTimeOffset.UtcNow, body));
     return Results.Json(new { data = new { dm_conversation_id = participantId, dm_event_id = eventId } }, statusCode: 201);
+});
+
+// Slack's Web API for the agent gateway: chat.postMessage to a user id posts into the app's direct messages with them
+// (channel D…), and every call answers ok with the message's ts, which the recorded request carries as its id.
+var slackTs = DateTimeOffset.UtcNow.ToUnixTimeSeconds() * 1_000_000;
+app.MapPost("/slack/api/{method}", async (HttpContext http, string method) =>
+{
+    if (!http.Request.Headers.Authorization.ToString().StartsWith("Bearer xox", StringComparison.Ordinal))
+    {
+        return Results.Json(new { ok = false, error = "not_authed" });
+    }
+    JsonElement body;
+    try
+    {
+        body = await JsonSerializer.DeserializeAsync<JsonElement>(http.Request.Body);
+    }
+    catch (JsonException)
+    {
+        return Results.Json(new { ok = false, error = "invalid_json" });
+    }
+    var next = Interlocked.Increment(ref slackTs);
+    var ts = $"{next / 1_000_000}.{next % 1_000_000:D6}";
+    var channel = body.TryGetProperty("channel", out var c) ? c.GetString() ?? "" : "";
+    Record(new SentRequest("slack", http.Request.Path, ts, DateTimeOffset.UtcNow, body));
+    return Results.Json(new { ok = true, channel = channel.StartsWith('U') ? "D" + channel[1..] : channel, ts });
 });
 
 app.MapGet("/sent", () => sent.ToArray());
