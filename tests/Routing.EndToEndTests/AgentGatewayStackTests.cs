@@ -21,6 +21,7 @@ public sealed class AgentGatewayStackTests : IAsyncLifetime
     private TestBroker _broker = null!;
     private Receiver _tool = null!;
     private HttpClient _admin = null!;
+    private readonly List<string> _agents = [];
 
     public async Task InitializeAsync()
     {
@@ -33,6 +34,11 @@ public sealed class AgentGatewayStackTests : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
+        // Offline once done, so that the stack's later customers (other tests, make run's story) do not go to them.
+        foreach (var agentId in _agents)
+        {
+            await _http.PutAsJsonAsync($"{LocalStack.Routing}/agents/{agentId}/presence", new { status = "offline" });
+        }
         _admin.Dispose();
         await _tool.DisposeAsync();
         await _broker.DisposeAsync();
@@ -156,6 +162,7 @@ public sealed class AgentGatewayStackTests : IAsyncLifetime
         var agentId = "e2e-" + Guid.NewGuid().ToString("N")[..8];
         (await _http.PostAsJsonAsync($"{LocalStack.Routing}/agents",
             new { id = agentId, name = "E2E Agent", capacity = 50, channels = new[] { "sms", "whatsapp", "email" }, presence = "available" })).EnsureSuccessStatusCode();
+        _agents.Add(agentId);
         return agentId;
     }
 

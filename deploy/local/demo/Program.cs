@@ -32,11 +32,11 @@ await bus.StartAsync();
 try
 {
     using var api = new HttpClient { BaseAddress = new Uri(routingUrl) };
-    await new Story(bus, api, printer).PlayAsync();
+    await new Story(api, printer).PlayAsync();
     if (args.Contains("--stay"))
     {
         Console.WriteLine($"\nThe stack stays up: routing API {routingUrl}, RabbitMQ management http://127.0.0.1:15672 (guest/guest),");
-        Console.WriteLine($"webhooks at {Endpoints.Sms}, {Endpoints.Facebook}, {Endpoints.WhatsApp}, {Endpoints.Twitter}, {Endpoints.Email} (secrets: deploy/local/dev.env), what adapters sent at {Endpoints.Sandbox}/sent.");
+        Console.WriteLine($"agent gateway {Endpoints.Gateway},\nwebhooks at {Endpoints.Sms}, {Endpoints.Facebook}, {Endpoints.WhatsApp}, {Endpoints.Twitter}, {Endpoints.Email} (secrets: deploy/local/dev.env), what adapters sent at {Endpoints.Sandbox}/sent.");
         Console.WriteLine("Decisions keep printing here as they happen. Ctrl-C stops the story; `make down` stops the stack.");
         var stop = new TaskCompletionSource();
         Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.TrySetResult(); };
@@ -58,6 +58,7 @@ internal static class Endpoints
     public static string Twitter => Get("TWITTER_ADAPTER_URL", "http://127.0.0.1:5104");
     public static string Email => Get("EMAIL_ADAPTER_URL", "http://127.0.0.1:5105");
     public static string Sandbox => Get("PROVIDER_SANDBOX_URL", "http://127.0.0.1:5190");
+    public static string Gateway => Get("GATEWAY_URL", "http://127.0.0.1:5090");
 
     private static string Get(string variable, string fallback) => Environment.GetEnvironmentVariable(variable) ?? fallback;
 }

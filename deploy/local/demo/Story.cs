@@ -1,4 +1,3 @@
-using MassTransit;
 using Routing.Contracts;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -8,22 +7,33 @@ namespace Routing.Demo;
 
 /// <summary>
 /// The scripted story of make run: customers write through signed webhooks to the adapters and by mail to the
-/// support mailbox, routing decides, and agents' replies go out through the adapters to the provider sandbox
-/// and to the customer's mailbox.
+/// support mailbox, routing decides, the agent gateway delivers each conversation into the agent's own tool
+/// (Anna's Slack, Cleo's mailbox, an API client), and agents' replies from there go out through the adapters to
+/// the provider sandbox and to the customer's mailbox.
 /// </summary>
-internal sealed class Story(IBus bus, HttpClient api, DecisionPrinter printer)
+internal sealed class Story(HttpClient api, DecisionPrinter printer)
 {
     private static readonly HttpClient Http = new();
     private static readonly TimeSpan Wait = TimeSpan.FromMinutes(3);
+    private const string AnnaSlack = "U0ANNA0001";
     private readonly string _run = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture)[^6..];
 
     public async Task PlayAsync()
     {
         Say("Seeding agents: anna (whatsapp, sms, email, twitter; 1 slot), ben (whatsapp, sms, facebook; 2, offline), cleo (email; 1), dan (email; 1, offline)");
+        // Agents an earlier run or the end-to-end tests left available would take the story's customers.
+        foreach (var other in (await api.GetFromJsonAsync<JsonElement>("/agents")).EnumerateArray()
+                     .Where(a => a.GetProperty("id").GetString() is not ("anna" or "ben" or "cleo" or "dan") && a.GetProperty("presence").GetString() != "offline"))
+        {
+            (await api.PutAsJsonAsync($"/agents/{other.GetProperty("id").GetString()}/presence", new { status = "offline" })).EnsureSuccessStatusCode();
+        }
         await ResetAgentAsync("anna", "Anna", 1, ["whatsapp", "sms", "email", "twitter"], "available");
         await ResetAgentAsync("ben", "Ben", 2, ["whatsapp", "sms", "facebook"], "offline");
         await ResetAgentAsync("cleo", "Cleo", 1, ["email"], "available");
         await ResetAgentAsync("dan", "Dan", 1, ["email"], "offline");
+        Say($"Agents' tools in the agent gateway ({Endpoints.Gateway}): Anna works in Slack (user {AnnaSlack}), Cleo in her mailbox cleo@example.com, and Anna's scripts use the agent API.");
+        await EnsureTargetAsync("anna", "slack", new { slackUserId = AnnaSlack });
+        await EnsureTargetAsync("cleo", "email", new { address = "cleo@example.com" });
 
         Say("Maria Rossi wrote by SMS last week and Anna looked after her; Anna is her owner.");
         var maria = await SmsAsync($"+39333{_run}1", "Hi, my order has not arrived");
@@ -49,8 +59,8 @@ internal sealed class Story(IBus bus, HttpClient api, DecisionPrinter printer)
         Say("3. Luca, a new customer, emails support@example.com (Postfix delivers it into Dovecot, the adapter reads it over IMAP): he goes to the least-loaded agent who serves email.");
         var luca = await MailAsync($"luca.{_run}@example.net", "Luca Verdi", "Invoice question", "Hello, invoice 1042 shows the wrong address.");
         await printer.WaitForAsync<ConversationAssigned>(a => a.ConversationId == luca.ConversationId, Wait);
-        Say("   Cleo answers by email: the reply reaches Luca's mailbox, threaded under his mail.");
-        await ReplyAsync(luca, "cleo", "Sorry about that: a corrected invoice follows today.");
+        Say("   The gateway mails it to Cleo's mailbox; Cleo answers that mail, to its signed reply address. Her answer reaches Luca's mailbox, threaded under his mail.");
+        await ReplyByMailAsync(luca, "cleo@example.com", "Sorry about that: a corrected invoice follows today.");
 
         Say("4. Sofia's mail arrives through Mailgun's inbound webhook. Nobody who serves email is free: she waits in the queue...");
         var sofia = await MailgunAsync($"sofia.{_run}@example.net", "Sofia Neri", "Refund please");
@@ -63,15 +73,16 @@ internal sealed class Story(IBus bus, HttpClient api, DecisionPrinter printer)
         var paolo = await MessengerAsync($"77{_run}5", "Hi, is the shop open on Sunday?");
         await printer.WaitForAsync<ConversationAssigned>(a => a.ConversationId == paolo.ConversationId, Wait);
 
-        Say("6. Anna answers Maria on WhatsApp: the reply goes through the WhatsApp adapter to the (sandboxed) Cloud API.");
-        await ReplyAsync(mariaAgain, "anna", "It left the warehouse this morning; tracking follows.");
+        Say("6. Maria's conversation opened a thread in Anna's Slack, with who Maria is and why it is Anna's. Anna answers in the thread:");
+        Say("   the reply goes through the WhatsApp adapter to the (sandboxed) Cloud API.");
+        await ReplyInSlackAsync(mariaAgain, "It left the warehouse this morning; tracking follows.");
 
         Say("7. Anna closes Maria's conversation. Tom, new, sends a direct message on X: Anna serves X and is free again.");
         await CloseAsync(mariaAgain.ConversationId, "anna");
         var tom = await TwitterDmAsync($"1{_run}7", "Tom Baker", "tombaker", "My discount code is not accepted");
         await printer.WaitForAsync<ConversationAssigned>(a => a.ConversationId == tom.ConversationId, Wait);
-        Say("   Anna answers by DM: the X adapter signs it with OAuth 1.0a as the account Tom wrote to.");
-        await ReplyAsync(tom, "anna", "Sorry about that: try SPRING10 again, it works now.");
+        Say("   Anna answers through the agent API (POST /conversations/{id}/replies): the X adapter signs it with OAuth 1.0a as the account Tom wrote to.");
+        await ReplyByApiAsync(tom, "anna", "Sorry about that: try SPRING10 again, it works now.");
 
         var decisions = await api.GetFromJsonAsync<JsonElement>($"/conversations/{giuliaAgain.ConversationId}/decisions");
         Say($"Giulia's routing receipt (GET /conversations/{giuliaAgain.ConversationId}/decisions):");
@@ -123,26 +134,85 @@ internal sealed class Story(IBus bus, HttpClient api, DecisionPrinter printer)
         return await printer.WaitForAsync<MessageRouted>(m => m.MessageId == MessageIds.ForInbound(channel, providerId), Wait);
     }
 
-    private async Task ReplyAsync(MessageRouted to, string agent, string text)
+    /// <summary>Cleo's mailbox got the conversation from the gateway; she answers that mail, to its reply address.</summary>
+    private async Task ReplyByMailAsync(MessageRouted to, string agentMailbox, string text)
     {
-        var command = new SendChannelMessage
+        var conversation = to.ConversationId.ToString();
+        var delivered = (await MailServers.WaitForAsync(agentMailbox, "INBOX", m => m.Any(x => x.Envelope?.Subject?.Contains(to.Sender.DisplayName ?? to.Sender.Value) == true)))
+            .Where(x => x.Envelope?.Subject?.Contains(to.Sender.DisplayName ?? to.Sender.Value) == true).ToList();
+        using var client = await MailServers.ConnectAsync(agentMailbox);
+        await client.Inbox.OpenAsync(MailKit.FolderAccess.ReadOnly);
+        MimeKit.MimeMessage? opening = null;
+        foreach (var summary in delivered)
         {
-            CommandId = Guid.NewGuid(),
-            ConversationId = to.ConversationId,
-            AgentId = agent,
-            Channel = to.Channel,
-            ChannelAccount = to.ChannelAccount,
-            To = to.Sender,
-            ThreadKey = to.ThreadKey,
-            Subject = to.Subject,
-            Text = text,
-            ReplyToProviderMessageId = to.ProviderMessageId,
-            CustomerLastMessageAt = to.ReceivedAt,
-            RequestedAt = DateTimeOffset.UtcNow,
+            var mail = await client.Inbox.GetMessageAsync(summary.UniqueId);
+            opening = mail.Headers["X-Routing-Conversation"] == conversation ? mail : opening;
+        }
+        await client.DisconnectAsync(true);
+        if (opening is null)
+        {
+            throw new InvalidOperationException($"The gateway's mail about conversation {conversation} is not in {agentMailbox}.");
+        }
+        var replyTo = opening.ReplyTo.Mailboxes.Single().Address;
+        Console.WriteLine($"   {agentMailbox} got \"{opening.Subject}\"; Cleo's answer goes to {replyTo}");
+        var reply = new MimeKit.MimeMessage { Subject = "Re: " + opening.Subject, InReplyTo = opening.MessageId };
+        reply.From.Add(MimeKit.MailboxAddress.Parse(agentMailbox));
+        reply.To.Add(MimeKit.MailboxAddress.Parse(replyTo));
+        reply.Body = new MimeKit.TextPart("plain") { Text = $"{text}\n\nOn {opening.Date:R}, Conversations wrote:\n> {to.Text}\n" };
+        using var raw = new MemoryStream();
+        await reply.WriteToAsync(raw);
+        await MailServers.DeliverAsync(agentMailbox, replyTo, raw.ToArray());
+        await ShowSentAsync(to);
+    }
+
+    /// <summary>Anna's Slack got a thread for the conversation (the sandbox answers as Slack); she writes in it, and Slack sends the Events API request.</summary>
+    private async Task ReplyInSlackAsync(MessageRouted to, string text)
+    {
+        var opening = (JsonElement)await UntilAsync(async () => (await Http.GetFromJsonAsync<JsonElement>(Endpoints.Sandbox + "/sent")).EnumerateArray()
+            .Select(r => (JsonElement?)r).FirstOrDefault(r => r!.Value.GetProperty("provider").GetString() == "slack"
+                && r.Value.GetProperty("body").GetProperty("channel").GetString() == AnnaSlack
+                && r.Value.GetProperty("body").ToString().Contains(to.ConversationId.ToString(), StringComparison.Ordinal)));
+        Console.WriteLine($"   Slack got chat.postMessage to {AnnaSlack}: \"{opening.GetProperty("body").GetProperty("text").GetString()}\"");
+        var body = JsonSerializer.Serialize(new
+        {
+            type = "event_callback", event_id = $"Ev{_run}{Random.Shared.Next(1000, 9999)}", team_id = "T0DEMO",
+            @event = new
+            {
+                type = "message", channel = "D" + AnnaSlack[1..], user = AnnaSlack, text, ts = $"{DateTimeOffset.UtcNow.ToUnixTimeSeconds()}.000100",
+                thread_ts = opening.GetProperty("providerMessageId").GetString(), channel_type = "im",
+            },
+        });
+        var timestamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        using var request = new HttpRequestMessage(HttpMethod.Post, Endpoints.Gateway + "/slack/events")
+        {
+            Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json"),
         };
-        var endpoint = await bus.GetSendEndpoint(new Uri($"queue:{to.Channel}-send-channel-message"));
-        await endpoint.Send(command);
-        var sent = await printer.WaitForAsync<OutboundMessageSent>(s => s.CommandId == command.CommandId, Wait);
+        request.Headers.Add("X-Slack-Request-Timestamp", timestamp);
+        request.Headers.Add("X-Slack-Signature", "v0=" + Convert.ToHexStringLower(System.Security.Cryptography.HMACSHA256.HashData(
+            System.Text.Encoding.UTF8.GetBytes(Secret("Gateway__Slack__SigningSecret")), System.Text.Encoding.UTF8.GetBytes($"v0:{timestamp}:{body}"))));
+        Console.WriteLine($"   POST {request.RequestUri} (Slack's Events API, signed): Anna's thread reply");
+        (await Http.SendAsync(request)).EnsureSuccessStatusCode();
+        await ShowSentAsync(to);
+    }
+
+    /// <summary>The agent's own script, with a token from the gateway's admin API.</summary>
+    private async Task ReplyByApiAsync(MessageRouted to, string agent, string text)
+    {
+        using var admin = Gateway(Secret("Gateway__AdminToken"));
+        var token = (await (await admin.PostAsync($"/admin/agents/{agent}/tokens", null)).EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>())
+            .GetProperty("token").GetString()!;
+        using var tool = Gateway(token);
+        // The gateway learns of the conversation from routing's events: wait until it is there.
+        await UntilAsync(async () => (await tool.GetAsync($"/conversations/{to.ConversationId}")).IsSuccessStatusCode ? true : null);
+        Console.WriteLine($"   POST {Endpoints.Gateway}/conversations/{to.ConversationId}/replies (bearer token of {agent})");
+        (await tool.PostAsJsonAsync($"/conversations/{to.ConversationId}/replies", new { text })).EnsureSuccessStatusCode();
+        await ShowSentAsync(to);
+    }
+
+    /// <summary>What the adapter sent for the conversation's reply: the customer's mailbox, or the sandbox's record of the provider call.</summary>
+    private async Task ShowSentAsync(MessageRouted to)
+    {
+        var sent = await printer.WaitForAsync<OutboundMessageSent>(s => s.ConversationId == to.ConversationId, Wait);
         if (to.Channel == Channels.Email)
         {
             var mail = (await MailServers.WaitForAsync(to.Sender.Value, "INBOX", m => m.Any(x => x.Envelope?.MessageId == sent.ProviderMessageId)))
@@ -153,6 +223,33 @@ internal sealed class Story(IBus bus, HttpClient api, DecisionPrinter printer)
         var requests = await Http.GetFromJsonAsync<JsonElement>(Endpoints.Sandbox + "/sent");
         var request = requests.EnumerateArray().Last(r => r.GetProperty("providerMessageId").GetString() == sent.ProviderMessageId);
         Console.WriteLine($"   the sandbox got POST {request.GetProperty("path").GetString()}: {request.GetProperty("body")}");
+    }
+
+    private async Task EnsureTargetAsync(string agent, string kind, object target)
+    {
+        using var admin = Gateway(Secret("Gateway__AdminToken"));
+        var targets = await admin.GetFromJsonAsync<JsonElement>($"/admin/agents/{agent}/targets");
+        if (!targets.EnumerateArray().Any(t => t.GetProperty("kind").GetString() == kind && t.GetProperty("enabled").GetBoolean()))
+        {
+            (await admin.PostAsJsonAsync($"/admin/agents/{agent}/{kind}-targets", target)).EnsureSuccessStatusCode();
+        }
+    }
+
+    private static HttpClient Gateway(string token) =>
+        new() { BaseAddress = new Uri(Endpoints.Gateway), DefaultRequestHeaders = { Authorization = new("Bearer", token) } };
+
+    private static async Task<object> UntilAsync(Func<Task<object?>> probe)
+    {
+        var until = DateTime.UtcNow + Wait;
+        while (DateTime.UtcNow < until)
+        {
+            if (await probe() is { } value)
+            {
+                return value;
+            }
+            await Task.Delay(200);
+        }
+        throw new TimeoutException("The stack did not get there in time.");
     }
 
     private static string Secret(string key) =>
