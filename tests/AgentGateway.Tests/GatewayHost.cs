@@ -104,6 +104,8 @@ public sealed class GatewayHost : IAsyncLifetime
 
     public HttpClient Anonymous() => _app.CreateClient();
 
+    internal IServiceProvider Services => _app.Services;
+
     /// <summary>Routing's events for a new conversation of a new customer, assigned to the agent: what routing publishes together.</summary>
     public async Task<Conversation> AssignAsync(string agentId, bool requiresAccept = false, string channel = "sms", string text = "Hello, my order is late")
     {

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Routing.AgentGateway.Delivery;
 using Routing.AgentGateway.Slack;
 using Routing.Contracts;
 
@@ -177,34 +179,20 @@ public sealed class SlackTests(GatewayHost gateway) : IClassFixture<GatewayHost>
     }
 
     [Fact]
-    public async Task Should_wait_out_Slacks_rate_limit_and_then_post()
+    public async Task Should_retry_a_delivery_it_cannot_read_without_holding_up_the_others()
     {
         var agent = await gateway.AgentAsync(slack: true);
-        gateway.Slack.RateLimitNext(2);
+        var broken = Guid.NewGuid();
+        await gateway.Services.GetRequiredService<DeliveryStore>().EnqueueAsync(agent.AgentId, broken, "conversation.assigned", "{\"not\":\"an event\"}"u8.ToArray(),
+            DateTimeOffset.UtcNow, CancellationToken.None, Guid.NewGuid());
+
         var conversation = await gateway.AssignAsync(agent.AgentId);
 
-        var posted = await CallAsync("chat.postMessage", conversation.Id.ToString(), c => c.Status == 200);
-
-        var limited = Assert.Single(gateway.Slack.CallsOf("chat.postMessage", conversation.Id.ToString()), c => c.Status == 429);
-        Assert.True(posted.At - limited.At >= TimeSpan.FromSeconds(1.9), $"posted {posted.At - limited.At} after the 429 with Retry-After: 2");
-    }
-
-    [Fact]
-    public async Task Should_disable_a_Slack_target_whose_channel_is_gone()
-    {
-        var agent = await gateway.AgentAsync(slack: true);
-        gateway.Slack.FailNext("channel_not_found");
-        var conversation = await gateway.AssignAsync(agent.AgentId);
-
-        var target = await Eventually.ValueAsync(async () =>
-        {
-            var targets = await gateway.Admin.GetFromJsonAsync<JsonElement>($"/admin/agents/{agent.AgentId}/targets");
-            var slack = targets.EnumerateArray().Single();
-            return slack.GetProperty("enabled").GetBoolean() ? (JsonElement?)null : slack;
-        });
-        Assert.Equal("slack", target.GetProperty("kind").GetString());
-        Assert.Contains("channel_not_found", target.GetProperty("disabledReason").GetString());
-        Assert.Single(gateway.Slack.CallsOf("chat.postMessage", conversation.Id.ToString()));
+        await CallAsync("chat.postMessage", conversation.Id.ToString(), c => c.Status == 200);
+        var pending = await Eventually.ValueAsync(async () => (await gateway.Admin.GetFromJsonAsync<JsonElement>("/admin/webhook-deliveries?status=pending&limit=1000"))
+            .EnumerateArray().Select(d => (JsonElement?)d).FirstOrDefault(d => d!.Value.GetProperty("sourceMessageId").GetGuid() == broken
+                && d.Value.GetProperty("lastError").ValueKind == JsonValueKind.String));
+        Assert.Contains("KeyNotFoundException", pending.GetProperty("lastError").GetString());
     }
 
     [Fact]

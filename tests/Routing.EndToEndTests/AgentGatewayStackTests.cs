@@ -189,27 +189,11 @@ public sealed class AgentGatewayStackTests : IAsyncLifetime
     }
 
     /// <summary>The first request the provider sandbox recorded that matches, within 30 s.</summary>
-    private Task<JsonElement> SentAsync(Func<JsonElement, bool> match) =>
-        Eventually(async () => (JsonElement?)(await LocalStack.SentAsync(_http)).EnumerateArray().Select(r => (JsonElement?)r).FirstOrDefault(r => match(r!.Value)));
+    private async Task<JsonElement> SentAsync(Func<JsonElement, bool> match) =>
+        JsonDocument.Parse(await Eventually(async () => (await LocalStack.SentAsync(_http)).EnumerateArray().Where(match).Select(r => r.GetRawText())
+            .FirstOrDefault())).RootElement;
 
     private static async Task<T> Eventually<T>(Func<Task<T?>> probe) where T : class
-    {
-        var until = DateTime.UtcNow.AddSeconds(30);
-        while (true)
-        {
-            if (await probe() is { } value)
-            {
-                return value;
-            }
-            if (DateTime.UtcNow > until)
-            {
-                throw new TimeoutException("What the test waited for did not happen within 30 s.");
-            }
-            await Task.Delay(200);
-        }
-    }
-
-    private static async Task<T> Eventually<T>(Func<Task<T?>> probe) where T : struct
     {
         var until = DateTime.UtcNow.AddSeconds(30);
         while (true)

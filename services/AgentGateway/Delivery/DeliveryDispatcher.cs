@@ -56,10 +56,11 @@ internal sealed class DeliveryDispatcher(DeliveryStore store, DeliveryWakeup wak
                 ? await sender.SendAsync(delivery, ct)
                 : new DeliveryOutcome.Retry(null, $"no sender for {delivery.Kind} targets is configured in this gateway");
         }
-        catch (Exception ex) when (ex is HttpRequestException or IOException or CryptographicException or InvalidOperationException
-                                       || (ex is OperationCanceledException && !ct.IsCancellationRequested))
+        catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
         {
-            outcome = new DeliveryOutcome.Retry(null, ex.Message);
+            // Whatever went wrong (a tool's unreadable answer, an event this sender cannot read), the delivery is
+            // tried again and, failing that, exhausted and listed: one bad delivery never stalls the others.
+            outcome = new DeliveryOutcome.Retry(null, $"{ex.GetType().Name}: {ex.Message}");
         }
 
         var kind = new KeyValuePair<string, object?>("kind", delivery.Kind);

@@ -146,6 +146,23 @@ internal sealed class DeliveryStore(NpgsqlDataSource db)
             on conflict (source_message_id, target_id) do nothing
             """, new { agentId, sourceMessageId, eventType, body, conversationId, now = now.UtcDateTime }, tx, cancellationToken: ct));
 
+    /// <summary>
+    /// A notice to the agent in one target (where they acted), delivered like any event: retried, in order with the
+    /// conversation's other deliveries, and once per <paramref name="sourceId"/>.
+    /// </summary>
+    public async Task EnqueueNoticeAsync(Guid targetId, Guid sourceId, Guid conversationId, string text, DateTimeOffset now, CancellationToken ct)
+    {
+        var body = Events.AgentEvents.Serialize(Events.EventTypes.Notice, now, new { conversationId, text });
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await connection.ExecuteAsync(new CommandDefinition(
+            """
+            insert into gateway_deliveries (id, target_id, source_message_id, event_type, body, status, next_attempt_at, conversation_id)
+            select gen_random_uuid(), t.id, @sourceId, @type, @body, 'pending', @now, @conversationId
+            from gateway_targets t where t.id = @targetId and t.enabled
+            on conflict (source_message_id, target_id) do nothing
+            """, new { targetId, sourceId, type = Events.EventTypes.Notice, body, conversationId, now = now.UtcDateTime }, cancellationToken: ct));
+    }
+
     public async Task<IReadOnlyList<ClaimedDelivery>> ClaimDueAsync(int batch, TimeSpan lease, DateTimeOffset now, CancellationToken ct)
     {
         await using var connection = await db.OpenConnectionAsync(ct);

@@ -29,6 +29,7 @@ internal sealed record ToolEvent(string Type, Guid ConversationId, DateTimeOffse
     public string? ReplyStatus { get; init; }
     public string? ErrorCode { get; init; }
     public string? ErrorMessage { get; init; }
+    public string? NoticeText { get; init; }
 
     /// <summary>"Maria Rossi", or the first address when the customer has no name yet.</summary>
     public string CustomerLabel => CustomerName ?? Addresses.FirstOrDefault() ?? "the customer";
@@ -59,6 +60,7 @@ internal sealed record ToolEvent(string Type, Guid ConversationId, DateTimeOffse
             {
                 Reason = Text(data, "reason"),
                 ClosedBy = Text(data, "closedBy"),
+                NoticeText = Text(data, "text"),
             },
         };
     }

@@ -33,6 +33,7 @@ internal static class AgentMail
         EventTypes.MessageReceived => Transcript(e.Messages) + Footer(),
         EventTypes.ConversationReleased => $"This conversation is no longer yours: {e.Reason ?? "released by routing"}.\n",
         EventTypes.ConversationClosed => $"Closed by {e.ClosedBy ?? "routing"}" + (e.Reason is { } reason ? $": {reason}\n" : ".\n"),
+        EventTypes.Notice => (e.NoticeText ?? "") + "\n",
         EventTypes.ReplyStatus when e.ReplyStatus == "failed" =>
             $"A reply on {SlackMessages.ChannelName(e.Channel)} was not delivered: {e.ErrorMessage ?? "no reason given"}" +
             (e.ErrorCode is { } code ? $" ({code})" : "") + ".\n",

@@ -7,6 +7,7 @@ using Routing.Adapters.Email.Mime;
 using Routing.AgentGateway.Agents;
 using Routing.AgentGateway.Conversations;
 using Routing.AgentGateway.Delivery;
+using Routing.Contracts;
 
 namespace Routing.AgentGateway.Email;
 
@@ -27,8 +28,9 @@ internal enum ReplyMailOutcome
 /// when the sender is theirs); a mail the broker did not confirm stays unflagged and is read again.
 /// </summary>
 internal sealed class EmailReplyWatcher(IOptions<AgentEmailOptions> options, ReplyAddress replyAddresses, ConversationStore conversations,
-    DeliveryStore targets, IServiceScopeFactory scopes, TimeProvider time, ILogger<EmailReplyWatcher> logger) : BackgroundService
+    DeliveryStore targets, DeliveryWakeup wakeup, IServiceScopeFactory scopes, TimeProvider time, ILogger<EmailReplyWatcher> logger) : BackgroundService
 {
+    private static readonly Guid NoticeNamespace = new("a4c17e02-6b3f-4d9a-8e51-0f2b7c94d6e3");
     public const string RoutedKeyword = "$Routed";
     public const string NotRoutedKeyword = "$NotRouted";
 
@@ -113,8 +115,9 @@ internal sealed class EmailReplyWatcher(IOptions<AgentEmailOptions> options, Rep
             return (ReplyMailOutcome.Refused, "the reply address's token does not hold (forged, or the conversation is no longer that agent's)");
         }
         var sender = mail.From.Mailboxes.FirstOrDefault()?.Address;
-        var mailboxes = (await targets.TargetsAsync(agentId, ct)).Where(t => t is { Kind: TargetKinds.Email, Enabled: true }).Select(t => t.Address).ToList();
-        if (sender is null || !mailboxes.Contains(sender, StringComparer.OrdinalIgnoreCase))
+        var target = (await targets.TargetsAsync(agentId, ct))
+            .FirstOrDefault(t => t is { Kind: TargetKinds.Email, Enabled: true } && string.Equals(t.Address, sender, StringComparison.OrdinalIgnoreCase));
+        if (sender is null || target is null)
         {
             return (ReplyMailOutcome.Refused, $"from {sender}, which is not a mailbox of {agentId}");
         }
@@ -137,37 +140,28 @@ internal sealed class EmailReplyWatcher(IOptions<AgentEmailOptions> options, Rep
                 result = await actions.AcceptAsync(conversation.Id, agentId, ct);
                 if (result.Status != ActionStatus.Done)
                 {
-                    return await RefusedAsync(result, mail, sender, config, ct);
+                    return await RefusedAsync(result, mail, target.Id, conversation.Id, ct);
                 }
             }
             result = await actions.ReplyAsync(conversation.Id, agentId, text, null, "email:" + (mail.MessageId ?? Convert.ToHexString(
                 System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(mail.ToString())))), ct);
         }
-        return result.Status == ActionStatus.Done ? (ReplyMailOutcome.Done, null) : await RefusedAsync(result, mail, sender, config, ct);
+        return result.Status == ActionStatus.Done ? (ReplyMailOutcome.Done, null) : await RefusedAsync(result, mail, target.Id, conversation.Id, ct);
     }
 
-    /// <summary>The agent is told why their mail went nowhere (in the same thread); a broker that did not confirm leaves it for later.</summary>
-    private async Task<(ReplyMailOutcome, string?)> RefusedAsync(ActionResult result, MimeMessage mail, string agentMailbox, AgentEmailOptions config,
-        CancellationToken ct)
+    /// <summary>
+    /// The agent is told why their mail went nowhere, in the conversation's mail thread (a delivery like any other:
+    /// retried, once per mail); a broker that did not confirm leaves the mail for later.
+    /// </summary>
+    private async Task<(ReplyMailOutcome, string?)> RefusedAsync(ActionResult result, MimeMessage mail, Guid targetId, Guid conversationId, CancellationToken ct)
     {
         if (result.Status == ActionStatus.Unavailable)
         {
             return (ReplyMailOutcome.Later, result.Detail);
         }
-        if (!string.IsNullOrEmpty(config.Smtp.Host) && MailboxAddress.TryParse(config.From, out var from))
-        {
-            var subject = mail.Subject is { } s && s.StartsWith("Re: ", StringComparison.OrdinalIgnoreCase) ? s : "Re: " + mail.Subject;
-            var notice = AgentMail.Compose(from, agentMailbox, config.ReplyAddress, MimeKit.Utils.MimeUtils.GenerateMessageId(from.Domain), mail.MessageId,
-                subject, $"Not sent to the customer: {result.Detail}\n", Guid.Empty, time.GetUtcNow());
-            try
-            {
-                await AgentMail.SendAsync(config.Smtp, notice, config.CallTimeout, ct);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                logger.LogWarning(ex, "Could not tell {Mailbox} that their mail was not sent", agentMailbox);
-            }
-        }
+        await targets.EnqueueNoticeAsync(targetId, MessageIds.NameBased(NoticeNamespace, mail.MessageId ?? mail.Subject ?? ""), conversationId,
+            $"Not sent to the customer: {result.Detail}", time.GetUtcNow(), ct);
+        wakeup.Wake();
         return (ReplyMailOutcome.Refused, result.Detail);
     }
 }

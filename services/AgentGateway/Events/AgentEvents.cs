@@ -15,6 +15,12 @@ internal static class EventTypes
     public const string ConversationReleased = "conversation.released";
     public const string ConversationClosed = "conversation.closed";
     public const string ReplyStatus = "reply.status";
+
+    /// <summary>
+    /// Said to the agent in one tool only, where they acted (a Slack thread, a mail thread): why what they wrote there
+    /// went nowhere. Not in the event stream or the webhooks, whose callers get their answer in the HTTP response.
+    /// </summary>
+    public const string Notice = "gateway.notice";
 }
 
 /// <summary>

@@ -33,6 +33,25 @@ internal sealed class SlackApi(IHttpClientFactory clients, IOptions<SlackOptions
     public const string ClientName = "slack";
     private long _pausedUntilTicks;
 
+    /// <summary>A call whose failure must not fail the request it is made for (a notice in a thread, buttons replaced): logged, and null.</summary>
+    public async Task<SlackAnswer?> TryCallAsync(string method, object body, CancellationToken ct)
+    {
+        try
+        {
+            var answer = await CallAsync(method, body, ct);
+            if (!answer.Ok)
+            {
+                logger.LogWarning("Slack {Method} answered {Error}", method, answer.Error ?? answer.Status.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            }
+            return answer;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or JsonException || (ex is OperationCanceledException && !ct.IsCancellationRequested))
+        {
+            logger.LogWarning(ex, "Slack {Method} failed", method);
+            return null;
+        }
+    }
+
     public async Task<SlackAnswer> CallAsync(string method, object body, CancellationToken ct)
     {
         var config = options.Value;

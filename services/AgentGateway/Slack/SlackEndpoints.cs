@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
 using Routing.AgentGateway.Agents;
 using Routing.AgentGateway.Delivery;
+using Routing.Contracts;
 
 namespace Routing.AgentGateway.Slack;
 
@@ -16,6 +17,7 @@ namespace Routing.AgentGateway.Slack;
 internal static class SlackEndpoints
 {
     private const int MaxBody = 1 << 20;
+    private static readonly Guid NoticeNamespace = new("5b9e2f64-0c1d-4a83-b7e5-93d1c6f0a2e8");
 
     public static WebApplication MapSlackEndpoints(this WebApplication app)
     {
@@ -24,8 +26,8 @@ internal static class SlackEndpoints
         return app;
     }
 
-    private static async Task<IResult> EventsAsync(HttpContext http, IOptions<SlackOptions> options, DeliveryStore store, AgentActions actions, SlackApi slack,
-        TimeProvider time, ILogger<SlackApi> logger)
+    private static async Task<IResult> EventsAsync(HttpContext http, IOptions<SlackOptions> options, DeliveryStore store, DeliveryWakeup wakeup,
+        AgentActions actions, TimeProvider time, ILogger<SlackApi> logger)
     {
         var (body, refusal) = await VerifiedBodyAsync(http, options.Value, time);
         if (refusal is not null)
@@ -74,11 +76,11 @@ internal static class SlackEndpoints
             case { Status: ActionStatus.Unavailable }:
                 return Problem(StatusCodes.Status503ServiceUnavailable, "Message broker unavailable", result.Detail!);
             default:
-                // Refused (closed, not accepted yet, no longer the agent's…): said in the thread, where the agent wrote.
-                await slack.CallAsync("chat.postMessage", new
-                {
-                    channel, thread_ts = threadTs, text = ":no_entry_sign: Not sent to the customer: " + SlackMessages.Escape(result.Detail ?? "refused"),
-                }, ct);
+                // Refused (closed, not accepted yet, no longer the agent's…): said in the thread, where the agent wrote, as a delivery
+                // (retried, after Slack's rate limit when there is one), once however often Slack sends the event.
+                await store.EnqueueNoticeAsync(target.Id, MessageIds.NameBased(NoticeNamespace, $"{channel}:{ts}"), owner.ConversationId,
+                    "Not sent to the customer: " + (result.Detail ?? "refused"), time.GetUtcNow(), ct);
+                wakeup.Wake();
                 return Results.Ok();
         }
     }
@@ -123,7 +125,7 @@ internal static class SlackEndpoints
         }
         if (target.SlackUserId != userId)
         {
-            await slack.CallAsync("chat.postEphemeral", new { channel, user = userId, text = $"This offer is for <@{target.SlackUserId}>, not you." }, ct);
+            await slack.TryCallAsync("chat.postEphemeral", new { channel, user = userId, text = $"This offer is for <@{target.SlackUserId}>, not you." }, ct);
             return Results.Ok();
         }
         var accept = actionId == SlackMessages.AcceptAction;
@@ -138,7 +140,7 @@ internal static class SlackEndpoints
             ? (accept ? $":white_check_mark: Accepted by <@{userId}>. Reply in the thread." : $":x: Declined by <@{userId}>.")
             : ":no_entry_sign: " + SlackMessages.Escape(result.Detail ?? "Not possible now.");
         var blocks = message.TryGetProperty("blocks", out var shown) ? SlackMessages.Answered(shown.EnumerateArray(), note) : [];
-        await slack.CallAsync("chat.update", new { channel, ts = messageTs, text = Text(message, "text") ?? note, blocks }, ct);
+        await slack.TryCallAsync("chat.update", new { channel, ts = messageTs, text = Text(message, "text") ?? note, blocks }, ct);
         return Results.Ok();
     }
 

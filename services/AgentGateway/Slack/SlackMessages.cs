@@ -73,6 +73,7 @@ internal static partial class SlackMessages
         EventTypes.MessageReceived => Transcript(e.Messages),
         EventTypes.ConversationReleased => $":leftwards_arrow_with_hook: This conversation is no longer yours: {Escape(e.Reason ?? "released by routing")}.",
         EventTypes.ConversationClosed => $":white_check_mark: Closed by {Escape(e.ClosedBy ?? "routing")}" + (e.Reason is { } reason ? $": {Escape(reason)}" : "."),
+        EventTypes.Notice => ":no_entry_sign: " + Escape(e.NoticeText ?? ""),
         EventTypes.ReplyStatus when e.ReplyStatus == "failed" =>
             $":warning: A reply on {ChannelName(e.Channel)} was not delivered: {Escape(e.ErrorMessage ?? "no reason given")}" +
             (e.ErrorCode is { } code ? $" (`{Escape(code)}`)" : ""),
