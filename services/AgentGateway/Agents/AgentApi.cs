@@ -1,11 +1,8 @@
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
-using MassTransit;
-using Microsoft.Extensions.Options;
 using Routing.AgentGateway.Conversations;
 using Routing.AgentGateway.Events;
-using Routing.AgentGateway.Replies;
 using Routing.Contracts;
 
 namespace Routing.AgentGateway.Agents;

@@ -34,6 +34,17 @@ internal sealed record ToolEvent(string Type, Guid ConversationId, DateTimeOffse
     /// <summary>"Maria Rossi", or the first address when the customer has no name yet.</summary>
     public string CustomerLabel => CustomerName ?? Addresses.FirstOrDefault() ?? "the customer";
 
+    /// <summary>A channel as agents call it: SMS, WhatsApp, Messenger, X, email.</summary>
+    public static string ChannelName(string channel) => channel switch
+    {
+        "sms" => "SMS",
+        "whatsapp" => "WhatsApp",
+        "facebook" => "Messenger",
+        "twitter" => "X",
+        "email" => "email",
+        _ => channel,
+    };
+
     public static ToolEvent Parse(byte[] body)
     {
         var root = JsonDocument.Parse(body).RootElement;

@@ -3,7 +3,6 @@ using System.Text;
 using MimeKit;
 using Routing.AgentGateway.Delivery;
 using Routing.AgentGateway.Events;
-using Routing.AgentGateway.Slack;
 
 namespace Routing.AgentGateway.Email;
 
@@ -23,7 +22,7 @@ internal static class AgentMail
     {
         var first = e.Messages.FirstOrDefault();
         var gist = first?.Subject ?? first?.Text.Split('\n')[0] ?? "";
-        return Clip($"[{SlackMessages.ChannelName(e.Channel)}] {e.CustomerLabel}" + (gist.Length > 0 ? ": " + gist : ""), 120);
+        return Clip($"[{ToolEvent.ChannelName(e.Channel)}] {e.CustomerLabel}" + (gist.Length > 0 ? ": " + gist : ""), 120);
     }
 
     /// <summary>The body of the mail an event sends, or null when it sends none (sent, delivered and read statuses).</summary>
@@ -35,7 +34,7 @@ internal static class AgentMail
         EventTypes.ConversationClosed => $"Closed by {e.ClosedBy ?? "routing"}" + (e.Reason is { } reason ? $": {reason}\n" : ".\n"),
         EventTypes.Notice => (e.NoticeText ?? "") + "\n",
         EventTypes.ReplyStatus when e.ReplyStatus == "failed" =>
-            $"A reply on {SlackMessages.ChannelName(e.Channel)} was not delivered: {e.ErrorMessage ?? "no reason given"}" +
+            $"A reply on {ToolEvent.ChannelName(e.Channel)} was not delivered: {e.ErrorMessage ?? "no reason given"}" +
             (e.ErrorCode is { } code ? $" ({code})" : "") + ".\n",
         _ => null,
     };
@@ -75,7 +74,7 @@ internal static class AgentMail
     private static string Opening(ToolEvent e)
     {
         var text = new StringBuilder();
-        text.Append(e.CustomerLabel).Append(" on ").Append(SlackMessages.ChannelName(e.Channel)).Append(". Why you: ").Append(e.RoutingSummary).Append('\n');
+        text.Append(e.CustomerLabel).Append(" on ").Append(ToolEvent.ChannelName(e.Channel)).Append(". Why you: ").Append(e.RoutingSummary).Append('\n');
         if (e.RequiresAccept)
         {
             text.Append("This conversation is offered to you").Append(e.OfferExpiresAt is { } until ? $" until {until:u}" : "")
@@ -100,7 +99,7 @@ internal static class AgentMail
         var text = new StringBuilder();
         foreach (var line in lines)
         {
-            text.Append(line.From).Append(" (").Append(SlackMessages.ChannelName(line.Channel)).Append(", ")
+            text.Append(line.From).Append(" (").Append(ToolEvent.ChannelName(line.Channel)).Append(", ")
                 .Append(line.At.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture)).Append("):\n");
             if (line.Subject is { Length: > 0 } subject)
             {

@@ -23,7 +23,7 @@ internal static partial class SlackMessages
     {
         var blocks = new List<object>
         {
-            new { type = "header", text = new { type = "plain_text", text = Clip($"{e.CustomerLabel} · {ChannelName(e.Channel)}", 150) } },
+            new { type = "header", text = new { type = "plain_text", text = Clip($"{e.CustomerLabel} · {ToolEvent.ChannelName(e.Channel)}", 150) } },
             Section($"*Why you:* {Escape(e.RoutingSummary ?? "")}" + (e.RequiresAccept && e.OfferExpiresAt is { } until
                 ? $"\n*Offered to you until* <!date^{until.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture)}^{{time}}|{until:u}>"
                 : "")),
@@ -61,9 +61,9 @@ internal static partial class SlackMessages
         blocks.Add(new
         {
             type = "context",
-            elements = new object[] { Mrkdwn($"Reply in this thread to answer on {ChannelName(e.Channel)} · conversation {e.ConversationId}") },
+            elements = new object[] { Mrkdwn($"Reply in this thread to answer on {ToolEvent.ChannelName(e.Channel)} · conversation {e.ConversationId}") },
         });
-        var text = $"{e.CustomerLabel} on {ChannelName(e.Channel)}: {e.RoutingSummary}";
+        var text = $"{e.CustomerLabel} on {ToolEvent.ChannelName(e.Channel)}: {e.RoutingSummary}";
         return (Escape(text), blocks.ToArray());
     }
 
@@ -75,7 +75,7 @@ internal static partial class SlackMessages
         EventTypes.ConversationClosed => $":white_check_mark: Closed by {Escape(e.ClosedBy ?? "routing")}" + (e.Reason is { } reason ? $": {Escape(reason)}" : "."),
         EventTypes.Notice => ":no_entry_sign: " + Escape(e.NoticeText ?? ""),
         EventTypes.ReplyStatus when e.ReplyStatus == "failed" =>
-            $":warning: A reply on {ChannelName(e.Channel)} was not delivered: {Escape(e.ErrorMessage ?? "no reason given")}" +
+            $":warning: A reply on {ToolEvent.ChannelName(e.Channel)} was not delivered: {Escape(e.ErrorMessage ?? "no reason given")}" +
             (e.ErrorCode is { } code ? $" (`{Escape(code)}`)" : ""),
         _ => null,
     };
@@ -104,7 +104,7 @@ internal static partial class SlackMessages
         foreach (var line in lines)
         {
             text.Append(line.FromAgent ? ":speech_balloon: " : "").Append('*').Append(Escape(line.From)).Append("* · ")
-                .Append(ChannelName(line.Channel)).Append(" · <!date^").Append(line.At.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture))
+                .Append(ToolEvent.ChannelName(line.Channel)).Append(" · <!date^").Append(line.At.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture))
                 .Append("^{date_short_pretty} {time}|").Append(line.At.ToString("u", CultureInfo.InvariantCulture)).Append(">\n");
             if (line.Subject is { Length: > 0 } subject)
             {
@@ -128,16 +128,6 @@ internal static partial class SlackMessages
     private static string Join(IReadOnlyList<string> items, string none) => items.Count == 0 ? none : string.Join("\n", items);
 
     private static string Clip(string text, int limit) => text.Length <= limit ? text : text[..(limit - 1)] + "…";
-
-    public static string ChannelName(string channel) => channel switch
-    {
-        "sms" => "SMS",
-        "whatsapp" => "WhatsApp",
-        "facebook" => "Messenger",
-        "twitter" => "X",
-        "email" => "email",
-        _ => channel,
-    };
 
     /// <summary>Slack's three control characters, escaped (https://api.slack.com/reference/surfaces/formatting#escaping).</summary>
     public static string Escape(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
