@@ -33,6 +33,34 @@ public static class MailServers
         await client.DisconnectAsync(true);
     }
 
+    /// <summary>
+    /// A person's reply, as a mail client writes it: "Re:" the subject, In-Reply-To and References the mail answered,
+    /// <paramref name="text"/> above the quoted history. Handed to Postfix; returns its Message-ID.
+    /// </summary>
+    public static async Task<string> ReplyAsync(string from, string to, string text, MimeMessage? answering = null)
+    {
+        var mail = new MimeMessage
+        {
+            Subject = "Re: " + (answering?.Subject ?? "conversation"),
+            MessageId = MimeKit.Utils.MimeUtils.GenerateMessageId("agents.example.com"),
+            Body = new TextPart("plain")
+            {
+                Text = answering is null ? text : $"{text}\n\nOn {answering.Date:R}, {answering.From} wrote:\n> {answering.TextBody?.Split('\n')[0]}\n",
+            },
+        };
+        mail.From.Add(MailboxAddress.Parse(from));
+        mail.To.Add(MailboxAddress.Parse(to));
+        if (answering?.MessageId is { } answered)
+        {
+            mail.InReplyTo = answered;
+            mail.References.Add(answered);
+        }
+        using var raw = new MemoryStream();
+        await mail.WriteToAsync(raw);
+        await DeliverAsync(from, to, raw.ToArray());
+        return mail.MessageId;
+    }
+
     /// <summary>Puts raw mail straight into a mailbox's folder over IMAP (no MTA adds headers on the way).</summary>
     public static async Task AppendAsync(string mailbox, byte[] raw, string folder = "INBOX")
     {

@@ -1,12 +1,8 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.WebUtilities;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Routing.Adapters.Testing;
 
@@ -30,20 +26,16 @@ public sealed class ProviderApiImitation : IAsyncDisposable
     /// <summary>Serves POST <paramref name="route"/> (an ASP.NET route pattern) with <paramref name="fallback"/> until scripted otherwise.</summary>
     public static async Task<ProviderApiImitation> StartAsync(string route, Func<HttpContext, Task> fallback)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        var app = builder.Build();
-        var imitation = new ProviderApiImitation(app, fallback);
-        app.MapPost(route, async context =>
+        ProviderApiImitation? imitation = null;
+        var (app, url) = await LoopbackServer.StartAsync(app => app.MapPost(route, async context =>
         {
             using var reader = new StreamReader(context.Request.Body);
-            imitation.Requests.Enqueue(new RecordedRequest(context.Request.Path, context.Request.Headers.Authorization.ToString(),
+            imitation!.Requests.Enqueue(new RecordedRequest(context.Request.Path, context.Request.Headers.Authorization.ToString(),
                 context.Request.ContentType ?? "", await reader.ReadToEndAsync(context.RequestAborted)));
             var respond = imitation._script.TryDequeue(out var next) ? imitation._last = next : imitation._last;
             await respond(context);
-        });
-        await app.StartAsync();
-        imitation.BaseUrl = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        }));
+        imitation = new ProviderApiImitation(app, fallback) { BaseUrl = url };
         return imitation;
     }
 

@@ -1,10 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Routing.Adapters.Testing;
 
@@ -12,11 +8,9 @@ namespace Routing.Adapters.Testing;
 public sealed class Receiver : IAsyncDisposable
 {
     public const int Hang = -1;
-    private readonly WebApplication _app;
+    private WebApplication _app = null!;
     private readonly ConcurrentQueue<int> _script = new();
     private int _last = 200;
-
-    private Receiver(WebApplication app) => _app = app;
 
     public ConcurrentQueue<(string Id, string Timestamp, string Signature, byte[] Body)> Requests { get; } = new();
 
@@ -24,11 +18,8 @@ public sealed class Receiver : IAsyncDisposable
 
     public static async Task<Receiver> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        var app = builder.Build();
-        var receiver = new Receiver(app);
-        app.MapPost("/hooks", async (HttpContext http) =>
+        var receiver = new Receiver();
+        (receiver._app, receiver.Url) = await LoopbackServer.StartAsync(app => app.MapPost("/hooks", async (HttpContext http) =>
         {
             using var body = new MemoryStream();
             await http.Request.Body.CopyToAsync(body);
@@ -41,9 +32,7 @@ public sealed class Receiver : IAsyncDisposable
                 await Task.Delay(Timeout.Infinite, http.RequestAborted);
             }
             http.Response.StatusCode = status;
-        });
-        await app.StartAsync();
-        receiver.Url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        }));
         return receiver;
     }
 

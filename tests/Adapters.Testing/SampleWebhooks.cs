@@ -153,6 +153,33 @@ public static class SampleWebhooks
         return new HttpRequestMessage(HttpMethod.Post, publicBaseUrl.TrimEnd('/') + "/webhooks/email/mailgun") { Content = new FormUrlEncodedContent(form) };
     }
 
+    /// <summary>
+    /// An agent's reply in a Slack thread as Slack's Events API delivers it to the agent gateway (a message event with
+    /// thread_ts), signed with the app's signing secret.
+    /// </summary>
+    public static HttpRequestMessage SlackThreadReply(string gatewayBaseUrl, string signingSecret, string channel, string user, string text, string ts,
+        string threadTs) =>
+        SlackSigned(gatewayBaseUrl.TrimEnd('/') + "/slack/events", JsonSerializer.Serialize(new
+        {
+            token = "unused", team_id = "T0001", api_app_id = "A0001", type = "event_callback", event_id = "Ev" + Guid.NewGuid().ToString("N")[..10],
+            event_time = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
+            @event = new { type = "message", channel, user, text, ts, thread_ts = threadTs, channel_type = channel.StartsWith('D') ? "im" : "channel", event_ts = ts },
+        }), "application/json", signingSecret);
+
+    /// <summary>
+    /// A request from Slack: X-Slack-Request-Timestamp, and X-Slack-Signature "v0=" and the hex HMAC-SHA256 of
+    /// "v0:{timestamp}:{body}" keyed by the app's signing secret (Slack's "Verifying requests from Slack").
+    /// </summary>
+    public static HttpRequestMessage SlackSigned(string url, string body, string contentType, string signingSecret, DateTimeOffset? at = null)
+    {
+        var timestamp = (at ?? DateTimeOffset.UtcNow).ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+        var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new StringContent(body, Encoding.UTF8, contentType) };
+        request.Headers.Add("X-Slack-Request-Timestamp", timestamp);
+        request.Headers.Add("X-Slack-Signature",
+            "v0=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(signingSecret), Encoding.UTF8.GetBytes($"v0:{timestamp}:{body}"))));
+        return request;
+    }
+
     private static HttpRequestMessage MetaSigned(string url, string appSecret, object payload)
     {
         var body = JsonSerializer.SerializeToUtf8Bytes(payload);

@@ -45,23 +45,6 @@ public sealed class EmailToolTests(GatewayHost gateway) : IClassFixture<GatewayH
             return keywords.Count > 0 ? keywords : null;
         });
 
-    private static async Task<string> ReplyAsync(string from, string to, string body, MimeMessage? answering = null)
-    {
-        var mail = new MimeMessage { Subject = "Re: " + (answering?.Subject ?? "conversation"), Body = new TextPart("plain") { Text = body } };
-        mail.MessageId = MimeKit.Utils.MimeUtils.GenerateMessageId("agents.example.com");
-        mail.From.Add(MailboxAddress.Parse(from));
-        mail.To.Add(MailboxAddress.Parse(to));
-        if (answering is not null)
-        {
-            mail.InReplyTo = answering.MessageId;
-            mail.References.Add(answering.MessageId!);
-        }
-        using var raw = new MemoryStream();
-        await mail.WriteToAsync(raw);
-        await MailServers.DeliverAsync(from, to, raw.ToArray());
-        return mail.MessageId;
-    }
-
     private async Task<List<JsonElement>> SentAsync(Guid conversationId) =>
         await Eventually.ValueAsync(async () =>
         {
@@ -90,8 +73,7 @@ public sealed class EmailToolTests(GatewayHost gateway) : IClassFixture<GatewayH
         Assert.Equal((opening.MessageId, "Re: " + opening.Subject), (later.InReplyTo, later.Subject));
         Assert.Contains("It was order 1234", later.TextBody);
 
-        var reply = await ReplyAsync(agent.Mailbox!, replyTo,
-            "Sorry! It ships today.\n\nOn Mon, 23 Nov 2026 at 10:00, Conversations <conversations@example.com> wrote:\n> It was order 1234\n", later);
+        var reply = await MailServers.ReplyAsync(agent.Mailbox!, replyTo, "Sorry! It ships today.", later);
 
         var sent = await SentAsync(conversation.Id);
         Assert.Equal(("Sorry! It ships today.", agent.AgentId, "+393331234567"), (sent[0].GetProperty("text").GetString(),
@@ -110,9 +92,9 @@ public sealed class EmailToolTests(GatewayHost gateway) : IClassFixture<GatewayH
         var at = replyTo.IndexOf('@');
         var forgedAddress = replyTo[..(at - 2)] + (replyTo[at - 2] == 'a' ? "bb" : "aa") + replyTo[at..];
 
-        var forged = await ReplyAsync(agent.Mailbox!, forgedAddress, "Forged token");
-        var stranger = await ReplyAsync("mallory@example.org", replyTo, "Not the agent");
-        var own = await ReplyAsync(agent.Mailbox!, replyTo, "The agent's own");
+        var forged = await MailServers.ReplyAsync(agent.Mailbox!, forgedAddress, "Forged token");
+        var stranger = await MailServers.ReplyAsync("mallory@example.org", replyTo, "Not the agent");
+        var own = await MailServers.ReplyAsync(agent.Mailbox!, replyTo, "The agent's own");
 
         Assert.Contains(EmailReplyWatcher.NotRoutedKeyword, await KeywordsAsync(forged));
         Assert.Contains(EmailReplyWatcher.NotRoutedKeyword, await KeywordsAsync(stranger));
@@ -130,7 +112,7 @@ public sealed class EmailToolTests(GatewayHost gateway) : IClassFixture<GatewayH
         Assert.Contains("offered to you", opening.TextBody);
         var replyTo = opening.ReplyTo.Mailboxes.Single().Address;
 
-        await ReplyAsync(agent.Mailbox!, replyTo, "Accept\n\n> quoted offer", opening);
+        await MailServers.ReplyAsync(agent.Mailbox!, replyTo, "Accept", opening);
 
         Assert.Equal(agent.AgentId, (await accepted.WaitForAsync(m => m.ConversationId == offer.Id)).AgentId);
         await Eventually.TrueAsync(async () => (await agent.Http.GetFromJsonAsync<JsonElement>($"/conversations/{offer.Id}"))
@@ -143,7 +125,7 @@ public sealed class EmailToolTests(GatewayHost gateway) : IClassFixture<GatewayH
             ClosedAt = DateTimeOffset.UtcNow,
         });
         await MailsAsync(agent.Mailbox!, m => m.Any(x => x.TextBody?.Contains("Closed by") == true));
-        var late = await ReplyAsync(agent.Mailbox!, replyTo, "One more thing", opening);
+        var late = await MailServers.ReplyAsync(agent.Mailbox!, replyTo, "One more thing", opening);
         Assert.Contains(EmailReplyWatcher.NotRoutedKeyword, await KeywordsAsync(late));
         var notice = (await MailsAsync(agent.Mailbox!, m => m.Any(x => x.TextBody?.StartsWith("Not sent to the customer", StringComparison.Ordinal) == true)))
             .Single(x => x.TextBody?.StartsWith("Not sent to the customer", StringComparison.Ordinal) == true);

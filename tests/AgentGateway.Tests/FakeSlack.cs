@@ -1,14 +1,9 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
+using Routing.Adapters.Testing;
 
 namespace AgentGateway.Tests;
 
@@ -22,11 +17,9 @@ public sealed record SlackCall(string Method, string Authorization, JsonElement 
 /// </summary>
 public sealed class FakeSlack : IAsyncDisposable
 {
-    private readonly WebApplication _app;
+    private WebApplication _app = null!;
     private readonly ConcurrentQueue<(int Status, string? Error, int RetryAfter)> _script = new();
     private long _ts = DateTimeOffset.UtcNow.ToUnixTimeSeconds() * 1_000_000;
-
-    private FakeSlack(WebApplication app) => _app = app;
 
     public ConcurrentQueue<SlackCall> Calls { get; } = new();
 
@@ -34,11 +27,8 @@ public sealed class FakeSlack : IAsyncDisposable
 
     public static async Task<FakeSlack> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        var app = builder.Build();
-        var slack = new FakeSlack(app);
-        app.MapPost("/api/{method}", async (string method, HttpContext http) =>
+        var slack = new FakeSlack();
+        (slack._app, slack.Url) = await LoopbackServer.StartAsync(app => app.MapPost("/api/{method}", async (string method, HttpContext http) =>
         {
             var body = await JsonSerializer.DeserializeAsync<JsonElement>(http.Request.Body);
             var authorization = http.Request.Headers.Authorization.ToString();
@@ -57,9 +47,7 @@ public sealed class FakeSlack : IAsyncDisposable
             var answer = new { ok = true, channel = channel.StartsWith('U') ? "D" + channel[1..] : channel, ts = $"{counter / 1_000_000}.{counter % 1_000_000:D6}" };
             slack.Calls.Enqueue(new SlackCall(method, authorization, body, DateTimeOffset.UtcNow, 200, answer.channel, answer.ts));
             return Results.Json(answer);
-        });
-        await app.StartAsync();
-        slack.Url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        }));
         return slack;
     }
 
@@ -70,17 +58,6 @@ public sealed class FakeSlack : IAsyncDisposable
     /// <summary>The calls of a method whose body mentions <paramref name="text"/>.</summary>
     public IReadOnlyList<SlackCall> CallsOf(string method, string text) =>
         Calls.Where(c => c.Method == method && c.Body.ToString().Contains(text, StringComparison.Ordinal)).ToList();
-
-    /// <summary>A request Slack sends to the app, signed as Slack signs it (written from Slack's documentation, not the gateway's code).</summary>
-    public static HttpRequestMessage Signed(string path, string body, string contentType, string secret, DateTimeOffset? at = null)
-    {
-        var timestamp = (at ?? DateTimeOffset.UtcNow).ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
-        var signature = "v0=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes($"v0:{timestamp}:{body}")));
-        var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent(body, Encoding.UTF8, contentType) };
-        request.Headers.Add("X-Slack-Request-Timestamp", timestamp);
-        request.Headers.Add("X-Slack-Signature", signature);
-        return request;
-    }
 
     public ValueTask DisposeAsync() => _app.DisposeAsync();
 }

@@ -1,3 +1,4 @@
+using Routing.Adapters.Testing;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -30,12 +31,8 @@ public sealed class SlackTests(GatewayHost gateway) : IClassFixture<GatewayHost>
 
     private Task<HttpResponseMessage> SendAsync(HttpRequestMessage request) => gateway.Anonymous().SendAsync(request);
 
-    private static string ThreadReply(string channel, string threadTs, string user, string text, string ts) => JsonSerializer.Serialize(new
-    {
-        token = "unused", team_id = "T0001", api_app_id = "A0001", type = "event_callback", event_id = "Ev" + Guid.NewGuid().ToString("N")[..10],
-        event_time = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
-        @event = new { type = "message", channel, user, text, ts, thread_ts = threadTs, channel_type = "im", event_ts = ts },
-    });
+    private static HttpRequestMessage ThreadReply(string channel, string threadTs, string user, string text, string ts) =>
+        SampleWebhooks.SlackThreadReply("", GatewayHost.SlackSigningSecret, channel, user, text, ts, threadTs);
 
     [Fact]
     public async Task Should_open_a_thread_with_the_customers_context_and_write_later_messages_into_it()
@@ -66,10 +63,11 @@ public sealed class SlackTests(GatewayHost gateway) : IClassFixture<GatewayHost>
         var agent = await gateway.AgentAsync(slack: true);
         var conversation = await gateway.AssignAsync(agent.AgentId);
         var (channel, threadTs) = await ThreadAsync(agent, conversation.Id);
-        var body = ThreadReply(channel, threadTs, agent.SlackUserId!, "Sorry &amp; thanks, see <https://example.com/track|tracking>", "1700000000.000100");
+        using var reply = ThreadReply(channel, threadTs, agent.SlackUserId!, "Sorry &amp; thanks, see <https://example.com/track|tracking>", "1700000000.000100");
+        var body = await reply.Content!.ReadAsStringAsync(); // Slack sends the very same event again when it got no 200 in time
 
-        using var first = await SendAsync(FakeSlack.Signed("/slack/events", body, "application/json", GatewayHost.SlackSigningSecret));
-        using var retried = await SendAsync(FakeSlack.Signed("/slack/events", body, "application/json", GatewayHost.SlackSigningSecret));
+        using var first = await SendAsync(SampleWebhooks.SlackSigned("/slack/events", body, "application/json", GatewayHost.SlackSigningSecret));
+        using var retried = await SendAsync(SampleWebhooks.SlackSigned("/slack/events", body, "application/json", GatewayHost.SlackSigningSecret));
 
         Assert.Equal((HttpStatusCode.OK, HttpStatusCode.OK), (first.StatusCode, retried.StatusCode));
         var commands = await Eventually.ValueAsync(async () =>
@@ -126,8 +124,7 @@ public sealed class SlackTests(GatewayHost gateway) : IClassFixture<GatewayHost>
         var conversation = await gateway.AssignAsync(agent.AgentId, requiresAccept: true);
         var (channel, threadTs) = await ThreadAsync(agent, conversation.Id);
 
-        using var response = await SendAsync(FakeSlack.Signed("/slack/events",
-            ThreadReply(channel, threadTs, agent.SlackUserId!, "Hi there", "1700000000.000200"), "application/json", GatewayHost.SlackSigningSecret));
+        using var response = await SendAsync(ThreadReply(channel, threadTs, agent.SlackUserId!, "Hi there", "1700000000.000200"));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var notice = await CallAsync("chat.postMessage", "Not sent to the customer", c => c.Body.GetProperty("thread_ts").GetString() == threadTs);
@@ -141,11 +138,9 @@ public sealed class SlackTests(GatewayHost gateway) : IClassFixture<GatewayHost>
         var conversation = await gateway.AssignAsync(agent.AgentId);
         var (channel, threadTs) = await ThreadAsync(agent, conversation.Id);
 
-        using var response = await SendAsync(FakeSlack.Signed("/slack/events",
-            ThreadReply(channel, threadTs, "U0SOMEONE", "I'll take this", "1700000000.000300"), "application/json", GatewayHost.SlackSigningSecret));
+        using var response = await SendAsync(ThreadReply(channel, threadTs, "U0SOMEONE", "I'll take this", "1700000000.000300"));
         // The agent's own reply after it is sent: the stranger's is not (the queue is read after the agent's is there).
-        using var own = await SendAsync(FakeSlack.Signed("/slack/events",
-            ThreadReply(channel, threadTs, agent.SlackUserId!, "On it", "1700000000.000301"), "application/json", GatewayHost.SlackSigningSecret));
+        using var own = await SendAsync(ThreadReply(channel, threadTs, agent.SlackUserId!, "On it", "1700000000.000301"));
 
         Assert.Equal((HttpStatusCode.OK, HttpStatusCode.OK), (response.StatusCode, own.StatusCode));
         var texts = await Eventually.ValueAsync(async () =>
@@ -163,12 +158,12 @@ public sealed class SlackTests(GatewayHost gateway) : IClassFixture<GatewayHost>
     {
         const string challenge = """{"token":"x","challenge":"3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P","type":"url_verification"}""";
         using var unsigned = await SendAsync(new HttpRequestMessage(HttpMethod.Post, "/slack/events") { Content = new StringContent(challenge) });
-        using var forged = await SendAsync(FakeSlack.Signed("/slack/events", challenge, "application/json", "not-the-signing-secret"));
-        using var stale = await SendAsync(FakeSlack.Signed("/slack/events", challenge, "application/json", GatewayHost.SlackSigningSecret,
+        using var forged = await SendAsync(SampleWebhooks.SlackSigned("/slack/events", challenge, "application/json", "not-the-signing-secret"));
+        using var stale = await SendAsync(SampleWebhooks.SlackSigned("/slack/events", challenge, "application/json", GatewayHost.SlackSigningSecret,
             DateTimeOffset.UtcNow.AddMinutes(-6)));
-        using var forgedPress = await SendAsync(FakeSlack.Signed("/slack/interactivity", "payload=%7B%7D", "application/x-www-form-urlencoded", "wrong"));
-        using var notJson = await SendAsync(FakeSlack.Signed("/slack/events", "{not json", "application/json", GatewayHost.SlackSigningSecret));
-        using var valid = await SendAsync(FakeSlack.Signed("/slack/events", challenge, "application/json", GatewayHost.SlackSigningSecret));
+        using var forgedPress = await SendAsync(SampleWebhooks.SlackSigned("/slack/interactivity", "payload=%7B%7D", "application/x-www-form-urlencoded", "wrong"));
+        using var notJson = await SendAsync(SampleWebhooks.SlackSigned("/slack/events", "{not json", "application/json", GatewayHost.SlackSigningSecret));
+        using var valid = await SendAsync(SampleWebhooks.SlackSigned("/slack/events", challenge, "application/json", GatewayHost.SlackSigningSecret));
 
         Assert.Equal((HttpStatusCode.Unauthorized, HttpStatusCode.Forbidden, HttpStatusCode.Forbidden, HttpStatusCode.Forbidden, HttpStatusCode.BadRequest),
             (unsigned.StatusCode, forged.StatusCode, stale.StatusCode, forgedPress.StatusCode, notJson.StatusCode));
@@ -228,7 +223,7 @@ public sealed class SlackTests(GatewayHost gateway) : IClassFixture<GatewayHost>
             response_url = "https://hooks.slack.com/actions/T0001/1/x",
             actions = new[] { new { action_id = actionId, block_id = SlackMessages.OfferBlock, value = conversationId.ToString(), type = "button", action_ts = "1700000000.1" } },
         });
-        return FakeSlack.Signed("/slack/interactivity", "payload=" + Uri.EscapeDataString(payload), "application/x-www-form-urlencoded",
+        return SampleWebhooks.SlackSigned("/slack/interactivity", "payload=" + Uri.EscapeDataString(payload), "application/x-www-form-urlencoded",
             GatewayHost.SlackSigningSecret);
     }
 }

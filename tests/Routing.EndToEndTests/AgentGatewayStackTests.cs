@@ -96,19 +96,8 @@ public sealed class AgentGatewayStackTests : IAsyncLifetime
         // The agent answers in the thread; Slack sends the Events API request, signed with the app's signing secret.
         var text = $"It arrives on Thursday ({Guid.NewGuid():N})";
         var ts = $"{DateTimeOffset.UtcNow.ToUnixTimeSeconds()}.000100";
-        var body = JsonSerializer.Serialize(new
-        {
-            type = "event_callback", event_id = "Ev" + Guid.NewGuid().ToString("N")[..10], team_id = "T0001",
-            @event = new { type = "message", channel = "D" + slackUser[1..], user = slackUser, text, ts, thread_ts = threadTs, channel_type = "im" },
-        });
-        var timestamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
-        using var request = new HttpRequestMessage(HttpMethod.Post, LocalStack.Gateway + "/slack/events")
-        {
-            Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json"),
-        };
-        request.Headers.Add("X-Slack-Request-Timestamp", timestamp);
-        request.Headers.Add("X-Slack-Signature", "v0=" + Convert.ToHexStringLower(System.Security.Cryptography.HMACSHA256.HashData(
-            System.Text.Encoding.UTF8.GetBytes(LocalStack.Secrets["Gateway__Slack__SigningSecret"]), System.Text.Encoding.UTF8.GetBytes($"v0:{timestamp}:{body}"))));
+        using var request = SampleWebhooks.SlackThreadReply(LocalStack.Gateway, LocalStack.Secrets["Gateway__Slack__SigningSecret"], "D" + slackUser[1..],
+            slackUser, text, ts, threadTs);
         Assert.Equal(HttpStatusCode.OK, (await _http.SendAsync(request)).StatusCode);
 
         var sms = await SentAsync(r => r.GetProperty("provider").GetString() == "twilio" && r.GetProperty("body").GetProperty("Body").GetString() == text);
@@ -144,13 +133,7 @@ public sealed class AgentGatewayStackTests : IAsyncLifetime
         var replyTo = opening.ReplyTo.Mailboxes.Single().Address;
 
         var text = $"Thursday, between 8 and 12 ({Guid.NewGuid():N})";
-        var reply = new MimeKit.MimeMessage { Subject = "Re: " + opening.Subject, InReplyTo = opening.MessageId };
-        reply.From.Add(MimeKit.MailboxAddress.Parse(mailbox));
-        reply.To.Add(MimeKit.MailboxAddress.Parse(replyTo));
-        reply.Body = new MimeKit.TextPart("plain") { Text = text + "\n\nOn Mon, 23 Nov 2026, Conversations wrote:\n> When will the sofa arrive?\n" };
-        using var raw = new MemoryStream();
-        await reply.WriteToAsync(raw);
-        await MailServers.DeliverAsync(mailbox, replyTo, raw.ToArray());
+        await MailServers.ReplyAsync(mailbox, replyTo, text, opening);
 
         var sms = await SentAsync(r => r.GetProperty("provider").GetString() == "twilio" && r.GetProperty("body").GetProperty("Body").GetString() == text);
         Assert.Equal(phone, sms.GetProperty("body").GetProperty("To").GetString());

@@ -155,13 +155,7 @@ internal sealed class Story(HttpClient api, DecisionPrinter printer)
         }
         var replyTo = opening.ReplyTo.Mailboxes.Single().Address;
         Console.WriteLine($"   {agentMailbox} got \"{opening.Subject}\"; Cleo's answer goes to {replyTo}");
-        var reply = new MimeKit.MimeMessage { Subject = "Re: " + opening.Subject, InReplyTo = opening.MessageId };
-        reply.From.Add(MimeKit.MailboxAddress.Parse(agentMailbox));
-        reply.To.Add(MimeKit.MailboxAddress.Parse(replyTo));
-        reply.Body = new MimeKit.TextPart("plain") { Text = $"{text}\n\nOn {opening.Date:R}, Conversations wrote:\n> {to.Text}\n" };
-        using var raw = new MemoryStream();
-        await reply.WriteToAsync(raw);
-        await MailServers.DeliverAsync(agentMailbox, replyTo, raw.ToArray());
+        await MailServers.ReplyAsync(agentMailbox, replyTo, text, opening);
         await ShowSentAsync(to);
     }
 
@@ -173,23 +167,8 @@ internal sealed class Story(HttpClient api, DecisionPrinter printer)
                 && r.Value.GetProperty("body").GetProperty("channel").GetString() == AnnaSlack
                 && r.Value.GetProperty("body").ToString().Contains(to.ConversationId.ToString(), StringComparison.Ordinal)));
         Console.WriteLine($"   Slack got chat.postMessage to {AnnaSlack}: \"{opening.GetProperty("body").GetProperty("text").GetString()}\"");
-        var body = JsonSerializer.Serialize(new
-        {
-            type = "event_callback", event_id = $"Ev{_run}{Random.Shared.Next(1000, 9999)}", team_id = "T0DEMO",
-            @event = new
-            {
-                type = "message", channel = "D" + AnnaSlack[1..], user = AnnaSlack, text, ts = $"{DateTimeOffset.UtcNow.ToUnixTimeSeconds()}.000100",
-                thread_ts = opening.GetProperty("providerMessageId").GetString(), channel_type = "im",
-            },
-        });
-        var timestamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
-        using var request = new HttpRequestMessage(HttpMethod.Post, Endpoints.Gateway + "/slack/events")
-        {
-            Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json"),
-        };
-        request.Headers.Add("X-Slack-Request-Timestamp", timestamp);
-        request.Headers.Add("X-Slack-Signature", "v0=" + Convert.ToHexStringLower(System.Security.Cryptography.HMACSHA256.HashData(
-            System.Text.Encoding.UTF8.GetBytes(Secret("Gateway__Slack__SigningSecret")), System.Text.Encoding.UTF8.GetBytes($"v0:{timestamp}:{body}"))));
+        using var request = SampleWebhooks.SlackThreadReply(Endpoints.Gateway, Secret("Gateway__Slack__SigningSecret"), "D" + AnnaSlack[1..], AnnaSlack, text,
+            $"{DateTimeOffset.UtcNow.ToUnixTimeSeconds()}.000100", opening.GetProperty("providerMessageId").GetString()!);
         Console.WriteLine($"   POST {request.RequestUri} (Slack's Events API, signed): Anna's thread reply");
         (await Http.SendAsync(request)).EnsureSuccessStatusCode();
         await ShowSentAsync(to);

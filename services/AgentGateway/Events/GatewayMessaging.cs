@@ -26,15 +26,8 @@ internal static class GatewayMessaging
             x.AddConsumer<DeliveryStatusChangedConsumer, GatewayConsumerDefinition<DeliveryStatusChangedConsumer>>();
         });
 
-    public static void Transient(IRetryConfigurator retry)
-    {
-        retry.Ignore<InvalidEventException>();
-        retry.Ignore<System.Runtime.Serialization.SerializationException>();
-        retry.Ignore<System.Text.Json.JsonException>();
-        // Data PostgreSQL refuses to store (SQLSTATE class 22, such as a NUL character in a text) never will be.
-        retry.Ignore<Npgsql.PostgresException>(e => e.SqlState.StartsWith("22", StringComparison.Ordinal));
-        retry.Exponential(8, TimeSpan.FromMilliseconds(20), TimeSpan.FromSeconds(3), TimeSpan.FromMilliseconds(50));
-    }
+    /// <summary>The platform's retry, with an event the gateway can never apply going to agent-gateway_error at once.</summary>
+    public static void Transient(IRetryConfigurator retry) => MessageRetry.Transient<InvalidEventException>(retry);
 }
 
 internal sealed class GatewayConsumerDefinition<TConsumer> : ConsumerDefinition<TConsumer> where TConsumer : class, IConsumer
