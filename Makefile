@@ -8,12 +8,12 @@ RESULTS := $(LOCAL)/test-results
 DOTNET ?= dotnet
 CONFIG ?= Release
 
-.PHONY: help infra build test run up down bench bench-webhooks bench-gateway clean
+.PHONY: help infra deploy-tools build test run up down bench bench-webhooks bench-gateway clean
 
 help:
 	@echo "make run    start RabbitMQ, PostgreSQL and the routing service, then play the demo story (Ctrl-C stops)"
 	@echo "make test   every test: unit, consumer (MassTransit harness), integration (real RabbitMQ + PostgreSQL), end to end (the local stack)"
-	@echo "make up     the whole stack in the background, waiting until every service is healthy"
+	@echo "make up     the whole stack in the background, waiting until every service is healthy (in containers where a Docker engine answers)"
 	@echo "make down   stop what make up started"
 	@echo "make bench  the routing benchmark (see tests/Routing.Benchmarks/README.md)"
 	@echo "make bench-webhooks  webhook ingestion per adapter beside a bare endpoint (same README)"
@@ -26,8 +26,17 @@ build:
 	@command -v $(DOTNET) >/dev/null || { echo "The .NET 10 SDK is required (dotnet on PATH)"; exit 1; }
 	$(DOTNET) build Routing.sln -c $(CONFIG) -nologo -clp:ErrorsOnly
 
+# What the deployment checks (tests/Deploy.Tests) run besides kubectl: docker-compose validates the compose
+# file (the schema packages come from npm, installed by the tests themselves).
+deploy-tools:
+	@command -v docker-compose >/dev/null || { echo "installing docker-compose"; \
+	  sudo=; [ "$$(id -u)" -eq 0 ] || sudo=sudo; $$sudo apt-get update -qq && \
+	  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose >/dev/null; }
+	@command -v kubectl >/dev/null || { echo "kubectl is required (it renders the Kubernetes overlays)"; exit 1; }
+	@command -v npm >/dev/null || { echo "Node.js and npm are required (the Kubernetes schema validator)"; exit 1; }
+
 # The end-to-end tests run against the local stack: started here unless it already runs, and then stopped again.
-test: infra build
+test: infra deploy-tools build
 	@rm -rf $(RESULTS); mkdir -p $(RESULTS)
 	@started=; curl -fsS http://127.0.0.1:5080/health/live >/dev/null 2>&1 || { deploy/local/stack.sh up || exit 1; started=1; }; \
 	  set -a; source $(LOCAL)/env; set +a; \
@@ -35,10 +44,15 @@ test: infra build
 	    --results-directory $(RESULTS) --logger "trx" --logger "console;verbosity=normal" -- RunConfiguration.TreatNoTestsAsError=true; \
 	  rc=$$?; [ -n "$$started" ] && deploy/local/stack.sh down; tests/summary.sh $(RESULTS); exit $$rc
 
-up: infra build
-	@deploy/local/stack.sh up
+# With a Docker engine, the whole stack in containers (deploy/compose.yaml); otherwise local processes.
+COMPOSE := docker compose -p omnichannel-routing -f deploy/compose.yaml
+docker_engine = [ -z "$$ROUTING_NO_DOCKER" ] && command -v docker >/dev/null && timeout 5 docker info >/dev/null 2>&1
+
+up:
+	@if $(docker_engine); then $(COMPOSE) up -d --build --wait; else $(MAKE) --no-print-directory infra build && deploy/local/stack.sh up; fi
 
 down:
+	@if $(docker_engine); then $(COMPOSE) down; fi
 	@deploy/local/stack.sh down
 	@deploy/local/infra.sh down
 

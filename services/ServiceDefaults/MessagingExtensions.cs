@@ -19,10 +19,10 @@ public static class MessagingExtensions
             .ValidateDataAnnotations().ValidateOnStart();
 
         // The bus must finish stopping (in-flight consumers complete) inside the host's shutdown window.
-        builder.Services.Configure<MassTransitHostOptions>(o =>
+        builder.Services.AddOptions<MassTransitHostOptions>().Configure<IOptions<ShutdownOptions>>((o, shutdown) =>
         {
             o.WaitUntilStarted = false;
-            o.StopTimeout = TimeSpan.FromSeconds(20);
+            o.StopTimeout = shutdown.Value.BusStopTimeout;
         });
         builder.Services.AddMassTransit(x =>
         {
@@ -44,14 +44,13 @@ public static class MessagingExtensions
             {
                 var options = context.GetRequiredService<IOptions<RabbitMqOptions>>().Value;
                 var uri = new Uri(options.Url);
-                var userInfo = uri.UserInfo.Split(':', 2);
                 var vhost = uri.AbsolutePath.Trim('/');
                 cfg.Host(uri.Host, uri.IsDefaultPort ? (ushort)5672 : (ushort)uri.Port, vhost.Length == 0 ? "/" : Uri.UnescapeDataString(vhost), h =>
                 {
-                    if (userInfo[0].Length > 0)
+                    if (options.Credentials() is var (username, password))
                     {
-                        h.Username(Uri.UnescapeDataString(userInfo[0]));
-                        h.Password(userInfo.Length > 1 ? Uri.UnescapeDataString(userInfo[1]) : "");
+                        h.Username(username);
+                        h.Password(password);
                     }
                     h.PublisherConfirmation = true;
                 });

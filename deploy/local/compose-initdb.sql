@@ -1,0 +1,1 @@
+CREATE DATABASE gateway OWNER routing;

@@ -1,0 +1,409 @@
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+
+namespace Routing.Deploy.Tests;
+
+/// <summary>
+/// The rules every rendered overlay keeps (issue: deploy and operate on Kubernetes), as a list of violations so
+/// a test can show both that the manifests keep them and that a manifest breaking one is caught.
+/// </summary>
+internal static partial class ManifestRules
+{
+    public const int AppUid = 1654;
+
+    /// <summary>Each Deployment and the queue it consumes (its KEDA trigger).</summary>
+    public static readonly IReadOnlyDictionary<string, string> Services = new Dictionary<string, string>
+    {
+        ["routing"] = "inbound-message-received",
+        ["agent-gateway"] = "agent-gateway",
+        ["adapter-sms"] = "sms-send-channel-message",
+        ["adapter-facebook"] = "facebook-send-channel-message",
+        ["adapter-whatsapp"] = "whatsapp-send-channel-message",
+        ["adapter-twitter"] = "twitter-send-channel-message",
+        ["adapter-email"] = "email-send-channel-message",
+    };
+
+    /// <summary>The public paths the webhooks Ingress routes, and to which Service.</summary>
+    public static readonly IReadOnlyDictionary<string, string> WebhookPaths = new Dictionary<string, string>
+    {
+        ["/webhooks/sms"] = "adapter-sms",
+        ["/webhooks/facebook"] = "adapter-facebook",
+        ["/webhooks/whatsapp"] = "adapter-whatsapp",
+        ["/webhooks/twitter"] = "adapter-twitter",
+        ["/webhooks/email"] = "adapter-email",
+        ["/slack"] = "agent-gateway",
+    };
+
+    public static IReadOnlyList<string> Check(IReadOnlyList<Manifest> objects)
+    {
+        var violations = new List<string>();
+        void Fail(Manifest m, string rule) => violations.Add($"{m.Kind}/{m.Name}: {rule}");
+
+        foreach (var m in objects.Where(m => m.Kind == "Secret"))
+        {
+            Fail(m, "a Secret in the manifests (secrets are references to Secrets made outside them)");
+        }
+        foreach (var m in objects.Where(m => m.Kind == "ConfigMap"))
+        {
+            foreach (var (key, _) in m.Object["data"]?.AsObject() ?? [])
+            {
+                if (SecretName().IsMatch(key))
+                {
+                    Fail(m, $"{key} looks like a secret and is in a ConfigMap");
+                }
+            }
+        }
+        foreach (var m in objects.Where(m => m.Kind != "Namespace"))
+        {
+            foreach (var label in new[] { "app.kubernetes.io/part-of", "app.kubernetes.io/managed-by" })
+            {
+                if (m.Label(label) is null)
+                {
+                    Fail(m, $"no {label} label");
+                }
+            }
+        }
+
+        foreach (var (name, _) in Services)
+        {
+            var deployment = objects.FirstOrDefault(m => m.Kind == "Deployment" && m.Name == name);
+            if (deployment is null)
+            {
+                violations.Add($"Deployment/{name}: missing");
+                continue;
+            }
+            var podLabels = deployment["spec.template.metadata.labels"]?.AsObject() ?? [];
+            foreach (var label in new[] { "app.kubernetes.io/name", "app.kubernetes.io/instance", "app.kubernetes.io/component", "app.kubernetes.io/part-of" })
+            {
+                if (podLabels[label] is null)
+                {
+                    Fail(deployment, $"its pods have no {label} label");
+                }
+            }
+            if (!Selects(deployment["spec.selector.matchLabels"], podLabels))
+            {
+                Fail(deployment, "its selector does not select its own pods");
+            }
+            if (!objects.Any(m => m.Kind == "Service" && m.Name == name && Selects(m["spec.selector"], podLabels)))
+            {
+                Fail(deployment, "no Service selecting its pods");
+            }
+            if (!objects.Any(m => m.Kind == "PodDisruptionBudget" && Selects(m["spec.selector.matchLabels"], podLabels)))
+            {
+                Fail(deployment, "no PodDisruptionBudget selecting its pods");
+            }
+            CheckPod(deployment, objects, Fail, isService: true);
+        }
+        foreach (var job in objects.Where(m => m.Kind == "Job"))
+        {
+            CheckPod(job, objects, Fail, isService: false);
+            if (job["spec.template.spec.containers.0.args.0"]?.GetValue<string>() != "migrate")
+            {
+                Fail(job, "a Job that does not run the migrations (args: [migrate])");
+            }
+        }
+        foreach (var (service, key) in new[] { ("routing", "Routing__MigrateOnStart"), ("agent-gateway", "Gateway__MigrateOnStart") })
+        {
+            if (objects.FirstOrDefault(m => m.Kind == "Deployment" && m.Name == service) is { } d)
+            {
+                if (Configuration(d, objects).GetValueOrDefault(key) != "false")
+                {
+                    Fail(d, $"{key} is not false: the migration Job applies the schema");
+                }
+                if (!objects.Any(m => m.Kind == "Job" && m.Name == $"{service}-migrate"))
+                {
+                    Fail(d, $"no migration Job {service}-migrate");
+                }
+            }
+        }
+
+        CheckNetworkPolicies(objects, Fail, violations);
+        CheckIngress(objects, violations);
+        CheckAutoscaling(objects, Fail);
+        return violations;
+    }
+
+    private static void CheckPod(Manifest owner, IReadOnlyList<Manifest> objects, Action<Manifest, string> fail, bool isService)
+    {
+        var pod = owner["spec.template.spec"]!;
+        if (pod["automountServiceAccountToken"]?.GetValue<bool>() != false)
+        {
+            fail(owner, "the service-account token is mounted");
+        }
+        if (pod["securityContext"]?["seccompProfile"]?["type"]?.GetValue<string>() != "RuntimeDefault")
+        {
+            fail(owner, "no RuntimeDefault seccomp profile");
+        }
+        var volumes = pod["volumes"]?.AsArray() ?? [];
+        foreach (var container in pod["containers"]!.AsArray().Select(c => c!))
+        {
+            var security = container["securityContext"];
+            var runAsUser = security?["runAsUser"] ?? pod["securityContext"]?["runAsUser"];
+            var nonRoot = security?["runAsNonRoot"] ?? pod["securityContext"]?["runAsNonRoot"];
+            if (runAsUser?.GetValue<long>() != AppUid || nonRoot?.GetValue<bool>() != true)
+            {
+                fail(owner, $"not run as the non-root user {AppUid}");
+            }
+            if (security?["readOnlyRootFilesystem"]?.GetValue<bool>() != true)
+            {
+                fail(owner, "the root filesystem is writable");
+            }
+            if (security?["allowPrivilegeEscalation"]?.GetValue<bool>() != false)
+            {
+                fail(owner, "privilege escalation is allowed");
+            }
+            if (!(security?["capabilities"]?["drop"]?.AsArray().Any(c => c!.GetValue<string>() == "ALL") ?? false))
+            {
+                fail(owner, "capabilities are not all dropped");
+            }
+            var tmp = container["volumeMounts"]?.AsArray().FirstOrDefault(v => v!["mountPath"]!.GetValue<string>() == "/tmp");
+            if (tmp is null || !volumes.Any(v => v!["name"]!.GetValue<string>() == tmp["name"]!.GetValue<string>() && v["emptyDir"] is not null))
+            {
+                fail(owner, "no emptyDir at /tmp");
+            }
+            foreach (var part in new[] { "requests.cpu", "requests.memory", "limits.cpu", "limits.memory" })
+            {
+                if (Manifest.Path(container["resources"], part) is null)
+                {
+                    fail(owner, $"no resources.{part}");
+                }
+            }
+            if (container["image"]?.GetValue<string>() is not { } image || image.EndsWith(":latest", StringComparison.Ordinal))
+            {
+                fail(owner, "no image, or an image tagged latest");
+            }
+            CheckEnvironment(owner, container, objects, fail);
+            if (isService)
+            {
+                CheckProbesAndShutdown(owner, pod, container, objects, fail);
+            }
+        }
+    }
+
+    private static void CheckProbesAndShutdown(Manifest owner, JsonNode pod, JsonNode container, IReadOnlyList<Manifest> objects, Action<Manifest, string> fail)
+    {
+        var port = container["ports"]?.AsArray().FirstOrDefault(p => p!["name"]?.GetValue<string>() == "http");
+        if (port is null)
+        {
+            fail(owner, "no container port named http");
+        }
+        foreach (var (probe, path) in new[] { ("startupProbe", "/health/live"), ("livenessProbe", "/health/live"), ("readinessProbe", "/health/ready") })
+        {
+            var get = container[probe]?["httpGet"];
+            if (get?["path"]?.GetValue<string>() != path || get["port"]?.ToString() != "http")
+            {
+                fail(owner, $"{probe} is not an HTTP GET of {path} on the http port");
+            }
+        }
+        var preStop = container["lifecycle"]?["preStop"]?["sleep"]?["seconds"]?.GetValue<long>();
+        var grace = pod["terminationGracePeriodSeconds"]?.GetValue<long>();
+        var configuration = Configuration(owner, objects);
+        if (preStop is null || grace is null
+            || !TimeSpan.TryParse(configuration.GetValueOrDefault("Shutdown__HostTimeout"), out var host)
+            || !TimeSpan.TryParse(configuration.GetValueOrDefault("Shutdown__BusStopTimeout"), out var bus))
+        {
+            fail(owner, "graceful shutdown not configured (preStop sleep, terminationGracePeriodSeconds, Shutdown__HostTimeout, Shutdown__BusStopTimeout)");
+            return;
+        }
+        if (grace.Value <= preStop.Value + host.TotalSeconds + bus.TotalSeconds)
+        {
+            fail(owner, $"terminationGracePeriodSeconds {grace} is not larger than preStop {preStop} s + host shutdown {host.TotalSeconds} s + bus stop {bus.TotalSeconds} s");
+        }
+    }
+
+    private static void CheckEnvironment(Manifest owner, JsonNode container, IReadOnlyList<Manifest> objects, Action<Manifest, string> fail)
+    {
+        var defined = new HashSet<string>(ConfigMapValues(container, objects).Keys);
+        foreach (var entry in container["env"]?.AsArray().Select(e => e!) ?? [])
+        {
+            var name = entry["name"]!.GetValue<string>();
+            if (entry["value"]?.GetValue<string>() is { } value)
+            {
+                foreach (Match reference in Reference().Matches(value))
+                {
+                    if (!defined.Contains(reference.Groups[1].Value))
+                    {
+                        fail(owner, $"{name} refers to $({reference.Groups[1].Value}), which is not defined before it");
+                    }
+                }
+                var literal = Reference().Replace(value, "");
+                if (SecretName().IsMatch(name) || PasswordInValue().IsMatch(literal))
+                {
+                    fail(owner, $"{name} holds a secret as plain text");
+                }
+            }
+            defined.Add(name);
+        }
+    }
+
+    private static void CheckNetworkPolicies(IReadOnlyList<Manifest> objects, Action<Manifest, string> fail, List<string> violations)
+    {
+        var policies = objects.Where(m => m.Kind == "NetworkPolicy").ToList();
+        var denyAll = policies.Any(p =>
+            p["spec.podSelector.matchLabels"]?.AsObject() is { Count: 1 } labels
+            && labels["app.kubernetes.io/part-of"]?.GetValue<string>() == "omnichannel-routing"
+            && p["spec.ingress"] is null && p["spec.egress"] is null
+            && p["spec.policyTypes"]?.AsArray().Select(t => t!.GetValue<string>()).Order().SequenceEqual(["Egress", "Ingress"]) == true);
+        if (!denyAll)
+        {
+            violations.Add("NetworkPolicy: no default deny (ingress and egress) for every pod of the platform");
+        }
+        foreach (var policy in policies)
+        {
+            var general = policy["spec.egress"]?.AsArray().Any(rule =>
+                rule!["to"] is null or JsonArray { Count: 0 }
+                || rule["to"]!.AsArray().Any(to => to!["ipBlock"]?["cidr"]?.GetValue<string>() == "0.0.0.0/0" && to["ipBlock"]!["except"] is null && rule["ports"] is null)) ?? false;
+            var selector = policy["spec.podSelector.matchLabels"];
+            if (general && selector?["app.kubernetes.io/name"]?.GetValue<string>() != "agent-gateway")
+            {
+                fail(policy, "general egress for pods other than the agent gateway's");
+            }
+        }
+        if (!policies.Any(p => p["spec.podSelector.matchLabels"]?["app.kubernetes.io/name"]?.GetValue<string>() == "agent-gateway"
+                               && p["spec.egress.0"] is JsonObject { Count: 0 }))
+        {
+            violations.Add("NetworkPolicy: the agent gateway has no general egress");
+        }
+    }
+
+    private static void CheckIngress(IReadOnlyList<Manifest> objects, List<string> violations)
+    {
+        var paths = objects.Where(m => m.Kind == "Ingress")
+            .SelectMany(i => i["spec.rules"]!.AsArray().SelectMany(r => r!["http"]!["paths"]!.AsArray()))
+            .ToDictionary(p => p!["path"]!.GetValue<string>(), p => p!["backend"]!["service"]!["name"]!.GetValue<string>());
+        foreach (var (path, service) in WebhookPaths)
+        {
+            if (paths.GetValueOrDefault(path) != service)
+            {
+                violations.Add($"Ingress: {path} does not lead to the Service {service}");
+            }
+        }
+        foreach (var service in paths.Values.Distinct())
+        {
+            if (!objects.Any(m => m.Kind == "Service" && m.Name == service && m["spec.ports"]!.AsArray().Any(p => p!["name"]?.GetValue<string>() == "http")))
+            {
+                violations.Add($"Ingress: the backend {service} is not a Service with an http port");
+            }
+        }
+    }
+
+    private static void CheckAutoscaling(IReadOnlyList<Manifest> objects, Action<Manifest, string> fail)
+    {
+        foreach (var scaled in objects.Where(m => m.Kind == "ScaledObject"))
+        {
+            var target = scaled["spec.scaleTargetRef.name"]?.GetValue<string>() ?? "";
+            var trigger = scaled["spec.triggers"]?.AsArray().FirstOrDefault(t => t!["type"]?.GetValue<string>() == "rabbitmq");
+            if (!Services.TryGetValue(target, out var queue) || trigger?["metadata"]?["queueName"]?.GetValue<string>() != queue)
+            {
+                fail(scaled, $"does not scale {target} on the queue it consumes");
+                continue;
+            }
+            var ns = scaled.Object["metadata"]?["namespace"]?.GetValue<string>();
+            if (trigger["metadata"]?["host"]?.GetValue<string>() != $"amqp://rabbitmq.{ns}.svc:5672/")
+            {
+                fail(scaled, $"the broker's host is not rabbitmq.{ns}.svc");
+            }
+            var auth = trigger["authenticationRef"]?["name"]?.GetValue<string>();
+            if (!objects.Any(m => m.Kind == "TriggerAuthentication" && m.Name == auth))
+            {
+                fail(scaled, $"its TriggerAuthentication {auth} is missing");
+            }
+            if (objects.FirstOrDefault(m => m.Kind == "Deployment" && m.Name == target)?["spec.replicas"] is not null)
+            {
+                fail(scaled, $"the Deployment {target} sets replicas, which KEDA owns");
+            }
+        }
+        foreach (var hpa in objects.Where(m => m.Kind == "HorizontalPodAutoscaler"))
+        {
+            if (!Services.ContainsKey(hpa["spec.scaleTargetRef.name"]?.GetValue<string>() ?? ""))
+            {
+                fail(hpa, "scales something that is not one of the services");
+            }
+        }
+    }
+
+    /// <summary>What the container's configuration will hold: its ConfigMaps' data, then its literal env values.</summary>
+    public static Dictionary<string, string> Configuration(Manifest owner, IReadOnlyList<Manifest> objects)
+    {
+        var container = owner["spec.template.spec.containers.0"]!;
+        var values = ConfigMapValues(container, objects);
+        foreach (var entry in container["env"]?.AsArray() ?? [])
+        {
+            if (entry!["value"]?.GetValue<string>() is { } value)
+            {
+                values[entry["name"]!.GetValue<string>()] = value;
+            }
+        }
+        return values;
+    }
+
+    private static Dictionary<string, string> ConfigMapValues(JsonNode container, IReadOnlyList<Manifest> objects)
+    {
+        var values = new Dictionary<string, string>();
+        foreach (var name in container["envFrom"]?.AsArray().Select(e => e!["configMapRef"]?["name"]?.GetValue<string>()).OfType<string>() ?? [])
+        {
+            var map = objects.FirstOrDefault(m => m.Kind == "ConfigMap" && m.Name == name);
+            foreach (var (key, value) in map?.Object["data"]?.AsObject() ?? [])
+            {
+                values[key] = value!.GetValue<string>();
+            }
+        }
+        return values;
+    }
+
+    /// <summary>Every Secret the manifests expect to exist, by name.</summary>
+    public static IReadOnlySet<string> ReferencedSecrets(IReadOnlyList<Manifest> objects)
+    {
+        var names = new SortedSet<string>();
+        void Walk(JsonNode? node, string? key)
+        {
+            switch (node)
+            {
+                case JsonObject o:
+                    if (key is "secretKeyRef" or "secretRef" && o["name"] is JsonValue n)
+                    {
+                        names.Add(n.GetValue<string>());
+                    }
+                    if (o["secretName"] is JsonValue s)
+                    {
+                        names.Add(s.GetValue<string>());
+                    }
+                    foreach (var (k, v) in o)
+                    {
+                        Walk(v, k);
+                    }
+                    break;
+                case JsonArray a:
+                    foreach (var item in a)
+                    {
+                        Walk(item, key);
+                    }
+                    break;
+            }
+        }
+        foreach (var m in objects)
+        {
+            Walk(m.Object, null);
+            if (m.Kind == "TriggerAuthentication")
+            {
+                foreach (var target in m["spec.secretTargetRef"]?.AsArray() ?? [])
+                {
+                    names.Add(target!["name"]!.GetValue<string>());
+                }
+            }
+        }
+        return names;
+    }
+
+    private static bool Selects(JsonNode? selector, JsonObject labels) =>
+        selector is JsonObject { Count: > 0 } s && s.All(kv => labels[kv.Key]?.GetValue<string>() == kv.Value?.GetValue<string>());
+
+    [GeneratedRegex(@"\$\(([A-Za-z_][A-Za-z0-9_]*)\)")]
+    private static partial Regex Reference();
+
+    [GeneratedRegex(@"(?i)(password|secret|secretkey|token|signingkey|accesskey|apikey|consumerkey)$")]
+    private static partial Regex SecretName();
+
+    [GeneratedRegex(@"(?i)password=[^;$]")]
+    private static partial Regex PasswordInValue();
+}

@@ -1,0 +1,132 @@
+using System.Text.Json.Nodes;
+
+namespace Routing.Deploy.Tests;
+
+[Collection(RenderedManifestsCollection.Name)]
+public sealed class RuleTests(RenderedManifests rendered)
+{
+    public static TheoryData<string> Overlays => new(RenderedManifests.Sources.Where(s => s.StartsWith("overlays/", StringComparison.Ordinal)));
+
+    [Theory]
+    [MemberData(nameof(Overlays))]
+    public void Should_keep_every_deployment_rule(string overlay)
+    {
+        var violations = ManifestRules.Check(rendered.From(overlay));
+
+        Assert.True(violations.Count == 0, string.Join('\n', violations));
+    }
+
+    [Theory]
+    [InlineData("overlays/dev", 0, 0)]
+    [InlineData("overlays/prod", 7, 0)]
+    [InlineData("overlays/prod-hpa", 0, 7)]
+    public void Should_autoscale_every_service_the_overlay_s_way(string overlay, int scaledObjects, int autoscalers)
+    {
+        var objects = rendered.From(overlay);
+
+        Assert.Equal(scaledObjects, objects.Count(m => m.Kind == "ScaledObject"));
+        Assert.Equal(autoscalers, objects.Count(m => m.Kind == "HorizontalPodAutoscaler"));
+        var targets = objects.Where(m => m.Kind is "ScaledObject" or "HorizontalPodAutoscaler")
+            .Select(m => m["spec.scaleTargetRef.name"]!.GetValue<string>()).Order().ToList();
+        if (targets.Count > 0)
+        {
+            Assert.Equal(ManifestRules.Services.Keys.Order(), targets);
+        }
+    }
+
+    [Theory]
+    [InlineData("grace period", "a preStop sleep of 40 s")]
+    [InlineData("read-only root", "a writable root filesystem")]
+    [InlineData("egress", "general egress for routing")]
+    [InlineData("secret", "a Secret object")]
+    [InlineData("plain password", "a password in a connection string")]
+    [InlineData("probe", "a readiness probe on /health/live")]
+    [InlineData("env order", "a reference to a variable defined later")]
+    [InlineData("token", "the service-account token")]
+    public void Should_catch_a_manifest_that_breaks_a_rule(string rule, string breakage)
+    {
+        var objects = rendered.From("overlays/prod").Select(m => m with { Object = m.Object.DeepClone().AsObject() }).ToList();
+        var routing = objects.First(m => m.Kind == "Deployment" && m.Name == "routing");
+        var container = routing["spec.template.spec.containers.0"]!.AsObject();
+        var env = container["env"]!.AsArray();
+        switch (rule)
+        {
+            case "grace period":
+                container["lifecycle"]!["preStop"]!["sleep"]!["seconds"] = 40L;
+                break;
+            case "read-only root":
+                container["securityContext"]!["readOnlyRootFilesystem"] = false;
+                break;
+            case "egress":
+                objects.First(m => m.Kind == "NetworkPolicy" && m.Name == "routing").Object["spec"]!["egress"] = new JsonArray(new JsonObject());
+                break;
+            case "secret":
+                objects.Add(routing with { Kind = "Secret", Name = "leaked" });
+                break;
+            case "plain password":
+                env.Add(new JsonObject { ["name"] = "ConnectionStrings__Other", ["value"] = "Host=db;Password=hunter2" });
+                break;
+            case "probe":
+                container["readinessProbe"]!["httpGet"]!["path"] = "/health/live";
+                break;
+            case "env order":
+                env.Insert(0, new JsonObject { ["name"] = "EARLY", ["value"] = "$(DB_HOST)" });
+                break;
+            case "token":
+                routing["spec.template.spec"]!.AsObject().Remove("automountServiceAccountToken");
+                break;
+        }
+
+        Assert.True(ManifestRules.Check(objects).Count > 0, $"{breakage} went unnoticed");
+    }
+
+    [Fact]
+    public void Should_document_every_secret_the_manifests_expect()
+    {
+        var guide = File.ReadAllText(Path.Combine(Tool.RepositoryRoot, "deploy", "README.md"));
+        var secrets = RenderedManifests.Sources.SelectMany(s => ManifestRules.ReferencedSecrets(rendered.From(s))).Distinct().ToList();
+
+        Assert.Contains("rabbitmq-default-user", secrets);
+        Assert.Contains("adapter-sms-credentials", secrets);
+        Assert.All(secrets, name => Assert.Contains($"`{name}`", guide, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Should_take_connections_from_the_secrets_the_operators_generate()
+    {
+        var infrastructure = rendered.From("infrastructure");
+        var prod = rendered.From("overlays/prod");
+        var secrets = ManifestRules.ReferencedSecrets(prod);
+
+        // RabbitmqCluster "rabbitmq" -> rabbitmq-default-user; CloudNativePG Cluster "x" -> x-app.
+        var generated = infrastructure.Where(m => m.Kind == "RabbitmqCluster").Select(m => $"{m.Name}-default-user")
+            .Concat(infrastructure.Where(m => m.Kind == "Cluster").Select(m => $"{m.Name}-app")).ToList();
+        Assert.Equal(3, generated.Count);
+        Assert.All(generated, name => Assert.Contains(name, secrets));
+        var routing = prod.First(m => m.Kind == "Deployment" && m.Name == "routing");
+        var keys = routing["spec.template.spec.containers.0.env"]!.AsArray()
+            .Select(e => e!["valueFrom"]?["secretKeyRef"]).OfType<JsonNode>()
+            .Where(r => r["name"]!.GetValue<string>() == "routing-db-app").Select(r => r["key"]!.GetValue<string>());
+        Assert.Equal(["dbname", "host", "password", "port", "user"], keys.Order());
+        // The collector's Service is <name>-collector: the address every service exports to.
+        var collector = Assert.Single(infrastructure, m => m.Kind == "OpenTelemetryCollector");
+        Assert.Equal($"http://{collector.Name}-collector:4317", ManifestRules.Configuration(routing, prod)["OTEL_EXPORTER_OTLP_ENDPOINT"]);
+    }
+
+    [Fact]
+    public void Should_run_three_rabbitmq_nodes_with_quorum_queues_and_a_dead_lettering_delivery_limit()
+    {
+        var infrastructure = rendered.From("infrastructure");
+        var cluster = Assert.Single(infrastructure, m => m.Kind == "RabbitmqCluster");
+        Assert.Equal(3, cluster["spec.replicas"]!.GetValue<int>());
+        Assert.Contains("load_definitions = /etc/rabbitmq/definitions/definitions.json", cluster["spec.rabbitmq.additionalConfig"]!.GetValue<string>());
+
+        var definitions = JsonNode.Parse(Assert.Single(infrastructure, m => m is { Kind: "ConfigMap", Name: "rabbitmq-definitions" })["data"]!["definitions.json"]!.GetValue<string>())!;
+        Assert.Equal("quorum", definitions["vhosts"]![0]!["metadata"]!["default_queue_type"]!.GetValue<string>());
+        var policy = definitions["policies"]!.AsArray().Single(p => p!["pattern"]!.GetValue<string>() == ".*")!["definition"]!;
+        Assert.InRange(policy["delivery-limit"]!.GetValue<int>(), 1, 1000);
+        var deadLetters = policy["dead-letter-exchange"]!.GetValue<string>();
+        Assert.Contains(definitions["bindings"]!.AsArray(), b => b!["source"]!.GetValue<string>() == deadLetters);
+        Assert.Contains(definitions["queues"]!.AsArray(), q => q!["arguments"]!["x-queue-type"]!.GetValue<string>() == "quorum");
+    }
+}
