@@ -27,22 +27,27 @@ build:
 	$(DOTNET) build Routing.sln -c $(CONFIG) -nologo -clp:ErrorsOnly
 
 # What the deployment checks (tests/Deploy.Tests) run besides kubectl: docker-compose validates the compose
-# file (the schema packages come from npm, installed by the tests themselves).
+# file (and the schema packages of package-lock.json from npm).
 deploy-tools:
 	@command -v docker-compose >/dev/null || { echo "installing docker-compose"; \
 	  sudo=; [ "$$(id -u)" -eq 0 ] || sudo=sudo; $$sudo apt-get update -qq && \
 	  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose >/dev/null; }
 	@command -v kubectl >/dev/null || { echo "kubectl is required (it renders the Kubernetes overlays)"; exit 1; }
 	@command -v npm >/dev/null || { echo "Node.js and npm are required (the Kubernetes schema validator)"; exit 1; }
+	@[ -f tests/Deploy.Tests/schema/node_modules/.package-lock.json ] || \
+	  npm ci --prefix tests/Deploy.Tests/schema --no-audit --no-fund --loglevel=error
 
 # The end-to-end tests run against the local stack: started here unless it already runs, and then stopped again.
 test: infra deploy-tools build
 	@rm -rf $(RESULTS); mkdir -p $(RESULTS)
 	@started=; curl -fsS http://127.0.0.1:5080/health/live >/dev/null 2>&1 || { deploy/local/stack.sh up || exit 1; started=1; }; \
 	  set -a; source $(LOCAL)/env; set +a; \
-	  $(DOTNET) test Routing.sln -c $(CONFIG) --no-build --nologo \
+	  $(DOTNET) test tests/Deploy.Tests -c $(CONFIG) --no-build --nologo \
 	    --results-directory $(RESULTS) --logger "trx" --logger "console;verbosity=normal" -- RunConfiguration.TreatNoTestsAsError=true; \
-	  rc=$$?; [ -n "$$started" ] && deploy/local/stack.sh down; tests/summary.sh $(RESULTS); exit $$rc
+	  rc=$$?; \
+	  $(DOTNET) test Routing.sln -c $(CONFIG) --no-build --nologo -p:DeployTestsDone=true \
+	    --results-directory $(RESULTS) --logger "trx" --logger "console;verbosity=normal" -- RunConfiguration.TreatNoTestsAsError=true; \
+	  rc2=$$?; [ $$rc -eq 0 ] && rc=$$rc2; [ -n "$$started" ] && deploy/local/stack.sh down; tests/summary.sh $(RESULTS); exit $$rc
 
 # With a Docker engine, the whole stack in containers (deploy/compose.yaml); otherwise local processes.
 COMPOSE := docker compose -p omnichannel-routing -f deploy/compose.yaml
