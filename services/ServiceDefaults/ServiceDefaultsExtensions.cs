@@ -33,8 +33,11 @@ public static class ServiceDefaultsExtensions
         });
 
         builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddOptions<ShutdownOptions>().BindConfiguration(ShutdownOptions.Section).ValidateOnStart();
-        builder.Services.AddSingleton<IValidateOptions<ShutdownOptions>, ShutdownOptionsValidation>();
+        // The bus stops inside the host's shutdown: a longer bus timeout would be cut short by the host.
+        builder.Services.AddOptions<ShutdownOptions>().BindConfiguration(ShutdownOptions.Section)
+            .Validate(o => o.BusStopTimeout > TimeSpan.Zero && o.BusStopTimeout < o.HostTimeout,
+                "Shutdown:BusStopTimeout must be positive and shorter than Shutdown:HostTimeout.")
+            .ValidateOnStart();
         builder.Services.AddOptions<HostOptions>().Configure<IOptions<ShutdownOptions>>((host, shutdown) => host.ShutdownTimeout = shutdown.Value.HostTimeout);
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<BadRequestProblemHandler>();

@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Options;
-
 namespace Routing.ServiceDefaults;
 
 /// <summary>
@@ -16,20 +14,4 @@ public sealed class ShutdownOptions
 
     /// <summary>How long the bus waits for consumers already running to finish; unfinished messages go back to the queue.</summary>
     public TimeSpan BusStopTimeout { get; set; } = TimeSpan.FromSeconds(20);
-}
-
-internal sealed class ShutdownOptionsValidation : IValidateOptions<ShutdownOptions>
-{
-    public ValidateOptionsResult Validate(string? name, ShutdownOptions options)
-    {
-        if (options.HostTimeout <= TimeSpan.Zero || options.BusStopTimeout <= TimeSpan.Zero)
-        {
-            return ValidateOptionsResult.Fail("Shutdown:HostTimeout and Shutdown:BusStopTimeout must be positive.");
-        }
-        // The bus stops inside the host's shutdown: a longer bus timeout would be cut short by the host.
-        return options.BusStopTimeout < options.HostTimeout
-            ? ValidateOptionsResult.Success
-            : ValidateOptionsResult.Fail(
-                $"Shutdown:BusStopTimeout ({options.BusStopTimeout}) must be shorter than Shutdown:HostTimeout ({options.HostTimeout}).");
-    }
 }
