@@ -8,11 +8,12 @@ RESULTS := $(LOCAL)/test-results
 DOTNET ?= dotnet
 CONFIG ?= Release
 
-.PHONY: help infra deploy-tools build test run up down bench bench-webhooks bench-gateway clean
+.PHONY: help infra deploy-tools build test test-repeat run up down bench bench-webhooks bench-gateway clean
 
 help:
 	@echo "make run    start RabbitMQ, PostgreSQL and the routing service, then play the demo story (Ctrl-C stops)"
 	@echo "make test   every test: unit, consumer (MassTransit harness), integration (real RabbitMQ + PostgreSQL), end to end (the local stack)"
+	@echo "make test-repeat N=5  the whole suite N times back to back (each on a fresh test instance)"
 	@echo "make up     the whole stack in the background, waiting until every service is healthy (in containers where a Docker engine answers)"
 	@echo "make down   stop what make up started"
 	@echo "make bench  the routing benchmark (see tests/Routing.Benchmarks/README.md)"
@@ -37,17 +38,36 @@ deploy-tools:
 	@[ -f tests/Deploy.Tests/schema/node_modules/.package-lock.json ] || \
 	  npm ci --prefix tests/Deploy.Tests/schema --no-audit --no-fund --loglevel=error
 
-# The end-to-end tests run against the local stack: started here unless it already runs, and then stopped again.
-test: infra deploy-tools build
+# make test runs on an instance of the local stack of its own (deploy/local/instance.sh): its own RabbitMQ,
+# PostgreSQL, Dovecot and Postfix, data under .local/test and every port 1000 higher, started empty at every run
+# and stopped afterwards. A user's make up keeps running beside it, unseen and untouched.
+TEST_STATE := $(LOCAL)/test
+
+test: deploy-tools build
 	@rm -rf $(RESULTS); mkdir -p $(RESULTS)
-	@started=; curl -fsS http://127.0.0.1:5080/health/live >/dev/null 2>&1 || { deploy/local/stack.sh up || exit 1; started=1; }; \
-	  set -a; source $(LOCAL)/env; set +a; \
+	@export ROUTING_INSTANCE=test; \
+	  deploy/local/stack.sh down; deploy/local/infra.sh reset; \
+	  { deploy/local/infra.sh up && deploy/local/stack.sh up; } || { deploy/local/stack.sh down; deploy/local/infra.sh down; exit 1; }; \
+	  set -a; source $(TEST_STATE)/env; source $(TEST_STATE)/stack.env; set +a; \
 	  $(DOTNET) test tests/Deploy.Tests -c $(CONFIG) --no-build --nologo \
 	    --results-directory $(RESULTS) --logger "trx" --logger "console;verbosity=normal" -- RunConfiguration.TreatNoTestsAsError=true; \
 	  rc=$$?; \
 	  $(DOTNET) test Routing.sln -c $(CONFIG) --no-build --nologo -p:DeployTestsDone=true \
 	    --results-directory $(RESULTS) --logger "trx" --logger "console;verbosity=normal" -- RunConfiguration.TreatNoTestsAsError=true; \
-	  rc2=$$?; [ $$rc -eq 0 ] && rc=$$rc2; [ -n "$$started" ] && deploy/local/stack.sh down; tests/summary.sh $(RESULTS); exit $$rc
+	  rc2=$$?; [ $$rc -eq 0 ] && rc=$$rc2; deploy/local/stack.sh down; deploy/local/infra.sh down; tests/summary.sh $(RESULTS); exit $$rc
+
+# The whole suite N times back to back, each on a fresh test instance: the proof that no test depends on luck
+# or on order. Every run's output is kept in .local/test-repeat/run-<i>.log; fails if any run failed.
+N ?= 5
+test-repeat: build
+	@mkdir -p $(LOCAL)/test-repeat; failed=0; \
+	  for i in $$(seq 1 $(N)); do \
+	    start=$$(date +%s); $(MAKE) --no-print-directory test > $(LOCAL)/test-repeat/run-$$i.log 2>&1; rc=$$?; \
+	    summary=$$(grep -E '^tests: ' $(LOCAL)/test-repeat/run-$$i.log | tail -n 1); \
+	    echo "run $$i of $(N): $${summary:-no summary} (exit $$rc, $$(( $$(date +%s) - start )) s)"; \
+	    [ $$rc -eq 0 ] || failed=$$((failed + 1)); \
+	  done; \
+	  echo "test-repeat: $(N) runs, $$failed failed"; [ $$failed -eq 0 ]
 
 # With a Docker engine, the whole stack in containers (deploy/compose.yaml); otherwise local processes.
 COMPOSE := docker compose -p omnichannel-routing -f deploy/compose.yaml
@@ -60,6 +80,9 @@ down:
 	@if $(docker_engine); then $(COMPOSE) down; fi
 	@deploy/local/stack.sh down
 	@deploy/local/infra.sh down
+	@# and make test's own instance, if an interrupted run left it up
+	@ROUTING_INSTANCE=test deploy/local/stack.sh down
+	@ROUTING_INSTANCE=test deploy/local/infra.sh down
 
 # The story uses short holds so it finishes in under a minute; `make up` keeps the defaults.
 DEMO_SETTINGS := Routing__HoldWait__whatsapp=00:00:08 Routing__SweepInterval=00:00:00.500
@@ -67,7 +90,7 @@ DEMO_SETTINGS := Routing__HoldWait__whatsapp=00:00:08 Routing__SweepInterval=00:
 run: infra build
 	@deploy/local/stack.sh down >/dev/null 2>&1 || true
 	@env $(DEMO_SETTINGS) deploy/local/stack.sh up
-	@set -a; source $(LOCAL)/env; source deploy/local/dev.env; set +a; \
+	@set -a; source $(LOCAL)/env; source $(LOCAL)/stack.env; source deploy/local/dev.env; set +a; \
 	  $(DOTNET) run --project deploy/local/demo/Routing.Demo.csproj -c $(CONFIG) --no-build -- --stay
 
 bench: infra build

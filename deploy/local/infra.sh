@@ -3,7 +3,10 @@
 #
 #   infra.sh up     install what is missing, start the servers, create the database and mailboxes
 #   infra.sh down   stop the servers (their data stays under .local/)
+#   infra.sh reset  stop the servers and delete their data (make test starts its instance empty this way)
 #   infra.sh env    print the connection settings as shell exports
+#
+# ROUTING_INSTANCE=test works on make test's own instance instead of the user's (deploy/local/instance.sh).
 #
 # With a Docker engine answering, RabbitMQ and PostgreSQL run from deploy/local/compose.infra.yaml
 # instead. Otherwise they run as project-local processes with their data under .local/ (git-ignored),
@@ -12,13 +15,8 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-STATE=${ROUTING_LOCAL_DIR:-$ROOT/.local}
-PG_PORT=${ROUTING_PG_PORT:-5432}
-MQ_PORT=${ROUTING_MQ_PORT:-5672}
-MQ_MGMT_PORT=${ROUTING_MQ_MGMT_PORT:-15672}
-IMAP_PORT=${ROUTING_IMAP_PORT:-3143}
-SMTP_PORT=${ROUTING_SMTP_PORT:-2525}
-LMTP_PORT=${ROUTING_LMTP_PORT:-2424}
+# STATE and the ports of this instance
+source "$ROOT/deploy/local/instance.sh"
 # Every local mailbox has this dev-only password (support@, agents@ and customer@ on example.com, and any other).
 MAIL_PASSWORD=dev-mail-password
 DB_NAME=routing
@@ -60,7 +58,7 @@ pg_dir() {
     mkdir -p "$dir"; chown postgres: "$dir"
     # The postgres user must reach the folder; a checkout under a private home may not allow it.
     if ! runuser -u postgres -- test -w "$dir"; then
-      dir=/var/tmp/routing-postgres-$(printf '%s' "$ROOT" | sha1sum | cut -c1-10)
+      dir=/var/tmp/routing-postgres-$(printf '%s' "$ROOT" | sha1sum | cut -c1-10)$INSTANCE_TAG
       mkdir -p "$dir"; chown postgres: "$dir"
     fi
   else
@@ -120,7 +118,7 @@ mq_env() {
   # Debian's /usr/sbin wrapper drops the environment when run as root, so the scripts under
   # /usr/lib/rabbitmq/bin are called directly with this project's config and data folder.
   export HOME=$base RABBITMQ_HOME=/usr/lib/rabbitmq
-  export RABBITMQ_NODENAME=routing@localhost RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 RABBITMQ_NODE_PORT=$MQ_PORT
+  export RABBITMQ_NODENAME=routing$INSTANCE_TAG@localhost RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 RABBITMQ_NODE_PORT=$MQ_PORT
   export RABBITMQ_MNESIA_BASE=$base/mnesia RABBITMQ_LOG_BASE=$base/log
   export RABBITMQ_CONFIG_FILE=$base/rabbitmq RABBITMQ_ENABLED_PLUGINS_FILE=$base/enabled_plugins
   export RABBITMQ_PID_FILE=$base/rabbitmq.pid
@@ -177,7 +175,7 @@ mail_dir() {
   mkdir -p "$dir"
   # Dovecot writes mail as the mail user, which must reach the folder.
   if [ "$(id -u)" -eq 0 ] && ! runuser -u mail -- test -x "$dir" 2>/dev/null; then
-    dir=/var/tmp/routing-mail-$(printf '%s' "$ROOT" | sha1sum | cut -c1-10)
+    dir=/var/tmp/routing-mail-$(printf '%s' "$ROOT" | sha1sum | cut -c1-10)$INSTANCE_TAG
     mkdir -p "$dir"
   fi
   printf '%s' "$dir"
@@ -312,7 +310,16 @@ mail_down() {
   if [ -f "$dir/dovecot/dovecot.conf" ]; then as_root doveadm -c "$dir/dovecot/dovecot.conf" stop >/dev/null 2>&1 || true; fi
 }
 
-compose() { docker compose -f "$ROOT/deploy/local/compose.infra.yaml" "$@"; }
+# One compose project per instance (the dev instance keeps compose's default name), on the instance's ports.
+compose() {
+  PG_PORT=$PG_PORT MQ_PORT=$MQ_PORT MQ_MGMT_PORT=$MQ_MGMT_PORT \
+    docker compose ${INSTANCE_TAG:+-p "local$INSTANCE_TAG"} -f "$ROOT/deploy/local/compose.infra.yaml" "$@"
+}
+
+down() {
+  mail_down
+  if docker_engine && [ -z "${ROUTING_NO_DOCKER:-}" ]; then compose down "$@"; else mq_down; pg_down; fi
+}
 
 case "${1:-}" in
   up)
@@ -329,10 +336,15 @@ case "${1:-}" in
     print_env > "$STATE/env"
     log "ready (settings in $STATE/env)"
     ;;
-  down)
-    mail_down
-    if docker_engine && [ -z "${ROUTING_NO_DOCKER:-}" ]; then compose down; else mq_down; pg_down; fi
+  down) down ;;
+  reset)
+    down --volumes
+    # the data folders, wherever pg_dir and mail_dir put them
+    rm -rf "$STATE/rabbitmq" "$STATE/env"
+    [ -n "$(pg_bin)" ] && rm -rf "$(pg_dir)"
+    rm -rf "$(mail_dir)"
+    log "stopped, data deleted ($STATE)"
     ;;
   env) print_env ;;
-  *) echo "usage: $0 up|down|env" >&2; exit 2 ;;
+  *) echo "usage: $0 up|down|reset|env" >&2; exit 2 ;;
 esac

@@ -3,32 +3,51 @@
 #   stack.sh up     start every service and wait until each answers /health/ready
 #   stack.sh down   stop them
 # Extra settings for the services can be given in the environment (e.g. Routing__HoldWait__whatsapp).
+# ROUTING_INSTANCE=test runs make test's own instance instead of the user's (deploy/local/instance.sh): the
+# same services on ports 1000 higher, on that instance's servers. Either way the services' addresses are
+# written to $STATE/stack.env (ROUTING_URL, SMS_ADAPTER_URL, ...) for the demo and the end-to-end tests.
 # Development secrets come from deploy/local/dev.env (dev-only, committed); each adapter's public base
 # URL, which its signatures cover, is its own local address unless Webhooks__PublicBaseUrl is set.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-STATE=${ROUTING_LOCAL_DIR:-$ROOT/.local}
+source "$ROOT/deploy/local/instance.sh"
 CONFIG=${CONFIG:-Release}
-# name, project folder, assembly, port
+# name, project folder, assembly, port (of the dev instance), variable of its address in stack.env
 # (sandbox stands in for the providers' send APIs; dev.env points the adapters at it)
 SERVICES=(
-  "sandbox deploy/local/sandbox Routing.ProviderSandbox 5190"
-  "routing services/Routing Routing 5080"
-  "gateway services/AgentGateway Routing.AgentGateway 5090"
-  "sms services/Adapters/Sms Routing.Adapters.Sms 5101"
-  "facebook services/Adapters/Facebook Routing.Adapters.Facebook 5102"
-  "whatsapp services/Adapters/WhatsApp Routing.Adapters.WhatsApp 5103"
-  "twitter services/Adapters/Twitter Routing.Adapters.Twitter 5104"
-  "email services/Adapters/Email Routing.Adapters.Email 5105"
+  "sandbox deploy/local/sandbox Routing.ProviderSandbox 5190 PROVIDER_SANDBOX_URL"
+  "routing services/Routing Routing 5080 ROUTING_URL"
+  "gateway services/AgentGateway Routing.AgentGateway 5090 GATEWAY_URL"
+  "sms services/Adapters/Sms Routing.Adapters.Sms 5101 SMS_ADAPTER_URL"
+  "facebook services/Adapters/Facebook Routing.Adapters.Facebook 5102 FACEBOOK_ADAPTER_URL"
+  "whatsapp services/Adapters/WhatsApp Routing.Adapters.WhatsApp 5103 WHATSAPP_ADAPTER_URL"
+  "twitter services/Adapters/Twitter Routing.Adapters.Twitter 5104 TWITTER_ADAPTER_URL"
+  "email services/Adapters/Email Routing.Adapters.Email 5105 EMAIL_ADAPTER_URL"
 )
+
+# The settings that name this instance's servers and sandbox; dev.env holds the dev instance's, the same values
+# when the offset is 0.
+instance_settings() {
+  local sandbox; sandbox=http://127.0.0.1:$(instance_port 5190)
+  export ConnectionStrings__Routing="Host=127.0.0.1;Port=$PG_PORT;Username=routing;Password=routing;Database=routing;Maximum Pool Size=64"
+  export ConnectionStrings__Gateway="Host=127.0.0.1;Port=$PG_PORT;Username=routing;Password=routing;Database=gateway;Maximum Pool Size=64"
+  export RabbitMq__Url="amqp://guest:guest@127.0.0.1:$MQ_PORT/"
+  export Twilio__ApiBaseUrl=$sandbox WhatsApp__GraphApiBaseUrl=$sandbox Facebook__GraphApiBaseUrl=$sandbox Twitter__ApiBaseUrl=$sandbox
+  export Gateway__Slack__ApiUrl=$sandbox/slack/api/
+  export Email__Imap__Port=$IMAP_PORT Email__Smtp__Port=$SMTP_PORT Gateway__Email__Imap__Port=$IMAP_PORT Gateway__Email__Smtp__Port=$SMTP_PORT
+}
 
 log() { printf '[stack] %s\n' "$*" >&2; }
 
 up() {
   mkdir -p "$STATE"
   set -a; source "$ROOT/deploy/local/dev.env"; set +a
+  instance_settings
+  : > "$STATE/stack.env"
   for entry in "${SERVICES[@]}"; do
-    read -r name folder assembly port <<<"$entry"
+    read -r name folder assembly port variable <<<"$entry"
+    port=$(instance_port "$port")
+    echo "export $variable=http://127.0.0.1:$port" >> "$STATE/stack.env"
     local pidfile=$STATE/$name.pid
     if curl -fsS "http://127.0.0.1:$port/health/live" >/dev/null 2>&1 && ! { [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; }; then
       log "port $port already answers, but not a $name this script started: stop it first"; exit 1
@@ -48,7 +67,8 @@ up() {
     fi
   done
   for entry in "${SERVICES[@]}"; do
-    read -r name _ _ port <<<"$entry"
+    read -r name _ _ port _ <<<"$entry"
+    port=$(instance_port "$port")
     for i in $(seq 1 120); do
       if curl -fsS "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1; then log "$name is ready"; break; fi
       if ! kill -0 "$(cat "$STATE/$name.pid")" 2>/dev/null; then log "$name exited; last lines of its log:"; tail -n 20 "$STATE/$name.log" >&2; exit 1; fi
@@ -60,7 +80,7 @@ up() {
 
 down() {
   for entry in "${SERVICES[@]}"; do
-    read -r name _ _ _ <<<"$entry"
+    read -r name _ _ _ _ <<<"$entry"
     local pidfile=$STATE/$name.pid
     if [ -f "$pidfile" ]; then
       local pid; pid=$(cat "$pidfile")

@@ -78,10 +78,10 @@ public static class MailServers
         return client;
     }
 
-    /// <summary>The messages of a folder with their flags and keywords, polled until <paramref name="done"/> holds or 20 s pass.</summary>
+    /// <summary>The messages of a folder with their flags and keywords, polled until <paramref name="done"/> holds or 60 s pass (a loaded machine's patience).</summary>
     public static async Task<IList<IMessageSummary>> WaitForAsync(string mailbox, string folder, Func<IList<IMessageSummary>, bool> done)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
+        var deadline = DateTime.UtcNow.AddSeconds(60);
         while (true)
         {
             using var client = await ConnectAsync(mailbox);

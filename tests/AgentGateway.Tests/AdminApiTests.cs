@@ -7,6 +7,7 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Routing.AgentGateway;
 using Routing.AgentGateway.Delivery;
+using Routing.Testing;
 
 namespace AgentGateway.Tests;
 
@@ -163,18 +164,10 @@ public sealed class AdminApiTests : IAsyncLifetime
         Assert.Equal("status", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("field").GetString());
     }
 
-    private async Task<JsonElement> WaitForAsync(string status)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (true)
+    private async Task<JsonElement> WaitForAsync(string status) =>
+        await Eventually.ValueAsync<JsonElement>($"one {status} delivery", async () =>
         {
             var listed = await _client.GetFromJsonAsync<JsonElement>($"/admin/webhook-deliveries?status={status}");
-            if (listed.GetArrayLength() == 1)
-            {
-                return listed[0];
-            }
-            Assert.True(DateTime.UtcNow < deadline, $"no {status} delivery within 20 s");
-            await Task.Delay(50);
-        }
-    }
+            return listed.GetArrayLength() == 1 ? listed[0] : null;
+        });
 }

@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using Routing.AgentGateway.Delivery;
 using Routing.Contracts;
+using Routing.Testing;
 
 namespace AgentGateway.Tests;
 
@@ -17,7 +18,7 @@ public sealed class AgentApiTests(GatewayHost gateway) : IClassFixture<GatewayHo
     private static async Task<JsonElement> JsonAsync(HttpResponseMessage response) => await response.Content.ReadFromJsonAsync<JsonElement>();
 
     private static async Task<JsonElement> ConversationAsync(AgentClient agent, Guid id, Func<JsonElement, bool> until) =>
-        await Eventually.ValueAsync<JsonElement>(async () =>
+        await Eventually.ValueAsync<JsonElement>($"conversation {id} in the agent's view, as expected", async () =>
         {
             using var response = await agent.Http.GetAsync($"/conversations/{id}");
             if (response.StatusCode != HttpStatusCode.OK)
@@ -29,7 +30,7 @@ public sealed class AgentApiTests(GatewayHost gateway) : IClassFixture<GatewayHo
         });
 
     private async Task<JsonElement> WebhookAsync(string type, Guid conversationId, Func<JsonElement, bool>? also = null) =>
-        await Eventually.ValueAsync<JsonElement>(() => Task.FromResult(gateway.Receiver.Requests
+        await Eventually.ValueAsync<JsonElement>($"a {type} webhook about {conversationId}", () => Task.FromResult(gateway.Receiver.Requests
             .Select(r => (JsonElement?)JsonDocument.Parse(r.Body).RootElement)
             .FirstOrDefault(e => e!.Value.GetProperty("type").GetString() == type
                                  && e.Value.GetProperty("data").ToString().Contains(conversationId.ToString(), StringComparison.Ordinal)
@@ -42,7 +43,7 @@ public sealed class AgentApiTests(GatewayHost gateway) : IClassFixture<GatewayHo
 
         var conversation = await gateway.AssignAsync(agent.AgentId);
 
-        var request = await Eventually.ValueAsync(() => Task.FromResult<(string Id, string Timestamp, string Signature, byte[] Body)?>(
+        var request = await Eventually.ValueAsync("the assignment's webhook", () => Task.FromResult<(string Id, string Timestamp, string Signature, byte[] Body)?>(
             gateway.Receiver.Requests.Where(r => Encoding.UTF8.GetString(r.Body).Contains(conversation.Id.ToString(), StringComparison.Ordinal))
                 .Select(r => ((string, string, string, byte[])?)r).FirstOrDefault()));
         var (id, timestamp, signature, body) = request;
@@ -93,7 +94,7 @@ public sealed class AgentApiTests(GatewayHost gateway) : IClassFixture<GatewayHo
 
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         var replyId = (await JsonAsync(response)).GetProperty("id").GetGuid();
-        var sent = await Eventually.ValueAsync(async () => (await gateway.Broker.DrainQueueAsync("sms-send-channel-message"))
+        var sent = await Eventually.ValueAsync("the reply's SendChannelMessage", async () => (await gateway.Broker.DrainQueueAsync("sms-send-channel-message"))
             .Select(m => JsonDocument.Parse(m.Body).RootElement.GetProperty("message"))
             .Select(m => (JsonElement?)m).FirstOrDefault(m => m!.Value.GetProperty("commandId").GetGuid() == replyId));
         var command = sent;
@@ -153,7 +154,7 @@ public sealed class AgentApiTests(GatewayHost gateway) : IClassFixture<GatewayHo
 
         Assert.Equal(HttpStatusCode.Accepted, email.StatusCode);
         var id = (await JsonAsync(email)).GetProperty("id").GetGuid();
-        var command = await Eventually.ValueAsync(async () => (await gateway.Broker.DrainQueueAsync("email-send-channel-message"))
+        var command = await Eventually.ValueAsync("the email reply's SendChannelMessage", async () => (await gateway.Broker.DrainQueueAsync("email-send-channel-message"))
             .Select(m => (JsonElement?)JsonDocument.Parse(m.Body).RootElement.GetProperty("message"))
             .FirstOrDefault(m => m!.Value.GetProperty("commandId").GetGuid() == id));
         Assert.Equal(("support@example.com", "maria@example.com"), (command.GetProperty("channelAccount").GetString(),
@@ -229,7 +230,8 @@ public sealed class AgentApiTests(GatewayHost gateway) : IClassFixture<GatewayHo
 
         var released = await WebhookAsync("conversation.released", conversation.Id);
         Assert.Equal("offer-expired", released.GetProperty("data").GetProperty("reason").GetString());
-        await Eventually.TrueAsync(async () => (await agent.Http.GetAsync($"/conversations/{conversation.Id}")).StatusCode == HttpStatusCode.NotFound);
+        await Eventually.TrueAsync("the released conversation to leave the agent's view",
+            async () => (await agent.Http.GetAsync($"/conversations/{conversation.Id}")).StatusCode == HttpStatusCode.NotFound);
         Assert.Equal(HttpStatusCode.NotFound, (await agent.Http.PostAsync($"/conversations/{conversation.Id}/accept", null)).StatusCode);
     }
 
@@ -258,7 +260,7 @@ public sealed class AgentApiTests(GatewayHost gateway) : IClassFixture<GatewayHo
 
     private static async Task<(string Id, string Type, string Data)> SseEventAsync(StreamReader reader)
     {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        using var timeout = new CancellationTokenSource(Eventually.Patience);
         string? id = null, type = null, data = null;
         while (await reader.ReadLineAsync(timeout.Token) is { } line)
         {
@@ -330,7 +332,7 @@ public sealed class AgentApiTests(GatewayHost gateway) : IClassFixture<GatewayHo
     {
         await gateway.Broker.PublishAsync(new DeliveryStatusChanged { Channel = "sms", ProviderMessageId = "SMx", Status = "exploded", OccurredAt = DateTimeOffset.UtcNow });
 
-        var dead = await Eventually.ValueAsync(async () => (await gateway.Broker.DrainQueueAsync("agent-gateway_error")).Select(m => (string?)m.Headers["MT-Fault-Message"]).FirstOrDefault());
+        var dead = await Eventually.ValueAsync("the event in agent-gateway_error", async () => (await gateway.Broker.DrainQueueAsync("agent-gateway_error")).Select(m => (string?)m.Headers["MT-Fault-Message"]).FirstOrDefault());
         Assert.Contains("status", dead, StringComparison.Ordinal);
         var agent = await gateway.AgentAsync();
         var conversation = await gateway.AssignAsync(agent.AgentId);

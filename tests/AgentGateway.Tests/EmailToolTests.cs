@@ -2,11 +2,11 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using MailKit;
-using MailKit.Search;
 using MimeKit;
 using Routing.Adapters.Testing;
 using Routing.AgentGateway.Email;
 using Routing.Contracts;
+using Routing.Testing;
 
 namespace AgentGateway.Tests;
 
@@ -19,7 +19,7 @@ public sealed class EmailToolTests(GatewayHost gateway) : IClassFixture<GatewayH
 {
     /// <summary>The mails in a mailbox's inbox, fetched whole, once <paramref name="done"/> holds.</summary>
     private static async Task<IReadOnlyList<MimeMessage>> MailsAsync(string mailbox, Func<IReadOnlyList<MimeMessage>, bool> done) =>
-        await Eventually.ValueAsync<IReadOnlyList<MimeMessage>>(async () =>
+        await Eventually.ValueAsync<IReadOnlyList<MimeMessage>>($"the expected mails in {mailbox}", async () =>
         {
             using var client = await MailServers.ConnectAsync(mailbox);
             await client.Inbox.OpenAsync(FolderAccess.ReadOnly);
@@ -34,19 +34,20 @@ public sealed class EmailToolTests(GatewayHost gateway) : IClassFixture<GatewayH
 
     /// <summary>The keywords the gateway set on the reply mailbox's mail with this Message-ID.</summary>
     private async Task<IReadOnlySet<string>> KeywordsAsync(string messageId) =>
-        await Eventually.ValueAsync<IReadOnlySet<string>>(async () =>
+        await Eventually.ValueAsync<IReadOnlySet<string>>($"keywords on the reply mail {messageId}", async () =>
         {
+            // Matched here, exactly, by the envelope's Message-ID rather than by the server's SEARCH HEADER: one run saw another
+            // mail's $Routed for a forged reply that the gateway had refused (its log said so).
             using var client = await MailServers.ConnectAsync(gateway.ReplyMailbox);
             await client.Inbox.OpenAsync(FolderAccess.ReadOnly);
-            var uids = await client.Inbox.SearchAsync(SearchQuery.HeaderContains("Message-ID", messageId));
-            var summaries = uids.Count == 0 ? [] : await client.Inbox.FetchAsync(uids, MessageSummaryItems.Flags);
+            var summaries = client.Inbox.Count == 0 ? [] : await client.Inbox.FetchAsync(0, -1, MessageSummaryItems.Envelope | MessageSummaryItems.Flags);
             await client.DisconnectAsync(true);
-            var keywords = summaries.SelectMany(s => s.Keywords).ToHashSet();
+            var keywords = summaries.Where(s => s.Envelope?.MessageId == messageId).SelectMany(s => s.Keywords).ToHashSet();
             return keywords.Count > 0 ? keywords : null;
         });
 
     private async Task<List<JsonElement>> SentAsync(Guid conversationId) =>
-        await Eventually.ValueAsync(async () =>
+        await Eventually.ValueAsync($"a SendChannelMessage for conversation {conversationId}", async () =>
         {
             var sent = (await gateway.Broker.DrainQueueAsync("sms-send-channel-message"))
                 .Select(m => JsonDocument.Parse(m.Body).RootElement.GetProperty("message"))
@@ -115,7 +116,7 @@ public sealed class EmailToolTests(GatewayHost gateway) : IClassFixture<GatewayH
         await MailServers.ReplyAsync(agent.Mailbox!, replyTo, "Accept", opening);
 
         Assert.Equal(agent.AgentId, (await accepted.WaitForAsync(m => m.ConversationId == offer.Id)).AgentId);
-        await Eventually.TrueAsync(async () => (await agent.Http.GetFromJsonAsync<JsonElement>($"/conversations/{offer.Id}"))
+        await Eventually.TrueAsync("the accepted offer to be open in the agent's view", async () => (await agent.Http.GetFromJsonAsync<JsonElement>($"/conversations/{offer.Id}"))
             .GetProperty("conversation").GetProperty("status").GetString() == "open");
 
         // Closed: a later mailed reply is refused, and the agent is told in the thread.

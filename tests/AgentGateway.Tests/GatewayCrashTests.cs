@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Routing.AgentGateway.Delivery;
 using Routing.Adapters.Testing;
+using Routing.Testing;
 
 namespace AgentGateway.Tests;
 
@@ -11,7 +12,7 @@ namespace AgentGateway.Tests;
 public sealed class GatewayCrashTests : IAsyncLifetime
 {
     private const string AdminToken = "crash-test-admin-token-0123456789";
-    private const int Port = 5191;
+    private static readonly int Port = AdapterProcess.FreePort();
     private GatewayDatabase _database = null!;
     private Receiver _receiver = null!;
     private Routing.Testing.TestBroker _broker = null!;
@@ -63,7 +64,7 @@ public sealed class GatewayCrashTests : IAsyncLifetime
             var store = new DeliveryStore(_database.DataSource);
             await store.EnqueueAsync("anna", Guid.NewGuid(), "conversation.assigned", Encoding.UTF8.GetBytes("""{"type":"conversation.assigned"}"""),
                 DateTimeOffset.UtcNow, CancellationToken.None);
-            await WaitAsync(() => _receiver.Requests.Count == 1);
+            await Eventually.TrueAsync("the first attempt at the receiver", () => Task.FromResult(_receiver.Requests.Count == 1));
         }
         finally
         {
@@ -75,7 +76,8 @@ public sealed class GatewayCrashTests : IAsyncLifetime
         using var second = Start();
         try
         {
-            await WaitAsync(() => _receiver.Requests.Count == 2, TimeSpan.FromSeconds(90));
+            await Eventually.TrueAsync("the second attempt, after the lease", () => Task.FromResult(_receiver.Requests.Count == 2),
+                TimeSpan.FromSeconds(12) + Eventually.Patience);
         }
         finally
         {
@@ -89,15 +91,5 @@ public sealed class GatewayCrashTests : IAsyncLifetime
             DateTimeOffset.UtcNow, TimeSpan.FromMinutes(5)));
         var delivered = await new DeliveryStore(_database.DataSource).ListAsync("delivered", 10, CancellationToken.None);
         Assert.Equal(2, Assert.Single(delivered).Attempts);
-    }
-
-    private static async Task WaitAsync(Func<bool> done, TimeSpan? within = null)
-    {
-        var deadline = DateTime.UtcNow + (within ?? TimeSpan.FromSeconds(30));
-        while (!done())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the receiver did not get the expected attempts in time");
-            await Task.Delay(100);
-        }
     }
 }

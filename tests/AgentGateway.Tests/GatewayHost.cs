@@ -60,7 +60,7 @@ public sealed class GatewayHost : IAsyncLifetime
         Admin = _app.CreateClient();
         Admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminToken);
         // The bus is up once the gateway's queue exists: only then are published events sure to reach it.
-        await Eventually.TrueAsync(async () => (await Broker.QueueInfoAsync("agent-gateway")).ValueKind == JsonValueKind.Object);
+        await Eventually.TrueAsync("the gateway's queue", async () => (await Broker.QueueInfoAsync("agent-gateway")).ValueKind == JsonValueKind.Object);
     }
 
     public async Task DisposeAsync()
@@ -197,44 +197,4 @@ public sealed record Conversation(Guid Id, Guid CustomerId, string Channel, stri
         ReceivedAt = DateTimeOffset.UtcNow,
         RoutedAt = DateTimeOffset.UtcNow,
     };
-}
-
-internal static class Eventually
-{
-    public static async Task TrueAsync(Func<Task<bool>> condition, TimeSpan? timeout = null)
-    {
-        var until = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(20));
-        while (true)
-        {
-            try
-            {
-                if (await condition())
-                {
-                    return;
-                }
-            }
-            catch (Exception) when (DateTime.UtcNow < until)
-            {
-            }
-            if (DateTime.UtcNow >= until)
-            {
-                throw new TimeoutException("The condition did not hold in time.");
-            }
-            await Task.Delay(50);
-        }
-    }
-
-    public static async Task<T> ValueAsync<T>(Func<Task<T?>> probe, TimeSpan? timeout = null) where T : struct
-    {
-        T? value = null;
-        await TrueAsync(async () => (value = await probe()) is not null, timeout);
-        return value!.Value;
-    }
-
-    public static async Task<T> ValueAsync<T>(Func<Task<T?>> probe, TimeSpan? timeout = null) where T : class
-    {
-        T? value = null;
-        await TrueAsync(async () => (value = await probe()) is not null, timeout);
-        return value!;
-    }
 }

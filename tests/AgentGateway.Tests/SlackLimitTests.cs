@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using Routing.Testing;
 
 namespace AgentGateway.Tests;
 
@@ -10,8 +11,8 @@ namespace AgentGateway.Tests;
 public sealed class SlackLimitTests(GatewayHost gateway) : IClassFixture<GatewayHost>
 {
     private async Task<SlackCall> CallAsync(string method, string text, Func<SlackCall, bool>? also = null) =>
-        await Eventually.ValueAsync(() => Task.FromResult(gateway.Slack.CallsOf(method, text).FirstOrDefault(c => also?.Invoke(c) ?? true)),
-            TimeSpan.FromSeconds(20));
+        await Eventually.ValueAsync($"Slack's {method} with \"{text}\"",
+            () => Task.FromResult(gateway.Slack.CallsOf(method, text).FirstOrDefault(c => also?.Invoke(c) ?? true)));
 
     [Fact]
     public async Task Should_wait_out_Slacks_rate_limit_and_then_post()
@@ -33,7 +34,7 @@ public sealed class SlackLimitTests(GatewayHost gateway) : IClassFixture<Gateway
         gateway.Slack.FailNext("channel_not_found");
         var conversation = await gateway.AssignAsync(agent.AgentId);
 
-        var target = await Eventually.ValueAsync(async () =>
+        var target = await Eventually.ValueAsync("the agent's Slack target to be disabled", async () =>
         {
             var targets = await gateway.Admin.GetFromJsonAsync<JsonElement>($"/admin/agents/{agent.AgentId}/targets");
             var slack = targets.EnumerateArray().Single();

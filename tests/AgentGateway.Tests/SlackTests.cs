@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Routing.AgentGateway.Delivery;
 using Routing.AgentGateway.Slack;
 using Routing.Contracts;
+using Routing.Testing;
 
 namespace AgentGateway.Tests;
 
@@ -16,10 +17,9 @@ namespace AgentGateway.Tests;
 /// </summary>
 public sealed class SlackTests(GatewayHost gateway) : IClassFixture<GatewayHost>
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
-
     private async Task<SlackCall> CallAsync(string method, string text, Func<SlackCall, bool>? also = null) =>
-        await Eventually.ValueAsync(() => Task.FromResult(gateway.Slack.CallsOf(method, text).FirstOrDefault(c => also?.Invoke(c) ?? true)), Patience);
+        await Eventually.ValueAsync($"Slack's {method} with \"{text}\"",
+            () => Task.FromResult(gateway.Slack.CallsOf(method, text).FirstOrDefault(c => also?.Invoke(c) ?? true)));
 
     /// <summary>The thread the conversation opened in the agent's direct messages: its channel (D…) and ts.</summary>
     private async Task<(string Channel, string Ts)> ThreadAsync(AgentClient agent, Guid conversationId)
@@ -70,7 +70,7 @@ public sealed class SlackTests(GatewayHost gateway) : IClassFixture<GatewayHost>
         using var retried = await SendAsync(SampleWebhooks.SlackSigned("/slack/events", body, "application/json", GatewayHost.SlackSigningSecret));
 
         Assert.Equal((HttpStatusCode.OK, HttpStatusCode.OK), (first.StatusCode, retried.StatusCode));
-        var commands = await Eventually.ValueAsync(async () =>
+        var commands = await Eventually.ValueAsync("the thread reply's SendChannelMessage", async () =>
         {
             var sent = (await gateway.Broker.DrainQueueAsync("sms-send-channel-message"))
                 .Select(m => JsonDocument.Parse(m.Body).RootElement.GetProperty("message"))
@@ -113,7 +113,7 @@ public sealed class SlackTests(GatewayHost gateway) : IClassFixture<GatewayHost>
         var update = await CallAsync("chat.update", opening.Ts!);
         Assert.DoesNotContain(SlackMessages.AcceptAction, Texts(update.Body.GetProperty("blocks")));
         Assert.Contains("Accepted by", Texts(update.Body.GetProperty("blocks")));
-        await Eventually.TrueAsync(async () => (await agent.Http.GetFromJsonAsync<JsonElement>($"/conversations/{conversation.Id}"))
+        await Eventually.TrueAsync("the accepted offer to be open in the agent's view", async () => (await agent.Http.GetFromJsonAsync<JsonElement>($"/conversations/{conversation.Id}"))
             .GetProperty("conversation").GetProperty("status").GetString() == "open");
     }
 
@@ -143,7 +143,7 @@ public sealed class SlackTests(GatewayHost gateway) : IClassFixture<GatewayHost>
         using var own = await SendAsync(ThreadReply(channel, threadTs, agent.SlackUserId!, "On it", "1700000000.000301"));
 
         Assert.Equal((HttpStatusCode.OK, HttpStatusCode.OK), (response.StatusCode, own.StatusCode));
-        var texts = await Eventually.ValueAsync(async () =>
+        var texts = await Eventually.ValueAsync("the agent's SendChannelMessage", async () =>
         {
             var sent = (await gateway.Broker.DrainQueueAsync("sms-send-channel-message"))
                 .Select(m => JsonDocument.Parse(m.Body).RootElement.GetProperty("message"))
@@ -184,7 +184,7 @@ public sealed class SlackTests(GatewayHost gateway) : IClassFixture<GatewayHost>
         var conversation = await gateway.AssignAsync(agent.AgentId);
 
         await CallAsync("chat.postMessage", conversation.Id.ToString(), c => c.Status == 200);
-        var pending = await Eventually.ValueAsync(async () => (await gateway.Admin.GetFromJsonAsync<JsonElement>("/admin/webhook-deliveries?status=pending&limit=1000"))
+        var pending = await Eventually.ValueAsync("the unreadable delivery to be pending with its error", async () => (await gateway.Admin.GetFromJsonAsync<JsonElement>("/admin/webhook-deliveries?status=pending&limit=1000"))
             .EnumerateArray().Select(d => (JsonElement?)d).FirstOrDefault(d => d!.Value.GetProperty("sourceMessageId").GetGuid() == broken
                 && d.Value.GetProperty("lastError").ValueKind == JsonValueKind.String));
         Assert.Contains("KeyNotFoundException", pending.GetProperty("lastError").GetString());

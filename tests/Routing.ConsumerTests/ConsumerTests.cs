@@ -31,7 +31,7 @@ public sealed class ConsumerTests : IAsyncLifetime
                 x.AddRoutingConsumers();
                 // These consumers talk to a real database: a cold first consume takes longer than the
                 // harness's default idea of "inactive", after which Any() gives up and answers false.
-                x.SetTestTimeouts(testTimeout: TimeSpan.FromSeconds(30), testInactivityTimeout: TimeSpan.FromSeconds(5));
+                x.SetTestTimeouts(testTimeout: Eventually.Patience, testInactivityTimeout: TimeSpan.FromSeconds(5));
             })
             .BuildServiceProvider(true);
         _harness = _services.GetRequiredService<ITestHarness>();
@@ -88,17 +88,12 @@ public sealed class ConsumerTests : IAsyncLifetime
     private async Task WaitUntilOutboxIsEmptyAsync()
     {
         var dispatcher = _services.GetRequiredService<OutboxDispatcher>();
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while (true)
+        await Eventually.TrueAsync("the outbox to be empty", async () =>
         {
-            await dispatcher.DispatchBatchAsync(cts.Token);
-            await using var connection = await _database.DataSource.OpenConnectionAsync(cts.Token);
-            if (await connection.ExecuteScalarAsync<long>("select count(*) from outbox") == 0)
-            {
-                return;
-            }
-            await Task.Delay(50, cts.Token);
-        }
+            await dispatcher.DispatchBatchAsync(CancellationToken.None);
+            await using var connection = await _database.DataSource.OpenConnectionAsync();
+            return await connection.ExecuteScalarAsync<long>("select count(*) from outbox") == 0;
+        });
     }
 
     public async Task DisposeAsync()

@@ -88,7 +88,7 @@ public sealed class AgentGatewayStackTests : IAsyncLifetime
         var (phone, conversation) = await OwnedConversationAsync(agentId);
 
         // The conversation opens a thread in the agent's direct messages (the sandbox answers as Slack's Web API).
-        var opening = await SentAsync(r => r.GetProperty("provider").GetString() == "slack" && r.GetProperty("body").GetProperty("channel").GetString() == slackUser
+        var opening = await SentAsync("the Slack thread of the conversation", r => r.GetProperty("provider").GetString() == "slack" && r.GetProperty("body").GetProperty("channel").GetString() == slackUser
             && r.GetProperty("body").ToString().Contains(conversation.ConversationId.ToString(), StringComparison.Ordinal));
         Assert.Contains("you are the customer", opening.GetProperty("body").GetProperty("blocks").ToString());
         var threadTs = opening.GetProperty("providerMessageId").GetString()!;
@@ -100,10 +100,10 @@ public sealed class AgentGatewayStackTests : IAsyncLifetime
             slackUser, text, ts, threadTs);
         Assert.Equal(HttpStatusCode.OK, (await _http.SendAsync(request)).StatusCode);
 
-        var sms = await SentAsync(r => r.GetProperty("provider").GetString() == "twilio" && r.GetProperty("body").GetProperty("Body").GetString() == text);
+        var sms = await SentAsync("the thread reply as an SMS", r => r.GetProperty("provider").GetString() == "twilio" && r.GetProperty("body").GetProperty("Body").GetString() == text);
         Assert.Equal((phone, "+15557654321"), (sms.GetProperty("body").GetProperty("To").GetString(), sms.GetProperty("body").GetProperty("From").GetString()));
         // Its "sent" comes back as a reaction on the agent's message.
-        await SentAsync(r => r.GetProperty("provider").GetString() == "slack" && r.GetProperty("path").GetString()!.EndsWith("reactions.add", StringComparison.Ordinal)
+        await SentAsync("the sent reaction in Slack", r => r.GetProperty("provider").GetString() == "slack" && r.GetProperty("path").GetString()!.EndsWith("reactions.add", StringComparison.Ordinal)
             && r.GetProperty("body").GetProperty("timestamp").GetString() == ts);
     }
 
@@ -115,7 +115,7 @@ public sealed class AgentGatewayStackTests : IAsyncLifetime
         (await _admin.PostAsJsonAsync($"/admin/agents/{agentId}/email-targets", new { address = mailbox })).EnsureSuccessStatusCode();
         var (phone, conversation) = await OwnedConversationAsync(agentId);
 
-        var opening = await Eventually(async () =>
+        var opening = await Eventually.ValueAsync($"the conversation's first mail in {mailbox}", async () =>
         {
             using var client = await MailServers.ConnectAsync(mailbox);
             await client.Inbox.OpenAsync(MailKit.FolderAccess.ReadOnly);
@@ -135,7 +135,7 @@ public sealed class AgentGatewayStackTests : IAsyncLifetime
         var text = $"Thursday, between 8 and 12 ({Guid.NewGuid():N})";
         await MailServers.ReplyAsync(mailbox, replyTo, text, opening);
 
-        var sms = await SentAsync(r => r.GetProperty("provider").GetString() == "twilio" && r.GetProperty("body").GetProperty("Body").GetString() == text);
+        var sms = await SentAsync("the mailed reply as an SMS", r => r.GetProperty("provider").GetString() == "twilio" && r.GetProperty("body").GetProperty("Body").GetString() == text);
         Assert.Equal(phone, sms.GetProperty("body").GetProperty("To").GetString());
     }
 
@@ -171,27 +171,10 @@ public sealed class AgentGatewayStackTests : IAsyncLifetime
         return (phone, second);
     }
 
-    /// <summary>The first request the provider sandbox recorded that matches, within 30 s.</summary>
-    private async Task<JsonElement> SentAsync(Func<JsonElement, bool> match) =>
-        JsonDocument.Parse(await Eventually(async () => (await LocalStack.SentAsync(_http)).EnumerateArray().Where(match).Select(r => r.GetRawText())
-            .FirstOrDefault())).RootElement;
-
-    private static async Task<T> Eventually<T>(Func<Task<T?>> probe) where T : class
-    {
-        var until = DateTime.UtcNow.AddSeconds(30);
-        while (true)
-        {
-            if (await probe() is { } value)
-            {
-                return value;
-            }
-            if (DateTime.UtcNow > until)
-            {
-                throw new TimeoutException("What the test waited for did not happen within 30 s.");
-            }
-            await Task.Delay(200);
-        }
-    }
+    /// <summary>The first request the provider sandbox recorded that matches.</summary>
+    private async Task<JsonElement> SentAsync(string what, Func<JsonElement, bool> match) =>
+        JsonDocument.Parse(await Eventually.ValueAsync($"{what} in the provider sandbox",
+            async () => (await LocalStack.SentAsync(_http)).EnumerateArray().Where(match).Select(r => r.GetRawText()).FirstOrDefault())).RootElement;
 
     private async Task<MessageRouted> SmsAsync(EventStream<MessageRouted> routed, string phone, string text)
     {
@@ -204,21 +187,14 @@ public sealed class AgentGatewayStackTests : IAsyncLifetime
     /// <summary>The tool's first webhook of this type about the conversation, after checking its Standard Webhooks signature.</summary>
     private async Task<JsonElement> WebhookAsync(string secret, string type, Guid conversationId, Func<JsonElement, bool>? also = null)
     {
-        var until = DateTime.UtcNow.AddSeconds(30);
-        while (DateTime.UtcNow < until)
-        {
-            foreach (var (id, timestamp, signature, body) in _tool.Requests)
+        var (id, timestamp, signature, body) = await Eventually.ValueAsync($"a {type} webhook about {conversationId} at the agent's tool", () => Task.FromResult(
+            _tool.Requests.Select(r => ((string, string, string, byte[])?)r).FirstOrDefault(r =>
             {
-                var payload = JsonDocument.Parse(body).RootElement;
-                if (payload.GetProperty("type").GetString() == type && payload.GetProperty("data").ToString().Contains(conversationId.ToString(), StringComparison.Ordinal)
-                    && (also is null || also(payload)))
-                {
-                    Assert.True(WebhookSignature.Verify(secret, id, timestamp, signature, body), $"{type}: the signature does not verify");
-                    return payload;
-                }
-            }
-            await Task.Delay(100);
-        }
-        throw new TimeoutException($"No {type} webhook about {conversationId} reached the agent's tool.");
+                var payload = JsonDocument.Parse(r!.Value.Item4).RootElement;
+                return payload.GetProperty("type").GetString() == type && payload.GetProperty("data").ToString().Contains(conversationId.ToString(), StringComparison.Ordinal)
+                    && (also is null || also(payload));
+            })));
+        Assert.True(WebhookSignature.Verify(secret, id, timestamp, signature, body), $"{type}: the signature does not verify");
+        return JsonDocument.Parse(body).RootElement;
     }
 }

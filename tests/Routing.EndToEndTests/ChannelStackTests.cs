@@ -60,11 +60,13 @@ public sealed class ChannelStackTests : IAsyncLifetime
     public async Task Should_have_one_effect_when_one_delivery_reaches_two_replicas_several_times()
     {
         await using var routed = await _broker.ObserveAsync<MessageRouted>();
-        using var replica = AdapterProcess.Start("Sms", "Routing.Adapters.Sms", 5111, LocalStack.Sms,
-            Environment.GetEnvironmentVariable("ROUTING_TEST_RABBITMQ") ?? "amqp://guest:guest@127.0.0.1:5672/");
+        // A replica of the stack's: its broker, and its sandbox for any reply it happens to take from the queue.
+        var replicaUrl = $"http://127.0.0.1:{AdapterProcess.FreePort()}";
+        using var replica = AdapterProcess.Start("Sms", "Routing.Adapters.Sms", new Uri(replicaUrl).Port, LocalStack.Sms, _broker.Url,
+            new Dictionary<string, string> { ["Twilio__ApiBaseUrl"] = LocalStack.Sandbox });
         try
         {
-            await AdapterHttp.WaitReadyAsync(_http, "http://127.0.0.1:5111");
+            await AdapterHttp.WaitReadyAsync(_http, replicaUrl);
             var sid = "SM" + Guid.NewGuid().ToString("N");
             var from = Unique();
             var secret = LocalStack.Secrets["Twilio__AuthToken"];
@@ -75,7 +77,7 @@ public sealed class ChannelStackTests : IAsyncLifetime
                 using var request = SampleWebhooks.TwilioSms(LocalStack.Sms, secret, sid, from, "+15557654321", "Is it in stock?");
                 if (i % 2 == 1)
                 {
-                    request.RequestUri = new Uri("http://127.0.0.1:5111/webhooks/sms/twilio");
+                    request.RequestUri = new Uri(replicaUrl + "/webhooks/sms/twilio");
                 }
                 return (await _http.SendAsync(request)).StatusCode;
             });

@@ -5,23 +5,25 @@ using Routing.Adapters.Testing;
 namespace Routing.EndToEndTests;
 
 /// <summary>
-/// The local stack as make up runs it (deploy/local/stack.sh): its addresses, its dev-only secrets
-/// (deploy/local/dev.env), and a check that every service is ready. `make test` starts the stack before
-/// the tests; a missing stack fails the tests, it never skips them.
+/// The local stack the tests run on (deploy/local/stack.sh): its addresses, its dev-only secrets
+/// (deploy/local/dev.env), and a check that every service is ready. `make test` starts a stack of its own for
+/// them (ROUTING_INSTANCE=test, empty at every run, beside the user's make up) and names its services in the
+/// environment (.local/test/stack.env); without those the tests fail, they never skip and never fall back
+/// to the user's stack.
 /// </summary>
 public static class LocalStack
 {
-    public const string Routing = "http://127.0.0.1:5080";
-    public const string Gateway = "http://127.0.0.1:5090";
-    public const string Sms = "http://127.0.0.1:5101";
-    public const string Facebook = "http://127.0.0.1:5102";
-    public const string WhatsApp = "http://127.0.0.1:5103";
-    public const string Twitter = "http://127.0.0.1:5104";
-    public const string Email = "http://127.0.0.1:5105";
+    public static string Routing => Address("ROUTING_URL");
+    public static string Gateway => Address("GATEWAY_URL");
+    public static string Sms => Address("SMS_ADAPTER_URL");
+    public static string Facebook => Address("FACEBOOK_ADAPTER_URL");
+    public static string WhatsApp => Address("WHATSAPP_ADAPTER_URL");
+    public static string Twitter => Address("TWITTER_ADAPTER_URL");
+    public static string Email => Address("EMAIL_ADAPTER_URL");
+    public static string Sandbox => Address("PROVIDER_SANDBOX_URL");
 
     /// <summary>The support mailbox the stack's email adapter reads (deploy/local/dev.env).</summary>
     public const string SupportMailbox = "support@example.com";
-    public const string Sandbox = "http://127.0.0.1:5190";
 
     public static IReadOnlyDictionary<string, string> Secrets => AdapterProcess.DevSecrets;
 
@@ -40,6 +42,12 @@ public static class LocalStack
             }
         }
     }
+
+    private static string Address(string variable) =>
+        Environment.GetEnvironmentVariable(variable) is { Length: > 0 } url
+            ? url.TrimEnd('/')
+            : throw new InvalidOperationException($"{variable} is not set: the end-to-end tests run on a stack of their own, which `make test` starts " +
+                "(ROUTING_INSTANCE=test deploy/local/infra.sh up and stack.sh up, then source .local/test/env and .local/test/stack.env).");
 
     /// <summary>What the provider sandbox received, newest last.</summary>
     public static async Task<JsonElement> SentAsync(HttpClient http) => await http.GetFromJsonAsync<JsonElement>(Sandbox + "/sent");

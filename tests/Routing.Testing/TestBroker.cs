@@ -195,7 +195,7 @@ public sealed class EventStream<T>(IChannel channel) : IAsyncDisposable where T 
     /// <summary>Waits until a message matching <paramref name="predicate"/> has been seen; fails the test after the timeout.</summary>
     public async Task<T> WaitForAsync(Func<T, bool> predicate, TimeSpan? timeout = null)
     {
-        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(30));
+        using var cts = new CancellationTokenSource(timeout ?? Eventually.Patience);
         while (true)
         {
             var found = _seen.FirstOrDefault(s => predicate(s.Message));
@@ -218,7 +218,7 @@ public sealed class EventStream<T>(IChannel channel) : IAsyncDisposable where T 
     /// <summary>Waits until <paramref name="count"/> messages have been seen.</summary>
     public async Task<IReadOnlyList<T>> WaitForCountAsync(int count, TimeSpan? timeout = null)
     {
-        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(60));
+        using var cts = new CancellationTokenSource(timeout ?? Eventually.Patience);
         while (_seen.Count < count)
         {
             try

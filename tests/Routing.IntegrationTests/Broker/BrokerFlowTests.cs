@@ -138,22 +138,23 @@ public sealed class BrokerFlowTests : BrokerTest
     private async Task WaitUntilQueueIsEmptyAsync(string queue)
     {
         // Ready count 0 twice in a row, a moment apart: nothing left unconsumed.
-        for (var zeros = 0; zeros < 2;)
+        var zeros = 0;
+        await Eventually.TrueAsync($"{queue} to stay empty", async () =>
         {
             zeros = await Broker.MessageCountAsync(queue) == 0 ? zeros + 1 : 0;
-            await Task.Delay(500);
-        }
+            await Task.Delay(400);
+            return zeros == 2;
+        });
     }
 
     private async Task<IReadOnlyList<(string Body, IReadOnlyDictionary<string, string> Headers)>> WaitForErrorsAsync(string queue, int count)
     {
         var all = new List<(string, IReadOnlyDictionary<string, string>)>();
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while (all.Count < count)
+        await Eventually.TrueAsync($"{count} messages in {queue}", async () =>
         {
             all.AddRange(await Broker.DrainQueueAsync(queue));
-            await Task.Delay(200, cts.Token);
-        }
+            return all.Count >= count;
+        });
         return all;
     }
 }

@@ -22,11 +22,7 @@ public abstract class BrokerTest : InfrastructureTest
 
     protected static async Task WaitReadyAsync(HttpClient client)
     {
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while (!(await client.GetAsync("/health/ready", cts.Token)).IsSuccessStatusCode)
-        {
-            await Task.Delay(100, cts.Token);
-        }
+        await Eventually.TrueAsync("routing's /health/ready", async () => (await client.GetAsync("/health/ready")).IsSuccessStatusCode);
     }
 
     protected async Task CreateAgentAsync(string id, int capacity, string[] channels, string presence = "available")

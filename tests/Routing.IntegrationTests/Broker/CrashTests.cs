@@ -26,7 +26,7 @@ public sealed class CrashTests : InfrastructureTest
         {
             await doomed.WaitReadyAsync();
             await Broker.PublishAsync(message);
-            await doomed.WaitForExitAsync(TimeSpan.FromSeconds(30));
+            await doomed.WaitForExitAsync(Eventually.Patience);
             Assert.NotEqual(0, doomed.ExitCode);
         }
 
@@ -45,21 +45,12 @@ public sealed class CrashTests : InfrastructureTest
         await using (var connection = await Database.DataSource.OpenConnectionAsync())
         {
             // The redelivered message was recognised as already routed: still one conversation, one slot taken.
-            await WaitUntilAsync(async () => await connection.ExecuteScalarAsync<int>("select count(*) from outbox") == 0);
+            await Eventually.TrueAsync("the outbox to be empty", async () => await connection.ExecuteScalarAsync<int>("select count(*) from outbox") == 0);
             Assert.Equal(1, await connection.ExecuteScalarAsync<int>("select count(*) from messages"));
             Assert.Equal(1, await connection.ExecuteScalarAsync<int>("select open_count from agents where id = 'anna'"));
         }
         await Task.Delay(1000);
         Assert.Single(assigned.Messages);
         Assert.Equal(assignment.ConversationId, assigned.Messages[0].ConversationId);
-    }
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
-    {
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while (!await condition())
-        {
-            await Task.Delay(100, cts.Token);
-        }
     }
 }

@@ -1,6 +1,5 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
+using Routing.Adapters.Testing;
 
 namespace Routing.IntegrationTests.Broker;
 
@@ -24,7 +23,7 @@ internal sealed class RoutingProcess : IAsyncDisposable
     public static RoutingProcess Start(string connectionString, string brokerUrl, IReadOnlyDictionary<string, string> settings)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "Routing.dll");
-        var port = FreePort();
+        var port = AdapterProcess.FreePort();
         var info = new ProcessStartInfo("dotnet", [dll])
         {
             WorkingDirectory = AppContext.BaseDirectory,
@@ -86,12 +85,5 @@ internal sealed class RoutingProcess : IAsyncDisposable
             await _process.WaitForExitAsync();
         }
         _process.Dispose();
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
