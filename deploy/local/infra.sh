@@ -5,6 +5,7 @@
 #   infra.sh down   stop the servers (their data stays under .local/)
 #   infra.sh reset  stop the servers and delete their data (make test starts its instance empty this way)
 #   infra.sh env    print the connection settings as shell exports
+#   infra.sh describe   print the instance's data folder, RabbitMQ node and every port its servers listen on
 #
 # ROUTING_INSTANCE=test works on make test's own instance instead of the user's (deploy/local/instance.sh).
 #
@@ -118,11 +119,11 @@ mq_env() {
   # Debian's /usr/sbin wrapper drops the environment when run as root, so the scripts under
   # /usr/lib/rabbitmq/bin are called directly with this project's config and data folder.
   export HOME=$base RABBITMQ_HOME=/usr/lib/rabbitmq
-  export RABBITMQ_NODENAME=routing$INSTANCE_TAG@localhost RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 RABBITMQ_NODE_PORT=$MQ_PORT
+  export RABBITMQ_NODENAME=$MQ_NODE RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 RABBITMQ_NODE_PORT=$MQ_PORT
   export RABBITMQ_MNESIA_BASE=$base/mnesia RABBITMQ_LOG_BASE=$base/log
   export RABBITMQ_CONFIG_FILE=$base/rabbitmq RABBITMQ_ENABLED_PLUGINS_FILE=$base/enabled_plugins
   export RABBITMQ_PID_FILE=$base/rabbitmq.pid
-  export RABBITMQ_DIST_PORT=$((MQ_PORT + 20000))
+  export RABBITMQ_DIST_PORT=$MQ_DIST_PORT
   cat > "$base/rabbitmq.conf" <<CONF
 listeners.tcp.default = 127.0.0.1:$MQ_PORT
 management.tcp.ip = 127.0.0.1
@@ -346,5 +347,9 @@ case "${1:-}" in
     log "stopped, data deleted ($STATE)"
     ;;
   env) print_env ;;
-  *) echo "usage: $0 up|down|reset|env" >&2; exit 2 ;;
+  describe)
+    printf '%s %s\n' state "$STATE" node "$MQ_NODE" postgres "$PG_PORT" rabbitmq "$MQ_PORT" rabbitmq-management "$MQ_MGMT_PORT" \
+      rabbitmq-distribution "$MQ_DIST_PORT" imap "$IMAP_PORT" smtp "$SMTP_PORT" lmtp "$LMTP_PORT"
+    ;;
+  *) echo "usage: $0 up|down|reset|env|describe" >&2; exit 2 ;;
 esac

@@ -25,3 +25,6 @@ MQ_MGMT_PORT=${ROUTING_MQ_MGMT_PORT:-$(instance_port 15672)}
 IMAP_PORT=${ROUTING_IMAP_PORT:-$(instance_port 3143)}
 SMTP_PORT=${ROUTING_SMTP_PORT:-$(instance_port 2525)}
 LMTP_PORT=${ROUTING_LMTP_PORT:-$(instance_port 2424)}
+# Erlang's distribution listener of the instance's RabbitMQ node, and the node's name (epmd is shared).
+MQ_DIST_PORT=$((MQ_PORT + 20000))
+MQ_NODE=routing$INSTANCE_TAG@localhost

@@ -2,6 +2,7 @@
 # The services of the local stack as background processes (RabbitMQ and PostgreSQL come from infra.sh).
 #   stack.sh up     start every service and wait until each answers /health/ready
 #   stack.sh down   stop them
+#   stack.sh ports  print each service's name and port
 # Extra settings for the services can be given in the environment (e.g. Routing__HoldWait__whatsapp).
 # ROUTING_INSTANCE=test runs make test's own instance instead of the user's (deploy/local/instance.sh): the
 # same services on ports 1000 higher, on that instance's servers. Either way the services' addresses are
@@ -94,8 +95,16 @@ down() {
   done
 }
 
+ports() {
+  for entry in "${SERVICES[@]}"; do
+    read -r name _ _ port _ <<<"$entry"
+    echo "$name $(instance_port "$port")"
+  done
+}
+
 case "${1:-}" in
   up) up ;;
   down) down ;;
-  *) echo "usage: $0 up|down" >&2; exit 2 ;;
+  ports) ports ;;
+  *) echo "usage: $0 up|down|ports" >&2; exit 2 ;;
 esac
