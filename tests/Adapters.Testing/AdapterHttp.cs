@@ -1,4 +1,5 @@
 using System.Text;
+using Routing.Testing;
 
 namespace Routing.Adapters.Testing;
 
@@ -19,33 +20,11 @@ public static class AdapterHttp
         return request;
     }
 
-    /// <summary>Waits (up to 10 s) until the adapter's broker connection is up, as a probe would.</summary>
-    public static async Task WaitReadyAsync(HttpClient client)
-    {
-        for (var i = 0; i < 100 && !(await client.GetAsync("/health/ready")).IsSuccessStatusCode; i++)
-        {
-            await Task.Delay(100);
-        }
-    }
+    /// <summary>Waits until the adapter's broker connection is up, as a probe would.</summary>
+    public static Task WaitReadyAsync(HttpClient client) =>
+        Eventually.TrueAsync("the adapter's /health/ready", async () => (await client.GetAsync("/health/ready")).IsSuccessStatusCode);
 
-    /// <summary>Waits (up to 60 s) until the service at <paramref name="baseUrl"/> answers /health/ready, while its process starts.</summary>
-    public static async Task WaitReadyAsync(HttpClient client, string baseUrl)
-    {
-        for (var i = 0; i < 120; i++)
-        {
-            try
-            {
-                if ((await client.GetAsync(baseUrl + "/health/ready")).IsSuccessStatusCode)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // not listening yet
-            }
-            await Task.Delay(500);
-        }
-        throw new TimeoutException($"{baseUrl} did not become ready in 60 s");
-    }
+    /// <summary>Waits until the service at <paramref name="baseUrl"/> answers /health/ready, while its process starts (refused until it listens).</summary>
+    public static Task WaitReadyAsync(HttpClient client, string baseUrl) =>
+        Eventually.TrueAsync($"{baseUrl}/health/ready", async () => (await client.GetAsync(baseUrl + "/health/ready")).IsSuccessStatusCode);
 }

@@ -3,6 +3,7 @@ using MailKit.Net.Imap;
 using MailKit.Net.Smtp;
 using MailKit.Security;
 using MimeKit;
+using Routing.Testing;
 
 namespace Routing.Adapters.Testing;
 
@@ -78,10 +79,10 @@ public static class MailServers
         return client;
     }
 
-    /// <summary>The messages of a folder with their flags and keywords, polled until <paramref name="done"/> holds or 60 s pass (a loaded machine's patience).</summary>
+    /// <summary>The messages of a folder with their flags and keywords, polled until <paramref name="done"/> holds; on giving up, what the folder held.</summary>
     public static async Task<IList<IMessageSummary>> WaitForAsync(string mailbox, string folder, Func<IList<IMessageSummary>, bool> done)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
+        var deadline = DateTime.UtcNow + Eventually.Patience;
         while (true)
         {
             using var client = await ConnectAsync(mailbox);

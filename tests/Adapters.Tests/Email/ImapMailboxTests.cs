@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Routing.Adapters.Email.Smtp;
 using Routing.Adapters.Testing;
 using Routing.Contracts;
+using Routing.Testing;
 
 namespace Adapters.Tests.Email;
 
@@ -91,12 +92,8 @@ public sealed class ImapMailboxTests : AdapterEndpointTest
     public async Task Should_report_the_mailbox_connection_in_readiness()
     {
         // The watcher connects in the background after start-up, "starting" until then.
-        var imap = await ImapCheckAsync();
-        for (var i = 0; i < 150 && State(imap) == "starting"; i++)
-        {
-            await Task.Delay(100);
-            imap = await ImapCheckAsync();
-        }
+        var imap = await Eventually.ValueAsync<JsonElement>("the IMAP check to leave \"starting\"", async () =>
+            await ImapCheckAsync() is var check && State(check) != "starting" ? check : null);
 
         Assert.Equal(("Healthy", "connected"), (imap.GetProperty("status").GetString(), State(imap)));
     }

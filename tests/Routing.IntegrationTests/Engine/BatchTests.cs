@@ -109,15 +109,8 @@ public sealed class BatchTests : EngineTest
     private async Task WaitUntilBlockedAsync()
     {
         await using var connection = await Database.DataSource.OpenConnectionAsync();
-        for (var i = 0; i < 500; i++)
-        {
-            if (await connection.ExecuteScalarAsync<bool>("select exists (select 1 from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock')"))
-            {
-                return;
-            }
-            await Task.Delay(10);
-        }
-        Assert.Fail("The first batch never reached the locked table.");
+        await Eventually.TrueAsync("the first batch to wait for the locked table", async () =>
+            await connection.ExecuteScalarAsync<bool>("select exists (select 1 from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock')"));
     }
 
     private InboundMessageReceived Inbound(string channel, string kind, string value, string providerId, string text = "Hello", string? displayName = null) =>
