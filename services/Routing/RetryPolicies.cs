@@ -6,6 +6,13 @@ namespace Routing;
 
 internal static class RetryPolicies
 {
-    /// <summary>The platform's retry (ServiceDefaults.MessageRetry), with routing's invalid message going to _error at once.</summary>
-    public static void Transient(IRetryConfigurator retry) => MessageRetry.Transient<InvalidMessageException>(retry);
+    /// <summary>
+    /// The platform's retries (ServiceDefaults.MessageRetry): a database outage waited out however long it lasts,
+    /// contention retried a few times, routing's invalid message to _error at once.
+    /// </summary>
+    public static void UseRoutingRetry(this IReceiveEndpointConfigurator endpoint)
+    {
+        endpoint.UseMessageRetry(MessageRetry.Outage);
+        endpoint.UseMessageRetry(MessageRetry.Transient<InvalidMessageException>);
+    }
 }

@@ -35,6 +35,9 @@ internal sealed class GatewayConsumerDefinition<TConsumer> : ConsumerDefinition<
     public GatewayConsumerDefinition() => EndpointName = GatewayMessaging.EndpointName;
 
     protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<TConsumer> consumerConfigurator,
-        IRegistrationContext context) =>
+        IRegistrationContext context)
+    {
+        consumerConfigurator.UseMessageRetry(MessageRetry.Outage);
         consumerConfigurator.UseMessageRetry(GatewayMessaging.Transient);
+    }
 }

@@ -31,5 +31,5 @@ internal sealed class AgentPresenceChangedConsumerDefinition : ConsumerDefinitio
 {
     protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator,
         IConsumerConfigurator<AgentPresenceChangedConsumer> consumerConfigurator, IRegistrationContext context) =>
-        endpointConfigurator.UseMessageRetry(RetryPolicies.Transient);
+        endpointConfigurator.UseRoutingRetry();
 }

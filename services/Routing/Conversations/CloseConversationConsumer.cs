@@ -24,5 +24,5 @@ internal sealed class CloseConversationConsumerDefinition : ConsumerDefinition<C
 {
     protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator,
         IConsumerConfigurator<CloseConversationConsumer> consumerConfigurator, IRegistrationContext context) =>
-        endpointConfigurator.UseMessageRetry(RetryPolicies.Transient);
+        endpointConfigurator.UseRoutingRetry();
 }

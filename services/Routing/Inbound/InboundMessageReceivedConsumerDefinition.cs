@@ -17,7 +17,7 @@ internal sealed class InboundMessageReceivedConsumerDefinition : ConsumerDefinit
     protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator,
         IConsumerConfigurator<InboundMessageReceivedConsumer> consumerConfigurator, IRegistrationContext context)
     {
-        endpointConfigurator.UseMessageRetry(RetryPolicies.Transient);
+        endpointConfigurator.UseRoutingRetry();
         if (endpointConfigurator is IRabbitMqReceiveEndpointConfigurator rabbit)
         {
             // The broker must hand over at least as many messages as may be in hand, or batches stay small.

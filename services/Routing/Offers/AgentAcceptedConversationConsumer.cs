@@ -26,5 +26,5 @@ internal sealed class AgentAcceptedConversationConsumerDefinition : ConsumerDefi
 {
     protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator,
         IConsumerConfigurator<AgentAcceptedConversationConsumer> consumerConfigurator, IRegistrationContext context) =>
-        endpointConfigurator.UseMessageRetry(RetryPolicies.Transient);
+        endpointConfigurator.UseRoutingRetry();
 }

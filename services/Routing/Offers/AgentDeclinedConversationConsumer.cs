@@ -26,5 +26,5 @@ internal sealed class AgentDeclinedConversationConsumerDefinition : ConsumerDefi
 {
     protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator,
         IConsumerConfigurator<AgentDeclinedConversationConsumer> consumerConfigurator, IRegistrationContext context) =>
-        endpointConfigurator.UseMessageRetry(RetryPolicies.Transient);
+        endpointConfigurator.UseRoutingRetry();
 }
