@@ -178,12 +178,20 @@ public sealed class AgentApiTests(GatewayHost gateway) : IClassFixture<GatewayHo
         }
         using var first = await ReplyAsync("On its way");
         using var again = await ReplyAsync("On its way");
+        using var third = await ReplyAsync("On its way");
         using var different = await ReplyAsync("Something else");
 
-        Assert.Equal((HttpStatusCode.Accepted, HttpStatusCode.OK, HttpStatusCode.Conflict), (first.StatusCode, again.StatusCode, different.StatusCode));
-        Assert.Equal((await JsonAsync(first)).GetProperty("id").GetGuid(), (await JsonAsync(again)).GetProperty("id").GetGuid());
+        Assert.Equal((HttpStatusCode.Accepted, HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.Conflict),
+            (first.StatusCode, again.StatusCode, third.StatusCode, different.StatusCode));
+        var id = (await JsonAsync(first)).GetProperty("id").GetGuid();
+        Assert.Equal((id, id), ((await JsonAsync(again)).GetProperty("id").GetGuid(), (await JsonAsync(third)).GetProperty("id").GetGuid()));
         var view = await ConversationAsync(agent, conversation.Id, _ => true);
         Assert.Single(view.GetProperty("messages").EnumerateArray(), m => m.GetProperty("direction").GetString() == "out");
+        // Every send was confirmed by the broker before its request was answered: the queue holds all there will be.
+        var sent = (await gateway.Broker.DrainQueueAsync("sms-send-channel-message"))
+            .Select(m => JsonDocument.Parse(m.Body).RootElement.GetProperty("message"))
+            .Where(m => m.GetProperty("conversationId").GetGuid() == conversation.Id).ToList();
+        Assert.Equal([id], sent.Select(m => m.GetProperty("commandId").GetGuid()));
     }
 
     [Fact]

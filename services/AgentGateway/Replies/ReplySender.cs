@@ -13,8 +13,8 @@ internal sealed record ReplyResult(Guid Id, string Channel, bool Repeated, strin
 /// <summary>
 /// Turns an agent's reply into SendChannelMessage on the customer's channel: the channel the customer last wrote on
 /// unless the agent names another the customer has an address on. The reply is recorded before it is sent, and sent
-/// to the channel's queue ("{channel}-send-channel-message"); the adapter sends a command id once, so a request
-/// retried with the same Idempotency-Key is the same reply.
+/// to the channel's queue ("{channel}-send-channel-message") once: a request retried with the same Idempotency-Key is
+/// the same reply, answered from its record, and sends nothing.
 /// </summary>
 internal sealed class ReplySender(NpgsqlDataSource db, ISendEndpointProvider send, IOptions<GatewayOptions> options, TimeProvider time)
 {
@@ -48,9 +48,13 @@ internal sealed class ReplySender(NpgsqlDataSource db, ISendEndpointProvider sen
         }
         var now = time.GetUtcNow();
         var inserted = await ReplyStore.InsertAsync(connection, id, conversation, agentId, channel, target, text, now, ct);
-        if (!inserted && !await ReplyStore.SameAsync(connection, id, conversation.Id, channel, text, ct))
+        if (!inserted)
         {
-            return new ReplyResult(id, channel, true, "Idempotency-Key", "was used for a different reply");
+            // A retried request: the reply was sent when it was recorded (a send that failed took its record back out), so
+            // nothing goes out again; the adapters do not know a command id they already sent.
+            return await ReplyStore.SameAsync(connection, id, conversation.Id, channel, text, ct)
+                ? new ReplyResult(id, channel, true)
+                : new ReplyResult(id, channel, true, "Idempotency-Key", "was used for a different reply");
         }
         var command = new SendChannelMessage
         {
@@ -74,13 +78,13 @@ internal sealed class ReplySender(NpgsqlDataSource db, ISendEndpointProvider sen
             var endpoint = await send.GetSendEndpoint(new Uri($"queue:{channel}-send-channel-message"));
             await endpoint.Send(command, timeout.Token);
         }
-        catch when (inserted)
+        catch
         {
             // Not sent: forget it, so that the agent's retry (same Idempotency-Key or not) is a fresh request.
             await ReplyStore.DeleteRequestedAsync(connection, id, CancellationToken.None);
             throw;
         }
-        return new ReplyResult(id, channel, !inserted);
+        return new ReplyResult(id, channel, false);
     }
 
     /// <summary>A channel the customer has an address on but never wrote on: the configured account replies.</summary>
