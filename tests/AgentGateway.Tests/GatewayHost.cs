@@ -14,7 +14,7 @@ namespace AgentGateway.Tests;
 /// The gateway on a real PostgreSQL database and a RabbitMQ virtual host of its own, with a webhook receiver on
 /// 127.0.0.1: routing's events are published to the broker exactly as routing publishes them.
 /// </summary>
-public sealed class GatewayHost : IAsyncLifetime
+public class GatewayHost : IAsyncLifetime
 {
     public const string AdminToken = "test-admin-token-0123456789";
     public const string SlackSigningSecret = "8f742231b10e8888abcd99yyyzzz85a5";
@@ -33,13 +33,26 @@ public sealed class GatewayHost : IAsyncLifetime
 
     public HttpClient Admin { get; private set; } = null!;
 
+    /// <summary>With <see cref="DatabaseThroughProxy"/>, what stands between the gateway and its database, to cut.</summary>
+    public TcpProxy? DatabaseProxy { get; private set; }
+
+    /// <summary>Whether the gateway reaches its database through <see cref="DatabaseProxy"/>.</summary>
+    protected virtual bool DatabaseThroughProxy => false;
+
     public async Task InitializeAsync()
     {
         Database = await GatewayDatabase.CreateAsync();
         Broker = await TestBroker.CreateAsync();
         Receiver = await Receiver.StartAsync();
         Slack = await FakeSlack.StartAsync();
-        _app = new GatewayTestApp(Database.ConnectionString, Broker.Url, new Dictionary<string, string>
+        var connectionString = Database.ConnectionString;
+        if (DatabaseThroughProxy)
+        {
+            var direct = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+            DatabaseProxy = TcpProxy.To(direct.Host!, direct.Port);
+            connectionString = new Npgsql.NpgsqlConnectionStringBuilder(connectionString) { Host = "127.0.0.1", Port = DatabaseProxy.Port, Timeout = 3 }.ConnectionString;
+        }
+        _app = new GatewayTestApp(connectionString, Broker.Url, new Dictionary<string, string>
         {
             ["Gateway:Slack:BotToken"] = "xoxb-test-token",
             ["Gateway:Slack:SigningSecret"] = SlackSigningSecret,
@@ -70,6 +83,10 @@ public sealed class GatewayHost : IAsyncLifetime
         await Receiver.DisposeAsync();
         await Slack.DisposeAsync();
         await Broker.DisposeAsync();
+        if (DatabaseProxy is not null)
+        {
+            await DatabaseProxy.DisposeAsync();
+        }
         await Database.DisposeAsync();
     }
 
