@@ -14,6 +14,7 @@ internal sealed class RoutingMetrics
     private readonly Counter<long> _preferredEligible;
     private readonly Counter<long> _preferredHits;
     private readonly Counter<long> _duplicates;
+    private readonly Counter<long> _outboxQuarantined;
     private readonly Histogram<double> _timeToAssignment;
     private readonly Histogram<int> _batchSize;
     private long _queueLength;
@@ -26,6 +27,7 @@ internal sealed class RoutingMetrics
         _preferredEligible = meter.CreateCounter<long>("routing.preferred.eligible", description: "New conversations whose customer had a preferred set");
         _preferredHits = meter.CreateCounter<long>("routing.preferred.hits", description: "Of those, conversations assigned to a preferred agent");
         _duplicates = meter.CreateCounter<long>("routing.inbound.duplicates", description: "Inbound messages recognised as already routed");
+        _outboxQuarantined = meter.CreateCounter<long>("routing.outbox.quarantined", description: "Outbox rows that could never be published, set aside in outbox_quarantine");
         _timeToAssignment = meter.CreateHistogram<double>("routing.time_to_assignment", unit: "s", description: "From a conversation starting to wait to its assignment");
         _batchSize = meter.CreateHistogram<int>("routing.inbound.batch.size", unit: "{message}", description: "Inbound messages routed together in one transaction");
         meter.CreateObservableGauge("routing.queue.length", () => Interlocked.Read(ref _queueLength), description: "Conversations waiting in the queue");
@@ -45,6 +47,8 @@ internal sealed class RoutingMetrics
             _preferredHits.Add(1, new KeyValuePair<string, object?>("channel", channel));
         }
     }
+
+    public void OutboxQuarantined() => _outboxQuarantined.Add(1);
 
     public void Duplicate(string channel) => _duplicates.Add(1, new KeyValuePair<string, object?>("channel", channel));
 

@@ -1,16 +1,18 @@
 using Dapper;
 using MassTransit;
 using Npgsql;
+using Routing.Observability;
 
 namespace Routing.Outbox;
 
 /// <summary>
 /// Publishes committed outbox rows. Rows are claimed with FOR UPDATE SKIP LOCKED, so every replica
 /// can run one; a row is deleted in the same transaction after the broker confirmed it, so a crash
-/// mid-batch republishes (consumers dedupe on the MessageId, which is the row's).
+/// mid-batch republishes (consumers dedupe on the MessageId, which is the row's). A row that can never be
+/// read back as a contract is moved to outbox_quarantine with the reason, instead of failing every batch.
 /// </summary>
 internal sealed class OutboxDispatcher(
-    NpgsqlDataSource dataSource, IBus bus, OutboxSignal signal, ILogger<OutboxDispatcher> logger) : BackgroundService
+    NpgsqlDataSource dataSource, IBus bus, OutboxSignal signal, RoutingMetrics metrics, ILogger<OutboxDispatcher> logger) : BackgroundService
 {
     private const int BatchSize = 200;
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(500);
@@ -64,8 +66,15 @@ internal sealed class OutboxDispatcher(
             foreach (var (id, payload) in payloads)
             {
                 var row = rows.First(r => r.Id == id);
-                var type = ContractTypes.Resolve(row.MessageType);
-                messages[id] = new OutboxMessage(row.MessageId, type, System.Text.Json.JsonSerializer.Deserialize(payload, type, ContractTypes.Json)!, payload);
+                if (Read(row.MessageId, row.MessageType, payload, out var reason) is { } message)
+                {
+                    messages[id] = message;
+                    continue;
+                }
+                await QuarantineAsync(connection, tx, id, reason, ct);
+                messages.Remove(id);
+                logger.LogError("Outbox row {Id} ({MessageType}, message {MessageId}) cannot be published and is quarantined: {Reason}",
+                    id, row.MessageType, row.MessageId, reason);
             }
         }
 
@@ -75,5 +84,35 @@ internal sealed class OutboxDispatcher(
             "delete from outbox where id = any(@ids)", new { ids = rows.Select(r => r.Id).ToArray() }, tx, cancellationToken: ct));
         await tx.CommitAsync(ct);
         return rows.Count;
+    }
+
+    /// <summary>A row as the contract it names, or null with why it can never be one.</summary>
+    private static OutboxMessage? Read(Guid messageId, string messageType, string payload, out string reason)
+    {
+        reason = "";
+        try
+        {
+            var type = ContractTypes.Resolve(messageType);
+            if (System.Text.Json.JsonSerializer.Deserialize(payload, type, ContractTypes.Json) is { } message)
+            {
+                return new OutboxMessage(messageId, type, message, payload);
+            }
+            reason = "the payload is null";
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or System.Text.Json.JsonException or NotSupportedException)
+        {
+            reason = ex.Message;
+        }
+        return null;
+    }
+
+    private async Task QuarantineAsync(NpgsqlConnection connection, NpgsqlTransaction tx, long id, string reason, CancellationToken ct)
+    {
+        await connection.ExecuteAsync(new CommandDefinition(
+            """
+            insert into outbox_quarantine (id, message_id, message_type, payload, created_at, reason, quarantined_at)
+            select id, message_id, message_type, payload, created_at, @reason, now() from outbox where id = @id
+            """, new { id, reason }, tx, cancellationToken: ct));
+        metrics.OutboxQuarantined();
     }
 }
