@@ -34,5 +34,6 @@ public static class Conformance
         // Compared as JSON: what the broker carries is what must match, field by field.
         Assert.Equal(JsonSerializer.Serialize(@case.Messages, Json), JsonSerializer.Serialize(content.Messages, Json));
         Assert.Equal(JsonSerializer.Serialize(@case.Statuses, Json), JsonSerializer.Serialize(content.Statuses, Json));
+        Assert.Equal(@case.SkippedFields, content.Skipped.Select(s => s.Field));
     }
 }

@@ -20,6 +20,9 @@ public sealed record ConformanceCase
     /// <summary>When set, parsing must fail naming this field (the endpoint answers 400).</summary>
     public string? MalformedField { get; init; }
 
+    /// <summary>The items of a batch the parser must leave out as malformed (by field), the rest being published.</summary>
+    public IReadOnlyList<string> SkippedFields { get; init; } = [];
+
     public IReadOnlyList<InboundMessageReceived> Messages { get; init; } = [];
     public IReadOnlyList<DeliveryStatusChanged> Statuses { get; init; } = [];
 

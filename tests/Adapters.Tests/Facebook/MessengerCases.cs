@@ -160,7 +160,17 @@ internal static class MessengerCases
             ContentType = Json,
             Body = """{"object":"page","entry":[{"id":"1353269864728879","time":1458692752478,"messaging":[{"recipient":{"id":"1353269864728879"},"timestamp":1458692752478,"message":{"mid":"m_x","text":"hi"}}]}]}""",
             Headers = Signed("sha256=e1b811bd90e8d406b56174c8e5a07a2423e6b58f2b9db2150f6a3f6935514e69"),
-            MalformedField = "entry[0].messaging[0].sender",
+            SkippedFields = ["entry[0].messaging[0].sender"],
+        },
+        new()
+        {
+            Name = "an item without a sender beside a good one: the good one counts",
+            Source = Source,
+            ContentType = Json,
+            Body = """{"object":"page","entry":[{"id":"1353269864728879","time":1458692752478,"messaging":[{"recipient":{"id":"1353269864728879"},"timestamp":1458692752478,"message":{"mid":"m_x","text":"hi"}},{"sender":{"id":"1254459154682919"},"recipient":{"id":"1353269864728879"},"timestamp":1458692752478,"message":{"mid":"m_beside","text":"still here"}}]}]}""",
+            Headers = Signed("sha256=92eb91fd90801a193850b1281da55d7f9b2b53c1f5f06466b2f9cede0451916e"),
+            SkippedFields = ["entry[0].messaging[0].sender"],
+            Messages = [Message("m_beside", 1458692752478, "still here")],
         },
     ];
 

@@ -61,7 +61,6 @@ public sealed class MessengerEndpointTests : AdapterEndpointTest
     [InlineData("tampered body", HttpStatusCode.Forbidden, null)]
     [InlineData("no signature", HttpStatusCode.Unauthorized, null)]
     [InlineData("signed but not JSON", HttpStatusCode.BadRequest, "body")]
-    [InlineData("signed item without a sender", HttpStatusCode.BadRequest, "entry[0].messaging[0].sender")]
     public async Task Should_refuse_bad_input_with_problem_details_publish_nothing_and_keep_serving(string name, HttpStatusCode expected, string? field)
     {
         await using var inbound = await Broker.ObserveAsync<InboundMessageReceived>();
@@ -73,6 +72,21 @@ public sealed class MessengerEndpointTests : AdapterEndpointTest
         Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
         await inbound.WaitForAsync(m => m.ProviderMessageId == "mid.1457764197618:41d102a3e1ae206a38");
         Assert.Single(inbound.Messages);
+    }
+
+    [Fact]
+    public async Task Should_publish_the_good_items_of_a_batch_and_leave_out_the_malformed_one()
+    {
+        await using var inbound = await Broker.ObserveAsync<InboundMessageReceived>();
+
+        // Refusing the whole delivery would have Meta retry the good item with the bad one until it gave up on both.
+        using var response = await PostAsync(MessengerCases.Named("an item without a sender beside a good one: the good one counts"));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        await inbound.WaitForAsync(m => m.ProviderMessageId == "m_beside");
+        using var accepted = await PostAsync(MessengerCases.Named("text with a quick reply (Meta's example)"));
+        await inbound.WaitForAsync(m => m.ProviderMessageId == "mid.1457764197618:41d102a3e1ae206a38");
+        Assert.Equal(["m_beside", "mid.1457764197618:41d102a3e1ae206a38"], inbound.Messages.Select(m => m.ProviderMessageId));
     }
 
     private Task<HttpResponseMessage> PostAsync(ConformanceCase @case) => Client.SendAsync(AdapterHttp.Request(@case, "/webhooks/facebook"));

@@ -110,6 +110,17 @@ internal static class WhatsAppCases
                 Status("wamid.HBgLMTY1MDM4Nzk0MzkVAgARGBJBQjcxOEM2MzRDMkU3QkM0NzIA", "failed", "131047", 1749417001),
             ],
         },
+        new()
+        {
+            Name = "a batch with malformed items beside good ones: the good ones count",
+            Source = Source,
+            ContentType = Json,
+            Body = """{"object":"whatsapp_business_account","entry":[{"id":"102290129340398","changes":[{"value":{"messaging_product":"whatsapp","messages":[{"from":"16505550000","id":"wamid.lost","timestamp":"1749416380","type":"text","text":{"body":"no metadata"}}]},"field":"messages"},{"value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"15550783881","phone_number_id":"106540352242922"},"contacts":[{"profile":{"name":"Sheena Nelson"},"wa_id":"16505551234"}],"messages":[{"id":"wamid.nofrom","timestamp":"1749416381","type":"text","text":{"body":"who am I"}},{"from":"16505551234","id":"wamid.good","timestamp":"1749416383","type":"text","text":{"body":"Does it come in another color?"}}],"statuses":[{"id":"wamid.notime","status":"delivered","recipient_id":"16505551234"},{"id":"wamid.sent1","status":"delivered","timestamp":"1749417000","recipient_id":"16505551234"}]},"field":"messages"}]}]}""",
+            Headers = Signed("sha256=72de04db0e0b19d001bb07d181976d0ec1c90c2725ca356a1e44152ce2086900"),
+            SkippedFields = ["entry[0].changes[0].value.metadata", "entry[0].changes[1].value.messages[0].from", "entry[0].changes[1].value.statuses[0].timestamp"],
+            Messages = [Message("wamid.good", 1749416383, "text", "Does it come in another color?")],
+            Statuses = [Status("wamid.sent1", "delivered", null, 1749417000)],
+        },
         TextMessage.Tampered("tampered body", "another color", "another colour"),
         TextMessage.Unsigned("no signature"),
         new()

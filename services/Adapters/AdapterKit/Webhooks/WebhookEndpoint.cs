@@ -12,7 +12,8 @@ namespace Routing.Adapters.Webhooks;
 /// The webhook pipeline every adapter shares: read the exact bytes, verify the signature over them,
 /// parse, publish everything the delivery carried and wait for the broker's confirms, and only then
 /// answer 200. A provider that gets anything else keeps the message and retries it; nothing is
-/// published for a request that is refused. No provider API is called here.
+/// published for a request that is refused. A malformed item of a batch is left out (logged and counted)
+/// rather than refusing its good neighbours. No provider API is called here.
 /// </summary>
 public static class WebhookEndpoint
 {
@@ -84,6 +85,14 @@ public static class WebhookEndpoint
         }
 
         metrics.Accepted(webhook.Channel, content.Messages.Count, content.Statuses.Count);
+        if (content.Skipped.Count > 0)
+        {
+            metrics.Skipped(webhook.Channel, content.Skipped.Count);
+            foreach (var skipped in content.Skipped)
+            {
+                logger.LogWarning("Left out a malformed item of a {Channel} webhook, the rest published: {Field} {Problem}", webhook.Channel, skipped.Field, skipped.Problem);
+            }
+        }
         var (ackBody, ackType) = webhook.Acknowledgement;
         return Results.Text(ackBody, ackType, statusCode: StatusCodes.Status200OK);
     }

@@ -33,38 +33,44 @@ internal sealed class MessengerWebhook(IOptions<MessengerOptions> options) : ICh
         }
         var messages = new List<InboundMessageReceived>();
         var statuses = new List<DeliveryStatusChanged>();
+        var skipped = new List<SkippedItem>();
         foreach (var (entry, e) in Array(root, "entry", "entry").Select((x, i) => (x, i)))
         {
             // "standby" items belong to another app that holds the thread (handover protocol): not ours to route.
             foreach (var (item, m) in Optional(entry, "messaging").Select((x, i) => (x, i)))
             {
-                var path = $"entry[{e}].messaging[{m}]";
-                var sender = Object(item, "sender") is { } s ? RequiredString(s, "id", $"{path}.sender") : throw new MalformedWebhookException($"{path}.sender", "is required");
-                var page = Object(item, "recipient") is { } r ? RequiredString(r, "id", $"{path}.recipient") : throw new MalformedWebhookException($"{path}.recipient", "is required");
-                var at = Time(item, "timestamp") ?? receivedAt;
-                if (Object(item, "message") is { } message)
-                {
-                    if (!Bool(message, "is_echo"))
-                    {
-                        messages.Add(Message(message, path, sender, page, at, receivedAt));
-                    }
-                }
-                else if (Object(item, "postback") is { } postback)
-                {
-                    messages.Add(Postback(postback, path, sender, page, at, receivedAt));
-                }
-                else if (Object(item, "delivery") is { } delivery)
-                {
-                    statuses.AddRange(Delivery(delivery, path, sender, page, at));
-                }
-                else if (Object(item, "read") is { } read)
-                {
-                    statuses.Add(Watermark("read", Time(read, "watermark") ?? throw new MalformedWebhookException($"{path}.read.watermark", "is required"), sender, page));
-                }
-                // reactions, referrals, opt-ins, edits: not customer messages to route
+                SkippedItem.Try(skipped, () => Item(item, $"entry[{e}].messaging[{m}]", receivedAt, messages, statuses));
             }
         }
-        return new WebhookContent(messages, statuses);
+        return new WebhookContent(messages, statuses) { Skipped = skipped };
+    }
+
+    /// <summary>One item of an entry's "messaging": a message, a postback, a delivery or a read.</summary>
+    private static void Item(JsonElement item, string path, DateTimeOffset receivedAt, List<InboundMessageReceived> messages, List<DeliveryStatusChanged> statuses)
+    {
+        var sender = Object(item, "sender") is { } s ? RequiredString(s, "id", $"{path}.sender") : throw new MalformedWebhookException($"{path}.sender", "is required");
+        var page = Object(item, "recipient") is { } r ? RequiredString(r, "id", $"{path}.recipient") : throw new MalformedWebhookException($"{path}.recipient", "is required");
+        var at = Time(item, "timestamp") ?? receivedAt;
+        if (Object(item, "message") is { } message)
+        {
+            if (!Bool(message, "is_echo"))
+            {
+                messages.Add(Message(message, path, sender, page, at, receivedAt));
+            }
+        }
+        else if (Object(item, "postback") is { } postback)
+        {
+            messages.Add(Postback(postback, path, sender, page, at, receivedAt));
+        }
+        else if (Object(item, "delivery") is { } delivery)
+        {
+            statuses.AddRange(Delivery(delivery, path, sender, page, at));
+        }
+        else if (Object(item, "read") is { } read)
+        {
+            statuses.Add(Watermark("read", Time(read, "watermark") ?? throw new MalformedWebhookException($"{path}.read.watermark", "is required"), sender, page));
+        }
+        // reactions, referrals, opt-ins, edits: not customer messages to route
     }
 
     private static InboundMessageReceived Message(JsonElement message, string path, string sender, string page, DateTimeOffset at, DateTimeOffset receivedAt)

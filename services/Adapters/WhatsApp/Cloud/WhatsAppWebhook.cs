@@ -35,34 +35,47 @@ internal sealed class WhatsAppWebhook(IOptions<WhatsAppOptions> options) : IChan
             }
             var messages = new List<InboundMessageReceived>();
             var statuses = new List<DeliveryStatusChanged>();
+            var skipped = new List<SkippedItem>();
             foreach (var (entry, e) in Array(root, "entry", "entry").Select((x, i) => (x, i)))
             {
-                foreach (var (change, c) in Array(entry, "changes", $"entry[{e}].changes").Select((x, i) => (x, i)))
+                SkippedItem.Try(skipped, () =>
                 {
-                    if (String(change, "field") != "messages" || !change.TryGetProperty("value", out var value))
+                    foreach (var (change, c) in Array(entry, "changes", $"entry[{e}].changes").Select((x, i) => (x, i)))
                     {
-                        continue; // template, quality and account updates are not customer messages
+                        SkippedItem.Try(skipped, () => Change(change, $"entry[{e}].changes[{c}].value", receivedAt, messages, statuses, skipped));
                     }
-                    var path = $"entry[{e}].changes[{c}].value";
-                    var metadata = Object(value, "metadata") ?? throw new MalformedWebhookException($"{path}.metadata", "is required");
-                    var account = "+" + RequiredString(metadata, "display_phone_number", $"{path}.metadata");
-                    var phoneNumberId = RequiredString(metadata, "phone_number_id", $"{path}.metadata");
-                    var names = Optional(value, "contacts").Where(x => String(x, "wa_id") is not null)
-                        .ToDictionary(x => String(x, "wa_id")!, x => x.TryGetProperty("profile", out var p) ? String(p, "name") : null);
-                    foreach (var (message, m) in Optional(value, "messages").Select((x, i) => (x, i)))
-                    {
-                        messages.Add(Message(message, $"{path}.messages[{m}]", account, phoneNumberId, names, receivedAt));
-                    }
-                    foreach (var (status, s) in Optional(value, "statuses").Select((x, i) => (x, i)))
-                    {
-                        if (Status(status, $"{path}.statuses[{s}]", account) is { } changed)
-                        {
-                            statuses.Add(changed);
-                        }
-                    }
-                }
+                });
             }
-            return new WebhookContent(messages, statuses);
+            return new WebhookContent(messages, statuses) { Skipped = skipped };
+        }
+    }
+
+    /// <summary>One change of an entry: its messages and statuses, each read on its own.</summary>
+    private static void Change(JsonElement change, string path, DateTimeOffset receivedAt, List<InboundMessageReceived> messages,
+        List<DeliveryStatusChanged> statuses, List<SkippedItem> skipped)
+    {
+        if (String(change, "field") != "messages" || !change.TryGetProperty("value", out var value))
+        {
+            return; // template, quality and account updates are not customer messages
+        }
+        var metadata = Object(value, "metadata") ?? throw new MalformedWebhookException($"{path}.metadata", "is required");
+        var account = "+" + RequiredString(metadata, "display_phone_number", $"{path}.metadata");
+        var phoneNumberId = RequiredString(metadata, "phone_number_id", $"{path}.metadata");
+        var names = Optional(value, "contacts").Where(x => String(x, "wa_id") is not null)
+            .ToDictionary(x => String(x, "wa_id")!, x => x.TryGetProperty("profile", out var p) ? String(p, "name") : null);
+        foreach (var (message, m) in Optional(value, "messages").Select((x, i) => (x, i)))
+        {
+            SkippedItem.Try(skipped, () => messages.Add(Message(message, $"{path}.messages[{m}]", account, phoneNumberId, names, receivedAt)));
+        }
+        foreach (var (status, s) in Optional(value, "statuses").Select((x, i) => (x, i)))
+        {
+            SkippedItem.Try(skipped, () =>
+            {
+                if (Status(status, $"{path}.statuses[{s}]", account) is { } changed)
+                {
+                    statuses.Add(changed);
+                }
+            });
         }
     }
 
