@@ -30,11 +30,12 @@ public sealed class OutboxQuarantineTests : BrokerTest
         await Broker.PublishAsync(message);
 
         await routed.WaitForAsync(r => r.MessageId == message.MessageId);
+        // Published before the dispatcher commits the batch that set the rows aside: wait for that commit.
         await using var check = await Database.DataSource.OpenConnectionAsync();
+        await Eventually.TrueAsync("the outbox to be empty", async () => await check.ExecuteScalarAsync<long>("select count(*) from outbox") == 0);
         var quarantined = (await check.QueryAsync<(string MessageType, string Reason)>("select message_type, reason from outbox_quarantine order by id")).ToList();
         Assert.Equal(["ConversationTeleported", "MessageRouted", "MessageRouted"], quarantined.Select(q => q.MessageType));
         Assert.Contains("Unknown contract type", quarantined[0].Reason);
         Assert.All(quarantined, q => Assert.False(string.IsNullOrWhiteSpace(q.Reason)));
-        await Eventually.TrueAsync("the outbox to be empty", async () => await check.ExecuteScalarAsync<long>("select count(*) from outbox") == 0);
     }
 }
