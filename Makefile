@@ -8,7 +8,7 @@ RESULTS := $(LOCAL)/test-results
 DOTNET ?= dotnet
 CONFIG ?= Release
 
-.PHONY: help infra deploy-tools build test test-repeat run up down bench bench-webhooks bench-gateway clean
+.PHONY: help infra deploy-tools build test test-repeat redrive run up down bench bench-webhooks bench-gateway clean
 
 help:
 	@echo "make run    start RabbitMQ, PostgreSQL and the routing service, then play the demo story (Ctrl-C stops)"
@@ -104,6 +104,11 @@ bench-webhooks: infra build
 bench-gateway: infra build
 	@set -a; source $(LOCAL)/env; set +a; \
 	  $(DOTNET) run --project tests/Gateway.Benchmarks/Gateway.Benchmarks.csproj -c $(CONFIG) --no-build -- $(BENCH_ARGS)
+
+# Moves an error queue's messages back to their queue once the cause is fixed (on make up's broker):
+#   make redrive QUEUE=inbound-message-received_error
+redrive:
+	@set -a; source $(LOCAL)/env; set +a; deploy/local/redrive.sh "$(QUEUE)" $(VHOST)
 
 clean:
 	$(DOTNET) clean Routing.sln -nologo -v q

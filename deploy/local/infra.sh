@@ -132,7 +132,8 @@ disk_free_limit.absolute = 100MB
 log.console = false
 log.file.level = warning
 CONF
-  echo '[rabbitmq_management].' > "$base/enabled_plugins"
+  # the shovel moves error queues back (deploy/local/redrive.sh)
+  echo '[rabbitmq_management,rabbitmq_shovel,rabbitmq_shovel_management].' > "$base/enabled_plugins"
 }
 
 mq_up() {

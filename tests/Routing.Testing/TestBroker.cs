@@ -33,6 +33,8 @@ public sealed class TestBroker : IAsyncDisposable
     /// <summary>amqp URL of this test's virtual host.</summary>
     public string Url { get; }
 
+    public string VirtualHost => _vhost;
+
     public static async Task<TestBroker> CreateAsync()
     {
         var (amqp, managementUrl) = await TestInfrastructure.RabbitMqAsync();
@@ -150,6 +152,10 @@ public sealed class TestBroker : IAsyncDisposable
         await using var channel = await _connection.CreateChannelAsync();
         return (await channel.QueueDeclarePassiveAsync(queue)).MessageCount;
     }
+
+    /// <summary>The shovels defined on this virtual host (their parameters).</summary>
+    public async Task<JsonElement> ShovelsAsync() =>
+        await _management.GetFromJsonAsync<JsonElement>($"api/parameters/shovel/{Uri.EscapeDataString(_vhost)}");
 
     /// <summary>The management API's view of a queue of this virtual host (type, arguments, counts).</summary>
     public async Task<JsonElement> QueueInfoAsync(string queue) =>
