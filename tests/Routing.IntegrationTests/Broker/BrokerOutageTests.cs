@@ -20,7 +20,7 @@ public sealed class BrokerOutageTests : InfrastructureTest
         var direct = new Uri(Broker.Url);
         await using var proxy = TcpProxy.To(direct.Host, direct.Port);
         var throughProxy = new UriBuilder(direct) { Host = "127.0.0.1", Port = proxy.Port }.Uri.ToString();
-        await using var app = new RoutingApp(Database.ConnectionString, throughProxy);
+        await using var app = new RoutingApp(Database.ConnectionString, throughProxy, new Dictionary<string, string?> { ["Logging:LogLevel:MassTransit"] = "Information" });
         using var api = app.CreateClient();
         await Eventually.TrueAsync("routing's /health/ready", async () => (await api.GetAsync("/health/ready")).IsSuccessStatusCode);
         (await api.PostAsJsonAsync("/agents", new { id = "anna", name = "Anna", capacity = 500, channels = new[] { "sms" }, presence = "available" }))
