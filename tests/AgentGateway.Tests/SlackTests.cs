@@ -24,9 +24,21 @@ public sealed class SlackTests(GatewayHost gateway) : IClassFixture<GatewayHost>
     /// <summary>The thread the conversation opened in the agent's direct messages: its channel (D…) and ts.</summary>
     private async Task<(string Channel, string Ts)> ThreadAsync(AgentClient agent, Guid conversationId)
     {
-        var opening = await CallAsync("chat.postMessage", conversationId.ToString(),
-            c => c.Status == 200 && c.Body.GetProperty("channel").GetString() == agent.SlackUserId);
+        var opening = await OpeningAsync(conversationId, c => c.Body.GetProperty("channel").GetString() == agent.SlackUserId);
         return (opening.Channel!, opening.Ts!);
+    }
+
+    /// <summary>
+    /// The conversation's opening message, once the gateway knows its thread. The gateway records the thread when Slack
+    /// has answered, a moment after the imitation saw the call: a press or a reply sent in that moment would be ignored.
+    /// </summary>
+    private async Task<SlackCall> OpeningAsync(Guid conversationId, Func<SlackCall, bool>? also = null)
+    {
+        var opening = await CallAsync("chat.postMessage", conversationId.ToString(), c => c.Status == 200 && (also?.Invoke(c) ?? true));
+        var store = gateway.Services.GetRequiredService<DeliveryStore>();
+        await Eventually.TrueAsync($"the gateway to record the Slack thread of {conversationId}",
+            async () => await store.ThreadOwnerAsync(opening.Channel!, opening.Ts!, CancellationToken.None) is not null);
+        return opening;
     }
 
     private Task<HttpResponseMessage> SendAsync(HttpRequestMessage request) => gateway.Anonymous().SendAsync(request);
@@ -97,7 +109,7 @@ public sealed class SlackTests(GatewayHost gateway) : IClassFixture<GatewayHost>
         var agent = await gateway.AgentAsync(slack: true);
         await using var accepted = await gateway.Broker.ObserveAsync<AgentAcceptedConversation>();
         var conversation = await gateway.AssignAsync(agent.AgentId, requiresAccept: true);
-        var opening = await CallAsync("chat.postMessage", conversation.Id.ToString(), c => c.Status == 200);
+        var opening = await OpeningAsync(conversation.Id);
         Assert.Contains(SlackMessages.AcceptAction, Texts(opening.Body.GetProperty("blocks")));
 
         // Someone else in the channel cannot take the agent's offer.

@@ -84,7 +84,8 @@ public sealed class AgentGatewayStackTests : IAsyncLifetime
     {
         var agentId = await AgentAsync();
         var slackUser = "U" + Guid.NewGuid().ToString("N")[..10].ToUpperInvariant();
-        (await _admin.PostAsJsonAsync($"/admin/agents/{agentId}/slack-targets", new { slackUserId = slackUser })).EnsureSuccessStatusCode();
+        var target = (await (await _admin.PostAsJsonAsync($"/admin/agents/{agentId}/slack-targets", new { slackUserId = slackUser })).EnsureSuccessStatusCode()
+            .Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
         var (phone, conversation) = await OwnedConversationAsync(agentId);
 
         // The conversation opens a thread in the agent's direct messages (the sandbox answers as Slack's Web API).
@@ -92,6 +93,11 @@ public sealed class AgentGatewayStackTests : IAsyncLifetime
             && r.GetProperty("body").ToString().Contains(conversation.ConversationId.ToString(), StringComparison.Ordinal));
         Assert.Contains("you are the customer", opening.GetProperty("body").GetProperty("blocks").ToString());
         var threadTs = opening.GetProperty("providerMessageId").GetString()!;
+        // The gateway records the thread once Slack answered, a moment after the sandbox saw the call; a reply in that
+        // moment would be ignored. Nothing pending for the target: the opening's delivery, thread recorded, is done.
+        await Eventually.TrueAsync("the opening's delivery to the agent's Slack to be done", async () =>
+            !(await _admin.GetFromJsonAsync<JsonElement>("/admin/webhook-deliveries?status=pending&limit=1000")).EnumerateArray()
+                .Any(d => d.GetProperty("targetId").GetGuid() == target));
 
         // The agent answers in the thread; Slack sends the Events API request, signed with the app's signing secret.
         var text = $"It arrives on Thursday ({Guid.NewGuid():N})";
