@@ -48,9 +48,7 @@ public class GatewayHost : IAsyncLifetime
         var connectionString = Database.ConnectionString;
         if (DatabaseThroughProxy)
         {
-            var direct = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
-            DatabaseProxy = TcpProxy.To(direct.Host!, direct.Port);
-            connectionString = new Npgsql.NpgsqlConnectionStringBuilder(connectionString) { Host = "127.0.0.1", Port = DatabaseProxy.Port, Timeout = 3 }.ConnectionString;
+            (DatabaseProxy, connectionString) = TcpProxy.ForPostgres(connectionString);
         }
         _app = new GatewayTestApp(connectionString, Broker.Url, new Dictionary<string, string>
         {

@@ -34,6 +34,15 @@ public sealed class TcpProxy : IAsyncDisposable
 
     public static TcpProxy To(string host, int port) => new(host, port);
 
+    /// <summary>A proxy in front of a PostgreSQL connection string's server, and that connection string through it.</summary>
+    public static (TcpProxy Proxy, string ConnectionString) ForPostgres(string connectionString)
+    {
+        var direct = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+        var proxy = To(direct.Host!, direct.Port);
+        // A short connect timeout: during a cut, connections are refused at once rather than hanging.
+        return (proxy, new Npgsql.NpgsqlConnectionStringBuilder(connectionString) { Host = "127.0.0.1", Port = proxy.Port, Timeout = 3 }.ConnectionString);
+    }
+
     /// <summary>The outage begins: open connections are reset, new ones closed at once.</summary>
     public void Cut()
     {

@@ -1,4 +1,3 @@
-using Npgsql;
 using Routing.Contracts;
 using Routing.Testing;
 using System.Net.Http.Json;
@@ -18,9 +17,8 @@ public sealed class DatabaseOutageTests : InfrastructureTest
     [Fact]
     public async Task Should_route_every_message_once_after_a_database_outage_and_dead_letter_none()
     {
-        var target = new NpgsqlConnectionStringBuilder(Database.ConnectionString);
-        await using var proxy = TcpProxy.To(target.Host!, target.Port);
-        var throughProxy = new NpgsqlConnectionStringBuilder(Database.ConnectionString) { Host = "127.0.0.1", Port = proxy.Port, Timeout = 3 }.ConnectionString;
+        var (proxy, throughProxy) = TcpProxy.ForPostgres(Database.ConnectionString);
+        await using var _ = proxy;
         await using var app = new RoutingApp(throughProxy, Broker.Url);
         using var api = app.CreateClient();
         await Eventually.TrueAsync("routing's /health/ready", async () => (await api.GetAsync("/health/ready")).IsSuccessStatusCode);
