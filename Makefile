@@ -8,12 +8,13 @@ RESULTS := $(LOCAL)/test-results
 DOTNET ?= dotnet
 CONFIG ?= Release
 
-.PHONY: help infra deploy-tools build test test-repeat redrive run up down bench bench-webhooks bench-gateway clean
+.PHONY: help infra deploy-tools build test test-repeat chaos redrive run up down bench bench-webhooks bench-gateway clean
 
 help:
 	@echo "make run    start RabbitMQ, PostgreSQL and the routing service, then play the demo story (Ctrl-C stops)"
 	@echo "make test   every test: unit, consumer (MassTransit harness), integration (real RabbitMQ + PostgreSQL), end to end (the local stack)"
 	@echo "make test-repeat N=5  the whole suite N times back to back (each on a fresh test instance)"
+	@echo "make chaos  the fault campaign: every scenario under load, and what the checker found (tests/Routing.Chaos/README.md)"
 	@echo "make up     the whole stack in the background, waiting until every service is healthy (in containers where a Docker engine answers)"
 	@echo "make down   stop what make up started"
 	@echo "make bench  the routing benchmark (see tests/Routing.Benchmarks/README.md)"
@@ -69,6 +70,17 @@ test-repeat: build
 	  done; \
 	  echo "test-repeat: $(N) runs, $$failed failed"; [ $$failed -eq 0 ]
 
+# The fault campaign (tests/Routing.Chaos): on an instance of its own (ROUTING_INSTANCE=chaos, every port 2000 higher),
+# started empty and stopped afterwards. SCENARIOS="routing-kill postgres-kill" runs some; SMALL=1 at make test's scale.
+SCENARIOS ?=
+chaos: build
+	@export ROUTING_INSTANCE=chaos; \
+	  deploy/local/stack.sh down; deploy/local/infra.sh reset; \
+	  { deploy/local/infra.sh up && deploy/local/stack.sh up; } || { deploy/local/stack.sh down; deploy/local/infra.sh down; exit 1; }; \
+	  set -a; source $(LOCAL)/chaos/env; source $(LOCAL)/chaos/stack.env; set +a; \
+	  $(DOTNET) tests/Routing.Chaos/bin/$(CONFIG)/net10.0/Routing.Chaos.dll $(if $(SMALL),--small) $(SCENARIOS); \
+	  rc=$$?; deploy/local/stack.sh down; deploy/local/infra.sh down; exit $$rc
+
 # With a Docker engine, the whole stack in containers (deploy/compose.yaml); otherwise local processes.
 COMPOSE := docker compose -p omnichannel-routing -f deploy/compose.yaml
 docker_engine = [ -z "$$ROUTING_NO_DOCKER" ] && command -v docker >/dev/null && timeout 5 docker info >/dev/null 2>&1
@@ -80,9 +92,8 @@ down:
 	@if $(docker_engine); then $(COMPOSE) down; fi
 	@deploy/local/stack.sh down
 	@deploy/local/infra.sh down
-	@# and make test's own instance, if an interrupted run left it up
-	@ROUTING_INSTANCE=test deploy/local/stack.sh down
-	@ROUTING_INSTANCE=test deploy/local/infra.sh down
+	@# and make test's and make chaos's own instances, if an interrupted run left them up
+	@for instance in test chaos; do ROUTING_INSTANCE=$$instance deploy/local/stack.sh down; ROUTING_INSTANCE=$$instance deploy/local/infra.sh down; done
 
 # The story uses short holds so it finishes in under a minute; `make up` keeps the defaults.
 DEMO_SETTINGS := Routing__HoldWait__whatsapp=00:00:08 Routing__SweepInterval=00:00:00.500

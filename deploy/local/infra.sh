@@ -6,8 +6,10 @@
 #   infra.sh reset  stop the servers and delete their data (make test starts its instance empty this way)
 #   infra.sh env    print the connection settings as shell exports
 #   infra.sh describe   print the instance's data folder, RabbitMQ node and every port its servers listen on
+#   infra.sh kill postgres|rabbitmq   kill the server with SIGKILL, as a crash would (make chaos); `up` starts it again
+#   infra.sh stop postgres|rabbitmq   stop the server cleanly (a restart, with `up` after)
 #
-# ROUTING_INSTANCE=test works on make test's own instance instead of the user's (deploy/local/instance.sh).
+# ROUTING_INSTANCE=test (or chaos) works on make test's (make chaos's) own instance instead of the user's (deploy/local/instance.sh).
 #
 # With a Docker engine answering, RabbitMQ and PostgreSQL run from deploy/local/compose.infra.yaml
 # instead. Otherwise they run as project-local processes with their data under .local/ (git-ignored),
@@ -352,5 +354,39 @@ case "${1:-}" in
     printf '%s %s\n' state "$STATE" node "$MQ_NODE" postgres "$PG_PORT" rabbitmq "$MQ_PORT" rabbitmq-management "$MQ_MGMT_PORT" \
       rabbitmq-distribution "$MQ_DIST_PORT" imap "$IMAP_PORT" smtp "$SMTP_PORT" lmtp "$LMTP_PORT"
     ;;
-  *) echo "usage: $0 up|down|reset|env|describe" >&2; exit 2 ;;
+  kill|stop)
+    if docker_engine && [ -z "${ROUTING_NO_DOCKER:-}" ]; then
+      service=${2:-}; [ "$service" = rabbitmq ] || service=postgres
+      [ "$1" = kill ] && compose kill -s KILL "$service" || compose stop "$service"
+      exit 0
+    fi
+    case "${2:-}" in
+      postgres)
+        if [ "$1" = kill ]; then
+          pidfile=$(pg_dir)/data/postmaster.pid
+          if [ -f "$pidfile" ]; then
+            pid=$(head -n 1 "$pidfile"); children=$(pgrep -P "$pid" || true)
+            kill -KILL "$pid" 2>/dev/null || true
+            # its backends leave once they see the postmaster gone; until then the server cannot start again
+            for _ in $(seq 1 100); do
+              alive=0; for child in $children; do kill -0 "$child" 2>/dev/null && alive=1; done
+              [ $alive -eq 0 ] && break; sleep 0.1
+            done
+          fi
+        else
+          pg_down
+        fi ;;
+      rabbitmq)
+        mq_env
+        if [ "$1" = kill ]; then
+          [ -f "$RABBITMQ_PID_FILE" ] && kill -KILL "$(cat "$RABBITMQ_PID_FILE")" 2>/dev/null || true
+          for _ in $(seq 1 50); do port_busy "$MQ_PORT" || break; sleep 0.1; done
+        else
+          mq_down
+        fi ;;
+      *) echo "usage: $0 $1 postgres|rabbitmq" >&2; exit 2 ;;
+    esac
+    log "$2: $1 done"
+    ;;
+  *) echo "usage: $0 up|down|reset|env|describe|kill|stop" >&2; exit 2 ;;
 esac

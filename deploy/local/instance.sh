@@ -5,14 +5,17 @@
 #   ROUTING_INSTANCE=test             make test's own instance, beside the user's: data under .local/test/,
 #                                     every port 1000 higher (PostgreSQL 6432, RabbitMQ 6672, routing 6080, ...),
 #                                     its own RabbitMQ node, Dovecot and Postfix
+#   ROUTING_INSTANCE=chaos            make chaos's instance (deploy/local/chaos): data under .local/chaos/,
+#                                     every port 2000 higher, its servers killed and restarted on purpose
 #
-# The two share no server, database, virtual host, mailbox or port, so make test can run while make up's
+# They share no server, database, virtual host, mailbox or port, so make test can run while make up's
 # stack keeps running, and never sees or touches its data. ROUTING_LOCAL_DIR and the ROUTING_*_PORT
 # variables still override single settings.
 case "${ROUTING_INSTANCE:-dev}" in
   dev) INSTANCE_TAG=; PORT_OFFSET=0; DEFAULT_STATE=$ROOT/.local ;;
   test) INSTANCE_TAG=-test; PORT_OFFSET=1000; DEFAULT_STATE=$ROOT/.local/test ;;
-  *) echo "ROUTING_INSTANCE must be dev or test, not '$ROUTING_INSTANCE'" >&2; exit 2 ;;
+  chaos) INSTANCE_TAG=-chaos; PORT_OFFSET=2000; DEFAULT_STATE=$ROOT/.local/chaos ;;
+  *) echo "ROUTING_INSTANCE must be dev, test or chaos, not '$ROUTING_INSTANCE'" >&2; exit 2 ;;
 esac
 STATE=${ROUTING_LOCAL_DIR:-$DEFAULT_STATE}
 

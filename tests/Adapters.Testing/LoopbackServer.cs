@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Routing.Adapters.Testing;
 
@@ -10,10 +11,15 @@ namespace Routing.Adapters.Testing;
 public static class LoopbackServer
 {
     /// <summary>Starts a server with the routes <paramref name="map"/> adds; returns it and its base URL (http://127.0.0.1:port).</summary>
-    public static async Task<(WebApplication App, string Url)> StartAsync(Action<WebApplication> map)
+    /// <param name="quiet">Logs warnings only, not every request (a server under load).</param>
+    public static async Task<(WebApplication App, string Url)> StartAsync(Action<WebApplication> map, bool quiet = false)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
+        if (quiet)
+        {
+            builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        }
         var app = builder.Build();
         map(app);
         await app.StartAsync();

@@ -9,12 +9,13 @@ using Microsoft.AspNetCore.WebUtilities;
 var builder = WebApplication.CreateSlimBuilder(args);
 var app = builder.Build();
 var sent = new ConcurrentQueue<SentRequest>();
-const int Keep = 1000;
+// The newest requests kept (Sandbox__Keep): every send of a chaos campaign, whose checker reads them all.
+var keep = builder.Configuration.GetValue("Sandbox:Keep", 100_000);
 
 void Record(SentRequest request)
 {
     sent.Enqueue(request);
-    while (sent.Count > Keep && sent.TryDequeue(out _))
+    while (sent.Count > keep && sent.TryDequeue(out _))
     {
     }
 }

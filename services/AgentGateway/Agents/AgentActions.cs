@@ -78,7 +78,9 @@ internal sealed class AgentActions(ConversationStore store, IPublishEndpoint bus
         {
             return ActionResult.Conflict("The conversation is already closed.");
         }
-        return await CommandAsync(new CloseConversation { ConversationId = id, ClosedBy = agentId, Reason = reason, RequestedAt = time.GetUtcNow() }, ct);
+        // What the agent was shown goes with it: routing keeps the conversation open if the customer wrote since.
+        var seen = await store.MessagesShownAsync(id, agentId, ct);
+        return await CommandAsync(new CloseConversation { ConversationId = id, ClosedBy = agentId, Reason = reason, RequestedAt = time.GetUtcNow(), MessagesSeen = seen }, ct);
     }
 
     /// <summary>A reply to the customer; the same <paramref name="idempotencyKey"/> again is the same reply (Repeated), never a second one.</summary>

@@ -152,6 +152,15 @@ internal sealed class ConversationStore(NpgsqlDataSource db, EventSignal signal)
             $"select {ConversationView.Columns} from gateway_conversations where id = @id", new { id }, cancellationToken: ct));
     }
 
+    /// <summary>How many of the customer's messages in the conversation were announced to the agent (delivered to its tools).</summary>
+    public async Task<int> MessagesShownAsync(Guid id, string agentId, CancellationToken ct)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        return await connection.ExecuteScalarAsync<int>(new CommandDefinition(
+            "select count(*) from gateway_messages where conversation_id = @id and direction = 'in' and announced_to = @agentId",
+            new { id, agentId }, cancellationToken: ct));
+    }
+
     public async Task<ConversationView?> GetForAgentAsync(Guid id, string agentId, CancellationToken ct)
     {
         await using var connection = await db.OpenConnectionAsync(ct);

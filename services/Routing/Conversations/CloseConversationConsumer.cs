@@ -13,7 +13,11 @@ internal sealed class CloseConversationConsumer(ConversationCommands commands) :
         {
             throw new InvalidMessageException("closedBy", "is required");
         }
-        if (await commands.CloseAsync(m.ConversationId, m.ClosedBy, m.Reason, context.CancellationToken) == CommandResult.NotFound)
+        if (m.MessagesSeen is < 0)
+        {
+            throw new InvalidMessageException("messagesSeen", "cannot be negative");
+        }
+        if (await commands.CloseAsync(m.ConversationId, m.ClosedBy, m.Reason, context.CancellationToken, m.MessagesSeen) == CommandResult.NotFound)
         {
             throw new InvalidMessageException("conversationId", $"conversation '{m.ConversationId}' does not exist");
         }

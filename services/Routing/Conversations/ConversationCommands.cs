@@ -5,13 +5,23 @@ namespace Routing.Conversations;
 /// <summary>What agents (through the gateway) and admins do to a conversation: close it, accept or decline an offer.</summary>
 internal sealed class ConversationCommands(RoutingDb db, ConversationRouter router)
 {
-    public async Task<CommandResult> CloseAsync(Guid conversationId, string closedBy, string? reason, CancellationToken ct)
+    /// <param name="messagesSeen">For an agent's close: how many of the customer's messages the agent had been shown. If the
+    /// customer wrote more, the agent closes on a conversation it has not read: it stays open (Stale), with a receipt saying why.</param>
+    public async Task<CommandResult> CloseAsync(Guid conversationId, string closedBy, string? reason, CancellationToken ct, int? messagesSeen = null)
     {
         await using var tx = await db.BeginAsync(ct);
         var conversation = await ConversationStore.GetAsync(tx, conversationId, ct, forUpdate: true);
         if (conversation is null)
         {
             return CommandResult.NotFound;
+        }
+        if (messagesSeen is { } seen && conversation.Status == ConversationStatus.Open && conversation.AgentId == closedBy
+            && await ConversationStore.MessageCountAsync(tx, conversationId, ct) is var held && held > seen)
+        {
+            tx.RecordDecision(tx.NewId(), conversationId, Triggers.Closed, "kept-open",
+                $"the customer wrote after what the agent saw ({held - seen} unread)", closedBy, [], 0);
+            await tx.CommitAsync(ct);
+            return CommandResult.Stale;
         }
         var closed = await router.CloseAsync(tx, conversation, closedBy, reason, ct);
         await tx.CommitAsync(ct);

@@ -138,6 +138,10 @@ internal static class ConversationStore
         ) m order by received_at, id
         """;
 
+    /// <summary>How many of the customer's messages the conversation holds.</summary>
+    public static async Task<int> MessageCountAsync(RoutingTransaction tx, Guid conversationId, CancellationToken ct) =>
+        await tx.Connection.ExecuteScalarAsync<int>(tx.Command("select count(*) from messages where conversation_id = @conversationId", new { conversationId }, ct));
+
     public static async Task<IReadOnlyList<ConversationMessage>> RecentMessagesAsync(RoutingTransaction tx, Guid conversationId, int limit, CancellationToken ct) =>
         RecentMessages(await tx.Connection.QueryAsync<RecentMessageRow>(tx.Command(RecentMessagesSql, new { conversationId, limit }, ct)));
 

@@ -135,6 +135,40 @@ public sealed class BrokerFlowTests : BrokerTest
         Assert.Equal(("slot-freed", "queue"), (second.Receipt.Trigger, second.Receipt.Reason));
     }
 
+    /// <summary>
+    /// The race make chaos found: the customer writes again while the agent closes, the new message still on its way to
+    /// the agent's tool. The agent's close says how many messages it was shown; routing holds one more, so the
+    /// conversation stays open (a receipt says why) and the message reaches the agent instead of a closed conversation.
+    /// </summary>
+    [Fact]
+    public async Task Should_keep_a_conversation_open_when_the_customer_wrote_after_what_the_closing_agent_saw()
+    {
+        await CreateAgentAsync("bea", 5, ["sms"]);
+        await using var routed = await Broker.ObserveAsync<MessageRouted>();
+        await using var closed = await Broker.ObserveAsync<ConversationClosed>();
+        var first = await PublishAndWaitAsync(routed, TestMessages.Inbound("sms", "phone", "+14155550177", "SMclose1", "My parcel is late"));
+        var second = await PublishAndWaitAsync(routed, TestMessages.Inbound("sms", "phone", "+14155550177", "SMclose2", "Actually, one more thing"));
+        Assert.Equal(first.ConversationId, second.ConversationId);
+
+        await Broker.PublishAsync(new CloseConversation { ConversationId = first.ConversationId, ClosedBy = "bea", RequestedAt = DateTimeOffset.UtcNow, MessagesSeen = 1 });
+        var kept = await Eventually.ValueAsync("the receipt of the close routing did not carry out", async () =>
+            (await Api.GetFromJsonAsync<JsonElement>($"/conversations/{first.ConversationId}/decisions")).EnumerateArray()
+                .Select(d => (JsonElement?)d).FirstOrDefault(d => d!.Value.GetProperty("outcome").GetString() == "kept-open"));
+        Assert.Equal("the customer wrote after what the agent saw (1 unread)", kept.GetProperty("reason").GetString());
+        Assert.Equal("open", (await Api.GetFromJsonAsync<JsonElement>($"/conversations/{first.ConversationId}")).GetProperty("status").GetString());
+
+        // Once the agent has seen both, its close is carried out.
+        await Broker.PublishAsync(new CloseConversation { ConversationId = first.ConversationId, ClosedBy = "bea", RequestedAt = DateTimeOffset.UtcNow, MessagesSeen = 2 });
+        await closed.WaitForAsync(c => c.ConversationId == first.ConversationId);
+        Assert.Empty(closed.Messages.Where(c => c.ConversationId == first.ConversationId).Skip(1));
+    }
+
+    private async Task<MessageRouted> PublishAndWaitAsync(EventStream<MessageRouted> routed, InboundMessageReceived message)
+    {
+        await Broker.PublishAsync(message);
+        return await routed.WaitForAsync(m => m.MessageId == message.MessageId);
+    }
+
     private async Task WaitUntilQueueIsEmptyAsync(string queue)
     {
         // Ready count 0 twice in a row, a moment apart: nothing left unconsumed.

@@ -1,0 +1,149 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Text;
+using Npgsql;
+using Routing.Adapters.Testing;
+
+namespace Routing.Chaos;
+
+/// <summary>
+/// The local stack a campaign runs on (deploy/local: infra.sh for RabbitMQ and PostgreSQL, stack.sh for the services),
+/// as an operator's hands: kill or stop a server or a service, start what is down again. Its addresses come from the
+/// environment the instance wrote (.local/&lt;instance&gt;/env and stack.env, which make chaos and make test source).
+/// </summary>
+public sealed class ChaosStack
+{
+    /// <summary>The services stack.sh runs, by the name of their pid file.</summary>
+    public static readonly IReadOnlyList<string> Services = ["routing", "gateway", "sms", "facebook", "whatsapp", "twitter", "email"];
+
+    private ChaosStack(string instance, string state)
+    {
+        Instance = instance;
+        State = state;
+    }
+
+    /// <summary>dev, test or chaos (deploy/local/instance.sh).</summary>
+    public string Instance { get; }
+
+    /// <summary>The instance's data folder: pid files and logs of the services.</summary>
+    public string State { get; }
+
+    public string Routing => Address("ROUTING_URL");
+    public string Gateway => Address("GATEWAY_URL");
+    public string Sandbox => Address("PROVIDER_SANDBOX_URL");
+    public string RoutingDatabase => Address("ROUTING_TEST_POSTGRES");
+    public string GatewayDatabase => new NpgsqlConnectionStringBuilder(RoutingDatabase) { Database = "gateway" }.ConnectionString;
+    public IReadOnlyDictionary<string, string> Secrets => AdapterProcess.DevSecrets;
+
+    /// <summary>The webhook address of an adapter: sms, facebook, whatsapp, twitter, email.</summary>
+    public string Adapter(string name) => Address(name.ToUpperInvariant() + "_ADAPTER_URL");
+
+    public static async Task<ChaosStack> AttachAsync()
+    {
+        var instance = Environment.GetEnvironmentVariable("ROUTING_INSTANCE") is { Length: > 0 } named ? named : "dev";
+        var described = await RunAsync("deploy/local/infra.sh", "describe");
+        var state = described.Split('\n').Select(l => l.Split(' ', 2)).First(p => p[0] == "state")[1].Trim();
+        var stack = new ChaosStack(instance, state);
+        _ = stack.Routing;
+        _ = stack.RoutingDatabase;
+        return stack;
+    }
+
+    /// <summary>A management API client of the instance's RabbitMQ (guest on loopback).</summary>
+    public HttpClient Management()
+    {
+        var uri = new Uri(Address("ROUTING_TEST_RABBITMQ_MANAGEMENT"));
+        var http = new HttpClient { BaseAddress = new Uri(uri.GetLeftPart(UriPartial.Authority)), Timeout = TimeSpan.FromSeconds(10) };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic",
+            Convert.ToBase64String(Encoding.UTF8.GetBytes(Uri.UnescapeDataString(uri.UserInfo))));
+        return http;
+    }
+
+    /// <summary>SIGKILL (a crash) or SIGTERM (a rolling restart) to one of the services.</summary>
+    public void Signal(string service, bool kill)
+    {
+        var pidFile = Path.Combine(State, service + ".pid");
+        if (!File.Exists(pidFile) || !int.TryParse(File.ReadAllText(pidFile).Trim(), out var pid))
+        {
+            throw new InvalidOperationException($"{service} is not running on the {Instance} instance (no {pidFile})");
+        }
+        using var process = Process.GetProcessById(pid);
+        if (kill)
+        {
+            process.Kill();
+        }
+        else
+        {
+            using var term = Process.Start("kill", ["-TERM", pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+            term.WaitForExit();
+        }
+        process.WaitForExit(TimeSpan.FromSeconds(60));
+    }
+
+    /// <summary>Starts every service that is not running, and waits until all answer /health/ready.</summary>
+    public Task StartServicesAsync() => RunAsync("deploy/local/stack.sh", "up");
+
+    /// <summary>SIGKILL (kill) or a clean stop of postgres or rabbitmq.</summary>
+    public Task StopServerAsync(string server, bool kill) => RunAsync("deploy/local/infra.sh", kill ? "kill" : "stop", server);
+
+    /// <summary>Starts whichever server is down. A killed PostgreSQL may need a moment before its memory is free again.</summary>
+    public async Task StartServersAsync()
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await RunAsync("deploy/local/infra.sh", "up");
+                return;
+            }
+            catch (InvalidOperationException) when (attempt < 5)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(2));
+            }
+        }
+    }
+
+    public async Task<NpgsqlConnection> RoutingDbAsync(CancellationToken ct = default)
+    {
+        var connection = new NpgsqlConnection(RoutingDatabase);
+        await connection.OpenAsync(ct);
+        return connection;
+    }
+
+    public async Task<NpgsqlConnection> GatewayDbAsync(CancellationToken ct = default)
+    {
+        var connection = new NpgsqlConnection(GatewayDatabase);
+        await connection.OpenAsync(ct);
+        return connection;
+    }
+
+    private static string Address(string variable) =>
+        Environment.GetEnvironmentVariable(variable) is { Length: > 0 } value
+            ? value.TrimEnd('/')
+            : throw new InvalidOperationException($"{variable} is not set: make chaos (or make test) starts an instance and sources its env and stack.env.");
+
+    /// <summary>Runs one of the repository's scripts on this instance; its output, or an error with the last of it.</summary>
+    private static async Task<string> RunAsync(string script, params string[] arguments)
+    {
+        var start = new ProcessStartInfo(Path.Combine(AdapterProcess.RepositoryRoot, script))
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = AdapterProcess.RepositoryRoot,
+        };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0)
+        {
+            var tail = string.Join('\n', (await errors).Split('\n').TakeLast(15));
+            throw new InvalidOperationException($"{script} {string.Join(' ', arguments)} failed ({process.ExitCode}): {tail}");
+        }
+        return await output;
+    }
+}
