@@ -50,6 +50,27 @@ public sealed class SmsSendingTests : AdapterEndpointTest
         Assert.Equal(["+12125550123", "+12125550199"], _api.Requests.Select(r => r.Form["To"].Single()));
     }
 
+    /// <summary>
+    /// The duplicate make chaos found (broker-kill): a command delivered again after its acknowledgement was lost with the
+    /// broker, or sent again by the gateway after an unanswered publish, reached the customer twice. Now the first send
+    /// answers for it, and two copies at once make one request.
+    /// </summary>
+    [Fact]
+    public async Task Should_send_a_command_delivered_again_only_once()
+    {
+        await using var sent = await Broker.ObserveAsync<OutboundMessageSent>();
+        _api.Then(TwilioApiImitation.Created("SMonce1"), TwilioApiImitation.Created("SMtwice2"));
+        var command = Command("+12125550142");
+
+        await Task.WhenAll(Broker.SendAsync("sms-send-channel-message", command), Broker.SendAsync("sms-send-channel-message", command));
+        await sent.WaitForCountAsync(2);
+        await Broker.SendAsync("sms-send-channel-message", command);
+        await sent.WaitForCountAsync(3);
+
+        Assert.Single(_api.Requests);
+        Assert.All(sent.Messages, s => Assert.Equal((command.CommandId, "SMonce1"), (s.CommandId, s.ProviderMessageId)));
+    }
+
     [Fact]
     public async Task Should_not_receive_a_published_command_meant_for_any_channel()
     {

@@ -11,7 +11,7 @@ namespace Routing.Adapters.Outbound;
 /// provider's code and whether it is permanent. Transport trouble that outlived the HTTP resilience
 /// pipeline is a transient failure, reported rather than retried forever.
 /// </summary>
-public sealed class SendChannelMessageConsumer(IChannelSender sender, TimeProvider time, ILogger<SendChannelMessageConsumer> logger)
+public sealed class SendChannelMessageConsumer(IChannelSender sender, RecentSends recent, TimeProvider time, ILogger<SendChannelMessageConsumer> logger)
     : IConsumer<SendChannelMessage>
 {
     public async Task Consume(ConsumeContext<SendChannelMessage> context)
@@ -24,19 +24,11 @@ public sealed class SendChannelMessageConsumer(IChannelSender sender, TimeProvid
         }
         else
         {
-            try
+            bool repeated;
+            (outcome, repeated) = await recent.SendOnceAsync(command, () => SendAsync(command, context.CancellationToken));
+            if (repeated)
             {
-                outcome = await sender.SendAsync(command, context.CancellationToken);
-            }
-            catch (Exception ex) when (ex is HttpRequestException or TimeoutRejectedException or BrokenCircuitException
-                                           || (ex is OperationCanceledException && !context.CancellationToken.IsCancellationRequested))
-            {
-                outcome = SendOutcome.Failed(ex switch
-                {
-                    BrokenCircuitException => "circuit-open",
-                    TimeoutRejectedException or OperationCanceledException => "timeout",
-                    _ => "unreachable",
-                }, ex.Message, permanent: false);
+                logger.LogInformation("Command {CommandId} on {Channel} came again: answered from its first send, not sent twice", command.CommandId, sender.Channel);
             }
         }
 
@@ -57,5 +49,23 @@ public sealed class SendChannelMessageConsumer(IChannelSender sender, TimeProvid
             ErrorCode = outcome.ErrorCode ?? "unknown", ErrorMessage = outcome.ErrorMessage ?? "", Permanent = outcome.Permanent,
             FailedAt = time.GetUtcNow(),
         });
+    }
+
+    private async Task<SendOutcome> SendAsync(SendChannelMessage command, CancellationToken ct)
+    {
+        try
+        {
+            return await sender.SendAsync(command, ct);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TimeoutRejectedException or BrokenCircuitException
+                                       || (ex is OperationCanceledException && !ct.IsCancellationRequested))
+        {
+            return SendOutcome.Failed(ex switch
+            {
+                BrokenCircuitException => "circuit-open",
+                TimeoutRejectedException or OperationCanceledException => "timeout",
+                _ => "unreachable",
+            }, ex.Message, permanent: false);
+        }
     }
 }
