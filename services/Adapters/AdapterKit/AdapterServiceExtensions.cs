@@ -1,5 +1,6 @@
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Routing.Adapters.Webhooks;
 using Routing.ServiceDefaults;
@@ -13,6 +14,9 @@ public static class AdapterServiceExtensions
     {
         builder.Services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<WebhookMetrics>();
+        // what this replica sent, so that a command delivered again is not sent twice (Outbound/RecentSends)
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.TryAddSingleton<Outbound.RecentSends>();
         builder.AddRabbitMqMessaging(x => consumers?.Invoke(x));
         return builder;
     }

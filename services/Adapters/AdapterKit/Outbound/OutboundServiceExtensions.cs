@@ -1,6 +1,5 @@
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
 using Polly;
@@ -46,8 +45,6 @@ public static class OutboundServiceExtensions
             });
         perAttempt?.Invoke(client);
         services.AddTransient<IChannelSender>(sp => sp.GetRequiredService<TSender>());
-        services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<RecentSends>();
         return services;
     }
 
