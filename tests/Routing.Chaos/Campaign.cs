@@ -35,7 +35,7 @@ public static class Campaign
         await using var floor = await Floor.OpenAsync(stack, run, options.Agents, options.Capacity);
         var before = await checker.ReadStoresAsync(ct);
         var fault = new FaultContext(stack, floor, checker, ct);
-        var load = new Load(stack, run, new LoadOptions(options.Rate, options.Duration, DuplicateDeliveries: scenario.DuplicateDeliveries));
+        var load = new Load(run, new LoadOptions(options.Rate, options.Duration, DuplicateDeliveries: scenario.DuplicateDeliveries));
         log.WriteLine($"[{scenario.Name}] run {run}: {scenario.What}");
 
         var clock = Stopwatch.StartNew();

@@ -1,8 +1,7 @@
 using System.Diagnostics;
-using System.Net.Http.Headers;
-using System.Text;
 using Npgsql;
 using Routing.Adapters.Testing;
+using Routing.Testing;
 
 namespace Routing.Chaos;
 
@@ -28,15 +27,9 @@ public sealed class ChaosStack
     /// <summary>The instance's data folder: pid files and logs of the services.</summary>
     public string State { get; }
 
-    public string Routing => Address("ROUTING_URL");
-    public string Gateway => Address("GATEWAY_URL");
-    public string Sandbox => Address("PROVIDER_SANDBOX_URL");
+    // The services' addresses and secrets: LocalStack, as for the end-to-end tests.
     public string RoutingDatabase => Address("ROUTING_TEST_POSTGRES");
     public string GatewayDatabase => new NpgsqlConnectionStringBuilder(RoutingDatabase) { Database = "gateway" }.ConnectionString;
-    public IReadOnlyDictionary<string, string> Secrets => AdapterProcess.DevSecrets;
-
-    /// <summary>The webhook address of an adapter: sms, facebook, whatsapp, twitter, email.</summary>
-    public string Adapter(string name) => Address(name.ToUpperInvariant() + "_ADAPTER_URL");
 
     public static async Task<ChaosStack> AttachAsync()
     {
@@ -44,20 +37,13 @@ public sealed class ChaosStack
         var described = await RunAsync("deploy/local/infra.sh", "describe");
         var state = described.Split('\n').Select(l => l.Split(' ', 2)).First(p => p[0] == "state")[1].Trim();
         var stack = new ChaosStack(instance, state);
-        _ = stack.Routing;
+        _ = LocalStack.Routing;
         _ = stack.RoutingDatabase;
         return stack;
     }
 
     /// <summary>A management API client of the instance's RabbitMQ (guest on loopback).</summary>
-    public HttpClient Management()
-    {
-        var uri = new Uri(Address("ROUTING_TEST_RABBITMQ_MANAGEMENT"));
-        var http = new HttpClient { BaseAddress = new Uri(uri.GetLeftPart(UriPartial.Authority)), Timeout = TimeSpan.FromSeconds(10) };
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic",
-            Convert.ToBase64String(Encoding.UTF8.GetBytes(Uri.UnescapeDataString(uri.UserInfo))));
-        return http;
-    }
+    public static HttpClient Management() => TestBroker.ManagementClient(Address("ROUTING_TEST_RABBITMQ_MANAGEMENT"));
 
     /// <summary>SIGKILL (a crash) or SIGTERM (a rolling restart) to one of the services.</summary>
     public void Signal(string service, bool kill)

@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using Npgsql;
+using Routing.Adapters.Testing;
 
 namespace Routing.Chaos;
 
@@ -33,7 +34,7 @@ public sealed class Checker(ChaosStack stack, string run)
     public async Task<IReadOnlyDictionary<string, int>> SentRepliesAsync(CancellationToken ct = default)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
-        var sent = await http.GetFromJsonAsync<JsonElement>(stack.Sandbox + "/sent", ct);
+        var sent = await LocalStack.SentAsync(http);
         var prefix = $"r{run}y";
         return sent.EnumerateArray()
             .Select(r => r.GetProperty("body").GetRawText())
@@ -45,7 +46,7 @@ public sealed class Checker(ChaosStack stack, string run)
 
     public async Task<StoreReading> ReadStoresAsync(CancellationToken ct = default)
     {
-        using var management = stack.Management();
+        using var management = ChaosStack.Management();
         var queues = await management.GetFromJsonAsync<JsonElement>("/api/queues?columns=name,messages", ct);
         var errors = queues.EnumerateArray()
             .Where(q => q.GetProperty("name").GetString() is { } name && (name.EndsWith("_error", StringComparison.Ordinal) || name.EndsWith("_skipped", StringComparison.Ordinal)))
@@ -58,7 +59,7 @@ public sealed class Checker(ChaosStack stack, string run)
     /// <summary>The queues consumers read (the error and skipped queues aside).</summary>
     public async Task<IReadOnlyList<string>> WorkQueuesAsync(CancellationToken ct = default)
     {
-        using var management = stack.Management();
+        using var management = ChaosStack.Management();
         var queues = await management.GetFromJsonAsync<JsonElement>("/api/queues?columns=name,consumers", ct);
         return queues.EnumerateArray()
             .Where(q => q.TryGetProperty("consumers", out var consumers) && consumers.ValueKind == JsonValueKind.Number && consumers.GetInt32() > 0)

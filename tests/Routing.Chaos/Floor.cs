@@ -87,8 +87,8 @@ public sealed partial class Floor : IAsyncDisposable
     /// <summary>Takes every agent this campaign did not hire offline (the instance is the campaign's), then hires its own.</summary>
     private async Task HireAsync(int count, int capacity)
     {
-        using var admin = new HttpClient { BaseAddress = new Uri(_stack.Gateway), Timeout = TimeSpan.FromSeconds(10) };
-        admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", _stack.Secrets["Gateway__AdminToken"]);
+        using var admin = new HttpClient { BaseAddress = new Uri(LocalStack.Gateway), Timeout = TimeSpan.FromSeconds(10) };
+        admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", LocalStack.Secrets["Gateway__AdminToken"]);
         await using (var db = await _stack.RoutingDbAsync())
         {
             await using var offline = new Npgsql.NpgsqlCommand("select id from agents where presence <> 'offline'", db);
@@ -100,21 +100,21 @@ public sealed partial class Floor : IAsyncDisposable
             }
             foreach (var other in others)
             {
-                (await _http.PutAsJsonAsync($"{_stack.Routing}/agents/{other}/presence", new { status = "offline" })).EnsureSuccessStatusCode();
+                (await _http.PutAsJsonAsync($"{LocalStack.Routing}/agents/{other}/presence", new { status = "offline" })).EnsureSuccessStatusCode();
             }
         }
         var agents = new List<string>();
         for (var i = 0; i < count; i++)
         {
             var agentId = $"chaos-{_run}-{i:D2}";
-            (await _http.PostAsJsonAsync($"{_stack.Routing}/agents", new
+            (await _http.PostAsJsonAsync($"{LocalStack.Routing}/agents", new
             {
                 id = agentId, name = $"Chaos Agent {i}", capacity, channels = Load.Channels, presence = "available",
             })).EnsureSuccessStatusCode();
             (await admin.PostAsJsonAsync($"/admin/agents/{agentId}/webhook-targets", new { url = $"{_toolUrl}/hooks/{agentId}" })).EnsureSuccessStatusCode();
             var token = (await (await admin.PostAsync($"/admin/agents/{agentId}/tokens", null)).EnsureSuccessStatusCode()
                 .Content.ReadFromJsonAsync<JsonElement>()).GetProperty("token").GetString();
-            var api = new HttpClient { BaseAddress = new Uri(_stack.Gateway), Timeout = TimeSpan.FromSeconds(10) };
+            var api = new HttpClient { BaseAddress = new Uri(LocalStack.Gateway), Timeout = TimeSpan.FromSeconds(10) };
             api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
             _agentApis[agentId] = api;
             agents.Add(agentId);
@@ -127,7 +127,7 @@ public sealed partial class Floor : IAsyncDisposable
     {
         foreach (var agentId in agents)
         {
-            await RetryAsync(async () => (await _http.PutAsJsonAsync($"{_stack.Routing}/agents/{agentId}/presence", new { status })).StatusCode);
+            await RetryAsync(async () => (await _http.PutAsJsonAsync($"{LocalStack.Routing}/agents/{agentId}/presence", new { status })).StatusCode);
         }
     }
 

@@ -24,7 +24,7 @@ public sealed class Webhook(string token, string channel, TimeSpan scheduledAt)
 /// before (on the same channel). Providers that retry a failed delivery (Meta, X, Mailgun) are imitated with their
 /// backoff; Twilio does not retry, so an SMS webhook answered with an error is refused for good, as the provider is told.
 /// </summary>
-public sealed class Load(ChaosStack stack, string run, LoadOptions options)
+public sealed class Load(string run, LoadOptions options)
 {
     public static readonly IReadOnlyList<string> Channels = ["sms", "whatsapp", "facebook", "twitter", "email"];
     private static readonly TimeSpan[] ProviderBackoff = [TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(8), TimeSpan.FromSeconds(16), TimeSpan.FromSeconds(30)];
@@ -138,11 +138,11 @@ public sealed class Load(ChaosStack stack, string run, LoadOptions options)
         var id = webhook.Token;
         return webhook.Channel switch
         {
-            "sms" => SampleWebhooks.TwilioSms(stack.Adapter("sms"), stack.Secrets["Twilio__AuthToken"], "SM" + id, customer, "+15557654321", text),
-            "whatsapp" => SampleWebhooks.WhatsAppText(stack.Adapter("whatsapp"), stack.Secrets["WhatsApp__AppSecret"], "wamid." + id, customer, "Chaos Customer", text),
-            "facebook" => SampleWebhooks.MessengerText(stack.Adapter("facebook"), stack.Secrets["Facebook__AppSecret"], "m_" + id, customer, text),
-            "twitter" => SampleWebhooks.TwitterDm(stack.Adapter("twitter"), stack.Secrets["Twitter__ConsumerSecret"], Numeric(id), customer, "Chaos Customer", "chaos" + customer[^6..], text),
-            _ => SampleWebhooks.MailgunEmail(stack.Adapter("email"), stack.Secrets["Email__Mailgun__SigningKey"], id + "@customers.example.net", customer, "Chaos Customer",
+            "sms" => SampleWebhooks.TwilioSms(LocalStack.Adapter("sms"), LocalStack.Secrets["Twilio__AuthToken"], "SM" + id, customer, "+15557654321", text),
+            "whatsapp" => SampleWebhooks.WhatsAppText(LocalStack.Adapter("whatsapp"), LocalStack.Secrets["WhatsApp__AppSecret"], "wamid." + id, customer, "Chaos Customer", text),
+            "facebook" => SampleWebhooks.MessengerText(LocalStack.Adapter("facebook"), LocalStack.Secrets["Facebook__AppSecret"], "m_" + id, customer, text),
+            "twitter" => SampleWebhooks.TwitterDm(LocalStack.Adapter("twitter"), LocalStack.Secrets["Twitter__ConsumerSecret"], Numeric(id), customer, "Chaos Customer", "chaos" + customer[^6..], text),
+            _ => SampleWebhooks.MailgunEmail(LocalStack.Adapter("email"), LocalStack.Secrets["Email__Mailgun__SigningKey"], id + "@customers.example.net", customer, "Chaos Customer",
                 "My order", text),
         };
     }

@@ -78,7 +78,7 @@ public sealed record Scenario(string Name, string What, Func<FaultContext, Task>
 
     private static async Task PoisonAsync(FaultContext c)
     {
-        using var management = c.Stack.Management();
+        using var management = ChaosStack.Management();
         foreach (var queue in await c.Checker.WorkQueuesAsync(c.Cancellation))
         {
             foreach (var (contentType, payload) in new[] { ("application/vnd.masstransit+json", "{\"message\": {\"not\": "), ("application/octet-stream", "\u0001\u0002 no format at all") })

@@ -172,10 +172,11 @@ public sealed class TestBroker : IAsyncDisposable
         _management.Dispose();
     }
 
-    private static HttpClient ManagementClient(string url)
+    /// <summary>A client of RabbitMQ's management API at <paramref name="url"/> (http://user:password@host:port/), with the URL's credentials.</summary>
+    public static HttpClient ManagementClient(string url)
     {
         var uri = new Uri(url);
-        var client = new HttpClient { BaseAddress = new Uri(uri.GetLeftPart(UriPartial.Authority) + "/") };
+        var client = new HttpClient { BaseAddress = new Uri(uri.GetLeftPart(UriPartial.Authority) + "/"), Timeout = TimeSpan.FromSeconds(30) };
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic",
             Convert.ToBase64String(Encoding.UTF8.GetBytes(Uri.UnescapeDataString(uri.UserInfo))));
         return client;

@@ -1,12 +1,11 @@
 using System.Net.Http.Json;
 using System.Text.Json;
-using Routing.Adapters.Testing;
 
-namespace Routing.EndToEndTests;
+namespace Routing.Adapters.Testing;
 
 /// <summary>
-/// The local stack the tests run on (deploy/local/stack.sh): its addresses, its dev-only secrets
-/// (deploy/local/dev.env), and a check that every service is ready. `make test` starts a stack of its own for
+/// The local stack the end-to-end tests and the fault campaign (tests/Routing.Chaos) run on (deploy/local/stack.sh):
+/// its addresses, its dev-only secrets (deploy/local/dev.env), and a check that every service is ready. `make test` starts a stack of its own for
 /// them (ROUTING_INSTANCE=test, empty at every run, beside the user's make up) and names its services in the
 /// environment (.local/test/stack.env); without those the tests fail, they never skip and never fall back
 /// to the user's stack.
@@ -21,6 +20,9 @@ public static class LocalStack
     public static string Twitter => Address("TWITTER_ADAPTER_URL");
     public static string Email => Address("EMAIL_ADAPTER_URL");
     public static string Sandbox => Address("PROVIDER_SANDBOX_URL");
+
+    /// <summary>The webhook address of an adapter by its service name: sms, facebook, whatsapp, twitter, email.</summary>
+    public static string Adapter(string name) => Address(name.ToUpperInvariant() + "_ADAPTER_URL");
 
     /// <summary>The support mailbox the stack's email adapter reads (deploy/local/dev.env).</summary>
     public const string SupportMailbox = "support@example.com";
@@ -46,8 +48,8 @@ public static class LocalStack
     private static string Address(string variable) =>
         Environment.GetEnvironmentVariable(variable) is { Length: > 0 } url
             ? url.TrimEnd('/')
-            : throw new InvalidOperationException($"{variable} is not set: the end-to-end tests run on a stack of their own, which `make test` starts " +
-                "(ROUTING_INSTANCE=test deploy/local/infra.sh up and stack.sh up, then source .local/test/env and .local/test/stack.env).");
+            : throw new InvalidOperationException($"{variable} is not set: the end-to-end tests and the fault campaign run on a stack of their own, which " +
+                "`make test` (or `make chaos`) starts (ROUTING_INSTANCE=test deploy/local/infra.sh up and stack.sh up, then source .local/test/env and .local/test/stack.env).");
 
     /// <summary>What the provider sandbox received, newest last.</summary>
     public static async Task<JsonElement> SentAsync(HttpClient http) => await http.GetFromJsonAsync<JsonElement>(Sandbox + "/sent");
