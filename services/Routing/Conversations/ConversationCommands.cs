@@ -7,7 +7,7 @@ internal sealed class ConversationCommands(RoutingDb db, ConversationRouter rout
 {
     /// <param name="messagesSeen">For an agent's close: how many of the customer's messages the agent had been shown. If the
     /// customer wrote more, the agent closes on a conversation it has not read: it stays open (Stale), with a receipt saying why.</param>
-    public async Task<CommandResult> CloseAsync(Guid conversationId, string closedBy, string? reason, CancellationToken ct, int? messagesSeen = null)
+    public async Task<CommandResult> CloseAsync(Guid conversationId, string closedBy, string? reason, int? messagesSeen, CancellationToken ct)
     {
         await using var tx = await db.BeginAsync(ct);
         var conversation = await ConversationStore.GetAsync(tx, conversationId, ct, forUpdate: true);

@@ -76,7 +76,7 @@ internal static class ConversationsApi
         {
             return problem!;
         }
-        return await commands.CloseAsync(conversationId, body?.ClosedBy ?? "admin", body?.Reason, ct) switch
+        return await commands.CloseAsync(conversationId, body?.ClosedBy ?? "admin", body?.Reason, messagesSeen: null, ct) switch
         {
             CommandResult.NotFound => Problems.NotFound("Conversation", id),
             _ => Results.NoContent(),

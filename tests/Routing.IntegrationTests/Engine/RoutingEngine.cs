@@ -105,7 +105,7 @@ internal sealed class RoutingEngine : IAsyncDisposable
         return payloads.Select(p => JsonSerializer.Deserialize<T>(p, ContractTypes.Json)!).ToList();
     }
 
-    public Task CloseAsync(Guid conversationId) => Commands.CloseAsync(conversationId, "test", null, CancellationToken.None);
+    public Task CloseAsync(Guid conversationId) => Commands.CloseAsync(conversationId, "test", null, messagesSeen: null, CancellationToken.None);
 
     public Task SetPresenceAsync(string agentId, string presence) => Agents.SetPresenceAsync(agentId, presence, null, CancellationToken.None);
 
