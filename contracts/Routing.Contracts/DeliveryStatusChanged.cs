@@ -9,6 +9,12 @@ public sealed record DeliveryStatusChanged
     /// <summary>The message this status is about; null when it covers every message up to <see cref="UpTo"/>.</summary>
     public string? ProviderMessageId { get; init; }
 
+    /// <summary>
+    /// The reply's command id, when the provider echoes one the adapter gave it (Twilio's status callback URL carries it):
+    /// it settles a send whose outcome was unknown, since no provider id was ever learnt for it.
+    /// </summary>
+    public Guid? CommandId { get; init; }
+
     /// <summary>The customer the message went to, when the provider says (Messenger does; a watermark status needs it).</summary>
     public CustomerAddress? Recipient { get; init; }
 

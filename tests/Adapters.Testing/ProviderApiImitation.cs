@@ -58,6 +58,13 @@ public sealed class ProviderApiImitation : IAsyncDisposable
         return context.Response.WriteAsJsonAsync(body);
     };
 
+    /// <summary>Reads the request, then drops the connection without an answer: a provider that may have acted on it.</summary>
+    public static Func<HttpContext, Task> Reset() => context =>
+    {
+        context.Abort();
+        return Task.CompletedTask;
+    };
+
     public static Func<HttpContext, Task> Hang() => context => Task.Delay(Timeout.Infinite, context.RequestAborted);
 
     public async ValueTask DisposeAsync()

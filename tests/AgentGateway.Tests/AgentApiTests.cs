@@ -142,6 +142,39 @@ public sealed class AgentApiTests(GatewayHost gateway) : IClassFixture<GatewayHo
         Assert.Contains("24 hours", failed.GetProperty("data").GetProperty("errorMessage").GetString());
     }
 
+    /// <summary>
+    /// Twilio took the request and the answer was lost: the agent is told the outcome is unknown (not failed, which would
+    /// invite sending it again), and Twilio's status callback, which carries the command id, settles it.
+    /// </summary>
+    [Fact]
+    public async Task Should_report_an_unknown_outcome_and_settle_it_from_the_providers_callback()
+    {
+        var agent = await gateway.AgentAsync(webhook: true);
+        var conversation = await gateway.AssignAsync(agent.AgentId);
+        await ConversationAsync(agent, conversation.Id, c => c.GetProperty("messages").GetArrayLength() == 1);
+        using var response = await agent.Http.PostAsJsonAsync($"/conversations/{conversation.Id}/replies", new { text = "On its way." });
+        var replyId = (await JsonAsync(response)).GetProperty("id").GetGuid();
+
+        await gateway.Broker.PublishAsync(new OutboundMessageFailed
+        {
+            CommandId = replyId, ConversationId = conversation.Id, Channel = "sms", ErrorCode = "connection-lost",
+            ErrorMessage = "The response ended prematurely.", Permanent = false, OutcomeUnknown = true, FailedAt = DateTimeOffset.UtcNow,
+        });
+        var unknown = await WebhookAsync("reply.status", conversation.Id, e => e.GetProperty("data").GetProperty("status").GetString() == "unknown");
+        await gateway.Broker.PublishAsync(new DeliveryStatusChanged
+        {
+            Channel = "sms", ChannelAccount = "+15005550006", ProviderMessageId = "SMsettled1", CommandId = replyId, Status = "delivered",
+            OccurredAt = DateTimeOffset.UtcNow,
+        });
+
+        var view = await ConversationAsync(agent, conversation.Id,
+            c => c.GetProperty("messages").EnumerateArray().Any(m => m.GetProperty("id").GetGuid() == replyId && m.GetProperty("status").GetString() == "delivered"));
+        Assert.Equal("connection-lost", unknown.GetProperty("data").GetProperty("errorCode").GetString());
+        var reply = view.GetProperty("messages").EnumerateArray().Single(m => m.GetProperty("id").GetGuid() == replyId);
+        Assert.Equal("SMsettled1", reply.GetProperty("providerMessageId").GetString());
+        await WebhookAsync("reply.status", conversation.Id, e => e.GetProperty("data").GetProperty("status").GetString() == "delivered");
+    }
+
     [Fact]
     public async Task Should_reply_on_another_channel_the_customer_has_and_refuse_one_they_do_not()
     {

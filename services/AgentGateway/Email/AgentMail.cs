@@ -36,6 +36,9 @@ internal static class AgentMail
         EventTypes.ReplyStatus when e.ReplyStatus == "failed" =>
             $"A reply on {ToolEvent.ChannelName(e.Channel)} was not delivered: {e.ErrorMessage ?? "no reason given"}" +
             (e.ErrorCode is { } code ? $" ({code})" : "") + ".\n",
+        EventTypes.ReplyStatus when e.ReplyStatus == "unknown" =>
+            $"A reply on {ToolEvent.ChannelName(e.Channel)} may or may not have gone out ({e.ErrorCode ?? "no answer"}): the provider gave no clear answer. " +
+            "Its delivery report will say; please do not send it again yet.\n",
         _ => null,
     };
 

@@ -14,7 +14,8 @@ internal sealed record ReplyResult(Guid Id, string Channel, bool Repeated, strin
 /// Turns an agent's reply into SendChannelMessage on the customer's channel: the channel the customer last wrote on
 /// unless the agent names another the customer has an address on. The reply is recorded before it is sent, and sent
 /// to the channel's queue ("{channel}-send-channel-message") once: a request retried with the same Idempotency-Key is
-/// the same reply, answered from its record, and sends nothing.
+/// the same reply, answered from its record, and sends nothing; only a publish the broker never confirmed is made again,
+/// with the same command id.
 /// </summary>
 internal sealed class ReplySender(NpgsqlDataSource db, ISendEndpointProvider send, IOptions<GatewayOptions> options, TimeProvider time)
 {
@@ -50,11 +51,16 @@ internal sealed class ReplySender(NpgsqlDataSource db, ISendEndpointProvider sen
         var inserted = await ReplyStore.InsertAsync(connection, id, conversation, agentId, channel, target, text, now, ct);
         if (!inserted)
         {
-            // A retried request: the reply was sent when it was recorded (a send that failed took its record back out), so
-            // nothing goes out again; the adapters do not know a command id they already sent.
-            return await ReplyStore.SameAsync(connection, id, conversation.Id, channel, text, ct)
-                ? new ReplyResult(id, channel, true)
-                : new ReplyResult(id, channel, true, "Idempotency-Key", "was used for a different reply");
+            // A retried request: the reply went to the adapter's queue when it was recorded, so nothing goes out again
+            // (the adapters know a command id they already sent), unless that publish was never confirmed.
+            if (!await ReplyStore.SameAsync(connection, id, conversation.Id, channel, text, ct))
+            {
+                return new ReplyResult(id, channel, true, "Idempotency-Key", "was used for a different reply");
+            }
+            if (!await ReplyStore.ClaimUnconfirmedAsync(connection, id, ct))
+            {
+                return new ReplyResult(id, channel, true);
+            }
         }
         var command = new SendChannelMessage
         {
@@ -80,11 +86,13 @@ internal sealed class ReplySender(NpgsqlDataSource db, ISendEndpointProvider sen
         }
         catch
         {
-            // Not sent: forget it, so that the agent's retry (same Idempotency-Key or not) is a fresh request.
-            await ReplyStore.DeleteRequestedAsync(connection, id, CancellationToken.None);
+            // The broker did not confirm in time: the command may or may not be on the queue. The record stays, marked
+            // unconfirmed, and the agent's retry with the same Idempotency-Key publishes the same command id again, which
+            // the adapter sends at most once.
+            await ReplyStore.MarkUnconfirmedAsync(connection, id, CancellationToken.None);
             throw;
         }
-        return new ReplyResult(id, channel, false);
+        return new ReplyResult(id, channel, !inserted);
     }
 
     /// <summary>A channel the customer has an address on but never wrote on: the configured account replies.</summary>

@@ -6,7 +6,7 @@ using Routing.Contracts;
 
 namespace Routing.AgentGateway.Replies;
 
-/// <summary>Tells the agent who wrote a reply each step it takes: sent, delivered, read, or failed with the provider's reason.</summary>
+/// <summary>Tells the agent who wrote a reply each step it takes: sent, delivered, read, failed with the provider's reason, or unknown.</summary>
 internal static class ReplyEvents
 {
     public static async Task AppendAsync(NpgsqlConnection connection, NpgsqlTransaction tx, IEnumerable<ReplyChange> changes, DateTimeOffset now,
@@ -55,7 +55,7 @@ internal sealed class OutboundMessageFailedConsumer(ConversationStore store, Tim
         await store.InTransactionAsync(async (connection, tx) =>
         {
             await ReplyEvents.AppendAsync(connection, tx,
-                await ReplyStore.StatusAsync(connection, tx, m.CommandId, "failed", m.ErrorCode, m.ErrorMessage, m.FailedAt, context.CancellationToken),
+                await ReplyStore.StatusAsync(connection, tx, m.CommandId, m.OutcomeUnknown ? "unknown" : "failed", m.ErrorCode, m.ErrorMessage, m.FailedAt, context.CancellationToken),
                 now, context.CancellationToken);
             return true;
         }, context.CancellationToken);
@@ -82,9 +82,15 @@ internal sealed class DeliveryStatusChangedConsumer(ConversationStore store, Tim
         var ct = context.CancellationToken;
         await store.InTransactionAsync(async (connection, tx) =>
         {
-            var changes = m.ProviderMessageId is { } id
+            var changes = new List<ReplyChange>();
+            if (m is { CommandId: { } command, ProviderMessageId: { } sent })
+            {
+                // The provider names our command: the reply's provider id is known now, even if the adapter's answer was lost.
+                changes.AddRange(await ReplyStore.SentAsync(connection, tx, command, sent, m.OccurredAt, ct));
+            }
+            changes.AddRange(m.ProviderMessageId is { } id
                 ? await ReplyStore.ProviderStatusAsync(connection, tx, m.Channel, id, m.Status, m.ErrorCode, m.OccurredAt, now, ct)
-                : await ReplyStore.WatermarkAsync(connection, tx, m.Channel, m.ChannelAccount, m.Recipient!.Value, m.UpTo!.Value, m.Status, m.OccurredAt, ct);
+                : await ReplyStore.WatermarkAsync(connection, tx, m.Channel, m.ChannelAccount, m.Recipient!.Value, m.UpTo!.Value, m.Status, m.OccurredAt, ct));
             await ReplyEvents.AppendAsync(connection, tx, changes, now, ct);
             return true;
         }, ct);

@@ -13,12 +13,16 @@ internal sealed record ReplyChange(Guid Id, Guid ConversationId, string AgentId,
     string? ErrorCode, string? ErrorMessage, DateTime StatusAt);
 
 /// <summary>
-/// Agents' replies and how far each got. Statuses only move forward (requested, sent, delivered, read); failed
-/// replaces requested or sent. A status that arrives before the adapter said which reply its provider id is waits
+/// Agents' replies and how far each got. Statuses only move forward (requested, unknown, sent, delivered, read); failed
+/// replaces requested, unknown or sent. Unknown: the provider got the request and gave no clear answer; its status
+/// callbacks may still say sent, delivered or failed. A status that arrives before the adapter said which reply its provider id is waits
 /// in gateway_pending_statuses.
 /// </summary>
 internal static class ReplyStore
 {
+    /// <summary>The error code of a reply whose publish to the adapter's queue the broker never confirmed.</summary>
+    public const string PublishUnconfirmed = "publish-unconfirmed";
+
     private const string Changed = """
         returning id, conversation_id as ConversationId, agent_id as AgentId, channel, status, provider_message_id as ProviderMessageId,
                   error_code as ErrorCode, error_message as ErrorMessage, status_at as StatusAt
@@ -26,9 +30,9 @@ internal static class ReplyStore
 
     /// <summary>The status may replace the current one: forward only, and failed only before delivery.</summary>
     private const string Advances = """
-        (case when @status = 'failed' then status in ('requested', 'sent')
-              else coalesce(array_position(array['requested', 'sent', 'delivered', 'read'], status), 0)
-                   < array_position(array['requested', 'sent', 'delivered', 'read'], @status::text) end)
+        (case when @status = 'failed' then status in ('requested', 'unknown', 'sent')
+              else coalesce(array_position(array['requested', 'unknown', 'sent', 'delivered', 'read'], status), 0)
+                   < array_position(array['requested', 'unknown', 'sent', 'delivered', 'read'], @status::text) end)
         """;
 
     /// <summary>The customer's latest message on the channel, in this conversation first, else in any of the customer's conversations.</summary>
@@ -73,9 +77,19 @@ internal static class ReplyStore
                            where id = @id and direction = 'out' and conversation_id = @conversationId and channel = @channel and body = @text)
             """, new { id, conversationId, channel, text }, cancellationToken: ct));
 
-    public static Task DeleteRequestedAsync(NpgsqlConnection connection, Guid id, CancellationToken ct) =>
+    /// <summary>The reply's publish was not confirmed: it may be on the adapter's queue or not.</summary>
+    public static Task MarkUnconfirmedAsync(NpgsqlConnection connection, Guid id, CancellationToken ct) =>
         connection.ExecuteAsync(new CommandDefinition(
-            "delete from gateway_messages where id = @id and direction = 'out' and status = 'requested'", new { id }, cancellationToken: ct));
+            $"update gateway_messages set error_code = '{PublishUnconfirmed}' where id = @id and direction = 'out' and status = 'requested'",
+            new { id }, cancellationToken: ct));
+
+    /// <summary>Takes an unconfirmed reply for publishing again; true for the one request that does.</summary>
+    public static async Task<bool> ClaimUnconfirmedAsync(NpgsqlConnection connection, Guid id, CancellationToken ct) =>
+        await connection.ExecuteAsync(new CommandDefinition(
+            $"""
+            update gateway_messages set error_code = null
+            where id = @id and direction = 'out' and status = 'requested' and error_code = '{PublishUnconfirmed}'
+            """, new { id }, cancellationToken: ct)) == 1;
 
     /// <summary>The adapter sent the reply: its provider id is recorded, and statuses that came before it are applied.</summary>
     public static async Task<IReadOnlyList<ReplyChange>> SentAsync(NpgsqlConnection connection, NpgsqlTransaction tx, Guid id, string providerMessageId,

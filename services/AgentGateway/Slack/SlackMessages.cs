@@ -77,16 +77,20 @@ internal static partial class SlackMessages
         EventTypes.ReplyStatus when e.ReplyStatus == "failed" =>
             $":warning: A reply on {ToolEvent.ChannelName(e.Channel)} was not delivered: {Escape(e.ErrorMessage ?? "no reason given")}" +
             (e.ErrorCode is { } code ? $" (`{Escape(code)}`)" : ""),
+        EventTypes.ReplyStatus when e.ReplyStatus == "unknown" =>
+            $":grey_question: A reply on {ToolEvent.ChannelName(e.Channel)} may or may not have gone out ({Escape(e.ErrorCode ?? "no answer")}): " +
+            "the provider gave no clear answer. Its delivery report will say; please do not send it again yet.",
         _ => null,
     };
 
-    /// <summary>The reaction a reply written in Slack gets for its status: sent, delivered, read, failed.</summary>
+    /// <summary>The reaction a reply written in Slack gets for its status: sent, delivered, read, failed, unknown.</summary>
     public static string? Reaction(string? status) => status switch
     {
         "sent" => "outbox_tray",
         "delivered" => "white_check_mark",
         "read" => "eyes",
         "failed" => "warning",
+        "unknown" => "grey_question",
         _ => null,
     };
 

@@ -40,9 +40,9 @@ internal sealed class SlackSender(SlackApi slack, DeliveryStore store) : IDelive
             {
                 return reacted.Outcome();
             }
-            if (e.ReplyStatus != "failed")
+            if (e.ReplyStatus is not ("failed" or "unknown"))
             {
-                return new DeliveryOutcome.Delivered(reacted.Status); // a failure is also told in words, below
+                return new DeliveryOutcome.Delivered(reacted.Status); // a failure or an unknown outcome is also told in words, below
             }
         }
 

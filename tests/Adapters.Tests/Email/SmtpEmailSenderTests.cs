@@ -61,6 +61,54 @@ public sealed class SmtpEmailSenderTests
     }
 
     [Fact]
+    public async Task Should_not_send_again_when_the_connection_drops_after_the_mail_was_handed_over()
+    {
+        // A server that takes the whole mail, then drops the connection instead of answering 250: it may have queued it.
+        using var server = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        server.Start();
+        var handedOver = 0;
+        var serving = Task.Run(async () =>
+        {
+            while (true)
+            {
+                using var client = await server.AcceptTcpClientAsync();
+                await using var stream = client.GetStream();
+                using var reader = new StreamReader(stream);
+                await using var writer = new StreamWriter(stream) { AutoFlush = true, NewLine = "\r\n" };
+                await writer.WriteLineAsync("220 imitation ESMTP");
+                while (await reader.ReadLineAsync() is { } line)
+                {
+                    if (line.StartsWith("EHLO", StringComparison.OrdinalIgnoreCase))
+                    {
+                        await writer.WriteLineAsync("250 imitation");
+                    }
+                    else if (line.StartsWith("DATA", StringComparison.OrdinalIgnoreCase))
+                    {
+                        await writer.WriteLineAsync("354 go ahead");
+                        while (await reader.ReadLineAsync() is { } content && content != ".")
+                        {
+                        }
+                        Interlocked.Increment(ref handedOver);
+                        client.Client.LingerState = new System.Net.Sockets.LingerOption(true, 0);
+                        break;
+                    }
+                    else
+                    {
+                        await writer.WriteLineAsync("250 ok");
+                    }
+                }
+            }
+        });
+        var port = ((System.Net.IPEndPoint)server.LocalEndpoint).Port;
+
+        var outcome = await Sender(port: port, host: "127.0.0.1").SendAsync(Command("maria@example.net"), CancellationToken.None);
+
+        Assert.Equal(("connection-lost", true, false), (outcome.ErrorCode, outcome.Uncertain, outcome.Permanent));
+        Assert.Equal(1, Volatile.Read(ref handedOver));
+        Assert.False(serving.IsFaulted, serving.Exception?.ToString());
+    }
+
+    [Fact]
     public async Task Should_refuse_to_send_without_a_server_or_to_a_non_address()
     {
         var unconfigured = new SmtpEmailSender(Options.Create(new EmailOptions()), Options.Create(new OutboundOptions()), TimeProvider.System);

@@ -112,7 +112,7 @@ public sealed class MessengerSenderTests : IAsyncLifetime
     [Fact]
     public async Task Should_honour_retry_after_then_succeed()
     {
-        _api.Then(GraphApiImitation.Error(429, 32, "Page request limit reached", retryAfter: "1"), GraphApiImitation.Error(500, 2, "Service temporarily unavailable"),
+        _api.Then(GraphApiImitation.Error(429, 32, "Page request limit reached", retryAfter: "1"), GraphApiImitation.Error(503, 2, "Service temporarily unavailable"),
             GraphApiImitation.MessengerSent("m_after"));
 
         var outcome = await Sender.SendAsync(Command(), CancellationToken.None);
@@ -122,13 +122,14 @@ public sealed class MessengerSenderTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Should_time_out_a_hanging_send_api()
+    public async Task Should_time_out_a_hanging_send_api_without_sending_again()
     {
         _api.Then(ProviderApiImitation.Hang());
         await using var shortAttempts = Build(humanAgentTag: true, attemptTimeout: TimeSpan.FromSeconds(1));
 
+        // Meta may have the message: the consumer reports the outcome unknown rather than sending it again.
         await Assert.ThrowsAsync<TimeoutRejectedException>(() => shortAttempts.GetRequiredService<IChannelSender>().SendAsync(Command(), CancellationToken.None));
-        Assert.Equal(4, _api.Requests.Count);
+        Assert.Single(_api.Requests);
     }
 
     [Fact]

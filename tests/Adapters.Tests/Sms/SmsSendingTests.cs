@@ -71,6 +71,26 @@ public sealed class SmsSendingTests : AdapterEndpointTest
         Assert.All(sent.Messages, s => Assert.Equal((command.CommandId, "SMonce1"), (s.CommandId, s.ProviderMessageId)));
     }
 
+    /// <summary>
+    /// Twilio accepts the request and the connection drops before its answer (make chaos, provider-reset): the SMS may be on
+    /// its way. Retrying sent it twice; now the outcome is reported unknown, and a redelivery of the command sends nothing.
+    /// </summary>
+    [Fact]
+    public async Task Should_report_an_unknown_outcome_and_not_send_again_when_the_answer_is_lost()
+    {
+        await using var failed = await Broker.ObserveAsync<OutboundMessageFailed>();
+        _api.Then(ProviderApiImitation.Reset(), TwilioApiImitation.Created("SMsecond"));
+        var command = Command("+12125550177");
+
+        await Broker.SendAsync("sms-send-channel-message", command);
+        await failed.WaitForCountAsync(1);
+        await Broker.SendAsync("sms-send-channel-message", command);
+        await failed.WaitForCountAsync(2);
+
+        Assert.Single(_api.Requests);
+        Assert.All(failed.Messages, f => Assert.Equal((command.CommandId, "connection-lost", true, false), (f.CommandId, f.ErrorCode, f.OutcomeUnknown, f.Permanent)));
+    }
+
     [Fact]
     public async Task Should_not_receive_a_published_command_meant_for_any_channel()
     {

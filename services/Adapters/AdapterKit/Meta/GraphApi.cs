@@ -39,10 +39,9 @@ public static class GraphApi
                 ? SendOutcome.Sent(id)
                 : SendOutcome.Failed("unexpected-response", $"The Graph API answered {result.HttpStatus} without a message id.", permanent: false);
         }
-        var transient = result.HttpStatus is >= 500 or 429 or 408
-            || result.Code is { } code && (TransientCodes.Contains(code) || channelTransientCodes.Contains(code));
+        var transient = result.Code is { } code && (TransientCodes.Contains(code) || channelTransientCodes.Contains(code));
         var errorCode = result.Code?.ToString(CultureInfo.InvariantCulture) ?? result.HttpStatus.ToString(CultureInfo.InvariantCulture);
-        return SendOutcome.Failed(errorCode, result.Message ?? $"Graph API answered {result.HttpStatus}.", permanent: !transient);
+        return SendOutcome.ForError(result.HttpStatus, errorCode, result.Message ?? $"Graph API answered {result.HttpStatus}.", permanent: !transient);
     }
 }
 

@@ -7,13 +7,13 @@ public sealed class OutboundOptions
 {
     public const string Section = "Outbound";
 
-    /// <summary>One HTTP attempt; a provider that hangs longer is abandoned and the attempt retried.</summary>
+    /// <summary>One HTTP attempt; a provider that hangs longer is abandoned, and the send's outcome is unknown.</summary>
     public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>All attempts of one send together, waits for Retry-After included.</summary>
     public TimeSpan TotalTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
-    /// <summary>Retries after the first attempt, for 408, 429, 5xx and transport errors, with jittered exponential backoff (Retry-After wins).</summary>
+    /// <summary>Retries after the first attempt, for 429, 503 and connections that never opened, with jittered exponential backoff (Retry-After wins).</summary>
     [Range(0, 10)]
     public int MaxRetries { get; set; } = 3;
 

@@ -10,7 +10,8 @@ public static class OutboundServiceExtensions
 {
     /// <summary>
     /// The channel's sender as a typed HttpClient with a declared resilience pipeline: total timeout,
-    /// retry with jitter honouring Retry-After, circuit breaker, per-attempt timeout.
+    /// retry with jitter honouring Retry-After (only of what surely sent nothing: <see cref="ProviderResilience"/>),
+    /// circuit breaker, per-attempt timeout.
     /// </summary>
     /// <param name="perAttempt">
     /// handlers that run inside the pipeline, once per attempt (e.g. signing each attempt afresh, or reading a
@@ -28,7 +29,7 @@ public static class OutboundServiceExtensions
                 pipeline.AddRetry(new HttpRetryStrategyOptions
                 {
                     MaxRetryAttempts = Math.Max(options.MaxRetries, 1),
-                    ShouldHandle = args => ValueTask.FromResult(options.MaxRetries > 0 && ShouldRetry(args.Outcome, options.TotalTimeout)),
+                    ShouldHandle = args => ValueTask.FromResult(options.MaxRetries > 0 && ProviderResilience.ShouldRetry(args.Outcome, options.TotalTimeout)),
                     BackoffType = DelayBackoffType.Exponential,
                     UseJitter = true,
                     Delay = options.RetryBaseDelay,
@@ -46,23 +47,6 @@ public static class OutboundServiceExtensions
         perAttempt?.Invoke(client);
         services.AddTransient<IChannelSender>(sp => sp.GetRequiredService<TSender>());
         return services;
-    }
-
-    /// <summary>
-    /// 408, 429, 5xx and transport errors, except an answer whose Retry-After lies beyond the whole send's
-    /// budget: waiting for it could only end in a timeout, so the sender gets the answer now and can report it.
-    /// </summary>
-    private static bool ShouldRetry(Outcome<HttpResponseMessage> outcome, TimeSpan budget)
-    {
-        if (outcome.Result?.Headers.RetryAfter is { } retryAfter)
-        {
-            var wait = retryAfter.Delta ?? (retryAfter.Date - DateTimeOffset.UtcNow);
-            if (wait > budget)
-            {
-                return false;
-            }
-        }
-        return HttpClientResiliencePredicates.IsTransient(outcome);
     }
 
     public static void AddChannelSenderConsumer(this IBusRegistrationConfigurator x) =>

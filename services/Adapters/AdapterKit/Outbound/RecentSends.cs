@@ -6,8 +6,8 @@ namespace Routing.Adapters.Outbound;
 /// <summary>
 /// The sends this replica made in the last hour, by command id: a SendChannelMessage delivered again (its acknowledgement
 /// lost with the broker connection, or the gateway's retry of a publish whose answer it never got) is answered with the
-/// first send's outcome and sends nothing. Two copies at once share one send. A send that failed transiently is forgotten,
-/// so that a redelivery tries again. What it does not cover: a redelivery to another replica, or after this one crashed
+/// first send's outcome and sends nothing. Two copies at once share one send. A send that failed transiently before it
+/// reached the provider is forgotten, so that a redelivery tries again; one whose outcome is unknown is not. What it does not cover: a redelivery to another replica, or after this one crashed
 /// (tests/Routing.Chaos/README.md, "what is left").
 /// </summary>
 public sealed class RecentSends(TimeProvider time)
@@ -29,7 +29,7 @@ public sealed class RecentSends(TimeProvider time)
         try
         {
             var outcome = await send();
-            if (outcome.ProviderMessageId is null && !outcome.Permanent)
+            if (outcome.ProviderMessageId is null && !outcome.Permanent && !outcome.Uncertain)
             {
                 _sends.TryRemove(command.CommandId, out _);
             }

@@ -9,7 +9,8 @@ namespace Routing.Adapters.Outbound;
 /// <summary>
 /// Sends an agent's reply and reports the result: OutboundMessageSent, or OutboundMessageFailed with the
 /// provider's code and whether it is permanent. Transport trouble that outlived the HTTP resilience
-/// pipeline is a transient failure, reported rather than retried forever.
+/// pipeline is reported rather than retried forever: as a transient failure when the request never reached the
+/// provider (no connection, circuit open), and as an unknown outcome when it did and no answer came back.
 /// </summary>
 public sealed class SendChannelMessageConsumer(IChannelSender sender, RecentSends recent, TimeProvider time, ILogger<SendChannelMessageConsumer> logger)
     : IConsumer<SendChannelMessage>
@@ -41,13 +42,13 @@ public sealed class SendChannelMessageConsumer(IChannelSender sender, RecentSend
             });
             return;
         }
-        logger.LogWarning("Sending command {CommandId} on {Channel} failed: {Code} {Message} (permanent: {Permanent})",
-            command.CommandId, sender.Channel, outcome.ErrorCode, outcome.ErrorMessage, outcome.Permanent);
+        logger.LogWarning("Sending command {CommandId} on {Channel} failed: {Code} {Message} (permanent: {Permanent}, outcome unknown: {Uncertain})",
+            command.CommandId, sender.Channel, outcome.ErrorCode, outcome.ErrorMessage, outcome.Permanent, outcome.Uncertain);
         await context.Publish(new OutboundMessageFailed
         {
             CommandId = command.CommandId, ConversationId = command.ConversationId, Channel = sender.Channel,
             ErrorCode = outcome.ErrorCode ?? "unknown", ErrorMessage = outcome.ErrorMessage ?? "", Permanent = outcome.Permanent,
-            FailedAt = time.GetUtcNow(),
+            OutcomeUnknown = outcome.Uncertain, FailedAt = time.GetUtcNow(),
         });
     }
 
@@ -60,12 +61,13 @@ public sealed class SendChannelMessageConsumer(IChannelSender sender, RecentSend
         catch (Exception ex) when (ex is HttpRequestException or TimeoutRejectedException or BrokenCircuitException
                                        || (ex is OperationCanceledException && !ct.IsCancellationRequested))
         {
-            return SendOutcome.Failed(ex switch
+            return ex switch
             {
-                BrokenCircuitException => "circuit-open",
-                TimeoutRejectedException or OperationCanceledException => "timeout",
-                _ => "unreachable",
-            }, ex.Message, permanent: false);
+                BrokenCircuitException => SendOutcome.Failed("circuit-open", ex.Message, permanent: false),
+                HttpRequestException http when ProviderResilience.NeverSent(http) => SendOutcome.Failed("unreachable", ex.Message, permanent: false),
+                HttpRequestException => SendOutcome.Unknown("connection-lost", ex.Message),
+                _ => SendOutcome.Unknown("timeout", ex.Message),
+            };
         }
     }
 }

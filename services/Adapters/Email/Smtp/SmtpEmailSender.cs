@@ -15,8 +15,10 @@ namespace Routing.Adapters.Email.Smtp;
 /// Sends an agent's reply through SMTP from the support address the customer wrote to, as a reply the
 /// customer's mail client threads: "Re:" subject, In-Reply-To the customer's message, References the thread's
 /// root and that message. The Message-ID is made from the command id, so it is the provider message id and a
-/// retried send is recognisably the same mail. Connection trouble and 4xx replies are retried
-/// (Outbound:MaxRetries, jittered backoff); a 5xx reply is permanent.
+/// retried send is recognisably the same mail. Trouble before the mail is handed over (connecting, logging in) and 4xx
+/// replies (the server refused it) are retried (Outbound:MaxRetries, jittered backoff); a 5xx reply is permanent. A
+/// connection lost while the mail is handed over leaves its outcome unknown: the server may have accepted it, so it is
+/// not sent again. Once the server accepted the mail, a failing QUIT changes nothing.
 /// </summary>
 internal sealed class SmtpEmailSender : IChannelSender
 {
@@ -70,8 +72,22 @@ internal sealed class SmtpEmailSender : IChannelSender
                 {
                     await client.AuthenticateAsync(smtp.Username, smtp.Password ?? "", token);
                 }
-                await client.SendAsync(mail, token);
-                await client.DisconnectAsync(quit: true, token);
+                try
+                {
+                    await client.SendAsync(mail, token);
+                }
+                catch (Exception ex) when (ex is not (SmtpCommandException or OperationCanceledException))
+                {
+                    throw new HandOverInterruptedException(ex);
+                }
+                try
+                {
+                    await client.DisconnectAsync(quit: true, token);
+                }
+                catch (Exception ex) when (ex is SmtpProtocolException or ServiceNotConnectedException or IOException or SocketException or TimeoutException)
+                {
+                    // The server accepted the mail; how the session ends is not the send's outcome.
+                }
             }, ct);
             return SendOutcome.Sent(mail.MessageId!);
         }
@@ -80,12 +96,19 @@ internal sealed class SmtpEmailSender : IChannelSender
             var code = (int)ex.StatusCode;
             return SendOutcome.Failed(code.ToString(System.Globalization.CultureInfo.InvariantCulture), $"{ex.ErrorCode}: {ex.Message}", permanent: code >= 500);
         }
+        catch (HandOverInterruptedException ex)
+        {
+            return SendOutcome.Unknown("connection-lost", ex.InnerException!.Message);
+        }
+        catch (Polly.Timeout.TimeoutRejectedException ex)
+        {
+            return SendOutcome.Unknown("timeout", ex.Message);
+        }
         catch (AuthenticationException ex)
         {
             return SendOutcome.Failed("authentication", ex.Message, permanent: true);
         }
-        catch (Exception ex) when (ex is SmtpProtocolException or ServiceNotConnectedException or IOException or SocketException or TimeoutException
-                                       or Polly.Timeout.TimeoutRejectedException)
+        catch (Exception ex) when (ex is SmtpProtocolException or ServiceNotConnectedException or IOException or SocketException or TimeoutException)
         {
             return SendOutcome.Failed("unreachable", ex.Message, permanent: false);
         }
@@ -118,3 +141,6 @@ internal sealed class SmtpEmailSender : IChannelSender
         return mail;
     }
 }
+
+/// <summary>The connection failed while the mail was handed over: the server may have it. Never retried.</summary>
+internal sealed class HandOverInterruptedException(Exception inner) : Exception("The SMTP session ended while the mail was handed over.", inner);

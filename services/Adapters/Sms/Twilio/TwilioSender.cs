@@ -36,7 +36,8 @@ internal sealed class TwilioSender(HttpClient http, IOptions<TwilioOptions> twil
             new("To", command.To.Value),
             new("From", command.ChannelAccount),
             new("Body", command.Text),
-            new("StatusCallback", webhooks.Value.PublicBaseUrl.TrimEnd('/') + "/webhooks/sms/twilio"),
+            // The command id rides on the callback URL: a send whose answer was lost is still settled by its callbacks.
+            new("StatusCallback", $"{webhooks.Value.PublicBaseUrl.TrimEnd('/')}/webhooks/sms/twilio?{TwilioSmsWebhook.CommandParameter}={command.CommandId:N}"),
         };
         form.AddRange(command.Attachments.Where(a => a.Url is not null).Select(a => new KeyValuePair<string, string>("MediaUrl", a.Url!)));
 
@@ -58,8 +59,7 @@ internal sealed class TwilioSender(HttpClient http, IOptions<TwilioOptions> twil
         }
         var code = TryRead(body, "code") ?? ((int)response.StatusCode).ToString(CultureInfo.InvariantCulture);
         var message = TryRead(body, "message") ?? response.ReasonPhrase ?? "";
-        var transient = TransientCodes.Contains(code) || (int)response.StatusCode >= 500 || response.StatusCode is HttpStatusCode.TooManyRequests or HttpStatusCode.RequestTimeout;
-        return SendOutcome.Failed(code, message, permanent: PermanentCodes.Contains(code) || !transient);
+        return SendOutcome.ForError((int)response.StatusCode, code, message, permanent: PermanentCodes.Contains(code) || !TransientCodes.Contains(code));
     }
 
     private static string? TryRead(string json, string property)

@@ -15,6 +15,9 @@ namespace Routing.Adapters.Sms.Twilio;
 /// </summary>
 internal sealed class TwilioSmsWebhook(IOptions<TwilioOptions> options) : IChannelWebhook
 {
+    /// <summary>The status callback URL's query parameter that carries the reply's command id.</summary>
+    public const string CommandParameter = "command";
+
     public string Channel => Channels.Sms;
 
     // An empty TwiML response: received, nothing to reply.
@@ -46,7 +49,7 @@ internal sealed class TwilioSmsWebhook(IOptions<TwilioOptions> options) : IChann
         var status = First(form, "MessageStatus") ?? First(form, "SmsStatus");
         if (status is not null && status != "received")
         {
-            return Status(form, sid, status, receivedAt);
+            return Status(form, sid, status, CommandOf(request), receivedAt);
         }
 
         var from = Required(form, "From");
@@ -71,7 +74,7 @@ internal sealed class TwilioSmsWebhook(IOptions<TwilioOptions> options) : IChann
         return new WebhookContent([message], []);
     }
 
-    private static WebhookContent Status(Dictionary<string, StringValues> form, string sid, string status, DateTimeOffset receivedAt)
+    private static WebhookContent Status(Dictionary<string, StringValues> form, string sid, string status, Guid? command, DateTimeOffset receivedAt)
     {
         var mapped = status switch
         {
@@ -90,10 +93,22 @@ internal sealed class TwilioSmsWebhook(IOptions<TwilioOptions> options) : IChann
             Channel = Channels.Sms,
             ChannelAccount = First(form, "From"),
             ProviderMessageId = sid,
+            CommandId = command,
             Status = mapped,
             ErrorCode = First(form, "ErrorCode"),
             OccurredAt = receivedAt,
         }]);
+    }
+
+    /// <summary>The command id our StatusCallback URL carried (signed with the URL), if any.</summary>
+    private static Guid? CommandOf(WebhookRequest request)
+    {
+        var query = Uri.TryCreate(request.PublicUrl, UriKind.Absolute, out var url) ? url.Query : "";
+        if (!QueryHelpers.ParseQuery(query).TryGetValue(CommandParameter, out var values) || values.Count == 0)
+        {
+            return null;
+        }
+        return Guid.TryParse(values[0], out var id) ? id : throw new MalformedWebhookException(CommandParameter, "is not a command id");
     }
 
     private static List<MessageAttachment> Media(Dictionary<string, StringValues> form)

@@ -92,7 +92,6 @@ internal sealed class DirectMessageSender(HttpClient http, IOptions<TwitterOptio
             message ??= root.TryGetProperty("detail", out var detail) ? detail.GetString() : null;
             message ??= root.TryGetProperty("title", out var title) ? title.GetString() : null;
         }
-        var transient = status is >= 500 or 408;
-        return SendOutcome.Failed(code ?? status.ToString(CultureInfo.InvariantCulture), message ?? $"X answered {status}.", permanent: !transient);
+        return SendOutcome.ForError(status, code ?? status.ToString(CultureInfo.InvariantCulture), message ?? $"X answered {status}.", permanent: true);
     }
 }

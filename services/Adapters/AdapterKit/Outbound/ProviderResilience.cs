@@ -1,0 +1,40 @@
+using System.Net;
+using System.Net.Http;
+using Polly;
+
+namespace Routing.Adapters.Outbound;
+
+/// <summary>
+/// Which failed sends may be tried again. A provider's send is not idempotent (Twilio's error 20500: "if you retry
+/// ... it is possible for a customer to receive multiple messages"), so only what surely sent nothing is retried:
+/// a connection that never opened, and the answers that refuse before any work (429, 503). A 500, a 408, a timeout
+/// or a connection lost after the request was written is left alone and reported as an unknown outcome.
+/// </summary>
+public static class ProviderResilience
+{
+    /// <summary>The request never left this process: no name, no connection, no TLS session.</summary>
+    public static bool NeverSent(HttpRequestException exception) =>
+        exception.HttpRequestError is HttpRequestError.NameResolutionError or HttpRequestError.ConnectionError or HttpRequestError.SecureConnectionError;
+
+    /// <summary>
+    /// Retry a send that surely did nothing, unless the answer's Retry-After lies beyond the whole send's budget:
+    /// waiting for it could only end in a timeout, so the sender gets the answer now and can report it.
+    /// </summary>
+    public static bool ShouldRetry(Outcome<HttpResponseMessage> outcome, TimeSpan budget)
+    {
+        if (outcome.Exception is HttpRequestException http)
+        {
+            return NeverSent(http);
+        }
+        if (outcome.Result is not { } response || response.StatusCode is not (HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable))
+        {
+            return false;
+        }
+        if (response.Headers.RetryAfter is { } retryAfter)
+        {
+            var wait = retryAfter.Delta ?? (retryAfter.Date - DateTimeOffset.UtcNow);
+            return wait <= budget;
+        }
+        return true;
+    }
+}
