@@ -39,6 +39,12 @@ public class GatewayHost : IAsyncLifetime
     /// <summary>Whether the gateway reaches its database through <see cref="DatabaseProxy"/>.</summary>
     protected virtual bool DatabaseThroughProxy => false;
 
+    /// <summary>With <see cref="BrokerThroughProxy"/>, what stands between the gateway and RabbitMQ (the test's own client goes direct).</summary>
+    public TcpProxy? BrokerProxy { get; private set; }
+
+    /// <summary>Whether the gateway reaches RabbitMQ through <see cref="BrokerProxy"/>.</summary>
+    protected virtual bool BrokerThroughProxy => false;
+
     public async Task InitializeAsync()
     {
         Database = await GatewayDatabase.CreateAsync();
@@ -50,7 +56,14 @@ public class GatewayHost : IAsyncLifetime
         {
             (DatabaseProxy, connectionString) = TcpProxy.ForPostgres(connectionString);
         }
-        _app = new GatewayTestApp(connectionString, Broker.Url, new Dictionary<string, string>
+        var brokerUrl = Broker.Url;
+        if (BrokerThroughProxy)
+        {
+            var direct = new Uri(Broker.Url);
+            BrokerProxy = TcpProxy.To(direct.Host, direct.Port);
+            brokerUrl = new UriBuilder(direct) { Host = "127.0.0.1", Port = BrokerProxy.Port }.Uri.ToString();
+        }
+        _app = new GatewayTestApp(connectionString, brokerUrl, new Dictionary<string, string>
         {
             ["Gateway:Slack:BotToken"] = "xoxb-test-token",
             ["Gateway:Slack:SigningSecret"] = SlackSigningSecret,
@@ -81,6 +94,10 @@ public class GatewayHost : IAsyncLifetime
         await Receiver.DisposeAsync();
         await Slack.DisposeAsync();
         await Broker.DisposeAsync();
+        if (BrokerProxy is not null)
+        {
+            await BrokerProxy.DisposeAsync();
+        }
         if (DatabaseProxy is not null)
         {
             await DatabaseProxy.DisposeAsync();

@@ -7,7 +7,9 @@ namespace Routing.Testing;
 /// <summary>
 /// A TCP proxy on 127.0.0.1 in front of a real server, for outages that touch one service under test and nothing
 /// else on the shared server: <see cref="Cut"/> resets every open connection and refuses new ones (what a client
-/// sees when PostgreSQL or RabbitMQ is killed, or fails over), <see cref="Restore"/> lets connections through again.
+/// sees when PostgreSQL or RabbitMQ is killed, or fails over), <see cref="BlackHole"/> keeps every connection open and
+/// silently drops what goes through it (a partition, a firewall dropping packets: nobody is told anything), and
+/// <see cref="Restore"/> lets connections through again.
 /// </summary>
 public sealed class TcpProxy : IAsyncDisposable
 {
@@ -18,6 +20,7 @@ public sealed class TcpProxy : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _accepting;
     private volatile bool _cut;
+    private volatile bool _blackHoled;
 
     private TcpProxy(string targetHost, int targetPort)
     {
@@ -53,8 +56,28 @@ public sealed class TcpProxy : IAsyncDisposable
         }
     }
 
-    /// <summary>The outage ends.</summary>
-    public void Restore() => _cut = false;
+    /// <summary>
+    /// The partition begins: connections stay open and new ones are accepted, but no byte reaches the other side, so
+    /// clients learn of it only from their own timeouts and heartbeats.
+    /// </summary>
+    public void BlackHole() => _blackHoled = true;
+
+    /// <summary>
+    /// The outage ends. Connections that lived through a black hole lost bytes mid-stream, so they are reset, as their
+    /// peers' timeouts would have ended them.
+    /// </summary>
+    public void Restore()
+    {
+        if (_blackHoled)
+        {
+            _blackHoled = false;
+            foreach (var client in _open.Keys)
+            {
+                Reset(client);
+            }
+        }
+        _cut = false;
+    }
 
     private async Task AcceptAsync()
     {
@@ -86,9 +109,14 @@ public sealed class TcpProxy : IAsyncDisposable
         _open[server] = 0;
         try
         {
+            while (_blackHoled && !_stop.IsCancellationRequested)
+            {
+                // a connection opened into the black hole: it hangs, as its SYN would
+                await Task.Delay(50, _stop.Token);
+            }
             await server.ConnectAsync(_targetHost, _targetPort, _stop.Token);
-            var up = client.GetStream().CopyToAsync(server.GetStream(), _stop.Token);
-            var down = server.GetStream().CopyToAsync(client.GetStream(), _stop.Token);
+            var up = RelayAsync(client.GetStream(), server.GetStream());
+            var down = RelayAsync(server.GetStream(), client.GetStream());
             await Task.WhenAny(up, down);
         }
         catch (Exception)
@@ -101,6 +129,20 @@ public sealed class TcpProxy : IAsyncDisposable
             _open.TryRemove(server, out _);
             Reset(client);
             Reset(server);
+        }
+    }
+
+    /// <summary>Copies one direction, dropping what passes while the proxy is a black hole.</summary>
+    private async Task RelayAsync(NetworkStream from, NetworkStream to)
+    {
+        var buffer = new byte[16 * 1024];
+        int read;
+        while ((read = await from.ReadAsync(buffer, _stop.Token)) > 0)
+        {
+            if (!_blackHoled)
+            {
+                await to.WriteAsync(buffer.AsMemory(0, read), _stop.Token);
+            }
         }
     }
 

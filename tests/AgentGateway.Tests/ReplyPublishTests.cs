@@ -1,0 +1,68 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Dapper;
+using Routing.Testing;
+
+namespace AgentGateway.Tests;
+
+/// <summary>The gateway reaching RabbitMQ through a proxy the test can black-hole.</summary>
+public sealed class BrokerProxiedGatewayHost : GatewayHost
+{
+    protected override bool BrokerThroughProxy => true;
+}
+
+/// <summary>
+/// An agent's reply whose publish the broker never confirms (a partition: the bytes go nowhere, nobody answers). The
+/// gateway used to delete the reply's record, though the command might have reached the queue; now it keeps it, marked
+/// unconfirmed, and the agent's retry with the same Idempotency-Key publishes the same command id once more.
+/// </summary>
+public sealed class ReplyPublishTests(BrokerProxiedGatewayHost gateway) : IClassFixture<BrokerProxiedGatewayHost>
+{
+    [Fact]
+    public async Task Should_keep_a_reply_whose_publish_was_not_confirmed_and_publish_it_again_for_the_agents_retry()
+    {
+        var agent = await gateway.AgentAsync();
+        var conversation = await gateway.AssignAsync(agent.AgentId);
+        await Eventually.TrueAsync("the conversation at the gateway", async () =>
+            (await agent.Http.GetAsync($"/conversations/{conversation.Id}")).StatusCode == HttpStatusCode.OK);
+        async Task<HttpResponseMessage> ReplyAsync()
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, $"/conversations/{conversation.Id}/replies")
+            {
+                Content = JsonContent.Create(new { text = "It ships today." }),
+            };
+            request.Headers.Add("Idempotency-Key", "partition-1");
+            return await agent.Http.SendAsync(request);
+        }
+
+        gateway.BrokerProxy!.BlackHole();
+        using var unconfirmed = await ReplyAsync();
+        await using (var db = await gateway.Database.DataSource.OpenConnectionAsync())
+        {
+            var kept = await db.QuerySingleOrDefaultAsync<(string Status, string? ErrorCode)>(
+                "select status, error_code from gateway_messages where conversation_id = @id and direction = 'out'", new { id = conversation.Id });
+            Assert.Equal(("requested", "publish-unconfirmed"), kept);
+        }
+        gateway.BrokerProxy.Restore();
+        var retried = await Eventually.ValueAsync("the agent's retry accepted once the broker is back", async () =>
+        {
+            using var response = await ReplyAsync();
+            return response.IsSuccessStatusCode ? (JsonElement?)await response.Content.ReadFromJsonAsync<JsonElement>() : null;
+        });
+        using var again = await ReplyAsync();
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, unconfirmed.StatusCode);
+        Assert.Equal("application/problem+json", unconfirmed.Content.Headers.ContentType?.MediaType);
+        var replyId = retried.GetProperty("id").GetGuid();
+        var commands = await Eventually.ValueAsync("the command on the SMS adapter's queue", async () =>
+        {
+            var drained = await gateway.Broker.DrainQueueAsync("sms-send-channel-message");
+            return drained.Count > 0 ? drained : null;
+        });
+        Assert.All(commands, c => Assert.Equal(replyId, JsonDocument.Parse(c.Body).RootElement.GetProperty("message").GetProperty("commandId").GetGuid()));
+        Assert.Single(commands); // the black-holed publish never arrived; the retry's did, and the third request sent nothing
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        Assert.Equal(replyId, (await again.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid());
+    }
+}
