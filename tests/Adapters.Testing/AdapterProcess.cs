@@ -29,8 +29,13 @@ public static class AdapterProcess
     /// checking signatures against <paramref name="publicBaseUrl"/> and publishing to <paramref name="brokerUrl"/>.
     /// </summary>
     public static Process Start(string folder, string assembly, int port, string publicBaseUrl, string brokerUrl, IReadOnlyDictionary<string, string>? settings = null) =>
-        StartService(Path.Combine("services", "Adapters", folder), assembly, port, DevSecrets.Concat(settings ?? new Dictionary<string, string>())
+        StartService(Path.Combine("services", "Adapters", folder), assembly, port, DevSecrets
+            .Append(new("Webhooks__Spool__Directory", NewSpoolFolder()))
+            .Concat(settings ?? new Dictionary<string, string>())
             .Append(new("Webhooks__PublicBaseUrl", publicBaseUrl)).Append(new("RabbitMq__Url", brokerUrl)));
+
+    /// <summary>A spool folder of its own for an adapter a test starts (never the default /var/spool/routing, which a real install uses).</summary>
+    public static string NewSpoolFolder() => Path.Combine(Path.GetTempPath(), "routing-spool-tests", Guid.NewGuid().ToString("N"));
 
     /// <summary>Any service of the repository (<paramref name="folder"/> relative to its root) from its Release build, with these settings only.</summary>
     public static Process StartService(string folder, string assembly, int port, IEnumerable<KeyValuePair<string, string>> settings)

@@ -12,6 +12,8 @@ internal static class SmsServiceExtensions
         builder.Services.AddSingleton<TwilioSmsWebhook>();
         builder.Services.AddChannelSender<TwilioSender>();
         builder.AddAdapterKit(x => x.AddChannelSenderConsumer());
+        // Twilio never retries a webhook that failed: what the broker cannot take now waits on disk.
+        builder.SpoolWebhooks(Contracts.Channels.Sms);
         return builder;
     }
 

@@ -13,6 +13,8 @@ internal static class TwitterServiceExtensions
         builder.Services.AddTwitterSending();
         builder.Services.AddSingleton<AccountActivityWebhook>();
         builder.AddAdapterKit(x => x.AddChannelSenderConsumer());
+        // X retries a failed webhook three times in five minutes, on its enterprise tier only, and waits 3 s for an answer.
+        builder.SpoolWebhooks(Contracts.Channels.Twitter);
         return builder;
     }
 

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Routing.Adapters.Sms.Twilio;
+using Routing.Adapters.Testing;
 
 namespace Adapters.Tests.Sms;
 
@@ -13,6 +14,7 @@ internal sealed class SmsAdapterApp(string brokerUrl, IReadOnlyDictionary<string
         builder.UseSetting("RabbitMq:Url", brokerUrl);
         builder.UseSetting("Webhooks:PublicBaseUrl", "https://hooks.example.com");
         builder.UseSetting("Twilio:AuthToken", TwilioCases.AuthToken);
+        builder.UseSetting("Webhooks:Spool:Directory", AdapterProcess.NewSpoolFolder());
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             builder.UseSetting(key, value);

@@ -117,6 +117,7 @@ public sealed class TwitterEndpointTests : AdapterEndpointTest
             builder.UseSetting("Webhooks:PublicBaseUrl", "https://hooks.example.com");
             builder.UseSetting("Twitter:ConsumerKey", "dev-consumer-key");
             builder.UseSetting("Twitter:ConsumerSecret", TwitterCases.ConsumerSecret);
+            builder.UseSetting("Webhooks:Spool:Directory", AdapterProcess.NewSpoolFolder());
         }
     }
 }

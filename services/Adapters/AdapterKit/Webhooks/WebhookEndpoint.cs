@@ -12,7 +12,9 @@ namespace Routing.Adapters.Webhooks;
 /// The webhook pipeline every adapter shares: read the exact bytes, verify the signature over them,
 /// parse, publish everything the delivery carried and wait for the broker's confirms, and only then
 /// answer 200. A provider that gets anything else keeps the message and retries it; nothing is
-/// published for a request that is refused. A malformed item of a batch is left out (logged and counted)
+/// published for a request that is refused. Where the adapter has a spool (channels whose provider does not
+/// retry), a delivery the broker does not confirm within Webhooks:Spool:After is written to the disk instead and
+/// answered 200, and relayed later (<see cref="WebhookSpool"/>). A malformed item of a batch is left out (logged and counted)
 /// rather than refusing its good neighbours. No provider API is called here.
 /// </summary>
 public static class WebhookEndpoint
@@ -65,9 +67,12 @@ public static class WebhookEndpoint
                 extensions: new Dictionary<string, object?> { ["field"] = ex.Field });
         }
 
+        var spool = services.GetRequiredService<WebhookSpool>();
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
-        timeout.CancelAfter(options.PublishTimeout);
+        timeout.CancelAfter(spool.Enabled ? options.Spool.After : options.PublishTimeout);
         var bus = services.GetRequiredService<IBus>();
+        var spooled = false;
+        Exception? unconfirmed = null;
         try
         {
             // Each publish completes when the broker confirmed it (publisher confirms are on).
@@ -77,14 +82,33 @@ public static class WebhookEndpoint
         }
         catch (Exception ex) when (!http.RequestAborted.IsCancellationRequested)
         {
-            metrics.Refused(webhook.Channel, "broker-unavailable");
-            logger.LogWarning(ex, "The broker did not confirm a {Channel} webhook's messages; answering 503 so the provider retries", webhook.Channel);
-            http.Response.Headers.RetryAfter = "5";
-            return Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Broker unavailable",
-                detail: "The message could not be handed over safely; retry later.");
+            unconfirmed = ex;
+        }
+        if (unconfirmed is not null)
+        {
+            spooled = spool.Enabled && await spool.TryWriteAsync(webhook.Channel, content);
+            if (!spooled)
+            {
+                metrics.Refused(webhook.Channel, "broker-unavailable");
+                logger.LogWarning(unconfirmed, "The broker did not confirm a {Channel} webhook's messages; answering 503 so the provider retries", webhook.Channel);
+                http.Response.Headers.RetryAfter = "5";
+                return Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Broker unavailable",
+                    detail: "The message could not be handed over safely; retry later.");
+            }
+            // The first of an outage is a warning; the spool's gauge and its relay's summary tell the rest.
+            logger.Log(spool.Waiting == 1 ? LogLevel.Warning : LogLevel.Debug,
+                "The broker did not confirm a {Channel} webhook's messages within {After}; spooled to disk, relayed when it is back ({Problem})",
+                webhook.Channel, options.Spool.After, unconfirmed.Message);
         }
 
-        metrics.Accepted(webhook.Channel, content.Messages.Count, content.Statuses.Count);
+        if (spooled)
+        {
+            metrics.Spooled(webhook.Channel, content.Messages.Count, content.Statuses.Count);
+        }
+        else
+        {
+            metrics.Accepted(webhook.Channel, content.Messages.Count, content.Statuses.Count);
+        }
         if (content.Skipped.Count > 0)
         {
             metrics.Skipped(webhook.Channel, content.Skipped.Count);

@@ -17,7 +17,27 @@ public sealed class WebhookOptions
     /// <summary>How long the broker may take to confirm a delivery's messages before the answer is 503 (the provider retries).</summary>
     public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>The spool for channels whose provider does not retry (section "Webhooks:Spool"; <see cref="WebhookSpool"/>).</summary>
+    public SpoolOptions Spool { get; set; } = new();
+
     /// <summary>Larger bodies are refused with 413 before they are read.</summary>
     [Range(1024, 64 * 1024 * 1024)]
     public int MaxBodyBytes { get; set; } = 1024 * 1024;
+}
+
+/// <summary>Where deliveries wait while the broker cannot confirm them (section "Webhooks:Spool").</summary>
+public sealed class SpoolOptions
+{
+    /// <summary>A folder on a disk that outlives the process (a volume, not the container's layer); empty: no spool, the answer is 503.</summary>
+    public string? Directory { get; set; }
+
+    /// <summary>How long the broker may take to confirm before the delivery is spooled and answered 200 (X allows 3 s in all).</summary>
+    public TimeSpan After { get; set; } = TimeSpan.FromSeconds(1.5);
+
+    /// <summary>How often the relay tries the broker again while deliveries wait.</summary>
+    public TimeSpan RelayInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Beyond this many deliveries on disk, the answer is 503 again.</summary>
+    [Range(1, 10_000_000)]
+    public int MaxDeliveries { get; set; } = 100_000;
 }
