@@ -6,8 +6,8 @@
 #   infra.sh reset  stop the servers and delete their data (make test starts its instance empty this way)
 #   infra.sh env    print the connection settings as shell exports
 #   infra.sh describe   print the instance's data folder, RabbitMQ node and every port its servers listen on
-#   infra.sh kill postgres|rabbitmq   kill the server with SIGKILL, as a crash would (make chaos); `up` starts it again
-#   infra.sh stop postgres|rabbitmq   stop the server cleanly (a restart, with `up` after)
+#   infra.sh kill postgres|rabbitmq|dovecot   kill the server with SIGKILL, as a crash would (make chaos); `up` starts it again
+#   infra.sh stop postgres|rabbitmq|dovecot stop the server cleanly (a restart, with `up` after)
 #
 # ROUTING_INSTANCE=test (or chaos) works on make test's (make chaos's) own instance instead of the user's (deploy/local/instance.sh).
 #
@@ -261,6 +261,10 @@ virtual_mailbox_domains = example.com example.net example.org
 virtual_transport = lmtp:inet:127.0.0.1:$LMTP_PORT
 smtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination
 maillog_file = $pf/postfix.log
+# Mail Dovecot could not take (down, restarting) is tried again within seconds, not Postfix's default 5 minutes.
+queue_run_delay = 5s
+minimal_backoff_time = 5s
+maximal_backoff_time = 30s
 maillog_file_prefixes = $pf
 biff = no
 # For the email adapter's tests: mail to undeliverable.example.org bounces back to its sender (a real
@@ -355,7 +359,8 @@ case "${1:-}" in
       rabbitmq-distribution "$MQ_DIST_PORT" imap "$IMAP_PORT" smtp "$SMTP_PORT" lmtp "$LMTP_PORT"
     ;;
   kill|stop)
-    if docker_engine && [ -z "${ROUTING_NO_DOCKER:-}" ]; then
+    # the mail servers are local processes either way
+    if [ "${2:-}" != dovecot ] && docker_engine && [ -z "${ROUTING_NO_DOCKER:-}" ]; then
       service=${2:-}; [ "$service" = rabbitmq ] || service=postgres
       [ "$1" = kill ] && compose kill -s KILL "$service" || compose stop "$service"
       exit 0
@@ -384,7 +389,19 @@ case "${1:-}" in
         else
           mq_down
         fi ;;
-      *) echo "usage: $0 $1 postgres|rabbitmq" >&2; exit 2 ;;
+      dovecot)
+        dir=$(mail_dir); pidfile=$dir/dovecot/run/master.pid
+        if [ "$1" = kill ]; then
+          if [ -f "$pidfile" ]; then
+            pid=$(cat "$pidfile"); children=$(pgrep -P "$pid" || true)
+            kill -KILL "$pid" $children 2>/dev/null || true
+            rm -f "$pidfile"
+          fi
+        else
+          as_root doveadm -c "$dir/dovecot/dovecot.conf" stop >/dev/null 2>&1 || true
+        fi
+        for _ in $(seq 1 50); do port_busy "$IMAP_PORT" || break; sleep 0.1; done ;;
+      *) echo "usage: $0 $1 postgres|rabbitmq|dovecot" >&2; exit 2 ;;
     esac
     log "$2: $1 done"
     ;;

@@ -3,7 +3,9 @@
 #   stack.sh up     start every service and wait until each answers /health/ready
 #   stack.sh down   stop them
 #   stack.sh ports  print each service's name and port
-# Extra settings for the services can be given in the environment (e.g. Routing__HoldWait__whatsapp).
+# Extra settings for the services can be given in the environment (e.g. Routing__HoldWait__whatsapp);
+# SECOND_REPLICAS="routing email" adds a second replica of those (routing-2, email-2), which `down` also stops. A setting given as
+# STACK_<setting> (e.g. STACK_RabbitMq__Url) wins over the instance's own, for the services this call starts.
 # ROUTING_INSTANCE=test runs make test's own instance instead of the user's (deploy/local/instance.sh): the
 # same services on ports 1000 higher, on that instance's servers. Either way the services' addresses are
 # written to $STATE/stack.env (ROUTING_URL, SMS_ADAPTER_URL, ...) for the demo and the end-to-end tests.
@@ -25,6 +27,18 @@ SERVICES=(
   "twitter services/Adapters/Twitter Routing.Adapters.Twitter 5104 TWITTER_ADAPTER_URL"
   "email services/Adapters/Email Routing.Adapters.Email 5105 EMAIL_ADAPTER_URL"
 )
+# Second replicas, started when SECOND_REPLICAS names them (make chaos races two routing replicas on one database, and
+# two email adapters on one mailbox); `down` stops whichever is running.
+SECOND=(
+  "routing-2 services/Routing Routing 5081 ROUTING_2_URL"
+  "email-2 services/Adapters/Email Routing.Adapters.Email 5106 EMAIL_2_ADAPTER_URL"
+)
+for entry in "${SECOND[@]}"; do
+  read -r name _ <<<"$entry"
+  if [[ " ${SECOND_REPLICAS:-} " == *" ${name%-2} "* ]] || { [ "${1:-}" = down ] && [ -f "$STATE/$name.pid" ]; }; then
+    SERVICES+=("$entry")
+  fi
+done
 
 # The settings that name this instance's servers and sandbox; dev.env holds the dev instance's, the same values
 # when the offset is 0.
@@ -44,6 +58,8 @@ up() {
   mkdir -p "$STATE"
   set -a; source "$ROOT/deploy/local/dev.env"; set +a
   instance_settings
+  local override
+  for override in $(compgen -e | grep '^STACK_' || true); do export "${override#STACK_}=${!override}"; done
   : > "$STATE/stack.env"
   for entry in "${SERVICES[@]}"; do
     read -r name folder assembly port variable <<<"$entry"
@@ -59,9 +75,13 @@ up() {
       local dll=$ROOT/$folder/bin/$CONFIG/net10.0/$assembly.dll
       [ -f "$dll" ] || { log "$dll is missing: run make build"; exit 1; }
       # The child writes its own pid, then becomes the service (setsid may fork, so $! would be wrong).
+      # The SMS and X adapters spool what the broker cannot take (their providers do not retry): each replica its own
+      # folder of the instance; the others answer 503 and their providers retry.
+      local spool=""; case $name in sms*|twitter*) spool=$STATE/spool/$name ;; esac
       (cd "$(dirname "$dll")" && Urls="http://127.0.0.1:$port" PIDFILE="$pidfile" DLL="$dll" \
         Webhooks__PublicBaseUrl="${Webhooks__PublicBaseUrl:-http://127.0.0.1:$port}" \
-        setsid bash -c 'echo $$ >"$PIDFILE"; exec dotnet "$DLL"' >"$STATE/$name.log" 2>&1 </dev/null &) >/dev/null 2>&1 </dev/null
+        Webhooks__Spool__Directory="$spool" \
+        setsid bash -c 'echo $$ >"$PIDFILE"; exec dotnet "$DLL"' >>"$STATE/$name.log" 2>&1 </dev/null &) >/dev/null 2>&1 </dev/null
       # (the launching subshell lets go of this script's output too, so `make up | tail` ends)
       for _ in $(seq 1 50); do [ -s "$pidfile" ] && break; sleep 0.1; done
       log "$name starting on http://127.0.0.1:$port (log: $STATE/$name.log)"

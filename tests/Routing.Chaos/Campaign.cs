@@ -32,10 +32,31 @@ public static class Campaign
         var checker = new Checker(stack, run);
         await stack.StartServersAsync();
         await stack.StartServicesAsync();
-        await using var floor = await Floor.OpenAsync(stack, run, options.Agents, options.Capacity);
-        var before = await checker.ReadStoresAsync(ct);
+        await using var floor = await Floor.OpenAsync(stack, run, options.Agents, scenario.Capacity ?? options.Capacity);
         var fault = new FaultContext(stack, floor, checker, ct);
-        var load = new Load(run, new LoadOptions(options.Rate, options.Duration, DuplicateDeliveries: scenario.DuplicateDeliveries));
+        if (scenario.Prepare is { } prepare)
+        {
+            await prepare(fault);
+        }
+        try
+        {
+            return await RunLoadAsync(stack, scenario, options, log, checker, floor, fault, ct);
+        }
+        finally
+        {
+            if (scenario.Cleanup is { } cleanup)
+            {
+                await cleanup(fault);
+            }
+        }
+    }
+
+    private static async Task<Verdict> RunLoadAsync(ChaosStack stack, Scenario scenario, CampaignOptions options, TextWriter log, Checker checker, Floor floor,
+        FaultContext fault, CancellationToken ct)
+    {
+        var run = checker.Run;
+        var before = await checker.ReadStoresAsync(ct);
+        var load = new Load(run, new LoadOptions(options.Rate, options.Duration, DuplicateDeliveries: scenario.DuplicateDeliveries, ByMail: scenario.ByMail));
         log.WriteLine($"[{scenario.Name}] run {run}: {scenario.What}");
 
         var clock = Stopwatch.StartNew();
@@ -111,7 +132,7 @@ public static class Campaign
         var deliveries = floor.Deliveries.ToList();
         var released = deliveries.Where(d => d.Type == "conversation.released").Select(d => (d.AgentId, d.ConversationId)).ToHashSet();
         var deliveredTwice = deliveries
-            .Where(d => !released.Contains((d.AgentId, d.ConversationId)))
+            .Where(d => d.Type != Floor.Resync && !released.Contains((d.AgentId, d.ConversationId)))
             .SelectMany(d => d.Tokens.Select(t => (d.AgentId, Token: t, d.WebhookId)))
             .GroupBy(d => (d.AgentId, d.Token))
             .Where(g => g.Select(d => d.WebhookId).Distinct().Count() > 1)

@@ -69,6 +69,23 @@ public sealed class ChaosStack
     /// <summary>Starts every service that is not running, and waits until all answer /health/ready.</summary>
     public Task StartServicesAsync() => RunAsync("deploy/local/stack.sh", "up");
 
+    /// <summary>
+    /// Restarts one service (SIGTERM, then up) with settings of its own, e.g. its broker's address pointing at a proxy;
+    /// with none, as the instance configures it.
+    /// </summary>
+    public async Task RestartAsync(string service, IReadOnlyDictionary<string, string>? settings = null)
+    {
+        Signal(service, kill: false);
+        await RunAsync("deploy/local/stack.sh", (settings ?? new Dictionary<string, string>()).ToDictionary(s => "STACK_" + s.Key, s => s.Value), "up");
+    }
+
+    /// <summary>The instance's RabbitMQ (AMQP) and PostgreSQL addresses, for a proxy in front of them.</summary>
+    public static Uri RabbitMq => new(Address("ROUTING_TEST_RABBITMQ"));
+
+    /// <summary>Starts a second replica of a service (routing-2, email-2) beside the first, on the same servers.</summary>
+    public Task StartSecondReplicaAsync(string service) =>
+        RunAsync("deploy/local/stack.sh", new Dictionary<string, string> { ["SECOND_REPLICAS"] = service }, "up");
+
     /// <summary>SIGKILL (kill) or a clean stop of postgres or rabbitmq.</summary>
     public Task StopServerAsync(string server, bool kill) => RunAsync("deploy/local/infra.sh", kill ? "kill" : "stop", server);
 
@@ -109,7 +126,9 @@ public sealed class ChaosStack
             : throw new InvalidOperationException($"{variable} is not set: make chaos (or make test) starts an instance and sources its env and stack.env.");
 
     /// <summary>Runs one of the repository's scripts on this instance; its output, or an error with the last of it.</summary>
-    private static async Task<string> RunAsync(string script, params string[] arguments)
+    private static Task<string> RunAsync(string script, params string[] arguments) => RunAsync(script, new Dictionary<string, string>(), arguments);
+
+    private static async Task<string> RunAsync(string script, IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
         var start = new ProcessStartInfo(Path.Combine(AdapterProcess.RepositoryRoot, script))
         {
@@ -117,6 +136,10 @@ public sealed class ChaosStack
             RedirectStandardError = true,
             WorkingDirectory = AdapterProcess.RepositoryRoot,
         };
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);

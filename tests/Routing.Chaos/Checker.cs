@@ -14,6 +14,9 @@ public sealed record StoreReading(long ErrorQueueMessages, long OutboxWaiting, l
 /// </summary>
 public sealed class Checker(ChaosStack stack, string run)
 {
+    /// <summary>The campaign run whose customers, agents and replies this checker counts.</summary>
+    public string Run => run;
+
     /// <summary>The campaign's messages routing recorded, with how many rows each has (more than one is a duplicate).</summary>
     public async Task<IReadOnlyDictionary<string, int>> RoutedAsync(CancellationToken ct = default)
     {

@@ -11,7 +11,10 @@ using Routing.Adapters.Testing;
 
 namespace Routing.Chaos;
 
-/// <summary>What an agent's tool received: one webhook (its webhook-id) and the customer messages it carried.</summary>
+/// <summary>
+/// What an agent's tool received: one webhook (its webhook-id) and the customer messages it carried; or, of type
+/// <see cref="Floor.Resync"/>, what the agent read back through the agent API after its tool had been gone.
+/// </summary>
 public sealed record ToolDelivery(string AgentId, string WebhookId, string Type, Guid ConversationId, IReadOnlyList<string> Tokens);
 
 /// <summary>An agent's answer to a conversation, sent through the agent API with one Idempotency-Key, and repeated.</summary>
@@ -64,7 +67,13 @@ public sealed partial class Floor : IAsyncDisposable
         _run = run;
     }
 
+    /// <summary>The type of a <see cref="ToolDelivery"/> read through the agent API rather than received.</summary>
+    public const string Resync = "resync";
+
     public IReadOnlyList<string> Agents { get; private set; } = [];
+
+    /// <summary>Agents whose tool answers 410 Gone, as an integration that was uninstalled.</summary>
+    public ConcurrentDictionary<string, bool> Gone { get; } = new();
     public ConcurrentQueue<ToolDelivery> Deliveries { get; } = new();
     public ConcurrentBag<Reply> Replies { get; } = [];
     public ToolBehaviour Behaviour { get; set; } = ToolBehaviour.Healthy;
@@ -135,6 +144,10 @@ public sealed partial class Floor : IAsyncDisposable
     {
         using var body = new MemoryStream();
         await http.Request.Body.CopyToAsync(body);
+        if (Gone.ContainsKey(agentId))
+        {
+            return Results.StatusCode(StatusCodes.Status410Gone);
+        }
         if (Behaviour == ToolBehaviour.Flaky)
         {
             var roll = Random.Shared.NextDouble();
@@ -170,6 +183,37 @@ public sealed partial class Floor : IAsyncDisposable
             _assigned.Writer.TryWrite((agentId, conversationId, _channels.GetValueOrDefault((agentId, conversationId), "")));
         }
         return Results.Ok();
+    }
+
+    /// <summary>
+    /// The agents' integrations are back after answering 410: the gateway disabled their targets and abandoned what was
+    /// pending, so each registers a new target (as its operator would) and reads back through the agent API what it
+    /// missed: its open conversations and their messages, taking up the ones it never heard of or had asked to close.
+    /// </summary>
+    public async Task ReconnectAsync(IEnumerable<string> agents)
+    {
+        using var admin = new HttpClient { BaseAddress = new Uri(LocalStack.Gateway), Timeout = TimeSpan.FromSeconds(10) };
+        admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", LocalStack.Secrets["Gateway__AdminToken"]);
+        foreach (var agentId in agents)
+        {
+            await RetryAsync(async () =>
+                (await admin.PostAsJsonAsync($"/admin/agents/{agentId}/webhook-targets", new { url = $"{_toolUrl}/hooks/{agentId}" })).StatusCode);
+            var api = _agentApis[agentId];
+            var open = await api.GetFromJsonAsync<JsonElement>("/me/conversations?status=open&limit=500");
+            foreach (var conversation in open.EnumerateArray())
+            {
+                var conversationId = conversation.GetProperty("id").GetGuid();
+                var detail = await api.GetFromJsonAsync<JsonElement>($"/conversations/{conversationId}");
+                var tokens = detail.GetProperty("messages").EnumerateArray().Where(m => m.GetProperty("direction").GetString() == "in")
+                    .SelectMany(m => TokenPattern().Matches(m.GetRawText()).Select(t => t.Value)).Distinct().ToList();
+                Deliveries.Enqueue(new ToolDelivery(agentId, Resync, Resync, conversationId, tokens));
+                if (_channels.TryAdd((agentId, conversationId), conversation.GetProperty("channel").GetString() ?? "")
+                    || _closing.TryRemove((agentId, conversationId), out _))
+                {
+                    _assigned.Writer.TryWrite((agentId, conversationId, _channels[(agentId, conversationId)]));
+                }
+            }
+        }
     }
 
     /// <summary>An agent at work: answers the conversation (twice, one Idempotency-Key), then closes it.</summary>

@@ -23,6 +23,9 @@ public sealed class Webhook(string token, string channel, TimeSpan scheduledAt)
 /// shows as a backlog instead of a slower client. Channels take turns; a share of messages comes from customers who wrote
 /// before (on the same channel). Providers that retry a failed delivery (Meta, X, Mailgun) are imitated with their
 /// backoff; Twilio does not retry, so an SMS webhook answered with an error is refused for good, as the provider is told.
+/// With <see cref="LoadOptions.ByMail"/>, email arrives as mail handed to the instance's Postfix for the support mailbox
+/// (which the email adapter reads over IMAP) instead of Mailgun's webhook; acknowledged is Postfix's 250, and a refused
+/// hand-over is tried again, as the sender's mail server would.
 /// </summary>
 public sealed class Load(string run, LoadOptions options)
 {
@@ -75,28 +78,17 @@ public sealed class Load(string run, LoadOptions options)
             {
                 webhook.Attempts++;
             }
-            string answer;
-            try
-            {
-                using var request = Request(webhook, customer);
-                using var response = await _http.SendAsync(request, ct);
-                answer = ((int)response.StatusCode).ToString(CultureInfo.InvariantCulture);
-                if (response.StatusCode == HttpStatusCode.OK)
-                {
-                    lock (webhook)
-                    {
-                        webhook.AcknowledgedAt ??= clock.Elapsed;
-                        webhook.LastAnswer = answer;
-                    }
-                    return;
-                }
-            }
-            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
-            {
-                answer = ex is TaskCanceledException ? "timeout" : "connection failed";
-            }
+            var (accepted, answer) = options.ByMail && webhook.Channel == "email"
+                ? await MailAsync(webhook, customer, ct)
+                : await PostAsync(webhook, customer, ct);
             lock (webhook)
             {
+                if (accepted)
+                {
+                    webhook.AcknowledgedAt ??= clock.Elapsed;
+                    webhook.LastAnswer = answer;
+                    return;
+                }
                 webhook.LastAnswer = webhook.Acknowledged ? webhook.LastAnswer : answer;
             }
             if (attempt >= retries)
@@ -104,6 +96,21 @@ public sealed class Load(string run, LoadOptions options)
                 return;
             }
             await Task.Delay(ProviderBackoff[attempt], ct);
+        }
+    }
+
+    /// <summary>One delivery of the provider's webhook: accepted on 200, else the status or what went wrong.</summary>
+    private async Task<(bool Accepted, string Answer)> PostAsync(Webhook webhook, string customer, CancellationToken ct)
+    {
+        try
+        {
+            using var request = Request(webhook, customer);
+            using var response = await _http.SendAsync(request, ct);
+            return (response.StatusCode == HttpStatusCode.OK, ((int)response.StatusCode).ToString(CultureInfo.InvariantCulture));
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
+        {
+            return (false, ex is TaskCanceledException ? "timeout" : "connection failed");
         }
     }
 
@@ -147,9 +154,38 @@ public sealed class Load(string run, LoadOptions options)
         };
     }
 
+    /// <summary>The customer's mail to the support mailbox, handed to Postfix over SMTP: accepted on 250, else the reply code or what went wrong.</summary>
+    private static async Task<(bool Accepted, string Answer)> MailAsync(Webhook webhook, string customer, CancellationToken ct)
+    {
+        var mail = new MimeKit.MimeMessage
+        {
+            MessageId = webhook.Token + "@customers.example.net",
+            Subject = "My order",
+            Body = new MimeKit.TextPart("plain") { Text = $"Question {webhook.Token} about my order" },
+        };
+        mail.From.Add(new MimeKit.MailboxAddress("Chaos Customer", customer));
+        mail.To.Add(MimeKit.MailboxAddress.Parse(SupportMailbox));
+        try
+        {
+            using var smtp = new MailKit.Net.Smtp.SmtpClient { Timeout = 10_000 };
+            await smtp.ConnectAsync(MailServers.Smtp.Host, MailServers.Smtp.Port, MailKit.Security.SecureSocketOptions.None, ct);
+            await smtp.SendAsync(mail, ct);
+            await smtp.DisconnectAsync(true, ct);
+            return (true, "250");
+        }
+        catch (Exception ex) when (ex is MailKit.Net.Smtp.SmtpCommandException or MailKit.Net.Smtp.SmtpProtocolException or IOException
+                                       or System.Net.Sockets.SocketException or TimeoutException)
+        {
+            return (false, ex is MailKit.Net.Smtp.SmtpCommandException command ? ((int)command.StatusCode).ToString(CultureInfo.InvariantCulture) : "connection failed");
+        }
+    }
+
+    /// <summary>The mailbox the email adapter reads (deploy/local/dev.env, Email__Imap__Address).</summary>
+    private const string SupportMailbox = "support@example.com";
+
     /// <summary>X's event ids are numbers: the token's digits (a run's id is digits too).</summary>
     private static string Numeric(string token) => "1" + string.Concat(token.Where(char.IsAsciiDigit));
 }
 
 /// <summary>How much load a scenario offers.</summary>
-public sealed record LoadOptions(double Rate, TimeSpan Duration, double ReturningShare = 0.3, bool DuplicateDeliveries = false);
+public sealed record LoadOptions(double Rate, TimeSpan Duration, double ReturningShare = 0.3, bool DuplicateDeliveries = false, bool ByMail = false);

@@ -11,14 +11,52 @@ var app = builder.Build();
 var sent = new ConcurrentQueue<SentRequest>();
 // The newest requests kept (Sandbox__Keep): every send of a chaos campaign, whose checker reads them all.
 var keep = builder.Configuration.GetValue("Sandbox:Keep", 100_000);
+const string Recorded = "sandbox.recorded";
 
-void Record(SentRequest request)
+void Record(HttpContext http, SentRequest request)
 {
+    http.Items[Recorded] = true;
     sent.Enqueue(request);
     while (sent.Count > keep && sent.TryDequeue(out _))
     {
     }
 }
+
+// A fault for make chaos (provider-reset): POST /faults {"resetShare": 0.3} has that share of the providers' sends
+// (Slack's aside) recorded, and then answered with a dropped connection instead of their answer, as a provider that
+// accepted a send and lost the connection; DELETE /faults ends it. An adapter that retries such a send sends it twice.
+var resetShare = 0.0;
+app.Use(async (http, next) =>
+{
+    var share = Volatile.Read(ref resetShare);
+    if (share <= 0 || !HttpMethods.IsPost(http.Request.Method) || http.Request.Path.StartsWithSegments("/slack") || http.Request.Path.StartsWithSegments("/faults"))
+    {
+        await next(http);
+        return;
+    }
+    var original = http.Response.Body;
+    using var answer = new MemoryStream();
+    http.Response.Body = answer;
+    await next(http);
+    http.Response.Body = original;
+    if (http.Items.ContainsKey(Recorded) && Random.Shared.NextDouble() < share)
+    {
+        http.Abort();
+        return;
+    }
+    answer.Position = 0;
+    await answer.CopyToAsync(original);
+});
+app.MapPost("/faults", (SandboxFaults faults) =>
+{
+    Volatile.Write(ref resetShare, Math.Clamp(faults.ResetShare, 0, 1));
+    return Results.Ok(faults);
+});
+app.MapDelete("/faults", () =>
+{
+    Volatile.Write(ref resetShare, 0);
+    return Results.NoContent();
+});
 
 app.MapPost("/2010-04-01/Accounts/{accountSid}/Messages.json", async (HttpContext http, string accountSid) =>
 {
@@ -28,7 +66,7 @@ app.MapPost("/2010-04-01/Accounts/{accountSid}/Messages.json", async (HttpContex
     }
     var form = QueryHelpers.ParseQuery(await new StreamReader(http.Request.Body).ReadToEndAsync());
     var sid = "SM" + Guid.NewGuid().ToString("N");
-    Record(new SentRequest("twilio", http.Request.Path, sid, DateTimeOffset.UtcNow,
+    Record(http, new SentRequest("twilio", http.Request.Path, sid, DateTimeOffset.UtcNow,
         JsonSerializer.SerializeToElement(form.ToDictionary(f => f.Key, f => f.Value.ToString()))));
     return Results.Json(new { sid, account_sid = accountSid, status = "queued", to = form["To"].ToString(), from = form["From"].ToString() }, statusCode: 201);
 });
@@ -51,12 +89,12 @@ app.MapPost("/{version}/{node}/messages", async (HttpContext http) =>
     if (body.TryGetProperty("messaging_product", out var product) && product.GetString() == "whatsapp")
     {
         var wamid = "wamid.sandbox." + Guid.NewGuid().ToString("N");
-        Record(new SentRequest("whatsapp", http.Request.Path, wamid, DateTimeOffset.UtcNow, body));
+        Record(http, new SentRequest("whatsapp", http.Request.Path, wamid, DateTimeOffset.UtcNow, body));
         var to = body.TryGetProperty("to", out var t) ? t.GetString() : null;
         return Results.Json(new { messaging_product = "whatsapp", contacts = new[] { new { input = to, wa_id = to } }, messages = new[] { new { id = wamid } } });
     }
     var mid = "m_sandbox_" + Guid.NewGuid().ToString("N");
-    Record(new SentRequest("facebook", http.Request.Path, mid, DateTimeOffset.UtcNow, body));
+    Record(http, new SentRequest("facebook", http.Request.Path, mid, DateTimeOffset.UtcNow, body));
     var recipient = body.TryGetProperty("recipient", out var r) && r.TryGetProperty("id", out var id) ? id.GetString() : null;
     return Results.Json(new { recipient_id = recipient, message_id = mid });
 });
@@ -79,7 +117,7 @@ app.MapPost("/2/dm_conversations/with/{participantId}/messages", async (HttpCont
         return Results.Json(new { title = "Invalid Request", type = "https://api.twitter.com/2/problems/invalid-request", status = 400, detail = ex.Message }, statusCode: 400);
     }
     var eventId = Random.Shared.NextInt64(1_000_000_000_000_000_000, long.MaxValue).ToString(System.Globalization.CultureInfo.InvariantCulture);
-    Record(new SentRequest("twitter", http.Request.Path, eventId, DateTimeOffset.UtcNow, body));
+    Record(http, new SentRequest("twitter", http.Request.Path, eventId, DateTimeOffset.UtcNow, body));
     return Results.Json(new { data = new { dm_conversation_id = participantId, dm_event_id = eventId } }, statusCode: 201);
 });
 
@@ -104,7 +142,7 @@ app.MapPost("/slack/api/{method}", async (HttpContext http, string method) =>
     var next = Interlocked.Increment(ref slackTs);
     var ts = $"{next / 1_000_000}.{next % 1_000_000:D6}";
     var channel = body.TryGetProperty("channel", out var c) ? c.GetString() ?? "" : "";
-    Record(new SentRequest("slack", http.Request.Path, ts, DateTimeOffset.UtcNow, body));
+    Record(http, new SentRequest("slack", http.Request.Path, ts, DateTimeOffset.UtcNow, body));
     return Results.Json(new { ok = true, channel = channel.StartsWith('U') ? "D" + channel[1..] : channel, ts });
 });
 
@@ -113,5 +151,7 @@ app.MapGet("/health/live", () => Results.Ok());
 app.MapGet("/health/ready", () => Results.Ok());
 
 app.Run();
+
+internal sealed record SandboxFaults(double ResetShare);
 
 internal sealed record SentRequest(string Provider, string Path, string ProviderMessageId, DateTimeOffset ReceivedAt, JsonElement Body);
