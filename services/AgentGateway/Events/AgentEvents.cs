@@ -52,14 +52,21 @@ internal static class AgentEvents
     /// </summary>
     public static readonly AsyncLocal<HashSet<string>?> Written = new();
 
-    /// <summary>Stores and queues the event; false when it was already written (a redelivery).</summary>
+    /// <summary>
+    /// Stores and queues the event; false when it was already written (a redelivery). An agent's events are numbered
+    /// in the order their transactions commit: the insert first takes a lock on the agent that is held until the
+    /// transaction ends, so a second transaction writing for the same agent numbers its event only after the first
+    /// committed. Without it, an event numbered lower but committed later was never sent by a stream that had moved past
+    /// the higher number (AgentEventOrderTests).
+    /// </summary>
     public static async Task<bool> AppendAsync(NpgsqlConnection connection, NpgsqlTransaction tx, Guid id, string agentId, Guid conversationId, string type,
         object data, DateTimeOffset now, CancellationToken ct)
     {
         var body = Serialize(type, now, data);
         var seq = await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
             """
-            insert into gateway_agent_events (id, agent_id, type, body, created_at) values (@id, @agentId, @type, @body, @now)
+            insert into gateway_agent_events (id, agent_id, type, body, created_at)
+            select @id, @agentId, @type, @body, @now from (select pg_advisory_xact_lock(hashtext('gateway_agent_events'), hashtext(@agentId))) as in_commit_order
             on conflict (id) do nothing returning seq
             """, new { id, agentId, type, body, now = now.UtcDateTime }, tx, cancellationToken: ct));
         if (seq is null)
