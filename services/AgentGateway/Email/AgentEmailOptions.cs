@@ -32,6 +32,9 @@ internal sealed class AgentEmailOptions
     /// <summary>How often the reply mailbox is checked.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>How often a replica that does not hold the reply mailbox's lease (another one reads it) tries to take it.</summary>
+    public TimeSpan LeaseRetry { get; set; } = TimeSpan.FromSeconds(5);
+
     public TimeSpan CallTimeout { get; set; } = TimeSpan.FromSeconds(30);
 }
 

@@ -3,6 +3,7 @@ using MailKit.Net.Imap;
 using MailKit.Search;
 using Microsoft.Extensions.Options;
 using MimeKit;
+using Npgsql;
 using Routing.Adapters.Email.Mime;
 using Routing.AgentGateway.Agents;
 using Routing.AgentGateway.Conversations;
@@ -25,10 +26,12 @@ internal enum ReplyMailOutcome
 /// targets; its new text (above the quoted history) goes to the customer as the agent's reply, its Message-ID being
 /// the idempotency key, so a mail read twice is one reply. "accept" or "decline" alone answers an offer; a reply to an
 /// offer accepts it first. A handled mail is flagged $Routed (or $NotRouted with the reason logged, and the agent told
-/// when the sender is theirs); a mail the broker did not confirm stays unflagged and is read again.
+/// when the sender is theirs); a mail the broker did not confirm stays unflagged and is read again. One replica at a time
+/// reads the mailbox: the one holding its <see cref="MailboxLease"/>; the others try again every LeaseRetry.
 /// </summary>
 internal sealed class EmailReplyWatcher(IOptions<AgentEmailOptions> options, ReplyAddress replyAddresses, ConversationStore conversations,
-    DeliveryStore targets, DeliveryWakeup wakeup, IServiceScopeFactory scopes, TimeProvider time, ILogger<EmailReplyWatcher> logger) : BackgroundService
+    DeliveryStore targets, DeliveryWakeup wakeup, IServiceScopeFactory scopes, NpgsqlDataSource db, TimeProvider time, ILogger<EmailReplyWatcher> logger)
+    : BackgroundService
 {
     private static readonly Guid NoticeNamespace = new("a4c17e02-6b3f-4d9a-8e51-0f2b7c94d6e3");
     public const string RoutedKeyword = "$Routed";
@@ -47,13 +50,21 @@ internal sealed class EmailReplyWatcher(IOptions<AgentEmailOptions> options, Rep
         {
             try
             {
+                await using var lease = await MailboxLease.TryAcquireAsync(db, config.ReplyAddress, stoppingToken);
+                if (lease is null)
+                {
+                    // another replica reads it
+                    await Task.Delay(config.LeaseRetry, time, stoppingToken);
+                    continue;
+                }
                 using var client = new ImapClient();
                 await client.ConnectAsync(config.Imap.Host, config.Imap.Port, config.Imap.Security, stoppingToken);
                 await client.AuthenticateAsync(config.Imap.Username ?? config.ReplyAddress, config.Imap.Password ?? "", stoppingToken);
                 var folder = await client.GetFolderAsync(config.Folder, stoppingToken);
                 await folder.OpenAsync(FolderAccess.ReadWrite, stoppingToken);
                 backoff = TimeSpan.FromSeconds(1);
-                while (!stoppingToken.IsCancellationRequested)
+                logger.LogInformation("This replica reads agents' replies from {Mailbox}", config.ReplyAddress);
+                while (!stoppingToken.IsCancellationRequested && await lease.HeldAsync(stoppingToken))
                 {
                     await DrainAsync(folder, config, stoppingToken);
                     await Task.Delay(config.PollInterval, time, stoppingToken);
