@@ -1,4 +1,5 @@
 using Routing.Identity;
+using Routing.Addresses;
 
 namespace Routing.UnitTests;
 

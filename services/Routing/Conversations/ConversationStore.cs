@@ -3,6 +3,7 @@ using Routing.Contracts;
 using Routing.Database;
 using Routing.Policy;
 using System.Text.Json;
+using Routing.Addresses;
 
 namespace Routing.Conversations;
 
@@ -234,4 +235,4 @@ internal sealed record AssignedContext(string? CustomerName, IReadOnlyList<Ident
 internal sealed record InboundContext(HashSet<Guid> Seen, IReadOnlyList<ConversationRow> Active, Dictionary<string, Agents.AgentRow> Agents);
 
 /// <summary>An inbound message as stored: in which conversation, of which customer, from which normalized address.</summary>
-internal sealed record InboundMessageRow(InboundMessageReceived Message, Guid ConversationId, Guid CustomerId, Identity.NormalizedAddress Sender);
+internal sealed record InboundMessageRow(InboundMessageReceived Message, Guid ConversationId, Guid CustomerId, NormalizedAddress Sender);

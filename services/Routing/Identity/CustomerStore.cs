@@ -1,6 +1,7 @@
 using Dapper;
 using Npgsql;
 using System.Text.Json;
+using Routing.Addresses;
 
 namespace Routing.Identity;
 

@@ -1,5 +1,6 @@
 using Dapper;
 using Routing.Database;
+using Routing.Addresses;
 
 namespace Routing.Identity;
 

@@ -7,6 +7,7 @@ using Routing.Observability;
 using Routing.Policy;
 using System.Globalization;
 using Microsoft.Extensions.Options;
+using Routing.Addresses;
 
 namespace Routing.Inbound;
 

@@ -31,6 +31,27 @@ public sealed class SmsWebhookEndpointTests : AdapterEndpointTest
             (message.MessageId, message.Sender.Value, message.ChannelAccount));
     }
 
+    /// <summary>
+    /// An SMS from a short code or an alphanumeric sender id ("ACME") was answered 200, and routing, which cannot identify a
+    /// person by it, put it in its error queue. The adapter applies routing's own rule now, and refuses it with the field.
+    /// </summary>
+    [Theory]
+    [InlineData("ACME")]
+    [InlineData("12345")]
+    public async Task Should_refuse_a_sender_routing_cannot_identify_before_answering(string from)
+    {
+        await using var inbound = await Broker.ObserveAsync<InboundMessageReceived>();
+        using var refused = await Client.SendAsync(SampleWebhooks.TwilioSms("https://hooks.example.com", TwilioCases.AuthToken, "SMfromshortcode", from,
+            "+15557654321", "Your code is 1234"));
+        using var accepted = await PostAsync(TwilioCases.Named("incoming SMS"));
+
+        await AssertRefusedAsync(refused, HttpStatusCode.BadRequest, "sender");
+        Assert.DoesNotContain(from, await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
+        await inbound.WaitForAsync(m => m.ProviderMessageId == "SM5e3b1a7c9d2f4e6a8b0c1d2e3f4a5b6c");
+        Assert.DoesNotContain(inbound.Messages, m => m.ProviderMessageId == "SMfromshortcode");
+    }
+
     [Fact]
     public async Task Should_give_a_retried_delivery_the_same_message_id()
     {

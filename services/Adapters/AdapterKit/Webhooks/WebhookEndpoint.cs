@@ -66,6 +66,15 @@ public static class WebhookEndpoint
             return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Malformed webhook", detail: ex.Message,
                 extensions: new Dictionary<string, object?> { ["field"] = ex.Field });
         }
+        var parsed = content;
+        content = content.WithoutUnroutableSenders();
+        if (content.Messages.Count == 0 && content.Statuses.Count == 0 && parsed.Messages.Count > 0)
+        {
+            // Nothing in the delivery routing could take: refused, rather than answered 200 and stranded in routing's error queue.
+            metrics.Refused(webhook.Channel, "malformed");
+            return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Malformed webhook", detail: content.Skipped[^1].Problem,
+                extensions: new Dictionary<string, object?> { ["field"] = "sender" });
+        }
 
         var spool = services.GetRequiredService<WebhookSpool>();
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);

@@ -1,13 +1,14 @@
 using PhoneNumbers;
 using System.Net.Mail;
 
-namespace Routing.Identity;
+namespace Routing.Addresses;
 
 /// <summary>
 /// One address, one spelling: phone numbers to E.164 (so a customer's SMS number and WhatsApp wa_id
-/// are the same identity), email lower-cased, kinds lower-cased, other values trimmed.
+/// are the same identity), email lower-cased, kinds lower-cased, other values trimmed. Routing identifies
+/// customers by it; adapters refuse a sender it cannot normalise before they answer 200.
 /// </summary>
-internal static class AddressNormalizer
+public static class AddressNormalizer
 {
     private static readonly PhoneNumberUtil Phones = PhoneNumberUtil.GetInstance();
 

@@ -1,3 +1,0 @@
-namespace Routing.Identity;
-
-internal sealed record NormalizedAddress(string Kind, string Value);
