@@ -112,6 +112,21 @@ internal static class WhatsAppCases
         },
         new()
         {
+            Name = "status of a message we sent with biz_opaque_callback_data: it carries the reply's command id",
+            Source = Source + "/status/",
+            ContentType = Json,
+            Body = """{"object":"whatsapp_business_account","entry":[{"id":"102290129340398","changes":[{"value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"15550783881","phone_number_id":"106540352242922"},"statuses":[{"id":"wamid.HBgLMTY1MDM4Nzk0MzkVAgARGBJDQUxMQkFDSzEyMzQ1NgA=","status":"delivered","timestamp":"1749417002","recipient_id":"16505551234","biz_opaque_callback_data":"5f0c1e2a9b7d4c3e8a6f1b2d3c4e5f60"}]},"field":"messages"}]}]}""",
+            Headers = Signed("sha256=0eb694ec4c993d6d94d11f784714da87d7fcaa1d26243da5ec1ac424435ab9b4"),
+            Statuses =
+            [
+                Status("wamid.HBgLMTY1MDM4Nzk0MzkVAgARGBJDQUxMQkFDSzEyMzQ1NgA=", "delivered", null, 1749417002) with
+                {
+                    CommandId = Guid.Parse("5f0c1e2a9b7d4c3e8a6f1b2d3c4e5f60"),
+                },
+            ],
+        },
+        new()
+        {
             Name = "a batch with malformed items beside good ones: the good ones count",
             Source = Source,
             ContentType = Json,

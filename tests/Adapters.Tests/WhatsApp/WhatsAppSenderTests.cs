@@ -50,8 +50,9 @@ public sealed class WhatsAppSenderTests : IAsyncLifetime
     public async Task Should_send_text_from_the_number_the_customer_wrote_to_as_a_reply()
     {
         _api.Then(GraphApiImitation.WhatsAppSent("wamid.sent1"));
+        var command = Command();
 
-        var outcome = await Sender.SendAsync(Command(), CancellationToken.None);
+        var outcome = await Sender.SendAsync(command, CancellationToken.None);
 
         Assert.Equal("wamid.sent1", outcome.ProviderMessageId);
         var request = Assert.Single(_api.Requests);
@@ -61,6 +62,8 @@ public sealed class WhatsAppSenderTests : IAsyncLifetime
         Assert.Equal(("whatsapp", "16505551234", "text"), (json.GetProperty("messaging_product").GetString(), json.GetProperty("to").GetString(), json.GetProperty("type").GetString()));
         Assert.Equal("Blue is back in stock.\nhttps://cdn.example.com/blue.jpg", json.GetProperty("text").GetProperty("body").GetString());
         Assert.Equal("wamid.customer1", json.GetProperty("context").GetProperty("message_id").GetString());
+        // Meta hands it back in the message's statuses, so a send whose answer was lost is settled by them.
+        Assert.Equal(command.CommandId.ToString("N"), json.GetProperty("biz_opaque_callback_data").GetString());
     }
 
     [Fact]

@@ -52,6 +52,7 @@ internal sealed partial class WhatsAppSender(HttpClient http, IOptions<WhatsAppO
                 type = "text",
                 text = new { preview_url = false, body = command.WithAttachmentLinks() },
                 context = command.ReplyToProviderMessageId is { } replyTo ? new { message_id = replyTo } : null,
+                biz_opaque_callback_data = CallbackData(command),
             }, ct);
             if (sent.Code != OutsideWindowCode)
             {
@@ -77,8 +78,15 @@ internal sealed partial class WhatsAppSender(HttpClient http, IOptions<WhatsAppO
                     ? new[] { new { type = "body", parameters = new[] { new { type = "text", text = Parameter(command.WithAttachmentLinks()) } } } }
                     : null,
             },
+            biz_opaque_callback_data = CallbackData(command),
         }, ct));
     }
+
+    /// <summary>
+    /// The command id, which Meta hands back in every status of the message (biz_opaque_callback_data): a send whose
+    /// answer was lost is still settled by its statuses.
+    /// </summary>
+    private static string CallbackData(SendChannelMessage command) => command.CommandId.ToString("N");
 
     private static SendOutcome Outcome(GraphResult result) =>
         GraphApi.Outcome(result, body => body.TryGetProperty("messages", out var messages) && messages.ValueKind == JsonValueKind.Array

@@ -161,6 +161,8 @@ internal sealed class WhatsAppWebhook(IOptions<WhatsAppOptions> options) : IChan
             Channel = Channels.WhatsApp,
             ChannelAccount = account,
             ProviderMessageId = id,
+            // what the sender put in biz_opaque_callback_data: the reply's command id
+            CommandId = Guid.TryParseExact(String(status, "biz_opaque_callback_data") ?? "", "N", out var command) ? command : null,
             Status = value,
             ErrorCode = status.TryGetProperty("errors", out var errors) && errors.ValueKind == JsonValueKind.Array && errors.GetArrayLength() > 0
                 && errors[0].TryGetProperty("code", out var code) ? code.GetRawText() : null,
