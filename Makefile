@@ -78,7 +78,7 @@ test-repeat: build
 # started empty and stopped afterwards. SCENARIOS="routing-kill postgres-kill" runs some; SMALL=1 at make test's scale.
 SCENARIOS ?=
 chaos: build
-	@export ROUTING_INSTANCE=chaos; \
+	@export ROUTING_INSTANCE=chaos ROUTING_PG_DISK_MB=2048; \
 	  deploy/local/stack.sh down; deploy/local/infra.sh reset; \
 	  { deploy/local/infra.sh up && deploy/local/stack.sh up; } || { deploy/local/stack.sh down; deploy/local/infra.sh down; exit 1; }; \
 	  set -a; source $(LOCAL)/chaos/env; source $(LOCAL)/chaos/stack.env; set +a; \

@@ -8,6 +8,7 @@
 #   infra.sh describe   print the instance's data folder, RabbitMQ node and every port its servers listen on
 #   infra.sh kill postgres|rabbitmq|dovecot   kill the server with SIGKILL, as a crash would (make chaos); `up` starts it again
 #   infra.sh stop postgres|rabbitmq|dovecot stop the server cleanly (a restart, with `up` after)
+#   infra.sh fill|free postgres   fill PostgreSQL's disk and free it again (needs ROUTING_PG_DISK_MB at the first `up`)
 #
 # ROUTING_INSTANCE=test (or chaos) works on make test's (make chaos's) own instance instead of the user's (deploy/local/instance.sh).
 #
@@ -78,6 +79,13 @@ pg_up() {
   fi
   local bin dir data
   bin=$(pg_bin); dir=$(pg_dir); data=$dir/data
+  # ROUTING_PG_DISK_MB (make chaos): the data folder on a disk of its own of that size, a tmpfs, so that a fault can
+  # fill it (infra.sh fill postgres) without touching the machine's disk.
+  if [ -n "${ROUTING_PG_DISK_MB:-}" ] && ! mountpoint -q "$data"; then
+    mkdir -p "$data"
+    as_root mount -t tmpfs -o "size=${ROUTING_PG_DISK_MB}m,mode=0700" tmpfs "$data"
+    [ "$(id -u)" -eq 0 ] && chown postgres: "$data"
+  fi
   if [ ! -s "$data/PG_VERSION" ]; then
     log "initialising PostgreSQL in $data"
     printf 'postgres\n' > "$dir/pwfile"
@@ -349,7 +357,10 @@ case "${1:-}" in
     down --volumes
     # the data folders, wherever pg_dir and mail_dir put them
     rm -rf "$STATE/rabbitmq" "$STATE/env"
-    [ -n "$(pg_bin)" ] && rm -rf "$(pg_dir)"
+    if [ -n "$(pg_bin)" ]; then
+      mountpoint -q "$(pg_dir)/data" && as_root umount "$(pg_dir)/data"
+      rm -rf "$(pg_dir)"
+    fi
     rm -rf "$(mail_dir)"
     log "stopped, data deleted ($STATE)"
     ;;
@@ -405,5 +416,22 @@ case "${1:-}" in
     esac
     log "$2: $1 done"
     ;;
-  *) echo "usage: $0 up|down|reset|env|describe|kill|stop" >&2; exit 2 ;;
+  fill|free)
+    # A full disk under PostgreSQL (make chaos): `fill postgres` takes all of the data folder's own disk
+    # (ROUTING_PG_DISK_MB), `free postgres` gives it back.
+    [ "${2:-}" = postgres ] || { echo "usage: $0 $1 postgres" >&2; exit 2; }
+    data=$(pg_dir)/data
+    mountpoint -q "$data" || { log "$data is not on a disk of its own: start the instance with ROUTING_PG_DISK_MB set"; exit 1; }
+    if [ "$1" = fill ]; then
+      free=$(df --output=avail -B1 "$data" | tail -n 1)
+      # PostgreSQL keeps writing meanwhile: most of it at once, with room to spare, then the rest by writing until
+      # the disk refuses
+      [ "$free" -gt 67108864 ] && { as_root fallocate -l $((free - 67108864)) "$data/ballast" || true; }
+      as_root dd if=/dev/zero of="$data/ballast.rest" bs=4k status=none 2>/dev/null || true
+    else
+      as_root rm -f "$data/ballast" "$data/ballast.rest"
+    fi
+    log "postgres: disk $1 done ($(df --output=avail -h "$data" | tail -n 1 | tr -d ' ') free)"
+    ;;
+  *) echo "usage: $0 up|down|reset|env|describe|kill|stop|fill|free" >&2; exit 2 ;;
 esac

@@ -89,6 +89,9 @@ public sealed class ChaosStack
     /// <summary>SIGKILL (kill) or a clean stop of postgres or rabbitmq.</summary>
     public Task StopServerAsync(string server, bool kill) => RunAsync("deploy/local/infra.sh", kill ? "kill" : "stop", server);
 
+    /// <summary>Fills PostgreSQL's disk (all of the instance's own tmpfs), or frees it again.</summary>
+    public Task FillPostgresDiskAsync(bool full) => RunAsync("deploy/local/infra.sh", full ? "fill" : "free", "postgres");
+
     /// <summary>Starts whichever server is down. A killed PostgreSQL may need a moment before its memory is free again.</summary>
     public async Task StartServersAsync()
     {

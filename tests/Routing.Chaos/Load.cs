@@ -50,10 +50,10 @@ public sealed class Load(string run, LoadOptions options)
         var started = clock.Elapsed;
         for (var i = 0; i < count; i++)
         {
-            var due = started + TimeSpan.FromSeconds(i / options.Rate);
-            if (due > clock.Elapsed)
+            var wait = started + TimeSpan.FromSeconds(i / options.Rate) - clock.Elapsed;
+            if (wait > TimeSpan.Zero)
             {
-                await Task.Delay(due - clock.Elapsed, ct);
+                await Task.Delay(wait, ct);
             }
             var channel = Channels[i % Channels.Count];
             var webhook = new Webhook($"q{run}x{i:D6}", channel, clock.Elapsed);

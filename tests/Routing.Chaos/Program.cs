@@ -14,7 +14,16 @@ Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
 var verdicts = new List<Verdict>();
 foreach (var scenario in scenarios)
 {
-    var verdict = await Campaign.RunAsync(stack, scenario, options, Console.Out);
+    Verdict verdict;
+    try
+    {
+        verdict = await Campaign.RunAsync(stack, scenario, options, Console.Out);
+    }
+    catch (Exception ex) when (ex is InvalidOperationException or HttpRequestException or Npgsql.NpgsqlException or TimeoutException)
+    {
+        // reported as not clean, and the next scenario starts the stack again
+        verdict = Verdict.CouldNotRun(scenario.Name, ex);
+    }
     Console.WriteLine(verdict);
     verdicts.Add(verdict);
 }

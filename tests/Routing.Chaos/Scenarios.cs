@@ -50,6 +50,7 @@ public sealed record Scenario(string Name, string What, Func<FaultContext, Task>
         new("postgres-kill", "PostgreSQL killed (SIGKILL) for 5 s, inside the consumers' in-memory retries", c => CrashServerAsync(c, "postgres", kill: true, TimeSpan.FromSeconds(5))),
         new("postgres-kill-long", "PostgreSQL killed (SIGKILL) for 40 s, longer than the in-memory retries", c => CrashServerAsync(c, "postgres", kill: true, TimeSpan.FromSeconds(40))),
         new("postgres-restart", "PostgreSQL stopped cleanly (fast shutdown) and started again, as a switchover does", c => CrashServerAsync(c, "postgres", kill: false, TimeSpan.Zero)),
+        new("postgres-disk-full", "PostgreSQL's disk full for 20 s: writes fail (SQLSTATE 53100), WAL may not be written", DiskFullAsync),
         new("rolling-restart", "every service in turn stopped with SIGTERM and started again, under load", RollingRestartAsync),
         new("duplicate-webhooks", "every webhook delivered twice at once, as a provider retrying to another replica does", _ => Task.CompletedTask)
         {
@@ -107,6 +108,21 @@ public sealed record Scenario(string Name, string What, Func<FaultContext, Task>
     {
         await c.Stack.StopServerAsync(server, kill);
         await Task.Delay(down, c.Cancellation);
+        await c.Stack.StartServersAsync();
+    }
+
+    private static async Task DiskFullAsync(FaultContext c)
+    {
+        await c.Stack.FillPostgresDiskAsync(full: true);
+        try
+        {
+            await Task.Delay(TimeSpan.FromSeconds(20), c.Cancellation);
+        }
+        finally
+        {
+            await c.Stack.FillPostgresDiskAsync(full: false);
+        }
+        // A PostgreSQL that could not write its WAL stopped (PANIC): started again, as its supervisor would.
         await c.Stack.StartServersAsync();
     }
 

@@ -34,7 +34,16 @@ public sealed record Verdict(string Scenario)
     public bool Settled { get; init; }
     public IReadOnlyList<string> Findings { get; init; } = [];
 
-    public bool Clean => Lost == 0 && Duplicated == 0 && Stranded == 0 && Undelivered == 0 && RepliesLost == 0 && OverCapacity == 0 && CountDrift == 0
+    /// <summary>Why the scenario could not be run to the end (the fault or the checker failed), if it could not.</summary>
+    public string? Broken { get; init; }
+
+    public static Verdict CouldNotRun(string scenario, Exception exception) => new(scenario)
+    {
+        Broken = exception.Message,
+        Findings = [$"the scenario could not run to the end: {exception.GetType().Name}: {exception.Message}"],
+    };
+
+    public bool Clean => Broken is null && Lost == 0 && Duplicated == 0 && Stranded == 0 && Undelivered == 0 && RepliesLost == 0 && OverCapacity == 0 && CountDrift == 0
         && TwoOpen == 0 && Settled;
 
     public static string Header =>
