@@ -335,6 +335,8 @@ compose() {
 down() {
   mail_down
   if docker_engine && [ -z "${ROUTING_NO_DOCKER:-}" ]; then compose down "$@"; else mq_down; pg_down; fi
+  # a data folder on a tmpfs of its own (ROUTING_PG_DISK_MB) holds memory until it is unmounted; its data goes with it
+  if [ -n "$(pg_bin)" ] && mountpoint -q "$(pg_dir)/data"; then as_root umount "$(pg_dir)/data"; fi
 }
 
 case "${1:-}" in
