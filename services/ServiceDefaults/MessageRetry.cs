@@ -42,9 +42,10 @@ public static class MessageRetry
     public static bool IsOutage(Exception exception) => exception switch
     {
         // connection exceptions (08), shutting down or starting up (57P01-57P03), no connection slot (53300), a primary
-        // demoted to a standby during a switchover (25006)
+        // demoted to a standby during a switchover (25006), and a server that cannot write now: its disk full (53100),
+        // out of memory (53200), an I/O error (58030). An operator frees the disk; the message was never at fault.
         PostgresException postgres => postgres.SqlState.StartsWith("08", StringComparison.Ordinal)
-                                      || postgres.SqlState is "57P01" or "57P02" or "57P03" or "53300" or "25006",
+                                      || postgres.SqlState is "57P01" or "57P02" or "57P03" or "53300" or "25006" or "53100" or "53200" or "58030",
         // I/O errors, refused or reset connections, timeouts, an exhausted pool
         NpgsqlException npgsql => npgsql.IsTransient,
         _ => exception.InnerException is { } inner && IsOutage(inner),

@@ -13,6 +13,9 @@ public sealed class MessageRetryTests
     [InlineData("57P03")] // the database is starting up
     [InlineData("53300")] // too many connections
     [InlineData("25006")] // read-only: a primary demoted in a switchover
+    [InlineData("53100")] // disk full (make chaos, postgres-disk-full: 3 events dead-lettered before this)
+    [InlineData("53200")] // out of memory
+    [InlineData("58030")] // an I/O error writing
     public void Should_wait_out_a_database_that_is_away(string sqlState) =>
         Assert.True(MessageRetry.IsOutage(new PostgresException("away", "FATAL", "FATAL", sqlState)));
 
