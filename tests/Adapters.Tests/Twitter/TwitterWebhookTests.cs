@@ -50,6 +50,32 @@ public sealed class TwitterEndpointTests : AdapterEndpointTest
         Assert.Equal((HttpStatusCode.BadRequest, "application/problem+json"), (missing.StatusCode, missing.Content.Headers.ContentType?.MediaType));
     }
 
+    /// <summary>
+    /// X signs its deliveries with the key it also has us sign CRC tokens with, so answering any token made the CRC a
+    /// signing oracle: GET ?crc_token=&lt;a forged delivery&gt; gave the signature POST accepted for it, and a DM "from" any
+    /// X user was routed with no credentials at all. X's tokens are short random strings, never JSON: anything else is
+    /// refused now, and the forged delivery with it.
+    /// </summary>
+    [Fact]
+    public async Task Should_not_sign_a_delivery_for_anyone_who_asks()
+    {
+        await using var inbound = await Broker.ObserveAsync<InboundMessageReceived>();
+        var forged = TwitterCases.Text.Replace("954491830116155396", "954491830116155999", StringComparison.Ordinal);
+
+        using var crc = await Client.GetAsync("/webhooks/twitter?crc_token=" + Uri.EscapeDataString(forged));
+        var signature = crc.IsSuccessStatusCode ? (await crc.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("response_token").GetString() : "sha256=none";
+        using var post = new HttpRequestMessage(HttpMethod.Post, "/webhooks/twitter") { Content = new StringContent(forged, System.Text.Encoding.UTF8, "application/json") };
+        post.Headers.Add("x-twitter-webhooks-signature", signature);
+        using var delivered = await Client.SendAsync(post);
+        using var genuine = await PostAsync(TwitterCases.Named("direct message with the users map (X's example)"));
+
+        await AssertRefusedAsync(crc, HttpStatusCode.BadRequest, "crc_token");
+        Assert.Equal(HttpStatusCode.Forbidden, delivered.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, genuine.StatusCode);
+        await inbound.WaitForAsync(m => m.ProviderMessageId == "954491830116155396");
+        Assert.DoesNotContain(inbound.Messages, m => m.ProviderMessageId == "954491830116155999");
+    }
+
     [Fact]
     public async Task Should_publish_customer_messages_and_reads_but_not_our_echo()
     {
