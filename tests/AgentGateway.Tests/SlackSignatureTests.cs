@@ -27,6 +27,13 @@ public sealed class SlackSignatureTests
     public void Should_accept_the_documented_request_within_the_window() =>
         Assert.Equal(SlackCheck.Valid, SlackSignature.Verify(Secret, Timestamp, Expected, Body, Sent.AddSeconds(30), Window));
 
+    /// <summary>A timestamp beyond what a date can hold threw before the signature was checked: 500 to anyone (issue 16).</summary>
+    [Theory]
+    [InlineData("99999999999999")]
+    [InlineData("9223372036854775807")]
+    public void Should_refuse_a_timestamp_out_of_range_without_throwing(string timestamp) =>
+        Assert.Equal(SlackCheck.Stale, SlackSignature.Verify(Secret, timestamp, Expected, Body, Sent, Window));
+
     [Fact]
     public void Should_refuse_a_replay_after_the_window() =>
         Assert.Equal(SlackCheck.Stale, SlackSignature.Verify(Secret, Timestamp, Expected, Body, Sent.AddMinutes(6), Window));

@@ -43,7 +43,8 @@ internal static class SlackSignature
         {
             return SlackCheck.Invalid;
         }
-        if ((now - DateTimeOffset.FromUnixTimeSeconds(seconds)).Duration() > window)
+        // beyond what a date can hold is as stale as can be, and must not throw before the signature is checked
+        if (seconds > DateTimeOffset.MaxValue.ToUnixTimeSeconds() || (now - DateTimeOffset.FromUnixTimeSeconds(seconds)).Duration() > window)
         {
             return SlackCheck.Stale;
         }

@@ -43,6 +43,21 @@ public sealed class EmailWebhookTests
         Conformance.Check(webhook, $"{EmailWebhookCases.PublicUrl}/{provider}", @case);
     }
 
+    /// <summary>A timestamp beyond what a date can hold threw before the signature was checked: 500 to anyone (issue 16).</summary>
+    [Theory]
+    [InlineData("99999999999999")]
+    [InlineData("9223372036854775807")]
+    public void Should_refuse_a_mailgun_timestamp_out_of_range_without_throwing(string timestamp)
+    {
+        var webhook = new MailgunWebhook(Options, new Microsoft.Extensions.Time.Testing.FakeTimeProvider(EmailWebhookCases.MailgunNow), Metrics,
+            NullLogger<MailgunWebhook>.Instance);
+        var body = $"timestamp={timestamp}&token=abc&signature=00&body-plain=hi&sender=a%40example.net&recipient=support%40example.com";
+        var request = new WebhookRequest(System.Text.Encoding.UTF8.GetBytes(body), new Dictionary<string, Microsoft.Extensions.Primitives.StringValues>(),
+            $"{EmailWebhookCases.PublicUrl}/mailgun", "application/x-www-form-urlencoded");
+
+        Assert.Equal(SignatureCheck.Invalid, webhook.Verify(request));
+    }
+
 }
 
 /// <summary>The email webhooks over HTTP on a real broker, without a mailbox: published, refused, still serving.</summary>

@@ -37,6 +37,7 @@ internal sealed class MailgunWebhook(IOptions<EmailOptions> options, TimeProvide
         var config = options.Value.Mailgun;
         if (string.IsNullOrEmpty(config.SigningKey)
             || !long.TryParse(timestamp, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)
+            || seconds > DateTimeOffset.MaxValue.ToUnixTimeSeconds() // a date cannot hold it: no signature is checked, nothing throws
             || (time.GetUtcNow() - DateTimeOffset.FromUnixTimeSeconds(seconds)).Duration() > config.MaxAge)
         {
             return SignatureCheck.Invalid;
