@@ -25,6 +25,15 @@ public sealed class TargetGuardTests
     [InlineData("0.0.0.0", "not a routable")]
     [InlineData("::ffff:127.0.0.1", "loopback")]
     [InlineData("224.0.0.1", "multicast")]
+    // issue 16: reserved and benchmarking ranges, and IPv6 forms that carry an IPv4 address inside
+    [InlineData("240.0.0.1", "reserved")]
+    [InlineData("255.255.255.255", "broadcast")]
+    [InlineData("198.18.0.1", "reserved")]
+    [InlineData("64:ff9b::7f00:1", "loopback")] // NAT64 of 127.0.0.1
+    [InlineData("64:ff9b::a9fe:a9fe", "metadata")] // NAT64 of 169.254.169.254
+    [InlineData("2002:7f00:1::", "loopback")] // 6to4 of 127.0.0.1
+    [InlineData("2002:a00:1::1", "private")] // 6to4 of 10.0.0.1
+    [InlineData("::127.0.0.1", "loopback")] // IPv4-compatible
     public void Should_refuse_internal_addresses(string address, string reason) =>
         Assert.Contains(reason, Strict.Refusal(IPAddress.Parse(address)));
 
@@ -40,7 +49,14 @@ public sealed class TargetGuardTests
     [InlineData("https://metadata.google.internal/computeMetadata/v1/", "internal")]
     [InlineData("https://127.0.0.1/hooks", "loopback")]
     [InlineData("ftp://helpdesk.example.com/", "http(s)")]
+    [InlineData("https://helpdesk.example.com:6379/hooks", "port")] // issue 16: any port reached internal services
+    [InlineData("https://helpdesk.example.com:22/hooks", "port")]
     public void Should_refuse_target_urls(string url, string reason) => Assert.Contains(reason, Strict.Refusal(new Uri(url)));
+
+    [Theory]
+    [InlineData("https://helpdesk.example.com/hooks")]
+    [InlineData("https://helpdesk.example.com:8443/hooks")]
+    public void Should_allow_public_targets_on_web_ports(string url) => Assert.Null(Strict.Refusal(new Uri(url)));
 
     [Fact]
     public void Should_keep_refusing_metadata_even_where_private_networks_are_allowed()

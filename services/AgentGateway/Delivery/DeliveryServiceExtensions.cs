@@ -22,7 +22,11 @@ internal static class DeliveryServiceExtensions
             {
                 var config = sp.GetRequiredService<IOptions<DeliveryOptions>>().Value;
                 var guard = new TargetGuard(config.AllowPrivateNetworks, config.AllowHttp);
-                return new SocketsHttpHandler { ConnectCallback = guard.ConnectAsync, AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(2) };
+                // No proxy from HTTP(S)_PROXY: a proxy would connect on the guard's behalf, to wherever it is told.
+                return new SocketsHttpHandler
+                {
+                    ConnectCallback = guard.ConnectAsync, AllowAutoRedirect = false, UseProxy = false, PooledConnectionLifetime = TimeSpan.FromMinutes(2),
+                };
             });
         services.AddSingleton<IDeliverySender, WebhookSender>();
         services.AddHostedService<DeliveryDispatcher>();
