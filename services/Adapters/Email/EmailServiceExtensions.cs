@@ -10,8 +10,16 @@ namespace Routing.Adapters.Email;
 
 internal static class EmailServiceExtensions
 {
+    /// <summary>Mail carries attachments: the email webhooks take what the ingress admits (deploy/k8s/base/ingress.yaml, 16m).</summary>
+    public const int MaxMailBytes = 16 * 1024 * 1024;
+
     public static IHostApplicationBuilder AddEmailAdapter(this IHostApplicationBuilder builder)
     {
+        // A default below every other source, so that Webhooks:MaxBodyBytes set anywhere still wins.
+        builder.Configuration.Sources.Insert(0, new Microsoft.Extensions.Configuration.Memory.MemoryConfigurationSource
+        {
+            InitialData = [new("Webhooks:MaxBodyBytes", MaxMailBytes.ToString(System.Globalization.CultureInfo.InvariantCulture))],
+        });
         builder.Services.AddOptions<EmailOptions>().BindConfiguration(EmailOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<OutboundOptions>().BindConfiguration(OutboundOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<EmailMetrics>();

@@ -100,6 +100,26 @@ public sealed class EmailWebhookEndpointTests : AdapterEndpointTest
         Assert.Single(inbound.Messages);
     }
 
+    /// <summary>
+    /// A customer's mail with a photo of a few MiB: the ingress admits 16 MiB, but the adapter refused anything over 1 MiB
+    /// with 413, and the provider gave up on the mail (issue 16). The email adapter's limit is the ingress's now.
+    /// </summary>
+    [Fact]
+    public async Task Should_take_a_mail_with_an_attachment_of_several_megabytes()
+    {
+        await using var inbound = await Broker.ObserveAsync<InboundMessageReceived>();
+        var (_, @case) = EmailWebhookCases.Named("postmark: parsed mail with headers and an attachment");
+        var photo = Convert.ToBase64String(new byte[6 * 1024 * 1024]);
+        var large = @case with { Body = @case.Body.Replace("/9j/4AAQSkZJRgABAQEASABIAAD/2wBDAP//////////////////////////////////////////", photo, StringComparison.Ordinal) };
+
+        using var response = await Client.SendAsync(AdapterHttp.Request(large, "/webhooks/email/postmark"));
+
+        Assert.True(large.Body.Length > 8 * 1024 * 1024);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var message = await inbound.WaitForAsync(m => m.ProviderMessageId == "parcel-photo-1@example.org");
+        Assert.Equal("parcel.jpg", Assert.Single(message.Attachments).FileName);
+    }
+
     private Task<HttpResponseMessage> PostAsync(string name)
     {
         var (provider, @case) = EmailWebhookCases.Named(name);
