@@ -16,6 +16,8 @@ public sealed class HoldFlowTests : InfrastructureTest
             ["Routing:HoldWait:whatsapp"] = "00:00:01",
         });
         using var api = app.CreateClient();
+        // The bus starts after the host does: until its endpoints are ready, a published message reaches no queue of routing's.
+        await Eventually.TrueAsync("routing's /health/ready", async () => (await api.GetAsync("/health/ready")).IsSuccessStatusCode);
         (await api.PostAsJsonAsync("/agents", new { id = "anna", name = "Anna", capacity = 1, channels = new[] { "whatsapp" }, presence = "available" })).EnsureSuccessStatusCode();
         await using var routed = await Broker.ObserveAsync<MessageRouted>();
         await using var held = await Broker.ObserveAsync<ConversationHeld>();

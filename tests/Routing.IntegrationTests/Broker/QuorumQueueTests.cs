@@ -17,6 +17,8 @@ public sealed class QuorumQueueTests : InfrastructureTest
             ["RabbitMq:DeliveryLimit"] = "7",
         });
         using var api = app.CreateClient();
+        // The bus starts after the host does: until its endpoints are ready, a published message reaches no queue of routing's.
+        await Eventually.TrueAsync("routing's /health/ready", async () => (await api.GetAsync("/health/ready")).IsSuccessStatusCode);
         (await api.PostAsJsonAsync("/agents", new { id = "anna", name = "Anna", capacity = 1, channels = new[] { "sms" }, presence = "available" })).EnsureSuccessStatusCode();
         await using var assigned = await Broker.ObserveAsync<ConversationAssigned>();
 
