@@ -59,9 +59,7 @@ public class GatewayHost : IAsyncLifetime
         var brokerUrl = Broker.Url;
         if (BrokerThroughProxy)
         {
-            var direct = new Uri(Broker.Url);
-            BrokerProxy = TcpProxy.To(direct.Host, direct.Port);
-            brokerUrl = new UriBuilder(direct) { Host = "127.0.0.1", Port = BrokerProxy.Port }.Uri.ToString();
+            (BrokerProxy, brokerUrl) = TcpProxy.ForUrl(Broker.Url);
         }
         _app = new GatewayTestApp(connectionString, brokerUrl, new Dictionary<string, string>
         {

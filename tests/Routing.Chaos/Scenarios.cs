@@ -187,8 +187,7 @@ public sealed record Scenario(string Name, string What, Func<FaultContext, Task>
         string address;
         if (rabbitMq is not null)
         {
-            c.Proxy = TcpProxy.To(rabbitMq.Host, rabbitMq.Port);
-            address = new UriBuilder(rabbitMq) { Host = "127.0.0.1", Port = c.Proxy.Port }.Uri.ToString();
+            (c.Proxy, address) = TcpProxy.ForUrl(rabbitMq.ToString());
         }
         else
         {

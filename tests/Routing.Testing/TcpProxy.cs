@@ -46,6 +46,14 @@ public sealed class TcpProxy : IAsyncDisposable
         return (proxy, new Npgsql.NpgsqlConnectionStringBuilder(connectionString) { Host = "127.0.0.1", Port = proxy.Port, Timeout = 3 }.ConnectionString);
     }
 
+    /// <summary>A proxy in front of a URL's server (an amqp:// broker, say), and that URL through it.</summary>
+    public static (TcpProxy Proxy, string Url) ForUrl(string url)
+    {
+        var direct = new Uri(url);
+        var proxy = To(direct.Host, direct.Port);
+        return (proxy, new UriBuilder(direct) { Host = "127.0.0.1", Port = proxy.Port }.Uri.ToString());
+    }
+
     /// <summary>The outage begins: open connections are reset, new ones closed at once.</summary>
     public void Cut()
     {

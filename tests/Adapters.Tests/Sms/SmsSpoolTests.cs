@@ -15,13 +15,13 @@ public sealed class SmsSpoolTests : IAsyncLifetime
 {
     private TestBroker _broker = null!;
     private TcpProxy _proxy = null!;
+    private string _proxiedUrl = "";
     private readonly string _spool = AdapterProcess.NewSpoolFolder();
 
     public async Task InitializeAsync()
     {
         _broker = await TestBroker.CreateAsync();
-        var direct = new Uri(_broker.Url);
-        _proxy = TcpProxy.To(direct.Host, direct.Port);
+        (_proxy, _proxiedUrl) = TcpProxy.ForUrl(_broker.Url);
     }
 
     public async Task DisposeAsync()
@@ -31,7 +31,7 @@ public sealed class SmsSpoolTests : IAsyncLifetime
     }
 
     private SmsAdapterApp Adapter(bool throughProxy = true) => new(
-        throughProxy ? new UriBuilder(_broker.Url) { Host = "127.0.0.1", Port = _proxy.Port }.Uri.ToString() : _broker.Url,
+        throughProxy ? _proxiedUrl : _broker.Url,
         new Dictionary<string, string?>
         {
             ["Webhooks:Spool:Directory"] = _spool,

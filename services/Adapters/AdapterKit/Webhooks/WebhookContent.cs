@@ -1,3 +1,4 @@
+using MassTransit;
 using Routing.Addresses;
 using Routing.Contracts;
 
@@ -12,6 +13,13 @@ public sealed record WebhookContent(IReadOnlyList<InboundMessageReceived> Messag
     public static readonly WebhookContent Empty = new([], []);
 
     public IReadOnlyList<SkippedItem> Skipped { get; init; } = [];
+
+    /// <summary>
+    /// Publishes the messages (each under its MessageId, so that retries collapse downstream) and the statuses; completes
+    /// when the broker confirmed them all (publisher confirms are on).
+    /// </summary>
+    public Task PublishAsync(IPublishEndpoint bus, CancellationToken ct) =>
+        Task.WhenAll(Messages.Select(m => bus.Publish(m, c => c.MessageId = m.MessageId, ct)).Concat(Statuses.Select(s => bus.Publish(s, ct))));
 
     /// <summary>
     /// The messages whose sender routing can identify (<see cref="AddressNormalizer"/>, the rule routing applies), and the

@@ -84,10 +84,7 @@ public static class WebhookEndpoint
         Exception? unconfirmed = null;
         try
         {
-            // Each publish completes when the broker confirmed it (publisher confirms are on).
-            await Task.WhenAll(
-                content.Messages.Select(m => bus.Publish(m, c => c.MessageId = m.MessageId, timeout.Token))
-                    .Concat(content.Statuses.Select(s => bus.Publish(s, timeout.Token))));
+            await content.PublishAsync(bus, timeout.Token);
         }
         catch (Exception ex) when (!http.RequestAborted.IsCancellationRequested)
         {

@@ -135,9 +135,7 @@ public sealed class WebhookSpool : BackgroundService, IHealthCheck
             timeout.CancelAfter(_options.PublishTimeout);
             try
             {
-                await Task.WhenAll(
-                    delivery.Messages.Select(m => _bus.Publish(m, c => c.MessageId = m.MessageId, timeout.Token))
-                        .Concat(delivery.Statuses.Select(s => _bus.Publish(s, timeout.Token))));
+                await new WebhookContent(delivery.Messages, delivery.Statuses).PublishAsync(_bus, timeout.Token);
             }
             catch (Exception ex) when (!ct.IsCancellationRequested)
             {
