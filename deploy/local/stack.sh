@@ -74,14 +74,17 @@ up() {
     else
       local dll=$ROOT/$folder/bin/$CONFIG/net10.0/$assembly.dll
       [ -f "$dll" ] || { log "$dll is missing: run make build"; exit 1; }
-      # The child writes its own pid, then becomes the service (setsid may fork, so $! would be wrong).
+      # A small supervisor (setsid may fork, so $! would be wrong) starts the service and writes its pid; it starts it
+      # again when it exits with 75, which the bus watchdog uses for a wedged broker connection (services/ServiceDefaults,
+      # BusWatchdog), as Kubernetes and Docker would. Any other exit (a stop, a kill) ends the supervisor too.
       # The SMS and X adapters spool what the broker cannot take (their providers do not retry): each replica its own
       # folder of the instance; the others answer 503 and their providers retry.
       local spool=""; case $name in sms*|twitter*) spool=$STATE/spool/$name ;; esac
       (cd "$(dirname "$dll")" && Urls="http://127.0.0.1:$port" PIDFILE="$pidfile" DLL="$dll" \
         Webhooks__PublicBaseUrl="${Webhooks__PublicBaseUrl:-http://127.0.0.1:$port}" \
         Webhooks__Spool__Directory="$spool" \
-        setsid bash -c 'echo $$ >"$PIDFILE"; exec dotnet "$DLL"' >>"$STATE/$name.log" 2>&1 </dev/null &) >/dev/null 2>&1 </dev/null
+        setsid bash -c 'while :; do dotnet "$DLL" & echo $! >"$PIDFILE"; wait $!; rc=$?; [ $rc -eq 75 ] || exit $rc; echo "[stack] restarting after exit 75"; done' \
+        >>"$STATE/$name.log" 2>&1 </dev/null &) >/dev/null 2>&1 </dev/null
       # (the launching subshell lets go of this script's output too, so `make up | tail` ends)
       for _ in $(seq 1 50); do [ -s "$pidfile" ] && break; sleep 0.1; done
       log "$name starting on http://127.0.0.1:$port (log: $STATE/$name.log)"

@@ -17,6 +17,13 @@ public static class MessagingExtensions
     {
         builder.Services.AddOptions<RabbitMqOptions>().BindConfiguration(RabbitMqOptions.Section)
             .ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<BusWatchdogOptions>().BindConfiguration(BusWatchdogOptions.Section)
+            .Validate(o => o.Interval > TimeSpan.Zero && o.Limit > o.Interval, "RabbitMq:Watchdog:Limit must be longer than its Interval.")
+            .ValidateOnStart();
+        builder.Services.AddSingleton(new BusProbeEndpoint(builder.Environment.ApplicationName));
+        builder.Services.AddSingleton<ProbeLedger>();
+        builder.Services.AddHostedService<BusWatchdog>();
+        builder.Services.AddHealthChecks().AddCheck<BusWatchdogHealthCheck>("bus-watchdog", tags: [ServiceDefaultsExtensions.LiveTag]);
 
         // The bus must finish stopping (in-flight consumers complete) inside the host's shutdown window.
         builder.Services.AddOptions<MassTransitHostOptions>().Configure<IOptions<ShutdownOptions>>((o, shutdown) =>
@@ -30,10 +37,10 @@ public static class MessagingExtensions
             // A self-hosted system does not report to a third party (and has no internet to do it with).
             x.DisableUsageTelemetry();
             // Quorum queues are a per-queue declaration: every endpoint ConfigureEndpoints creates gets it.
-            x.AddConfigureEndpointsCallback((context, _, endpoint) =>
+            x.AddConfigureEndpointsCallback((context, name, endpoint) =>
             {
                 var options = context.GetRequiredService<IOptions<RabbitMqOptions>>().Value;
-                if (options.QuorumQueues && endpoint is IRabbitMqReceiveEndpointConfigurator rabbit)
+                if (options.QuorumQueues && endpoint is IRabbitMqReceiveEndpointConfigurator rabbit && !name.StartsWith(BusProbeEndpoint.Prefix, StringComparison.Ordinal))
                 {
                     rabbit.SetQuorumQueue();
                     rabbit.SetQueueArgument("x-delivery-limit", options.DeliveryLimit);
@@ -56,8 +63,35 @@ public static class MessagingExtensions
                 });
                 cfg.PrefetchCount = options.PrefetchCount;
                 cfg.ConfigureEndpoints(context);
+                ConfigureProbeEndpoint(cfg, context);
             });
         });
         return builder;
+    }
+
+    /// <summary>
+    /// This process's own probe queue (<see cref="BusWatchdog"/>): classic, non-durable and auto-delete, on the same
+    /// connection as the other receive endpoints, bound to no message type's exchange; probes are sent to it, never
+    /// published. Production's broker policy "bus-probes" gives it no dead-letter exchange and removes one left unused.
+    /// </summary>
+    private static void ConfigureProbeEndpoint(IRabbitMqBusFactoryConfigurator cfg, IBusRegistrationContext context)
+    {
+        var probe = context.GetRequiredService<BusProbeEndpoint>();
+        var ledger = context.GetRequiredService<ProbeLedger>();
+        cfg.ReceiveEndpoint(probe.Name, e =>
+        {
+            e.Durable = false;
+            e.AutoDelete = true;
+            // classic whatever the virtual host's default queue type (quorum in production): quorum queues are durable
+            e.SetQueueArgument("x-queue-type", "classic");
+            e.ConfigureConsumeTopology = false;
+            e.PrefetchCount = 4;
+            e.Handler<BusProbe>(c =>
+            {
+                ledger.Consumed(c.Message.Sequence);
+                return Task.CompletedTask;
+            });
+            probe.Address = e.InputAddress;
+        });
     }
 }
