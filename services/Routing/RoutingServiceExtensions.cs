@@ -1,6 +1,7 @@
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Routing.Access;
 using Routing.Agents;
 using Routing.Conversations;
 using Routing.Database;
@@ -19,6 +20,14 @@ internal static class RoutingServiceExtensions
     public static IHostApplicationBuilder AddRoutingServices(this IHostApplicationBuilder builder)
     {
         builder.AddPostgres("Routing");
+        builder.Services.AddOptions<OperatorAccessOptions>().BindConfiguration(OperatorAccessOptions.Section)
+            .Validate(o => OperatorAccessOptions.Validate(o) is null, "Routing:Api:Tokens: each token needs 24 characters or more, scope Read or Admin, and its own value")
+            .ValidateOnStart();
+        builder.Services.AddAuthentication(OperatorTokenHandler.SchemeName)
+            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, OperatorTokenHandler>(OperatorTokenHandler.SchemeName, null);
+        builder.Services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationHandler, OperatorScopeRequirement>();
+        builder.Services.AddAuthorizationBuilder().AddPolicy(OperatorScopeRequirement.Policy, p => p
+            .AddAuthenticationSchemes(OperatorTokenHandler.SchemeName).RequireAuthenticatedUser().AddRequirements(new OperatorScopeRequirement()));
         builder.Services.AddRoutingCore();
         builder.AddRabbitMqMessaging(x => x.AddRoutingConsumers());
         return builder;
@@ -61,11 +70,20 @@ internal static class RoutingServiceExtensions
         x.AddConsumer<CloseConversationConsumer, CloseConversationConsumerDefinition>();
     }
 
+    /// <summary>The operators' API, every route behind an operator token (Routing:Api:Tokens); the health endpoints stay open.</summary>
     public static WebApplication MapRoutingApi(this WebApplication app)
     {
-        app.MapAgentsApi();
-        app.MapCustomersApi();
-        app.MapConversationsApi();
+        var tokens = app.Services.GetRequiredService<IOptions<OperatorAccessOptions>>().Value.Tokens;
+        if (tokens.Count == 0)
+        {
+            app.Logger.LogWarning("No operator tokens are configured (Routing:Api:Tokens): routing's API refuses every request");
+        }
+        app.UseAuthentication();
+        app.UseAuthorization();
+        var api = app.MapGroup("").RequireAuthorization(OperatorScopeRequirement.Policy);
+        api.MapAgentsApi();
+        api.MapCustomersApi();
+        api.MapConversationsApi();
         return app;
     }
 }

@@ -29,6 +29,14 @@ public static class LocalStack
 
     public static IReadOnlyDictionary<string, string> Secrets => AdapterProcess.DevSecrets;
 
+    /// <summary>A client for routing's API with the stack's admin operator token (dev.env); other services never see it.</summary>
+    public static HttpClient RoutingApi(TimeSpan timeout)
+    {
+        var client = new HttpClient { Timeout = timeout };
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", Secrets["Routing__Api__Tokens__operator__Token"]);
+        return client;
+    }
+
     public static async Task RequireReadyAsync()
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };

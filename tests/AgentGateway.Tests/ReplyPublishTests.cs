@@ -65,4 +65,57 @@ public sealed class ReplyPublishTests(BrokerProxiedGatewayHost gateway) : IClass
         Assert.Equal(HttpStatusCode.OK, again.StatusCode);
         Assert.Equal(replyId, (await again.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid());
     }
+
+    /// <summary>
+    /// make chaos (broker-kill) found a reply accepted and never sent: the agent's tool sent the reply, timed out, and sent it
+    /// again while the first request was still waiting for the broker; the second was answered 202 from the record, then
+    /// the first found its publish unconfirmed and nobody tried again. A repeat during the publish is now 409 with Retry-After.
+    /// </summary>
+    [Fact]
+    public async Task Should_answer_409_to_a_repeat_that_arrives_while_the_first_request_is_still_publishing()
+    {
+        var agent = await gateway.AgentAsync();
+        var conversation = await gateway.AssignAsync(agent.AgentId);
+        await Eventually.TrueAsync("the conversation at the gateway", async () =>
+            (await agent.Http.GetAsync($"/conversations/{conversation.Id}")).StatusCode == HttpStatusCode.OK);
+        async Task<HttpResponseMessage> ReplyAsync()
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, $"/conversations/{conversation.Id}/replies")
+            {
+                Content = JsonContent.Create(new { text = "It ships on Monday." }),
+            };
+            request.Headers.Add("Idempotency-Key", "in-flight-1");
+            return await agent.Http.SendAsync(request);
+        }
+
+        gateway.BrokerProxy!.BlackHole();
+        var first = ReplyAsync();
+        await Eventually.TrueAsync("the first request publishing", async () =>
+        {
+            await using var db = await gateway.Database.DataSource.OpenConnectionAsync();
+            return await db.ExecuteScalarAsync<string?>(
+                "select error_code from gateway_messages where conversation_id = @id and direction = 'out'", new { id = conversation.Id }) == "publishing";
+        });
+        using var repeat = await ReplyAsync();
+        using var unconfirmed = await first;
+        gateway.BrokerProxy.Restore();
+        var retried = await Eventually.ValueAsync("the retry accepted once the broker is back", async () =>
+        {
+            using var response = await ReplyAsync();
+            return response.IsSuccessStatusCode ? (JsonElement?)await response.Content.ReadFromJsonAsync<JsonElement>() : null;
+        });
+
+        Assert.Equal(HttpStatusCode.Conflict, repeat.StatusCode);
+        Assert.Equal("application/problem+json", repeat.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("1", repeat.Headers.GetValues("Retry-After").Single());
+        Assert.Equal("Idempotency-Key", (await repeat.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("field").GetString());
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, unconfirmed.StatusCode);
+        var commands = await Eventually.ValueAsync("the command on the SMS adapter's queue", async () =>
+        {
+            var drained = await gateway.Broker.DrainQueueAsync("sms-send-channel-message");
+            return drained.Count > 0 ? drained : null;
+        });
+        Assert.Equal(retried.GetProperty("id").GetGuid(),
+            JsonDocument.Parse(Assert.Single(commands).Body).RootElement.GetProperty("message").GetProperty("commandId").GetGuid());
+    }
 }

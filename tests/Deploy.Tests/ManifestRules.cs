@@ -250,6 +250,13 @@ internal static partial class ManifestRules
         }
         foreach (var policy in policies)
         {
+            // a compromised internet-facing adapter must not reach the operators' APIs
+            if (policy["spec.ingress"]?.AsArray().Any(rule => rule!["from"]?.AsArray().Any(from =>
+                    from!["podSelector"] is JsonObject selector && from["namespaceSelector"] is null
+                    && selector["matchLabels"] is null or JsonObject { Count: 0 } && selector["matchExpressions"] is null or JsonArray { Count: 0 }) == true) == true)
+            {
+                fail(policy, "ingress from every pod of the namespace");
+            }
             var general = policy["spec.egress"]?.AsArray().Any(rule =>
                 rule!["to"] is null or JsonArray { Count: 0 }
                 || rule["to"]!.AsArray().Any(to => to!["ipBlock"]?["cidr"]?.GetValue<string>() == "0.0.0.0/0" && to["ipBlock"]!["except"] is null && rule["ports"] is null)) ?? false;

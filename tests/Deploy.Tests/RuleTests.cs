@@ -38,6 +38,7 @@ public sealed class RuleTests(RenderedManifests rendered)
     [InlineData("grace period", "a preStop sleep of 40 s")]
     [InlineData("read-only root", "a writable root filesystem")]
     [InlineData("egress", "general egress for routing")]
+    [InlineData("open ingress", "routing's API open to every pod of the namespace")]
     [InlineData("secret", "a Secret object")]
     [InlineData("plain password", "a password in a connection string")]
     [InlineData("probe", "a readiness probe on /health/live")]
@@ -59,6 +60,10 @@ public sealed class RuleTests(RenderedManifests rendered)
                 break;
             case "egress":
                 objects.First(m => m.Kind == "NetworkPolicy" && m.Name == "routing").Object["spec"]!["egress"] = new JsonArray(new JsonObject());
+                break;
+            case "open ingress":
+                objects.First(m => m.Kind == "NetworkPolicy" && m.Name == "routing").Object["spec"]!["ingress"]![0]!["from"] =
+                    new JsonArray(new JsonObject { ["podSelector"] = new JsonObject() });
                 break;
             case "secret":
                 objects.Add(routing with { Kind = "Secret", Name = "leaked" });

@@ -49,6 +49,7 @@ public sealed partial class Floor : IAsyncDisposable
     private readonly ChaosStack _stack;
     private readonly string _run;
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(10) };
+    private readonly HttpClient _routing = LocalStack.RoutingApi(TimeSpan.FromSeconds(10));
     private readonly Dictionary<string, HttpClient> _agentApis = [];
     private readonly Channel<(string AgentId, Guid ConversationId, string Channel)> _assigned = Channel.CreateUnbounded<(string, Guid, string)>();
     private readonly ConcurrentDictionary<(string, Guid), string> _channels = new();
@@ -109,14 +110,14 @@ public sealed partial class Floor : IAsyncDisposable
             }
             foreach (var other in others)
             {
-                (await _http.PutAsJsonAsync($"{LocalStack.Routing}/agents/{other}/presence", new { status = "offline" })).EnsureSuccessStatusCode();
+                (await _routing.PutAsJsonAsync($"{LocalStack.Routing}/agents/{other}/presence", new { status = "offline" })).EnsureSuccessStatusCode();
             }
         }
         var agents = new List<string>();
         for (var i = 0; i < count; i++)
         {
             var agentId = $"chaos-{_run}-{i:D2}";
-            (await _http.PostAsJsonAsync($"{LocalStack.Routing}/agents", new
+            (await _routing.PostAsJsonAsync($"{LocalStack.Routing}/agents", new
             {
                 id = agentId, name = $"Chaos Agent {i}", capacity, channels = Load.Channels, presence = "available",
             })).EnsureSuccessStatusCode();
@@ -136,7 +137,7 @@ public sealed partial class Floor : IAsyncDisposable
     {
         foreach (var agentId in agents)
         {
-            await RetryAsync(async () => (await _http.PutAsJsonAsync($"{LocalStack.Routing}/agents/{agentId}/presence", new { status })).StatusCode);
+            await RetryAsync(async () => (await _routing.PutAsJsonAsync($"{LocalStack.Routing}/agents/{agentId}/presence", new { status })).StatusCode);
         }
     }
 
@@ -264,7 +265,8 @@ public sealed partial class Floor : IAsyncDisposable
                 reply.LastAnswer = ((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture);
                 reply.Accepted |= response.IsSuccessStatusCode;
             }
-            return response.StatusCode;
+            // 409 with Retry-After: the first request with this key is still publishing; ask again, as a client would
+            return response.StatusCode == HttpStatusCode.Conflict && response.Headers.RetryAfter is not null ? HttpStatusCode.ServiceUnavailable : response.StatusCode;
         });
 
     /// <summary>
@@ -315,6 +317,7 @@ public sealed partial class Floor : IAsyncDisposable
         }
         await _tool.DisposeAsync();
         _http.Dispose();
+        _routing.Dispose();
         _stop.Dispose();
     }
 

@@ -18,6 +18,7 @@ namespace Routing.EndToEndTests;
 public sealed class AgentGatewayStackTests : IAsyncLifetime
 {
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
+    private readonly HttpClient _routing = LocalStack.RoutingApi(TimeSpan.FromSeconds(30));
     private TestBroker _broker = null!;
     private Receiver _tool = null!;
     private HttpClient _admin = null!;
@@ -37,12 +38,13 @@ public sealed class AgentGatewayStackTests : IAsyncLifetime
         // Offline once done, so that the stack's later customers (other tests, make run's story) do not go to them.
         foreach (var agentId in _agents)
         {
-            await _http.PutAsJsonAsync($"{LocalStack.Routing}/agents/{agentId}/presence", new { status = "offline" });
+            await _routing.PutAsJsonAsync($"{LocalStack.Routing}/agents/{agentId}/presence", new { status = "offline" });
         }
         _admin.Dispose();
         await _tool.DisposeAsync();
         await _broker.DisposeAsync();
         _http.Dispose();
+        _routing.Dispose();
     }
 
     [Fact]
@@ -75,7 +77,7 @@ public sealed class AgentGatewayStackTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Accepted, (await agent.PostAsJsonAsync($"/conversations/{second.ConversationId}/close", new { reason = "answered" })).StatusCode);
         var closed = await WebhookAsync(secret, "conversation.closed", second.ConversationId);
         Assert.Equal(agentId, closed.GetProperty("data").GetProperty("closedBy").GetString());
-        var conversation = await _http.GetFromJsonAsync<JsonElement>($"{LocalStack.Routing}/conversations/{second.ConversationId}");
+        var conversation = await _routing.GetFromJsonAsync<JsonElement>($"{LocalStack.Routing}/conversations/{second.ConversationId}");
         Assert.Equal("closed", conversation.GetProperty("status").GetString());
     }
 
@@ -149,7 +151,7 @@ public sealed class AgentGatewayStackTests : IAsyncLifetime
     private async Task<string> AgentAsync()
     {
         var agentId = "e2e-" + Guid.NewGuid().ToString("N")[..8];
-        (await _http.PostAsJsonAsync($"{LocalStack.Routing}/agents",
+        (await _routing.PostAsJsonAsync($"{LocalStack.Routing}/agents",
             new { id = agentId, name = "E2E Agent", capacity = 50, channels = new[] { "sms", "whatsapp", "email" }, presence = "available" })).EnsureSuccessStatusCode();
         _agents.Add(agentId);
         return agentId;
@@ -170,8 +172,8 @@ public sealed class AgentGatewayStackTests : IAsyncLifetime
         await using var routed = await _broker.ObserveAsync<MessageRouted>();
         var phone = "+447700" + Random.Shared.Next(100_000, 999_999).ToString(System.Globalization.CultureInfo.InvariantCulture);
         var first = await SmsAsync(routed, phone, "Hello, I ordered a sofa");
-        (await _http.PutAsJsonAsync($"{LocalStack.Routing}/customers/{first.CustomerId}/preferred-agents", new[] { agentId })).EnsureSuccessStatusCode();
-        (await _http.PostAsync($"{LocalStack.Routing}/conversations/{first.ConversationId}/close", null)).EnsureSuccessStatusCode();
+        (await _routing.PutAsJsonAsync($"{LocalStack.Routing}/customers/{first.CustomerId}/preferred-agents", new[] { agentId })).EnsureSuccessStatusCode();
+        (await _routing.PostAsync($"{LocalStack.Routing}/conversations/{first.ConversationId}/close", null)).EnsureSuccessStatusCode();
         var second = await SmsAsync(routed, phone, "When will the sofa arrive?");
         Assert.Equal(agentId, second.AgentId);
         return (phone, second);

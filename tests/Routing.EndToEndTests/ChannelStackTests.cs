@@ -15,6 +15,7 @@ namespace Routing.EndToEndTests;
 public sealed class ChannelStackTests : IAsyncLifetime
 {
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
+    private readonly HttpClient _routing = LocalStack.RoutingApi(TimeSpan.FromSeconds(30));
     private TestBroker _broker = null!;
 
     public async Task InitializeAsync()
@@ -27,6 +28,7 @@ public sealed class ChannelStackTests : IAsyncLifetime
     {
         await _broker.DisposeAsync();
         _http.Dispose();
+        _routing.Dispose();
     }
 
     public static TheoryData<string> Channels => new("sms", "whatsapp", "facebook", "twitter", "email");
@@ -49,8 +51,8 @@ public sealed class ChannelStackTests : IAsyncLifetime
         await Task.Delay(TimeSpan.FromSeconds(1));
         Assert.Single(routed.Messages, m => m.MessageId == messageId);
 
-        var conversation = await _http.GetFromJsonAsync<JsonElement>($"{LocalStack.Routing}/conversations/{message.ConversationId}");
-        var customer = await _http.GetFromJsonAsync<JsonElement>($"{LocalStack.Routing}/customers/lookup?kind={kind}&value={Uri.EscapeDataString(value)}");
+        var conversation = await _routing.GetFromJsonAsync<JsonElement>($"{LocalStack.Routing}/conversations/{message.ConversationId}");
+        var customer = await _routing.GetFromJsonAsync<JsonElement>($"{LocalStack.Routing}/customers/lookup?kind={kind}&value={Uri.EscapeDataString(value)}");
         Assert.Equal(channel, conversation.GetProperty("channel").GetString());
         Assert.Equal(message.CustomerId, conversation.GetProperty("customerId").GetGuid());
         Assert.Equal(message.CustomerId, customer.GetProperty("id").GetGuid());
@@ -96,7 +98,7 @@ public sealed class ChannelStackTests : IAsyncLifetime
 
             Assert.Single(routed.Messages, m => m.MessageId == id);
             Assert.Equal(first.ConversationId, second.ConversationId);
-            var conversations = await _http.GetFromJsonAsync<JsonElement>($"{LocalStack.Routing}/conversations?customerId={first.CustomerId}");
+            var conversations = await _routing.GetFromJsonAsync<JsonElement>($"{LocalStack.Routing}/conversations?customerId={first.CustomerId}");
             Assert.Equal(1, conversations.GetArrayLength());
         }
         finally
@@ -184,7 +186,7 @@ public sealed class ChannelStackTests : IAsyncLifetime
             $"From: Mail Customer <{from}>\r\nTo: {LocalStack.SupportMailbox}\r\nSubject: Where is my parcel?\r\nMessage-ID: <{messageId}>\r\n\r\nIt has not arrived.\r\n"));
         var message = await routed.WaitForAsync(m => m.MessageId == MessageIds.ForInbound("email", messageId));
 
-        var customer = await _http.GetFromJsonAsync<JsonElement>($"{LocalStack.Routing}/customers/lookup?kind=email&value={Uri.EscapeDataString(from)}");
+        var customer = await _routing.GetFromJsonAsync<JsonElement>($"{LocalStack.Routing}/customers/lookup?kind=email&value={Uri.EscapeDataString(from)}");
         Assert.Equal(message.CustomerId, customer.GetProperty("id").GetGuid());
     }
 

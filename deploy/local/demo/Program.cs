@@ -32,6 +32,10 @@ await bus.StartAsync();
 try
 {
     using var api = new HttpClient { BaseAddress = new Uri(routingUrl) };
+    // routing's API takes an operator token (Routing:Api:Tokens); dev.env's admin one
+    api.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer",
+        Environment.GetEnvironmentVariable("Routing__Api__Tokens__operator__Token")
+        ?? throw new InvalidOperationException("Routing__Api__Tokens__operator__Token is not set: make run loads deploy/local/dev.env"));
     await new Story(api, printer).PlayAsync();
     if (args.Contains("--stay"))
     {

@@ -14,6 +14,7 @@ internal enum ActionStatus
     Conflict,
     Invalid,
     Unavailable,
+    InProgress,
 }
 
 /// <summary>An action's outcome, with what went wrong in words an agent reads (and the field at fault, for the API).</summary>
@@ -116,6 +117,11 @@ internal sealed class AgentActions(ConversationStore store, IPublishEndpoint bus
         catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
         {
             return ActionResult.Unavailable;
+        }
+        if (result.InProgress)
+        {
+            return new ActionResult(ActionStatus.InProgress,
+                "A request with this Idempotency-Key is still being sent to the channel; try again in a moment.", "Idempotency-Key", result);
         }
         return result.RefusedField switch
         {

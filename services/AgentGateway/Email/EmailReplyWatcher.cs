@@ -166,7 +166,7 @@ internal sealed class EmailReplyWatcher(IOptions<AgentEmailOptions> options, Rep
     /// </summary>
     private async Task<(ReplyMailOutcome, string?)> RefusedAsync(ActionResult result, MimeMessage mail, Guid targetId, Guid conversationId, CancellationToken ct)
     {
-        if (result.Status == ActionStatus.Unavailable)
+        if (result.Status is ActionStatus.Unavailable or ActionStatus.InProgress)
         {
             return (ReplyMailOutcome.Later, result.Detail);
         }

@@ -8,14 +8,15 @@ using Routing.Contracts;
 namespace Routing.AgentGateway.Replies;
 
 /// <summary>The outcome of a reply request: sent to the adapter's queue (or already, for a retried request), or refused with the field at fault.</summary>
-internal sealed record ReplyResult(Guid Id, string Channel, bool Repeated, string? RefusedField = null, string? Refusal = null);
+internal sealed record ReplyResult(Guid Id, string Channel, bool Repeated, string? RefusedField = null, string? Refusal = null, bool InProgress = false);
 
 /// <summary>
 /// Turns an agent's reply into SendChannelMessage on the customer's channel: the channel the customer last wrote on
 /// unless the agent names another the customer has an address on. The reply is recorded before it is sent, and sent
 /// to the channel's queue ("{channel}-send-channel-message") once: a request retried with the same Idempotency-Key is
 /// the same reply, answered from its record, and sends nothing; only a publish the broker never confirmed is made again,
-/// with the same command id.
+/// with the same command id. A request repeated while the first one is still publishing is told so (409, try again):
+/// answering it "accepted" would promise a send the first request may yet report unconfirmed.
 /// </summary>
 internal sealed class ReplySender(NpgsqlDataSource db, ISendEndpointProvider send, IOptions<GatewayOptions> options, TimeProvider time)
 {
@@ -57,9 +58,14 @@ internal sealed class ReplySender(NpgsqlDataSource db, ISendEndpointProvider sen
             {
                 return new ReplyResult(id, channel, true, "Idempotency-Key", "was used for a different reply");
             }
-            if (!await ReplyStore.ClaimUnconfirmedAsync(connection, id, ct))
+            // a publish under way longer than this has lost its request (a crash, the database gone mid-way)
+            var staleBefore = now - options.Value.PublishTimeout * 3;
+            if (!await ReplyStore.ClaimUnconfirmedAsync(connection, id, staleBefore, ct))
             {
-                return new ReplyResult(id, channel, true);
+                // Another request is publishing it now: whether it goes is not known yet, so this one cannot say it did.
+                return await ReplyStore.PublishingAsync(connection, id, ct)
+                    ? new ReplyResult(id, channel, true, InProgress: true)
+                    : new ReplyResult(id, channel, true);
             }
         }
         var command = new SendChannelMessage
@@ -92,6 +98,7 @@ internal sealed class ReplySender(NpgsqlDataSource db, ISendEndpointProvider sen
             await ReplyStore.MarkUnconfirmedAsync(connection, id, CancellationToken.None);
             throw;
         }
+        await ReplyStore.PublishedAsync(connection, id, CancellationToken.None);
         return new ReplyResult(id, channel, !inserted);
     }
 

@@ -23,6 +23,9 @@ internal static class ReplyStore
     /// <summary>The error code of a reply whose publish to the adapter's queue the broker never confirmed.</summary>
     public const string PublishUnconfirmed = "publish-unconfirmed";
 
+    /// <summary>The error code of a reply being published now: a request repeated meanwhile cannot know yet whether it went.</summary>
+    public const string Publishing = "publishing";
+
     private const string Changed = """
         returning id, conversation_id as ConversationId, agent_id as AgentId, channel, status, provider_message_id as ProviderMessageId,
                   error_code as ErrorCode, error_message as ErrorMessage, status_at as StatusAt
@@ -56,11 +59,11 @@ internal static class ReplyStore
     public static async Task<bool> InsertAsync(NpgsqlConnection connection, Guid id, ConversationView conversation, string agentId, string channel,
         ReplyTarget target, string text, DateTimeOffset now, CancellationToken ct) =>
         await connection.ExecuteAsync(new CommandDefinition(
-            """
+            $"""
             insert into gateway_messages (id, conversation_id, customer_id, direction, channel, channel_account, address_kind, address_value,
-                display_name, thread_key, subject, body, reply_to_provider_message_id, agent_id, status, at, status_at)
+                display_name, thread_key, subject, body, reply_to_provider_message_id, agent_id, status, error_code, at, status_at)
             values (@id, @conversationId, @customerId, 'out', @channel, @ChannelAccount, @AddressKind, @AddressValue, @DisplayName, @ThreadKey,
-                @Subject, @text, @ReplyToProviderMessageId, @agentId, 'requested', @now, @now)
+                @Subject, @text, @ReplyToProviderMessageId, @agentId, 'requested', '{Publishing}', @now, @now)
             on conflict (id) do nothing
             """, new
             {
@@ -77,19 +80,35 @@ internal static class ReplyStore
                            where id = @id and direction = 'out' and conversation_id = @conversationId and channel = @channel and body = @text)
             """, new { id, conversationId, channel, text }, cancellationToken: ct));
 
+    /// <summary>The broker confirmed the reply's publish: it is on the adapter's queue.</summary>
+    public static Task PublishedAsync(NpgsqlConnection connection, Guid id, CancellationToken ct) =>
+        connection.ExecuteAsync(new CommandDefinition(
+            $"update gateway_messages set error_code = null where id = @id and direction = 'out' and error_code = '{Publishing}'",
+            new { id }, cancellationToken: ct));
+
     /// <summary>The reply's publish was not confirmed: it may be on the adapter's queue or not.</summary>
     public static Task MarkUnconfirmedAsync(NpgsqlConnection connection, Guid id, CancellationToken ct) =>
         connection.ExecuteAsync(new CommandDefinition(
-            $"update gateway_messages set error_code = '{PublishUnconfirmed}' where id = @id and direction = 'out' and status = 'requested'",
+            $"update gateway_messages set error_code = '{PublishUnconfirmed}' where id = @id and direction = 'out' and status = 'requested' and error_code = '{Publishing}'",
             new { id }, cancellationToken: ct));
 
-    /// <summary>Takes an unconfirmed reply for publishing again; true for the one request that does.</summary>
-    public static async Task<bool> ClaimUnconfirmedAsync(NpgsqlConnection connection, Guid id, CancellationToken ct) =>
+    /// <summary>
+    /// Takes an unconfirmed reply for publishing again; true for the one request that does. A publish still marked under
+    /// way since before <paramref name="staleBefore"/> is one whose process died or lost its database: taken too.
+    /// </summary>
+    public static async Task<bool> ClaimUnconfirmedAsync(NpgsqlConnection connection, Guid id, DateTimeOffset staleBefore, CancellationToken ct) =>
         await connection.ExecuteAsync(new CommandDefinition(
             $"""
-            update gateway_messages set error_code = null
-            where id = @id and direction = 'out' and status = 'requested' and error_code = '{PublishUnconfirmed}'
-            """, new { id }, cancellationToken: ct)) == 1;
+            update gateway_messages set error_code = '{Publishing}', status_at = now()
+            where id = @id and direction = 'out' and status = 'requested'
+              and (error_code = '{PublishUnconfirmed}' or (error_code = '{Publishing}' and status_at < @staleBefore))
+            """, new { id, staleBefore = staleBefore.UtcDateTime }, cancellationToken: ct)) == 1;
+
+    /// <summary>Whether another request is publishing this reply right now.</summary>
+    public static Task<bool> PublishingAsync(NpgsqlConnection connection, Guid id, CancellationToken ct) =>
+        connection.ExecuteScalarAsync<bool>(new CommandDefinition(
+            $"select exists (select 1 from gateway_messages where id = @id and direction = 'out' and status = 'requested' and error_code = '{Publishing}')",
+            new { id }, cancellationToken: ct));
 
     /// <summary>The adapter sent the reply: its provider id is recorded, and statuses that came before it are applied.</summary>
     public static async Task<IReadOnlyList<ReplyChange>> SentAsync(NpgsqlConnection connection, NpgsqlTransaction tx, Guid id, string providerMessageId,

@@ -73,7 +73,7 @@ internal static class SlackEndpoints
             case { Status: ActionStatus.Done, Reply: { } reply }:
                 await store.AddToolReplyAsync(reply.Id, target.Id, channel, ts, ct);
                 return Results.Ok();
-            case { Status: ActionStatus.Unavailable }:
+            case { Status: ActionStatus.Unavailable or ActionStatus.InProgress }:
                 return Problem(StatusCodes.Status503ServiceUnavailable, "Message broker unavailable", result.Detail!);
             default:
                 // Refused (closed, not accepted yet, no longer the agent's…): said in the thread, where the agent wrote, as a delivery
