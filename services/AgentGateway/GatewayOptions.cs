@@ -25,4 +25,7 @@ internal sealed class GatewayOptions
 
     /// <summary>How long the agents' events are kept for GET /me/events to resume from.</summary>
     public TimeSpan EventRetention { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>How long an agent's token lives when the admin API issues it without a lifetime of its own.</summary>
+    public TimeSpan AgentTokenLifetime { get; set; } = TimeSpan.FromDays(90);
 }

@@ -360,6 +360,56 @@ public sealed class AgentApiTests(GatewayHost gateway) : IClassFixture<GatewayHo
         }
     }
 
+    /// <summary>A revoked token used to keep an open event stream for as long as the connection lasted.</summary>
+    [Fact]
+    public async Task Should_end_an_open_event_stream_when_its_token_is_revoked()
+    {
+        var agent = await gateway.AgentAsync();
+        using var stream = await agent.Http.GetAsync("/me/events", HttpCompletionOption.ResponseHeadersRead);
+        using var reader = new StreamReader(await stream.Content.ReadAsStreamAsync());
+        Assert.Equal("retry: 3000", await reader.ReadLineAsync());
+
+        Assert.Equal(HttpStatusCode.NoContent, (await gateway.Admin.DeleteAsync($"/admin/tokens/{agent.TokenId}")).StatusCode);
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var lines = new List<string>();
+        while (await reader.ReadLineAsync(timeout.Token) is { } line)
+        {
+            lines.Add(line);
+        }
+        Assert.Contains("event: token-revoked", lines);
+    }
+
+    [Fact]
+    public async Task Should_issue_tokens_that_expire_and_refuse_them_once_expired()
+    {
+        var agentId = "agent-" + Guid.NewGuid().ToString("N")[..8];
+        using var tooLong = await gateway.Admin.PostAsJsonAsync($"/admin/agents/{agentId}/tokens", new { expiresInDays = 400 });
+        Assert.Equal(HttpStatusCode.BadRequest, tooLong.StatusCode);
+        Assert.Equal("expiresInDays", (await JsonAsync(tooLong)).GetProperty("field").GetString());
+        using var byDefault = await gateway.Admin.PostAsync($"/admin/agents/{agentId}/tokens", null);
+        Assert.InRange((await JsonAsync(byDefault)).GetProperty("expiresAt").GetDateTimeOffset(), DateTimeOffset.UtcNow.AddDays(89), DateTimeOffset.UtcNow.AddDays(91));
+        using var issued = await gateway.Admin.PostAsJsonAsync($"/admin/agents/{agentId}/tokens", new { expiresInDays = 1 });
+        var token = await JsonAsync(issued);
+        Assert.InRange(token.GetProperty("expiresAt").GetDateTimeOffset(), DateTimeOffset.UtcNow.AddHours(23), DateTimeOffset.UtcNow.AddHours(25));
+        using var http = gateway.Anonymous();
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token.GetProperty("token").GetString());
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/me")).StatusCode);
+
+        await using (var db = await gateway.Database.DataSource.OpenConnectionAsync())
+        {
+            await using var expire = new Npgsql.NpgsqlCommand("update gateway_agent_tokens set expires_at = now() - interval '1 second' where id = $1", db)
+            {
+                Parameters = { new() { Value = token.GetProperty("id").GetGuid() } },
+            };
+            Assert.Equal(1, await expire.ExecuteNonQueryAsync());
+        }
+
+        using var expired = await http.GetAsync("/me");
+        Assert.Equal(HttpStatusCode.Unauthorized, expired.StatusCode);
+        Assert.Equal("application/problem+json", expired.Content.Headers.ContentType?.MediaType);
+    }
+
     private static IEnumerable<(HttpMethod, string, HttpContent?)> ConversationEndpoints(Guid id) =>
     [
         (HttpMethod.Get, $"/conversations/{id}", null),

@@ -44,7 +44,7 @@ public sealed class TestBroker : IAsyncDisposable
         var user = new Uri(amqp).UserInfo.Split(':')[0];
         (await management.PutAsync($"api/permissions/{vhost}/{user}", JsonContent.Create(new { configure = ".*", write = ".*", read = ".*" }))).EnsureSuccessStatusCode();
         var url = amqp.TrimEnd('/') + "/" + vhost;
-        var connection = await new ConnectionFactory { Uri = new Uri(url) }.CreateConnectionAsync();
+        var connection = await new ConnectionFactory { Uri = new Uri(url), ClientProvidedName = OwnConnectionName }.CreateConnectionAsync();
         var channel = await connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true));
         return new TestBroker(management, vhost, url, connection, channel);
     }
@@ -158,6 +158,30 @@ public sealed class TestBroker : IAsyncDisposable
         await _management.GetFromJsonAsync<JsonElement>($"api/parameters/shovel/{Uri.EscapeDataString(_vhost)}");
 
     /// <summary>The management API's view of a queue of this virtual host (type, arguments, counts).</summary>
+    private const string OwnConnectionName = "routing-test-broker";
+
+    /// <summary>
+    /// Closes, on the broker's side, every connection to this virtual host but this client's own: what the services see
+    /// when the broker goes away under them (their in-flight deliveries go back to the queue), without stopping it.
+    /// </summary>
+    public async Task<int> CloseServiceConnectionsAsync()
+    {
+        var connections = await _management.GetFromJsonAsync<JsonElement>($"api/vhosts/{_vhost}/connections");
+        var closed = 0;
+        foreach (var connection in connections.EnumerateArray())
+        {
+            if (connection.TryGetProperty("user_provided_name", out var name) && name.GetString() == OwnConnectionName)
+            {
+                continue;
+            }
+            using var request = new HttpRequestMessage(HttpMethod.Delete, $"api/connections/{Uri.EscapeDataString(connection.GetProperty("name").GetString()!)}");
+            request.Headers.Add("X-Reason", "a test closes the services' connections");
+            (await _management.SendAsync(request)).EnsureSuccessStatusCode();
+            closed++;
+        }
+        return closed;
+    }
+
     public async Task<JsonElement> QueueInfoAsync(string queue) =>
         await _management.GetFromJsonAsync<JsonElement>($"api/queues/{_vhost}/{Uri.EscapeDataString(queue)}");
 

@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
 using Routing.AgentGateway.Agents;
 using Routing.AgentGateway.Delivery;
+using Routing.AgentGateway.Events;
 
 namespace Routing.AgentGateway.Admin;
 
@@ -80,20 +81,33 @@ internal static partial class AdminApi
         admin.MapDelete("/targets/{id:guid}", DisableAsync);
         admin.MapDelete("/webhook-targets/{id:guid}", DisableAsync);
 
-        admin.MapPost("/agents/{agentId}/tokens", async (string agentId, AgentTokens tokens, TimeProvider time, CancellationToken ct) =>
+        admin.MapPost("/agents/{agentId}/tokens", async (string agentId, TokenRequest? body, AgentTokens tokens, IOptions<GatewayOptions> options,
+            TimeProvider time, CancellationToken ct) =>
         {
+            if (body?.ExpiresInDays is < 1 or > 366)
+            {
+                return Invalid("expiresInDays", "must be 1 to 366");
+            }
+            var now = time.GetUtcNow();
+            var expiresAt = now + (body?.ExpiresInDays is { } days ? TimeSpan.FromDays(days) : options.Value.AgentTokenLifetime);
             // The token is shown this once; only its hash is kept.
-            var (id, token) = await tokens.IssueAsync(agentId, time.GetUtcNow(), ct);
-            return Results.Created($"/admin/agents/{agentId}/tokens", new { id, agentId, token });
+            var (id, token) = await tokens.IssueAsync(agentId, now, expiresAt, ct);
+            return Results.Created($"/admin/agents/{agentId}/tokens", new { id, agentId, token, expiresAt });
         });
 
         admin.MapGet("/agents/{agentId}/tokens", async (string agentId, AgentTokens tokens, CancellationToken ct) =>
             Results.Ok(await tokens.ListAsync(agentId, ct)));
 
-        admin.MapDelete("/tokens/{id:guid}", async (Guid id, AgentTokens tokens, TimeProvider time, CancellationToken ct) =>
-            await tokens.RevokeAsync(id, time.GetUtcNow(), ct)
-                ? Results.NoContent()
-                : Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such token"));
+        admin.MapDelete("/tokens/{id:guid}", async (Guid id, AgentTokens tokens, EventSignal signal, TimeProvider time, CancellationToken ct) =>
+        {
+            if (await tokens.RevokeAsync(id, time.GetUtcNow(), ct) is not { } agentId)
+            {
+                return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such token");
+            }
+            // the agent's open event streams, on every replica, wake up, look at their token again and end
+            signal.Announce([agentId]);
+            return Results.NoContent();
+        });
 
         admin.MapGet("/webhook-deliveries", async (string? status, int? limit, DeliveryStore store, CancellationToken ct) =>
             status is null || !Statuses.Contains(status)
@@ -125,3 +139,6 @@ internal static partial class AdminApi
         Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid request", detail: $"{field} {problem}",
             extensions: new Dictionary<string, object?> { ["field"] = field });
 }
+
+/// <summary>POST /admin/agents/{agentId}/tokens: an optional lifetime in days (1 to 366); Gateway:AgentTokenLifetime without one.</summary>
+internal sealed record TokenRequest(int? ExpiresInDays);

@@ -104,11 +104,13 @@ internal static partial class AgentApi
     /// <summary>
     /// GET /me/events: the agent's events as server-sent events (id = the event's sequence, event = its type, data = the
     /// same JSON the webhooks carry), from after Last-Event-ID when given, else from now; a comment every 15 s keeps
-    /// proxies from closing the connection.
+    /// proxies from closing the connection. The token is checked again whenever the stream is idle: revoked or expired,
+    /// the stream says "token-revoked" and ends.
     /// </summary>
-    private static async Task StreamEventsAsync(HttpContext http, EventStore events, EventSignal signal, TimeProvider time)
+    private static async Task StreamEventsAsync(HttpContext http, EventStore events, EventSignal signal, AgentTokens tokens, TimeProvider time)
     {
         var agentId = AgentAuthorization.AgentOf(http);
+        var token = AgentAuthorization.TokenHashOf(http);
         var ct = http.RequestAborted;
         var lastId = http.Request.Headers["Last-Event-ID"].ToString();
         long after;
@@ -143,6 +145,14 @@ internal static partial class AgentApi
                 {
                     await http.Response.Body.FlushAsync(ct);
                     continue;
+                }
+                // Woken with nothing to send (a revocation wakes the agent's streams too) or idle: the token is looked at
+                // again, so a revoked or expired token ends the stream rather than keep it open for as long as it lasts.
+                if (await tokens.AgentOfAsync(token, time.GetUtcNow(), ct) != agentId)
+                {
+                    await http.Response.WriteAsync("event: token-revoked\ndata: {}\n\n", ct);
+                    await http.Response.Body.FlushAsync(ct);
+                    return;
                 }
                 if (await Task.WhenAny(next, Task.Delay(TimeSpan.FromSeconds(15), time, ct)) != next)
                 {

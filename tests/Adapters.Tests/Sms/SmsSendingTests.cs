@@ -1,5 +1,6 @@
 using Routing.Adapters.Testing;
 using Routing.Contracts;
+using Routing.Testing;
 
 namespace Adapters.Tests.Sms;
 
@@ -91,6 +92,38 @@ public sealed class SmsSendingTests : AdapterEndpointTest
 
         Assert.Single(_api.Requests);
         Assert.All(failed.Messages, f => Assert.Equal((command.CommandId, "20500", true, false), (f.CommandId, f.ErrorCode, f.OutcomeUnknown, f.Permanent)));
+    }
+
+    /// <summary>
+    /// make chaos (broker-kill) found replies on every channel sent twice: the broker connection dropped while a send was
+    /// under way, MassTransit cancelled the consume, the cancellation aborted the request the provider had already taken,
+    /// and the send was forgotten; the command came back after the reconnect and went out again. A send once begun now
+    /// runs to its answer, which answers the redelivery.
+    /// </summary>
+    [Fact]
+    public async Task Should_finish_a_send_under_way_when_the_broker_connection_drops_and_not_send_it_again()
+    {
+        await using var sent = await Broker.ObserveAsync<OutboundMessageSent>();
+        var requested = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var answer = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _api.Then(async context =>
+        {
+            requested.TrySetResult();
+            await answer.Task;
+            await TwilioApiImitation.Created("SMslow1")(context);
+        }, TwilioApiImitation.Created("SMagain2"));
+        var command = Command("+12125550188");
+
+        await Broker.SendAsync("sms-send-channel-message", command);
+        await requested.Task.WaitAsync(Eventually.Patience);
+        // (the management API lists a connection a few seconds after it opened)
+        await Eventually.TrueAsync("the adapter's broker connections closed", async () => await Broker.CloseServiceConnectionsAsync() > 0);
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        answer.SetResult();
+        var outcome = await sent.WaitForAsync(s => s.CommandId == command.CommandId);
+
+        Assert.Equal("SMslow1", outcome.ProviderMessageId);
+        Assert.Single(_api.Requests);
     }
 
     [Fact]

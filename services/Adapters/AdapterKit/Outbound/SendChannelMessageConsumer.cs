@@ -26,7 +26,10 @@ public sealed class SendChannelMessageConsumer(IChannelSender sender, RecentSend
         else
         {
             bool repeated;
-            (outcome, repeated) = await recent.SendOnceAsync(command, () => SendAsync(command, context.CancellationToken));
+            // Not the consume's token: MassTransit cancels it when the broker connection drops, and a request the provider may
+            // already have taken must run to its answer, which RecentSends keeps for the redelivery (cancelled, it was
+            // forgotten and the command went out twice: make chaos, broker-kill). The HTTP pipeline's timeouts bound it.
+            (outcome, repeated) = await recent.SendOnceAsync(command, () => SendAsync(command, CancellationToken.None));
             if (repeated)
             {
                 logger.LogInformation("Command {CommandId} on {Channel} came again: answered from its first send, not sent twice", command.CommandId, sender.Channel);
