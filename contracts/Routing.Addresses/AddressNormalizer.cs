@@ -32,7 +32,8 @@ public static class AddressNormalizer
             case "phone":
                 if (!TryPhone(value, out var e164))
                 {
-                    error = $"'{value}' is not a possible phone number in international form";
+                    // the value stays out: errors reach logs and error-queue headers
+                    error = "is not a possible phone number in international form";
                     return false;
                 }
                 address = new NormalizedAddress(kind, e164);
@@ -40,7 +41,7 @@ public static class AddressNormalizer
             case "email":
                 if (!MailAddress.TryCreate(value, out var mail))
                 {
-                    error = $"'{value}' is not an email address";
+                    error = "is not an email address";
                     return false;
                 }
                 address = new NormalizedAddress(kind, mail.Address.ToLowerInvariant());

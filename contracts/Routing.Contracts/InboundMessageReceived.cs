@@ -32,6 +32,13 @@ public sealed record InboundMessageReceived
 
     public string? ReplyToProviderMessageId { get; init; }
 
+    /// <summary>
+    /// The provider's one-time value the adapter's signature check accepted, for providers whose signature does not cover
+    /// the message (Mailgun's token): the first message with it keeps it, and a different message with the same nonce
+    /// is a replay, which routing does not route. Null for providers that sign the content itself.
+    /// </summary>
+    public string? DeliveryNonce { get; init; }
+
     /// <summary>Channel-specific extras. A "priority" entry (integer) raises the conversation in the waiting queue.</summary>
     public IReadOnlyDictionary<string, string> Metadata { get; init; } = new Dictionary<string, string>();
 }

@@ -31,6 +31,11 @@ public static class ServiceDefaultsExtensions
             o.UseUtcTimestamp = true;
             o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
         });
+        // Personal data stays out of logs: the request lines carry whole URLs (a lookup's ?value=+1415…, X's DM URL with
+        // the customer's user id), so they are logged from Warning only. Addresses in providers' error texts are masked
+        // where they are logged (PersonalData).
+        builder.Logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
 
         builder.Services.AddSingleton(TimeProvider.System);
         // The bus stops inside the host's shutdown: a longer bus timeout would be cut short by the host.
@@ -59,8 +64,15 @@ public static class ServiceDefaultsExtensions
         if (!string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT")))
         {
             otel.WithTracing(t => t
-                .AddAspNetCoreInstrumentation(o => o.Filter = ctx => !ctx.Request.Path.StartsWithSegments("/health"))
-                .AddHttpClientInstrumentation()
+                .AddAspNetCoreInstrumentation(o =>
+                {
+                    o.Filter = ctx => !ctx.Request.Path.StartsWithSegments("/health");
+                    // a query may name a customer (GET /customers/lookup?kind=phone&value=…)
+                    o.EnrichWithHttpRequest = (activity, _) => activity.SetTag("url.query", null);
+                })
+                .AddHttpClientInstrumentation(o =>
+                    // providers' URLs may carry a customer's id (X: /dm_conversations/with/{user id}/messages)
+                    o.EnrichWithHttpRequestMessage = (activity, request) => activity.SetTag("url.full", PersonalData.RedactUrl(request.RequestUri)))
                 .AddSource("MassTransit")
                 .AddNpgsql());
             otel.UseOtlpExporter();

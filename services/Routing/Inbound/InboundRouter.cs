@@ -16,7 +16,8 @@ namespace Routing.Inbound;
 /// conversations (rule 1) or start conversations and route them (rules 2 to 5), record the receipts
 /// and the events. Everything but the routing decisions is one set-based statement for the batch.
 /// </summary>
-internal sealed class InboundRouter(RoutingDb db, ConversationRouter router, RoutingMetrics metrics, IOptions<RoutingOptions> options, IOptions<FaultOptions> faults)
+internal sealed class InboundRouter(RoutingDb db, ConversationRouter router, RoutingMetrics metrics, IOptions<RoutingOptions> options, IOptions<FaultOptions> faults,
+    ILogger<InboundRouter> logger)
 {
     public async Task<InboundOutcome> RouteAsync(InboundMessageReceived message, CancellationToken ct) =>
         (await RouteBatchAsync([InboundItem.From(message)], ct))[0];
@@ -26,9 +27,11 @@ internal sealed class InboundRouter(RoutingDb db, ConversationRouter router, Rou
     {
         await using var tx = await db.BeginAsync(ct);
 
+        // A replayed signature's message creates nothing, not even its sender's customer.
+        var replays = await DeliveryNonces.ReplaysAsync(tx, items.Select(i => i.Message).ToList(), ct);
         // The last name a message of the batch gives an address is the one kept.
         var senders = new Dictionary<NormalizedAddress, string?>();
-        foreach (var item in items)
+        foreach (var item in items.Where(i => !replays.Contains(i.Message.MessageId)))
         {
             var name = string.IsNullOrWhiteSpace(item.Message.Sender.DisplayName) ? null : item.Message.Sender.DisplayName.Trim();
             senders[item.Sender] = name ?? senders.GetValueOrDefault(item.Sender);
@@ -47,6 +50,15 @@ internal sealed class InboundRouter(RoutingDb db, ConversationRouter router, Rou
         for (var i = 0; i < items.Count; i++)
         {
             var (message, sender) = items[i];
+            if (replays.Contains(message.MessageId))
+            {
+                // the channel only: the nonce and the sender stay out of the log
+                logger.LogWarning("Message {MessageId} on {Channel} came with a delivery nonce another message used: a replayed signature, not routed",
+                    message.MessageId, message.Channel);
+                outcomes[i] = new InboundOutcome(Guid.Empty, Guid.Empty, "replay", null, Duplicate: true);
+                tx.AfterCommit(() => metrics.Replay(message.Channel));
+                continue;
+            }
             var customerId = customers[sender];
             if (!context.Seen.Add(message.MessageId))
             {

@@ -14,6 +14,7 @@ internal sealed class RoutingMetrics
     private readonly Counter<long> _preferredEligible;
     private readonly Counter<long> _preferredHits;
     private readonly Counter<long> _duplicates;
+    private readonly Counter<long> _replays;
     private readonly Counter<long> _outboxQuarantined;
     private readonly Histogram<double> _timeToAssignment;
     private readonly Histogram<int> _batchSize;
@@ -27,6 +28,7 @@ internal sealed class RoutingMetrics
         _preferredEligible = meter.CreateCounter<long>("routing.preferred.eligible", description: "New conversations whose customer had a preferred set");
         _preferredHits = meter.CreateCounter<long>("routing.preferred.hits", description: "Of those, conversations assigned to a preferred agent");
         _duplicates = meter.CreateCounter<long>("routing.inbound.duplicates", description: "Inbound messages recognised as already routed");
+        _replays = meter.CreateCounter<long>("routing.inbound.replays", description: "Inbound messages refused because their delivery nonce came with another message (a replayed signature)");
         _outboxQuarantined = meter.CreateCounter<long>("routing.outbox.quarantined", description: "Outbox rows that could never be published, set aside in outbox_quarantine");
         _timeToAssignment = meter.CreateHistogram<double>("routing.time_to_assignment", unit: "s", description: "From a conversation starting to wait to its assignment");
         _batchSize = meter.CreateHistogram<int>("routing.inbound.batch.size", unit: "{message}", description: "Inbound messages routed together in one transaction");
@@ -51,6 +53,8 @@ internal sealed class RoutingMetrics
     public void OutboxQuarantined() => _outboxQuarantined.Add(1);
 
     public void Duplicate(string channel) => _duplicates.Add(1, new KeyValuePair<string, object?>("channel", channel));
+
+    public void Replay(string channel) => _replays.Add(1, new KeyValuePair<string, object?>("channel", channel));
 
     public void Assigned(string channel, string reason, TimeSpan waited) =>
         _timeToAssignment.Record(Math.Max(0, waited.TotalSeconds), new("channel", channel), new("reason", reason));

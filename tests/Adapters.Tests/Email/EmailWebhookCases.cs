@@ -42,7 +42,8 @@ internal static class EmailWebhookCases
             ("stripped-text", "Thanks, that works. Could you also send the receipt?"),
             ("message-headers", """[["Mime-Version","1.0"],["Date","Mon, 23 Nov 2026 09:12:03 +0100"],["References","<CAF=root1042@mail.gmail.com> <reply-1042@example.com>"],["In-Reply-To","<reply-1042@example.com>"],["Message-Id","<CAF=reply1042@mail.gmail.com>"],["Subject","Re: Invoice 1042"],["From","Maria Rossi <maria.rossi@example.net>"],["To","Example Support <support@example.com>"],["Content-Type","multipart/alternative; boundary=\"000000000000a1b2c3\""]]"""),
             ("timestamp", Timestamp), ("token", Token), ("signature", Signature)),
-        Messages = [GmailReply()],
+        // the signature covers the token, not the mail: the token goes along for routing to refuse a replay
+        Messages = [GmailReply() with { DeliveryNonce = "mailgun:" + Token }],
     };
 
     // --- Postmark ---

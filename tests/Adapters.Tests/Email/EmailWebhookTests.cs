@@ -58,6 +58,21 @@ public sealed class EmailWebhookTests
         Assert.Equal(SignatureCheck.Invalid, webhook.Verify(request));
     }
 
+    /// <summary>Mailgun's signature covers its token, not the mail: the token goes with the message for routing to refuse a second mail under it.</summary>
+    [Fact]
+    public void Should_carry_the_mailgun_token_as_the_messages_delivery_nonce()
+    {
+        var webhook = new MailgunWebhook(Options, new Microsoft.Extensions.Time.Testing.FakeTimeProvider(EmailWebhookCases.MailgunNow), Metrics,
+            NullLogger<MailgunWebhook>.Instance);
+        var body = "timestamp=1779528600&token=4f1c0e9b7d&signature=00&body-plain=Where+is+my+parcel%3F&from=Ada+%3Cada%40example.net%3E"
+                   + "&recipient=support%40example.com&Message-Id=%3Cparcel-2%40example.net%3E&subject=Parcel";
+        var request = new WebhookRequest(System.Text.Encoding.UTF8.GetBytes(body), new Dictionary<string, Microsoft.Extensions.Primitives.StringValues>(),
+            $"{EmailWebhookCases.PublicUrl}/mailgun", "application/x-www-form-urlencoded");
+
+        var content = webhook.Parse(request, EmailWebhookCases.MailgunNow);
+
+        Assert.Equal("mailgun:4f1c0e9b7d", Assert.Single(content.Messages).DeliveryNonce);
+    }
 }
 
 /// <summary>The email webhooks over HTTP on a real broker, without a mailbox: published, refused, still serving.</summary>

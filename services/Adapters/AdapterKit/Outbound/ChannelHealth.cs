@@ -91,7 +91,7 @@ public sealed class ChannelHealth : IHealthCheck
     {
         _since ??= _time.GetUtcNow();
         _reason = reason;
-        _logger.LogWarning("{Channel} is degraded: {Reason}. Check the app's credentials, access level and rate limits.", _channel, reason);
+        _logger.LogWarning("{Channel} is degraded: {Reason}. Check the app's credentials, access level and rate limits.", _channel, PersonalData.Redact(reason));
     }
 
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)

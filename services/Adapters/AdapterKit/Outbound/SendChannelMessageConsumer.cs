@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Polly.CircuitBreaker;
 using Polly.Timeout;
 using Routing.Contracts;
+using Routing.ServiceDefaults;
 
 namespace Routing.Adapters.Outbound;
 
@@ -46,7 +47,7 @@ public sealed class SendChannelMessageConsumer(IChannelSender sender, RecentSend
             return;
         }
         logger.LogWarning("Sending command {CommandId} on {Channel} failed: {Code} {Message} (permanent: {Permanent}, outcome unknown: {Uncertain})",
-            command.CommandId, sender.Channel, outcome.ErrorCode, outcome.ErrorMessage, outcome.Permanent, outcome.Uncertain);
+            command.CommandId, sender.Channel, outcome.ErrorCode, PersonalData.Redact(outcome.ErrorMessage), outcome.Permanent, outcome.Uncertain);
         await context.Publish(new OutboundMessageFailed
         {
             CommandId = command.CommandId, ConversationId = command.ConversationId, Channel = sender.Channel,

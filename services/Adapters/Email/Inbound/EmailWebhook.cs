@@ -26,6 +26,12 @@ internal abstract class EmailWebhook(EmailMetrics metrics, ILogger logger) : ICh
     /// <summary>The mail and the address it was sent to (our support address: the channel account).</summary>
     protected abstract (MimeMessage Mail, string Recipient) Read(WebhookRequest request);
 
+    /// <summary>
+    /// The one-time value a signature that does not cover the mail was made over (InboundMessageReceived.DeliveryNonce),
+    /// or null: routing refuses a second, different mail under it.
+    /// </summary>
+    protected virtual string? DeliveryNonce(WebhookRequest request) => null;
+
     public WebhookContent Parse(WebhookRequest request, DateTimeOffset receivedAt)
     {
         var (mail, recipient) = Read(request);
@@ -33,7 +39,7 @@ internal abstract class EmailWebhook(EmailMetrics metrics, ILogger logger) : ICh
         if (reading.Message is { } message)
         {
             metrics.Read(Provider, "routed");
-            return new WebhookContent([message], []);
+            return new WebhookContent([message with { DeliveryNonce = DeliveryNonce(request) }], []);
         }
         metrics.Read(Provider, reading.NotRoutedReason == AutomaticMail.Bounce ? "bounce" : "not-routed");
         logger.LogInformation("Not routing mail {MessageId} from {Provider}: {Reason}", reading.ProviderMessageId, Provider, reading.NotRoutedReason);

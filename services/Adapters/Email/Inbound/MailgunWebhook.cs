@@ -12,7 +12,9 @@ namespace Routing.Adapters.Email.Inbound;
 /// Mailgun inbound routes (forward() to POST /webhooks/email/mailgun), parsed or as MIME (body-mime).
 /// Signed with "signature" = hex HMAC-SHA256 of timestamp + token keyed by the HTTP webhook signing key
 /// (https://documentation.mailgun.com/docs/mailgun/user-manual/receive-forward-store/); a timestamp outside
-/// Email:Mailgun:MaxAge is refused as a replay.
+/// Email:Mailgun:MaxAge is refused as a replay. The signature does not cover the mail, so a captured one could carry
+/// any other mail while fresh: its token travels as the message's delivery nonce, and routing refuses a second,
+/// different mail under the same token, whichever replica took it.
 /// </summary>
 internal sealed class MailgunWebhook(IOptions<EmailOptions> options, TimeProvider time, EmailMetrics metrics, ILogger<MailgunWebhook> logger)
     : EmailWebhook(metrics, logger)
@@ -46,6 +48,9 @@ internal sealed class MailgunWebhook(IOptions<EmailOptions> options, TimeProvide
         return CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(expected), Encoding.ASCII.GetBytes(signature.Trim().ToLowerInvariant()))
             ? SignatureCheck.Valid : SignatureCheck.Invalid;
     }
+
+    protected override string? DeliveryNonce(WebhookRequest request) =>
+        FormPayload.Read(request)["token"] is { Length: > 0 } token ? "mailgun:" + token : null;
 
     protected override (MimeMessage Mail, string Recipient) Read(WebhookRequest request)
     {
