@@ -1,6 +1,10 @@
 namespace Routing.Contracts;
 
-/// <summary>An agent (through the agent gateway) closes a conversation; routing answers with ConversationClosed.</summary>
+/// <summary>
+/// An agent (through the agent gateway) closes a conversation; routing answers with ConversationClosed. Routing carries
+/// it out only while the conversation is <see cref="ClosedBy"/>'s (a receipt says why otherwise); operators close
+/// through routing's API.
+/// </summary>
 public sealed record CloseConversation
 {
     public required Guid ConversationId { get; init; }

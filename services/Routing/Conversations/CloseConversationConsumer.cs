@@ -17,7 +17,7 @@ internal sealed class CloseConversationConsumer(ConversationCommands commands) :
         {
             throw new InvalidMessageException("messagesSeen", "cannot be negative");
         }
-        if (await commands.CloseAsync(m.ConversationId, m.ClosedBy, m.Reason, m.MessagesSeen, context.CancellationToken) == CommandResult.NotFound)
+        if (await commands.CloseAsAgentAsync(m.ConversationId, m.ClosedBy, m.Reason, m.MessagesSeen, context.CancellationToken) == CommandResult.NotFound)
         {
             throw new InvalidMessageException("conversationId", $"conversation '{m.ConversationId}' does not exist");
         }

@@ -7,13 +7,31 @@ internal sealed class ConversationCommands(RoutingDb db, ConversationRouter rout
 {
     /// <param name="messagesSeen">For an agent's close: how many of the customer's messages the agent had been shown. If the
     /// customer wrote more, the agent closes on a conversation it has not read: it stays open (Stale), with a receipt saying why.</param>
-    public async Task<CommandResult> CloseAsync(Guid conversationId, string closedBy, string? reason, int? messagesSeen, CancellationToken ct)
+    public Task<CommandResult> CloseAsync(Guid conversationId, string closedBy, string? reason, int? messagesSeen, CancellationToken ct) =>
+        CloseAsync(conversationId, closedBy, reason, messagesSeen, asAgent: false, ct);
+
+    /// <summary>
+    /// An agent's close (CloseConversation, from the agent gateway): carried out only while the conversation is that
+    /// agent's. The gateway checks ownership in its own copy, which lags routing: a close sent just before a release or a
+    /// reassignment must not close another agent's conversation. A refused close leaves a receipt.
+    /// </summary>
+    public Task<CommandResult> CloseAsAgentAsync(Guid conversationId, string agentId, string? reason, int? messagesSeen, CancellationToken ct) =>
+        CloseAsync(conversationId, agentId, reason, messagesSeen, asAgent: true, ct);
+
+    private async Task<CommandResult> CloseAsync(Guid conversationId, string closedBy, string? reason, int? messagesSeen, bool asAgent, CancellationToken ct)
     {
         await using var tx = await db.BeginAsync(ct);
         var conversation = await ConversationStore.GetAsync(tx, conversationId, ct, forUpdate: true);
         if (conversation is null)
         {
             return CommandResult.NotFound;
+        }
+        if (asAgent && conversation.Status != ConversationStatus.Closed && conversation.AgentId != closedBy)
+        {
+            tx.RecordDecision(tx.NewId(), conversationId, Triggers.Closed, "close-refused",
+                $"{closedBy} asked to close it, but it is {(conversation.AgentId is { } owner ? owner + "'s" : "no agent's")}", closedBy, [], 0);
+            await tx.CommitAsync(ct);
+            return CommandResult.Stale;
         }
         if (messagesSeen is { } seen && conversation.Status == ConversationStatus.Open && conversation.AgentId == closedBy
             && await ConversationStore.MessageCountAsync(tx, conversationId, ct) is var held && held > seen)

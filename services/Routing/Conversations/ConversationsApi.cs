@@ -76,7 +76,9 @@ internal static class ConversationsApi
         {
             return problem!;
         }
-        return await commands.CloseAsync(conversationId, body?.ClosedBy ?? "admin", body?.Reason, messagesSeen: null, ct) switch
+        // the receipt names the operator whose token closed it, unless the body names someone
+        var closedBy = body?.ClosedBy ?? $"operator:{request.HttpContext.User.Identity?.Name ?? "admin"}";
+        return await commands.CloseAsync(conversationId, closedBy, body?.Reason, messagesSeen: null, ct) switch
         {
             CommandResult.NotFound => Problems.NotFound("Conversation", id),
             _ => Results.NoContent(),

@@ -130,6 +130,13 @@ public sealed class BrokerFlowTests : BrokerTest
 
         await Broker.PublishAsync(new AgentPresenceChanged { AgentId = "anna", Status = "available", ChangedAt = DateTimeOffset.UtcNow });
         var first = await assigned.WaitForAsync(a => a.AgentId == "anna");
+        // another agent's close (the gateway's copy lagging, or a forged command) does nothing but leave a receipt
+        await Broker.PublishAsync(new CloseConversation { ConversationId = first.ConversationId, ClosedBy = "mallory", RequestedAt = DateTimeOffset.UtcNow });
+        var refused = await Eventually.ValueAsync("the receipt of the refused close", async () =>
+            (await Api.GetFromJsonAsync<JsonElement>($"/conversations/{first.ConversationId}/decisions")).EnumerateArray()
+                .Select(d => (JsonElement?)d).FirstOrDefault(d => d!.Value.GetProperty("outcome").GetString() == "close-refused"));
+        Assert.Equal("mallory asked to close it, but it is anna's", refused.GetProperty("reason").GetString());
+        Assert.Equal("open", (await Api.GetFromJsonAsync<JsonElement>($"/conversations/{first.ConversationId}")).GetProperty("status").GetString());
         await Broker.PublishAsync(new CloseConversation { ConversationId = first.ConversationId, ClosedBy = "anna", RequestedAt = DateTimeOffset.UtcNow });
 
         await closed.WaitForAsync(c => c.ConversationId == first.ConversationId);
