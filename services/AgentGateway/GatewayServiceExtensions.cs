@@ -30,6 +30,7 @@ internal static class GatewayServiceExtensions
         builder.Services.AddHostedService(sp => sp.GetRequiredService<EventSignal>());
         builder.Services.AddHostedService<EventHousekeeping>();
         builder.AddGatewayMessaging();
+        builder.AddCallerRateLimits();
         return builder;
     }
 }

@@ -20,6 +20,7 @@ if (args.Contains("migrate"))
     return;
 }
 
+app.UseRateLimiter();
 app.MapDefaultEndpoints();
 app.MapAdminApi();
 app.MapAgentApi();

@@ -28,6 +28,7 @@ internal static class RoutingServiceExtensions
         builder.Services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationHandler, OperatorScopeRequirement>();
         builder.Services.AddAuthorizationBuilder().AddPolicy(OperatorScopeRequirement.Policy, p => p
             .AddAuthenticationSchemes(OperatorTokenHandler.SchemeName).RequireAuthenticatedUser().AddRequirements(new OperatorScopeRequirement()));
+        builder.AddCallerRateLimits();
         builder.Services.AddRoutingCore();
         builder.AddRabbitMqMessaging(x => x.AddRoutingConsumers());
         return builder;
@@ -78,9 +79,10 @@ internal static class RoutingServiceExtensions
         {
             app.Logger.LogWarning("No operator tokens are configured (Routing:Api:Tokens): routing's API refuses every request");
         }
+        app.UseRateLimiter();
         app.UseAuthentication();
         app.UseAuthorization();
-        var api = app.MapGroup("").RequireAuthorization(OperatorScopeRequirement.Policy);
+        var api = app.MapGroup("").RequireAuthorization(OperatorScopeRequirement.Policy).RequireRateLimiting(CallerRateLimits.Policy);
         api.MapAgentsApi();
         api.MapCustomersApi();
         api.MapConversationsApi();

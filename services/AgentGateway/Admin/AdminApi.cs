@@ -1,3 +1,4 @@
+using Routing.ServiceDefaults;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
 using Routing.AgentGateway.Agents;
@@ -25,7 +26,7 @@ internal static partial class AdminApi
 
     public static WebApplication MapAdminApi(this WebApplication app)
     {
-        var admin = app.MapGroup("/admin").AddEndpointFilter<AdminAuthorization>();
+        var admin = app.MapGroup("/admin").AddEndpointFilter<AdminAuthorization>().RequireRateLimiting(CallerRateLimits.Policy);
 
         admin.MapPost("/agents/{agentId}/webhook-targets", async (string agentId, NewTarget body, DeliveryStore store, SecretBox box,
             IOptions<DeliveryOptions> delivery, CancellationToken ct) =>

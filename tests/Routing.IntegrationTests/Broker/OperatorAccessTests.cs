@@ -101,6 +101,37 @@ public sealed class OperatorAccessTests : BrokerTest
         Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/health/ready")).StatusCode);
     }
 
+    /// <summary>Nothing was rate limited (issue 16): a runaway script could hold the API and the database.</summary>
+    [Fact]
+    public async Task Should_answer_429_with_retry_after_to_a_caller_over_its_limit_and_not_to_others()
+    {
+        await using var app = StartApp(new Dictionary<string, string?>
+        {
+            ["RateLimit:PerCaller:PerSecond"] = "1",
+            ["RateLimit:PerCaller:Burst"] = "2",
+        });
+        using var admin = app.CreateClient();
+        await WaitReadyAsync(admin);
+        using var reader = app.CreateClient();
+        reader.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", RoutingApp.ReadToken);
+
+        var answers = new List<HttpResponseMessage>();
+        for (var i = 0; i < 4; i++)
+        {
+            answers.Add(await admin.GetAsync("/agents"));
+        }
+        using var other = await reader.GetAsync("/agents");
+
+        var limited = answers.Last();
+        Assert.Equal(HttpStatusCode.TooManyRequests, limited.StatusCode);
+        Assert.Equal("application/problem+json", limited.Content.Headers.ContentType?.MediaType);
+        Assert.True(int.Parse(limited.Headers.GetValues("Retry-After").Single(), System.Globalization.CultureInfo.InvariantCulture) >= 1);
+        Assert.Equal(HttpStatusCode.OK, answers[0].StatusCode);
+        Assert.Equal(HttpStatusCode.OK, other.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await admin.GetAsync("/health/ready")).StatusCode);
+        answers.ForEach(a => a.Dispose());
+    }
+
     [Theory]
     [InlineData("short-token", "Admin")]
     [InlineData(RoutingApp.ReadToken, "Admin")]
