@@ -19,38 +19,41 @@ public sealed class BrokerProxiedGatewayHost : GatewayHost
 /// </summary>
 public sealed class ReplyPublishTests(BrokerProxiedGatewayHost gateway) : IClassFixture<BrokerProxiedGatewayHost>
 {
-    [Fact]
-    public async Task Should_keep_a_reply_whose_publish_was_not_confirmed_and_publish_it_again_for_the_agents_retry()
+    /// <summary>A new agent's open conversation, and the agent's reply to it (always the same text and Idempotency-Key).</summary>
+    private async Task<(Guid ConversationId, Func<Task<HttpResponseMessage>> ReplyAsync)> OpenConversationAsync(string text, string idempotencyKey)
     {
         var agent = await gateway.AgentAsync();
         var conversation = await gateway.AssignAsync(agent.AgentId);
         await Eventually.TrueAsync("the conversation at the gateway", async () =>
             (await agent.Http.GetAsync($"/conversations/{conversation.Id}")).StatusCode == HttpStatusCode.OK);
-        async Task<HttpResponseMessage> ReplyAsync()
+        return (conversation.Id, async () =>
         {
-            using var request = new HttpRequestMessage(HttpMethod.Post, $"/conversations/{conversation.Id}/replies")
-            {
-                Content = JsonContent.Create(new { text = "It ships today." }),
-            };
-            request.Headers.Add("Idempotency-Key", "partition-1");
+            using var request = new HttpRequestMessage(HttpMethod.Post, $"/conversations/{conversation.Id}/replies") { Content = JsonContent.Create(new { text }) };
+            request.Headers.Add("Idempotency-Key", idempotencyKey);
             return await agent.Http.SendAsync(request);
-        }
+        });
+    }
+
+    [Fact]
+    public async Task Should_keep_a_reply_whose_publish_was_not_confirmed_and_publish_it_again_for_the_agents_retry()
+    {
+        var (conversationId, reply) = await OpenConversationAsync("It ships today.", "partition-1");
 
         gateway.BrokerProxy!.BlackHole();
-        using var unconfirmed = await ReplyAsync();
+        using var unconfirmed = await reply();
         await using (var db = await gateway.Database.DataSource.OpenConnectionAsync())
         {
             var kept = await db.QuerySingleOrDefaultAsync<(string Status, string? ErrorCode)>(
-                "select status, error_code from gateway_messages where conversation_id = @id and direction = 'out'", new { id = conversation.Id });
+                "select status, error_code from gateway_messages where conversation_id = @id and direction = 'out'", new { id = conversationId });
             Assert.Equal(("requested", "publish-unconfirmed"), kept);
         }
         gateway.BrokerProxy.Restore();
         var retried = await Eventually.ValueAsync("the agent's retry accepted once the broker is back", async () =>
         {
-            using var response = await ReplyAsync();
+            using var response = await reply();
             return response.IsSuccessStatusCode ? (JsonElement?)await response.Content.ReadFromJsonAsync<JsonElement>() : null;
         });
-        using var again = await ReplyAsync();
+        using var again = await reply();
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, unconfirmed.StatusCode);
         Assert.Equal("application/problem+json", unconfirmed.Content.Headers.ContentType?.MediaType);
@@ -74,34 +77,22 @@ public sealed class ReplyPublishTests(BrokerProxiedGatewayHost gateway) : IClass
     [Fact]
     public async Task Should_answer_409_to_a_repeat_that_arrives_while_the_first_request_is_still_publishing()
     {
-        var agent = await gateway.AgentAsync();
-        var conversation = await gateway.AssignAsync(agent.AgentId);
-        await Eventually.TrueAsync("the conversation at the gateway", async () =>
-            (await agent.Http.GetAsync($"/conversations/{conversation.Id}")).StatusCode == HttpStatusCode.OK);
-        async Task<HttpResponseMessage> ReplyAsync()
-        {
-            using var request = new HttpRequestMessage(HttpMethod.Post, $"/conversations/{conversation.Id}/replies")
-            {
-                Content = JsonContent.Create(new { text = "It ships on Monday." }),
-            };
-            request.Headers.Add("Idempotency-Key", "in-flight-1");
-            return await agent.Http.SendAsync(request);
-        }
+        var (conversationId, reply) = await OpenConversationAsync("It ships on Monday.", "in-flight-1");
 
         gateway.BrokerProxy!.BlackHole();
-        var first = ReplyAsync();
+        var first = reply();
         await Eventually.TrueAsync("the first request publishing", async () =>
         {
             await using var db = await gateway.Database.DataSource.OpenConnectionAsync();
             return await db.ExecuteScalarAsync<string?>(
-                "select error_code from gateway_messages where conversation_id = @id and direction = 'out'", new { id = conversation.Id }) == "publishing";
+                "select error_code from gateway_messages where conversation_id = @id and direction = 'out'", new { id = conversationId }) == "publishing";
         });
-        using var repeat = await ReplyAsync();
+        using var repeat = await reply();
         using var unconfirmed = await first;
         gateway.BrokerProxy.Restore();
         var retried = await Eventually.ValueAsync("the retry accepted once the broker is back", async () =>
         {
-            using var response = await ReplyAsync();
+            using var response = await reply();
             return response.IsSuccessStatusCode ? (JsonElement?)await response.Content.ReadFromJsonAsync<JsonElement>() : null;
         });
 

@@ -175,14 +175,14 @@ internal static partial class AgentApi
         ActionStatus.NotFound => NotFound(),
         ActionStatus.Conflict => Conflict(result.Detail!),
         // draft-ietf-httpapi-idempotency-key-header: a request repeated while the first is processed is 409
-        ActionStatus.InProgress => new RetryAfter(Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Request in progress",
+        ActionStatus.InProgress => new WithRetryAfter(Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Request in progress",
             detail: result.Detail, extensions: new Dictionary<string, object?> { ["field"] = result.Field }), 1),
         ActionStatus.Invalid => Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid request", detail: result.Detail,
             extensions: new Dictionary<string, object?> { ["field"] = result.Field }),
         _ => Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Message broker unavailable", detail: result.Detail),
     };
 
-    private sealed class RetryAfter(IResult inner, int seconds) : IResult
+    private sealed class WithRetryAfter(IResult inner, int seconds) : IResult
     {
         public Task ExecuteAsync(HttpContext http)
         {
