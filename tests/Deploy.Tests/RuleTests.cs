@@ -133,5 +133,14 @@ public sealed class RuleTests(RenderedManifests rendered)
         var deadLetters = policy["dead-letter-exchange"]!.GetValue<string>();
         Assert.Contains(definitions["bindings"]!.AsArray(), b => b!["source"]!.GetValue<string>() == deadLetters);
         Assert.Contains(definitions["queues"]!.AsArray(), q => q!["arguments"]!["x-queue-type"]!.GetValue<string>() == "quorum");
+        // what failed keeps customers' messages: not for ever (issue 16), and what matches the error queues' pattern
+        // gets the policy that says so
+        foreach (var queue in new[] { "inbound-message-received_error", "agent-gateway_skipped", "dead-letters" })
+        {
+            var applied = definitions["policies"]!.AsArray()
+                .Where(p => System.Text.RegularExpressions.Regex.IsMatch(queue, p!["pattern"]!.GetValue<string>()))
+                .MaxBy(p => p!["priority"]!.GetValue<int>())!;
+            Assert.InRange(applied["definition"]!["message-ttl"]!.GetValue<long>(), 1, (long)TimeSpan.FromDays(31).TotalMilliseconds);
+        }
     }
 }
