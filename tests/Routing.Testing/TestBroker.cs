@@ -161,6 +161,32 @@ public sealed class TestBroker : IAsyncDisposable
     private const string OwnConnectionName = "routing-test-broker";
 
     /// <summary>
+    /// Waits until <paramref name="queue"/> exists with a consumer, asked over AMQP (the management API's statistics lag
+    /// by seconds): a message sent before a service bound its queue would reach nothing.
+    /// </summary>
+    public async Task WaitForConsumerAsync(string queue)
+    {
+        using var timeout = new CancellationTokenSource(Eventually.Patience);
+        while (true)
+        {
+            // a passive declare of a missing queue closes its channel: a channel of its own each time
+            await using var channel = await _connection.CreateChannelAsync(cancellationToken: timeout.Token);
+            try
+            {
+                if ((await channel.QueueDeclarePassiveAsync(queue, timeout.Token)).ConsumerCount > 0)
+                {
+                    return;
+                }
+            }
+            catch (RabbitMQ.Client.Exceptions.OperationInterruptedException)
+            {
+                // not declared yet
+            }
+            await Task.Delay(100, timeout.Token);
+        }
+    }
+
+    /// <summary>
     /// Closes, on the broker's side, every connection to this virtual host but this client's own: what the services see
     /// when the broker goes away under them (their in-flight deliveries go back to the queue), without stopping it.
     /// </summary>

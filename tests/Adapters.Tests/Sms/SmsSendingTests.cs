@@ -13,6 +13,8 @@ public sealed class SmsSendingTests : AdapterEndpointTest
     {
         _api = await TwilioApiImitation.StartAsync();
         await base.InitializeAsync();
+        // ready is not bound: the first test of the class once sent its command before the adapter's queue existed
+        await Broker.WaitForConsumerAsync("sms-send-channel-message");
     }
 
     public override async Task DisposeAsync()
