@@ -39,7 +39,7 @@ try
     await new Story(api, printer).PlayAsync();
     if (args.Contains("--stay"))
     {
-        Console.WriteLine($"\nThe stack stays up: routing API {routingUrl}, RabbitMQ management http://127.0.0.1:15672 (guest/guest),");
+        Console.WriteLine($"\nThe stack stays up: routing API {routingUrl} (bearer token Routing__Api__Tokens__operator__Token in deploy/local/dev.env), RabbitMQ management http://127.0.0.1:15672 (guest/guest),");
         Console.WriteLine($"agent gateway {Endpoints.Gateway},\nwebhooks at {Endpoints.Sms}, {Endpoints.Facebook}, {Endpoints.WhatsApp}, {Endpoints.Twitter}, {Endpoints.Email} (secrets: deploy/local/dev.env), what adapters sent at {Endpoints.Sandbox}/sent.");
         Console.WriteLine("Decisions keep printing here as they happen. Ctrl-C stops the story; `make down` stops the stack.");
         var stop = new TaskCompletionSource();

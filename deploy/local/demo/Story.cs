@@ -138,20 +138,29 @@ internal sealed class Story(HttpClient api, DecisionPrinter printer)
     private async Task ReplyByMailAsync(MessageRouted to, string agentMailbox, string text)
     {
         var conversation = to.ConversationId.ToString();
-        var delivered = (await MailServers.WaitForAsync(agentMailbox, "INBOX", m => m.Any(x => x.Envelope?.Subject?.Contains(to.Sender.DisplayName ?? to.Sender.Value) == true)))
-            .Where(x => x.Envelope?.Subject?.Contains(to.Sender.DisplayName ?? to.Sender.Value) == true).ToList();
-        using var client = await MailServers.ConnectAsync(agentMailbox);
-        await client.Inbox.OpenAsync(MailKit.FolderAccess.ReadOnly);
+        // The mailbox keeps earlier runs' mail about the same customer: wait for this conversation's.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         MimeKit.MimeMessage? opening = null;
-        foreach (var summary in delivered)
+        while (opening is null)
         {
-            var mail = await client.Inbox.GetMessageAsync(summary.UniqueId);
-            opening = mail.Headers["X-Routing-Conversation"] == conversation ? mail : opening;
-        }
-        await client.DisconnectAsync(true);
-        if (opening is null)
-        {
-            throw new InvalidOperationException($"The gateway's mail about conversation {conversation} is not in {agentMailbox}.");
+            var delivered = (await MailServers.WaitForAsync(agentMailbox, "INBOX", m => m.Any(x => x.Envelope?.Subject?.Contains(to.Sender.DisplayName ?? to.Sender.Value) == true)))
+                .Where(x => x.Envelope?.Subject?.Contains(to.Sender.DisplayName ?? to.Sender.Value) == true).ToList();
+            using var client = await MailServers.ConnectAsync(agentMailbox);
+            await client.Inbox.OpenAsync(MailKit.FolderAccess.ReadOnly);
+            foreach (var summary in delivered)
+            {
+                var mail = await client.Inbox.GetMessageAsync(summary.UniqueId);
+                opening = mail.Headers["X-Routing-Conversation"] == conversation ? mail : opening;
+            }
+            await client.DisconnectAsync(true);
+            if (opening is null && DateTime.UtcNow > deadline)
+            {
+                throw new InvalidOperationException($"The gateway's mail about conversation {conversation} is not in {agentMailbox}.");
+            }
+            if (opening is null)
+            {
+                await Task.Delay(500);
+            }
         }
         var replyTo = opening.ReplyTo.Mailboxes.Single().Address;
         Console.WriteLine($"   {agentMailbox} got \"{opening.Subject}\"; Cleo's answer goes to {replyTo}");
