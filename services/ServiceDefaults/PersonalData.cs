@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.RegularExpressions;
 
 namespace Routing.ServiceDefaults;
@@ -24,13 +23,9 @@ public static partial class PersonalData
         {
             return "";
         }
-        var redacted = new StringBuilder(url.GetLeftPart(UriPartial.Authority));
-        foreach (var segment in url.AbsolutePath.Split('/', StringSplitOptions.RemoveEmptyEntries))
-        {
-            var decoded = Uri.UnescapeDataString(segment);
-            redacted.Append('/').Append(decoded.Contains('@') || LongDigits().IsMatch(decoded) ? Mask : segment);
-        }
-        return redacted.Length == url.GetLeftPart(UriPartial.Authority).Length ? redacted.Append('/').ToString() : redacted.ToString();
+        var segments = url.AbsolutePath.Split('/', StringSplitOptions.RemoveEmptyEntries)
+            .Select(segment => Uri.UnescapeDataString(segment) is var decoded && (decoded.Contains('@') || LongDigits().IsMatch(decoded)) ? Mask : segment);
+        return url.GetLeftPart(UriPartial.Authority) + "/" + string.Join('/', segments);
     }
 
     [GeneratedRegex(@"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")]

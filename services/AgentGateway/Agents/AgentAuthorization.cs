@@ -18,8 +18,9 @@ internal sealed class AgentAuthorization(AgentTokens tokens, TimeProvider time) 
     {
         var http = context.HttpContext;
         var header = http.Request.Headers.Authorization.ToString();
-        var token = header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header["Bearer ".Length..].Trim() : null;
-        var agent = token is null ? null : await tokens.AgentOfAsync(token, time.GetUtcNow(), http.RequestAborted);
+        var token = header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header["Bearer ".Length..].Trim() : "";
+        var hash = AgentTokens.IsWellFormed(token) ? AgentTokens.Hash(token) : null;
+        var agent = hash is null ? null : await tokens.AgentOfAsync(hash, time.GetUtcNow(), http.RequestAborted);
         if (agent is null)
         {
             http.Response.Headers.WWWAuthenticate = "Bearer";
@@ -27,7 +28,7 @@ internal sealed class AgentAuthorization(AgentTokens tokens, TimeProvider time) 
                 detail: "The agent API takes Authorization: Bearer <a live token the admin API issued for the agent>.");
         }
         http.Items[AgentKey] = agent;
-        http.Items[TokenKey] = AgentTokens.Hash(token!);
+        http.Items[TokenKey] = hash;
         return await next(context);
     }
 }

@@ -31,11 +31,10 @@ internal sealed class AgentTokens(NpgsqlDataSource db)
         return (id, token);
     }
 
-    /// <summary>The agent a live token belongs to, or null (unknown, malformed, expired or revoked).</summary>
-    public async Task<string?> AgentOfAsync(string token, DateTimeOffset now, CancellationToken ct) =>
-        !token.StartsWith(Prefix, StringComparison.Ordinal) || token.Length > 100 ? null : await AgentOfAsync(Hash(token), now, ct);
+    /// <summary>Whether a token can be one the admin API issued (checked before it is hashed and looked up).</summary>
+    public static bool IsWellFormed(string token) => token.StartsWith(Prefix, StringComparison.Ordinal) && token.Length <= 100;
 
-    /// <summary>The agent the live token with this hash belongs to, or null: how an open event stream checks its token again.</summary>
+    /// <summary>The agent the live token with this hash belongs to, or null (unknown, expired or revoked): every request, and an open event stream again.</summary>
     public async Task<string?> AgentOfAsync(byte[] hash, DateTimeOffset now, CancellationToken ct)
     {
         await using var connection = await db.OpenConnectionAsync(ct);
