@@ -39,6 +39,13 @@ public sealed record InboundMessageReceived
     /// </summary>
     public string? DeliveryNonce { get; init; }
 
+    /// <summary>
+    /// Whether the sender is who the address says, for channels where anybody can write any sender: email's From, verified
+    /// when SPF, DKIM or DMARC passed for its domain. Null where the provider itself vouches for the sender (SMS, WhatsApp,
+    /// Messenger, X). Routing does not join an unverified sender to the customer who owns the address (Routing:Identity).
+    /// </summary>
+    public bool? SenderVerified { get; init; }
+
     /// <summary>Channel-specific extras. A "priority" entry (integer) raises the conversation in the waiting queue.</summary>
     public IReadOnlyDictionary<string, string> Metadata { get; init; } = new Dictionary<string, string>();
 }

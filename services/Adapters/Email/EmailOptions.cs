@@ -20,6 +20,14 @@ internal sealed class EmailOptions
 
     /// <summary>SendGrid Inbound Parse: the user and password written into the destination URL.</summary>
     public BasicAuthOptions SendGrid { get; set; } = new();
+
+    /// <summary>
+    /// The authserv-ids of the receiving servers whose Authentication-Results headers are believed (the support mailbox's
+    /// MX, e.g. "mx.google.com" or your Postfix with OpenDMARC's AuthservID). Each must remove that header from incoming
+    /// mail, as RFC 8601 asks; only the topmost one counts. Without any, mail read over IMAP (and raw MIME from a provider
+    /// that gives no verdict of its own) is unverified: it never joins the customer who owns its From address.
+    /// </summary>
+    public List<string> TrustedAuthenticationServers { get; set; } = [];
 }
 
 internal sealed class MailgunOptions

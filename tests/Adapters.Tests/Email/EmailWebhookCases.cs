@@ -40,7 +40,8 @@ internal static class EmailWebhookCases
             ("subject", "Re: Invoice 1042"),
             ("body-plain", "Thanks, that works. Could you also send the receipt?\r\n\r\nOn Sun, 22 Nov 2026 at 18:40, Example Support <support@example.com> wrote:\r\n> Hi Maria, the invoice is attached.\r\n"),
             ("stripped-text", "Thanks, that works. Could you also send the receipt?"),
-            ("message-headers", """[["Mime-Version","1.0"],["Date","Mon, 23 Nov 2026 09:12:03 +0100"],["References","<CAF=root1042@mail.gmail.com> <reply-1042@example.com>"],["In-Reply-To","<reply-1042@example.com>"],["Message-Id","<CAF=reply1042@mail.gmail.com>"],["Subject","Re: Invoice 1042"],["From","Maria Rossi <maria.rossi@example.net>"],["To","Example Support <support@example.com>"],["Content-Type","multipart/alternative; boundary=\"000000000000a1b2c3\""]]"""),
+            ("message-headers", """[["Mime-Version","1.0"],["Date","Mon, 23 Nov 2026 09:12:03 +0100"],["References","<CAF=root1042@mail.gmail.com> <reply-1042@example.com>"],["In-Reply-To","<reply-1042@example.com>"],["Message-Id","<CAF=reply1042@mail.gmail.com>"],["Subject","Re: Invoice 1042"],["DKIM-Signature","v=1; a=rsa-sha256; c=relaxed/relaxed; d=example.net; s=20230601; h=to:subject:message-id:date:from:mime-version; bh=47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=; b=dGVzdA=="],["From","Maria Rossi <maria.rossi@example.net>"],["To","Example Support <support@example.com>"],["Content-Type","multipart/alternative; boundary=\"000000000000a1b2c3\""]]"""),
+            ("X-Mailgun-Spf", "Pass"), ("X-Mailgun-Dkim-Check-Result", "Pass"),
             ("timestamp", Timestamp), ("token", Token), ("signature", Signature)),
         // the signature covers the token, not the mail: the token goes along for routing to refuse a replay
         Messages = [GmailReply() with { DeliveryNonce = "mailgun:" + Token }],
@@ -53,7 +54,7 @@ internal static class EmailWebhookCases
         Name = "postmark: parsed mail with headers and an attachment",
         Source = "https://postmarkapp.com/developer/webhooks/inbound-webhook",
         ContentType = "application/json",
-        Body = """{"FromName":"Paolo Neri","MessageStream":"inbound","From":"paolo@example.org","FromFull":{"Email":"paolo@example.org","Name":"Paolo Neri","MailboxHash":""},"To":"support@example.com","ToFull":[{"Email":"support@example.com","Name":"","MailboxHash":""}],"Cc":"","CcFull":[],"Bcc":"","BccFull":[],"OriginalRecipient":"support@example.com","Subject":"Damaged parcel","MessageID":"73e6d360-66eb-11e1-8e72-a8904824019b","ReplyTo":"","MailboxHash":"","Date":"Mon, 23 Nov 2026 11:00:00 +0100","TextBody":"The parcel arrived broken, photo attached.\n--\nPaolo Neri","HtmlBody":"","StrippedTextReply":"","Tag":"","Headers":[{"Name":"X-Spam-Status","Value":"No"},{"Name":"Message-ID","Value":"<parcel-photo-1@example.org>"},{"Name":"MIME-Version","Value":"1.0"}],"Attachments":[{"Name":"parcel.jpg","Content":"/9j/4AAQSkZJRgABAQEASABIAAD/2wBDAP//////////////////////////////////////////","ContentType":"image/jpeg","ContentLength":57}]}""",
+        Body = """{"FromName":"Paolo Neri","MessageStream":"inbound","From":"paolo@example.org","FromFull":{"Email":"paolo@example.org","Name":"Paolo Neri","MailboxHash":""},"To":"support@example.com","ToFull":[{"Email":"support@example.com","Name":"","MailboxHash":""}],"Cc":"","CcFull":[],"Bcc":"","BccFull":[],"OriginalRecipient":"support@example.com","Subject":"Damaged parcel","MessageID":"73e6d360-66eb-11e1-8e72-a8904824019b","ReplyTo":"","MailboxHash":"","Date":"Mon, 23 Nov 2026 11:00:00 +0100","TextBody":"The parcel arrived broken, photo attached.\n--\nPaolo Neri","HtmlBody":"","StrippedTextReply":"","Tag":"","Headers":[{"Name":"Received-SPF","Value":"Pass (sender SPF authorized) identity=mailfrom; client-ip=209.85.160.180; helo=mail-yw0-f180.google.com; envelope-from=paolo@example.org; receiver=451d9b70cf9364d23ff6f9d51d870251569e@inbound.postmarkapp.com"},{"Name":"X-Spam-Status","Value":"No"},{"Name":"Message-ID","Value":"<parcel-photo-1@example.org>"},{"Name":"MIME-Version","Value":"1.0"}],"Attachments":[{"Name":"parcel.jpg","Content":"/9j/4AAQSkZJRgABAQEASABIAAD/2wBDAP//////////////////////////////////////////","ContentType":"image/jpeg","ContentLength":57}]}""",
         Headers = new Dictionary<string, string> { ["Authorization"] = PostmarkAuth },
         Messages = [Parcel()],
     };
@@ -138,7 +139,7 @@ internal static class EmailWebhookCases
     public static (string Provider, ConformanceCase Case) Named(string name) => All.Single(c => c.Case.Name == name);
 
     private static InboundMessageReceived Expected(string id, string from, string? name, string threadKey, string? replyTo, string subject, string text,
-        DateTimeOffset sent, Dictionary<string, string> metadata, IReadOnlyList<MessageAttachment>? attachments = null) => new()
+        DateTimeOffset sent, Dictionary<string, string> metadata, bool verified, IReadOnlyList<MessageAttachment>? attachments = null) => new()
     {
         MessageId = MessageIds.ForInbound("email", id),
         Channel = "email",
@@ -152,6 +153,7 @@ internal static class EmailWebhookCases
         ProviderTimestamp = sent,
         ReceivedAt = Conformance.ReceivedAt,
         ReplyToProviderMessageId = replyTo,
+        SenderVerified = verified,
         Metadata = metadata,
     };
 
@@ -161,7 +163,8 @@ internal static class EmailWebhookCases
         {
             [InboundEmail.FullText] = "Thanks, that works. Could you also send the receipt?\n\nOn Sun, 22 Nov 2026 at 18:40, Example Support <support@example.com> wrote:\n> Hi Maria, the invoice is attached.",
             ["to"] = "support@example.com",
-        });
+            [InboundEmail.SenderAuthenticationKey] = "verified: spf=pass (example.net), dkim=pass (example.net)",
+        }, verified: true);
 
     private static InboundMessageReceived Parcel() => Expected("parcel-photo-1@example.org", "paolo@example.org", "Paolo Neri",
         "parcel-photo-1@example.org", null, "Damaged parcel", "The parcel arrived broken, photo attached.",
@@ -169,7 +172,8 @@ internal static class EmailWebhookCases
         {
             [InboundEmail.FullText] = "The parcel arrived broken, photo attached.\n--\nPaolo Neri",
             ["to"] = "support@example.com",
-        }, [new MessageAttachment { ContentType = "image/jpeg", FileName = "parcel.jpg", SizeBytes = 57 }]);
+            [InboundEmail.SenderAuthenticationKey] = "verified: spf=pass (example.org)",
+        }, verified: true, [new MessageAttachment { ContentType = "image/jpeg", FileName = "parcel.jpg", SizeBytes = 57 }]);
 
     private static InboundMessageReceived IPhone() => Expected("8E3A1F2B-1C2D-4E5F-9A8B-7C6D5E4F3A2B@example.net", "giulia@example.net", "Giulia Bianchi",
         "appt-7@example.com", "appt-7@example.com", "Re: Your appointment", "Can we move it to Thursday? — Giulia",
@@ -177,7 +181,8 @@ internal static class EmailWebhookCases
         {
             [InboundEmail.FullText] = "Can we move it to Thursday? — Giulia\n\nSent from my iPhone\n\n> On 22 Nov 2026, at 17:00, Example Support <support@example.com> wrote:\n> \n> Your appointment is on Wednesday at 10:00.",
             ["to"] = "support@example.com",
-        });
+            [InboundEmail.SenderAuthenticationKey] = "verified: spf=pass (example.net)",
+        }, verified: true);
 
     private static InboundMessageReceived Outlook() => Expected("AM0PR10MB4321D0E5C3F6B8A1@AM0PR10MB4321.eurprd10.prod.outlook.com", "luca.verdi@example.org", "Luca Verdi",
         "refund-1042@example.com", "refund-1042@example.com", "RE: Refund for order 1042",
@@ -186,7 +191,9 @@ internal static class EmailWebhookCases
         {
             [InboundEmail.FullText] = "Hello,\nthe refund has not arrived yet & the order page (https://shop.example.com/orders/1042) still says pending.\nRegards,\nLuca\n________________________________\nFrom: Example Support <support@example.com>\nSent: Friday, November 20, 2026 5:10 PM\nTo: Luca Verdi\nSubject: Refund for order 1042\nWe have issued the refund.",
             ["to"] = "support@example.com",
-        });
+            // raw MIME without SendGrid's SPF and dkim fields, and no trusted server's Authentication-Results: anybody's From
+            [InboundEmail.SenderAuthenticationKey] = "unverified: none",
+        }, verified: false);
 
     private static string UrlEncoded(params (string Name, string Value)[] fields) =>
         string.Join('&', fields.Select(f => Uri.EscapeDataString(f.Name) + "=" + Uri.EscapeDataString(f.Value)));

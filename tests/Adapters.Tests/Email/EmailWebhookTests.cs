@@ -73,6 +73,62 @@ public sealed class EmailWebhookTests
 
         Assert.Equal("mailgun:4f1c0e9b7d", Assert.Single(content.Messages).DeliveryNonce);
     }
+
+    /// <summary>
+    /// A forger can pass SPF and DKIM for a domain of their own, and can copy a real DKIM-Signature of the victim's
+    /// domain into the mail; Mailgun's DKIM verdict names no domain, so it vouches only for a single signature.
+    /// </summary>
+    [Theory]
+    [InlineData("Pass", "maria.rossi@example.net", null, null, true, "verified: spf=pass (example.net)")]
+    [InlineData("Pass", "bounce@attacker.example", null, null, false, "unverified: spf=pass (attacker.example)")]
+    [InlineData("SoftFail", "maria.rossi@example.net", null, null, false, "unverified: spf=softfail (example.net)")]
+    [InlineData(null, null, "Pass", new[] { "example.net" }, true, "verified: dkim=pass (example.net)")]
+    [InlineData(null, null, "Pass", new[] { "attacker.example" }, false, "unverified: dkim=pass (attacker.example)")]
+    [InlineData(null, null, "Pass", new[] { "example.net", "attacker.example" }, false, "unverified: dkim=pass")]
+    [InlineData(null, null, "Fail", new[] { "example.net" }, false, "unverified: dkim=fail (example.net)")]
+    [InlineData(null, null, null, null, false, "unverified: none")]
+    public void Should_verify_a_mailgun_sender_only_when_spf_or_dkim_passed_for_the_from_domain(string? spf, string? envelope, string? dkim,
+        string[]? signingDomains, bool verified, string summary)
+    {
+        var webhook = new MailgunWebhook(Options, new Microsoft.Extensions.Time.Testing.FakeTimeProvider(EmailWebhookCases.MailgunNow), Metrics,
+            NullLogger<MailgunWebhook>.Instance);
+        var headers = JsonSerializer.Serialize(new[] { new[] { "From", "Maria Rossi <maria.rossi@example.net>" }, new[] { "Message-Id", "<m1@example.net>" } }
+            .Concat((signingDomains ?? []).Select(d => new[] { "DKIM-Signature", $"v=1; a=rsa-sha256; d={d}; s=s1; h=from:to; bh=x; b=y" })));
+        var fields = new Dictionary<string, string?>
+        {
+            ["recipient"] = "support@example.com", ["body-plain"] = "Please send the refund to my new account", ["message-headers"] = headers,
+            ["sender"] = envelope, ["X-Mailgun-Spf"] = spf, ["X-Mailgun-Dkim-Check-Result"] = dkim,
+        };
+        var body = string.Join('&', fields.Where(f => f.Value is not null).Select(f => f.Key + "=" + Uri.EscapeDataString(f.Value!)));
+        var request = new WebhookRequest(System.Text.Encoding.UTF8.GetBytes(body), new Dictionary<string, Microsoft.Extensions.Primitives.StringValues>(),
+            $"{EmailWebhookCases.PublicUrl}/mailgun", "application/x-www-form-urlencoded");
+
+        var message = Assert.Single(webhook.Parse(request, EmailWebhookCases.MailgunNow).Messages);
+
+        Assert.Equal(verified, message.SenderVerified);
+        Assert.Equal(summary, message.Metadata[Routing.Adapters.Email.Mime.InboundEmail.SenderAuthenticationKey]);
+    }
+
+    /// <summary>SendGrid's "dkim" field gives one result per signing domain.</summary>
+    [Theory]
+    [InlineData("{@example.net : pass}", true, "verified: dkim=pass (example.net)")]
+    [InlineData("{@attacker.example : pass, @example.net : fail}", false, "unverified: dkim=pass (attacker.example), dkim=fail (example.net)")]
+    [InlineData("none", false, "unverified: none")]
+    public void Should_verify_a_sendgrid_sender_from_its_dkim_field(string dkim, bool verified, string summary)
+    {
+        var webhook = new SendGridWebhook(Options, Metrics, NullLogger<SendGridWebhook>.Instance);
+        var body = $"--b\r\nContent-Disposition: form-data; name=\"headers\"\r\n\r\nFrom: Giulia <giulia@example.net>\r\nMessage-Id: <g1@example.net>\r\n\r\n"
+                   + $"--b\r\nContent-Disposition: form-data; name=\"to\"\r\n\r\nsupport@example.com\r\n"
+                   + $"--b\r\nContent-Disposition: form-data; name=\"text\"\r\n\r\nhello\r\n"
+                   + $"--b\r\nContent-Disposition: form-data; name=\"dkim\"\r\n\r\n{dkim}\r\n--b--\r\n";
+        var request = new WebhookRequest(System.Text.Encoding.UTF8.GetBytes(body), new Dictionary<string, Microsoft.Extensions.Primitives.StringValues>(),
+            $"{EmailWebhookCases.PublicUrl}/sendgrid", "multipart/form-data; boundary=b");
+
+        var message = Assert.Single(webhook.Parse(request, EmailWebhookCases.MailgunNow).Messages);
+
+        Assert.Equal(verified, message.SenderVerified);
+        Assert.Equal(summary, message.Metadata[Routing.Adapters.Email.Mime.InboundEmail.SenderAuthenticationKey]);
+    }
 }
 
 /// <summary>The email webhooks over HTTP on a real broker, without a mailbox: published, refused, still serving.</summary>

@@ -8,7 +8,32 @@ public sealed class InboundEmailTests
 {
     private static readonly DateTimeOffset ReceivedAt = new(2026, 11, 23, 9, 30, 0, TimeSpan.Zero);
 
-    private static EmailReading Read(string sample) => InboundEmail.Read(EmailSamples.Parse(sample), "support@example.com", "fallback@imap", ReceivedAt);
+    private static readonly string[] TrustedServers = ["mx.example.com"];
+
+    private static EmailReading Read(string sample) =>
+        InboundEmail.Read(EmailSamples.Parse(sample), "support@example.com", "fallback@imap", ReceivedAt, [], TrustedServers);
+
+    /// <summary>Over IMAP the receiving server's verdict is the only one: its topmost Authentication-Results, when it is a server we trust.</summary>
+    [Theory]
+    [InlineData("Authentication-Results: mx.example.com; spf=pass smtp.mailfrom=maria.rossi@example.net; dkim=pass header.d=example.net\n", true,
+        "verified: spf=pass (example.net), dkim=pass (example.net)")]
+    [InlineData("Authentication-Results: mx.example.com; dmarc=pass (p=reject) header.from=example.net\n", true, "verified: dmarc=pass (example.net)")]
+    // a forger's own domain passes, the From's does not
+    [InlineData("Authentication-Results: mx.example.com; spf=pass smtp.mailfrom=x@attacker.example; dkim=pass header.d=attacker.example; dmarc=fail header.from=example.net\n",
+        false, "unverified: spf=pass (attacker.example), dkim=pass (attacker.example), dmarc=fail (example.net)")]
+    // the forger wrote a pass under the trusted server's name; the server's own header, on top, says fail
+    [InlineData("Authentication-Results: mx.example.com; dmarc=fail header.from=example.net\nAuthentication-Results: mx.example.com; dmarc=pass header.from=example.net\n",
+        false, "unverified: dmarc=fail (example.net)")]
+    // a header of a server we do not trust, and none of ours: nobody vouched
+    [InlineData("Authentication-Results: mail.attacker.example; dmarc=pass header.from=example.net\n", false, "unverified: none")]
+    [InlineData("", false, "unverified: none")]
+    public void Should_verify_the_sender_only_from_a_trusted_servers_authentication_results(string headers, bool verified, string summary)
+    {
+        var message = Read(headers + EmailSamples.GmailReply).Message!;
+
+        Assert.Equal(verified, message.SenderVerified);
+        Assert.Equal(summary, message.Metadata[InboundEmail.SenderAuthenticationKey]);
+    }
 
     [Fact]
     public void Should_thread_a_gmail_reply_and_keep_only_the_new_text()

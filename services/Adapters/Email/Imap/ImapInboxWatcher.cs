@@ -96,7 +96,8 @@ internal sealed class ImapInboxWatcher(IOptions<EmailOptions> options, IOptions<
             if (!_published.Contains((folder.UidValidity, uid.Id)))
             {
                 var mail = await folder.GetMessageAsync(uid, ct);
-                var reading = InboundEmail.Read(mail, imap.Address, $"imap.{folder.UidValidity}.{uid.Id}@{imap.Address}", time.GetUtcNow());
+                var reading = InboundEmail.Read(mail, imap.Address, $"imap.{folder.UidValidity}.{uid.Id}@{imap.Address}", time.GetUtcNow(),
+                    [], options.Value.TrustedAuthenticationServers);
                 if (!await PublishAsync(reading, ct))
                 {
                     break; // the broker did not confirm: leave this and the rest for the next round

@@ -1,9 +1,11 @@
 using System.Security.Cryptography;
 using System.Text;
+using Microsoft.Extensions.Options;
 using MimeKit;
 using Routing.Adapters.Email.Mime;
 using Routing.Adapters.Webhooks;
 using Routing.Contracts;
+using Routing.MailAuthentication;
 
 namespace Routing.Adapters.Email.Inbound;
 
@@ -12,9 +14,11 @@ namespace Routing.Adapters.Email.Inbound;
 /// as the raw MIME the provider forwards) and normalized like mail read over IMAP, so threading, text,
 /// trimming and the auto-reply and bounce rules are the same whichever way mail arrives.
 /// </summary>
-internal abstract class EmailWebhook(EmailMetrics metrics, ILogger logger) : IChannelWebhook
+internal abstract class EmailWebhook(IOptions<EmailOptions> options, EmailMetrics metrics, ILogger logger) : IChannelWebhook
 {
     public string Channel => Channels.Email;
+
+    protected EmailOptions Options => options.Value;
 
     /// <summary>The provider's name, as in the path and the metrics (mailgun, postmark, sendgrid).</summary>
     protected abstract string Provider { get; }
@@ -32,10 +36,17 @@ internal abstract class EmailWebhook(EmailMetrics metrics, ILogger logger) : ICh
     /// </summary>
     protected virtual string? DeliveryNonce(WebhookRequest request) => null;
 
+    /// <summary>
+    /// The SPF, DKIM or DMARC verdicts the provider gives beside the mail, in fields of its own a sender cannot write
+    /// (headers inside the mail can be anybody's, except the topmost Authentication-Results of a trusted server).
+    /// </summary>
+    protected virtual IReadOnlyCollection<AuthenticationCheck> ProviderChecks(WebhookRequest request, MimeMessage mail) => [];
+
     public WebhookContent Parse(WebhookRequest request, DateTimeOffset receivedAt)
     {
         var (mail, recipient) = Read(request);
-        var reading = InboundEmail.Read(mail, recipient.Trim().ToLowerInvariant(), FallbackId(mail), receivedAt);
+        var reading = InboundEmail.Read(mail, recipient.Trim().ToLowerInvariant(), FallbackId(mail), receivedAt,
+            ProviderChecks(request, mail), Options.TrustedAuthenticationServers);
         if (reading.Message is { } message)
         {
             metrics.Read(Provider, "routed");

@@ -5,6 +5,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Options;
 using MimeKit;
 using Routing.Adapters.Webhooks;
+using Routing.MailAuthentication;
 
 namespace Routing.Adapters.Email.Inbound;
 
@@ -14,10 +15,12 @@ namespace Routing.Adapters.Email.Inbound;
 /// (https://documentation.mailgun.com/docs/mailgun/user-manual/receive-forward-store/); a timestamp outside
 /// Email:Mailgun:MaxAge is refused as a replay. The signature does not cover the mail, so a captured one could carry
 /// any other mail while fresh: its token travels as the message's delivery nonce, and routing refuses a second,
-/// different mail under the same token, whichever replica took it.
+/// different mail under the same token, whichever replica took it. The sender's verdicts: X-Mailgun-Spf (for the
+/// envelope sender, "sender") and X-Mailgun-Dkim-Check-Result, which names no domain, so it counts only for a mail
+/// with a single DKIM-Signature (its d=); with several, a valid signature of one domain could vouch for another.
 /// </summary>
 internal sealed class MailgunWebhook(IOptions<EmailOptions> options, TimeProvider time, EmailMetrics metrics, ILogger<MailgunWebhook> logger)
-    : EmailWebhook(metrics, logger)
+    : EmailWebhook(options, metrics, logger)
 {
     protected override string Provider => "mailgun";
 
@@ -36,7 +39,7 @@ internal sealed class MailgunWebhook(IOptions<EmailOptions> options, TimeProvide
         {
             return SignatureCheck.Missing;
         }
-        var config = options.Value.Mailgun;
+        var config = Options.Mailgun;
         if (string.IsNullOrEmpty(config.SigningKey)
             || !long.TryParse(timestamp, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)
             || seconds > DateTimeOffset.MaxValue.ToUnixTimeSeconds() // a date cannot hold it: no signature is checked, nothing throws
@@ -51,6 +54,28 @@ internal sealed class MailgunWebhook(IOptions<EmailOptions> options, TimeProvide
 
     protected override string? DeliveryNonce(WebhookRequest request) =>
         FormPayload.Read(request)["token"] is { Length: > 0 } token ? "mailgun:" + token : null;
+
+    protected override IReadOnlyCollection<AuthenticationCheck> ProviderChecks(WebhookRequest request, MimeMessage mail)
+    {
+        var form = FormPayload.Read(request);
+        var checks = new List<AuthenticationCheck>();
+        if (form["X-Mailgun-Spf"] is { Length: > 0 } spf)
+        {
+            checks.Add(new AuthenticationCheck("spf", spf.Trim().ToLowerInvariant(), AuthenticationCheck.DomainOf(form["sender"])));
+        }
+        if (form["X-Mailgun-Dkim-Check-Result"] is { Length: > 0 } dkim)
+        {
+            var signatures = mail.Headers.Where(h => h.Field.Equals("DKIM-Signature", StringComparison.OrdinalIgnoreCase)).ToList();
+            var domain = signatures.Count == 1 ? DkimDomain(signatures[0].Value) : null;
+            checks.Add(new AuthenticationCheck("dkim", dkim.Trim().ToLowerInvariant(), domain));
+        }
+        return checks;
+    }
+
+    /// <summary>The d= tag of a DKIM-Signature ("v=1; a=rsa-sha256; d=example.org; s=s1; ...").</summary>
+    private static string? DkimDomain(string signature) =>
+        signature.Split(';').Select(tag => tag.Split('=', 2)).Where(kv => kv.Length == 2 && kv[0].Trim() == "d")
+            .Select(kv => AuthenticationCheck.DomainOf(kv[1])).FirstOrDefault();
 
     protected override (MimeMessage Mail, string Recipient) Read(WebhookRequest request)
     {

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using MimeKit;
 using MimeKit.Utils;
 using Routing.Adapters.Webhooks;
+using Routing.MailAuthentication;
 using static Routing.Adapters.Webhooks.JsonPayload;
 
 namespace Routing.Adapters.Email.Inbound;
@@ -11,14 +12,19 @@ namespace Routing.Adapters.Email.Inbound;
 /// Postmark's inbound webhook (POST /webhooks/email/postmark): the parsed mail as JSON
 /// (https://postmarkapp.com/developer/webhooks/inbound-webhook), or its RawEmail when the stream includes it.
 /// Authenticated by the basic-auth user and password in the webhook URL. Postmark stops retrying after a
-/// 403, and retries anything else but 200 (a broker that cannot confirm answers 503).
+/// 403, and retries anything else but 200 (a broker that cannot confirm answers 503). The sender's verdict: the
+/// topmost Received-SPF, the one Postmark's inbound server adds above the mail's own headers (for its envelope-from).
 /// </summary>
-internal sealed class PostmarkWebhook(IOptions<EmailOptions> options, EmailMetrics metrics, ILogger<PostmarkWebhook> logger) : EmailWebhook(metrics, logger)
+internal sealed class PostmarkWebhook(IOptions<EmailOptions> options, EmailMetrics metrics, ILogger<PostmarkWebhook> logger) : EmailWebhook(options, metrics, logger)
 {
     protected override string Provider => "postmark";
 
     public override SignatureCheck Verify(WebhookRequest request) =>
-        BasicAuth.Verify(request, options.Value.Postmark.Username, options.Value.Postmark.Password);
+        BasicAuth.Verify(request, Options.Postmark.Username, Options.Postmark.Password);
+
+    protected override IReadOnlyCollection<AuthenticationCheck> ProviderChecks(WebhookRequest request, MimeMessage mail) =>
+        mail.Headers.FirstOrDefault(h => h.Field.Equals("Received-SPF", StringComparison.OrdinalIgnoreCase)) is { } header
+        && AuthenticationHeaders.ParseReceivedSpf(header.Value) is { } spf ? [spf] : [];
 
     protected override (MimeMessage Mail, string Recipient) Read(WebhookRequest request)
     {

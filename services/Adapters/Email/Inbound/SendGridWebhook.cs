@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Options;
 using MimeKit;
 using Routing.Adapters.Webhooks;
+using Routing.MailAuthentication;
 
 namespace Routing.Adapters.Email.Inbound;
 
@@ -10,14 +11,51 @@ namespace Routing.Adapters.Email.Inbound;
 /// SendGrid Inbound Parse (POST /webhooks/email/sendgrid, multipart/form-data): the parsed fields (headers,
 /// text, html, envelope, attachment1…N), or the whole mail in "email" when "POST the raw, full MIME message"
 /// is on (https://www.twilio.com/docs/sendgrid/for-developers/parsing-email/setting-up-the-inbound-parse-webhook).
-/// Authenticated by the basic-auth user and password in the destination URL.
+/// Authenticated by the basic-auth user and password in the destination URL. The sender's verdicts: "SPF" (for the
+/// envelope's "from") and "dkim", one result per signing domain ("{@example.org : pass, @other.example : fail}").
 /// </summary>
-internal sealed class SendGridWebhook(IOptions<EmailOptions> options, EmailMetrics metrics, ILogger<SendGridWebhook> logger) : EmailWebhook(metrics, logger)
+internal sealed class SendGridWebhook(IOptions<EmailOptions> options, EmailMetrics metrics, ILogger<SendGridWebhook> logger) : EmailWebhook(options, metrics, logger)
 {
     protected override string Provider => "sendgrid";
 
     public override SignatureCheck Verify(WebhookRequest request) =>
-        BasicAuth.Verify(request, options.Value.SendGrid.Username, options.Value.SendGrid.Password);
+        BasicAuth.Verify(request, Options.SendGrid.Username, Options.SendGrid.Password);
+
+    protected override IReadOnlyCollection<AuthenticationCheck> ProviderChecks(WebhookRequest request, MimeMessage mail)
+    {
+        var form = FormPayload.Read(request);
+        var checks = new List<AuthenticationCheck>();
+        if (form["SPF"] is { Length: > 0 } spf)
+        {
+            checks.Add(new AuthenticationCheck("spf", spf.Trim().ToLowerInvariant(), AuthenticationCheck.DomainOf(EnvelopeSender(form))));
+        }
+        if (form["dkim"] is { Length: > 0 } dkim)
+        {
+            foreach (var entry in dkim.Trim().TrimStart('{').TrimEnd('}').Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                var parts = entry.Split(':', 2, StringSplitOptions.TrimEntries);
+                if (parts.Length == 2 && parts[1].Length > 0)
+                {
+                    checks.Add(new AuthenticationCheck("dkim", parts[1].ToLowerInvariant(), AuthenticationCheck.DomainOf(parts[0].TrimStart('@'))));
+                }
+            }
+        }
+        return checks;
+    }
+
+    private static string? EnvelopeSender(FormPayload form)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(form["envelope"] ?? "");
+            return document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("from", out var from)
+                   && from.ValueKind == JsonValueKind.String ? from.GetString() : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
 
     protected override (MimeMessage Mail, string Recipient) Read(WebhookRequest request)
     {

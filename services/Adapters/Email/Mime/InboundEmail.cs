@@ -1,5 +1,6 @@
 using MimeKit;
 using Routing.Contracts;
+using Routing.MailAuthentication;
 
 namespace Routing.Adapters.Email.Mime;
 
@@ -11,14 +12,20 @@ internal sealed record EmailReading(string ProviderMessageId, InboundMessageRece
 /// Message-ID is the provider message id; the thread key is the first of References, else In-Reply-To,
 /// else the Message-ID, so every reply in a thread shares its root; the text is the text part, or the HTML
 /// part as text, with quoted history and signature trimmed (the whole text is kept in metadata "full_text");
-/// attachments are metadata only (type, name, size).
+/// attachments are metadata only (type, name, size). The sender is verified when the provider's verdicts or a trusted
+/// server's Authentication-Results show SPF, DKIM or DMARC passed for the From domain (metadata "sender_authentication"
+/// says which, for people).
 /// </summary>
 internal static class InboundEmail
 {
     public const string FullText = "full_text";
+    public const string SenderAuthenticationKey = "sender_authentication";
 
     /// <param name="fallbackId">the id to use when the mail has no Message-ID (e.g. "imap:{uidvalidity}:{uid}@{mailbox}")</param>
-    public static EmailReading Read(MimeMessage mail, string channelAccount, string fallbackId, DateTimeOffset receivedAt)
+    /// <param name="providerChecks">the verdicts the inbound provider gave beside the mail (none over IMAP)</param>
+    /// <param name="trustedServers">the authserv-ids whose Authentication-Results header is believed</param>
+    public static EmailReading Read(MimeMessage mail, string channelAccount, string fallbackId, DateTimeOffset receivedAt,
+        IReadOnlyCollection<AuthenticationCheck> providerChecks, IReadOnlyCollection<string> trustedServers)
     {
         var id = string.IsNullOrWhiteSpace(mail.MessageId) ? fallbackId : mail.MessageId;
         if (AutomaticMail.Reason(mail) is { } reason)
@@ -42,6 +49,8 @@ internal static class InboundEmail
         {
             metadata["to"] = to.Address;
         }
+        var verdict = Verdict(mail, from, providerChecks, trustedServers);
+        metadata[SenderAuthenticationKey] = (verdict.Verified ? "verified: " : "unverified: ") + verdict.Summary;
         var references = mail.References.Where(r => !string.IsNullOrWhiteSpace(r)).ToList();
         return new EmailReading(id, new InboundMessageReceived
         {
@@ -57,8 +66,17 @@ internal static class InboundEmail
             ProviderTimestamp = mail.Date == DateTimeOffset.MinValue ? receivedAt : mail.Date.ToUniversalTime(),
             ReceivedAt = receivedAt,
             ReplyToProviderMessageId = NullIfEmpty(mail.InReplyTo),
+            SenderVerified = verdict.Verified,
             Metadata = metadata,
         }, null, null);
+    }
+
+    private static SenderVerdict Verdict(MimeMessage mail, MailboxAddress from, IReadOnlyCollection<AuthenticationCheck> providerChecks,
+        IReadOnlyCollection<string> trustedServers)
+    {
+        var headers = mail.Headers.Where(h => h.Field.Equals("Authentication-Results", StringComparison.OrdinalIgnoreCase)).Select(h => h.Value);
+        var checks = providerChecks.Concat(AuthenticationHeaders.Trusted(headers, trustedServers)).ToList();
+        return SenderAuthentication.Evaluate(from.Address, mail.From.Mailboxes.Count(), checks);
     }
 
     private static List<MessageAttachment> Attachments(MimeMessage mail) =>
