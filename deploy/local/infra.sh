@@ -280,6 +280,10 @@ biff = no
 smtpd_reject_unlisted_recipient = no
 transport_maps = inline:{ { undeliverable.example.org = error:5.1.1 The email account that you tried to reach does not exist } }
 smtpd_recipient_restrictions = check_recipient_access inline:{ { refused@example.net = 550 5.1.1 Recipient refused for the test } }, permit_mynetworks, reject_unauth_destination
+# The stand-in for a receiving MX that checks SPF, DKIM and DMARC: it vouches for mail submitted on this machine in an
+# Authentication-Results header under its authserv-id, mail.example.test, which dev.env trusts. A real MX writes
+# what it found (Postfix with OpenDKIM and OpenDMARC, or the provider's own), and removes such headers from incoming mail.
+smtpd_data_restrictions = check_client_access inline:{ { 127.0.0.1 = PREPEND Authentication-Results: mail.example.test; dmarc=pass (local submission) } }
 CONF
   cat > "$pf/etc/master.cf" <<CONF
 127.0.0.1:$SMTP_PORT inet n - n - - smtpd

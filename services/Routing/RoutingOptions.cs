@@ -42,6 +42,9 @@ internal sealed class RoutingOptions
     /// <summary>How inbound messages are gathered into transactions.</summary>
     public InboundBatchOptions Inbound { get; set; } = new();
 
+    /// <summary>Who a message's sender is taken to be.</summary>
+    public IdentityOptions Identity { get; set; } = new();
+
     /// <summary>Apply database migrations on start (under an advisory lock). Off where a migration Job runs them.</summary>
     public bool MigrateOnStart { get; set; } = true;
 
@@ -67,4 +70,29 @@ internal sealed class InboundBatchOptions
     /// <summary>Inbound messages taken from the broker at once per replica (and the queue's prefetch): at least MaxBatch times Workers keeps the batches full.</summary>
     [Range(1, 10000)]
     public int ConcurrentMessageLimit { get; set; } = 400;
+}
+
+/// <summary>
+/// Who a message's sender is taken to be. A sender the adapter could not verify (InboundMessageReceived.SenderVerified
+/// false: an email whose From no SPF, DKIM or DMARC verdict vouched for) could be anybody writing that address.
+/// </summary>
+internal sealed class IdentityOptions
+{
+    /// <summary>The address kind an unverified sender is known by when kept apart: "email" becomes "email-unverified".</summary>
+    public const string UnverifiedSuffix = "-unverified";
+
+    public UnverifiedSenders UnverifiedSenders { get; set; } = UnverifiedSenders.Separate;
+}
+
+internal enum UnverifiedSenders
+{
+    /// <summary>
+    /// The safe default: an unverified sender is a customer of its own, known by the address kind with "-unverified"
+    /// ("email-unverified"), so a forged From never joins the real person's conversation nor shows their history; the
+    /// unverified mails of one address share that customer. An operator who knows better merges the two.
+    /// </summary>
+    Separate,
+
+    /// <summary>Anybody is who their From says (how email-to-ticket tools commonly work): only where mail is verified upstream.</summary>
+    Trust,
 }

@@ -128,10 +128,11 @@ public static class SampleWebhooks
 
     /// <summary>
     /// A mail as Mailgun's inbound route forwards it, parsed, to POST {publicBaseUrl}/webhooks/email/mailgun, signed
-    /// with "signature" = hex HMAC-SHA256 of timestamp + token keyed by the signing key.
+    /// with "signature" = hex HMAC-SHA256 of timestamp + token keyed by the signing key, with Mailgun's SPF verdict for
+    /// the envelope sender (Pass: the From is verified; spf: null leaves the verdict out, a From anybody could write).
     /// </summary>
     public static HttpRequestMessage MailgunEmail(string publicBaseUrl, string signingKey, string messageId, string from, string name, string subject,
-        string text, string recipient = "support@example.com")
+        string text, string recipient = "support@example.com", string? spf = "Pass")
     {
         var timestamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
         var token = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(25));
@@ -150,6 +151,10 @@ public static class SampleWebhooks
             ["timestamp"] = timestamp, ["token"] = token,
             ["signature"] = Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(signingKey), Encoding.UTF8.GetBytes(timestamp + token))),
         };
+        if (spf is not null)
+        {
+            form["X-Mailgun-Spf"] = spf;
+        }
         return new HttpRequestMessage(HttpMethod.Post, publicBaseUrl.TrimEnd('/') + "/webhooks/email/mailgun") { Content = new FormUrlEncodedContent(form) };
     }
 

@@ -103,6 +103,46 @@ public sealed class EmailToolTests(GatewayHost gateway) : IClassFixture<GatewayH
         Assert.Equal(["The agent's own"], (await SentAsync(conversation.Id)).Select(m => m.GetProperty("text").GetString()));
     }
 
+    /// <summary>
+    /// The reply address's token plus a From anybody can write: a mail that reaches the reply mailbox without the
+    /// receiving server vouching for its From (put in over IMAP here, past the MTA) is not the agent's (issue 16).
+    /// </summary>
+    [Fact]
+    public async Task Should_refuse_a_reply_whose_sender_no_trusted_server_verified()
+    {
+        var agent = await gateway.AgentAsync(email: true);
+        var conversation = await gateway.AssignAsync(agent.AgentId);
+        var opening = (await MailsAsync(agent.Mailbox!, m => m.Count == 1))[0];
+        var replyTo = opening.ReplyTo.Mailboxes.Single().Address;
+
+        async Task<string> AppendAsync(string? authenticationResults, string text)
+        {
+            var mail = new MimeMessage { Subject = "Re: " + opening.Subject, MessageId = MimeKit.Utils.MimeUtils.GenerateMessageId("agents.example.com"),
+                Body = new TextPart("plain") { Text = text } };
+            mail.From.Add(MailboxAddress.Parse(agent.Mailbox!));
+            mail.To.Add(MailboxAddress.Parse(replyTo));
+            if (authenticationResults is not null)
+            {
+                mail.Headers.Insert(0, new Header("Authentication-Results", authenticationResults));
+            }
+            using var raw = new MemoryStream();
+            await mail.WriteToAsync(raw);
+            await MailServers.AppendAsync(gateway.ReplyMailbox, raw.ToArray());
+            return mail.MessageId;
+        }
+
+        var unvouched = await AppendAsync(null, "No verdict");
+        var failed = await AppendAsync("mail.example.test; spf=fail smtp.mailfrom=example.com; dmarc=fail header.from=example.com", "DMARC failed");
+        var untrusted = await AppendAsync("mx.attacker.example; dmarc=pass header.from=example.com", "Vouched by a stranger");
+        var own = await MailServers.ReplyAsync(agent.Mailbox!, replyTo, "Through the mail server"); // Postfix vouches for it
+
+        Assert.Contains(EmailReplyWatcher.NotRoutedKeyword, await KeywordsAsync(unvouched));
+        Assert.Contains(EmailReplyWatcher.NotRoutedKeyword, await KeywordsAsync(failed));
+        Assert.Contains(EmailReplyWatcher.NotRoutedKeyword, await KeywordsAsync(untrusted));
+        Assert.Contains(EmailReplyWatcher.RoutedKeyword, await KeywordsAsync(own));
+        Assert.Equal(["Through the mail server"], (await SentAsync(conversation.Id)).Select(m => m.GetProperty("text").GetString()));
+    }
+
     [Fact]
     public async Task Should_accept_an_offer_answered_accept_by_mail_and_tell_the_agent_when_a_reply_is_refused()
     {

@@ -75,6 +75,7 @@ public class GatewayHost : IAsyncLifetime
             ["Gateway:Email:Imap:Port"] = MailServers.Imap.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Gateway:Email:Imap:Security"] = "None",
             ["Gateway:Email:Imap:Password"] = MailServers.Password,
+            ["Gateway:Email:TrustedAuthenticationServers:0"] = "mail.example.test", // the local Postfix (deploy/local/infra.sh)
             ["Gateway:Email:PollInterval"] = "00:00:00.200",
             ["Gateway:PublishTimeout"] = "00:00:05",
             ["Gateway:ChannelAccounts:email"] = "support@example.com",

@@ -36,6 +36,17 @@ internal sealed class AgentEmailOptions
     public TimeSpan LeaseRetry { get; set; } = TimeSpan.FromSeconds(5);
 
     public TimeSpan CallTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Act on an agent's mail only when its From is verified: the reply mailbox's receiving server found SPF, DKIM or
+    /// DMARC passing for the From's domain (its Authentication-Results, under one of <see cref="TrustedAuthenticationServers"/>).
+    /// The signed reply address already proves the mail answers a mail the agent received; this keeps a leaked reply
+    /// address from being enough. Off only where agents' mail cannot be authenticated.
+    /// </summary>
+    public bool RequireVerifiedSender { get; set; } = true;
+
+    /// <summary>The authserv-ids of the reply mailbox's receiving servers, whose topmost Authentication-Results header is believed.</summary>
+    public List<string> TrustedAuthenticationServers { get; set; } = [];
 }
 
 internal sealed class MailServerOptions

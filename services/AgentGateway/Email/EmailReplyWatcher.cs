@@ -3,6 +3,7 @@ using MailKit.Net.Imap;
 using MailKit.Search;
 using Microsoft.Extensions.Options;
 using MimeKit;
+using Routing.MailAuthentication;
 using Npgsql;
 using Routing.Adapters.Email.Mime;
 using Routing.AgentGateway.Agents;
@@ -130,7 +131,16 @@ internal sealed class EmailReplyWatcher(IOptions<AgentEmailOptions> options, Rep
             .FirstOrDefault(t => t is { Kind: TargetKinds.Email, Enabled: true } && string.Equals(t.Address, sender, StringComparison.OrdinalIgnoreCase));
         if (sender is null || target is null)
         {
-            return (ReplyMailOutcome.Refused, $"from {sender}, which is not a mailbox of {agentId}");
+            return (ReplyMailOutcome.Refused, $"its sender is not a mailbox of {agentId}");
+        }
+        if (config.RequireVerifiedSender)
+        {
+            var results = mail.Headers.Where(h => h.Field.Equals("Authentication-Results", StringComparison.OrdinalIgnoreCase)).Select(h => h.Value);
+            var verdict = SenderAuthentication.Evaluate(sender, mail.From.Mailboxes.Count(), AuthenticationHeaders.Trusted(results, config.TrustedAuthenticationServers));
+            if (!verdict.Verified)
+            {
+                return (ReplyMailOutcome.Refused, $"its sender is not verified ({verdict.Summary}): no trusted server found SPF, DKIM or DMARC passing for the From's domain");
+            }
         }
         var text = ReplyText.Strip((mail.TextBody ?? (mail.HtmlBody is { } html ? HtmlText.ToText(html) : "")).ReplaceLineEndings("\n").Trim());
         await using var scope = scopes.CreateAsyncScope();

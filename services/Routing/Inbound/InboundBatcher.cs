@@ -21,7 +21,7 @@ internal sealed class InboundBatcher(InboundRouter router, IOptions<RoutingOptio
     /// <summary>Validates the message (throwing <see cref="InvalidMessageException"/> at once), then routes it with whatever else is waiting.</summary>
     public Task<InboundOutcome> RouteAsync(InboundMessageReceived message, CancellationToken ct)
     {
-        var pending = new Pending(InboundItem.From(message), new TaskCompletionSource<InboundOutcome>(TaskCreationOptions.RunContinuationsAsynchronously));
+        var pending = new Pending(InboundItem.From(message, options.Value.Identity), new TaskCompletionSource<InboundOutcome>(TaskCreationOptions.RunContinuationsAsynchronously));
         EnsureStarted();
         if (!_queue.Writer.TryWrite(pending))
         {

@@ -20,7 +20,7 @@ internal sealed class InboundRouter(RoutingDb db, ConversationRouter router, Rou
     ILogger<InboundRouter> logger)
 {
     public async Task<InboundOutcome> RouteAsync(InboundMessageReceived message, CancellationToken ct) =>
-        (await RouteBatchAsync([InboundItem.From(message)], ct))[0];
+        (await RouteBatchAsync([InboundItem.From(message, options.Value.Identity)], ct))[0];
 
     /// <summary>The outcome of each item, in the items' order; the messages are handled in that order too.</summary>
     public async Task<IReadOnlyList<InboundOutcome>> RouteBatchAsync(IReadOnlyList<InboundItem> items, CancellationToken ct)
@@ -34,7 +34,7 @@ internal sealed class InboundRouter(RoutingDb db, ConversationRouter router, Rou
         foreach (var item in items.Where(i => !replays.Contains(i.Message.MessageId)))
         {
             var name = string.IsNullOrWhiteSpace(item.Message.Sender.DisplayName) ? null : item.Message.Sender.DisplayName.Trim();
-            senders[item.Sender] = name ?? senders.GetValueOrDefault(item.Sender);
+            senders[item.Identity] = name ?? senders.GetValueOrDefault(item.Identity);
         }
         var customers = await CustomerStore.ResolveAndLockAsync(tx.Connection, tx.Transaction, senders, tx.Now, ct);
 
@@ -49,7 +49,7 @@ internal sealed class InboundRouter(RoutingDb db, ConversationRouter router, Rou
         var outcomes = new InboundOutcome[items.Count];
         for (var i = 0; i < items.Count; i++)
         {
-            var (message, sender) = items[i];
+            var (message, sender, identity) = items[i];
             if (replays.Contains(message.MessageId))
             {
                 // the channel only: the nonce and the sender stay out of the log
@@ -59,7 +59,7 @@ internal sealed class InboundRouter(RoutingDb db, ConversationRouter router, Rou
                 tx.AfterCommit(() => metrics.Replay(message.Channel));
                 continue;
             }
-            var customerId = customers[sender];
+            var customerId = customers[identity];
             if (!context.Seen.Add(message.MessageId))
             {
                 outcomes[i] = new InboundOutcome(customerId, Guid.Empty, "duplicate", null, Duplicate: true);
@@ -195,13 +195,19 @@ internal sealed class InboundRouter(RoutingDb db, ConversationRouter router, Rou
         m.Metadata is not null && m.Metadata.TryGetValue("priority", out var p) ? int.Parse(p, CultureInfo.InvariantCulture) : 0;
 }
 
-/// <summary>A validated inbound message (channel in lower case, as channel names are compared everywhere) and its sender's normalized address.</summary>
-internal sealed record InboundItem(InboundMessageReceived Message, NormalizedAddress Sender)
+/// <summary>
+/// A validated inbound message (channel in lower case, as channel names are compared everywhere), its sender's normalized
+/// address (where replies go), and the identity that names the customer: the address itself, or for an unverified
+/// sender kept apart, the address under its "-unverified" kind.
+/// </summary>
+internal sealed record InboundItem(InboundMessageReceived Message, NormalizedAddress Sender, NormalizedAddress Identity)
 {
     /// <summary>Validates the message; an invalid one throws <see cref="InvalidMessageException"/> naming the field.</summary>
-    public static InboundItem From(InboundMessageReceived message)
+    public static InboundItem From(InboundMessageReceived message, IdentityOptions identity)
     {
         var sender = InboundRouter.Validate(message);
-        return new InboundItem(message with { Channel = message.Channel.Trim().ToLowerInvariant() }, sender);
+        var apart = message.SenderVerified == false && identity.UnverifiedSenders == UnverifiedSenders.Separate;
+        return new InboundItem(message with { Channel = message.Channel.Trim().ToLowerInvariant() }, sender,
+            apart ? sender with { Kind = sender.Kind + IdentityOptions.UnverifiedSuffix } : sender);
     }
 }

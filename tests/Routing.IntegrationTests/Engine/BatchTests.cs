@@ -116,5 +116,5 @@ public sealed class BatchTests : EngineTest
     private InboundMessageReceived Inbound(string channel, string kind, string value, string providerId, string text = "Hello", string? displayName = null) =>
         TestMessages.Inbound(channel, kind, value, providerId, text, displayName, at: Engine.Clock.GetUtcNow());
 
-    private static InboundItem Item(InboundMessageReceived message) => InboundItem.From(message);
+    private static InboundItem Item(InboundMessageReceived message) => InboundItem.From(message, new IdentityOptions());
 }
