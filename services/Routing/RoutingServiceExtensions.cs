@@ -82,7 +82,7 @@ internal static class RoutingServiceExtensions
         app.UseRateLimiter();
         app.UseAuthentication();
         app.UseAuthorization();
-        var api = app.MapGroup("").RequireAuthorization(OperatorScopeRequirement.Policy).RequireRateLimiting(CallerRateLimits.Policy);
+        var api = app.MapGroup("").RequireAuthorization(OperatorScopeRequirement.Policy).RequireRateLimiting(CallerRateLimits.Policy).LimitBodies();
         api.MapAgentsApi();
         api.MapCustomersApi();
         api.MapConversationsApi();

@@ -7,7 +7,8 @@ namespace Routing.ServiceDefaults;
 
 /// <summary>
 /// A body that is not JSON, or JSON of the wrong shape, becomes 400 problem+json naming the field
-/// (the JSON path of the first bad token), instead of an empty 400 or a 500.
+/// (the JSON path of the first bad token), instead of an empty 400 or a 500; a body too large (413) or of another
+/// media type than JSON (415) keeps its status.
 /// </summary>
 internal sealed class BadRequestProblemHandler(IProblemDetailsService problems) : IExceptionHandler
 {
@@ -25,10 +26,15 @@ internal sealed class BadRequestProblemHandler(IProblemDetailsService problems) 
             [field.Length == 0 ? "body" : field] = [json?.Message ?? bad.Message],
         })
         {
-            Status = StatusCodes.Status400BadRequest,
-            Title = "The request body could not be read.",
+            Status = bad.StatusCode,
+            Title = bad.StatusCode switch
+            {
+                StatusCodes.Status413PayloadTooLarge => "The request body is too large.",
+                StatusCodes.Status415UnsupportedMediaType => "The request body must be JSON (Content-Type: application/json).",
+                _ => "The request body could not be read.",
+            },
         };
-        httpContext.Response.StatusCode = StatusCodes.Status400BadRequest;
+        httpContext.Response.StatusCode = bad.StatusCode;
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = problem });
     }
 }

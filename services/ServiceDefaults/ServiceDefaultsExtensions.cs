@@ -48,6 +48,8 @@ public static class ServiceDefaultsExtensions
         builder.Services.AddExceptionHandler<BadRequestProblemHandler>();
         // Let a body that fails to bind reach BadRequestProblemHandler, which names the field.
         builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        // A key twice in one JSON object is refused (400), not silently "the last one wins".
+        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.AllowDuplicateProperties = false);
         builder.Services.AddHealthChecks().AddCheck("self", () => HealthCheckResult.Healthy(), [LiveTag]);
 
         var serviceName = builder.Environment.ApplicationName;

@@ -26,7 +26,7 @@ internal static partial class AdminApi
 
     public static WebApplication MapAdminApi(this WebApplication app)
     {
-        var admin = app.MapGroup("/admin").AddEndpointFilter<AdminAuthorization>().RequireRateLimiting(CallerRateLimits.Policy);
+        var admin = app.MapGroup("/admin").AddEndpointFilter<AdminAuthorization>().RequireRateLimiting(CallerRateLimits.Policy).LimitBodies();
 
         admin.MapPost("/agents/{agentId}/webhook-targets", async (string agentId, NewTarget body, DeliveryStore store, SecretBox box,
             IOptions<DeliveryOptions> delivery, CancellationToken ct) =>

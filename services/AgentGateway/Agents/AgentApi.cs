@@ -36,7 +36,7 @@ internal static partial class AgentApi
 
     public static WebApplication MapAgentApi(this WebApplication app)
     {
-        var me = app.MapGroup("/me").AddEndpointFilter<AgentAuthorization>().RequireRateLimiting(CallerRateLimits.Policy);
+        var me = app.MapGroup("/me").AddEndpointFilter<AgentAuthorization>().RequireRateLimiting(CallerRateLimits.Policy).LimitBodies();
         me.MapGet("/", (HttpContext http) => Results.Ok(new { agentId = AgentAuthorization.AgentOf(http) }));
 
         me.MapPut("/presence", async (PresenceBody body, HttpContext http, AgentActions actions, TimeProvider time) =>
@@ -65,7 +65,7 @@ internal static partial class AgentApi
 
         me.MapGet("/events", StreamEventsAsync);
 
-        var conversations = app.MapGroup("/conversations").AddEndpointFilter<AgentAuthorization>().RequireRateLimiting(CallerRateLimits.Policy);
+        var conversations = app.MapGroup("/conversations").AddEndpointFilter<AgentAuthorization>().RequireRateLimiting(CallerRateLimits.Policy).LimitBodies();
 
         conversations.MapGet("/{id:guid}", async (Guid id, HttpContext http, ConversationStore store) =>
             await store.DetailForAgentAsync(id, AgentAuthorization.AgentOf(http), 200, http.RequestAborted) is { } detail

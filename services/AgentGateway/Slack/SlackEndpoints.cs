@@ -1,5 +1,3 @@
-using System.Text.Json;
-using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
 using Routing.AgentGateway.Agents;
 using Routing.AgentGateway.Delivery;
@@ -29,29 +27,25 @@ internal static class SlackEndpoints
     private static async Task<IResult> EventsAsync(HttpContext http, IOptions<SlackOptions> options, DeliveryStore store, DeliveryWakeup wakeup,
         AgentActions actions, TimeProvider time, ILogger<SlackApi> logger)
     {
-        var (body, refusal) = await VerifiedBodyAsync(http, options.Value, time);
+        var (body, refusal) = await VerifiedBodyAsync(http, options.Value, time, "application/json");
         if (refusal is not null)
         {
             return refusal;
         }
-        JsonElement payload;
+        SlackEvent request;
         try
         {
-            payload = JsonDocument.Parse(body).RootElement;
+            request = SlackPayloads.ReadEvent(body);
         }
-        catch (JsonException ex)
+        catch (SlackPayloadException ex)
         {
-            return Problem(StatusCodes.Status400BadRequest, "Invalid request", "The body is not JSON: " + ex.Message);
+            return Problem(StatusCodes.Status400BadRequest, "Invalid request", ex.Message);
         }
-        var type = Text(payload, "type");
-        if (type == "url_verification")
+        if (request is SlackEvent.UrlVerification verification)
         {
-            return Results.Ok(new { challenge = Text(payload, "challenge") });
+            return Results.Ok(new { challenge = verification.Challenge });
         }
-        if (type != "event_callback" || !payload.TryGetProperty("event", out var e) || Text(e, "type") != "message"
-            || e.TryGetProperty("bot_id", out _) || Text(e, "subtype") is { } subtype && subtype != "thread_broadcast"
-            || Text(e, "thread_ts") is not { } threadTs || Text(e, "ts") is not { } ts || ts == threadTs
-            || Text(e, "channel") is not { } channel || Text(e, "user") is not { } user)
+        if (request is not SlackEvent.ThreadReply(var channel, var threadTs, var ts, var user, var written))
         {
             return Results.Ok(); // not an agent's reply in a thread: nothing to do
         }
@@ -66,7 +60,7 @@ internal static class SlackEndpoints
                 owner.ConversationId, target.AgentId);
             return Results.Ok();
         }
-        var text = SlackMessages.ToPlainText(Text(e, "text") ?? "");
+        var text = SlackMessages.ToPlainText(written);
         var result = await actions.ReplyAsync(owner.ConversationId, target.AgentId, text, null, $"slack:{channel}:{ts}", ct);
         switch (result)
         {
@@ -88,36 +82,25 @@ internal static class SlackEndpoints
     private static async Task<IResult> InteractivityAsync(HttpContext http, IOptions<SlackOptions> options, DeliveryStore store, AgentActions actions,
         SlackApi slack, TimeProvider time)
     {
-        var (body, refusal) = await VerifiedBodyAsync(http, options.Value, time);
+        var (body, refusal) = await VerifiedBodyAsync(http, options.Value, time, "application/x-www-form-urlencoded");
         if (refusal is not null)
         {
             return refusal;
         }
-        JsonElement payload;
+        SlackButtonPress? press;
         try
         {
-            var form = QueryHelpers.ParseQuery(System.Text.Encoding.UTF8.GetString(body));
-            payload = JsonDocument.Parse(form.TryGetValue("payload", out var p) ? p.ToString() : "").RootElement;
+            press = SlackPayloads.ReadButtonPress(body);
         }
-        catch (JsonException ex)
+        catch (SlackPayloadException ex)
         {
-            return Problem(StatusCodes.Status400BadRequest, "Invalid request", "payload is not JSON: " + ex.Message);
+            return Problem(StatusCodes.Status400BadRequest, "Invalid request", ex.Message);
         }
-        if (Text(payload, "type") != "block_actions" || !payload.TryGetProperty("actions", out var pressed) || pressed.GetArrayLength() == 0
-            || !payload.TryGetProperty("message", out var message) || !payload.TryGetProperty("container", out var container)
-            || Text(container, "channel_id") is not { } channel || Text(container, "message_ts") is not { } messageTs
-            || !payload.TryGetProperty("user", out var user) || Text(user, "id") is not { } userId)
-        {
-            return Results.Ok();
-        }
-        var action = pressed[0];
-        var actionId = Text(action, "action_id");
-        if (actionId is not (SlackMessages.AcceptAction or SlackMessages.DeclineAction) || !Guid.TryParse(Text(action, "value"), out var conversationId))
+        if (press is not (var channel, var messageTs, var threadTs, var userId, var accept, var conversationId, var messageText, var shown))
         {
             return Results.Ok();
         }
         var ct = http.RequestAborted;
-        var threadTs = Text(message, "thread_ts") ?? messageTs;
         if (await store.ThreadOwnerAsync(channel, threadTs, ct) is not { } owner || owner.ConversationId != conversationId
             || await store.TargetAsync(owner.TargetId, ct) is not { } target)
         {
@@ -128,7 +111,6 @@ internal static class SlackEndpoints
             await slack.TryCallAsync("chat.postEphemeral", new { channel, user = userId, text = $"This offer is for <@{target.SlackUserId}>, not you." }, ct);
             return Results.Ok();
         }
-        var accept = actionId == SlackMessages.AcceptAction;
         var result = accept
             ? await actions.AcceptAsync(conversationId, target.AgentId, ct)
             : await actions.DeclineAsync(conversationId, target.AgentId, "declined in Slack", ct);
@@ -139,25 +121,28 @@ internal static class SlackEndpoints
         var note = result.Status == ActionStatus.Done
             ? (accept ? $":white_check_mark: Accepted by <@{userId}>. Reply in the thread." : $":x: Declined by <@{userId}>.")
             : ":no_entry_sign: " + SlackMessages.Escape(result.Detail ?? "Not possible now.");
-        var blocks = message.TryGetProperty("blocks", out var shown) ? SlackMessages.Answered(shown.EnumerateArray(), note) : [];
-        await slack.TryCallAsync("chat.update", new { channel, ts = messageTs, text = Text(message, "text") ?? note, blocks }, ct);
+        await slack.TryCallAsync("chat.update", new { channel, ts = messageTs, text = messageText ?? note, blocks = SlackMessages.Answered(shown, note) }, ct);
         return Results.Ok();
     }
 
-    /// <summary>The raw body once its Slack signature is valid; otherwise the refusal (404 when Slack is not set up here).</summary>
-    private static async Task<(byte[] Body, IResult? Refusal)> VerifiedBodyAsync(HttpContext http, SlackOptions options, TimeProvider time)
+    /// <summary>The raw body once its media type is Slack's and its Slack signature is valid; otherwise the refusal (404 when Slack is not set up here).</summary>
+    private static async Task<(byte[] Body, IResult? Refusal)> VerifiedBodyAsync(HttpContext http, SlackOptions options, TimeProvider time, string mediaType)
     {
         if (string.IsNullOrEmpty(options.SigningSecret))
         {
             return ([], Problem(StatusCodes.Status404NotFound, "Slack is not configured", "Gateway:Slack:SigningSecret is not set."));
         }
-        if (http.Request.ContentLength > MaxBody)
+        if (!Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(http.Request.ContentType, out var type)
+            || !string.Equals(type.MediaType.Value, mediaType, StringComparison.OrdinalIgnoreCase))
+        {
+            return ([], Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", $"Slack sends this request as {mediaType}."));
+        }
+        // Counted as read, not only taken from Content-Length: a chunked body has none.
+        var body = http.Request.ContentLength > MaxBody ? null : await ReadCappedAsync(http.Request.Body, MaxBody, http.RequestAborted);
+        if (body is null)
         {
             return ([], Problem(StatusCodes.Status413PayloadTooLarge, "Request too large", $"Slack requests are at most {MaxBody} bytes here."));
         }
-        using var buffer = new MemoryStream();
-        await http.Request.Body.CopyToAsync(buffer, http.RequestAborted);
-        var body = buffer.ToArray();
         var check = SlackSignature.Verify(options.SigningSecret, http.Request.Headers[SlackSignature.TimestampHeader], http.Request.Headers[SlackSignature.SignatureHeader],
             body, time.GetUtcNow(), options.ReplayWindow);
         return check switch
@@ -171,8 +156,22 @@ internal static class SlackEndpoints
         };
     }
 
-    private static IResult Problem(int status, string title, string detail) => Results.Problem(statusCode: status, title: title, detail: detail);
+    /// <summary>The body, or null as soon as it passes <paramref name="limit"/> bytes (the rest is not read).</summary>
+    private static async Task<byte[]?> ReadCappedAsync(Stream body, int limit, CancellationToken ct)
+    {
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await body.ReadAsync(chunk, ct)) > 0)
+        {
+            if (buffer.Length + read > limit)
+            {
+                return null;
+            }
+            buffer.Write(chunk, 0, read);
+        }
+        return buffer.ToArray();
+    }
 
-    private static string? Text(JsonElement element, string name) =>
-        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+    private static IResult Problem(int status, string title, string detail) => Results.Problem(statusCode: status, title: title, detail: detail);
 }

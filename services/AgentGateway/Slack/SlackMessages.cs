@@ -99,7 +99,7 @@ internal static partial class SlackMessages
 
     /// <summary>The opening message's blocks after the agent pressed Accept or Decline: the buttons give way to what was done.</summary>
     public static object[] Answered(IEnumerable<System.Text.Json.JsonElement> blocks, string note) =>
-        blocks.Where(b => !(b.TryGetProperty("block_id", out var id) && id.GetString() == OfferBlock)).Cast<object>()
+        blocks.Where(b => SlackPayloads.Text(b, "block_id") != OfferBlock).Cast<object>()
             .Append(new { type = "context", elements = new object[] { Mrkdwn(note) } }).ToArray();
 
     private static string Transcript(IEnumerable<ToolLine> lines)

@@ -9,6 +9,9 @@ public interface IChannelWebhook
     /// <summary>The channel name routing sees (lower case), e.g. "sms".</summary>
     string Channel { get; }
 
+    /// <summary>The media types the provider posts (others are answered 415 before anything else is read).</summary>
+    IReadOnlyCollection<string> MediaTypes { get; }
+
     /// <summary>Checks the provider's signature over <see cref="WebhookRequest.Body"/> in constant time.</summary>
     SignatureCheck Verify(WebhookRequest request);
 

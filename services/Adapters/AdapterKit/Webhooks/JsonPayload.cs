@@ -8,15 +8,31 @@ namespace Routing.Adapters.Webhooks;
 /// </summary>
 public static class JsonPayload
 {
-    public static JsonDocument Parse(byte[] body)
+    /// <summary>
+    /// A key twice in one object is refused: the signature covers the bytes, and two readers of them (ours, a proxy's,
+    /// an auditor's) could each take a different value.
+    /// </summary>
+    public static readonly JsonDocumentOptions Options = new() { AllowDuplicateProperties = false };
+
+    public static JsonDocument Parse(byte[] body) => Parse(body, "body");
+
+    /// <summary>JSON carried in a field of a form (Mailgun's message-headers, SendGrid's envelope): refused naming the field.</summary>
+    public static JsonDocument Parse(string json, string field) => Parse(System.Text.Encoding.UTF8.GetBytes(json), field);
+
+    private static JsonDocument Parse(byte[] body, string field)
     {
+        // JSON is UTF-8, and the parser checks only its structure: invalid bytes inside a string would throw at GetString, later.
+        if (!System.Text.Unicode.Utf8.IsValid(body))
+        {
+            throw new MalformedWebhookException(field, "is not UTF-8");
+        }
         try
         {
-            return JsonDocument.Parse(body);
+            return JsonDocument.Parse(body, Options);
         }
         catch (JsonException ex)
         {
-            throw new MalformedWebhookException("body", $"is not JSON: {ex.Message}");
+            throw new MalformedWebhookException(field, $"is not JSON: {ex.Message}");
         }
     }
 

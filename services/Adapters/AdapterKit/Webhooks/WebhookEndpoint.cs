@@ -42,6 +42,13 @@ public static class WebhookEndpoint
             options.PublicBaseUrl.TrimEnd('/') + http.Request.PathBase + http.Request.Path + http.Request.QueryString,
             http.Request.ContentType);
 
+        if (!AcceptsMediaType(webhook, request.ContentType))
+        {
+            metrics.Refused(webhook.Channel, "media-type");
+            return Results.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported media type",
+                detail: $"The {webhook.Channel} webhook takes {string.Join(" or ", webhook.MediaTypes)}.");
+        }
+
         switch (webhook.Verify(request))
         {
             case SignatureCheck.Missing:
@@ -128,6 +135,10 @@ public static class WebhookEndpoint
     }
 
     /// <summary>The whole body, or null when it is larger than the limit.</summary>
+    private static bool AcceptsMediaType(IChannelWebhook webhook, string? contentType) =>
+        Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(contentType, out var parsed)
+        && webhook.MediaTypes.Contains(parsed.MediaType.Value ?? "", StringComparer.OrdinalIgnoreCase);
+
     private static async Task<byte[]?> ReadBodyAsync(HttpRequest request, int limit, CancellationToken ct)
     {
         if (request.ContentLength > limit)

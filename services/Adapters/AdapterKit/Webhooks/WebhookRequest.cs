@@ -9,6 +9,10 @@ namespace Routing.Adapters.Webhooks;
 /// </summary>
 public sealed record WebhookRequest(byte[] Body, IReadOnlyDictionary<string, StringValues> Headers, string PublicUrl, string? ContentType)
 {
+    /// <summary>
+    /// The header's value; null when it is absent or sent more than once (a signature header twice is a trick, not a
+    /// provider: which one would count is exactly what an attacker wants to choose).
+    /// </summary>
     public string? Header(string name) =>
-        Headers.TryGetValue(name, out var values) && values.Count > 0 ? values[0] : null;
+        Headers.TryGetValue(name, out var values) && values.Count == 1 ? values[0] : null;
 }

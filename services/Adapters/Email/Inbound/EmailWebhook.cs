@@ -20,6 +20,8 @@ internal abstract class EmailWebhook(IOptions<EmailOptions> options, EmailMetric
 
     protected EmailOptions Options => options.Value;
 
+    public abstract IReadOnlyCollection<string> MediaTypes { get; }
+
     /// <summary>The provider's name, as in the path and the metrics (mailgun, postmark, sendgrid).</summary>
     protected abstract string Provider { get; }
 

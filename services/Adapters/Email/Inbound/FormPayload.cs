@@ -30,7 +30,20 @@ internal sealed class FormPayload
         }
         if (type.MediaType.Equals("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase))
         {
-            var fields = QueryHelpers.ParseQuery(Encoding.UTF8.GetString(request.Body)).ToDictionary(f => f.Key, f => f.Value.ToString(), StringComparer.OrdinalIgnoreCase);
+            string text;
+            try
+            {
+                text = Strict.GetString(request.Body);
+            }
+            catch (DecoderFallbackException)
+            {
+                throw new MalformedWebhookException("body", "is not UTF-8");
+            }
+            var fields = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+            foreach (var (name, values) in QueryHelpers.ParseQuery(text))
+            {
+                Add(fields, name, values.Count == 1 ? values[0] ?? "" : throw Twice(name));
+            }
             return new FormPayload(fields, []);
         }
         if (!type.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase) || HeaderUtilities.RemoveQuotes(type.Boundary).Value is not { Length: > 0 } boundary)
@@ -39,6 +52,19 @@ internal sealed class FormPayload
         }
         return ReadMultipart(request.Body, boundary);
     }
+
+    private static readonly UTF8Encoding Strict = new(false, throwOnInvalidBytes: true);
+
+    /// <summary>A field given twice is refused: which of the two counts is exactly what an attacker wants to choose.</summary>
+    private static void Add(Dictionary<string, string> fields, string name, string value)
+    {
+        if (!fields.TryAdd(name, value))
+        {
+            throw Twice(name);
+        }
+    }
+
+    private static MalformedWebhookException Twice(string name) => new(name, "is given more than once");
 
     private static FormPayload ReadMultipart(byte[] body, string boundary)
     {
@@ -63,11 +89,11 @@ internal sealed class FormPayload
                 }
                 else
                 {
-                    fields[name] = Encoding.UTF8.GetString(content.ToArray());
+                    Add(fields, name, Encoding.UTF8.GetString(content.ToArray()));
                 }
             }
         }
-        catch (IOException ex)
+        catch (Exception ex) when (ex is IOException or InvalidDataException or FormatException)
         {
             throw new MalformedWebhookException("body", $"is not a complete multipart form: {ex.Message}");
         }

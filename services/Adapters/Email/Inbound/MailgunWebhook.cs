@@ -24,6 +24,8 @@ internal sealed class MailgunWebhook(IOptions<EmailOptions> options, TimeProvide
 {
     protected override string Provider => "mailgun";
 
+    public override IReadOnlyCollection<string> MediaTypes { get; } = ["application/x-www-form-urlencoded", "multipart/form-data"]; // multipart when the mail has attachments
+
     public override SignatureCheck Verify(WebhookRequest request)
     {
         FormPayload form;
@@ -106,15 +108,8 @@ internal sealed class MailgunWebhook(IOptions<EmailOptions> options, TimeProvide
     /// <summary>message-headers: a JSON array of [name, value] pairs, in the mail's order.</summary>
     private static IEnumerable<(string, string)> Headers(string json)
     {
-        JsonElement root;
-        try
-        {
-            root = JsonDocument.Parse(json).RootElement;
-        }
-        catch (JsonException ex)
-        {
-            throw new MalformedWebhookException("message-headers", $"is not JSON: {ex.Message}");
-        }
+        using var document = JsonPayload.Parse(json, "message-headers");
+        var root = document.RootElement;
         if (root.ValueKind != JsonValueKind.Array)
         {
             throw new MalformedWebhookException("message-headers", "must be an array of [name, value] pairs");

@@ -19,6 +19,8 @@ internal sealed class PostmarkWebhook(IOptions<EmailOptions> options, EmailMetri
 {
     protected override string Provider => "postmark";
 
+    public override IReadOnlyCollection<string> MediaTypes { get; } = ["application/json"];
+
     public override SignatureCheck Verify(WebhookRequest request) =>
         BasicAuth.Verify(request, Options.Postmark.Username, Options.Postmark.Password);
 

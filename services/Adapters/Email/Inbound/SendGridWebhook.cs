@@ -18,6 +18,8 @@ internal sealed class SendGridWebhook(IOptions<EmailOptions> options, EmailMetri
 {
     protected override string Provider => "sendgrid";
 
+    public override IReadOnlyCollection<string> MediaTypes { get; } = ["multipart/form-data"];
+
     public override SignatureCheck Verify(WebhookRequest request) =>
         BasicAuth.Verify(request, Options.SendGrid.Username, Options.SendGrid.Password);
 

@@ -19,6 +19,8 @@ internal sealed class MessengerWebhook(IOptions<MessengerOptions> options) : ICh
 {
     public string Channel => Channels.Facebook;
 
+    public IReadOnlyCollection<string> MediaTypes { get; } = ["application/json"];
+
     public (string Body, string ContentType) Acknowledgement => ("EVENT_RECEIVED", "text/plain");
 
     public SignatureCheck Verify(WebhookRequest request) => MetaSignature.Verify(options.Value.AppSecret, request);

@@ -20,6 +20,8 @@ internal sealed class TwilioSmsWebhook(IOptions<TwilioOptions> options) : IChann
 
     public string Channel => Channels.Sms;
 
+    public IReadOnlyCollection<string> MediaTypes { get; } = ["application/x-www-form-urlencoded"];
+
     // An empty TwiML response: received, nothing to reply.
     public (string Body, string ContentType) Acknowledgement => ("""<?xml version="1.0" encoding="UTF-8"?><Response></Response>""", "text/xml");
 
@@ -44,6 +46,10 @@ internal sealed class TwilioSmsWebhook(IOptions<TwilioOptions> options) : IChann
         if (!TryReadForm(request, out var form))
         {
             throw new MalformedWebhookException("body", "is not application/x-www-form-urlencoded");
+        }
+        if (form.FirstOrDefault(f => f.Value.Count > 1) is { Key: { } twice })
+        {
+            throw new MalformedWebhookException(twice, "is given more than once"); // Twilio never does; which one would count?
         }
         var sid = Required(form, "MessageSid");
         var status = First(form, "MessageStatus") ?? First(form, "SmsStatus");

@@ -20,6 +20,8 @@ internal sealed class AccountActivityWebhook(IOptions<TwitterOptions> options, C
 {
     public string Channel => Channels.Twitter;
 
+    public IReadOnlyCollection<string> MediaTypes { get; } = ["application/json"];
+
     public (string Body, string ContentType) Acknowledgement => ("", "text/plain");
 
     public SignatureCheck Verify(WebhookRequest request) => TwitterSignature.Verify(options.Value.ConsumerSecret, request);

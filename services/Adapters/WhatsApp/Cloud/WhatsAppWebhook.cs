@@ -16,9 +16,11 @@ namespace Routing.Adapters.WhatsApp.Cloud;
 /// </summary>
 internal sealed class WhatsAppWebhook(IOptions<WhatsAppOptions> options) : IChannelWebhook
 {
-    private static readonly string[] MediaTypes = ["image", "video", "audio", "document", "sticker"];
+    private static readonly string[] MediaKinds = ["image", "video", "audio", "document", "sticker"];
 
     public string Channel => Channels.WhatsApp;
+
+    public IReadOnlyCollection<string> MediaTypes { get; } = ["application/json"];
 
     public (string Body, string ContentType) Acknowledgement => ("", "text/plain");
 
@@ -93,7 +95,7 @@ internal sealed class WhatsAppWebhook(IOptions<WhatsAppOptions> options) : IChan
             case "text":
                 text = message.TryGetProperty("text", out var t) ? String(t, "body") : null;
                 break;
-            case var media when MediaTypes.Contains(media):
+            case var media when MediaKinds.Contains(media):
                 if (!message.TryGetProperty(media, out var m) || String(m, "id") is not { } mediaId)
                 {
                     throw new MalformedWebhookException($"{path}.{media}.id", "is required");
