@@ -8,13 +8,14 @@ RESULTS := $(LOCAL)/test-results
 DOTNET ?= dotnet
 CONFIG ?= Release
 
-.PHONY: help infra deploy-tools build test test-repeat chaos redrive run up down bench bench-webhooks bench-gateway clean
+.PHONY: help infra deploy-tools build test test-repeat chaos fuzz redrive run up down bench bench-webhooks bench-gateway clean
 
 help:
 	@echo "make run    start RabbitMQ, PostgreSQL and the routing service, then play the demo story (Ctrl-C stops)"
 	@echo "make test   every test: unit, consumer (MassTransit harness), integration (real RabbitMQ + PostgreSQL), end to end (the local stack)"
 	@echo "make test-repeat N=5  the whole suite N times back to back (each on a fresh test instance)"
 	@echo "make chaos  the fault campaign: every scenario under load, and what the checker found (tests/Routing.Chaos/README.md)"
+	@echo "make fuzz   afl-fuzz on every parser of outside input, FUZZ_SECONDS per target (tests/Routing.Fuzz/README.md)"
 	@echo "make up     the whole stack in the background, waiting until every service is healthy (in containers where a Docker engine answers)"
 	@echo "make down   stop what make up started"
 	@echo "make bench  the routing benchmark (see tests/Routing.Benchmarks/README.md)"
@@ -73,6 +74,11 @@ test-repeat: build
 	    [ $$rc -eq 0 ] || failed=$$((failed + 1)); \
 	  done; \
 	  echo "test-repeat: $(N) runs, $$failed failed"; [ $$failed -eq 0 ]
+
+# Coverage-guided fuzzing (tests/Routing.Fuzz): installs afl++ and the SharpFuzz instrumenter when missing, then runs
+# every target for FUZZ_SECONDS (60) each, one after another; exit 1 on any crash or hang.
+fuzz:
+	@DOTNET=$(DOTNET) tests/Routing.Fuzz/fuzz.sh
 
 # The fault campaign (tests/Routing.Chaos): on an instance of its own (ROUTING_INSTANCE=chaos, every port 2000 higher),
 # started empty and stopped afterwards. SCENARIOS="routing-kill postgres-kill" runs some; SMALL=1 at make test's scale.

@@ -11,6 +11,12 @@ internal sealed class GatewayOptions
     [Required, MinLength(16)]
     public string AdminToken { get; set; } = "";
 
+    /// <summary>
+    /// Further admin tokens, valid beside <see cref="AdminToken"/>: to rotate it without downtime, add the new one here,
+    /// move the callers to it, make it AdminToken and drop the old one.
+    /// </summary>
+    public List<string> AdditionalAdminTokens { get; set; } = [];
+
     /// <summary>Apply the gateway's migrations on start (under an advisory lock). Off where a migration Job runs them.</summary>
     public bool MigrateOnStart { get; set; } = true;
 

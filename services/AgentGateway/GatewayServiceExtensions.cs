@@ -14,7 +14,9 @@ internal static class GatewayServiceExtensions
 
     public static IHostApplicationBuilder AddAgentGateway(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<GatewayOptions>().BindConfiguration(GatewayOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<GatewayOptions>().BindConfiguration(GatewayOptions.Section).ValidateDataAnnotations()
+            .Validate(o => o.AdditionalAdminTokens.All(t => t.Length >= 16), "Gateway:AdditionalAdminTokens must each be at least 16 characters, as Gateway:AdminToken.")
+            .ValidateOnStart();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.AddPostgres("Gateway");
         builder.Services.AddSchemaMigrations<GatewayMigrations>(sp => sp.GetRequiredService<IOptions<GatewayOptions>>().Value.MigrateOnStart);

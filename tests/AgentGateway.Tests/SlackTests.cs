@@ -169,7 +169,7 @@ public sealed class SlackTests(GatewayHost gateway) : IClassFixture<GatewayHost>
     public async Task Should_refuse_unsigned_forged_and_stale_requests_and_answer_Slacks_url_check()
     {
         const string challenge = """{"token":"x","challenge":"3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P","type":"url_verification"}""";
-        using var unsigned = await SendAsync(new HttpRequestMessage(HttpMethod.Post, "/slack/events") { Content = new StringContent(challenge) });
+        using var unsigned = await SendAsync(new HttpRequestMessage(HttpMethod.Post, "/slack/events") { Content = new StringContent(challenge, System.Text.Encoding.UTF8, "application/json") });
         using var forged = await SendAsync(SampleWebhooks.SlackSigned("/slack/events", challenge, "application/json", "not-the-signing-secret"));
         using var stale = await SendAsync(SampleWebhooks.SlackSigned("/slack/events", challenge, "application/json", GatewayHost.SlackSigningSecret,
             DateTimeOffset.UtcNow.AddMinutes(-6)));

@@ -4,10 +4,14 @@ using Microsoft.Extensions.Options;
 
 namespace Routing.AgentGateway.Admin;
 
-/// <summary>The admin API's credential: "Authorization: Bearer {Gateway:AdminToken}". None is 401, a wrong one 403 (problem+json).</summary>
+/// <summary>
+/// The admin API's credential: "Authorization: Bearer {Gateway:AdminToken}" (or one of Gateway:AdditionalAdminTokens, during
+/// a rotation). None is 401, a wrong one 403 (problem+json).
+/// </summary>
 internal sealed class AdminAuthorization(IOptions<GatewayOptions> options) : IEndpointFilter
 {
-    private readonly byte[] _expected = SHA256.HashData(Encoding.UTF8.GetBytes(options.Value.AdminToken));
+    private readonly byte[][] _expected = [.. new[] { options.Value.AdminToken }.Concat(options.Value.AdditionalAdminTokens)
+        .Select(t => SHA256.HashData(Encoding.UTF8.GetBytes(t)))];
 
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
@@ -19,7 +23,7 @@ internal sealed class AdminAuthorization(IOptions<GatewayOptions> options) : IEn
                 detail: "The admin API takes Authorization: Bearer <Gateway:AdminToken>.");
         }
         var given = SHA256.HashData(Encoding.UTF8.GetBytes(header["Bearer ".Length..].Trim()));
-        if (!CryptographicOperations.FixedTimeEquals(given, _expected))
+        if (!_expected.Aggregate(false, (match, expected) => CryptographicOperations.FixedTimeEquals(given, expected) | match))
         {
             return Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Admin token refused");
         }

@@ -14,7 +14,9 @@ internal static class DeliveryServiceExtensions
             .Validate(o => o.Lease > o.AttemptTimeout, "Gateway:Delivery:Lease must exceed AttemptTimeout, or two replicas could attempt one delivery at once.")
             .ValidateOnStart();
         services.AddSingleton(sp => new SecretBox(sp.GetRequiredService<IConfiguration>()["Gateway:SecretKey"]
-            ?? throw new InvalidOperationException("Gateway:SecretKey is not set (32 random bytes in base64).")));
+            ?? throw new InvalidOperationException("Gateway:SecretKey is not set (32 random bytes in base64)."),
+            sp.GetRequiredService<IConfiguration>().GetSection("Gateway:PreviousSecretKeys").Get<string[]>()));
+        services.AddHostedService<SealedSecretRotation>();
         services.AddSingleton<DeliveryStore>();
         services.AddSingleton<DeliveryWakeup>();
         services.AddHttpClient(WebhookSender.ClientName)

@@ -38,6 +38,7 @@ internal static class StandardWebhookSignature
     public static bool Verify(string secret, string id, string timestamp, string signatures, ReadOnlySpan<byte> body, DateTimeOffset now, TimeSpan tolerance)
     {
         if (!long.TryParse(timestamp, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)
+            || seconds > DateTimeOffset.MaxValue.ToUnixTimeSeconds() // no date holds it: refused, never thrown
             || (now - DateTimeOffset.FromUnixTimeSeconds(seconds)).Duration() > tolerance)
         {
             return false;

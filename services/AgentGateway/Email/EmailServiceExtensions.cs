@@ -15,7 +15,8 @@ internal static class EmailServiceExtensions
                 + "Authentication-Results) when Gateway:Email:Imap:Host is set; or set RequireVerifiedSender to false where agents' mail cannot be authenticated.")
             .ValidateOnStart();
         services.AddSingleton(sp => new ReplyAddress(sp.GetRequiredService<IConfiguration>()["Gateway:SecretKey"]
-            ?? throw new InvalidOperationException("Gateway:SecretKey is not set (32 random bytes in base64).")));
+            ?? throw new InvalidOperationException("Gateway:SecretKey is not set (32 random bytes in base64)."),
+            sp.GetRequiredService<IConfiguration>().GetSection("Gateway:PreviousSecretKeys").Get<string[]>()));
         services.AddSingleton<IDeliverySender, EmailSender>();
         services.AddHostedService<EmailReplyWatcher>();
         return services;

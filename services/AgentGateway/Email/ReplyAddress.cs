@@ -13,16 +13,18 @@ internal sealed class ReplyAddress
 {
     private const int MacLength = 10;
     private const string Alphabet = "abcdefghijklmnopqrstuvwxyz234567";
-    private readonly byte[] _key;
+    private readonly byte[][] _keys;
 
-    public ReplyAddress(string secretKeyBase64) =>
-        _key = HKDF.DeriveKey(HashAlgorithmName.SHA256, Convert.FromBase64String(secretKeyBase64), 32, info: "agent reply address"u8.ToArray());
+    /// <param name="previousKeysBase64">Gateway:PreviousSecretKeys: reply addresses made under them still hold after a rotation</param>
+    public ReplyAddress(string secretKeyBase64, IEnumerable<string>? previousKeysBase64 = null) =>
+        _keys = [.. new[] { secretKeyBase64 }.Concat(previousKeysBase64 ?? [])
+            .Select(key => HKDF.DeriveKey(HashAlgorithmName.SHA256, Convert.FromBase64String(key), 32, info: "agent reply address"u8.ToArray()))];
 
     /// <summary>The address an agent's reply about <paramref name="conversationId"/> is sent to.</summary>
     public string For(string replyMailbox, Guid conversationId, string agentId)
     {
         var at = replyMailbox.LastIndexOf('@');
-        var token = conversationId.ToByteArray().Concat(Mac(conversationId, agentId)).ToArray();
+        var token = conversationId.ToByteArray().Concat(Mac(_keys[0], conversationId, agentId)).ToArray();
         return $"{replyMailbox[..at]}+{Base32(token)}{replyMailbox[at..]}";
     }
 
@@ -41,10 +43,11 @@ internal sealed class ReplyAddress
     }
 
     /// <summary>Whether the token was made for this conversation and <paramref name="agentId"/>.</summary>
-    public bool Holds(Guid conversationId, byte[] mac, string agentId) => CryptographicOperations.FixedTimeEquals(mac, Mac(conversationId, agentId));
+    public bool Holds(Guid conversationId, byte[] mac, string agentId) =>
+        _keys.Aggregate(false, (holds, key) => CryptographicOperations.FixedTimeEquals(mac, Mac(key, conversationId, agentId)) | holds);
 
-    private byte[] Mac(Guid conversationId, string agentId) =>
-        HMACSHA256.HashData(_key, conversationId.ToByteArray().Concat(Encoding.UTF8.GetBytes(agentId)).ToArray())[..MacLength];
+    private static byte[] Mac(byte[] key, Guid conversationId, string agentId) =>
+        HMACSHA256.HashData(key, conversationId.ToByteArray().Concat(Encoding.UTF8.GetBytes(agentId)).ToArray())[..MacLength];
 
     private static string Base32(byte[] bytes)
     {

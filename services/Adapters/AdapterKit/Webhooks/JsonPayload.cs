@@ -55,7 +55,7 @@ public static class JsonPayload
             ? value.GetString() : null;
 
     public static string RequiredString(JsonElement element, string property, string path) =>
-        String(element, property) is { Length: > 0 } value ? value : throw new MalformedWebhookException($"{path}.{property}", "is required");
+        String(element, property) is { } value && !string.IsNullOrWhiteSpace(value) ? value : throw new MalformedWebhookException($"{path}.{property}", "is required");
 
     /// <summary>A number as written (no float round trip), or null.</summary>
     public static string? Number(JsonElement element, string property) =>

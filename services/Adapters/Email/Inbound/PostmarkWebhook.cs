@@ -45,12 +45,19 @@ internal sealed class PostmarkWebhook(IOptions<EmailOptions> options, EmailMetri
         }
         var from = Object(root, "FromFull") is { } full ? RequiredString(full, "Email", "FromFull") : RequiredString(root, "From", "$");
         var mail = EmptyMessage();
-        mail.From.Add(new MailboxAddress(Object(root, "FromFull") is { } named ? String(named, "Name") : String(root, "FromName"), from));
+        // the addresses are parsed here, not by MailboxAddress's constructor, which throws on one it cannot read (found by make fuzz)
+        if (!MailboxAddress.TryParse(from, out var sender))
+        {
+            throw new MalformedWebhookException(Object(root, "FromFull") is null ? "From" : "FromFull.Email", "is not an email address");
+        }
+        sender.Name = Object(root, "FromFull") is { } named ? String(named, "Name") : String(root, "FromName");
+        mail.From.Add(sender);
         foreach (var to in Optional(root, "ToFull"))
         {
-            if (String(to, "Email") is { Length: > 0 } address)
+            if (String(to, "Email") is { Length: > 0 } address && MailboxAddress.TryParse(address, out var addressee))
             {
-                mail.To.Add(new MailboxAddress(String(to, "Name"), address));
+                addressee.Name = String(to, "Name");
+                mail.To.Add(addressee);
             }
         }
         mail.Subject = String(root, "Subject") ?? "";

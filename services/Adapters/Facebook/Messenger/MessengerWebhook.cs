@@ -177,6 +177,6 @@ internal sealed class MessengerWebhook(IOptions<MessengerOptions> options) : ICh
     /// </summary>
     private static DateTimeOffset? Time(JsonElement element, string property) =>
         Number(element, property) is { } raw && long.TryParse(raw, NumberStyles.None, CultureInfo.InvariantCulture, out var value)
-            ? value < 100_000_000_000 ? DateTimeOffset.FromUnixTimeSeconds(value) : DateTimeOffset.FromUnixTimeMilliseconds(value)
+            ? value < 100_000_000_000 ? UnixTime.FromSeconds(value) : UnixTime.FromMilliseconds(value)
             : null;
 }

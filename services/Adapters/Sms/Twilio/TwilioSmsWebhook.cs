@@ -137,7 +137,7 @@ internal sealed class TwilioSmsWebhook(IOptions<TwilioOptions> options) : IChann
         names.Where(n => First(form, n) is not null).ToDictionary(n => n, n => First(form, n)!, StringComparer.Ordinal);
 
     private static string Required(Dictionary<string, StringValues> form, string name) =>
-        First(form, name) is { Length: > 0 } value ? value : throw new MalformedWebhookException(name, "is required");
+        First(form, name) is { } value && !string.IsNullOrWhiteSpace(value) ? value : throw new MalformedWebhookException(name, "is required");
 
     private static string? First(Dictionary<string, StringValues> form, string name) =>
         form.TryGetValue(name, out var values) && values.Count > 0 ? values[0] : null;

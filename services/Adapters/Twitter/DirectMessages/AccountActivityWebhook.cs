@@ -148,5 +148,5 @@ internal sealed class AccountActivityWebhook(IOptions<TwitterOptions> options, C
     /// <summary>created_timestamp: Unix milliseconds, as a string.</summary>
     private static DateTimeOffset? Time(JsonElement element) =>
         Scalar(element, "created_timestamp") is { } raw && long.TryParse(raw, NumberStyles.None, CultureInfo.InvariantCulture, out var ms)
-            ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
+            ? UnixTime.FromMilliseconds(ms) : null;
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using Microsoft.Extensions.Options;
+using Routing.Adapters.Webhooks;
 
 namespace Routing.Adapters.Twitter.DirectMessages;
 
@@ -48,5 +49,5 @@ internal sealed class RateLimitResetHandler(TimeProvider time) : DelegatingHandl
     public static DateTimeOffset? Reset(HttpResponseMessage response) =>
         response.Headers.TryGetValues(ResetHeader, out var values)
         && long.TryParse(values.FirstOrDefault(), NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)
-            ? DateTimeOffset.FromUnixTimeSeconds(seconds) : null;
+            ? UnixTime.FromSeconds(seconds) : null;
 }

@@ -85,7 +85,7 @@ internal sealed class WhatsAppWebhook(IOptions<WhatsAppOptions> options) : IChan
         Dictionary<string, string?> names, DateTimeOffset receivedAt)
     {
         var from = String(message, "from") ?? throw new MalformedWebhookException($"{path}.from", "is required");
-        var id = String(message, "id") ?? throw new MalformedWebhookException($"{path}.id", "is required");
+        var id = RequiredString(message, "id", path);
         var type = String(message, "type") ?? throw new MalformedWebhookException($"{path}.type", "is required");
         var metadata = new Dictionary<string, string> { ["phone_number_id"] = phoneNumberId, ["type"] = type };
         string? text = null;
@@ -142,7 +142,7 @@ internal sealed class WhatsAppWebhook(IOptions<WhatsAppOptions> options) : IChan
             Text = text,
             Attachments = attachments,
             ProviderTimestamp = timestamp is not null && long.TryParse(timestamp, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)
-                ? DateTimeOffset.FromUnixTimeSeconds(seconds) : receivedAt,
+                && UnixTime.FromSeconds(seconds) is { } sent ? sent : receivedAt,
             ReceivedAt = receivedAt,
             ReplyToProviderMessageId = message.TryGetProperty("context", out var context) ? String(context, "id") : null,
             Metadata = metadata,
@@ -151,7 +151,7 @@ internal sealed class WhatsAppWebhook(IOptions<WhatsAppOptions> options) : IChan
 
     private static DeliveryStatusChanged? Status(JsonElement status, string path, string account)
     {
-        var id = String(status, "id") ?? throw new MalformedWebhookException($"{path}.id", "is required");
+        var id = RequiredString(status, "id", path);
         var value = String(status, "status");
         if (value is not ("sent" or "delivered" or "read" or "failed"))
         {
@@ -169,7 +169,7 @@ internal sealed class WhatsAppWebhook(IOptions<WhatsAppOptions> options) : IChan
             ErrorCode = status.TryGetProperty("errors", out var errors) && errors.ValueKind == JsonValueKind.Array && errors.GetArrayLength() > 0
                 && errors[0].TryGetProperty("code", out var code) ? code.GetRawText() : null,
             OccurredAt = timestamp is not null && long.TryParse(timestamp, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)
-                ? DateTimeOffset.FromUnixTimeSeconds(seconds)
+                && UnixTime.FromSeconds(seconds) is { } occurred ? occurred
                 : throw new MalformedWebhookException($"{path}.timestamp", "must be Unix seconds"),
         };
     }
