@@ -34,6 +34,9 @@ internal sealed class MailgunOptions
 {
     public string SigningKey { get; set; } = "";
 
+    /// <summary>Signing keys still accepted while the provider switches to a new one (rotation without refusing deliveries); remove them after.</summary>
+    public List<string> PreviousSigningKeys { get; set; } = [];
+
     /// <summary>A signed timestamp older (or further ahead) than this is refused as a replay.</summary>
     public TimeSpan MaxAge { get; set; } = TimeSpan.FromMinutes(15);
 }
@@ -43,6 +46,9 @@ internal sealed class BasicAuthOptions
     public string Username { get; set; } = "";
 
     public string Password { get; set; } = "";
+
+    /// <summary>Passwords still accepted while the provider switches to a new one (rotation without refusing deliveries); remove them after.</summary>
+    public List<string> PreviousPasswords { get; set; } = [];
 }
 
 internal enum AfterPublish

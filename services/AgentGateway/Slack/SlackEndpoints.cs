@@ -143,8 +143,11 @@ internal static class SlackEndpoints
         {
             return ([], Problem(StatusCodes.Status413PayloadTooLarge, "Request too large", $"Slack requests are at most {MaxBody} bytes here."));
         }
-        var check = SlackSignature.Verify(options.SigningSecret, http.Request.Headers[SlackSignature.TimestampHeader], http.Request.Headers[SlackSignature.SignatureHeader],
-            body, time.GetUtcNow(), options.ReplayWindow);
+        SlackCheck Check(string secret) => SlackSignature.Verify(secret, http.Request.Headers[SlackSignature.TimestampHeader],
+            http.Request.Headers[SlackSignature.SignatureHeader], body, time.GetUtcNow(), options.ReplayWindow);
+        // a regenerated signing secret: the previous ones hold until Slack signs with the new one
+        var check = options.PreviousSigningSecrets.Where(s => s.Length > 0).Select(Check).Aggregate(Check(options.SigningSecret),
+            (result, previous) => previous == SlackCheck.Valid ? SlackCheck.Valid : result);
         return check switch
         {
             SlackCheck.Valid => (body, null),

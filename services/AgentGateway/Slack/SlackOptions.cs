@@ -16,6 +16,9 @@ internal sealed class SlackOptions
     /// <summary>The app's signing secret: every Events API and interactivity request must carry its v0 signature.</summary>
     public string? SigningSecret { get; set; }
 
+    /// <summary>Signing secrets still accepted while Slack switches to a regenerated one (rotation without refusing requests); remove them after.</summary>
+    public List<string> PreviousSigningSecrets { get; set; } = [];
+
     /// <summary>Slack's Web API; another base only for a local imitation of it.</summary>
     [Required]
     public Uri ApiUrl { get; set; } = new("https://slack.com/api/");

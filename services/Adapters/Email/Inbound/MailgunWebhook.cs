@@ -49,9 +49,12 @@ internal sealed class MailgunWebhook(IOptions<EmailOptions> options, TimeProvide
         {
             return SignatureCheck.Invalid;
         }
-        var expected = Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(config.SigningKey), Encoding.UTF8.GetBytes(timestamp + token)));
-        return CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(expected), Encoding.ASCII.GetBytes(signature.Trim().ToLowerInvariant()))
-            ? SignatureCheck.Valid : SignatureCheck.Invalid;
+        return ProviderSecrets.Verify(config.SigningKey, config.PreviousSigningKeys, key =>
+        {
+            var expected = Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(key), Encoding.UTF8.GetBytes(timestamp + token)));
+            return CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(expected), Encoding.ASCII.GetBytes(signature.Trim().ToLowerInvariant()))
+                ? SignatureCheck.Valid : SignatureCheck.Invalid;
+        });
     }
 
     protected override string? DeliveryNonce(WebhookRequest request) =>

@@ -22,7 +22,7 @@ internal sealed class PostmarkWebhook(IOptions<EmailOptions> options, EmailMetri
     public override IReadOnlyCollection<string> MediaTypes { get; } = ["application/json"];
 
     public override SignatureCheck Verify(WebhookRequest request) =>
-        BasicAuth.Verify(request, Options.Postmark.Username, Options.Postmark.Password);
+        ProviderSecrets.Verify(Options.Postmark.Password, Options.Postmark.PreviousPasswords, password => BasicAuth.Verify(request, Options.Postmark.Username, password));
 
     protected override IReadOnlyCollection<AuthenticationCheck> ProviderChecks(WebhookRequest request, MimeMessage mail) =>
         mail.Headers.FirstOrDefault(h => h.Field.Equals("Received-SPF", StringComparison.OrdinalIgnoreCase)) is { } header

@@ -21,7 +21,7 @@ internal sealed class SendGridWebhook(IOptions<EmailOptions> options, EmailMetri
     public override IReadOnlyCollection<string> MediaTypes { get; } = ["multipart/form-data"];
 
     public override SignatureCheck Verify(WebhookRequest request) =>
-        BasicAuth.Verify(request, Options.SendGrid.Username, Options.SendGrid.Password);
+        ProviderSecrets.Verify(Options.SendGrid.Password, Options.SendGrid.PreviousPasswords, password => BasicAuth.Verify(request, Options.SendGrid.Username, password));
 
     protected override IReadOnlyCollection<AuthenticationCheck> ProviderChecks(WebhookRequest request, MimeMessage mail)
     {

@@ -23,7 +23,8 @@ internal sealed class MessengerWebhook(IOptions<MessengerOptions> options) : ICh
 
     public (string Body, string ContentType) Acknowledgement => ("EVENT_RECEIVED", "text/plain");
 
-    public SignatureCheck Verify(WebhookRequest request) => MetaSignature.Verify(options.Value.AppSecret, request);
+    public SignatureCheck Verify(WebhookRequest request) =>
+        ProviderSecrets.Verify(options.Value.AppSecret, options.Value.PreviousAppSecrets, secret => MetaSignature.Verify(secret, request));
 
     public WebhookContent Parse(WebhookRequest request, DateTimeOffset receivedAt)
     {

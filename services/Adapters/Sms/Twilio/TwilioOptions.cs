@@ -11,6 +11,9 @@ internal sealed class TwilioOptions
     [Required]
     public string AuthToken { get; set; } = "";
 
+    /// <summary>Auth tokens still accepted while the provider switches to a new one (rotation without refusing deliveries); remove them after.</summary>
+    public List<string> PreviousAuthTokens { get; set; } = [];
+
     /// <summary>The account that sends (AC…); required to send.</summary>
     public string AccountSid { get; set; } = "";
 

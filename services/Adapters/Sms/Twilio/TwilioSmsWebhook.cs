@@ -37,8 +37,8 @@ internal sealed class TwilioSmsWebhook(IOptions<TwilioOptions> options) : IChann
         {
             return SignatureCheck.Invalid;
         }
-        var expected = TwilioSignature.Compute(options.Value.AuthToken, request.PublicUrl, form);
-        return TwilioSignature.Matches(expected, signature) ? SignatureCheck.Valid : SignatureCheck.Invalid;
+        return ProviderSecrets.Verify(options.Value.AuthToken, options.Value.PreviousAuthTokens, token =>
+            TwilioSignature.Matches(TwilioSignature.Compute(token, request.PublicUrl, form), signature) ? SignatureCheck.Valid : SignatureCheck.Invalid);
     }
 
     public WebhookContent Parse(WebhookRequest request, DateTimeOffset receivedAt)

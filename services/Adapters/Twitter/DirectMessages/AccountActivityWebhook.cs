@@ -24,7 +24,8 @@ internal sealed class AccountActivityWebhook(IOptions<TwitterOptions> options, C
 
     public (string Body, string ContentType) Acknowledgement => ("", "text/plain");
 
-    public SignatureCheck Verify(WebhookRequest request) => TwitterSignature.Verify(options.Value.ConsumerSecret, request);
+    public SignatureCheck Verify(WebhookRequest request) =>
+        ProviderSecrets.Verify(options.Value.ConsumerSecret, options.Value.PreviousConsumerSecrets, secret => TwitterSignature.Verify(secret, request));
 
     public WebhookContent Parse(WebhookRequest request, DateTimeOffset receivedAt)
     {

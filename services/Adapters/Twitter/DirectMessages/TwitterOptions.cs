@@ -15,6 +15,9 @@ internal sealed class TwitterOptions
     [Required]
     public string ConsumerSecret { get; set; } = "";
 
+    /// <summary>Consumer secrets still accepted while the provider switches to a new one (rotation without refusing deliveries); remove them after.</summary>
+    public List<string> PreviousConsumerSecrets { get; set; } = [];
+
     /// <summary>
     /// The subscribed accounts' user access tokens (dm.write), keyed by the account's user id:
     /// Twitter__Accounts__1346889436626259968__AccessToken=..., Twitter__Accounts__1346889436626259968__AccessTokenSecret=...

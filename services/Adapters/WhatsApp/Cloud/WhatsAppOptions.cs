@@ -11,6 +11,9 @@ internal sealed class WhatsAppOptions
     [Required]
     public string AppSecret { get; set; } = "";
 
+    /// <summary>App secrets still accepted while the provider switches to a new one (rotation without refusing deliveries); remove them after.</summary>
+    public List<string> PreviousAppSecrets { get; set; } = [];
+
     /// <summary>The token you type into the webhook configuration; Meta echoes it in the subscription handshake.</summary>
     [Required]
     public string VerifyToken { get; set; } = "";

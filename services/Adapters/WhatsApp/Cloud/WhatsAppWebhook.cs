@@ -24,7 +24,8 @@ internal sealed class WhatsAppWebhook(IOptions<WhatsAppOptions> options) : IChan
 
     public (string Body, string ContentType) Acknowledgement => ("", "text/plain");
 
-    public SignatureCheck Verify(WebhookRequest request) => MetaSignature.Verify(options.Value.AppSecret, request);
+    public SignatureCheck Verify(WebhookRequest request) =>
+        ProviderSecrets.Verify(options.Value.AppSecret, options.Value.PreviousAppSecrets, secret => MetaSignature.Verify(secret, request));
 
     public WebhookContent Parse(WebhookRequest request, DateTimeOffset receivedAt)
     {
