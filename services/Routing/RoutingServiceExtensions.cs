@@ -20,9 +20,8 @@ internal static class RoutingServiceExtensions
     public static IHostApplicationBuilder AddRoutingServices(this IHostApplicationBuilder builder)
     {
         builder.AddPostgres("Routing");
-        builder.Services.AddOptions<OperatorAccessOptions>().BindConfiguration(OperatorAccessOptions.Section)
-            .Validate(o => OperatorAccessOptions.Validate(o) is null, "Routing:Api:Tokens: each token needs 24 characters or more, scope Read or Admin, and its own value")
-            .ValidateOnStart();
+        builder.Services.AddOptions<OperatorAccessOptions>().BindConfiguration(OperatorAccessOptions.Section).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<OperatorAccessOptions>, OperatorAccessValidation>();
         builder.Services.AddAuthentication(OperatorTokenHandler.SchemeName)
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, OperatorTokenHandler>(OperatorTokenHandler.SchemeName, null);
         builder.Services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationHandler, OperatorScopeRequirement>();

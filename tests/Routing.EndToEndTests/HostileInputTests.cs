@@ -61,6 +61,33 @@ public sealed class HostileInputTests(HostileInputTests.Observer observer) : ICl
         }
     }
 
+    /// <summary>The endpoints that take their input in the query: X's challenge-response check and Meta's subscription check.</summary>
+    public static TheoryData<string, string, int> QueryRows => new()
+    {
+        { "twitter", "/webhooks/twitter", 400 },
+        { "twitter", "/webhooks/twitter?crc_token=", 400 },
+        { "twitter", "/webhooks/twitter?crc_token=abc&crc_token=def", 400 },
+        { "twitter", "/webhooks/twitter?crc_token=" + new string('a', 300), 400 },
+        { "twitter", "/webhooks/twitter?crc_token=%FF%FE%7B%22a%22%3A1%7D", 400 },
+        { "twitter", "/webhooks/twitter?crc_token=" + Uri.EscapeDataString("{\"for_user_id\":\"1\"}"), 400 }, // a body to have signed: refused
+        { "whatsapp", "/webhooks/whatsapp?hub.mode=subscribe&hub.challenge=1&hub.verify_token=wrong", 403 },
+        { "whatsapp", "/webhooks/whatsapp?hub.challenge=1&hub.verify_token=", 403 },
+        { "facebook", "/webhooks/facebook?hub.mode=subscribe&hub.mode=subscribe&hub.challenge=1&hub.verify_token=%FF", 403 },
+    };
+
+    [Theory]
+    [MemberData(nameof(QueryRows))]
+    public async Task Should_refuse_a_hostile_query_with_problem_details(string adapter, string pathAndQuery, int expected)
+    {
+        using var http = new HttpClient { BaseAddress = new Uri(LocalStack.Adapter(adapter)) };
+
+        using var response = await http.GetAsync(pathAndQuery);
+
+        Assert.Equal(expected, (int)response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/health/live")).StatusCode);
+    }
+
     /// <summary>After the hostile rows, every endpoint still takes what its caller really sends.</summary>
     [Theory]
     [MemberData(nameof(EndpointNames))]

@@ -55,6 +55,13 @@ public sealed class OperatorAccessOptions
     }
 }
 
+/// <summary>A refused Routing:Api:Tokens names the token and what is wrong with it (never its value).</summary>
+internal sealed class OperatorAccessValidation : IValidateOptions<OperatorAccessOptions>
+{
+    public ValidateOptionsResult Validate(string? name, OperatorAccessOptions options) =>
+        OperatorAccessOptions.Validate(options) is { ErrorMessage: { } error } ? ValidateOptionsResult.Fail(error) : ValidateOptionsResult.Success;
+}
+
 /// <summary>
 /// The operator-token scheme (RFC 6750): "Authorization: Bearer {token}" of a configured operator. Tokens are compared as
 /// SHA-256 digests in constant time against every configured one, and never logged. It runs before the endpoint binds
