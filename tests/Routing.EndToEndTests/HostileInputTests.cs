@@ -88,6 +88,35 @@ public sealed class HostileInputTests(HostileInputTests.Observer observer) : ICl
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/health/live")).StatusCode);
     }
 
+    /// <summary>The APIs' query parameters, with their callers' credentials: a number that is not one, or out of range, or a value twice.</summary>
+    public static TheoryData<string, string> ApiQueryRows => new()
+    {
+        { "agent", "/me/conversations?limit=abc" },
+        { "agent", "/me/conversations?limit=99999999999" },
+        { "agent", "/me/conversations?limit=0" },
+        { "agent", "/me/conversations?status=open&status=closed" },
+        { "agent", "/me/conversations?status=%FF" },
+        { "operator", "/conversations?limit=abc" },
+        { "operator", "/conversations?customerId=not-a-guid" },
+        { "operator", "/customers/lookup?kind=phone&value=%FF%FE" },
+    };
+
+    [Theory]
+    [MemberData(nameof(ApiQueryRows))]
+    public async Task Should_refuse_a_hostile_api_query_with_problem_details(string caller, string pathAndQuery)
+    {
+        var (service, token) = caller == "agent"
+            ? (LocalStack.Gateway, Endpoints.AgentToken.Value)
+            : (LocalStack.Routing, LocalStack.Secrets["Routing__Api__Tokens__operator__Token"]);
+        using var http = new HttpClient { BaseAddress = new Uri(service) };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+
+        using var response = await http.GetAsync(pathAndQuery);
+
+        Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{pathAndQuery}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
     /// <summary>After the hostile rows, every endpoint still takes what its caller really sends.</summary>
     [Theory]
     [MemberData(nameof(EndpointNames))]
@@ -316,7 +345,7 @@ internal static class Endpoints
     private const long EmailCap = 16 * 1024 * 1024;
     private const long ApiCap = 1024 * 1024;
     private static readonly IReadOnlyDictionary<string, string> Secrets = LocalStack.Secrets;
-    private static readonly Lazy<string> AgentToken = new(IssueAgentToken);
+    public static readonly Lazy<string> AgentToken = new(IssueAgentToken);
 
     public static IReadOnlyList<Endpoint> All =>
     [
