@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using Routing.AgentGateway.Agents;
 using Routing.AgentGateway.Delivery;
 using Routing.Contracts;
+using Routing.ServiceDefaults;
 
 namespace Routing.AgentGateway.Slack;
 
@@ -137,8 +138,7 @@ internal static class SlackEndpoints
         {
             return ([], Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", $"Slack sends this request as {mediaType}."));
         }
-        // Counted as read, not only taken from Content-Length: a chunked body has none.
-        var body = http.Request.ContentLength > MaxBody ? null : await ReadCappedAsync(http.Request.Body, MaxBody, http.RequestAborted);
+        var body = await CappedBody.ReadAsync(http.Request, MaxBody, http.RequestAborted);
         if (body is null)
         {
             return ([], Problem(StatusCodes.Status413PayloadTooLarge, "Request too large", $"Slack requests are at most {MaxBody} bytes here."));
@@ -157,23 +157,6 @@ internal static class SlackEndpoints
                 $"{SlackSignature.TimestampHeader} is outside the replay window of {options.ReplayWindow}.")),
             _ => (body, Problem(StatusCodes.Status403Forbidden, "Invalid signature", "The Slack signature does not match the request.")),
         };
-    }
-
-    /// <summary>The body, or null as soon as it passes <paramref name="limit"/> bytes (the rest is not read).</summary>
-    private static async Task<byte[]?> ReadCappedAsync(Stream body, int limit, CancellationToken ct)
-    {
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await body.ReadAsync(chunk, ct)) > 0)
-        {
-            if (buffer.Length + read > limit)
-            {
-                return null;
-            }
-            buffer.Write(chunk, 0, read);
-        }
-        return buffer.ToArray();
     }
 
     private static IResult Problem(int status, string title, string detail) => Results.Problem(statusCode: status, title: title, detail: detail);

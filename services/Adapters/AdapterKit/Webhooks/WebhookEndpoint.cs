@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Routing.ServiceDefaults;
 
 namespace Routing.Adapters.Webhooks;
 
@@ -30,7 +31,7 @@ public static class WebhookEndpoint
         var metrics = services.GetRequiredService<WebhookMetrics>();
         var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(WebhookEndpoint));
 
-        var body = await ReadBodyAsync(http.Request, options.MaxBodyBytes, http.RequestAborted);
+        var body = await CappedBody.ReadAsync(http.Request, options.MaxBodyBytes, http.RequestAborted);
         if (body is null)
         {
             metrics.Refused(webhook.Channel, "too-large");
@@ -134,28 +135,7 @@ public static class WebhookEndpoint
         return Results.Text(ackBody, ackType, statusCode: StatusCodes.Status200OK);
     }
 
-    /// <summary>The whole body, or null when it is larger than the limit.</summary>
     private static bool AcceptsMediaType(IChannelWebhook webhook, string? contentType) =>
         Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(contentType, out var parsed)
         && webhook.MediaTypes.Contains(parsed.MediaType.Value ?? "", StringComparer.OrdinalIgnoreCase);
-
-    private static async Task<byte[]?> ReadBodyAsync(HttpRequest request, int limit, CancellationToken ct)
-    {
-        if (request.ContentLength > limit)
-        {
-            return null;
-        }
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, ct)) > 0)
-        {
-            if (buffer.Length + read > limit)
-            {
-                return null;
-            }
-            buffer.Write(chunk, 0, read);
-        }
-        return buffer.ToArray();
-    }
 }
