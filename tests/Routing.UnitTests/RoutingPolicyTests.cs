@@ -1,3 +1,4 @@
+using Routing.Contracts;
 using Microsoft.Extensions.Time.Testing;
 using Routing.Policy;
 
@@ -8,7 +9,7 @@ public sealed class RoutingPolicyTests
     private static readonly FakeTimeProvider Clock = new(new DateTimeOffset(2026, 11, 23, 9, 0, 0, TimeSpan.Zero));
     private static readonly IReadOnlySet<string> None = new HashSet<string>();
 
-    private static AgentSnapshot Agent(string id, string presence = Presences.Available, int open = 0, int capacity = 2,
+    private static AgentSnapshot Agent(string id, string presence = AgentPresences.Available, int open = 0, int capacity = 2,
         string[]? channels = null, DateTimeOffset? lastAssigned = null, DateTimeOffset? presenceSince = null) => new()
     {
         Id = id,
@@ -37,7 +38,7 @@ public sealed class RoutingPolicyTests
     public void Should_take_the_first_owner_in_order_that_can_serve()
     {
         var outcome = RoutingPolicy.EvaluatePreferred("whatsapp",
-            Owners(Agent("anna", channels: ["email"]), Agent("ben", Presences.Offline), Agent("cleo"), Agent("dan")),
+            Owners(Agent("anna", channels: ["email"]), Agent("ben", AgentPresences.Offline), Agent("cleo"), Agent("dan")),
             None, true, TimeSpan.FromMinutes(2), Clock.GetUtcNow());
 
         var assign = Assert.IsType<PreferredOutcome.Assign>(outcome);
@@ -62,7 +63,7 @@ public sealed class RoutingPolicyTests
     public void Should_hold_for_a_preferred_agent_who_is_away()
     {
         var since = new DateTimeOffset(2026, 11, 23, 8, 12, 0, TimeSpan.Zero);
-        var outcome = RoutingPolicy.EvaluatePreferred("email", Owners(Agent("anna", Presences.Away, presenceSince: since)), None, true,
+        var outcome = RoutingPolicy.EvaluatePreferred("email", Owners(Agent("anna", AgentPresences.Away, presenceSince: since)), None, true,
             TimeSpan.FromMinutes(30), Clock.GetUtcNow());
 
         var hold = Assert.IsType<PreferredOutcome.Hold>(outcome);
@@ -90,7 +91,7 @@ public sealed class RoutingPolicyTests
     public void Should_not_hold_for_offline_or_non_serving_preferred_agents()
     {
         var outcome = RoutingPolicy.EvaluatePreferred("whatsapp",
-            Owners(Agent("anna", Presences.Offline), Agent("ben", channels: ["email"], open: 2)), None, true, TimeSpan.FromMinutes(2), Clock.GetUtcNow());
+            Owners(Agent("anna", AgentPresences.Offline), Agent("ben", channels: ["email"], open: 2)), None, true, TimeSpan.FromMinutes(2), Clock.GetUtcNow());
 
         Assert.IsType<PreferredOutcome.Fallback>(outcome);
     }
@@ -115,7 +116,7 @@ public sealed class RoutingPolicyTests
             now, TimeSpan.FromDays(90));
 
         Assert.Equal(["owner-2", "owner-1", "recent", "older"], set.Select(c => c.Agent.Id));
-        Assert.Equal([Candidate.Owner, Candidate.Owner, Candidate.History, Candidate.History], set.Select(c => c.Source));
+        Assert.Equal([CandidateSources.Owner, CandidateSources.Owner, CandidateSources.History, CandidateSources.History], set.Select(c => c.Source));
     }
 
     [Fact]
@@ -139,7 +140,7 @@ public sealed class RoutingPolicyTests
             Agent("b-never"),
             Agent("a-never"),
             Agent("full", open: 2),
-            Agent("away", Presences.Away),
+            Agent("away", AgentPresences.Away),
             Agent("no-whatsapp", channels: ["email"]),
         ], None);
 
@@ -158,14 +159,14 @@ public sealed class RoutingPolicyTests
     public void Should_release_only_after_the_offline_grace_period()
     {
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 23, 9, 0, 0, TimeSpan.Zero));
-        var agent = Agent("anna", Presences.Offline, presenceSince: clock.GetUtcNow());
+        var agent = Agent("anna", AgentPresences.Offline, presenceSince: clock.GetUtcNow());
         var grace = TimeSpan.FromMinutes(10);
 
         clock.Advance(TimeSpan.FromMinutes(9));
         Assert.False(RoutingPolicy.ShouldRelease(agent, clock.GetUtcNow(), grace));
         clock.Advance(TimeSpan.FromMinutes(1));
         Assert.True(RoutingPolicy.ShouldRelease(agent, clock.GetUtcNow(), grace));
-        Assert.False(RoutingPolicy.ShouldRelease(agent with { Presence = Presences.Away }, clock.GetUtcNow(), grace));
+        Assert.False(RoutingPolicy.ShouldRelease(agent with { Presence = AgentPresences.Away }, clock.GetUtcNow(), grace));
     }
 
     [Fact]

@@ -15,7 +15,6 @@ namespace Routing.AgentGateway.Agents;
 /// </summary>
 internal static partial class AgentApi
 {
-    private static readonly string[] Presences = ["available", "away", "offline"];
     private static readonly Dictionary<string, string[]> StatusFilters = new(StringComparer.Ordinal)
     {
         ["active"] = ["offered", "open"],
@@ -41,7 +40,7 @@ internal static partial class AgentApi
 
         me.MapPut("/presence", async (PresenceBody body, HttpContext http, AgentActions actions, TimeProvider time) =>
         {
-            if (body.Status is null || !Presences.Contains(body.Status))
+            if (body.Status is null || !AgentPresences.IsValid(body.Status))
             {
                 return Invalid("status", "must be available, away or offline");
             }

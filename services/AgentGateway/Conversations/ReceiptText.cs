@@ -3,37 +3,68 @@ using Routing.Contracts;
 namespace Routing.AgentGateway.Conversations;
 
 /// <summary>
-/// The routing receipt as one sentence for the agent: "you are the customer's owner", "you handled this customer
+/// Routing's codes as sentences for the agent: "you are the customer's owner", "you handled this customer
 /// before; ben: 3/3 open", "fallback: anna away since 09:12". Tools that want more have the receipt itself.
+/// Every reason and trigger routing can emit (the lists in Routing.Contracts) has its sentence here.
 /// </summary>
 internal static class ReceiptText
 {
-    private static readonly Dictionary<string, string> Triggers = new(StringComparer.Ordinal)
+    private static readonly Dictionary<string, string> TriggerTexts = new(StringComparer.Ordinal)
     {
-        ["hold-expired"] = "the hold for the preferred agents ended",
-        ["slot-freed"] = "you freed a slot",
-        ["offline-grace"] = "the previous agent was offline too long",
-        ["offer-declined"] = "the previous agent declined",
-        ["offer-expired"] = "the previous offer expired",
-        ["merged"] = "customers were merged",
+        [RoutingTriggers.NewConversation] = "the customer started a conversation",
+        [RoutingTriggers.HoldExpired] = "the hold for the preferred agents ended",
+        [RoutingTriggers.SlotFreed] = "you freed a slot",
+        [RoutingTriggers.OfflineGrace] = "the previous agent was offline too long",
+        [RoutingTriggers.OfferDeclined] = "the previous agent declined",
+        [RoutingTriggers.OfferExpired] = "the previous offer expired",
+        [RoutingTriggers.Closed] = "the conversation was closed",
     };
+
+    private static readonly Dictionary<string, string> ReasonTexts = new(StringComparer.Ordinal)
+    {
+        [RoutingReasons.PreferredOwner] = "you are the customer's owner",
+        [RoutingReasons.PreferredHistory] = "you handled this customer before",
+        [RoutingReasons.HeldForAgent] = "the conversation was held for you as a preferred agent",
+        [RoutingReasons.Fallback] = "fallback: the customer has no preferred agent available",
+        [RoutingReasons.Queue] = "next in the queue for you",
+        [RoutingReasons.PreferredBusy] = "held for the customer's preferred agents, who were busy",
+        [RoutingReasons.NoAgentAvailable] = "queued: no agent had a free slot",
+    };
+
+    private static readonly Dictionary<string, string> ReleaseTexts = new(StringComparer.Ordinal)
+    {
+        [RoutingTriggers.OfflineGrace] = "you were offline longer than the grace period",
+        [RoutingTriggers.OfferDeclined] = "you declined the offer",
+        [RoutingTriggers.OfferExpired] = "the offer expired before you accepted it",
+    };
+
+    /// <summary>The sentence for a reason code, or null for a code this gateway does not know (a newer routing).</summary>
+    public static string? Reason(string reason) => ReasonTexts.GetValueOrDefault(reason);
+
+    /// <summary>The sentence for a trigger code, or null for a code this gateway does not know.</summary>
+    public static string? Trigger(string trigger) => TriggerTexts.GetValueOrDefault(trigger);
+
+    /// <summary>Why the agent lost a conversation (ConversationReleased's reason), in words; an unknown code is shown as it came.</summary>
+    public static string Released(string? reason) =>
+        reason is null ? "released by routing" : ReleaseTexts.GetValueOrDefault(reason) ?? reason;
+
+    /// <summary>Whether <paramref name="reason"/> has a release sentence.</summary>
+    public static bool KnowsRelease(string reason) => ReleaseTexts.ContainsKey(reason);
 
     public static string For(RoutingReceiptSummary receipt, string agentId)
     {
         var passedOver = receipt.Candidates
-            .Where(c => c.AgentId != agentId && c.Source is "owner" or "history")
+            .Where(c => c.AgentId != agentId && c.Source is CandidateSources.Owner or CandidateSources.History)
             .Select(c => $"{c.AgentId}: {c.Verdict}")
             .ToList();
         var others = passedOver.Count > 0 ? "; " + string.Join("; ", passedOver) : "";
         var why = receipt.Reason switch
         {
-            "preferred-owner" => "you are the customer's owner" + others,
-            "preferred-history" => "you handled this customer before" + others,
-            "held-agent" => "the conversation was held for you as a preferred agent" + others,
-            "fallback" => passedOver.Count > 0 ? "fallback: " + string.Join("; ", passedOver) : "fallback: the customer has no preferred agent available",
-            "queue" => "next in the queue for you",
-            _ => receipt.Reason + others,
+            RoutingReasons.Fallback when passedOver.Count > 0 => "fallback: " + string.Join("; ", passedOver),
+            RoutingReasons.Fallback or RoutingReasons.Queue => ReasonTexts[receipt.Reason],
+            _ => (Reason(receipt.Reason) ?? receipt.Reason) + others,
         };
-        return Triggers.TryGetValue(receipt.Trigger, out var trigger) ? $"{why} ({trigger})" : why;
+        // A new conversation is the ordinary case: said only when something else caused the decision.
+        return receipt.Trigger != RoutingTriggers.NewConversation && Trigger(receipt.Trigger) is { } trigger ? $"{why} ({trigger})" : why;
     }
 }

@@ -14,7 +14,7 @@ internal sealed class AgentPresenceChangedConsumer(AgentService agents, ILogger<
         {
             throw new InvalidMessageException("agentId", "is required");
         }
-        if (!Presences.IsValid(m.Status))
+        if (!AgentPresences.IsValid(m.Status))
         {
             throw new InvalidMessageException("status", $"'{m.Status}' is not available, away or offline");
         }

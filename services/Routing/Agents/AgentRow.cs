@@ -1,3 +1,4 @@
+using Routing.Contracts;
 using Routing.Policy;
 
 namespace Routing.Agents;
@@ -9,7 +10,7 @@ internal sealed record AgentRow
     public int Capacity { get; init; }
     public string[] Channels { get; init; } = [];
     public bool RequiresAccept { get; init; }
-    public string Presence { get; init; } = Presences.Offline;
+    public string Presence { get; init; } = AgentPresences.Offline;
     public DateTime PresenceChangedAt { get; init; }
     public int OpenCount { get; init; }
     public DateTime? LastAssignedAt { get; init; }

@@ -1,3 +1,4 @@
+using Routing.Contracts;
 using Microsoft.Extensions.Options;
 using Routing.Conversations;
 using Routing.Database;
@@ -52,7 +53,7 @@ internal sealed class AgentService(RoutingDb db, ConversationRouter router, IOpt
             await tx.CommitAsync(ct);
             return (existing is not null, existing);
         }
-        if (presence == Presences.Offline)
+        if (presence == AgentPresences.Offline)
         {
             await TimerStore.ScheduleGraceAsync(tx, id, at + options.Value.OfflineGrace, ct);
         }
@@ -60,7 +61,7 @@ internal sealed class AgentService(RoutingDb db, ConversationRouter router, IOpt
         {
             await TimerStore.CancelGraceAsync(tx, id, ct);
         }
-        if (presence == Presences.Available)
+        if (presence == AgentPresences.Available)
         {
             await router.DrainAsync(tx, id, ct);
             row = await AgentStore.GetAsync(tx, id, ct);

@@ -1,3 +1,4 @@
+using Routing.Contracts;
 using Routing.Database;
 using Routing.Policy;
 
@@ -38,7 +39,7 @@ internal static class AgentsApi
         {
             return problem;
         }
-        if (body.Presence is not null && !Presences.IsValid(body.Presence))
+        if (body.Presence is not null && !AgentPresences.IsValid(body.Presence))
         {
             return Problems.Invalid("presence", "must be available, away or offline");
         }
@@ -49,7 +50,7 @@ internal static class AgentsApi
             Capacity = body.Capacity!.Value,
             Channels = Channels(body.Channels!),
             RequiresAccept = body.RequiresAccept ?? false,
-            Presence = body.Presence ?? Presences.Offline,
+            Presence = body.Presence ?? AgentPresences.Offline,
         }, ct);
         return created is null
             ? Problems.Conflict("Agent exists", $"An agent with id '{body.Id}' already exists; use PUT /agents/{body.Id} to change it.")
@@ -92,7 +93,7 @@ internal static class AgentsApi
 
     private static async Task<IResult> SetPresenceAsync(string id, PresenceRequest? body, AgentService service, CancellationToken ct)
     {
-        if (body is null || !Presences.IsValid(body.Status))
+        if (body is null || !AgentPresences.IsValid(body.Status))
         {
             return Problems.Invalid("status", "must be available, away or offline");
         }

@@ -1,3 +1,4 @@
+using Routing.Contracts;
 using Routing.Database;
 
 namespace Routing.Conversations;
@@ -28,7 +29,7 @@ internal sealed class ConversationCommands(RoutingDb db, ConversationRouter rout
         }
         if (asAgent && conversation.Status != ConversationStatus.Closed && conversation.AgentId != closedBy)
         {
-            tx.RecordDecision(tx.NewId(), conversationId, Triggers.Closed, "close-refused",
+            tx.RecordDecision(tx.NewId(), conversationId, RoutingTriggers.Closed, RoutingOutcomes.CloseRefused,
                 $"{closedBy} asked to close it, but it is {(conversation.AgentId is { } owner ? owner + "'s" : "no agent's")}", closedBy, [], 0);
             await tx.CommitAsync(ct);
             return CommandResult.Stale;
@@ -36,7 +37,7 @@ internal sealed class ConversationCommands(RoutingDb db, ConversationRouter rout
         if (messagesSeen is { } seen && conversation.Status == ConversationStatus.Open && conversation.AgentId == closedBy
             && await ConversationStore.MessageCountAsync(tx, conversationId, ct) is var held && held > seen)
         {
-            tx.RecordDecision(tx.NewId(), conversationId, Triggers.Closed, "kept-open",
+            tx.RecordDecision(tx.NewId(), conversationId, RoutingTriggers.Closed, RoutingOutcomes.KeptOpen,
                 $"the customer wrote after what the agent saw ({held - seen} unread)", closedBy, [], 0);
             await tx.CommitAsync(ct);
             return CommandResult.Stale;

@@ -48,7 +48,7 @@ internal sealed class ConversationRouter(IOptions<RoutingOptions> options, Routi
                     {
                         continue; // lost a race for the slot: look again at a fresh snapshot
                     }
-                    var reason = assign.Candidate.Source == Candidate.Owner ? "preferred-owner" : "preferred-history";
+                    var reason = assign.Candidate.Source == CandidateSources.Owner ? RoutingReasons.PreferredOwner : RoutingReasons.PreferredHistory;
                     return Assigned(tx, conversation, assignment, trigger, reason, outcome.Verdicts, preferred.Count, preferredSetSize: preferred.Count);
 
                 case PreferredOutcome.Hold hold:
@@ -78,12 +78,12 @@ internal sealed class ConversationRouter(IOptions<RoutingOptions> options, Routi
             var chosenId = chosen.Agent.Id;
             foreach (var agent in ranked.TakeWhile(a => a.Id != chosenId).Take(Options.ReceiptCandidateLimit))
             {
-                verdicts.Add(new CandidateVerdict(agent.Id, Candidate.Pool, "being assigned another conversation at that instant"));
+                verdicts.Add(new CandidateVerdict(agent.Id, CandidateSources.Pool, "being assigned another conversation at that instant"));
             }
-            verdicts.Add(new CandidateVerdict(chosenId, Candidate.Pool, FallbackChosenVerdict(ranked.FirstOrDefault(a => a.Id == chosenId) ?? chosen.Agent), Chosen: true));
+            verdicts.Add(new CandidateVerdict(chosenId, CandidateSources.Pool, FallbackChosenVerdict(ranked.FirstOrDefault(a => a.Id == chosenId) ?? chosen.Agent), Chosen: true));
             verdicts.AddRange(ranked.SkipWhile(a => a.Id != chosenId).Skip(1).Take(Options.ReceiptCandidateLimit)
-                .Select(a => new CandidateVerdict(a.Id, Candidate.Pool, $"ranked lower: {a.OpenCount}/{a.Capacity} open, {Idle(a)}")));
-            return Assigned(tx, conversation, chosen, trigger, "fallback", verdicts, considered, preferredCount);
+                .Select(a => new CandidateVerdict(a.Id, CandidateSources.Pool, $"ranked lower: {a.OpenCount}/{a.Capacity} open, {Idle(a)}")));
+            return Assigned(tx, conversation, chosen, trigger, RoutingReasons.Fallback, verdicts, considered, preferredCount);
         }
 
         return await QueueAsync(tx, conversation, trigger, verdicts, considered, preferredCount, ct);
@@ -99,7 +99,7 @@ internal sealed class ConversationRouter(IOptions<RoutingOptions> options, Routi
         for (var i = 0; i < 1000; i++)
         {
             var agent = await AgentStore.GetAsync(tx, agentId, ct);
-            if (agent is null || agent.Presence != Presences.Available || agent.OpenCount >= agent.Capacity)
+            if (agent is null || agent.Presence != AgentPresences.Available || agent.OpenCount >= agent.Capacity)
             {
                 break;
             }
@@ -114,9 +114,9 @@ internal sealed class ConversationRouter(IOptions<RoutingOptions> options, Routi
                 break;
             }
             var wasHeld = next.Status == ConversationStatus.Held;
-            var verdict = new CandidateVerdict(agentId, wasHeld ? "preferred" : Candidate.Pool,
+            var verdict = new CandidateVerdict(agentId, wasHeld ? CandidateSources.Preferred : CandidateSources.Pool,
                 $"chosen: freed a slot ({assignment.Agent.OpenCount - 1}/{assignment.Agent.Capacity} open before)", Chosen: true);
-            Assigned(tx, next, assignment, Triggers.SlotFreed, wasHeld ? "held-for-agent" : "queue", [verdict], 1, 0);
+            Assigned(tx, next, assignment, RoutingTriggers.SlotFreed, wasHeld ? RoutingReasons.HeldForAgent : RoutingReasons.Queue, [verdict], 1, 0);
             assigned++;
         }
         return assigned;
@@ -130,8 +130,8 @@ internal sealed class ConversationRouter(IOptions<RoutingOptions> options, Routi
         await ConversationStore.MarkReleasedAsync(tx, conversation.Id, exclude ? agentId : null, ct);
         await TimerStore.CancelForConversationAsync(tx, conversation.Id, ct, TimerKinds.Offer);
         var decisionId = tx.NewId();
-        tx.RecordDecision(decisionId, conversation.Id, reason, "released", reason, agentId,
-            [new CandidateVerdict(agentId, "assigned", ReleaseVerdict(reason))], 1);
+        tx.RecordDecision(decisionId, conversation.Id, reason, RoutingOutcomes.Released, reason, agentId,
+            [new CandidateVerdict(agentId, CandidateSources.Assigned, ReleaseVerdict(reason))], 1);
         tx.Publish(new ConversationReleased
         {
             ConversationId = conversation.Id,
@@ -141,7 +141,7 @@ internal sealed class ConversationRouter(IOptions<RoutingOptions> options, Routi
             DecisionId = decisionId,
             ReleasedAt = tx.Now,
         });
-        tx.AfterCommit(() => metrics.Decision(reason, "released", reason, conversation.Channel));
+        tx.AfterCommit(() => metrics.Decision(reason, RoutingOutcomes.Released, reason, conversation.Channel));
 
         var reloaded = await ConversationStore.GetAsync(tx, conversation.Id, ct) ?? throw new InvalidOperationException("Conversation vanished.");
         var outcome = await RouteAsync(tx, reloaded, reason, ct);
@@ -161,7 +161,7 @@ internal sealed class ConversationRouter(IOptions<RoutingOptions> options, Routi
         }
         await ConversationStore.MarkClosedAsync(tx, conversation.Id, closedBy, reason, ct);
         await TimerStore.CancelForConversationAsync(tx, conversation.Id, ct);
-        tx.RecordDecision(tx.NewId(), conversation.Id, Triggers.Closed, "closed", reason ?? "closed", conversation.AgentId, [], 0);
+        tx.RecordDecision(tx.NewId(), conversation.Id, RoutingTriggers.Closed, RoutingOutcomes.Closed, reason ?? RoutingOutcomes.Closed, conversation.AgentId, [], 0);
         tx.Publish(new ConversationClosed
         {
             ConversationId = conversation.Id,
@@ -193,7 +193,7 @@ internal sealed class ConversationRouter(IOptions<RoutingOptions> options, Routi
         var (agent, context) = assignment;
         var offerExpiresAt = agent.RequiresAccept ? OfferExpiresAt(tx) : (DateTimeOffset?)null;
         var decisionId = tx.NewId();
-        tx.RecordDecision(decisionId, conversation.Id, trigger, "assigned", reason, agent.Id, verdicts.Take(StoredCandidateLimit).ToList(), considered);
+        tx.RecordDecision(decisionId, conversation.Id, trigger, RoutingOutcomes.Assigned, reason, agent.Id, verdicts.Take(StoredCandidateLimit).ToList(), considered);
         tx.Publish(new ConversationAssigned
         {
             ConversationId = conversation.Id,
@@ -205,7 +205,7 @@ internal sealed class ConversationRouter(IOptions<RoutingOptions> options, Routi
             CustomerAddresses = context.Identities.Select(i => new CustomerAddress { Kind = i.Kind, Value = i.Value, DisplayName = i.DisplayName }).ToList(),
             RequiresAccept = offerExpiresAt is not null,
             OfferExpiresAt = offerExpiresAt,
-            Receipt = Summary(decisionId, trigger, "assigned", reason, verdicts, considered),
+            Receipt = Summary(decisionId, trigger, RoutingOutcomes.Assigned, reason, verdicts, considered),
             RecentMessages = context.RecentMessages,
             PreferredAgents = context.PreferredAgents,
             RelationshipHistory = context.History,
@@ -217,11 +217,11 @@ internal sealed class ConversationRouter(IOptions<RoutingOptions> options, Routi
         var now = tx.Now;
         tx.AfterCommit(() =>
         {
-            metrics.Decision(trigger, "assigned", reason, conversation.Channel);
+            metrics.Decision(trigger, RoutingOutcomes.Assigned, reason, conversation.Channel);
             metrics.Assigned(conversation.Channel, reason, now - waitedSince);
-            if (trigger == Triggers.NewConversation && preferredSetSize > 0)
+            if (trigger == RoutingTriggers.NewConversation && preferredSetSize > 0)
             {
-                metrics.PreferredSet(conversation.Channel, reason.StartsWith("preferred", StringComparison.Ordinal));
+                metrics.PreferredSet(conversation.Channel, reason is RoutingReasons.PreferredOwner or RoutingReasons.PreferredHistory);
             }
         });
         return new RouteOutcome(ConversationStatus.Open, agent.Id, decisionId, reason);
@@ -232,8 +232,8 @@ internal sealed class ConversationRouter(IOptions<RoutingOptions> options, Routi
         await ConversationStore.MarkHeldAsync(tx, conversation.Id, hold.HeldFor.ToArray(), hold.Until, ct);
         await TimerStore.ScheduleForConversationAsync(tx, TimerKinds.Hold, conversation.Id, hold.Until, ct);
         var decisionId = tx.NewId();
-        const string reason = "preferred-busy";
-        tx.RecordDecision(decisionId, conversation.Id, trigger, "held", reason, null, hold.Verdicts.Take(StoredCandidateLimit).ToList(), considered);
+        const string reason = RoutingReasons.PreferredBusy;
+        tx.RecordDecision(decisionId, conversation.Id, trigger, RoutingOutcomes.Held, reason, null, hold.Verdicts.Take(StoredCandidateLimit).ToList(), considered);
         tx.Publish(new ConversationHeld
         {
             ConversationId = conversation.Id,
@@ -245,7 +245,7 @@ internal sealed class ConversationRouter(IOptions<RoutingOptions> options, Routi
             DecisionId = decisionId,
             HeldAt = tx.Now,
         });
-        tx.AfterCommit(() => metrics.Decision(trigger, "held", reason, conversation.Channel));
+        tx.AfterCommit(() => metrics.Decision(trigger, RoutingOutcomes.Held, reason, conversation.Channel));
         return new RouteOutcome(ConversationStatus.Held, null, decisionId, reason);
     }
 
@@ -258,8 +258,8 @@ internal sealed class ConversationRouter(IOptions<RoutingOptions> options, Routi
             await TimerStore.CancelForConversationAsync(tx, conversation.Id, ct, TimerKinds.Hold);
         }
         var decisionId = tx.NewId();
-        const string reason = "no-agent-available";
-        tx.RecordDecision(decisionId, conversation.Id, trigger, "queued", reason, null, verdicts.Take(StoredCandidateLimit).ToList(), considered);
+        const string reason = RoutingReasons.NoAgentAvailable;
+        tx.RecordDecision(decisionId, conversation.Id, trigger, RoutingOutcomes.Queued, reason, null, verdicts.Take(StoredCandidateLimit).ToList(), considered);
         tx.Publish(new ConversationQueued
         {
             ConversationId = conversation.Id,
@@ -272,8 +272,8 @@ internal sealed class ConversationRouter(IOptions<RoutingOptions> options, Routi
         });
         tx.AfterCommit(() =>
         {
-            metrics.Decision(trigger, "queued", reason, conversation.Channel);
-            if (trigger == Triggers.NewConversation && preferredSetSize > 0)
+            metrics.Decision(trigger, RoutingOutcomes.Queued, reason, conversation.Channel);
+            if (trigger == RoutingTriggers.NewConversation && preferredSetSize > 0)
             {
                 metrics.PreferredSet(conversation.Channel, hit: false);
             }
@@ -300,9 +300,9 @@ internal sealed class ConversationRouter(IOptions<RoutingOptions> options, Routi
 
     private static string ReleaseVerdict(string reason) => reason switch
     {
-        Triggers.OfflineGrace => "offline longer than the grace period",
-        Triggers.OfferDeclined => "declined the offer",
-        Triggers.OfferExpired => "let the offer expire",
+        RoutingTriggers.OfflineGrace => "offline longer than the grace period",
+        RoutingTriggers.OfferDeclined => "declined the offer",
+        RoutingTriggers.OfferExpired => "let the offer expire",
         _ => reason,
     };
 }

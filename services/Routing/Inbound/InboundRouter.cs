@@ -93,14 +93,14 @@ internal sealed class InboundRouter(RoutingDb db, ConversationRouter router, Rou
             }
             if (startedIds.Contains(conversation.Id))
             {
-                decided[conversation.Id] = await router.RouteAsync(tx, conversation, Triggers.NewConversation, ct, sources[conversation.CustomerId]);
+                decided[conversation.Id] = await router.RouteAsync(tx, conversation, RoutingTriggers.NewConversation, ct, sources[conversation.CustomerId]);
                 continue;
             }
             var outcome = new RouteOutcome(conversation.Status, conversation.AgentId, Guid.Empty, "sticky");
             if (conversation is { Status: ConversationStatus.Open, AgentId: { } agentId } && context.Agents.TryGetValue(agentId, out var agent)
                 && RoutingPolicy.ShouldRelease(agent.ToSnapshot(), tx.Now, options.Value.OfflineGrace))
             {
-                outcome = await router.ReleaseAsync(tx, conversation, Triggers.OfflineGrace, exclude: false, ct);
+                outcome = await router.ReleaseAsync(tx, conversation, RoutingTriggers.OfflineGrace, exclude: false, ct);
             }
             decided[conversation.Id] = outcome;
         }

@@ -1,3 +1,4 @@
+using Routing.Contracts;
 namespace Routing.Policy;
 
 /// <summary>An agent as routing sees it at one instant.</summary>
@@ -14,6 +15,6 @@ internal sealed record AgentSnapshot
 
     public bool Serves(string channel) => Channels.Contains(channel, StringComparer.OrdinalIgnoreCase);
     public bool HasFreeSlot => OpenCount < Capacity;
-    public bool IsAvailable => Presence == Presences.Available;
-    public bool IsOnline => Presence != Presences.Offline;
+    public bool IsAvailable => Presence == AgentPresences.Available;
+    public bool IsOnline => Presence != AgentPresences.Offline;
 }

@@ -1,3 +1,4 @@
+using Routing.Contracts;
 using System.Globalization;
 
 namespace Routing.Policy;
@@ -22,7 +23,7 @@ internal static class RoutingPolicy
         {
             if (seen.Add(owner.Id))
             {
-                set.Add(new Candidate(owner, Candidate.Owner));
+                set.Add(new Candidate(owner, CandidateSources.Owner));
             }
         }
         foreach (var (agent, at) in history
@@ -32,7 +33,7 @@ internal static class RoutingPolicy
         {
             if (seen.Add(agent.Id))
             {
-                set.Add(new Candidate(agent, Candidate.History, at));
+                set.Add(new Candidate(agent, CandidateSources.History, at));
             }
         }
         return set;
@@ -86,7 +87,7 @@ internal static class RoutingPolicy
 
     /// <summary>Rule 1: a conversation's agent who has been offline for longer than the grace period loses it.</summary>
     public static bool ShouldRelease(AgentSnapshot agent, DateTimeOffset now, TimeSpan grace) =>
-        agent.Presence == Presences.Offline && now - agent.PresenceChangedAt >= grace;
+        agent.Presence == AgentPresences.Offline && now - agent.PresenceChangedAt >= grace;
 
     /// <summary>Why an agent cannot take a conversation on this channel now, or null when it can.</summary>
     public static string? Verdict(AgentSnapshot agent, string channel, IReadOnlySet<string> excluded)
@@ -99,11 +100,11 @@ internal static class RoutingPolicy
         {
             return $"does not serve {channel}";
         }
-        if (agent.Presence == Presences.Offline)
+        if (agent.Presence == AgentPresences.Offline)
         {
             return $"offline since {Clock(agent.PresenceChangedAt)}";
         }
-        if (agent.Presence == Presences.Away)
+        if (agent.Presence == AgentPresences.Away)
         {
             return $"away since {Clock(agent.PresenceChangedAt)}";
         }

@@ -1,3 +1,4 @@
+using Routing.Contracts;
 using Microsoft.Extensions.Options;
 using Routing.Agents;
 using Routing.Conversations;
@@ -81,7 +82,7 @@ internal sealed class TimerSweeper(
                 var held = await ConversationStore.GetAsync(tx, id, ct, forUpdate: true);
                 if (held is { Status: ConversationStatus.Held })
                 {
-                    await router.RouteAsync(tx, held, Triggers.HoldExpired, ct);
+                    await router.RouteAsync(tx, held, RoutingTriggers.HoldExpired, ct);
                 }
                 break;
 
@@ -89,13 +90,13 @@ internal sealed class TimerSweeper(
                 var offered = await ConversationStore.GetAsync(tx, id, ct, forUpdate: true);
                 if (offered is { Status: ConversationStatus.Open, AcceptedAt: null, AgentId: not null })
                 {
-                    await router.ReleaseAsync(tx, offered, Triggers.OfferExpired, exclude: true, ct);
+                    await router.ReleaseAsync(tx, offered, RoutingTriggers.OfferExpired, exclude: true, ct);
                 }
                 break;
 
             case TimerKinds.Grace when timer.AgentId is { } agentId:
                 var agent = await AgentStore.GetAsync(tx, agentId, ct);
-                if (agent is null || agent.Presence != Presences.Offline)
+                if (agent is null || agent.Presence != AgentPresences.Offline)
                 {
                     break;
                 }
@@ -107,7 +108,7 @@ internal sealed class TimerSweeper(
                 }
                 foreach (var conversation in await ConversationStore.OpenForAgentAsync(tx, agentId, ct))
                 {
-                    await router.ReleaseAsync(tx, conversation, Triggers.OfflineGrace, exclude: false, ct);
+                    await router.ReleaseAsync(tx, conversation, RoutingTriggers.OfflineGrace, exclude: false, ct);
                 }
                 break;
         }

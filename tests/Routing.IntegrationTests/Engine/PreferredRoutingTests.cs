@@ -140,7 +140,7 @@ public sealed class PreferredRoutingTests : EngineTest
         var first = await Engine.ReceiveAsync("email", "email", "maria@example.com");
         await Engine.CloseAsync(first.ConversationId);
         await Engine.SetOwnersAsync(first.CustomerId, "anna");
-        await Engine.SetPresenceAsync("anna", Presences.Away);
+        await Engine.SetPresenceAsync("anna", AgentPresences.Away);
         await Engine.AddAgentAsync("ben");
 
         var email = await Engine.ReceiveAsync("email", "email", "maria@example.com");

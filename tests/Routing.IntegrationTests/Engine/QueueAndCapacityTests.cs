@@ -9,12 +9,12 @@ public sealed class QueueAndCapacityTests : EngineTest
     [Fact]
     public async Task Should_queue_when_nobody_is_free_and_assign_when_an_agent_comes_back()
     {
-        await Engine.AddAgentAsync("anna", presence: Presences.Offline);
+        await Engine.AddAgentAsync("anna", presence: AgentPresences.Offline);
 
         var waiting = await Engine.ReceiveAsync("email", "email", "maria@example.com");
         Assert.Equal("queued", waiting.Status);
 
-        await Engine.SetPresenceAsync("anna", Presences.Available);
+        await Engine.SetPresenceAsync("anna", AgentPresences.Available);
 
         var conversation = await Engine.ConversationAsync(waiting.ConversationId);
         Assert.Equal(("open", "anna"), (conversation.Status, conversation.AgentId));

@@ -52,7 +52,7 @@ internal sealed class RoutingEngine : IAsyncDisposable
         return new RoutingEngine(services, clock);
     }
 
-    public async Task AddAgentAsync(string id, int capacity = 2, string[]? channels = null, string presence = Presences.Available, bool requiresAccept = false)
+    public async Task AddAgentAsync(string id, int capacity = 2, string[]? channels = null, string presence = AgentPresences.Available, bool requiresAccept = false)
     {
         var created = await Agents.CreateAsync(new AgentRow
         {

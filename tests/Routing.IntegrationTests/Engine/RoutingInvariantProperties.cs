@@ -38,7 +38,7 @@ public sealed class RoutingInvariantProperties
         ("email", "li@example.org", ["email"]),
     ];
 
-    private static readonly string[] PresenceValues = [Presences.Available, Presences.Away, Presences.Offline];
+    private static readonly string[] PresenceValues = [AgentPresences.Available, AgentPresences.Away, AgentPresences.Offline];
 
     private static readonly Gen<Step> Steps = Gen.Frequency(
         (6, Gen.Select(Gen.Int[0, People.Length - 1], Gen.Int[0, 1], (person, channel) => (Step)new Arrive(person, channel))),
@@ -80,7 +80,7 @@ public sealed class RoutingInvariantProperties
                 var freeOwners = new List<string>();
                 foreach (var owner in centre.Owners.GetValueOrDefault(person, []))
                 {
-                    if (centre.Presence[owner] == Presences.Available && Agent(owner).Channels.Contains(channel)
+                    if (centre.Presence[owner] == AgentPresences.Available && Agent(owner).Channels.Contains(channel)
                         && await LoadAsync(engine, owner) < Agent(owner).Capacity)
                     {
                         freeOwners.Add(owner);
@@ -154,7 +154,7 @@ public sealed class RoutingInvariantProperties
             var candidates = status == "queued" ? Agents.Select(a => a.Id).Where(a => !excluded.Contains(a)) : heldFor;
             foreach (var agent in candidates)
             {
-                var free = centre.Presence[agent] == Presences.Available && Agent(agent).Channels.Contains(channel)
+                var free = centre.Presence[agent] == AgentPresences.Available && Agent(agent).Channels.Contains(channel)
                     && await LoadAsync(engine, agent) < Agent(agent).Capacity;
                 Assert.False(free, $"{when}: conversation {id} on {channel} is {status} while {agent} is available with a free slot");
             }
@@ -193,7 +193,7 @@ public sealed class RoutingInvariantProperties
     /// <summary>The model: what the test set, which the engine's state is judged against.</summary>
     private sealed class Centre
     {
-        public Dictionary<string, string> Presence { get; } = Agents.ToDictionary(a => a.Id, _ => Presences.Available);
+        public Dictionary<string, string> Presence { get; } = Agents.ToDictionary(a => a.Id, _ => AgentPresences.Available);
         public Dictionary<int, Guid> Customers { get; } = [];
         public Dictionary<int, string[]> Owners { get; } = [];
     }

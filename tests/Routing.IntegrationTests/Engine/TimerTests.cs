@@ -12,7 +12,7 @@ public sealed class TimerTests : EngineTest
         var outcome = await Engine.ReceiveAsync("whatsapp", "phone", "+393331234567");
         Assert.Equal("anna", outcome.AgentId);
         await Engine.AddAgentAsync("ben");
-        await Engine.SetPresenceAsync("anna", Presences.Offline);
+        await Engine.SetPresenceAsync("anna", AgentPresences.Offline);
 
         await Engine.AdvanceAsync(TimeSpan.FromMinutes(9));
         Assert.Equal("anna", (await Engine.ConversationAsync(outcome.ConversationId)).AgentId);
@@ -35,9 +35,9 @@ public sealed class TimerTests : EngineTest
         await Engine.AddAgentAsync("anna");
         var outcome = await Engine.ReceiveAsync("sms", "phone", "+393331234567");
         await Engine.AddAgentAsync("ben");
-        await Engine.SetPresenceAsync("anna", Presences.Offline);
+        await Engine.SetPresenceAsync("anna", AgentPresences.Offline);
         await Engine.AdvanceAsync(TimeSpan.FromMinutes(5));
-        await Engine.SetPresenceAsync("anna", Presences.Available);
+        await Engine.SetPresenceAsync("anna", AgentPresences.Available);
 
         await Engine.AdvanceAsync(TimeSpan.FromMinutes(30));
 
@@ -51,7 +51,7 @@ public sealed class TimerTests : EngineTest
         await Engine.AddAgentAsync("anna");
         var first = await Engine.ReceiveAsync("sms", "phone", "+393331234567", "SM-1");
         await Engine.AddAgentAsync("ben");
-        await Engine.SetPresenceAsync("anna", Presences.Offline);
+        await Engine.SetPresenceAsync("anna", AgentPresences.Offline);
         Engine.Clock.Advance(TimeSpan.FromMinutes(11)); // no sweep has run yet
 
         var next = await Engine.ReceiveAsync("whatsapp", "phone", "393331234567", "wamid.2");

@@ -1,0 +1,86 @@
+namespace Routing.Contracts;
+
+// The words routing writes into receipts and events, and the gateway turns into sentences for agents. They cross
+// services as strings on the wire; here they are one list that both sides compile against.
+
+/// <summary>What caused a routing decision (<see cref="RoutingReceiptSummary.Trigger"/>, the decisions API).</summary>
+public static class RoutingTriggers
+{
+    public const string NewConversation = "new-conversation";
+    public const string HoldExpired = "hold-expired";
+    public const string SlotFreed = "slot-freed";
+    public const string OfflineGrace = "offline-grace";
+    public const string OfferDeclined = "offer-declined";
+    public const string OfferExpired = "offer-expired";
+    public const string Closed = "closed";
+
+    public static IReadOnlyList<string> All { get; } = [NewConversation, HoldExpired, SlotFreed, OfflineGrace, OfferDeclined, OfferExpired, Closed];
+}
+
+/// <summary>What a routing decision did (<see cref="RoutingReceiptSummary.Outcome"/>).</summary>
+public static class RoutingOutcomes
+{
+    public const string Assigned = "assigned";
+    public const string Held = "held";
+    public const string Queued = "queued";
+    public const string Released = "released";
+    public const string Closed = "closed";
+
+    /// <summary>An agent asked to close a conversation that was no longer theirs.</summary>
+    public const string CloseRefused = "close-refused";
+
+    /// <summary>An agent asked to close a conversation in which the customer had written what the agent had not seen.</summary>
+    public const string KeptOpen = "kept-open";
+
+    public static IReadOnlyList<string> All { get; } = [Assigned, Held, Queued, Released, Closed, CloseRefused, KeptOpen];
+}
+
+/// <summary>
+/// Why routing decided (<see cref="RoutingReceiptSummary.Reason"/>). An assignment says which rule chose the agent;
+/// a release (<see cref="ConversationReleased.Reason"/>) gives the trigger that took the conversation away.
+/// </summary>
+public static class RoutingReasons
+{
+    public const string PreferredOwner = "preferred-owner";
+    public const string PreferredHistory = "preferred-history";
+    public const string Fallback = "fallback";
+    public const string HeldForAgent = "held-for-agent";
+    public const string Queue = "queue";
+    public const string PreferredBusy = "preferred-busy";
+    public const string NoAgentAvailable = "no-agent-available";
+
+    /// <summary>The reasons of an assignment, the ones ConversationAssigned carries.</summary>
+    public static IReadOnlyList<string> OfAssignment { get; } = [PreferredOwner, PreferredHistory, Fallback, HeldForAgent, Queue];
+
+    /// <summary>The reasons of a release, the ones ConversationReleased carries.</summary>
+    public static IReadOnlyList<string> OfRelease { get; } = [RoutingTriggers.OfflineGrace, RoutingTriggers.OfferDeclined, RoutingTriggers.OfferExpired];
+}
+
+/// <summary>Where a candidate in a receipt came from (<see cref="CandidateSummary.Source"/>).</summary>
+public static class CandidateSources
+{
+    /// <summary>One of the customer's owners (preferred agents named by an operator).</summary>
+    public const string Owner = "owner";
+
+    /// <summary>An agent who handled the customer within the history lookback.</summary>
+    public const string History = "history";
+
+    /// <summary>The fallback pool: any agent serving the channel.</summary>
+    public const string Pool = "pool";
+
+    /// <summary>A preferred agent a held conversation was waiting for.</summary>
+    public const string Preferred = "preferred";
+
+    /// <summary>The agent that had the conversation, in the receipt of a release.</summary>
+    public const string Assigned = "assigned";
+}
+
+/// <summary>An agent's presence (<see cref="AgentPresenceChanged.Status"/>, the agents API).</summary>
+public static class AgentPresences
+{
+    public const string Available = "available";
+    public const string Away = "away";
+    public const string Offline = "offline";
+
+    public static bool IsValid(string? value) => value is Available or Away or Offline;
+}
