@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Routing.AgentGateway.Database;
 using Routing.AgentGateway.Delivery;
@@ -28,7 +29,8 @@ internal static class GatewayServiceExtensions
         builder.Services.AddScoped<Replies.ReplySender>();
         builder.Services.AddScoped<Agents.AgentActions>();
         builder.Services.AddSingleton<EventStore>();
-        builder.Services.AddSingleton<EventSignal>();
+        builder.Services.TryAddSingleton<EventSignal>();
+        builder.Services.AddSingleton<GatewayDb>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<EventSignal>());
         builder.Services.AddHostedService<EventHousekeeping>();
         builder.AddGatewayMessaging();

@@ -7,7 +7,8 @@ using Routing.Conversations;
 using Routing.Database;
 using Routing.Inbound;
 using Routing.Observability;
-using Routing.Offers;
+using Routing.Assignment;
+using Routing.Messaging;
 using Routing.Outbox;
 using Routing.ServiceDefaults;
 using Routing.Timers;
@@ -49,7 +50,9 @@ internal static class RoutingServiceExtensions
         services.AddSingleton<RoutingMetrics>();
         services.AddSingleton<OutboxSignal>();
         services.AddSingleton<RoutingDb>();
-        services.AddSingleton<ConversationRouter>();
+        services.AddSingleton<DecisionWriter>();
+        services.AddSingleton<AgentChooser>();
+        services.AddSingleton<ConversationLifecycle>();
         services.AddSingleton<InboundRouter>();
         services.AddSingleton<InboundBatcher>();
         services.AddSingleton<AgentService>();
@@ -64,10 +67,10 @@ internal static class RoutingServiceExtensions
     public static void AddRoutingConsumers(this IBusRegistrationConfigurator x)
     {
         x.AddConsumer<InboundMessageReceivedConsumer, InboundMessageReceivedConsumerDefinition>();
-        x.AddConsumer<AgentPresenceChangedConsumer, AgentPresenceChangedConsumerDefinition>();
-        x.AddConsumer<AgentAcceptedConversationConsumer, AgentAcceptedConversationConsumerDefinition>();
-        x.AddConsumer<AgentDeclinedConversationConsumer, AgentDeclinedConversationConsumerDefinition>();
-        x.AddConsumer<CloseConversationConsumer, CloseConversationConsumerDefinition>();
+        x.AddConsumer<AgentPresenceChangedConsumer, RoutingConsumerDefinition<AgentPresenceChangedConsumer>>();
+        x.AddConsumer<AgentAcceptedConversationConsumer, RoutingConsumerDefinition<AgentAcceptedConversationConsumer>>();
+        x.AddConsumer<AgentDeclinedConversationConsumer, RoutingConsumerDefinition<AgentDeclinedConversationConsumer>>();
+        x.AddConsumer<CloseConversationConsumer, RoutingConsumerDefinition<CloseConversationConsumer>>();
     }
 
     /// <summary>The operators' API, every route behind an operator token (Routing:Api:Tokens); the health endpoints stay open.</summary>

@@ -24,7 +24,7 @@ public sealed class AgentEventOrderTests : IAsyncLifetime
         var events = new EventStore(_database.DataSource);
         var now = DateTimeOffset.UtcNow;
         Task<bool> Append(Npgsql.NpgsqlConnection connection, Npgsql.NpgsqlTransaction tx, string type) =>
-            AgentEvents.AppendAsync(connection, tx, Guid.NewGuid(), agent, Guid.NewGuid(), type, new { }, now, CancellationToken.None);
+            AgentEventLog.AppendAsync(connection, tx, Guid.NewGuid(), agent, type, new NoticeData(Guid.NewGuid(), type), now, CancellationToken.None);
 
         // The first transaction writes its event and has not committed yet.
         await using var slow = await _database.DataSource.OpenConnectionAsync();

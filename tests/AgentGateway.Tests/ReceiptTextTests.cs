@@ -18,7 +18,7 @@ public sealed class ReceiptTextTests
     {
         var text = ReceiptText.Reason(reason);
         Assert.False(string.IsNullOrWhiteSpace(text));
-        Assert.DoesNotContain(reason, text);
+        Assert.NotEqual(reason, text);
     }
 
     [Theory]

@@ -1,3 +1,4 @@
+using Routing.AgentGateway.Rendering;
 using Routing.Adapters.Testing;
 using System.Net;
 using System.Net.Http.Json;

@@ -1,3 +1,4 @@
+using Routing.Messaging;
 using Dapper;
 using MassTransit;
 using MassTransit.Testing;
@@ -36,7 +37,7 @@ public sealed class ConsumerTests : IAsyncLifetime
             .BuildServiceProvider(true);
         _harness = _services.GetRequiredService<ITestHarness>();
         await _harness.Start();
-        await _services.GetRequiredService<Agents.AgentService>().CreateAsync(new Agents.AgentRow
+        await _services.GetRequiredService<Agents.AgentService>().CreateAsync(new Database.AgentRow
         {
             Id = "anna", Name = "Anna", Capacity = 2, Channels = ["sms"], Presence = "available",
         }, CancellationToken.None);

@@ -1,3 +1,4 @@
+using Routing.Messaging;
 using Routing.Contracts;
 using Routing.Inbound;
 

@@ -11,27 +11,8 @@ namespace Routing.AgentGateway.Conversations;
 /// row (creating a placeholder if routing's events arrive out of order), so the events of one conversation are
 /// applied one at a time, and an event older than the state it would change (state_at) changes nothing.
 /// </summary>
-internal sealed class ConversationStore(NpgsqlDataSource db, EventSignal signal)
+internal sealed class ConversationStore(NpgsqlDataSource db)
 {
-    /// <summary>Runs the work in one transaction; the agents it wrote events for are announced once it committed.</summary>
-    public async Task<T> InTransactionAsync<T>(Func<NpgsqlConnection, NpgsqlTransaction, Task<T>> work, CancellationToken ct)
-    {
-        var written = AgentEvents.Written.Value = new HashSet<string>(StringComparer.Ordinal);
-        try
-        {
-            await using var connection = await db.OpenConnectionAsync(ct);
-            await using var tx = await connection.BeginTransactionAsync(ct);
-            var result = await work(connection, tx);
-            await tx.CommitAsync(ct);
-            signal.Announce(written);
-            return result;
-        }
-        finally
-        {
-            AgentEvents.Written.Value = null;
-        }
-    }
-
     /// <summary>Locks the conversation's row, first creating it as waiting (with no agent) if no event of it was seen yet.</summary>
     public static async Task<ConversationView> LockAsync(NpgsqlConnection connection, NpgsqlTransaction tx, Guid id, Guid customerId,
         string channel, string channelAccount, DateTimeOffset now, CancellationToken ct) =>
@@ -59,7 +40,7 @@ internal sealed class ConversationStore(NpgsqlDataSource db, EventSignal signal)
             """, new
             {
                 m.AgentId, m.RequiresAccept, m.Channel, m.ChannelAccount, m.CustomerDisplayName, m.ConversationId,
-                context = JsonSerializer.Serialize(context, AgentEvents.Json),
+                context = JsonSerializer.Serialize(context, AgentEventLog.Json),
                 offerExpiresAt = m.OfferExpiresAt?.UtcDateTime,
                 assignedAt = m.AssignedAt.UtcDateTime,
                 now = now.UtcDateTime,
@@ -116,7 +97,7 @@ internal sealed class ConversationStore(NpgsqlDataSource db, EventSignal signal)
             {
                 m.MessageId, conversationId, customerId, m.Channel, channelAccount, kind = m.Sender.Kind, value = m.Sender.Value,
                 displayName = m.Sender.DisplayName, threadKey, m.Subject, m.Text,
-                attachments = JsonSerializer.Serialize(m.Attachments, AgentEvents.Json), providerMessageId, replyTo, at = m.ReceivedAt.UtcDateTime,
+                attachments = JsonSerializer.Serialize(m.Attachments, AgentEventLog.Json), providerMessageId, replyTo, at = m.ReceivedAt.UtcDateTime,
             }, tx, cancellationToken: ct));
 
     public static async Task<IReadOnlyList<MessageView>> MessagesAsync(NpgsqlConnection connection, NpgsqlTransaction? tx, Guid conversationId,

@@ -1,3 +1,4 @@
+using Routing.AgentGateway.Events;
 using System.Diagnostics.Metrics;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
@@ -11,7 +12,7 @@ namespace Routing.AgentGateway.Delivery;
 /// jittered delay (the tool's Retry-After when it asks for longer) until Gateway:Delivery:MaxAttempts, then it is
 /// exhausted: listed by the admin API, and replayable.
 /// </summary>
-internal sealed class DeliveryDispatcher(DeliveryStore store, DeliveryWakeup wakeup, IEnumerable<IDeliverySender> senders, IOptions<DeliveryOptions> options,
+internal sealed class DeliveryDispatcher(DeliveryStore store, EventSignal signal, IEnumerable<IDeliverySender> senders, IOptions<DeliveryOptions> options,
     TimeProvider time, IMeterFactory meters, ILogger<DeliveryDispatcher> logger) : BackgroundService
 {
     private readonly Dictionary<string, IDeliverySender> _senders = senders.ToDictionary(s => s.Kind);
@@ -26,7 +27,7 @@ internal sealed class DeliveryDispatcher(DeliveryStore store, DeliveryWakeup wak
             try
             {
                 // Taken before claiming: a delivery queued while this round runs wakes the next one at once.
-                var queued = wakeup.NextAsync();
+                var queued = signal.AnyAsync();
                 var due = await store.ClaimDueAsync(config.BatchSize, config.Lease, time.GetUtcNow(), stoppingToken);
                 await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = stoppingToken },
                     async (delivery, ct) => await AttemptAsync(delivery, config, ct));

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Routing.AgentGateway.Events;
 using Microsoft.Extensions.Options;
 
 namespace Routing.AgentGateway.Delivery;
@@ -18,7 +20,8 @@ internal static class DeliveryServiceExtensions
             sp.GetRequiredService<IConfiguration>().GetSection("Gateway:PreviousSecretKeys").Get<string[]>()));
         services.AddHostedService<SealedSecretRotation>();
         services.AddSingleton<DeliveryStore>();
-        services.AddSingleton<DeliveryWakeup>();
+        // The dispatcher starts a round when any agent gets an event; the gateway also runs the signal as a hosted service (LISTEN).
+        services.TryAddSingleton<EventSignal>();
         services.AddHttpClient(WebhookSender.ClientName)
             .ConfigurePrimaryHttpMessageHandler(sp =>
             {

@@ -1,5 +1,6 @@
 using Dapper;
 using Npgsql;
+using Routing.AgentGateway.Events;
 
 namespace Routing.AgentGateway.Delivery;
 
@@ -126,25 +127,13 @@ internal sealed class DeliveryStore(NpgsqlDataSource db)
             """, new { id }, cancellationToken: ct));
     }
 
-    /// <summary>Queues one event for every enabled target of the agent; an event already queued (a redelivered message) adds nothing.</summary>
+    /// <summary>Queues the bytes of an event for every enabled target of the agent; an event already queued (a redelivered message) adds nothing.</summary>
     public async Task<int> EnqueueAsync(string agentId, Guid sourceMessageId, string eventType, byte[] body, DateTimeOffset now, CancellationToken ct,
         Guid? conversationId = null)
     {
         await using var connection = await db.OpenConnectionAsync(ct);
-        return await EnqueueAsync(connection, null, agentId, sourceMessageId, eventType, body, conversationId, now, ct);
+        return await AgentEventLog.QueueForTargetsAsync(connection, null, agentId, sourceMessageId, eventType, body, conversationId, now, ct);
     }
-
-    /// <summary>The same, inside the caller's transaction: the event and its deliveries are stored together or not at all.</summary>
-    public static Task<int> EnqueueAsync(NpgsqlConnection connection, NpgsqlTransaction? tx, string agentId, Guid sourceMessageId, string eventType,
-        byte[] body, Guid? conversationId, DateTimeOffset now, CancellationToken ct) =>
-        connection.ExecuteAsync(new CommandDefinition(
-            """
-            insert into gateway_deliveries (id, target_id, source_message_id, event_type, body, status, next_attempt_at, conversation_id)
-            select gen_random_uuid(), t.id, @sourceMessageId, @eventType, @body, 'pending', @now, @conversationId
-            from gateway_targets t
-            where t.agent_id = @agentId and t.enabled
-            on conflict (source_message_id, target_id) do nothing
-            """, new { agentId, sourceMessageId, eventType, body, conversationId, now = now.UtcDateTime }, tx, cancellationToken: ct));
 
     /// <summary>
     /// A notice to the agent in one target (where they acted), delivered like any event: retried, in order with the
@@ -152,7 +141,7 @@ internal sealed class DeliveryStore(NpgsqlDataSource db)
     /// </summary>
     public async Task EnqueueNoticeAsync(Guid targetId, Guid sourceId, Guid conversationId, string text, DateTimeOffset now, CancellationToken ct)
     {
-        var body = Events.AgentEvents.Serialize(Events.EventTypes.Notice, now, new { conversationId, text });
+        var body = AgentEventLog.Serialize(EventTypes.Notice, now, new NoticeData(conversationId, text));
         await using var connection = await db.OpenConnectionAsync(ct);
         await connection.ExecuteAsync(new CommandDefinition(
             """
@@ -160,7 +149,7 @@ internal sealed class DeliveryStore(NpgsqlDataSource db)
             select gen_random_uuid(), t.id, @sourceId, @type, @body, 'pending', @now, @conversationId
             from gateway_targets t where t.id = @targetId and t.enabled
             on conflict (source_message_id, target_id) do nothing
-            """, new { targetId, sourceId, type = Events.EventTypes.Notice, body, conversationId, now = now.UtcDateTime }, cancellationToken: ct));
+            """, new { targetId, sourceId, type = EventTypes.Notice, body, conversationId, now = now.UtcDateTime }, cancellationToken: ct));
     }
 
     public async Task<IReadOnlyList<ClaimedDelivery>> ClaimDueAsync(int batch, TimeSpan lease, DateTimeOffset now, CancellationToken ct)

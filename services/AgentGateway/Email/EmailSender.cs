@@ -1,3 +1,4 @@
+using Routing.AgentGateway.Rendering;
 using MailKit;
 using MailKit.Net.Smtp;
 using Microsoft.Extensions.Options;
@@ -24,7 +25,7 @@ internal sealed class EmailSender(IOptions<AgentEmailOptions> options, ReplyAddr
             return new DeliveryOutcome.Retry(null, "email to agents is not configured here (Gateway:Email:Smtp:Host, From and ReplyAddress)");
         }
         var e = ToolEvent.Parse(delivery.Body);
-        if (AgentMail.Body(e) is not { } body)
+        if (AgentMailText.Body(e) is not { } body)
         {
             return new DeliveryOutcome.Delivered(null); // nothing to mail for it
         }
@@ -34,7 +35,7 @@ internal sealed class EmailSender(IOptions<AgentEmailOptions> options, ReplyAddr
         string? inReplyTo;
         if (thread is null && e.Type == EventTypes.ConversationAssigned)
         {
-            (messageId, inReplyTo, subject) = (AgentMail.RootId(e.ConversationId, delivery.TargetId, domain), null, AgentMail.Subject(e));
+            (messageId, inReplyTo, subject) = (AgentMail.RootId(e.ConversationId, delivery.TargetId, domain), null, AgentMailText.Subject(e));
         }
         else
         {

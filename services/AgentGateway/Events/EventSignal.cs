@@ -2,17 +2,17 @@ using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Dapper;
 using Npgsql;
-using Routing.AgentGateway.Delivery;
 
 namespace Routing.AgentGateway.Events;
 
 /// <summary>
 /// Wakes the event streams of an agent when any replica wrote an event for it: LISTEN on a connection of its own,
 /// reconnecting with a delay when it drops. Streams also look on their own every keep-alive interval, so a lost
-/// notification delays an event, never loses it.
+/// notification delays an event, never loses it. The delivery dispatcher waits on any agent's event the same way.
 /// </summary>
-internal sealed class EventSignal(NpgsqlDataSource db, DeliveryWakeup deliveries, ILogger<EventSignal> logger) : BackgroundService
+internal sealed class EventSignal(NpgsqlDataSource db, ILogger<EventSignal> logger) : BackgroundService
 {
+    private TaskCompletionSource _any = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ConcurrentDictionary<string, TaskCompletionSource> _waiting = new(StringComparer.Ordinal);
     private readonly Channel<string> _announce = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
 
@@ -42,7 +42,7 @@ internal sealed class EventSignal(NpgsqlDataSource db, DeliveryWakeup deliveries
             {
                 await using var connection = await db.OpenConnectionAsync(stoppingToken);
                 await connection.ExecuteAsync(new CommandDefinition("select pg_notify(@channel, a) from unnest(@agents) a",
-                    new { channel = AgentEvents.NotifyChannel, agents = batch.ToArray() }, cancellationToken: stoppingToken));
+                    new { channel = AgentEventLog.NotifyChannel, agents = batch.ToArray() }, cancellationToken: stoppingToken));
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
@@ -57,9 +57,16 @@ internal sealed class EventSignal(NpgsqlDataSource db, DeliveryWakeup deliveries
     public Task NextAsync(string agentId) =>
         _waiting.GetOrAdd(agentId, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
 
+    /// <summary>A task that completes when any agent's event was written, or deliveries were queued (<see cref="DeliveriesQueued"/>).</summary>
+    public Task AnyAsync() => Volatile.Read(ref _any).Task;
+
+    /// <summary>Deliveries were queued on this replica outside an event (a notice): the dispatcher starts a round at once.</summary>
+    public void DeliveriesQueued() =>
+        Interlocked.Exchange(ref _any, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+
     private void Wake(string agentId)
     {
-        deliveries.Wake();
+        DeliveriesQueued();
         if (_waiting.TryRemove(agentId, out var waiting))
         {
             waiting.TrySetResult();
@@ -87,7 +94,7 @@ internal sealed class EventSignal(NpgsqlDataSource db, DeliveryWakeup deliveries
             {
                 await using var connection = await db.OpenConnectionAsync(stoppingToken);
                 connection.Notification += (_, e) => Wake(e.Payload);
-                await using (var listen = new NpgsqlCommand($"listen {AgentEvents.NotifyChannel}", connection))
+                await using (var listen = new NpgsqlCommand($"listen {AgentEventLog.NotifyChannel}", connection))
                 {
                     await listen.ExecuteNonQueryAsync(stoppingToken);
                 }

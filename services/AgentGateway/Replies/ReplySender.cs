@@ -1,3 +1,4 @@
+using Routing.AgentGateway.Events;
 using System.Text.Json;
 using MassTransit;
 using Microsoft.Extensions.Options;

@@ -1,3 +1,4 @@
+using Routing.AgentGateway.Events;
 using Dapper;
 using Npgsql;
 using Routing.AgentGateway.Conversations;

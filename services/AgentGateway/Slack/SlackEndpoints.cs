@@ -1,3 +1,5 @@
+using Routing.AgentGateway.Rendering;
+using Routing.AgentGateway.Events;
 using Microsoft.Extensions.Options;
 using Routing.AgentGateway.Agents;
 using Routing.AgentGateway.Delivery;
@@ -25,7 +27,7 @@ internal static class SlackEndpoints
         return app;
     }
 
-    private static async Task<IResult> EventsAsync(HttpContext http, IOptions<SlackOptions> options, DeliveryStore store, DeliveryWakeup wakeup,
+    private static async Task<IResult> EventsAsync(HttpContext http, IOptions<SlackOptions> options, DeliveryStore store, EventSignal signal,
         AgentActions actions, TimeProvider time, ILogger<SlackApi> logger)
     {
         var (body, refusal) = await VerifiedBodyAsync(http, options.Value, time, "application/json");
@@ -75,7 +77,7 @@ internal static class SlackEndpoints
                 // (retried, after Slack's rate limit when there is one), once however often Slack sends the event.
                 await store.EnqueueNoticeAsync(target.Id, MessageIds.NameBased(NoticeNamespace, $"{channel}:{ts}"), owner.ConversationId,
                     "Not sent to the customer: " + (result.Detail ?? "refused"), time.GetUtcNow(), ct);
-                wakeup.Wake();
+                signal.DeliveriesQueued();
                 return Results.Ok();
         }
     }

@@ -1,3 +1,4 @@
+using Routing.AgentGateway.Rendering;
 using System.Text.Json;
 using Microsoft.AspNetCore.WebUtilities;
 

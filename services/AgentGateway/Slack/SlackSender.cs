@@ -1,3 +1,4 @@
+using Routing.AgentGateway.Rendering;
 using Routing.AgentGateway.Delivery;
 using Routing.AgentGateway.Events;
 

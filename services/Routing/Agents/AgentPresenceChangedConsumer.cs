@@ -1,6 +1,6 @@
+using Routing.Messaging;
 using MassTransit;
 using Routing.Contracts;
-using Routing.Inbound;
 using Routing.Policy;
 
 namespace Routing.Agents;
@@ -25,11 +25,4 @@ internal sealed class AgentPresenceChangedConsumer(AgentService agents, ILogger<
         }
         logger.LogInformation("Agent {AgentId} is {Presence}", m.AgentId, m.Status);
     }
-}
-
-internal sealed class AgentPresenceChangedConsumerDefinition : ConsumerDefinition<AgentPresenceChangedConsumer>
-{
-    protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator,
-        IConsumerConfigurator<AgentPresenceChangedConsumer> consumerConfigurator, IRegistrationContext context) =>
-        endpointConfigurator.UseRoutingRetry();
 }

@@ -1,3 +1,4 @@
+using Routing.Database;
 namespace Routing.Agents;
 
 internal sealed record AgentResponse(

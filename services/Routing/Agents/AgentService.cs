@@ -1,3 +1,4 @@
+using Routing.Assignment;
 using Routing.Contracts;
 using Microsoft.Extensions.Options;
 using Routing.Conversations;
@@ -8,7 +9,7 @@ using Routing.Timers;
 namespace Routing.Agents;
 
 /// <summary>Agent changes that free or take away slots: every freed slot is filled at once (rule 5).</summary>
-internal sealed class AgentService(RoutingDb db, ConversationRouter router, IOptions<RoutingOptions> options)
+internal sealed class AgentService(RoutingDb db, ConversationLifecycle lifecycle, IOptions<RoutingOptions> options)
 {
     public async Task<AgentRow?> CreateAsync(AgentRow agent, CancellationToken ct)
     {
@@ -18,7 +19,7 @@ internal sealed class AgentService(RoutingDb db, ConversationRouter router, IOpt
         {
             return null;
         }
-        await router.DrainAsync(tx, agent.Id, ct);
+        await lifecycle.DrainAsync(tx, agent.Id, ct);
         var created = await AgentStore.GetAsync(tx, agent.Id, ct);
         await tx.CommitAsync(ct);
         return created;
@@ -32,7 +33,7 @@ internal sealed class AgentService(RoutingDb db, ConversationRouter router, IOpt
         {
             return null;
         }
-        await router.DrainAsync(tx, id, ct);
+        await lifecycle.DrainAsync(tx, id, ct);
         row = await AgentStore.GetAsync(tx, id, ct);
         await tx.CommitAsync(ct);
         return row;
@@ -63,7 +64,7 @@ internal sealed class AgentService(RoutingDb db, ConversationRouter router, IOpt
         }
         if (presence == AgentPresences.Available)
         {
-            await router.DrainAsync(tx, id, ct);
+            await lifecycle.DrainAsync(tx, id, ct);
             row = await AgentStore.GetAsync(tx, id, ct);
         }
         await tx.CommitAsync(ct);

@@ -1,6 +1,6 @@
+using Routing.Messaging;
 using MassTransit;
 using Routing.Contracts;
-using Routing.Inbound;
 
 namespace Routing.Conversations;
 
@@ -22,11 +22,4 @@ internal sealed class CloseConversationConsumer(ConversationCommands commands) :
             throw new InvalidMessageException("conversationId", $"conversation '{m.ConversationId}' does not exist");
         }
     }
-}
-
-internal sealed class CloseConversationConsumerDefinition : ConsumerDefinition<CloseConversationConsumer>
-{
-    protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator,
-        IConsumerConfigurator<CloseConversationConsumer> consumerConfigurator, IRegistrationContext context) =>
-        endpointConfigurator.UseRoutingRetry();
 }

@@ -1,10 +1,11 @@
+using Routing.Assignment;
 using Routing.Contracts;
 using Routing.Database;
 
 namespace Routing.Conversations;
 
 /// <summary>What agents (through the gateway) and admins do to a conversation: close it, accept or decline an offer.</summary>
-internal sealed class ConversationCommands(RoutingDb db, ConversationRouter router)
+internal sealed class ConversationCommands(RoutingDb db, ConversationLifecycle lifecycle)
 {
     /// <param name="messagesSeen">For an agent's close: how many of the customer's messages the agent had been shown. If the
     /// customer wrote more, the agent closes on a conversation it has not read: it stays open (Stale), with a receipt saying why.</param>
@@ -42,7 +43,7 @@ internal sealed class ConversationCommands(RoutingDb db, ConversationRouter rout
             await tx.CommitAsync(ct);
             return CommandResult.Stale;
         }
-        var closed = await router.CloseAsync(tx, conversation, closedBy, reason, ct);
+        var closed = await lifecycle.CloseAsync(tx, conversation, closedBy, reason, ct);
         await tx.CommitAsync(ct);
         return closed ? CommandResult.Done : CommandResult.AlreadyDone;
     }
@@ -67,8 +68,8 @@ internal sealed class ConversationCommands(RoutingDb db, ConversationRouter rout
             return CommandResult.AlreadyDone;
         }
         await ConversationStore.MarkAcceptedAsync(tx, conversationId, ct);
-        await Timers.TimerStore.CancelForConversationAsync(tx, conversationId, ct, Timers.TimerKinds.Offer);
-        await Agents.AgentStore.RecordHistoryAsync(tx, conversation.CustomerId, agentId, ct);
+        await TimerStore.CancelForConversationAsync(tx, conversationId, ct, TimerKinds.Offer);
+        await AgentStore.RecordHistoryAsync(tx, conversation.CustomerId, agentId, ct);
         await tx.CommitAsync(ct);
         return CommandResult.Done;
     }
@@ -87,7 +88,7 @@ internal sealed class ConversationCommands(RoutingDb db, ConversationRouter rout
             await tx.CommitAsync(ct);
             return CommandResult.Stale;
         }
-        await router.ReleaseAsync(tx, conversation, trigger, exclude: true, ct);
+        await lifecycle.ReleaseAsync(tx, conversation, trigger, exclude: true, ct);
         await tx.CommitAsync(ct);
         return CommandResult.Done;
     }

@@ -1,3 +1,4 @@
+using Routing.Messaging;
 using MassTransit;
 using Microsoft.Extensions.Options;
 

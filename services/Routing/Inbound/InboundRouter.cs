@@ -1,8 +1,7 @@
-using Routing.Agents;
+using Routing.Assignment;
+using Routing.Messaging;
 using Routing.Contracts;
-using Routing.Conversations;
 using Routing.Database;
-using Routing.Identity;
 using Routing.Observability;
 using Routing.Policy;
 using System.Globalization;
@@ -16,7 +15,7 @@ namespace Routing.Inbound;
 /// conversations (rule 1) or start conversations and route them (rules 2 to 5), record the receipts
 /// and the events. Everything but the routing decisions is one set-based statement for the batch.
 /// </summary>
-internal sealed class InboundRouter(RoutingDb db, ConversationRouter router, RoutingMetrics metrics, IOptions<RoutingOptions> options, IOptions<FaultOptions> faults,
+internal sealed class InboundRouter(RoutingDb db, AgentChooser chooser, ConversationLifecycle lifecycle, RoutingMetrics metrics, IOptions<RoutingOptions> options, IOptions<FaultOptions> faults,
     ILogger<InboundRouter> logger)
 {
     public async Task<InboundOutcome> RouteAsync(InboundMessageReceived message, CancellationToken ct) =>
@@ -81,26 +80,20 @@ internal sealed class InboundRouter(RoutingDb db, ConversationRouter router, Rou
         }
         await ConversationStore.InsertInboundAsync(tx, started, stored.Select(s => s.Row).ToList(), joined.ToArray(), ct);
 
-        // Decisions in the order of each conversation's first message in the batch.
-        var sources = started.Count == 0 ? []
-            : await AgentStore.PreferredSourcesAsync(tx, started.Select(c => c.CustomerId).ToArray(), router.HistorySince(tx), ct);
-        var decided = new Dictionary<Guid, RouteOutcome>();
+        // The conversations the batch started are routed in the order of their first message; then the joined ones
+        // whose agent has been offline past the grace period are taken from that agent (rule 1's exception).
+        var decided = new Dictionary<Guid, RouteOutcome>(await chooser.RouteNewAsync(tx, started, ct));
         foreach (var (_, _, conversation) in stored)
         {
             if (decided.ContainsKey(conversation.Id))
             {
                 continue;
             }
-            if (startedIds.Contains(conversation.Id))
-            {
-                decided[conversation.Id] = await router.RouteAsync(tx, conversation, RoutingTriggers.NewConversation, ct, sources[conversation.CustomerId]);
-                continue;
-            }
             var outcome = new RouteOutcome(conversation.Status, conversation.AgentId, Guid.Empty, "sticky");
             if (conversation is { Status: ConversationStatus.Open, AgentId: { } agentId } && context.Agents.TryGetValue(agentId, out var agent)
                 && RoutingPolicy.ShouldRelease(agent.ToSnapshot(), tx.Now, options.Value.OfflineGrace))
             {
-                outcome = await router.ReleaseAsync(tx, conversation, RoutingTriggers.OfflineGrace, exclude: false, ct);
+                outcome = await lifecycle.ReleaseAsync(tx, conversation, RoutingTriggers.OfflineGrace, exclude: false, ct);
             }
             decided[conversation.Id] = outcome;
         }

@@ -1,3 +1,4 @@
+using Routing.Assignment;
 using Routing.Contracts;
 using Microsoft.Extensions.Options;
 using Routing.Agents;
@@ -13,7 +14,7 @@ namespace Routing.Timers;
 /// transaction), fills free slots that have work waiting, and samples the queue for the metrics.
 /// </summary>
 internal sealed class TimerSweeper(
-    RoutingDb db, ConversationRouter router, RoutingMetrics metrics, TimeProvider time,
+    RoutingDb db, AgentChooser chooser, ConversationLifecycle lifecycle, RoutingMetrics metrics, TimeProvider time,
     IOptions<RoutingOptions> options, ILogger<TimerSweeper> logger) : BackgroundService
 {
     private const int MaxTimersPerSweep = 500;
@@ -82,7 +83,7 @@ internal sealed class TimerSweeper(
                 var held = await ConversationStore.GetAsync(tx, id, ct, forUpdate: true);
                 if (held is { Status: ConversationStatus.Held })
                 {
-                    await router.RouteAsync(tx, held, RoutingTriggers.HoldExpired, ct);
+                    await chooser.RouteAsync(tx, held, RoutingTriggers.HoldExpired, ct);
                 }
                 break;
 
@@ -90,7 +91,7 @@ internal sealed class TimerSweeper(
                 var offered = await ConversationStore.GetAsync(tx, id, ct, forUpdate: true);
                 if (offered is { Status: ConversationStatus.Open, AcceptedAt: null, AgentId: not null })
                 {
-                    await router.ReleaseAsync(tx, offered, RoutingTriggers.OfferExpired, exclude: true, ct);
+                    await lifecycle.ReleaseAsync(tx, offered, RoutingTriggers.OfferExpired, exclude: true, ct);
                 }
                 break;
 
@@ -108,7 +109,7 @@ internal sealed class TimerSweeper(
                 }
                 foreach (var conversation in await ConversationStore.OpenForAgentAsync(tx, agentId, ct))
                 {
-                    await router.ReleaseAsync(tx, conversation, RoutingTriggers.OfflineGrace, exclude: false, ct);
+                    await lifecycle.ReleaseAsync(tx, conversation, RoutingTriggers.OfflineGrace, exclude: false, ct);
                 }
                 break;
         }
@@ -125,7 +126,7 @@ internal sealed class TimerSweeper(
         foreach (var agentId in agents)
         {
             await using var tx = await db.BeginAsync(ct);
-            await router.DrainAsync(tx, agentId, ct);
+            await lifecycle.DrainAsync(tx, agentId, ct);
             await tx.CommitAsync(ct);
         }
     }

@@ -1,3 +1,4 @@
+using Routing.Messaging;
 using Dapper;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;

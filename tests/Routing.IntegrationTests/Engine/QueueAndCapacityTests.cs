@@ -68,7 +68,7 @@ public sealed class QueueAndCapacityTests : EngineTest
         var phone = await Engine.ReceiveAsync("sms", "phone", "+393331234567");
         await using (var tx = await Engine.Db.BeginAsync(CancellationToken.None))
         {
-            await Identity.CustomerStore.MergeAsync(tx.Connection, tx.Transaction, customer, phone.CustomerId, tx.Now, CancellationToken.None);
+            await Routing.Database.CustomerStore.MergeAsync(tx.Connection, tx.Transaction, customer, phone.CustomerId, tx.Now, CancellationToken.None);
             await tx.CommitAsync(CancellationToken.None);
         }
         await Engine.CloseAsync(phone.ConversationId);

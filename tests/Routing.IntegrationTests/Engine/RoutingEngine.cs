@@ -74,7 +74,7 @@ internal sealed class RoutingEngine : IAsyncDisposable
     public async Task SetOwnersAsync(Guid customerId, params string[] agentIds)
     {
         await using var tx = await Db.BeginAsync(CancellationToken.None);
-        await Identity.CustomerStore.SetPreferredAgentsAsync(tx.Connection, tx.Transaction, customerId, agentIds, CancellationToken.None);
+        await Database.CustomerStore.SetPreferredAgentsAsync(tx.Connection, tx.Transaction, customerId, agentIds, CancellationToken.None);
         await tx.CommitAsync(CancellationToken.None);
     }
 

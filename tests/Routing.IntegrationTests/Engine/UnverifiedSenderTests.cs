@@ -1,3 +1,4 @@
+using Routing.Database;
 using Routing.Contracts;
 using Routing.Identity;
 using Routing.Inbound;

@@ -1,7 +1,7 @@
 using Routing.Contracts;
 using Routing.Policy;
 
-namespace Routing.Agents;
+namespace Routing.Database;
 
 internal sealed record AgentRow
 {

@@ -1,4 +1,4 @@
-namespace Routing.Conversations;
+namespace Routing.Database;
 
 internal static class ConversationStatus
 {

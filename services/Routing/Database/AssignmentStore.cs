@@ -5,7 +5,7 @@ using Routing.Database;
 using Routing.Identity;
 using Routing.Policy;
 
-namespace Routing.Conversations;
+namespace Routing.Database;
 
 /// <summary>
 /// An assignment in one round trip: a slot taken from the agent by a guarded update, and only if
@@ -52,7 +52,7 @@ internal static class AssignmentStore
         """;
 
     /// <summary>Assigns the conversation to this agent if the agent still has room; waits for a transaction assigning the same agent.</summary>
-    public static async Task<Assignment?> TryAssignAsync(RoutingTransaction tx, ConversationRow conversation, string agentId,
+    public static async Task<AssignedAgent?> TryAssignAsync(RoutingTransaction tx, ConversationRow conversation, string agentId,
         DateTimeOffset offerExpiresAt, int recentLimit, CancellationToken ct)
     {
         using var results = await tx.Connection.QueryMultipleAsync(tx.Command(
@@ -69,7 +69,7 @@ internal static class AssignmentStore
     /// conversations spread over the agents in ranking order instead of queueing on one row.
     /// Assignment is null when every eligible agent is full or being assigned at that instant.
     /// </summary>
-    public static async Task<(IReadOnlyList<AgentSnapshot> Pool, Assignment? Assignment)> TryAssignBestAsync(RoutingTransaction tx,
+    public static async Task<(IReadOnlyList<AgentSnapshot> Pool, AssignedAgent? Assignment)> TryAssignBestAsync(RoutingTransaction tx,
         ConversationRow conversation, string[] excluded, int poolSize, DateTimeOffset offerExpiresAt, int recentLimit, CancellationToken ct)
     {
         using var results = await tx.Connection.QueryMultipleAsync(tx.Command(
@@ -104,7 +104,7 @@ internal static class AssignmentStore
             earlierLimit = EarlierMessageLimit,
         };
 
-    private static async Task<Assignment?> ReadAssignmentAsync(SqlMapper.GridReader results)
+    private static async Task<AssignedAgent?> ReadAssignmentAsync(SqlMapper.GridReader results)
     {
         var agent = await results.ReadSingleOrDefaultAsync<AgentRow>();
         var (name, identities) = CustomerStore.Context(await results.ReadAsync<ContextRow>());
@@ -113,9 +113,9 @@ internal static class AssignmentStore
         var history = (await results.ReadAsync<(string AgentId, DateTime LastHandledAt)>())
             .Select(h => new AgentRelationship { AgentId = h.AgentId, LastHandledAt = AgentRow.Utc(h.LastHandledAt) }).ToList();
         var earlier = ConversationStore.RecentMessages(await results.ReadAsync<RecentMessageRow>());
-        return agent is null ? null : new Assignment(agent.ToSnapshot(), new AssignedContext(name, identities, recent, preferred, history, earlier));
+        return agent is null ? null : new AssignedAgent(agent.ToSnapshot(), new AssignedContext(name, identities, recent, preferred, history, earlier));
     }
 }
 
 /// <summary>The agent who took the conversation (as of just after taking the slot), and what the agent is told.</summary>
-internal sealed record Assignment(AgentSnapshot Agent, AssignedContext Context);
+internal sealed record AssignedAgent(AgentSnapshot Agent, AssignedContext Context);

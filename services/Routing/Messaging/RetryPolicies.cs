@@ -1,8 +1,7 @@
 using MassTransit;
-using Routing.Inbound;
 using Routing.ServiceDefaults;
 
-namespace Routing;
+namespace Routing.Messaging;
 
 internal static class RetryPolicies
 {
@@ -15,4 +14,12 @@ internal static class RetryPolicies
         endpoint.UseMessageRetry(MessageRetry.Outage);
         endpoint.UseMessageRetry(MessageRetry.Transient<InvalidMessageException>);
     }
+}
+
+/// <summary>Every routing consumer's endpoint: its own queue, named by MassTransit after the consumer, with routing's retries.</summary>
+internal sealed class RoutingConsumerDefinition<TConsumer> : ConsumerDefinition<TConsumer> where TConsumer : class, IConsumer
+{
+    protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<TConsumer> consumerConfigurator,
+        IRegistrationContext context) =>
+        endpointConfigurator.UseRoutingRetry();
 }

@@ -1,7 +1,8 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Routing.Contracts;
 
-namespace Routing.AgentGateway.Conversations;
+namespace Routing.AgentGateway.Events;
 
 /// <summary>A conversation as an agent sees it (the agent API and the events).</summary>
 internal class ConversationView
@@ -40,7 +41,7 @@ internal sealed class MessageView
     public string? DisplayName { get; init; }
     public string? Subject { get; init; }
     public string? Text { get; init; }
-    public JsonElement Attachments { get; init; }
+    public IReadOnlyList<MessageAttachment> Attachments { get; init; } = [];
     public string? ProviderMessageId { get; init; }
     public string? AgentId { get; init; }
     public string? Status { get; init; }
@@ -56,8 +57,9 @@ internal sealed class MessageView
         at, status_at as StatusAt
         """;
 
-    /// <summary>Dapper sets the attachments as text; the API shows them as JSON.</summary>
-    public string AttachmentsJson { init => Attachments = JsonDocument.Parse(value).RootElement.Clone(); }
+    /// <summary>Dapper sets the attachments as the stored JSON text.</summary>
+    [JsonIgnore]
+    public string AttachmentsJson { init => Attachments = JsonSerializer.Deserialize<List<MessageAttachment>>(value, AgentEventLog.Json) ?? []; }
 }
 
 /// <summary>What the agent is shown of the customer: the whole person, not the address that wrote.</summary>

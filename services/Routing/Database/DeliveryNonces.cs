@@ -2,7 +2,7 @@ using Dapper;
 using Routing.Contracts;
 using Routing.Database;
 
-namespace Routing.Inbound;
+namespace Routing.Database;
 
 /// <summary>
 /// The delivery nonces of providers whose signature does not cover the message (InboundMessageReceived.DeliveryNonce):

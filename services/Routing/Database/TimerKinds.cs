@@ -1,4 +1,4 @@
-namespace Routing.Timers;
+namespace Routing.Database;
 
 internal static class TimerKinds
 {

@@ -2,7 +2,7 @@ using Dapper;
 using Routing.Database;
 using Routing.Policy;
 
-namespace Routing.Agents;
+namespace Routing.Database;
 
 /// <summary>Agents' capacity, presence and load. Slots change only through guarded updates, so capacity holds across replicas.</summary>
 internal static class AgentStore

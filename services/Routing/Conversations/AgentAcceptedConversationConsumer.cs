@@ -1,9 +1,9 @@
+using Routing.Messaging;
 using MassTransit;
 using Routing.Contracts;
 using Routing.Conversations;
-using Routing.Inbound;
 
-namespace Routing.Offers;
+namespace Routing.Conversations;
 
 internal sealed class AgentAcceptedConversationConsumer(ConversationCommands commands, ILogger<AgentAcceptedConversationConsumer> logger) : IConsumer<AgentAcceptedConversation>
 {
@@ -20,11 +20,4 @@ internal sealed class AgentAcceptedConversationConsumer(ConversationCommands com
             logger.LogWarning("Agent {AgentId} accepted conversation {ConversationId} after the offer ended; ignored", m.AgentId, m.ConversationId);
         }
     }
-}
-
-internal sealed class AgentAcceptedConversationConsumerDefinition : ConsumerDefinition<AgentAcceptedConversationConsumer>
-{
-    protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator,
-        IConsumerConfigurator<AgentAcceptedConversationConsumer> consumerConfigurator, IRegistrationContext context) =>
-        endpointConfigurator.UseRoutingRetry();
 }

@@ -1,4 +1,4 @@
-namespace Routing.Inbound;
+namespace Routing.Messaging;
 
 /// <summary>
 /// A message that can never be routed however often it is retried. It is not retried: MassTransit

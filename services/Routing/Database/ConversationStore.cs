@@ -1,3 +1,4 @@
+using Routing.Outbox;
 using Dapper;
 using Routing.Contracts;
 using Routing.Database;
@@ -5,7 +6,7 @@ using Routing.Policy;
 using System.Text.Json;
 using Routing.Addresses;
 
-namespace Routing.Conversations;
+namespace Routing.Database;
 
 /// <summary>Conversations, their messages and their routing receipts. Every method runs inside the caller's transaction.</summary>
 internal static class ConversationStore
@@ -49,12 +50,12 @@ internal static class ConversationStore
             $"""
             select id from messages where id = any(@messageIds);
             select {Columns} from conversations where customer_id = any(@customerIds) and status <> 'closed' order by id for update;
-            select {Agents.AgentStore.ColumnsOfA}
+            select {AgentStore.ColumnsOfA}
             from agents a where a.id in (select agent_id from conversations where customer_id = any(@customerIds) and status = 'open');
             """, new { messageIds, customerIds }, ct));
         var seen = (await results.ReadAsync<Guid>()).ToHashSet();
         var active = (await results.ReadAsync<ConversationRow>()).ToList();
-        var agents = (await results.ReadAsync<Agents.AgentRow>()).ToDictionary(a => a.Id, StringComparer.Ordinal);
+        var agents = (await results.ReadAsync<AgentRow>()).ToDictionary(a => a.Id, StringComparer.Ordinal);
         return new InboundContext(seen, active, agents);
     }
 
@@ -105,7 +106,7 @@ internal static class ConversationStore
                 messageThreadKeys = messages.Select(m => m.Message.ThreadKey).ToArray(),
                 subjects = messages.Select(m => m.Message.Subject).ToArray(),
                 bodies = messages.Select(m => m.Message.Text).ToArray(),
-                attachments = messages.Select(m => JsonSerializer.Serialize(m.Message.Attachments, Outbox.ContractTypes.Json)).ToArray(),
+                attachments = messages.Select(m => JsonSerializer.Serialize(m.Message.Attachments, ContractTypes.Json)).ToArray(),
                 replyTos = messages.Select(m => m.Message.ReplyToProviderMessageId).ToArray(),
                 // timestamptz takes UTC instants; adapters may report the provider's local offset.
                 providerTimestamps = messages.Select(m => m.Message.ProviderTimestamp.ToUniversalTime()).ToArray(),
@@ -154,8 +155,8 @@ internal static class ConversationStore
         Sender = new CustomerAddress { Kind = r.SenderKind, Value = r.SenderValue, DisplayName = r.SenderDisplayName },
         Subject = r.Subject,
         Text = r.Body,
-        Attachments = JsonSerializer.Deserialize<List<MessageAttachment>>(r.Attachments, Outbox.ContractTypes.Json) ?? [],
-        ReceivedAt = Agents.AgentRow.Utc(r.ReceivedAt),
+        Attachments = JsonSerializer.Deserialize<List<MessageAttachment>>(r.Attachments, ContractTypes.Json) ?? [],
+        ReceivedAt = AgentRow.Utc(r.ReceivedAt),
     }).ToList();
 
     public static Task MarkHeldAsync(RoutingTransaction tx, Guid id, string[] heldFor, DateTimeOffset holdUntil, CancellationToken ct) =>
@@ -229,10 +230,10 @@ internal sealed record RecentMessageRow
     public DateTime ReceivedAt { get; init; }
 }
 
-internal sealed record AssignedContext(string? CustomerName, IReadOnlyList<Identity.IdentityView> Identities, IReadOnlyList<ConversationMessage> RecentMessages,
+internal sealed record AssignedContext(string? CustomerName, IReadOnlyList<IdentityView> Identities, IReadOnlyList<ConversationMessage> RecentMessages,
     IReadOnlyList<string> PreferredAgents, IReadOnlyList<AgentRelationship> History, IReadOnlyList<ConversationMessage> EarlierMessages);
 
-internal sealed record InboundContext(HashSet<Guid> Seen, IReadOnlyList<ConversationRow> Active, Dictionary<string, Agents.AgentRow> Agents);
+internal sealed record InboundContext(HashSet<Guid> Seen, IReadOnlyList<ConversationRow> Active, Dictionary<string, AgentRow> Agents);
 
 /// <summary>An inbound message as stored: in which conversation, of which customer, from which normalized address.</summary>
 internal sealed record InboundMessageRow(InboundMessageReceived Message, Guid ConversationId, Guid CustomerId, NormalizedAddress Sender);

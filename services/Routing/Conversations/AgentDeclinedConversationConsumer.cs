@@ -1,9 +1,9 @@
+using Routing.Messaging;
 using MassTransit;
 using Routing.Contracts;
 using Routing.Conversations;
-using Routing.Inbound;
 
-namespace Routing.Offers;
+namespace Routing.Conversations;
 
 internal sealed class AgentDeclinedConversationConsumer(ConversationCommands commands, ILogger<AgentDeclinedConversationConsumer> logger) : IConsumer<AgentDeclinedConversation>
 {
@@ -20,11 +20,4 @@ internal sealed class AgentDeclinedConversationConsumer(ConversationCommands com
             logger.LogWarning("Agent {AgentId} declined conversation {ConversationId} that was no longer offered to them; ignored", m.AgentId, m.ConversationId);
         }
     }
-}
-
-internal sealed class AgentDeclinedConversationConsumerDefinition : ConsumerDefinition<AgentDeclinedConversationConsumer>
-{
-    protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator,
-        IConsumerConfigurator<AgentDeclinedConversationConsumer> consumerConfigurator, IRegistrationContext context) =>
-        endpointConfigurator.UseRoutingRetry();
 }

@@ -1,3 +1,3 @@
-namespace Routing.Conversations;
+namespace Routing.Assignment;
 
 internal sealed record RouteOutcome(string Status, string? AgentId, Guid DecisionId, string Reason);

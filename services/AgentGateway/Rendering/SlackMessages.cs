@@ -1,10 +1,9 @@
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
-using Routing.AgentGateway.Delivery;
 using Routing.AgentGateway.Events;
 
-namespace Routing.AgentGateway.Slack;
+namespace Routing.AgentGateway.Rendering;
 
 /// <summary>
 /// Agents' events as Slack messages (Block Kit). A conversation opens as one message with the customer's context and
@@ -99,7 +98,7 @@ internal static partial class SlackMessages
 
     /// <summary>The opening message's blocks after the agent pressed Accept or Decline: the buttons give way to what was done.</summary>
     public static object[] Answered(IEnumerable<System.Text.Json.JsonElement> blocks, string note) =>
-        blocks.Where(b => SlackPayloads.Text(b, "block_id") != OfferBlock).Cast<object>()
+        blocks.Where(b => !(b.TryGetProperty("block_id", out var id) && id.ValueKind == System.Text.Json.JsonValueKind.String && id.GetString() == OfferBlock)).Cast<object>()
             .Append(new { type = "context", elements = new object[] { Mrkdwn(note) } }).ToArray();
 
     private static string Transcript(IEnumerable<ToolLine> lines)

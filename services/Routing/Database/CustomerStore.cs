@@ -3,7 +3,7 @@ using Npgsql;
 using System.Text.Json;
 using Routing.Addresses;
 
-namespace Routing.Identity;
+namespace Routing.Database;
 
 /// <summary>People and their addresses. Every method runs inside the caller's transaction.</summary>
 internal static class CustomerStore

@@ -1,7 +1,7 @@
 using Dapper;
 using Routing.Database;
 
-namespace Routing.Timers;
+namespace Routing.Database;
 
 /// <summary>Timers are rows: they survive restarts and any replica may fire them.</summary>
 internal static class TimerStore

@@ -1,9 +1,10 @@
 using MassTransit;
 using Routing.AgentGateway.Conversations;
+using Routing.AgentGateway.Messaging;
 using Routing.AgentGateway.Replies;
 using Routing.ServiceDefaults;
 
-namespace Routing.AgentGateway.Events;
+namespace Routing.AgentGateway;
 
 /// <summary>
 /// The gateway consumes routing's and the adapters' events from one queue, "agent-gateway" (the gateway's view of a
@@ -12,8 +13,6 @@ namespace Routing.AgentGateway.Events;
 /// </summary>
 internal static class GatewayMessaging
 {
-    public const string EndpointName = "agent-gateway";
-
     public static IHostApplicationBuilder AddGatewayMessaging(this IHostApplicationBuilder builder) =>
         builder.AddRabbitMqMessaging(x =>
         {
@@ -25,19 +24,4 @@ internal static class GatewayMessaging
             x.AddConsumer<OutboundMessageFailedConsumer, GatewayConsumerDefinition<OutboundMessageFailedConsumer>>();
             x.AddConsumer<DeliveryStatusChangedConsumer, GatewayConsumerDefinition<DeliveryStatusChangedConsumer>>();
         });
-
-    /// <summary>The platform's retry, with an event the gateway can never apply going to agent-gateway_error at once.</summary>
-    public static void Transient(IRetryConfigurator retry) => MessageRetry.Transient<InvalidEventException>(retry);
-}
-
-internal sealed class GatewayConsumerDefinition<TConsumer> : ConsumerDefinition<TConsumer> where TConsumer : class, IConsumer
-{
-    public GatewayConsumerDefinition() => EndpointName = GatewayMessaging.EndpointName;
-
-    protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<TConsumer> consumerConfigurator,
-        IRegistrationContext context)
-    {
-        consumerConfigurator.UseMessageRetry(MessageRetry.Outage);
-        consumerConfigurator.UseMessageRetry(GatewayMessaging.Transient);
-    }
 }

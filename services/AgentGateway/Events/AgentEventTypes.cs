@@ -1,0 +1,76 @@
+using Routing.Contracts;
+
+namespace Routing.AgentGateway.Events;
+
+/// <summary>The events an agent's tools receive; every one is {"type", "timestamp", "data"}, with data one of the records below.</summary>
+internal static class EventTypes
+{
+    public const string ConversationAssigned = "conversation.assigned";
+    public const string MessageReceived = "message.received";
+    public const string ConversationReleased = "conversation.released";
+    public const string ConversationClosed = "conversation.closed";
+    public const string ReplyStatus = "reply.status";
+
+    /// <summary>
+    /// Said to the agent in one tool only, where they acted (a Slack thread, a mail thread): why what they wrote there
+    /// went nowhere. Not in the event stream or the webhooks, whose callers get their answer in the HTTP response.
+    /// </summary>
+    public const string Notice = "gateway.notice";
+
+    /// <summary>Each event type and the record its data is.</summary>
+    public static IReadOnlyDictionary<string, Type> DataTypes { get; } = new Dictionary<string, Type>(StringComparer.Ordinal)
+    {
+        [ConversationAssigned] = typeof(ConversationAssignedData),
+        [MessageReceived] = typeof(MessageReceivedData),
+        [ConversationReleased] = typeof(ConversationReleasedData),
+        [ConversationClosed] = typeof(ConversationClosedData),
+        [ReplyStatus] = typeof(ReplyStatusData),
+        [Notice] = typeof(NoticeData),
+    };
+}
+
+/// <summary>What every agent event is about: one conversation.</summary>
+internal interface IAgentEventData
+{
+    Guid ConversationId { get; }
+}
+
+/// <summary>An event as stored and sent: its type, when it was written, and what it says.</summary>
+internal sealed record AgentEvent<TData>(string Type, DateTimeOffset Timestamp, TData Data) where TData : IAgentEventData;
+
+/// <summary>
+/// conversation.assigned: the conversation is the agent's now (or offered to them, until offerExpiresAt): the customer
+/// as a person (names, addresses, owners, who served them, earlier messages), why routing chose this agent, and the
+/// conversation's messages so far.
+/// </summary>
+internal sealed record ConversationAssignedData(
+    Guid ConversationId,
+    ConversationView Conversation,
+    bool RequiresAccept,
+    DateTimeOffset? OfferExpiresAt,
+    CustomerContext Customer,
+    RoutingContext Routing,
+    IReadOnlyList<MessageView> Messages) : IAgentEventData;
+
+/// <summary>message.received: the customer wrote again in a conversation the agent has.</summary>
+internal sealed record MessageReceivedData(Guid ConversationId, MessageView Message) : IAgentEventData;
+
+/// <summary>conversation.released: the conversation is no longer the agent's; reason is routing's code, reasonText says it in words.</summary>
+internal sealed record ConversationReleasedData(Guid ConversationId, string Reason, string ReasonText, DateTimeOffset ReleasedAt) : IAgentEventData;
+
+/// <summary>conversation.closed: closed by closedBy (the agent, an operator, or routing).</summary>
+internal sealed record ConversationClosedData(Guid ConversationId, string ClosedBy, string? Reason, DateTimeOffset ClosedAt) : IAgentEventData;
+
+/// <summary>reply.status: how far one of the agent's replies got: sent, delivered, read, failed (with the provider's reason), or unknown.</summary>
+internal sealed record ReplyStatusData(
+    Guid ConversationId,
+    Guid ReplyId,
+    string Channel,
+    string Status,
+    string? ProviderMessageId,
+    string? ErrorCode,
+    string? ErrorMessage,
+    DateTime At) : IAgentEventData;
+
+/// <summary>gateway.notice: a sentence for the agent in the tool where they acted (never in the stream or webhooks).</summary>
+internal sealed record NoticeData(Guid ConversationId, string Text) : IAgentEventData;

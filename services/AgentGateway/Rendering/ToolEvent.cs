@@ -1,0 +1,98 @@
+using System.Globalization;
+using System.Text.Json;
+using Routing.AgentGateway.Events;
+using Routing.Contracts;
+
+namespace Routing.AgentGateway.Rendering;
+
+/// <summary>A line of a conversation as a tool shows it: who wrote, on which channel, when, and what.</summary>
+internal sealed record ToolLine(string From, string Channel, DateTimeOffset At, string? Subject, string Text, IReadOnlyList<string> Attachments, bool FromAgent);
+
+/// <summary>
+/// An agent event read back from its stored JSON (the very bytes webhooks carry), in the terms Slack messages and
+/// emails to agents are written in. Every event has a type and a conversation; the rest depends on the type.
+/// </summary>
+internal sealed record ToolEvent(string Type, Guid ConversationId, DateTimeOffset Timestamp)
+{
+    public string? CustomerName { get; init; }
+    public string Channel { get; init; } = "";
+    public string? RoutingSummary { get; init; }
+    public bool RequiresAccept { get; init; }
+    public DateTimeOffset? OfferExpiresAt { get; init; }
+    public IReadOnlyList<string> Addresses { get; init; } = [];
+    public IReadOnlyList<string> Owners { get; init; } = [];
+    public IReadOnlyList<string> History { get; init; } = [];
+    public IReadOnlyList<ToolLine> Earlier { get; init; } = [];
+    public IReadOnlyList<ToolLine> Messages { get; init; } = [];
+    public string? Reason { get; init; }
+    public string? ClosedBy { get; init; }
+    public Guid? ReplyId { get; init; }
+    public string? ReplyStatus { get; init; }
+    public string? ErrorCode { get; init; }
+    public string? ErrorMessage { get; init; }
+    public string? NoticeText { get; init; }
+
+    /// <summary>"Maria Rossi", or the first address when the customer has no name yet.</summary>
+    public string CustomerLabel => CustomerName ?? Addresses.FirstOrDefault() ?? "the customer";
+
+    /// <summary>A channel as agents call it: SMS, WhatsApp, Messenger, X, email.</summary>
+    public static string ChannelName(string channel) => channel switch
+    {
+        "sms" => "SMS",
+        "whatsapp" => "WhatsApp",
+        "facebook" => "Messenger",
+        "twitter" => "X",
+        "email" => "email",
+        _ => channel,
+    };
+
+    /// <summary>Reads the stored event (the very bytes webhooks carry) back into its record; a type this gateway does not know is shown by its type alone.</summary>
+    public static ToolEvent Parse(byte[] body)
+    {
+        if (AgentEventLog.Read(body) is not var (type, timestamp, data))
+        {
+            using var document = JsonDocument.Parse(body);
+            var root = document.RootElement;
+            return new ToolEvent(root.GetProperty("type").GetString() ?? "", root.GetProperty("data").GetProperty("conversationId").GetGuid(),
+                root.GetProperty("timestamp").GetDateTimeOffset());
+        }
+        var e = new ToolEvent(type, data.ConversationId, timestamp);
+        return data switch
+        {
+            ConversationAssignedData d => e with
+            {
+                CustomerName = d.Customer.Name,
+                Channel = d.Conversation.Channel,
+                RoutingSummary = d.Routing.Summary,
+                RequiresAccept = d.RequiresAccept,
+                OfferExpiresAt = d.OfferExpiresAt,
+                Addresses = d.Customer.Addresses.Select(a => $"{a.Kind}: {a.Value}").ToList(),
+                Owners = d.Customer.Owners,
+                History = d.Customer.History.Select(h => $"{h.AgentId}, last {h.LastHandledAt.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}").ToList(),
+                Earlier = d.Customer.EarlierMessages.Select(m => new ToolLine(m.Sender.DisplayName ?? m.Sender.Value, m.Channel, m.ReceivedAt, m.Subject,
+                    m.Text ?? "", Attachments(m.Attachments), false)).ToList(),
+                Messages = d.Messages.Select(Line).ToList(),
+            },
+            MessageReceivedData d => e with { Channel = d.Message.Channel, Messages = [Line(d.Message)] },
+            ReplyStatusData d => e with
+            {
+                Channel = d.Channel, ReplyId = d.ReplyId, ReplyStatus = d.Status, ErrorCode = d.ErrorCode, ErrorMessage = d.ErrorMessage,
+            },
+            ConversationReleasedData d => e with { Reason = d.ReasonText },
+            ConversationClosedData d => e with { Reason = d.Reason, ClosedBy = d.ClosedBy },
+            NoticeData d => e with { NoticeText = d.Text },
+            _ => e,
+        };
+    }
+
+    /// <summary>A message of the conversation: the customer's, or an agent's reply.</summary>
+    private static ToolLine Line(MessageView m)
+    {
+        var fromAgent = m.Direction == "out";
+        return new ToolLine(fromAgent ? m.AgentId ?? "agent" : m.DisplayName ?? m.AddressValue, m.Channel, new DateTimeOffset(DateTime.SpecifyKind(m.At, DateTimeKind.Utc)),
+            m.Subject, m.Text ?? "", Attachments(m.Attachments), fromAgent);
+    }
+
+    private static IReadOnlyList<string> Attachments(IReadOnlyList<MessageAttachment> attachments) =>
+        attachments.Select(a => a.Url ?? a.FileName ?? a.ContentType).ToList();
+}

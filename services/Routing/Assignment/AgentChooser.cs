@@ -1,0 +1,114 @@
+using Microsoft.Extensions.Options;
+using Routing.Contracts;
+using Routing.Database;
+using Routing.Policy;
+
+namespace Routing.Assignment;
+
+/// <summary>
+/// Chooses the agent for a conversation inside one transaction: asks <see cref="RoutingPolicy"/> what should happen
+/// given a fresh snapshot (rules 2 to 4), then makes it so with guarded updates, and has the decision written.
+/// The caller holds the conversation's row lock.
+/// </summary>
+internal sealed class AgentChooser(IOptions<RoutingOptions> options, DecisionWriter decisions)
+{
+    private const int MaxAttempts = 5;
+
+    private RoutingOptions Options => options.Value;
+
+    /// <summary>
+    /// Routes conversations a batch of inbound messages started, in the given order: the customers' preferred agents
+    /// are read for the whole batch in one round trip.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<Guid, RouteOutcome>> RouteNewAsync(RoutingTransaction tx, IReadOnlyList<ConversationRow> started, CancellationToken ct)
+    {
+        var outcomes = new Dictionary<Guid, RouteOutcome>();
+        if (started.Count == 0)
+        {
+            return outcomes;
+        }
+        var sources = await AgentStore.PreferredSourcesAsync(tx, started.Select(c => c.CustomerId).ToArray(), HistorySince(tx), ct);
+        foreach (var conversation in started)
+        {
+            outcomes[conversation.Id] = await RouteAsync(tx, conversation, RoutingTriggers.NewConversation, ct, sources[conversation.CustomerId]);
+        }
+        return outcomes;
+    }
+
+    /// <summary>Routes the conversation; <paramref name="sources"/>, when read for a batch, save the first attempt a round trip.</summary>
+    public async Task<RouteOutcome> RouteAsync(RoutingTransaction tx, ConversationRow conversation, string trigger, CancellationToken ct, PreferredSources? sources = null)
+    {
+        var excluded = conversation.ExcludedAgents.ToHashSet(StringComparer.Ordinal);
+        var holdAllowed = conversation.HoldUntil is null;
+        IReadOnlyList<CandidateVerdict> preferredVerdicts = [];
+        var preferredCount = 0;
+
+        for (var attempt = 0; attempt < MaxAttempts; attempt++)
+        {
+            var (owners, history) = attempt == 0 && sources is not null ? sources
+                : (await AgentStore.PreferredSourcesAsync(tx, [conversation.CustomerId], HistorySince(tx), ct))[conversation.CustomerId];
+            var preferred = RoutingPolicy.PreferredSet(owners, history, tx.Now, Options.HistoryLookback);
+            preferredCount = preferred.Count;
+            var outcome = RoutingPolicy.EvaluatePreferred(
+                conversation.Channel, preferred, excluded, holdAllowed, Options.HoldWaitFor(conversation.Channel), tx.Now);
+            preferredVerdicts = outcome.Verdicts;
+
+            switch (outcome)
+            {
+                case PreferredOutcome.Assign assign:
+                    var assignment = await decisions.TryAssignAsync(tx, conversation, assign.Candidate.Agent.Id, ct);
+                    if (assignment is null)
+                    {
+                        continue; // lost a race for the slot: look again at a fresh snapshot
+                    }
+                    var reason = assign.Candidate.Source == CandidateSources.Owner ? RoutingReasons.PreferredOwner : RoutingReasons.PreferredHistory;
+                    return decisions.Assigned(tx, conversation, assignment, trigger, reason, outcome.Verdicts, preferred.Count, preferredSetSize: preferred.Count);
+
+                case PreferredOutcome.Hold hold:
+                    return await decisions.HeldAsync(tx, conversation, hold, trigger, preferred.Count, ct);
+            }
+            break;
+        }
+
+        // Rule 4: fall back to the least loaded, longest idle available agent.
+        var verdicts = preferredVerdicts.ToList();
+        var (pool, chosen) = await AssignmentStore.TryAssignBestAsync(tx, conversation, excluded.ToArray(), Options.FallbackPoolSize,
+            decisions.OfferExpiresAt(tx), DecisionWriter.RecentMessageLimit, ct);
+        var ranked = RoutingPolicy.RankFallback(conversation.Channel, pool, excluded);
+        // Every eligible agent was being assigned by other transactions: wait for them in ranking order
+        // rather than queue a conversation while agents have room.
+        foreach (var agent in chosen is null ? ranked : [])
+        {
+            chosen = await decisions.TryAssignAsync(tx, conversation, agent.Id, ct);
+            if (chosen is not null)
+            {
+                break;
+            }
+        }
+        var considered = preferredCount + ranked.Count;
+        if (chosen is not null)
+        {
+            // Agents ranked above the chosen one were taken by concurrent transactions at that instant.
+            var chosenId = chosen.Agent.Id;
+            foreach (var agent in ranked.TakeWhile(a => a.Id != chosenId).Take(Options.ReceiptCandidateLimit))
+            {
+                verdicts.Add(new CandidateVerdict(agent.Id, CandidateSources.Pool, "being assigned another conversation at that instant"));
+            }
+            verdicts.Add(new CandidateVerdict(chosenId, CandidateSources.Pool, FallbackChosenVerdict(ranked.FirstOrDefault(a => a.Id == chosenId) ?? chosen.Agent), Chosen: true));
+            verdicts.AddRange(ranked.SkipWhile(a => a.Id != chosenId).Skip(1).Take(Options.ReceiptCandidateLimit)
+                .Select(a => new CandidateVerdict(a.Id, CandidateSources.Pool, $"ranked lower: {a.OpenCount}/{a.Capacity} open, {Idle(a)}")));
+            return decisions.Assigned(tx, conversation, chosen, trigger, RoutingReasons.Fallback, verdicts, considered, preferredCount);
+        }
+
+        return await decisions.QueuedAsync(tx, conversation, trigger, verdicts, considered, preferredCount, ct);
+    }
+
+    /// <summary>Agents who handled the customer since then are in the preferred set.</summary>
+    private DateTimeOffset HistorySince(RoutingTransaction tx) => tx.Now - Options.HistoryLookback;
+
+    private static string FallbackChosenVerdict(AgentSnapshot agent) =>
+        $"chosen: least loaded ({agent.OpenCount}/{agent.Capacity} open), {Idle(agent)}";
+
+    private static string Idle(AgentSnapshot agent) =>
+        agent.LastAssignedAt is { } at ? $"last assigned {at.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC" : "never assigned";
+}

@@ -1,0 +1,83 @@
+using Routing.Contracts;
+using Routing.Database;
+using Routing.Policy;
+
+namespace Routing.Assignment;
+
+/// <summary>
+/// What happens to conversations when an agent's slots change: a freed slot is filled at once (rule 5), a
+/// conversation taken from its agent is routed again, a closed one frees its agent's slot. All inside the caller's
+/// transaction, which holds the conversation's row lock.
+/// </summary>
+internal sealed class ConversationLifecycle(AgentChooser chooser, DecisionWriter decisions)
+{
+    /// <summary>Fills the agent's free slots: first conversations held for the agent, then the oldest waiting ones it serves.</summary>
+    public async Task<int> DrainAsync(RoutingTransaction tx, string agentId, CancellationToken ct)
+    {
+        var assigned = 0;
+        for (var i = 0; i < 1000; i++)
+        {
+            var agent = await AgentStore.GetAsync(tx, agentId, ct);
+            if (agent is null || agent.Presence != AgentPresences.Available || agent.OpenCount >= agent.Capacity)
+            {
+                break;
+            }
+            var next = await ConversationStore.NextForAgentAsync(tx, agentId, agent.Channels, ct);
+            if (next is null)
+            {
+                break;
+            }
+            var assignment = await decisions.TryAssignAsync(tx, next, agentId, ct);
+            if (assignment is null)
+            {
+                break;
+            }
+            var wasHeld = next.Status == ConversationStatus.Held;
+            var verdict = new CandidateVerdict(agentId, wasHeld ? CandidateSources.Preferred : CandidateSources.Pool,
+                $"chosen: freed a slot ({assignment.Agent.OpenCount - 1}/{assignment.Agent.Capacity} open before)", Chosen: true);
+            decisions.Assigned(tx, next, assignment, RoutingTriggers.SlotFreed, wasHeld ? RoutingReasons.HeldForAgent : RoutingReasons.Queue, [verdict], 1, 0);
+            assigned++;
+        }
+        return assigned;
+    }
+
+    /// <summary>Takes the conversation from its agent and routes it again. With exclude, that agent is never offered it again.</summary>
+    public async Task<RouteOutcome> ReleaseAsync(RoutingTransaction tx, ConversationRow conversation, string reason, bool exclude, CancellationToken ct)
+    {
+        var agentId = conversation.AgentId ?? throw new InvalidOperationException("Only an assigned conversation can be released.");
+        await AgentStore.ReleaseSlotAsync(tx, agentId, ct);
+        await ConversationStore.MarkReleasedAsync(tx, conversation.Id, exclude ? agentId : null, ct);
+        await TimerStore.CancelForConversationAsync(tx, conversation.Id, ct, TimerKinds.Offer);
+        decisions.Released(tx, conversation, agentId, reason);
+
+        var reloaded = await ConversationStore.GetAsync(tx, conversation.Id, ct) ?? throw new InvalidOperationException("Conversation vanished.");
+        var outcome = await chooser.RouteAsync(tx, reloaded, reason, ct);
+        if (exclude)
+        {
+            await DrainAsync(tx, agentId, ct);
+        }
+        return outcome;
+    }
+
+    /// <summary>Closes the conversation; its agent's freed slot is filled at once. Closing a closed conversation changes nothing.</summary>
+    public async Task<bool> CloseAsync(RoutingTransaction tx, ConversationRow conversation, string closedBy, string? reason, CancellationToken ct)
+    {
+        if (conversation.Status == ConversationStatus.Closed)
+        {
+            return false;
+        }
+        await ConversationStore.MarkClosedAsync(tx, conversation.Id, closedBy, reason, ct);
+        await TimerStore.CancelForConversationAsync(tx, conversation.Id, ct);
+        DecisionWriter.Closed(tx, conversation, closedBy, reason);
+        if (conversation.AgentId is { } agentId)
+        {
+            await AgentStore.ReleaseSlotAsync(tx, agentId, ct);
+            if (conversation.AcceptedAt is not null)
+            {
+                await AgentStore.RecordHistoryAsync(tx, conversation.CustomerId, agentId, ct);
+            }
+            await DrainAsync(tx, agentId, ct);
+        }
+        return true;
+    }
+}

@@ -1,0 +1,178 @@
+using Microsoft.Extensions.Options;
+using Routing.Contracts;
+using Routing.Database;
+using Routing.Observability;
+using Routing.Policy;
+
+namespace Routing.Assignment;
+
+/// <summary>
+/// Writes what a decision did: the conversation's new state where the store has not already set it, the receipt
+/// (a verdict per candidate), the event the other services act on, and the metrics once committed.
+/// </summary>
+internal sealed class DecisionWriter(IOptions<RoutingOptions> options, RoutingMetrics metrics)
+{
+    private const int StoredCandidateLimit = 100;
+
+    /// <summary>How many of the conversation's latest messages an assignment carries to the agent.</summary>
+    public const int RecentMessageLimit = 20;
+
+    private RoutingOptions Options => options.Value;
+
+    /// <summary>When an offer made now ends, if the agent must accept.</summary>
+    public DateTimeOffset OfferExpiresAt(RoutingTransaction tx) => tx.Now + Options.OfferTimeout;
+
+    /// <summary>Assigns the conversation to this agent if the agent still has room (see <see cref="AssignmentStore.TryAssignAsync"/>).</summary>
+    public Task<AssignedAgent?> TryAssignAsync(RoutingTransaction tx, ConversationRow conversation, string agentId, CancellationToken ct) =>
+        AssignmentStore.TryAssignAsync(tx, conversation, agentId, OfferExpiresAt(tx), RecentMessageLimit, ct);
+
+    /// <summary>Records the receipt and the event of an assignment the store made.</summary>
+    public RouteOutcome Assigned(RoutingTransaction tx, ConversationRow conversation, AssignedAgent assignment, string trigger, string reason,
+        IReadOnlyList<CandidateVerdict> verdicts, int considered, int preferredSetSize)
+    {
+        var (agent, context) = assignment;
+        var offerExpiresAt = agent.RequiresAccept ? OfferExpiresAt(tx) : (DateTimeOffset?)null;
+        var decisionId = tx.NewId();
+        tx.RecordDecision(decisionId, conversation.Id, trigger, RoutingOutcomes.Assigned, reason, agent.Id, verdicts.Take(StoredCandidateLimit).ToList(), considered);
+        tx.Publish(new ConversationAssigned
+        {
+            ConversationId = conversation.Id,
+            CustomerId = conversation.CustomerId,
+            AgentId = agent.Id,
+            Channel = conversation.Channel,
+            ChannelAccount = conversation.ChannelAccount,
+            CustomerDisplayName = context.CustomerName,
+            CustomerAddresses = context.Identities.Select(i => new CustomerAddress { Kind = i.Kind, Value = i.Value, DisplayName = i.DisplayName }).ToList(),
+            RequiresAccept = offerExpiresAt is not null,
+            OfferExpiresAt = offerExpiresAt,
+            Receipt = Summary(decisionId, trigger, RoutingOutcomes.Assigned, reason, verdicts, considered),
+            RecentMessages = context.RecentMessages,
+            PreferredAgents = context.PreferredAgents,
+            RelationshipHistory = context.History,
+            EarlierMessages = context.EarlierMessages,
+            AssignedAt = tx.Now,
+        });
+
+        var waitedSince = conversation.WaitingSince is { } w ? AgentRow.Utc(w) : AgentRow.Utc(conversation.CreatedAt);
+        var now = tx.Now;
+        tx.AfterCommit(() =>
+        {
+            metrics.Decision(trigger, RoutingOutcomes.Assigned, reason, conversation.Channel);
+            metrics.Assigned(conversation.Channel, reason, now - waitedSince);
+            if (trigger == RoutingTriggers.NewConversation && preferredSetSize > 0)
+            {
+                metrics.PreferredSet(conversation.Channel, reason is RoutingReasons.PreferredOwner or RoutingReasons.PreferredHistory);
+            }
+        });
+        return new RouteOutcome(ConversationStatus.Open, agent.Id, decisionId, reason);
+    }
+
+    /// <summary>Holds the conversation for its busy preferred agents until the hold ends.</summary>
+    public async Task<RouteOutcome> HeldAsync(RoutingTransaction tx, ConversationRow conversation, PreferredOutcome.Hold hold, string trigger, int considered, CancellationToken ct)
+    {
+        await ConversationStore.MarkHeldAsync(tx, conversation.Id, hold.HeldFor.ToArray(), hold.Until, ct);
+        await TimerStore.ScheduleForConversationAsync(tx, TimerKinds.Hold, conversation.Id, hold.Until, ct);
+        var decisionId = tx.NewId();
+        const string reason = RoutingReasons.PreferredBusy;
+        tx.RecordDecision(decisionId, conversation.Id, trigger, RoutingOutcomes.Held, reason, null, hold.Verdicts.Take(StoredCandidateLimit).ToList(), considered);
+        tx.Publish(new ConversationHeld
+        {
+            ConversationId = conversation.Id,
+            CustomerId = conversation.CustomerId,
+            Channel = conversation.Channel,
+            HeldFor = hold.HeldFor,
+            HoldUntil = hold.Until,
+            Reason = reason,
+            DecisionId = decisionId,
+            HeldAt = tx.Now,
+        });
+        tx.AfterCommit(() => metrics.Decision(trigger, RoutingOutcomes.Held, reason, conversation.Channel));
+        return new RouteOutcome(ConversationStatus.Held, null, decisionId, reason);
+    }
+
+    /// <summary>Queues the conversation: no agent serving its channel has room.</summary>
+    public async Task<RouteOutcome> QueuedAsync(RoutingTransaction tx, ConversationRow conversation, string trigger,
+        List<CandidateVerdict> verdicts, int considered, int preferredSetSize, CancellationToken ct)
+    {
+        await ConversationStore.MarkQueuedAsync(tx, conversation.Id, ct);
+        if (conversation.HoldUntil is not null)
+        {
+            await TimerStore.CancelForConversationAsync(tx, conversation.Id, ct, TimerKinds.Hold);
+        }
+        var decisionId = tx.NewId();
+        const string reason = RoutingReasons.NoAgentAvailable;
+        tx.RecordDecision(decisionId, conversation.Id, trigger, RoutingOutcomes.Queued, reason, null, verdicts.Take(StoredCandidateLimit).ToList(), considered);
+        tx.Publish(new ConversationQueued
+        {
+            ConversationId = conversation.Id,
+            CustomerId = conversation.CustomerId,
+            Channel = conversation.Channel,
+            Priority = conversation.Priority,
+            Reason = $"no available agent serving {conversation.Channel} has a free slot",
+            DecisionId = decisionId,
+            QueuedAt = tx.Now,
+        });
+        tx.AfterCommit(() =>
+        {
+            metrics.Decision(trigger, RoutingOutcomes.Queued, reason, conversation.Channel);
+            if (trigger == RoutingTriggers.NewConversation && preferredSetSize > 0)
+            {
+                metrics.PreferredSet(conversation.Channel, hit: false);
+            }
+        });
+        return new RouteOutcome(ConversationStatus.Queued, null, decisionId, reason);
+    }
+
+    /// <summary>Records the receipt and the event of a conversation taken from its agent (the store already took it).</summary>
+    public void Released(RoutingTransaction tx, ConversationRow conversation, string agentId, string reason)
+    {
+        var decisionId = tx.NewId();
+        tx.RecordDecision(decisionId, conversation.Id, reason, RoutingOutcomes.Released, reason, agentId,
+            [new CandidateVerdict(agentId, CandidateSources.Assigned, ReleaseVerdict(reason))], 1);
+        tx.Publish(new ConversationReleased
+        {
+            ConversationId = conversation.Id,
+            CustomerId = conversation.CustomerId,
+            AgentId = agentId,
+            Reason = reason,
+            DecisionId = decisionId,
+            ReleasedAt = tx.Now,
+        });
+        tx.AfterCommit(() => metrics.Decision(reason, RoutingOutcomes.Released, reason, conversation.Channel));
+    }
+
+    /// <summary>Records the receipt and the event of a close (the store already closed it).</summary>
+    public static void Closed(RoutingTransaction tx, ConversationRow conversation, string closedBy, string? reason)
+    {
+        tx.RecordDecision(tx.NewId(), conversation.Id, RoutingTriggers.Closed, RoutingOutcomes.Closed, reason ?? RoutingOutcomes.Closed, conversation.AgentId, [], 0);
+        tx.Publish(new ConversationClosed
+        {
+            ConversationId = conversation.Id,
+            CustomerId = conversation.CustomerId,
+            AgentId = conversation.AgentId,
+            Channel = conversation.Channel,
+            ClosedBy = closedBy,
+            Reason = reason,
+            ClosedAt = tx.Now,
+        });
+    }
+
+    private RoutingReceiptSummary Summary(Guid decisionId, string trigger, string outcome, string reason, IReadOnlyList<CandidateVerdict> verdicts, int considered) => new()
+    {
+        DecisionId = decisionId,
+        Trigger = trigger,
+        Outcome = outcome,
+        Reason = reason,
+        Candidates = verdicts.Take(Options.ReceiptCandidateLimit)
+            .Select(v => new CandidateSummary { AgentId = v.AgentId, Source = v.Source, Verdict = v.Verdict }).ToList(),
+        CandidatesConsidered = considered,
+    };
+
+    private static string ReleaseVerdict(string reason) => reason switch
+    {
+        RoutingTriggers.OfflineGrace => "offline longer than the grace period",
+        RoutingTriggers.OfferDeclined => "declined the offer",
+        RoutingTriggers.OfferExpired => "let the offer expire",
+        _ => reason,
+    };
+}
