@@ -1,3 +1,4 @@
+using Routing.Samples;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Json;

@@ -1,3 +1,4 @@
+using Routing.Samples;
 using Routing.Adapters.Testing;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;

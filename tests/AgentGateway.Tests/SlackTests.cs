@@ -1,3 +1,4 @@
+using Routing.Samples;
 using Routing.AgentGateway.Rendering;
 using Routing.Adapters.Testing;
 using System.Net;

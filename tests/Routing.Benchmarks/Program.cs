@@ -172,7 +172,7 @@ internal static class RoutedRun
 {
     public static async Task<RunResult> RunAsync(BenchOptions options)
     {
-        await using var database = await TestDatabase.CreateAsync();
+        await using var database = await RoutingDatabase.CreateAsync();
         await using var broker = await TestBroker.CreateAsync();
         await SeedAsync(database, options);
 

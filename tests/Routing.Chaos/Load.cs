@@ -1,3 +1,4 @@
+using Routing.Samples;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;

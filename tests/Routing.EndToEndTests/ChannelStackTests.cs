@@ -1,3 +1,4 @@
+using Routing.Samples;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;

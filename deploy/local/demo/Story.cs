@@ -1,7 +1,7 @@
 using Routing.Contracts;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Routing.Adapters.Testing;
+using Routing.Samples;
 
 namespace Routing.Demo;
 

@@ -1,3 +1,4 @@
+using Routing.MailText;
 using Routing.AgentGateway.Events;
 using MailKit;
 using MailKit.Net.Imap;
@@ -6,7 +7,6 @@ using Microsoft.Extensions.Options;
 using MimeKit;
 using Routing.MailAuthentication;
 using Npgsql;
-using Routing.Adapters.Email.Mime;
 using Routing.AgentGateway.Agents;
 using Routing.AgentGateway.Conversations;
 using Routing.AgentGateway.Delivery;

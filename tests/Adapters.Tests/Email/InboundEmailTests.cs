@@ -1,3 +1,4 @@
+using Routing.MailText;
 using Routing.Adapters.Email.Mime;
 using Routing.Contracts;
 

@@ -1,3 +1,4 @@
+using Routing.Samples;
 using MailKit;
 using Microsoft.Extensions.Options;
 using Routing.Adapters.Email;

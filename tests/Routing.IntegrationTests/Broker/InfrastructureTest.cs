@@ -10,7 +10,7 @@ public abstract class InfrastructureTest : IAsyncLifetime
 
     public virtual async Task InitializeAsync()
     {
-        Database = await TestDatabase.CreateAsync();
+        Database = await RoutingDatabase.CreateAsync();
         Broker = await TestBroker.CreateAsync();
     }
 

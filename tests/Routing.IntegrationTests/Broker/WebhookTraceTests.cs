@@ -1,12 +1,10 @@
-extern alias sms;
-
+using Routing.Samples;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
-using Routing.Adapters.Testing;
 using Routing.Contracts;
 using Routing.Testing;
 
@@ -52,7 +50,7 @@ public sealed class WebhookTraceTests : BrokerTest
             "no routing consumer span in the webhook's trace; spans seen: " + string.Join(", ", inTrace.Select(a => $"{a.Source.Name}/{a.Kind}/{a.DisplayName}")));
     }
 
-    private sealed class SmsAdapter(string brokerUrl) : WebApplicationFactory<sms::Program>
+    private sealed class SmsAdapter(string brokerUrl) : WebApplicationFactory<Routing.Adapters.Sms.SmsAdapterEntryPoint>
     {
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {

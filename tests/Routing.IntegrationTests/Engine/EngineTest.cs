@@ -17,7 +17,7 @@ public abstract class EngineTest : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _database = await TestDatabase.CreateAsync();
+        _database = await RoutingDatabase.CreateAsync();
         Engine = RoutingEngine.Create(_database, configure: Configure);
     }
 

@@ -54,7 +54,7 @@ public sealed class RoutingInvariantProperties
 
     private static async Task RunAsync(Step[] steps)
     {
-        await using var database = await TestDatabase.CreateAsync();
+        await using var database = await RoutingDatabase.CreateAsync();
         await using var engine = RoutingEngine.Create(database);
         var centre = new Centre();
         foreach (var (id, capacity, channels) in Agents)

@@ -1,3 +1,4 @@
+using Routing.MailText;
 using MimeKit;
 using Routing.Contracts;
 using Routing.MailAuthentication;

@@ -3,9 +3,8 @@ using MailKit.Net.Imap;
 using MailKit.Net.Smtp;
 using MailKit.Security;
 using MimeKit;
-using Routing.Testing;
 
-namespace Routing.Adapters.Testing;
+namespace Routing.Samples;
 
 /// <summary>
 /// The real mail servers `make infra` starts (Dovecot for IMAP, Postfix for SMTP delivering into Dovecot),
@@ -15,6 +14,9 @@ namespace Routing.Adapters.Testing;
 /// </summary>
 public static class MailServers
 {
+    /// <summary>How long <see cref="WaitForAsync"/> polls a folder: long enough for a two-core machine busy with other work.</summary>
+    public static TimeSpan Patience { get; set; } = TimeSpan.FromSeconds(60);
+
     public static Uri Imap => Required("ROUTING_TEST_IMAP");
 
     public static Uri Smtp => Required("ROUTING_TEST_SMTP");
@@ -82,7 +84,7 @@ public static class MailServers
     /// <summary>The messages of a folder with their flags and keywords, polled until <paramref name="done"/> holds; on giving up, what the folder held.</summary>
     public static async Task<IList<IMessageSummary>> WaitForAsync(string mailbox, string folder, Func<IList<IMessageSummary>, bool> done)
     {
-        var deadline = DateTime.UtcNow + Eventually.Patience;
+        var deadline = DateTime.UtcNow + Patience;
         while (true)
         {
             using var client = await ConnectAsync(mailbox);

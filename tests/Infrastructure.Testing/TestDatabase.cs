@@ -1,10 +1,8 @@
-using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
-using Routing.Database;
 
 namespace Routing.Testing;
 
-/// <summary>A fresh, migrated PostgreSQL database for one test class, dropped afterwards.</summary>
+/// <summary>A fresh PostgreSQL database for one test class, migrated by the service under test, dropped afterwards.</summary>
 public sealed class TestDatabase : IAsyncDisposable
 {
     private readonly string _adminConnectionString;
@@ -22,10 +20,12 @@ public sealed class TestDatabase : IAsyncDisposable
 
     public NpgsqlDataSource DataSource { get; }
 
-    public static async Task<TestDatabase> CreateAsync()
+    /// <param name="prefix">Names the database after the service it is for ("routing_test_…").</param>
+    /// <param name="migrate">Brings the empty database to the service's schema.</param>
+    public static async Task<TestDatabase> CreateAsync(string prefix, Func<NpgsqlDataSource, Task> migrate)
     {
         var admin = await TestInfrastructure.PostgresAsync();
-        var name = "routing_test_" + Guid.NewGuid().ToString("N")[..16];
+        var name = prefix + "_test_" + Guid.NewGuid().ToString("N")[..16];
         await using (var connection = new NpgsqlConnection(admin))
         {
             await connection.OpenAsync();
@@ -34,7 +34,7 @@ public sealed class TestDatabase : IAsyncDisposable
         }
         var connectionString = new NpgsqlConnectionStringBuilder(admin) { Database = name, MaxPoolSize = 60 }.ConnectionString;
         var database = new TestDatabase(admin, name, connectionString);
-        await new MigrationRunner(database.DataSource, NullLogger<MigrationRunner>.Instance).ApplyAsync(CancellationToken.None);
+        await migrate(database.DataSource);
         return database;
     }
 

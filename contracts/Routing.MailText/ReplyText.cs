@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace Routing.Adapters.Email.Mime;
+namespace Routing.MailText;
 
 /// <summary>
 /// The new part of a reply: the text above the quoted history and the signature, as the common mail clients
@@ -8,7 +8,7 @@ namespace Routing.Adapters.Email.Mime;
 /// "-----Original Message-----" and "From:/Sent:" header block; a trailing run of "&gt;" lines; the "-- "
 /// signature delimiter of RFC 3676; "Sent from my iPhone"). When nothing would remain, the whole text stays.
 /// </summary>
-internal static partial class ReplyText
+public static partial class ReplyText
 {
     public static string Strip(string text)
     {

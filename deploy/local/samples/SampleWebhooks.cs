@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 
-namespace Routing.Adapters.Testing;
+namespace Routing.Samples;
 
 /// <summary>
 /// Signed webhook deliveries as the providers send them, for the local stack (make run's story, the end to

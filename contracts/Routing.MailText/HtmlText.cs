@@ -1,14 +1,14 @@
 using System.Text;
 using MimeKit.Text;
 
-namespace Routing.Adapters.Email.Mime;
+namespace Routing.MailText;
 
 /// <summary>
 /// Plain text from an HTML-only mail, for routing and for agents' tools: block elements and &lt;br&gt; become
 /// line breaks, list items get a dash, links keep their address, entities are decoded, and script, style and
 /// head are dropped. Not a renderer: what an agent needs to read the customer.
 /// </summary>
-internal static class HtmlText
+public static class HtmlText
 {
     private const string Rule = "________________________________";
 
