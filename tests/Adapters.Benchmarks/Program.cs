@@ -1,7 +1,6 @@
 using Routing.Samples;
 using System.Diagnostics;
 using System.Globalization;
-using System.Net.Http.Json;
 using Routing.Adapters.Testing;
 using Routing.Testing;
 

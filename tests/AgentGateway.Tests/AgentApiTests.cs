@@ -1,4 +1,3 @@
-using Routing.Adapters.Testing;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
@@ -306,9 +305,18 @@ public sealed class AgentApiTests(GatewayHost gateway) : IClassFixture<GatewayHo
         string? id = null, type = null, data = null;
         while (await reader.ReadLineAsync(timeout.Token) is { } line)
         {
-            if (line.StartsWith("id: ", StringComparison.Ordinal)) id = line[4..];
-            else if (line.StartsWith("event: ", StringComparison.Ordinal)) type = line[7..];
-            else if (line.StartsWith("data: ", StringComparison.Ordinal)) data = line[6..];
+            if (line.StartsWith("id: ", StringComparison.Ordinal))
+            {
+                id = line[4..];
+            }
+            else if (line.StartsWith("event: ", StringComparison.Ordinal))
+            {
+                type = line[7..];
+            }
+            else if (line.StartsWith("data: ", StringComparison.Ordinal))
+            {
+                data = line[6..];
+            }
             else if (line.Length == 0 && id is not null)
             {
                 return (id, type!, data!);

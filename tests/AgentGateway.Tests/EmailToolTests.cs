@@ -1,10 +1,8 @@
 using Routing.Samples;
 using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json;
 using MailKit;
 using MimeKit;
-using Routing.Adapters.Testing;
 using Routing.AgentGateway.Email;
 using Routing.Contracts;
 using Routing.Testing;

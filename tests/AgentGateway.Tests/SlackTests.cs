@@ -1,12 +1,10 @@
 using Routing.Samples;
 using Routing.AgentGateway.Rendering;
-using Routing.Adapters.Testing;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Routing.AgentGateway.Delivery;
-using Routing.AgentGateway.Slack;
 using Routing.Contracts;
 using Routing.Testing;
 

@@ -1,6 +1,5 @@
 using Dapper;
 using MassTransit;
-using Microsoft.Extensions.DependencyInjection;
 using Routing.Benchmarks;
 using Routing.Contracts;
 using Routing.Testing;

@@ -1,4 +1,3 @@
-using Routing.Chaos;
 using Xunit.Abstractions;
 
 namespace Routing.Chaos.Tests;

@@ -1,4 +1,3 @@
-using Routing.Fuzz;
 
 namespace Routing.Fuzz.Tests;
 

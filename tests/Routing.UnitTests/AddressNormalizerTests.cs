@@ -1,4 +1,3 @@
-using Routing.Identity;
 using Routing.Addresses;
 
 namespace Routing.UnitTests;

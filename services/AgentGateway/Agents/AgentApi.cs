@@ -1,6 +1,5 @@
 using Routing.ServiceDefaults;
 using System.Globalization;
-using System.Text;
 using System.Text.RegularExpressions;
 using Routing.AgentGateway.Conversations;
 using Routing.AgentGateway.Events;

@@ -1,4 +1,3 @@
-using Routing.Contracts;
 
 namespace Routing.AgentGateway.Events;
 

@@ -3,7 +3,6 @@ using System.Text.Json;
 using MassTransit;
 using Microsoft.Extensions.Options;
 using Npgsql;
-using Routing.AgentGateway.Conversations;
 using Routing.Contracts;
 
 namespace Routing.AgentGateway.Replies;

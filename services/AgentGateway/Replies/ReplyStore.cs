@@ -1,7 +1,6 @@
 using Routing.AgentGateway.Events;
 using Dapper;
 using Npgsql;
-using Routing.AgentGateway.Conversations;
 
 namespace Routing.AgentGateway.Replies;
 

@@ -1,7 +1,6 @@
 using Routing.Messaging;
 using MassTransit;
 using Routing.Contracts;
-using Routing.Policy;
 
 namespace Routing.Agents;
 

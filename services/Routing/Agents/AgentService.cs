@@ -1,10 +1,7 @@
 using Routing.Assignment;
 using Routing.Contracts;
 using Microsoft.Extensions.Options;
-using Routing.Conversations;
 using Routing.Database;
-using Routing.Policy;
-using Routing.Timers;
 
 namespace Routing.Agents;
 

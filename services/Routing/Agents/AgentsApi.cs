@@ -1,6 +1,5 @@
 using Routing.Contracts;
 using Routing.Database;
-using Routing.Policy;
 
 namespace Routing.Agents;
 

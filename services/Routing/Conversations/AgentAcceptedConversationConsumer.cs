@@ -1,7 +1,6 @@
 using Routing.Messaging;
 using MassTransit;
 using Routing.Contracts;
-using Routing.Conversations;
 
 namespace Routing.Conversations;
 

@@ -1,5 +1,4 @@
 using Routing.Database;
-using Routing.Agents;
 using System.Text.Json;
 
 namespace Routing.Conversations;

@@ -1,5 +1,4 @@
 using Dapper;
-using Routing.Database;
 using Routing.Policy;
 
 namespace Routing.Database;

@@ -1,8 +1,5 @@
 using Dapper;
-using Routing.Agents;
 using Routing.Contracts;
-using Routing.Database;
-using Routing.Identity;
 using Routing.Policy;
 
 namespace Routing.Database;

@@ -1,8 +1,6 @@
 using Routing.Outbox;
 using Dapper;
 using Routing.Contracts;
-using Routing.Database;
-using Routing.Policy;
 using System.Text.Json;
 using Routing.Addresses;
 

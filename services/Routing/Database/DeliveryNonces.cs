@@ -1,6 +1,5 @@
 using Dapper;
 using Routing.Contracts;
-using Routing.Database;
 
 namespace Routing.Database;
 

@@ -1,5 +1,4 @@
 using Dapper;
-using Routing.Database;
 
 namespace Routing.Database;
 

@@ -18,7 +18,7 @@ internal sealed class InboundBatcher(InboundRouter router, IOptions<RoutingOptio
     private readonly Lock _gate = new();
     private Task[]? _workers;
 
-    /// <summary>Validates the message (throwing <see cref="InvalidMessageException"/> at once), then routes it with whatever else is waiting.</summary>
+    /// <summary>Validates the message (throwing <see cref="Messaging.InvalidMessageException"/> at once), then routes it with whatever else is waiting.</summary>
     public Task<InboundOutcome> RouteAsync(InboundMessageReceived message, CancellationToken ct)
     {
         var pending = new Pending(InboundItem.From(message, options.Value.Identity), new TaskCompletionSource<InboundOutcome>(TaskCreationOptions.RunContinuationsAsynchronously));

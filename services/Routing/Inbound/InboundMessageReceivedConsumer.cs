@@ -1,4 +1,3 @@
-using Routing.Messaging;
 using MassTransit;
 using Routing.Contracts;
 

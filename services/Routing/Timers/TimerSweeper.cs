@@ -1,8 +1,6 @@
 using Routing.Assignment;
 using Routing.Contracts;
 using Microsoft.Extensions.Options;
-using Routing.Agents;
-using Routing.Conversations;
 using Routing.Database;
 using Routing.Observability;
 using Routing.Policy;

@@ -4,7 +4,6 @@ using Microsoft.Extensions.Options;
 using Routing.Adapters.Email;
 using Routing.Adapters.Email.Smtp;
 using Routing.Adapters.Outbound;
-using Routing.Adapters.Testing;
 using Routing.Contracts;
 
 namespace Adapters.Tests.Email;

@@ -1,7 +1,5 @@
 using Routing.Samples;
 using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json;
 using Routing.Adapters.Testing;
 using Routing.Contracts;
 

@@ -1,5 +1,4 @@
 using Routing.Adapters.Testing;
-using Routing.Adapters.Webhooks;
 using Routing.Contracts;
 
 namespace Adapters.Tests.WhatsApp;

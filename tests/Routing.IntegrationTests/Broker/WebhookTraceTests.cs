@@ -2,11 +2,9 @@ using Routing.Samples;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
-using System.Net.Http.Json;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Routing.Contracts;
-using Routing.Testing;
 
 namespace Routing.IntegrationTests.Broker;
 

@@ -1,5 +1,4 @@
 using Routing.Database;
-using Routing.Identity;
 
 namespace Routing.IntegrationTests.Engine;
 

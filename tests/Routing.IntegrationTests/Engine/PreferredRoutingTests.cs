@@ -1,6 +1,4 @@
 using Routing.Contracts;
-using Routing.Conversations;
-using Routing.Policy;
 
 namespace Routing.IntegrationTests.Engine;
 

@@ -1,6 +1,5 @@
 using Dapper;
 using Routing.Contracts;
-using Routing.Policy;
 
 namespace Routing.IntegrationTests.Engine;
 

@@ -8,7 +8,6 @@ using Routing.Conversations;
 using Routing.Database;
 using Routing.Inbound;
 using Routing.Outbox;
-using Routing.Policy;
 using Routing.Testing;
 using Routing.Timers;
 using System.Text.Json;

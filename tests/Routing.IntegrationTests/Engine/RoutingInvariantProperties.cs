@@ -1,7 +1,6 @@
 using CsCheck;
 using Dapper;
 using Routing.Contracts;
-using Routing.Policy;
 using Routing.Testing;
 
 namespace Routing.IntegrationTests.Engine;

@@ -1,6 +1,5 @@
 using Routing.Database;
 using Routing.Contracts;
-using Routing.Identity;
 using Routing.Inbound;
 using Routing.Testing;
 
