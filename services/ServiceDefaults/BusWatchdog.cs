@@ -158,7 +158,7 @@ public sealed class BusWatchdog(
         lifetime.StopApplication();
         // a stop that hangs on the wedged connection must not keep the process from restarting
         var grace = shutdown.Value.HostTimeout + TimeSpan.FromSeconds(10);
-        _ = Task.Delay(grace, CancellationToken.None).ContinueWith(_ =>
+        _ = Task.Delay(grace, time, CancellationToken.None).ContinueWith(_ =>
         {
             if (!lifetime.ApplicationStopped.IsCancellationRequested)
             {

@@ -70,7 +70,7 @@ public sealed class SecretRotationTests
         var store = new DeliveryStore(database.DataSource);
         var target = await store.AddTargetAsync("anna", "https://tools.example.com/hook", new SecretBox(OldKey).Seal("whsec_anna"), CancellationToken.None);
         var box = new SecretBox(NewKey, [OldKey]);
-        var rotation = new SealedSecretRotation(database.DataSource, box, NullLogger<SealedSecretRotation>.Instance);
+        var rotation = new SealedSecretRotation(database.DataSource, box, TimeProvider.System, NullLogger<SealedSecretRotation>.Instance);
 
         Assert.Equal(1, await rotation.ResealAsync(CancellationToken.None));
         Assert.Equal(0, await rotation.ResealAsync(CancellationToken.None)); // nothing left under the old key

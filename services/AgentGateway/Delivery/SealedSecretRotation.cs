@@ -1,3 +1,4 @@
+using Routing.ServiceDefaults;
 using Dapper;
 using Npgsql;
 
@@ -8,26 +9,17 @@ namespace Routing.AgentGateway.Delivery;
 /// secret again under the current key, once at start, so the previous key can be removed at the next rollout. Each row
 /// is updated only if it still holds what was read, so replicas starting together do not undo each other.
 /// </summary>
-internal sealed class SealedSecretRotation(NpgsqlDataSource db, SecretBox box, ILogger<SealedSecretRotation> logger) : BackgroundService
+internal sealed class SealedSecretRotation(NpgsqlDataSource db, SecretBox box, TimeProvider time, ILogger<SealedSecretRotation> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        for (var attempt = 1; !stoppingToken.IsCancellationRequested; attempt++)
+        // The database may not be there yet: tried again after 2 s, 4 s… up to 30 s, 30 times in all.
+        var attempts = BackgroundRetry.Pipeline(time, attempt => TimeSpan.FromSeconds(Math.Min((attempt + 1) * 2, 30)),
+            (ex, wait) => logger.LogWarning(ex, "Sealing target secrets under the current key failed; trying again in {Wait}", wait), maxAttempts: 29);
+        var resealed = await attempts.ExecuteAsync(async ct => await ResealAsync(ct), stoppingToken);
+        if (resealed > 0)
         {
-            try
-            {
-                var resealed = await ResealAsync(stoppingToken);
-                if (resealed > 0)
-                {
-                    logger.LogInformation("Sealed {Count} target secrets again under the current Gateway:SecretKey", resealed);
-                }
-                return;
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException && attempt < 30)
-            {
-                // the database may not be there yet: try again, a little later each time
-                await Task.Delay(TimeSpan.FromSeconds(Math.Min(attempt * 2, 30)), stoppingToken);
-            }
+            logger.LogInformation("Sealed {Count} target secrets again under the current Gateway:SecretKey", resealed);
         }
     }
 

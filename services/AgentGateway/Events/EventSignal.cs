@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Dapper;
 using Npgsql;
+using Routing.ServiceDefaults;
 
 namespace Routing.AgentGateway.Events;
 
@@ -10,7 +11,7 @@ namespace Routing.AgentGateway.Events;
 /// reconnecting with a delay when it drops. Streams also look on their own every keep-alive interval, so a lost
 /// notification delays an event, never loses it. The delivery dispatcher waits on any agent's event the same way.
 /// </summary>
-internal sealed class EventSignal(NpgsqlDataSource db, ILogger<EventSignal> logger) : BackgroundService
+internal sealed class EventSignal(NpgsqlDataSource db, TimeProvider time, ILogger<EventSignal> logger) : BackgroundService
 {
     private TaskCompletionSource _any = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ConcurrentDictionary<string, TaskCompletionSource> _waiting = new(StringComparer.Ordinal);
@@ -88,35 +89,31 @@ internal sealed class EventSignal(NpgsqlDataSource db, ILogger<EventSignal> logg
 
     private async Task ListenAsync(CancellationToken stoppingToken)
     {
-        while (!stoppingToken.IsCancellationRequested)
+        var reconnecting = BackgroundRetry.Pipeline(time, _ => TimeSpan.FromSeconds(2), (ex, wait) => logger.LogWarning(ex,
+            "Listening for agents' events failed; event streams fall back to polling until it reconnects (in {Wait})", wait));
+        try
         {
-            try
+            await reconnecting.ExecuteAsync(async ct =>
             {
-                await using var connection = await db.OpenConnectionAsync(stoppingToken);
+                await using var connection = await db.OpenConnectionAsync(ct);
                 connection.Notification += (_, e) => Wake(e.Payload);
                 await using (var listen = new NpgsqlCommand($"listen {AgentEventLog.NotifyChannel}", connection))
                 {
-                    await listen.ExecuteNonQueryAsync(stoppingToken);
+                    await listen.ExecuteNonQueryAsync(ct);
                 }
                 // Whatever was written while not listening: every stream looks again.
                 foreach (var agent in _waiting.Keys)
                 {
                     Wake(agent);
                 }
-                while (!stoppingToken.IsCancellationRequested)
+                while (!ct.IsCancellationRequested)
                 {
-                    await connection.WaitAsync(stoppingToken);
+                    await connection.WaitAsync(ct);
                 }
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex)
-            {
-                logger.LogWarning(ex, "Listening for agents' events failed; event streams fall back to polling until it reconnects");
-                await Task.Delay(TimeSpan.FromSeconds(2), stoppingToken);
-            }
+            }, stoppingToken);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
         }
     }
 }

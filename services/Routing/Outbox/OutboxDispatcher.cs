@@ -1,3 +1,4 @@
+using Routing.ServiceDefaults;
 using Dapper;
 using MassTransit;
 using Npgsql;
@@ -12,7 +13,7 @@ namespace Routing.Outbox;
 /// read back as a contract is moved to outbox_quarantine with the reason, instead of failing every batch.
 /// </summary>
 internal sealed class OutboxDispatcher(
-    NpgsqlDataSource dataSource, IBus bus, OutboxSignal signal, RoutingMetrics metrics, ILogger<OutboxDispatcher> logger) : BackgroundService
+    NpgsqlDataSource dataSource, IBus bus, OutboxSignal signal, RoutingMetrics metrics, TimeProvider time, ILogger<OutboxDispatcher> logger) : BackgroundService
 {
     private const int BatchSize = 200;
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(500);
@@ -20,26 +21,24 @@ internal sealed class OutboxDispatcher(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var failures = 0;
+        // A failed round leaves its rows in the outbox; they are tried again after 0.2 s, 0.4 s… up to 5 s.
+        var rounds = BackgroundRetry.Pipeline(time, attempt => BackgroundRetry.Doubling(TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(5), attempt),
+            (ex, wait) => logger.LogWarning(ex, "Outbox dispatch failed; the rows stay and are retried in {Wait}", wait));
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                while (await DispatchBatchAsync(stoppingToken) == BatchSize)
+                await rounds.ExecuteAsync(async ct =>
                 {
-                }
-                failures = 0;
-                await signal.WaitAsync(PollInterval, stoppingToken);
+                    while (await DispatchBatchAsync(ct) == BatchSize)
+                    {
+                    }
+                    await signal.WaitAsync(PollInterval, ct);
+                }, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
                 return;
-            }
-            catch (Exception ex)
-            {
-                failures++;
-                logger.LogWarning(ex, "Outbox dispatch failed ({Failures} in a row); the rows stay and are retried", failures);
-                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(5000, 100 * Math.Pow(2, Math.Min(failures, 6)))), stoppingToken);
             }
         }
     }

@@ -18,7 +18,7 @@ public sealed class OAuth1Tests
             "370773112-GmHxMAgYyLbNEtIKZeRNFsMKPR9EyMZeS9weJAEb", "LswwdoUaIvS8ltyTt5jkRh4J50vUPVVHtR2YPi5kE");
         KeyValuePair<string, string>[] form = [KeyValuePair.Create("status", "Hello Ladies + Gentlemen, a signed OAuth request!")];
 
-        var header = OAuth1.Authorization("POST", url, credentials, form, nonce: "kYjzVBB8Y0ZFabxSWbWovY3uYSQ2pTgmZeNu2VS4cg", timestamp: 1318622958);
+        var header = OAuth1.Authorization("POST", url, credentials, DateTimeOffset.FromUnixTimeSeconds(1318622958), form, nonce: "kYjzVBB8Y0ZFabxSWbWovY3uYSQ2pTgmZeNu2VS4cg");
 
         Assert.Equal(
             "OAuth oauth_consumer_key=\"xvz1evFS4wEEPTGEFPHBog\", oauth_nonce=\"kYjzVBB8Y0ZFabxSWbWovY3uYSQ2pTgmZeNu2VS4cg\", " +

@@ -25,11 +25,12 @@ public static class OutboundServiceExtensions
         client.AddResilienceHandler("provider", (pipeline, context) =>
             {
                 var options = context.ServiceProvider.GetRequiredService<IOptions<OutboundOptions>>().Value;
+                var time = context.ServiceProvider.GetService<TimeProvider>() ?? TimeProvider.System;
                 pipeline.AddTimeout(options.TotalTimeout);
                 pipeline.AddRetry(new HttpRetryStrategyOptions
                 {
                     MaxRetryAttempts = Math.Max(options.MaxRetries, 1),
-                    ShouldHandle = args => ValueTask.FromResult(options.MaxRetries > 0 && ProviderResilience.ShouldRetry(args.Outcome, options.TotalTimeout)),
+                    ShouldHandle = args => ValueTask.FromResult(options.MaxRetries > 0 && ProviderResilience.ShouldRetry(args.Outcome, options.TotalTimeout, time.GetUtcNow())),
                     BackoffType = DelayBackoffType.Exponential,
                     UseJitter = true,
                     Delay = options.RetryBaseDelay,

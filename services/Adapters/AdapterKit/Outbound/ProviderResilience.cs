@@ -19,7 +19,7 @@ public static class ProviderResilience
     /// Retry a send that surely did nothing, unless the answer's Retry-After lies beyond the whole send's budget:
     /// waiting for it could only end in a timeout, so the sender gets the answer now and can report it.
     /// </summary>
-    public static bool ShouldRetry(Outcome<HttpResponseMessage> outcome, TimeSpan budget)
+    public static bool ShouldRetry(Outcome<HttpResponseMessage> outcome, TimeSpan budget, DateTimeOffset now)
     {
         if (outcome.Exception is HttpRequestException http)
         {
@@ -31,7 +31,7 @@ public static class ProviderResilience
         }
         if (response.Headers.RetryAfter is { } retryAfter)
         {
-            var wait = retryAfter.Delta ?? (retryAfter.Date - DateTimeOffset.UtcNow);
+            var wait = retryAfter.Delta ?? (retryAfter.Date - now);
             return wait <= budget;
         }
         return true;

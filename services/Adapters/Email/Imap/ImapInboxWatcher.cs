@@ -5,6 +5,7 @@ using MassTransit;
 using Microsoft.Extensions.Options;
 using Routing.Adapters.Email.Mime;
 using Routing.Adapters.Webhooks;
+using Routing.ServiceDefaults;
 
 namespace Routing.Adapters.Email.Imap;
 
@@ -23,6 +24,7 @@ internal sealed class ImapInboxWatcher(IOptions<EmailOptions> options, IOptions<
     private readonly HashSet<(uint Validity, uint Uid)> _published = [];
     private bool _arrived;
     private CancellationTokenSource? _idle;
+    private int _failuresSinceConnected;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -33,51 +35,52 @@ internal sealed class ImapInboxWatcher(IOptions<EmailOptions> options, IOptions<
             health.Disabled();
             return;
         }
-        var backoff = TimeSpan.FromSeconds(1);
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                using var client = new ImapClient();
-                await client.ConnectAsync(imap.Host, imap.Port, imap.Security, stoppingToken);
-                await client.AuthenticateAsync(imap.Username, imap.Password, stoppingToken);
-                var folder = await client.GetFolderAsync(imap.Folder, stoppingToken);
-                // New mail may be announced in the answer to any command (SEARCH, STORE…), not only during IDLE.
-                folder.CountChanged += (_, _) =>
-                {
-                    _arrived = true;
-                    _idle?.Cancel();
-                };
-                await folder.OpenAsync(FolderAccess.ReadWrite, stoppingToken);
-                var target = imap.AfterPublish == AfterPublish.Move ? await TargetFolderAsync(client, imap.MoveTo, stoppingToken) : null;
-                health.Connected();
-                logger.LogInformation("Reading {Folder} of {Address} on {Host}:{Port} ({Mode})", imap.Folder, imap.Address, imap.Host, imap.Port,
-                    client.Capabilities.HasFlag(ImapCapabilities.Idle) ? "IDLE" : $"polling every {imap.PollInterval}");
-                backoff = TimeSpan.FromSeconds(1);
-                while (!stoppingToken.IsCancellationRequested)
-                {
-                    var (found, handled) = await DrainAsync(folder, target, imap, stoppingToken);
-                    if (handled < found)
-                    {
-                        // The broker did not confirm: the rest stays unhandled in the mailbox; try again soon, not at the next mail.
-                        await Task.Delay(imap.PollInterval, time, stoppingToken);
-                    }
-                    else if (found < imap.BatchSize)
-                    {
-                        await WaitForMailAsync(client, imap, stoppingToken);
-                    }
-                }
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex)
+        // Reconnects after 1 s, 2 s, 4 s… up to 2 minutes, counted afresh once a connection was made.
+        var reconnecting = BackgroundRetry.Pipeline(time, _ => BackgroundRetry.Doubling(TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(2),
+            Interlocked.Increment(ref _failuresSinceConnected) - 1), (ex, wait) =>
             {
                 health.Failed(ex.Message);
-                logger.LogWarning(ex, "The IMAP connection to {Host}:{Port} failed; reconnecting in {Backoff}", imap.Host, imap.Port, backoff);
-                await Task.Delay(backoff, time, stoppingToken);
-                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromMinutes(2).Ticks));
+                logger.LogWarning(ex, "The IMAP connection to {Host}:{Port} failed; reconnecting in {Backoff}", imap.Host, imap.Port, wait);
+            });
+        try
+        {
+            await reconnecting.ExecuteAsync(async ct => await ReadAsync(imap, ct), stoppingToken);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <summary>One connection: reads the folder until the connection fails (it throws) or the service stops.</summary>
+    private async Task ReadAsync(ImapOptions imap, CancellationToken stoppingToken)
+    {
+        using var client = new ImapClient();
+        await client.ConnectAsync(imap.Host!, imap.Port, imap.Security, stoppingToken); // set: ExecuteAsync returns without one
+        await client.AuthenticateAsync(imap.Username, imap.Password, stoppingToken);
+        var folder = await client.GetFolderAsync(imap.Folder, stoppingToken);
+        // New mail may be announced in the answer to any command (SEARCH, STORE…), not only during IDLE.
+        folder.CountChanged += (_, _) =>
+        {
+            _arrived = true;
+            _idle?.Cancel();
+        };
+        await folder.OpenAsync(FolderAccess.ReadWrite, stoppingToken);
+        var target = imap.AfterPublish == AfterPublish.Move ? await TargetFolderAsync(client, imap.MoveTo, stoppingToken) : null;
+        health.Connected();
+        logger.LogInformation("Reading {Folder} of {Address} on {Host}:{Port} ({Mode})", imap.Folder, imap.Address, imap.Host, imap.Port,
+            client.Capabilities.HasFlag(ImapCapabilities.Idle) ? "IDLE" : $"polling every {imap.PollInterval}");
+        Interlocked.Exchange(ref _failuresSinceConnected, 0);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var (found, handled) = await DrainAsync(folder, target, imap, stoppingToken);
+            if (handled < found)
+            {
+                // The broker did not confirm: the rest stays unhandled in the mailbox; try again soon, not at the next mail.
+                await Task.Delay(imap.PollInterval, time, stoppingToken);
+            }
+            else if (found < imap.BatchSize)
+            {
+                await WaitForMailAsync(client, imap, stoppingToken);
             }
         }
     }
@@ -171,11 +174,11 @@ internal sealed class ImapInboxWatcher(IOptions<EmailOptions> options, IOptions<
         }
         if (!client.Capabilities.HasFlag(ImapCapabilities.Idle))
         {
-            await Task.Delay(imap.PollInterval, ct);
+            await Task.Delay(imap.PollInterval, time, ct);
             await client.NoOpAsync(ct);
             return;
         }
-        using var done = new CancellationTokenSource(imap.IdleRenewal);
+        using var done = new CancellationTokenSource(imap.IdleRenewal, time);
         _idle = done;
         try
         {

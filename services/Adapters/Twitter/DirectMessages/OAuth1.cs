@@ -14,16 +14,16 @@ internal static class OAuth1
 {
     public sealed record Credentials(string ConsumerKey, string ConsumerSecret, string Token, string TokenSecret);
 
-    /// <summary>The Authorization header's value for one request; <paramref name="nonce"/> and <paramref name="timestamp"/> are fixed only in tests.</summary>
-    public static string Authorization(string method, Uri url, Credentials credentials, IEnumerable<KeyValuePair<string, string>>? formParameters = null,
-        string? nonce = null, long? timestamp = null)
+    /// <summary>The Authorization header's value for one request signed at <paramref name="now"/>; <paramref name="nonce"/> is fixed only in tests.</summary>
+    public static string Authorization(string method, Uri url, Credentials credentials, DateTimeOffset now,
+        IEnumerable<KeyValuePair<string, string>>? formParameters = null, string? nonce = null)
     {
         var oauth = new SortedDictionary<string, string>(StringComparer.Ordinal)
         {
             ["oauth_consumer_key"] = credentials.ConsumerKey,
             ["oauth_nonce"] = nonce ?? Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)),
             ["oauth_signature_method"] = "HMAC-SHA1",
-            ["oauth_timestamp"] = (timestamp ?? DateTimeOffset.UtcNow.ToUnixTimeSeconds()).ToString(CultureInfo.InvariantCulture),
+            ["oauth_timestamp"] = now.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture),
             ["oauth_token"] = credentials.Token,
             ["oauth_version"] = "1.0",
         };

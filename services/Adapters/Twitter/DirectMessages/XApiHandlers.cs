@@ -10,7 +10,7 @@ namespace Routing.Adapters.Twitter.DirectMessages;
 /// Signs every attempt afresh with OAuth 1.0a (a new nonce and timestamp: X refuses a replayed nonce), with the
 /// account's credentials the sender put in the request's options.
 /// </summary>
-internal sealed class OAuth1SigningHandler(IOptions<TwitterOptions> options) : DelegatingHandler
+internal sealed class OAuth1SigningHandler(IOptions<TwitterOptions> options, TimeProvider time) : DelegatingHandler
 {
     public static readonly HttpRequestOptionsKey<TwitterAccount> Account = new("twitter.account");
 
@@ -20,7 +20,7 @@ internal sealed class OAuth1SigningHandler(IOptions<TwitterOptions> options) : D
         {
             var app = options.Value;
             request.Headers.Authorization = AuthenticationHeaderValue.Parse(OAuth1.Authorization(request.Method.Method, request.RequestUri!,
-                new OAuth1.Credentials(app.ConsumerKey, app.ConsumerSecret, account.AccessToken, account.AccessTokenSecret)));
+                new OAuth1.Credentials(app.ConsumerKey, app.ConsumerSecret, account.AccessToken, account.AccessTokenSecret), time.GetUtcNow()));
         }
         return base.SendAsync(request, cancellationToken);
     }
