@@ -96,7 +96,7 @@ public sealed class AgentEventSchemaTests(GatewayHost gateway) : IClassFixture<G
 
         // Notices go only to the tool where the agent acted, never to webhooks: the queued delivery is what a tool gets.
         var store = gateway.Services.GetRequiredService<DeliveryStore>();
-        var target = (await store.TargetsAsync(agent.AgentId, CancellationToken.None)).Single();
+        var target = (await gateway.Services.GetRequiredService<TargetStore>().TargetsAsync(agent.AgentId, CancellationToken.None)).Single();
         var source = Guid.NewGuid();
         await store.EnqueueNoticeAsync(target.Id, source, conversation.Id, "This conversation is closed: your message was not sent.", DateTimeOffset.UtcNow,
             CancellationToken.None);

@@ -67,7 +67,7 @@ public sealed class SecretRotationTests
     public async Task Should_seal_every_stored_secret_again_under_the_current_key()
     {
         await using var database = await GatewayDatabase.CreateAsync();
-        var store = new DeliveryStore(database.DataSource);
+        var store = new TargetStore(database.DataSource);
         var target = await store.AddTargetAsync("anna", "https://tools.example.com/hook", new SecretBox(OldKey).Seal("whsec_anna"), CancellationToken.None);
         var box = new SecretBox(NewKey, [OldKey]);
         var rotation = new SealedSecretRotation(database.DataSource, box, TimeProvider.System, NullLogger<SealedSecretRotation>.Instance);

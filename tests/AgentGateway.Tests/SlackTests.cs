@@ -35,7 +35,7 @@ public sealed class SlackTests(GatewayHost gateway) : IClassFixture<GatewayHost>
     private async Task<SlackCall> OpeningAsync(Guid conversationId, Func<SlackCall, bool>? also = null)
     {
         var opening = await CallAsync("chat.postMessage", conversationId.ToString(), c => c.Status == 200 && (also?.Invoke(c) ?? true));
-        var store = gateway.Services.GetRequiredService<DeliveryStore>();
+        var store = gateway.Services.GetRequiredService<ThreadStore>();
         await Eventually.TrueAsync($"the gateway to record the Slack thread of {conversationId}",
             async () => await store.ThreadOwnerAsync(opening.Channel!, opening.Ts!, CancellationToken.None) is not null);
         return opening;

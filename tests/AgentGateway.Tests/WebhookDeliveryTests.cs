@@ -57,7 +57,7 @@ public sealed class WebhookDeliveryTests : IAsyncLifetime
         .BuildServiceProvider();
 
     private async Task<Guid> TargetAsync(string path = "/hooks") =>
-        await Store.AddTargetAsync("anna", _receiver.Url + path, _services.GetRequiredService<SecretBox>().Seal(_secret), CancellationToken.None);
+        await _services.GetRequiredService<TargetStore>().AddTargetAsync("anna", _receiver.Url + path, _services.GetRequiredService<SecretBox>().Seal(_secret), CancellationToken.None);
 
     private async Task<Guid> EnqueueAsync(Guid? source = null)
     {
@@ -197,7 +197,7 @@ public sealed class WebhookDeliveryTests : IAsyncLifetime
     {
         await using var strict = Services(allowPrivateNetworks: false);
         var store = strict.GetRequiredService<DeliveryStore>();
-        await store.AddTargetAsync("anna", _receiver.Url + "/hooks", strict.GetRequiredService<SecretBox>().Seal(_secret), CancellationToken.None);
+        await strict.GetRequiredService<TargetStore>().AddTargetAsync("anna", _receiver.Url + "/hooks", strict.GetRequiredService<SecretBox>().Seal(_secret), CancellationToken.None);
         await store.EnqueueAsync("anna", Guid.NewGuid(), "conversation.assigned", "{}"u8.ToArray(), DateTimeOffset.UtcNow, CancellationToken.None);
         var dispatcher = strict.GetServices<IHostedService>().OfType<DeliveryDispatcher>().Single();
 

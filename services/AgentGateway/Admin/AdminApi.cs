@@ -28,7 +28,7 @@ internal static partial class AdminApi
     {
         var admin = app.MapGroup("/admin").AddEndpointFilter<AdminAuthorization>().RequireRateLimiting(CallerRateLimits.Policy).LimitBodies();
 
-        admin.MapPost("/agents/{agentId}/webhook-targets", async (string agentId, NewTarget body, DeliveryStore store, SecretBox box,
+        admin.MapPost("/agents/{agentId}/webhook-targets", async (string agentId, NewTarget body, TargetStore store, SecretBox box,
             IOptions<DeliveryOptions> delivery, CancellationToken ct) =>
         {
             if (!Uri.TryCreate(body.Url, UriKind.Absolute, out var url))
@@ -46,11 +46,11 @@ internal static partial class AdminApi
             return Results.Created($"/admin/agents/{agentId}/webhook-targets", new { id, agentId, url = url.ToString(), secret });
         });
 
-        admin.MapGet("/agents/{agentId}/webhook-targets", async (string agentId, DeliveryStore store, CancellationToken ct) =>
+        admin.MapGet("/agents/{agentId}/webhook-targets", async (string agentId, TargetStore store, CancellationToken ct) =>
             Results.Ok((await store.TargetsAsync(agentId, ct)).Where(t => t.Kind == TargetKinds.Webhook)));
 
         // Slack: the agent's Slack user (only they act for the agent there) and where to post, by default the app's direct messages with them.
-        admin.MapPost("/agents/{agentId}/slack-targets", async (string agentId, NewSlackTarget body, DeliveryStore store, CancellationToken ct) =>
+        admin.MapPost("/agents/{agentId}/slack-targets", async (string agentId, NewSlackTarget body, TargetStore store, CancellationToken ct) =>
         {
             if (body.SlackUserId is null || !SlackUser().IsMatch(body.SlackUserId))
             {
@@ -66,7 +66,7 @@ internal static partial class AdminApi
         });
 
         // Email: the agent's mailbox; replies come back through the signed reply address of each conversation.
-        admin.MapPost("/agents/{agentId}/email-targets", async (string agentId, NewEmailTarget body, DeliveryStore store, CancellationToken ct) =>
+        admin.MapPost("/agents/{agentId}/email-targets", async (string agentId, NewEmailTarget body, TargetStore store, CancellationToken ct) =>
         {
             if (body.Address is null || !MimeKit.MailboxAddress.TryParse(body.Address, out var mailbox) || !mailbox.Address.Contains('@'))
             {
@@ -76,7 +76,7 @@ internal static partial class AdminApi
             return Results.Created($"/admin/agents/{agentId}/targets", new { id, agentId, kind = TargetKinds.Email, address = mailbox.Address });
         });
 
-        admin.MapGet("/agents/{agentId}/targets", async (string agentId, DeliveryStore store, CancellationToken ct) =>
+        admin.MapGet("/agents/{agentId}/targets", async (string agentId, TargetStore store, CancellationToken ct) =>
             Results.Ok(await store.TargetsAsync(agentId, ct)));
 
         admin.MapDelete("/targets/{id:guid}", DisableAsync);
@@ -131,7 +131,7 @@ internal static partial class AdminApi
         return app;
     }
 
-    private static async Task<IResult> DisableAsync(Guid id, DeliveryStore store, TimeProvider time, CancellationToken ct) =>
+    private static async Task<IResult> DisableAsync(Guid id, TargetStore store, TimeProvider time, CancellationToken ct) =>
         await store.DisableTargetAsync(id, null, "disabled by an administrator", time.GetUtcNow(), ct)
             ? Results.NoContent()
             : Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such target");

@@ -12,7 +12,7 @@ namespace Routing.AgentGateway.Delivery;
 /// jittered delay (the tool's Retry-After when it asks for longer) until Gateway:Delivery:MaxAttempts, then it is
 /// exhausted: listed by the admin API, and replayable.
 /// </summary>
-internal sealed class DeliveryDispatcher(DeliveryStore store, EventSignal signal, IEnumerable<IDeliverySender> senders, IOptions<DeliveryOptions> options,
+internal sealed class DeliveryDispatcher(DeliveryStore store, TargetStore targets, EventSignal signal, IEnumerable<IDeliverySender> senders, IOptions<DeliveryOptions> options,
     TimeProvider time, IMeterFactory meters, ILogger<DeliveryDispatcher> logger) : BackgroundService
 {
     private readonly Dictionary<string, IDeliverySender> _senders = senders.ToDictionary(s => s.Kind);
@@ -72,7 +72,7 @@ internal sealed class DeliveryDispatcher(DeliveryStore store, EventSignal signal
                 _attempts.Add(1, kind, new KeyValuePair<string, object?>("outcome", "delivered"));
                 break;
             case DeliveryOutcome.Disable disable:
-                await store.DisableTargetAsync(delivery.TargetId, disable.Status, disable.Reason, time.GetUtcNow(), ct);
+                await targets.DisableTargetAsync(delivery.TargetId, disable.Status, disable.Reason, time.GetUtcNow(), ct);
                 _attempts.Add(1, kind, new KeyValuePair<string, object?>("outcome", "disabled"));
                 logger.LogWarning("{Kind} target {TargetId} disabled: {Reason}", delivery.Kind, delivery.TargetId, disable.Reason);
                 break;

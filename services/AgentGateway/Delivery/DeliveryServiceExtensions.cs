@@ -20,6 +20,8 @@ internal static class DeliveryServiceExtensions
             sp.GetRequiredService<IConfiguration>().GetSection("Gateway:PreviousSecretKeys").Get<string[]>()));
         services.AddHostedService<SealedSecretRotation>();
         services.AddSingleton<DeliveryStore>();
+        services.AddSingleton<TargetStore>();
+        services.AddSingleton<ThreadStore>();
         // The dispatcher starts a round when any agent gets an event; the gateway also runs the signal as a hosted service (LISTEN).
         services.TryAddSingleton<EventSignal>();
         services.AddHttpClient(WebhookSender.ClientName)

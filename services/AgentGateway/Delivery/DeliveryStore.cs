@@ -8,125 +8,18 @@ namespace Routing.AgentGateway.Delivery;
 internal sealed record ClaimedDelivery(Guid Id, Guid TargetId, string EventType, byte[] Body, int Attempts, string Kind, string AgentId,
     Guid? ConversationId, string? Url, byte[]? SecretCiphertext, string? Address, string? SlackUserId);
 
-/// <summary>A target as the admin API lists it (never its secret).</summary>
-internal sealed record TargetRow(Guid Id, string AgentId, string Kind, string? Url, string? Address, string? SlackUserId, bool Enabled,
-    string? DisabledReason, DateTime CreatedAt);
-
-/// <summary>A place in a tool: a Slack channel and message ts, or a mailbox and Message-ID.</summary>
-internal sealed record ThreadRef(string Channel, string ThreadId, string? Subject);
-
-/// <summary>Whose thread it is: the target it was opened for, and the conversation.</summary>
-internal sealed record ThreadOwner(Guid TargetId, Guid ConversationId);
-
-/// <summary>The kinds of agents' tools a target is.</summary>
-internal static class TargetKinds
-{
-    public const string Webhook = "webhook";
-    public const string Slack = "slack";
-    public const string Email = "email";
-}
-
 /// <summary>A delivery as the admin API lists it.</summary>
 internal sealed record DeliveryRow(Guid Id, Guid TargetId, Guid SourceMessageId, string EventType, string Status, int Attempts,
     DateTime NextAttemptAt, int? LastStatus, string? LastError, DateTime CreatedAt, DateTime? DeliveredAt);
 
 /// <summary>
-/// Agents' targets (webhook, Slack, email) and the deliveries to them, in PostgreSQL. Replicas claim due deliveries
-/// with FOR UPDATE SKIP LOCKED and push their next attempt a lease ahead, so a replica that dies mid-attempt leaves
-/// the delivery to another. Slack and email deliveries of one conversation are claimed one at a time, in order: a
-/// thread is opened before anything is written into it.
+/// The deliveries of agents' events to their targets, in PostgreSQL. Replicas claim due deliveries with FOR UPDATE SKIP
+/// LOCKED and push their next attempt a lease ahead, so a replica that dies mid-attempt leaves the delivery to another.
+/// Slack and email deliveries of one conversation are claimed one at a time, in order: a thread is opened before
+/// anything is written into it.
 /// </summary>
 internal sealed class DeliveryStore(NpgsqlDataSource db)
 {
-    /// <summary>The thread a conversation opened in a target (Slack: channel and ts; email: mailbox and Message-ID), if any yet.</summary>
-    public async Task<ThreadRef?> ThreadAsync(Guid targetId, Guid conversationId, CancellationToken ct)
-    {
-        await using var connection = await db.OpenConnectionAsync(ct);
-        return await connection.QuerySingleOrDefaultAsync<ThreadRef>(new CommandDefinition(
-            "select channel, thread_id as ThreadId, subject from gateway_threads where target_id = @targetId and conversation_id = @conversationId",
-            new { targetId, conversationId }, cancellationToken: ct));
-    }
-
-    public async Task AddThreadAsync(Guid targetId, Guid conversationId, string channel, string threadId, CancellationToken ct, string? subject = null)
-    {
-        await using var connection = await db.OpenConnectionAsync(ct);
-        await connection.ExecuteAsync(new CommandDefinition(
-            """
-            insert into gateway_threads (target_id, conversation_id, channel, thread_id, subject) values (@targetId, @conversationId, @channel, @threadId, @subject)
-            on conflict do nothing
-            """, new { targetId, conversationId, channel, threadId, subject }, cancellationToken: ct));
-    }
-
-    /// <summary>The conversation and target a thread belongs to (a Slack thread reply, an email reply's thread).</summary>
-    public async Task<ThreadOwner?> ThreadOwnerAsync(string channel, string threadId, CancellationToken ct)
-    {
-        await using var connection = await db.OpenConnectionAsync(ct);
-        return await connection.QuerySingleOrDefaultAsync<ThreadOwner>(new CommandDefinition(
-            "select target_id as TargetId, conversation_id as ConversationId from gateway_threads where channel = @channel and thread_id = @threadId",
-            new { channel, threadId }, cancellationToken: ct));
-    }
-
-    /// <summary>Where an agent's reply was written in a tool, so its statuses are shown on it.</summary>
-    public async Task AddToolReplyAsync(Guid replyId, Guid targetId, string channel, string messageRef, CancellationToken ct)
-    {
-        await using var connection = await db.OpenConnectionAsync(ct);
-        await connection.ExecuteAsync(new CommandDefinition(
-            "insert into gateway_tool_replies (reply_id, target_id, channel, message_ref) values (@replyId, @targetId, @channel, @messageRef) on conflict do nothing",
-            new { replyId, targetId, channel, messageRef }, cancellationToken: ct));
-    }
-
-    public async Task<ThreadRef?> ToolReplyAsync(Guid replyId, Guid targetId, CancellationToken ct)
-    {
-        await using var connection = await db.OpenConnectionAsync(ct);
-        return await connection.QuerySingleOrDefaultAsync<ThreadRef>(new CommandDefinition(
-            "select channel, message_ref as ThreadId, null::text as subject from gateway_tool_replies where reply_id = @replyId and target_id = @targetId",
-            new { replyId, targetId }, cancellationToken: ct));
-    }
-
-    public Task<Guid> AddTargetAsync(string agentId, string url, byte[] secretCiphertext, CancellationToken ct) =>
-        AddAsync(agentId, TargetKinds.Webhook, url, secretCiphertext, null, null, ct);
-
-    public Task<Guid> AddSlackTargetAsync(string agentId, string channel, string slackUserId, CancellationToken ct) =>
-        AddAsync(agentId, TargetKinds.Slack, null, null, channel, slackUserId, ct);
-
-    public Task<Guid> AddEmailTargetAsync(string agentId, string mailbox, CancellationToken ct) =>
-        AddAsync(agentId, TargetKinds.Email, null, null, mailbox, null, ct);
-
-    private async Task<Guid> AddAsync(string agentId, string kind, string? url, byte[]? secretCiphertext, string? address, string? slackUserId,
-        CancellationToken ct)
-    {
-        var id = Guid.CreateVersion7();
-        await using var connection = await db.OpenConnectionAsync(ct);
-        await connection.ExecuteAsync(new CommandDefinition(
-            """
-            insert into gateway_targets (id, agent_id, kind, url, secret_ciphertext, address, slack_user_id)
-            values (@id, @agentId, @kind, @url, @secretCiphertext, @address, @slackUserId)
-            """, new { id, agentId, kind, url, secretCiphertext, address, slackUserId }, cancellationToken: ct));
-        return id;
-    }
-
-    public async Task<IReadOnlyList<TargetRow>> TargetsAsync(string agentId, CancellationToken ct)
-    {
-        await using var connection = await db.OpenConnectionAsync(ct);
-        return (await connection.QueryAsync<TargetRow>(new CommandDefinition(
-            """
-            select id, agent_id as AgentId, kind, url, address, slack_user_id as SlackUserId, enabled, disabled_reason as DisabledReason,
-                   created_at as CreatedAt
-            from gateway_targets where agent_id = @agentId order by created_at
-            """, new { agentId }, cancellationToken: ct))).ToList();
-    }
-
-    public async Task<TargetRow?> TargetAsync(Guid id, CancellationToken ct)
-    {
-        await using var connection = await db.OpenConnectionAsync(ct);
-        return await connection.QuerySingleOrDefaultAsync<TargetRow>(new CommandDefinition(
-            """
-            select id, agent_id as AgentId, kind, url, address, slack_user_id as SlackUserId, enabled, disabled_reason as DisabledReason,
-                   created_at as CreatedAt
-            from gateway_targets where id = @id
-            """, new { id }, cancellationToken: ct));
-    }
-
     /// <summary>Queues the bytes of an event for every enabled target of the agent; an event already queued (a redelivered message) adds nothing.</summary>
     public async Task<int> EnqueueAsync(string agentId, Guid sourceMessageId, string eventType, byte[] body, DateTimeOffset now, CancellationToken ct,
         Guid? conversationId = null)
@@ -194,21 +87,6 @@ internal sealed class DeliveryStore(NpgsqlDataSource db)
                 next_attempt_at = case when @exhausted then next_attempt_at else @retryAt end, last_status = @status, last_error = @error
             where id = @id
             """, new { id, status, error, exhausted = retryAt is null, retryAt = (retryAt ?? DateTimeOffset.UnixEpoch).UtcDateTime }, cancellationToken: ct));
-    }
-
-    /// <summary>The target is gone (410) or refused: it is disabled, and its pending deliveries are abandoned with the reason.</summary>
-    public async Task<bool> DisableTargetAsync(Guid targetId, int? status, string reason, DateTimeOffset now, CancellationToken ct)
-    {
-        await using var connection = await db.OpenConnectionAsync(ct);
-        await using var tx = await connection.BeginTransactionAsync(ct);
-        var found = await connection.ExecuteAsync(new CommandDefinition(
-            "update gateway_targets set enabled = false, disabled_reason = @reason, updated_at = @now where id = @targetId",
-            new { targetId, reason, now = now.UtcDateTime }, tx, cancellationToken: ct));
-        await connection.ExecuteAsync(new CommandDefinition(
-            "update gateway_deliveries set status = 'abandoned', last_status = coalesce(@status, last_status), last_error = @reason where target_id = @targetId and status = 'pending'",
-            new { targetId, status, reason }, tx, cancellationToken: ct));
-        await tx.CommitAsync(ct);
-        return found == 1;
     }
 
     public async Task<IReadOnlyList<DeliveryRow>> ListAsync(string status, int limit, CancellationToken ct)

@@ -32,7 +32,7 @@ internal enum ReplyMailOutcome
 /// reads the mailbox: the one holding its <see cref="MailboxLease"/>; the others try again every LeaseRetry.
 /// </summary>
 internal sealed class EmailReplyWatcher(IOptions<AgentEmailOptions> options, ReplyAddress replyAddresses, ConversationStore conversations,
-    DeliveryStore targets, EventSignal signal, IServiceScopeFactory scopes, NpgsqlDataSource db, TimeProvider time, ILogger<EmailReplyWatcher> logger)
+    TargetStore targets, DeliveryStore deliveries, EventSignal signal, IServiceScopeFactory scopes, NpgsqlDataSource db, TimeProvider time, ILogger<EmailReplyWatcher> logger)
     : BackgroundService
 {
     private static readonly Guid NoticeNamespace = new("a4c17e02-6b3f-4d9a-8e51-0f2b7c94d6e3");
@@ -181,7 +181,7 @@ internal sealed class EmailReplyWatcher(IOptions<AgentEmailOptions> options, Rep
         {
             return (ReplyMailOutcome.Later, result.Detail);
         }
-        await targets.EnqueueNoticeAsync(targetId, MessageIds.NameBased(NoticeNamespace, mail.MessageId ?? mail.Subject ?? ""), conversationId,
+        await deliveries.EnqueueNoticeAsync(targetId, MessageIds.NameBased(NoticeNamespace, mail.MessageId ?? mail.Subject ?? ""), conversationId,
             $"Not sent to the customer: {result.Detail}", time.GetUtcNow(), ct);
         signal.DeliveriesQueued();
         return (ReplyMailOutcome.Refused, result.Detail);

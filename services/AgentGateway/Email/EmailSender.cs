@@ -13,7 +13,7 @@ namespace Routing.AgentGateway.Email;
 /// Message-ID comes from its delivery, so a retried send is recognisably the same mail. The server refusing the
 /// agent's mailbox (5xx at RCPT) disables the target; anything else is tried again.
 /// </summary>
-internal sealed class EmailSender(IOptions<AgentEmailOptions> options, ReplyAddress replyAddresses, DeliveryStore store, TimeProvider time) : IDeliverySender
+internal sealed class EmailSender(IOptions<AgentEmailOptions> options, ReplyAddress replyAddresses, ThreadStore store, TimeProvider time) : IDeliverySender
 {
     public string Kind => TargetKinds.Email;
 

@@ -27,8 +27,8 @@ internal static class SlackEndpoints
         return app;
     }
 
-    private static async Task<IResult> EventsAsync(HttpContext http, IOptions<SlackOptions> options, DeliveryStore store, EventSignal signal,
-        AgentActions actions, TimeProvider time, ILogger<SlackApi> logger)
+    private static async Task<IResult> EventsAsync(HttpContext http, IOptions<SlackOptions> options, ThreadStore threads, TargetStore targets, DeliveryStore deliveries,
+        EventSignal signal, AgentActions actions, TimeProvider time, ILogger<SlackApi> logger)
     {
         var (body, refusal) = await VerifiedBodyAsync(http, options.Value, time, "application/json");
         if (refusal is not null)
@@ -53,7 +53,7 @@ internal static class SlackEndpoints
             return Results.Ok(); // not an agent's reply in a thread: nothing to do
         }
         var ct = http.RequestAborted;
-        if (await store.ThreadOwnerAsync(channel, threadTs, ct) is not { } owner || await store.TargetAsync(owner.TargetId, ct) is not { } target)
+        if (await threads.ThreadOwnerAsync(channel, threadTs, ct) is not { } owner || await targets.TargetAsync(owner.TargetId, ct) is not { } target)
         {
             return Results.Ok(); // a thread the gateway did not open
         }
@@ -68,22 +68,22 @@ internal static class SlackEndpoints
         switch (result)
         {
             case { Status: ActionStatus.Done, Reply: { } reply }:
-                await store.AddToolReplyAsync(reply.Id, target.Id, channel, ts, ct);
+                await threads.AddToolReplyAsync(reply.Id, target.Id, channel, ts, ct);
                 return Results.Ok();
             case { Status: ActionStatus.Unavailable or ActionStatus.InProgress }:
                 return Problem(StatusCodes.Status503ServiceUnavailable, "Message broker unavailable", result.Detail!);
             default:
                 // Refused (closed, not accepted yet, no longer the agent's…): said in the thread, where the agent wrote, as a delivery
                 // (retried, after Slack's rate limit when there is one), once however often Slack sends the event.
-                await store.EnqueueNoticeAsync(target.Id, MessageIds.NameBased(NoticeNamespace, $"{channel}:{ts}"), owner.ConversationId,
+                await deliveries.EnqueueNoticeAsync(target.Id, MessageIds.NameBased(NoticeNamespace, $"{channel}:{ts}"), owner.ConversationId,
                     "Not sent to the customer: " + (result.Detail ?? "refused"), time.GetUtcNow(), ct);
                 signal.DeliveriesQueued();
                 return Results.Ok();
         }
     }
 
-    private static async Task<IResult> InteractivityAsync(HttpContext http, IOptions<SlackOptions> options, DeliveryStore store, AgentActions actions,
-        SlackApi slack, TimeProvider time)
+    private static async Task<IResult> InteractivityAsync(HttpContext http, IOptions<SlackOptions> options, ThreadStore threads, TargetStore targets,
+        AgentActions actions, SlackApi slack, TimeProvider time)
     {
         var (body, refusal) = await VerifiedBodyAsync(http, options.Value, time, "application/x-www-form-urlencoded");
         if (refusal is not null)
@@ -104,8 +104,8 @@ internal static class SlackEndpoints
             return Results.Ok();
         }
         var ct = http.RequestAborted;
-        if (await store.ThreadOwnerAsync(channel, threadTs, ct) is not { } owner || owner.ConversationId != conversationId
-            || await store.TargetAsync(owner.TargetId, ct) is not { } target)
+        if (await threads.ThreadOwnerAsync(channel, threadTs, ct) is not { } owner || owner.ConversationId != conversationId
+            || await targets.TargetAsync(owner.TargetId, ct) is not { } target)
         {
             return Results.Ok();
         }

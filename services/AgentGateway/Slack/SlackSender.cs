@@ -8,9 +8,9 @@ namespace Routing.AgentGateway.Slack;
 /// Deliveries to a Slack target: a conversation's assignment opens a thread in the target's channel (the agent's
 /// user id posts to the app's direct messages with them); its later events are written into that thread; statuses of
 /// replies the agent wrote in Slack show as reactions on their message. Deliveries of one conversation come in order
-/// (DeliveryStore), so the thread exists before anything is written into it.
+/// (ThreadStore), so the thread exists before anything is written into it.
 /// </summary>
-internal sealed class SlackSender(SlackApi slack, DeliveryStore store) : IDeliverySender
+internal sealed class SlackSender(SlackApi slack, ThreadStore store) : IDeliverySender
 {
     public string Kind => TargetKinds.Slack;
 
