@@ -1,5 +1,4 @@
 using Dapper;
-using Routing.Contracts;
 using Routing.Policy;
 
 namespace Routing.Database;
@@ -8,14 +7,11 @@ namespace Routing.Database;
 /// An assignment in one round trip: a slot taken from the agent by a guarded update, and only if
 /// that succeeded, the conversation opened for the agent, its hold timer cancelled, the offer timer
 /// set (when the agent must accept) or the relationship recorded (when not); then what the agent is
-/// told: the customer's context and the conversation's recent messages.
+/// told (<see cref="AgentContextQuery"/>): the customer's context and the conversation's recent messages.
 /// </summary>
 internal static class AssignmentStore
 {
     /// <summary>Rule 4's order, served by agents_fallback; the same as RoutingPolicy.RankFallback.</summary>
-    /// <summary>How many messages of the customer's earlier conversations ConversationAssigned carries.</summary>
-    internal const int EarlierMessageLimit = 10;
-
     private const string FallbackEligibleInOrder = """
         from agents
         where presence = 'available' and open_count < capacity and @channel = any(channels) and id <> all(@excluded)
@@ -43,9 +39,7 @@ internal static class AssignmentStore
             insert into agent_history (customer_id, agent_id, last_handled_at) select @customerId, id, @now from reserved where not requires_accept
             on conflict (customer_id, agent_id) do update set last_handled_at = greatest(agent_history.last_handled_at, excluded.last_handled_at))
         select * from reserved;
-        {{CustomerStore.ContextSql}};
-        {{ConversationStore.RecentMessagesSql}};
-        {{ConversationStore.RelationshipSql}};
+        {{AgentContextQuery.Sql}};
         """;
 
     /// <summary>Assigns the conversation to this agent if the agent still has room; waits for a transaction assigning the same agent.</summary>
@@ -98,19 +92,14 @@ internal static class AssignmentStore
             offerExpiresAt,
             now = tx.Now,
             limit = recentLimit,
-            earlierLimit = EarlierMessageLimit,
+            earlierLimit = AgentContextQuery.EarlierMessageLimit,
         };
 
     private static async Task<AssignedAgent?> ReadAssignmentAsync(SqlMapper.GridReader results)
     {
         var agent = await results.ReadSingleOrDefaultAsync<AgentRow>();
-        var (name, identities) = CustomerStore.Context(await results.ReadAsync<ContextRow>());
-        var recent = ConversationStore.RecentMessages(await results.ReadAsync<RecentMessageRow>());
-        var preferred = (await results.ReadAsync<string>()).ToList();
-        var history = (await results.ReadAsync<(string AgentId, DateTime LastHandledAt)>())
-            .Select(h => new AgentRelationship { AgentId = h.AgentId, LastHandledAt = AgentRow.Utc(h.LastHandledAt) }).ToList();
-        var earlier = ConversationStore.RecentMessages(await results.ReadAsync<RecentMessageRow>());
-        return agent is null ? null : new AssignedAgent(agent.ToSnapshot(), new AssignedContext(name, identities, recent, preferred, history, earlier));
+        var context = await AgentContextQuery.ReadAsync(results);
+        return agent is null ? null : new AssignedAgent(agent.ToSnapshot(), context);
     }
 }
 

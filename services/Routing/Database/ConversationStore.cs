@@ -113,49 +113,9 @@ internal static class ConversationStore
                 now = tx.Now,
             }, ct));
 
-    /// <summary>The latest @limit customer messages of conversation @conversationId, oldest first.</summary>
-    internal const string RecentMessagesSql = """
-        select * from (
-            select id, channel, sender_kind, sender_value, sender_display_name, subject, body, attachments::text as attachments, received_at
-            from messages where conversation_id = @conversationId order by received_at desc, id desc limit @limit
-        ) m order by received_at, id
-        """;
-
-    /// <summary>
-    /// The customer's relationship, for the agent: owners in order; agents who handled the customer (or a customer
-    /// merged into it), most recent first; and the latest @earlierLimit messages of the customer's other conversations.
-    /// </summary>
-    internal const string RelationshipSql = """
-        select agent_id from preferred_agents where customer_id = @customerId order by position;
-        select agent_id as AgentId, max(last_handled_at) as LastHandledAt from agent_history
-        where customer_id in (select id from customers where id = @customerId or merged_into = @customerId)
-        group by agent_id order by max(last_handled_at) desc, agent_id limit 20;
-        select * from (
-            select id, conversation_id, channel, sender_kind, sender_value, sender_display_name, subject, body, attachments::text as attachments, received_at
-            from messages
-            where customer_id in (select id from customers where id = @customerId or merged_into = @customerId) and conversation_id <> @conversationId
-            order by received_at desc, id desc limit @earlierLimit
-        ) m order by received_at, id
-        """;
-
     /// <summary>How many of the customer's messages the conversation holds.</summary>
     public static async Task<int> MessageCountAsync(RoutingTransaction tx, Guid conversationId, CancellationToken ct) =>
         await tx.Connection.ExecuteScalarAsync<int>(tx.Command("select count(*) from messages where conversation_id = @conversationId", new { conversationId }, ct));
-
-    public static async Task<IReadOnlyList<ConversationMessage>> RecentMessagesAsync(RoutingTransaction tx, Guid conversationId, int limit, CancellationToken ct) =>
-        RecentMessages(await tx.Connection.QueryAsync<RecentMessageRow>(tx.Command(RecentMessagesSql, new { conversationId, limit }, ct)));
-
-    internal static List<ConversationMessage> RecentMessages(IEnumerable<RecentMessageRow> rows) => rows.Select(r => new ConversationMessage
-    {
-        MessageId = r.Id,
-        ConversationId = r.ConversationId,
-        Channel = r.Channel,
-        Sender = new CustomerAddress { Kind = r.SenderKind, Value = r.SenderValue, DisplayName = r.SenderDisplayName },
-        Subject = r.Subject,
-        Text = r.Body,
-        Attachments = JsonSerializer.Deserialize<List<MessageAttachment>>(r.Attachments, ContractTypes.Json) ?? [],
-        ReceivedAt = AgentRow.Utc(r.ReceivedAt),
-    }).ToList();
 
     public static Task MarkHeldAsync(RoutingTransaction tx, Guid id, string[] heldFor, DateTimeOffset holdUntil, CancellationToken ct) =>
         tx.Connection.ExecuteAsync(tx.Command(
@@ -213,23 +173,6 @@ internal static class ConversationStore
             "select id, conversation_id, at, trigger, outcome, reason, agent_id, candidates::text as candidates, candidates_considered from decisions where conversation_id = @conversationId order by seq",
             new { conversationId }, ct))).ToList();
 }
-
-internal sealed record RecentMessageRow
-{
-    public Guid Id { get; init; }
-    public Guid? ConversationId { get; init; }
-    public string Channel { get; init; } = "";
-    public string SenderKind { get; init; } = "";
-    public string SenderValue { get; init; } = "";
-    public string? SenderDisplayName { get; init; }
-    public string? Subject { get; init; }
-    public string? Body { get; init; }
-    public string Attachments { get; init; } = "[]";
-    public DateTime ReceivedAt { get; init; }
-}
-
-internal sealed record AssignedContext(string? CustomerName, IReadOnlyList<IdentityView> Identities, IReadOnlyList<ConversationMessage> RecentMessages,
-    IReadOnlyList<string> PreferredAgents, IReadOnlyList<AgentRelationship> History, IReadOnlyList<ConversationMessage> EarlierMessages);
 
 internal sealed record InboundContext(HashSet<Guid> Seen, IReadOnlyList<ConversationRow> Active, Dictionary<string, AgentRow> Agents);
 

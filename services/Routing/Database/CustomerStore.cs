@@ -93,24 +93,6 @@ internal static class CustomerStore
         return resolved;
     }
 
-    /// <summary>What an agent is told about the person (@customerId): their name and every known address; shared with the assignment's one round trip.</summary>
-    internal const string ContextSql = """
-        select c.display_name as customer_name, i.kind, i.value, i.display_name from customers c
-        left join identities i on i.customer_id = c.id
-        where c.id = @customerId order by i.created_at, i.kind, i.value
-        """;
-
-    public static async Task<(string? DisplayName, IReadOnlyList<IdentityView> Identities)> ContextAsync(
-        NpgsqlConnection connection, NpgsqlTransaction tx, Guid customerId, CancellationToken ct) =>
-        Context(await connection.QueryAsync<ContextRow>(new CommandDefinition(ContextSql, new { customerId }, tx, cancellationToken: ct)));
-
-    internal static (string? DisplayName, IReadOnlyList<IdentityView> Identities) Context(IEnumerable<ContextRow> rows)
-    {
-        var list = rows.ToList();
-        return (list.FirstOrDefault()?.CustomerName,
-            list.Where(r => r.Kind is not null).Select(r => new IdentityView(r.Kind!, r.Value!, r.DisplayName)).ToList());
-    }
-
     public static async Task<CustomerView?> GetAsync(NpgsqlConnection connection, NpgsqlTransaction? tx, Guid customerId, CancellationToken ct)
     {
         var row = await connection.QuerySingleOrDefaultAsync<(Guid Id, string? DisplayName, DateTime CreatedAt, Guid? MergedInto)>(new CommandDefinition(
@@ -205,14 +187,6 @@ internal static class CustomerStore
     }
 
     private sealed record IdentityKey(string kind, string value);
-}
-
-internal sealed record ContextRow
-{
-    public string? CustomerName { get; init; }
-    public string? Kind { get; init; }
-    public string? Value { get; init; }
-    public string? DisplayName { get; init; }
 }
 
 internal sealed record IdentityView(string Kind, string Value, string? DisplayName);
