@@ -4,7 +4,7 @@ public sealed record CandidateSummary
 {
     public required string AgentId { get; init; }
 
-    /// <summary>owner, history or pool: where this candidate came from.</summary>
+    /// <summary>Where this candidate came from: one of <see cref="CandidateSources"/>.</summary>
     public required string Source { get; init; }
 
     /// <summary>chosen, or why not: "away since 09:12", "3/3 open", "does not serve whatsapp".</summary>

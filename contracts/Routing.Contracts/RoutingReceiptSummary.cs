@@ -5,13 +5,13 @@ public sealed record RoutingReceiptSummary
 {
     public required Guid DecisionId { get; init; }
 
-    /// <summary>What caused the decision: new-conversation, hold-expired, slot-freed, offline-grace, offer-declined, offer-expired, merged.</summary>
+    /// <summary>What caused the decision: one of <see cref="RoutingTriggers"/>.</summary>
     public required string Trigger { get; init; }
 
-    /// <summary>assigned, held, queued, released.</summary>
+    /// <summary>What the decision did: one of <see cref="RoutingOutcomes"/>.</summary>
     public required string Outcome { get; init; }
 
-    /// <summary>preferred-owner, preferred-history, fallback, held-agent, queue.</summary>
+    /// <summary>Why: one of <see cref="RoutingReasons"/> (on an assignment, one of <see cref="RoutingReasons.OfAssignment"/>).</summary>
     public required string Reason { get; init; }
 
     /// <summary>The first candidates looked at, in order, with their verdicts.</summary>
