@@ -87,12 +87,23 @@ public static class MailServers
         var deadline = DateTime.UtcNow + Patience;
         while (true)
         {
-            using var client = await ConnectAsync(mailbox);
-            var target = await client.GetFolderAsync(folder);
-            await target.OpenAsync(FolderAccess.ReadOnly);
-            var summaries = target.Count == 0 ? [] : await target.FetchAsync(0, -1,
-                new FetchRequest(MessageSummaryItems.UniqueId | MessageSummaryItems.Flags | MessageSummaryItems.Envelope | MessageSummaryItems.References));
-            await client.DisconnectAsync(true);
+            IList<IMessageSummary> summaries;
+            try
+            {
+                using var client = await ConnectAsync(mailbox);
+                var target = await client.GetFolderAsync(folder);
+                await target.OpenAsync(FolderAccess.ReadOnly);
+                summaries = target.Count == 0 ? [] : await target.FetchAsync(0, -1,
+                    new FetchRequest(MessageSummaryItems.UniqueId | MessageSummaryItems.Flags | MessageSummaryItems.Envelope | MessageSummaryItems.References));
+                await client.DisconnectAsync(true);
+            }
+            catch (ImapProtocolException) when (DateTime.UtcNow < deadline)
+            {
+                // The folder changed under the FETCH (another client moved or expunged a message as it was read: Dovecot
+                // answers that message with NIL parts, which MailKit refuses). Look again.
+                await Task.Delay(200);
+                continue;
+            }
             if (done(summaries))
             {
                 return summaries;
