@@ -8,7 +8,7 @@ RESULTS := $(LOCAL)/test-results
 DOTNET ?= dotnet
 CONFIG ?= Release
 
-.PHONY: help infra deploy-tools build test test-repeat chaos fuzz redrive run up down bench bench-webhooks bench-gateway clean
+.PHONY: help infra deploy-tools build test test-repeat chaos fuzz redrive run up down bench bench-webhooks bench-gateway bench-e2e clean
 
 help:
 	@echo "make run    start RabbitMQ, PostgreSQL and the routing service, then play the demo story (Ctrl-C stops)"
@@ -21,6 +21,7 @@ help:
 	@echo "make bench  the routing benchmark (see tests/Routing.Benchmarks/README.md)"
 	@echo "make bench-webhooks  webhook ingestion per adapter beside a bare endpoint (same README)"
 	@echo "make bench-gateway  webhook deliveries to agents' tools: deliveries/s and p99 (same README)"
+	@echo "make bench-e2e  the whole stack under open-loop webhooks: the rate it sustains, latency by stage (tests/Pipeline.Benchmarks/README.md)"
 
 infra:
 	@deploy/local/infra.sh up
@@ -103,7 +104,7 @@ down:
 	@deploy/local/stack.sh down
 	@deploy/local/infra.sh down
 	@# and make test's and make chaos's own instances, if an interrupted run left them up
-	@for instance in test chaos; do ROUTING_INSTANCE=$$instance deploy/local/stack.sh down; ROUTING_INSTANCE=$$instance deploy/local/infra.sh down; done
+	@for instance in test chaos bench; do ROUTING_INSTANCE=$$instance deploy/local/stack.sh down; ROUTING_INSTANCE=$$instance deploy/local/infra.sh down; done
 
 # The story uses short holds so it finishes in under a minute; `make up` keeps the defaults.
 DEMO_SETTINGS := Routing__HoldWait__whatsapp=00:00:08 Routing__SweepInterval=00:00:00.500
@@ -125,6 +126,17 @@ bench-webhooks: infra build
 bench-gateway: infra build
 	@set -a; source $(LOCAL)/env; set +a; \
 	  $(DOTNET) run --project tests/Gateway.Benchmarks/Gateway.Benchmarks.csproj -c $(CONFIG) --no-build -- $(BENCH_ARGS)
+
+# The whole pipeline (tests/Pipeline.Benchmarks): on an instance of its own (ROUTING_INSTANCE=bench, every port 3000
+# higher), started empty and stopped afterwards. BENCH_ARGS="--seconds 15 --returning 0.3" (README.md lists them).
+bench-e2e: build
+	@export ROUTING_INSTANCE=bench; \
+	  deploy/local/stack.sh down; deploy/local/infra.sh reset; \
+	  { deploy/local/infra.sh up && deploy/local/stack.sh up; } || { deploy/local/stack.sh down; deploy/local/infra.sh down; exit 1; }; \
+	  set -a; source $(LOCAL)/bench/env; source $(LOCAL)/bench/stack.env; set +a; \
+	  eval "$$(deploy/local/infra.sh describe | awk '$$1=="state"{print "export ROUTING_BENCH_STATE="$$2} $$1=="postgres"{print "export ROUTING_BENCH_PG_PORT="$$2} $$1=="node"{print "export ROUTING_BENCH_NODE="$$2}')"; \
+	  $(DOTNET) tests/Pipeline.Benchmarks/bin/$(CONFIG)/net10.0/Pipeline.Benchmarks.dll $(BENCH_ARGS); \
+	  rc=$$?; deploy/local/stack.sh down; deploy/local/infra.sh down; exit $$rc
 
 # Moves an error queue's messages back to their queue once the cause is fixed (on make up's broker):
 #   make redrive QUEUE=inbound-message-received_error

@@ -7,6 +7,8 @@
 #                                     its own RabbitMQ node, Dovecot and Postfix
 #   ROUTING_INSTANCE=chaos            make chaos's instance (deploy/local/chaos): data under .local/chaos/,
 #                                     every port 2000 higher, its servers killed and restarted on purpose
+#   ROUTING_INSTANCE=bench            make bench-e2e's instance (tests/Pipeline.Benchmarks): data under
+#                                     .local/bench/, every port 3000 higher, started empty at every run
 #
 # They share no server, database, virtual host, mailbox or port, so make test can run while make up's
 # stack keeps running, and never sees or touches its data. ROUTING_LOCAL_DIR and the ROUTING_*_PORT
@@ -15,7 +17,8 @@ case "${ROUTING_INSTANCE:-dev}" in
   dev) INSTANCE_TAG=; PORT_OFFSET=0; DEFAULT_STATE=$ROOT/.local ;;
   test) INSTANCE_TAG=-test; PORT_OFFSET=1000; DEFAULT_STATE=$ROOT/.local/test ;;
   chaos) INSTANCE_TAG=-chaos; PORT_OFFSET=2000; DEFAULT_STATE=$ROOT/.local/chaos ;;
-  *) echo "ROUTING_INSTANCE must be dev, test or chaos, not '$ROUTING_INSTANCE'" >&2; exit 2 ;;
+  bench) INSTANCE_TAG=-bench; PORT_OFFSET=3000; DEFAULT_STATE=$ROOT/.local/bench ;;
+  *) echo "ROUTING_INSTANCE must be dev, test, chaos or bench, not '$ROUTING_INSTANCE'" >&2; exit 2 ;;
 esac
 STATE=${ROUTING_LOCAL_DIR:-$DEFAULT_STATE}
 

@@ -23,12 +23,29 @@ public sealed class LocalInstanceTests
     }
 
     [Fact]
+    public void Should_give_every_instance_ports_nodes_and_folders_of_its_own()
+    {
+        // make up, make test, make chaos and make bench-e2e may all run at once
+        var instances = new[] { "dev", "test", "chaos", "bench" }.ToDictionary(i => i, Describe);
+        foreach (var (name, described) in instances)
+        {
+            foreach (var (other, otherDescribed) in instances.Where(o => string.CompareOrdinal(o.Key, name) > 0))
+            {
+                Assert.NotEqual(described["state"], otherDescribed["state"]);
+                Assert.NotEqual(described["node"], otherDescribed["node"]);
+                var shared = Ports(described).Intersect(Ports(otherDescribed)).ToList();
+                Assert.True(shared.Count == 0, $"{name} and {other} share ports {string.Join(", ", shared)}");
+            }
+        }
+    }
+
+    [Fact]
     public void Should_keep_every_port_below_the_range_the_kernel_gives_outgoing_connections()
     {
         // A listener on a port of that range can find it taken by some client's connection at start.
         var lowest = int.Parse(File.ReadAllText("/proc/sys/net/ipv4/ip_local_port_range").Split('\t', ' ')[0], System.Globalization.CultureInfo.InvariantCulture);
 
-        foreach (var instance in new[] { "dev", "test" })
+        foreach (var instance in new[] { "dev", "test", "chaos", "bench" })
         {
             Assert.All(Ports(Describe(instance)), port => Assert.True(port < lowest, $"{instance}: port {port} is in the ephemeral range from {lowest}"));
         }
