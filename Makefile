@@ -134,7 +134,7 @@ bench-e2e: build
 	  deploy/local/stack.sh down; deploy/local/infra.sh reset; \
 	  { deploy/local/infra.sh up && deploy/local/stack.sh up; } || { deploy/local/stack.sh down; deploy/local/infra.sh down; exit 1; }; \
 	  set -a; source $(LOCAL)/bench/env; source $(LOCAL)/bench/stack.env; set +a; \
-	  eval "$$(deploy/local/infra.sh describe | awk '$$1=="state"{print "export ROUTING_BENCH_STATE="$$2} $$1=="postgres"{print "export ROUTING_BENCH_PG_PORT="$$2} $$1=="node"{print "export ROUTING_BENCH_NODE="$$2}')"; \
+	  eval "$$(deploy/local/infra.sh describe | awk '$$1=="state"{print "export ROUTING_BENCH_STATE="$$2} $$1=="postgres"{print "export ROUTING_BENCH_PG_PORT="$$2}')"; \
 	  $(DOTNET) tests/Pipeline.Benchmarks/bin/$(CONFIG)/net10.0/Pipeline.Benchmarks.dll $(BENCH_ARGS); \
 	  rc=$$?; deploy/local/stack.sh down; deploy/local/infra.sh down; exit $$rc
 

@@ -85,7 +85,7 @@ public static class ServiceDefaultsExtensions
                 .AddHttpClientInstrumentation(o =>
                     // providers' URLs may carry a customer's id (X: /dm_conversations/with/{user id}/messages)
                     o.EnrichWithHttpRequestMessage = (activity, request) => activity.SetTag("url.full", PersonalData.RedactUrl(request.RequestUri)))
-                .AddSource("MassTransit")
+                .AddSource("MassTransit", ServiceTracing.SourcePrefix + "*")
                 .AddNpgsql());
             otel.UseOtlpExporter();
         }

@@ -14,6 +14,9 @@ public sealed class Receiver : IAsyncDisposable
 
     public ConcurrentQueue<(string Id, string Timestamp, string Signature, byte[] Body)> Requests { get; } = new();
 
+    /// <summary>The traceparent header of each request ("" when there was none), in arrival order.</summary>
+    public ConcurrentQueue<string> TraceParents { get; } = new();
+
     public string Url { get; private set; } = "";
 
     public static async Task<Receiver> StartAsync()
@@ -25,6 +28,7 @@ public sealed class Receiver : IAsyncDisposable
             await http.Request.Body.CopyToAsync(body);
             receiver.Requests.Enqueue((http.Request.Headers["webhook-id"].ToString(), http.Request.Headers["webhook-timestamp"].ToString(),
                 http.Request.Headers["webhook-signature"].ToString(), body.ToArray()));
+            receiver.TraceParents.Enqueue(http.Request.Headers["traceparent"].ToString());
             var status = receiver._script.TryDequeue(out var next) ? receiver._last = next : receiver._last;
             if (status == Hang)
             {

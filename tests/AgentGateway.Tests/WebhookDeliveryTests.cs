@@ -105,6 +105,39 @@ public sealed class WebhookDeliveryTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Should_deliver_in_the_trace_of_the_event_the_delivery_came_from()
+    {
+        var spans = new System.Collections.Concurrent.ConcurrentQueue<System.Diagnostics.Activity>();
+        using var listener = new System.Diagnostics.ActivityListener
+        {
+            ShouldListenTo = source => source.Name is "Routing.AgentGateway" or "trace-test" or "System.Net.Http",
+            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = spans.Enqueue,
+        };
+        System.Diagnostics.ActivitySource.AddActivityListener(listener);
+        using var test = new System.Diagnostics.ActivitySource("trace-test");
+        await TargetAsync();
+        System.Diagnostics.ActivityTraceId trace;
+        using (var routingEvent = test.StartActivity("consume ConversationAssigned", System.Diagnostics.ActivityKind.Consumer)!)
+        {
+            trace = routingEvent.TraceId;
+            await EnqueueAsync();
+        }
+        // queued outside any trace: its delivery starts one of its own
+        await EnqueueAsync();
+
+        await RunDispatcherUntilAsync(() => Task.FromResult(_receiver.TraceParents.Count >= 2));
+
+        var traces = _receiver.TraceParents.Select(t => t.Split('-')).Where(p => p.Length == 4).Select(p => p[1]).ToList();
+        Assert.Equal(2, traces.Count);
+        Assert.Contains(trace.ToHexString(), traces);
+        Assert.Single(traces, t => t != trace.ToHexString());
+        var attempt = Assert.Single(spans, s => s.Source.Name == "Routing.AgentGateway" && s.TraceId == trace);
+        Assert.Equal("deliver conversation.assigned", attempt.DisplayName);
+        Assert.Equal("delivered", attempt.GetTagItem("gateway.delivery.outcome"));
+    }
+
+    [Fact]
     public async Task Should_retry_a_flaky_receiver_with_the_same_id_and_a_fresh_valid_signature()
     {
         await TargetAsync();

@@ -12,16 +12,16 @@ public sealed class CpuUse
     private static readonly double TicksPerSecond = 100; // USER_HZ, 100 on every Linux this runs on
     private readonly string _state;
     private readonly int _pgPort;
-    private readonly string _node;
+    private readonly string _rabbitHome;
     private Dictionary<string, double> _start = [];
     private long _startedAt;
 
-    public CpuUse(string state, int pgPort, string node)
+    public CpuUse(string state, int pgPort)
     {
         _state = state;
         _pgPort = pgPort;
-        // the Erlang node's short name (beam.smp's command line names it with or without the host)
-        _node = node.Split('@')[0];
+        // the instance's Erlang node: beam.smp's command line names its home folder (its name is in the environment only)
+        _rabbitHome = Path.Combine(state, "rabbitmq");
     }
 
     public static readonly IReadOnlyList<string> Parts =
@@ -75,7 +75,7 @@ public sealed class CpuUse
         {
             var part = services.GetValueOrDefault(pid)
                 ?? (pid == postmaster || parent == postmaster ? "postgres" : null)
-                ?? (command.Contains("beam", StringComparison.Ordinal) && (command.Contains($" {_node} ", StringComparison.Ordinal) || command.Contains($" {_node}@", StringComparison.Ordinal)) ? "rabbitmq" : null)
+                ?? (command.Contains("beam", StringComparison.Ordinal) && command.Contains($" {_rabbitHome} ", StringComparison.Ordinal) ? "rabbitmq" : null)
                 ?? (pid == Environment.ProcessId ? "benchmark" : null);
             if (part is not null)
             {

@@ -8,7 +8,7 @@ using Routing.Pipeline.Benchmarks;
 // fixed arrival rates. It steps the rate up until a backlog grows, narrows down the highest rate that keeps up, then
 // measures every stage's latency at 25, 50 and 75 % of it; beside the raw ceilings of HTTP, RabbitMQ and PostgreSQL
 // measured in the same run. Writes a Markdown report and an SVG chart of latency against rate (README.md).
-//   Pipeline.Benchmarks [--seconds 15] [--start 50] [--max 3000] [--returning 0] [--agents 20] [--refine 2] [--latency-seconds 30]
+//   Pipeline.Benchmarks [--rate R (one step, no search)] [--seconds 15] [--start 50] [--max 3000] [--returning 0] [--agents 20] [--refine 2] [--latency-seconds 30]
 var options = new
 {
     Seconds = Arg("--seconds", 15.0),
@@ -18,6 +18,8 @@ var options = new
     Agents = (int)Arg("--agents", 20.0),
     Refine = (int)Arg("--refine", 2.0),
     LatencySeconds = Arg("--latency-seconds", 30.0),
+    // one step at this rate, no search (for profiling a given load)
+    Rate = Arg("--rate", 0.0),
 };
 var machine = string.Create(CultureInfo.InvariantCulture,
     $"{Environment.ProcessorCount} cores ({Cpu()}), {GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1024 * 1024 * 1024.0):F0} GiB, {RuntimeInformation.OSDescription}, .NET {Environment.Version}");
@@ -40,18 +42,23 @@ var postgresCeiling = await Ceilings.PostgresAsync(routingDb, window);
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  HTTP {httpCeiling:F0} req/s, RabbitMQ {brokerCeiling:F0} msg/s, PostgreSQL {postgresCeiling:F0} commits/s"));
 
 var traffic = new Traffic(run, options.Returning);
-var cpu = new CpuUse(state, int.Parse(Required("ROUTING_BENCH_PG_PORT"), CultureInfo.InvariantCulture), Required("ROUTING_BENCH_NODE"));
+var cpu = new CpuUse(state, int.Parse(Required("ROUTING_BENCH_PG_PORT"), CultureInfo.InvariantCulture));
 var steps = new Steps(traffic, tool, cpu, routingDb, gatewayDb);
 var stepLength = TimeSpan.FromSeconds(options.Seconds);
 
-// Warm-up (not counted): JIT, connection pools, the first conversations.
+// What the stack burns doing nothing (pollers, sweepers, health checks), then a warm-up (not counted): JIT, connection
+// pools, the first conversations.
+cpu.Start();
+await Task.Delay(TimeSpan.FromSeconds(5));
+var idle = cpu.Stop();
+Console.WriteLine($"idle: {string.Join(", ", idle.Where(c => c.Value >= 0.005).Select(c => string.Create(CultureInfo.InvariantCulture, $"{c.Key} {c.Value:F2}")))} cores");
 Console.WriteLine("warm-up");
-await steps.RunAsync("warm-up", options.Start, stepLength);
+await steps.RunAsync("warm-up", options.Start, stepLength * 2);
 
 Console.WriteLine("search: the rate rises by half until a backlog grows, then narrows down between the last that kept up and the first that did not");
 var search = new List<StepResult>();
 StepResult? failed = null;
-for (var rate = options.Start; rate <= options.Max; rate *= 1.5)
+for (var rate = options.Rate > 0 ? options.Rate : options.Start; rate <= (options.Rate > 0 ? options.Rate : options.Max); rate *= 1.5)
 {
     var result = await steps.RunAsync("search", Math.Round(rate), stepLength);
     search.Add(result);
@@ -72,7 +79,7 @@ var sustained = passed?.Rate ?? 0;
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"sustained: {sustained:F0} messages/s{(failed is null ? $" (the most tried: --max {options.Max:F0})" : "")}"));
 
 var latency = new List<StepResult>();
-if (sustained > 0)
+if (sustained > 0 && options.Rate == 0)
 {
     foreach (var share in new[] { 0.25, 0.50, 0.75 })
     {
@@ -82,7 +89,7 @@ if (sustained > 0)
 
 var command = "make bench-e2e" + (args.Length > 0 ? $" BENCH_ARGS=\"{string.Join(' ', args)}\"" : "");
 var caption = string.Create(CultureInfo.InvariantCulture, $"{Environment.ProcessorCount} cores, {options.Returning:P0} returning customers");
-var report = Report.Markdown(command, machine, options.Agents, options.Returning, (httpCeiling, brokerCeiling, postgresCeiling), search, passed, failed, latency);
+var report = Report.Markdown(command, machine, options.Agents, options.Returning, (httpCeiling, brokerCeiling, postgresCeiling), idle, search, passed, failed, latency);
 var results = Path.Combine(AppContext.BaseDirectory, "results");
 Directory.CreateDirectory(results);
 var stamp = DateTimeOffset.UtcNow.ToString("yyyyMMdd'T'HHmmss", CultureInfo.InvariantCulture);

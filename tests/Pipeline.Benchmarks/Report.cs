@@ -7,7 +7,7 @@ namespace Routing.Pipeline.Benchmarks;
 public static class Report
 {
     public static string Markdown(string command, string machine, int agents, double returning, (double Http, double Broker, double Postgres) ceilings,
-        IReadOnlyList<StepResult> search, StepResult? passed, StepResult? failed, IReadOnlyList<StepResult> latency)
+        IReadOnlyDictionary<string, double> idle, IReadOnlyList<StepResult> search, StepResult? passed, StepResult? failed, IReadOnlyList<StepResult> latency)
     {
         var md = new StringBuilder();
         void Line(FormattableString line) => md.AppendLine(line.ToString(CultureInfo.InvariantCulture));
@@ -44,14 +44,18 @@ public static class Report
             }
             md.AppendLine("| verdict | " + string.Join(" | ", latency.Select(l => l.Verdict)) + " |");
         }
+        md.AppendLine();
+        md.AppendLine("Where the processors went (cores; 1.00 is one core busy for the whole step; idle is the stack at rest for 5 s):");
+        md.AppendLine();
+        md.AppendLine("| step | " + string.Join(" | ", CpuUse.Parts) + " |");
+        md.AppendLine("|---|" + string.Concat(CpuUse.Parts.Select(_ => "---|")));
+        md.AppendLine("| idle | " + string.Join(" | ", CpuUse.Parts.Select(p => idle[p].ToString("F2", CultureInfo.InvariantCulture))) + " |");
+        foreach (var step in search.Concat(latency))
+        {
+            md.AppendLine(string.Create(CultureInfo.InvariantCulture, $"| {step.Label} {step.Rate:F0}/s | ") + string.Join(" | ", CpuUse.Parts.Select(p => step.Cores[p].ToString("F2", CultureInfo.InvariantCulture))) + " |");
+        }
         foreach (var step in new[] { passed, failed }.OfType<StepResult>())
         {
-            md.AppendLine();
-            Line($"Where the processors went at {step.Rate:F0}/s ({(step.KeptUp ? "the highest rate that kept up" : "the first rate that did not")}), in cores:");
-            md.AppendLine();
-            md.AppendLine("| " + string.Join(" | ", CpuUse.Parts) + " |");
-            md.AppendLine("|" + string.Concat(CpuUse.Parts.Select(_ => "---|")));
-            md.AppendLine("| " + string.Join(" | ", CpuUse.Parts.Select(p => step.Cores[p].ToString("F2", CultureInfo.InvariantCulture))) + " |");
             md.AppendLine();
             Line($"PostgreSQL at {step.Rate:F0}/s: {step.StatementsPerMessage:F1} statements and {step.CommitsPerMessage:F1} commits per message (every service, including deliveries); its time (pg_stat_statements over the step, top 10 by total time):");
             md.AppendLine();

@@ -1,3 +1,4 @@
+using Routing.ServiceDefaults;
 using Routing.AgentGateway.Events;
 using System.Diagnostics.Metrics;
 using System.Security.Cryptography;
@@ -50,6 +51,12 @@ internal sealed class DeliveryDispatcher(DeliveryStore store, TargetStore target
 
     internal async Task AttemptAsync(ClaimedDelivery delivery, DeliveryOptions config, CancellationToken ct)
     {
+        // each attempt is a span of the routing event's trace; the webhook's request carries it on to the tool (traceparent)
+        using var span = GatewayTracing.Source.StartFrom("deliver " + delivery.EventType, delivery.TraceParent);
+        span?.SetTag("gateway.delivery.id", delivery.Id);
+        span?.SetTag("gateway.delivery.attempt", delivery.Attempts);
+        span?.SetTag("gateway.target.kind", delivery.Kind);
+        span?.SetTag("gateway.agent.id", delivery.AgentId);
         DeliveryOutcome outcome;
         try
         {
@@ -64,6 +71,16 @@ internal sealed class DeliveryDispatcher(DeliveryStore store, TargetStore target
             outcome = new DeliveryOutcome.Retry(null, $"{ex.GetType().Name}: {ex.Message}");
         }
 
+        span?.SetTag("gateway.delivery.outcome", outcome switch
+        {
+            DeliveryOutcome.Delivered => "delivered",
+            DeliveryOutcome.Disable => "disabled",
+            _ => "retry",
+        });
+        if (outcome is not DeliveryOutcome.Delivered)
+        {
+            span?.SetStatus(System.Diagnostics.ActivityStatusCode.Error);
+        }
         var kind = new KeyValuePair<string, object?>("kind", delivery.Kind);
         switch (outcome)
         {

@@ -1,3 +1,4 @@
+using Routing.ServiceDefaults;
 using Dapper;
 using Npgsql;
 using Routing.AgentGateway.Events;
@@ -5,8 +6,9 @@ using Routing.AgentGateway.Events;
 namespace Routing.AgentGateway.Delivery;
 
 /// <summary>A delivery claimed for one attempt, with its target.</summary>
+/// <param name="TraceParent">The trace of the routing event the delivery comes from: each attempt is a span of it.</param>
 internal sealed record ClaimedDelivery(Guid Id, Guid TargetId, string EventType, byte[] Body, int Attempts, string Kind, string AgentId,
-    Guid? ConversationId, string? Url, byte[]? SecretCiphertext, string? Address, string? SlackUserId);
+    Guid? ConversationId, string? Url, byte[]? SecretCiphertext, string? Address, string? SlackUserId, string? TraceParent = null);
 
 /// <summary>A delivery as the admin API lists it.</summary>
 internal sealed record DeliveryRow(Guid Id, Guid TargetId, Guid SourceMessageId, string EventType, string Status, int Attempts,
@@ -38,11 +40,12 @@ internal sealed class DeliveryStore(NpgsqlDataSource db)
         await using var connection = await db.OpenConnectionAsync(ct);
         await connection.ExecuteAsync(new CommandDefinition(
             """
-            insert into gateway_deliveries (id, target_id, source_message_id, event_type, body, status, next_attempt_at, conversation_id)
-            select gen_random_uuid(), t.id, @sourceId, @type, @body, 'pending', @now, @conversationId
+            insert into gateway_deliveries (id, target_id, source_message_id, event_type, body, status, next_attempt_at, conversation_id, trace_parent)
+            select gen_random_uuid(), t.id, @sourceId, @type, @body, 'pending', @now, @conversationId, @traceParent
             from gateway_targets t where t.id = @targetId and t.enabled
             on conflict (source_message_id, target_id) do nothing
-            """, new { targetId, sourceId, type = EventTypes.Notice, body, conversationId, now = now.UtcDateTime }, cancellationToken: ct));
+            """, new { targetId, sourceId, type = EventTypes.Notice, body, conversationId, now = now.UtcDateTime, traceParent = ServiceTracing.CurrentParent() },
+            cancellationToken: ct));
     }
 
     public async Task<IReadOnlyList<ClaimedDelivery>> ClaimDueAsync(int batch, TimeSpan lease, DateTimeOffset now, CancellationToken ct)
@@ -64,7 +67,8 @@ internal sealed class DeliveryStore(NpgsqlDataSource db)
                  gateway_targets t
             where d.id = due.id and t.id = d.target_id
             returning d.id, d.target_id as TargetId, d.event_type as EventType, d.body, d.attempts, t.kind, t.agent_id as AgentId,
-                      d.conversation_id as ConversationId, t.url, t.secret_ciphertext as SecretCiphertext, t.address, t.slack_user_id as SlackUserId
+                      d.conversation_id as ConversationId, t.url, t.secret_ciphertext as SecretCiphertext, t.address, t.slack_user_id as SlackUserId,
+                      d.trace_parent as TraceParent
             """, new { batch, now = now.UtcDateTime, leaseUntil = (now + lease).UtcDateTime }, cancellationToken: ct))).ToList();
     }
 

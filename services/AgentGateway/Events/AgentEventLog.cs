@@ -1,3 +1,4 @@
+using Routing.ServiceDefaults;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Dapper;
@@ -72,10 +73,10 @@ internal static class AgentEventLog
         byte[] body, Guid? conversationId, DateTimeOffset now, CancellationToken ct) =>
         connection.ExecuteAsync(new CommandDefinition(
             """
-            insert into gateway_deliveries (id, target_id, source_message_id, event_type, body, status, next_attempt_at, conversation_id)
-            select gen_random_uuid(), t.id, @sourceMessageId, @eventType, @body, 'pending', @now, @conversationId
+            insert into gateway_deliveries (id, target_id, source_message_id, event_type, body, status, next_attempt_at, conversation_id, trace_parent)
+            select gen_random_uuid(), t.id, @sourceMessageId, @eventType, @body, 'pending', @now, @conversationId, @traceParent
             from gateway_targets t
             where t.agent_id = @agentId and t.enabled
             on conflict (source_message_id, target_id) do nothing
-            """, new { agentId, sourceMessageId, eventType, body, conversationId, now = now.UtcDateTime }, tx, cancellationToken: ct));
+            """, new { agentId, sourceMessageId, eventType, body, conversationId, now = now.UtcDateTime, traceParent = ServiceTracing.CurrentParent() }, tx, cancellationToken: ct));
 }

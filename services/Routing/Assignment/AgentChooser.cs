@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using Routing.Observability;
 using Microsoft.Extensions.Options;
 using Routing.Contracts;
 using Routing.Database;
@@ -20,7 +22,9 @@ internal sealed class AgentChooser(IOptions<RoutingOptions> options, DecisionWri
     /// Routes conversations a batch of inbound messages started, in the given order: the customers' preferred agents
     /// are read for the whole batch in one round trip.
     /// </summary>
-    public async Task<IReadOnlyDictionary<Guid, RouteOutcome>> RouteNewAsync(RoutingTransaction tx, IReadOnlyList<ConversationRow> started, CancellationToken ct)
+    /// <param name="traces">The trace of the message that started each conversation: its decision is a span there.</param>
+    public async Task<IReadOnlyDictionary<Guid, RouteOutcome>> RouteNewAsync(RoutingTransaction tx, IReadOnlyList<ConversationRow> started, CancellationToken ct,
+        IReadOnlyDictionary<Guid, ActivityContext>? traces = null)
     {
         var outcomes = new Dictionary<Guid, RouteOutcome>();
         if (started.Count == 0)
@@ -30,7 +34,9 @@ internal sealed class AgentChooser(IOptions<RoutingOptions> options, DecisionWri
         var sources = await AgentStore.PreferredSourcesAsync(tx, started.Select(c => c.CustomerId).ToArray(), HistorySince(tx), ct);
         foreach (var conversation in started)
         {
-            outcomes[conversation.Id] = await RouteAsync(tx, conversation, RoutingTriggers.NewConversation, ct, sources[conversation.CustomerId]);
+            using var span = RoutingTracing.Decision(RoutingTriggers.NewConversation, conversation.Id, traces?.GetValueOrDefault(conversation.Id) ?? default);
+            var outcome = outcomes[conversation.Id] = await RouteAsync(tx, conversation, RoutingTriggers.NewConversation, ct, sources[conversation.CustomerId]);
+            span.Decided(outcome.Status, outcome.Reason, outcome.AgentId, outcome.DecisionId);
         }
         return outcomes;
     }

@@ -2,6 +2,7 @@ using Dapper;
 using Npgsql;
 using Routing.Outbox;
 using Routing.Policy;
+using Routing.ServiceDefaults;
 using System.Text.Json;
 
 namespace Routing.Database;
@@ -26,7 +27,7 @@ internal sealed class RoutingTransaction(NpgsqlConnection connection, NpgsqlTran
     public Guid NewId() => Guid.CreateVersion7(now);
 
     public void Publish<T>(T message) where T : class =>
-        _outbox.Add(new OutboxMessage(NewId(), typeof(T), message, JsonSerializer.Serialize(message, ContractTypes.Json)));
+        _outbox.Add(new OutboxMessage(NewId(), typeof(T), message, JsonSerializer.Serialize(message, ContractTypes.Json), ServiceTracing.CurrentParent()));
 
     /// <summary>The routing receipt of one decision: a verdict per candidate, in the order they were judged.</summary>
     public void RecordDecision(Guid decisionId, Guid conversationId, string trigger, string outcome, string reason,
@@ -51,9 +52,9 @@ internal sealed class RoutingTransaction(NpgsqlConnection connection, NpgsqlTran
                 from unnest(@decisionIds, @conversationIds, @triggers::text[], @outcomes::text[], @reasons::text[], @agentIds::text[],
                             @candidates::text[], @considered) with ordinality as d(id, conversation_id, trigger, outcome, reason, agent_id, candidates, considered, n)
                 order by d.n;
-                insert into outbox (message_id, message_type, payload, created_at)
-                select m.id, m.type, m.payload::jsonb, @now
-                from unnest(@ids, @types::text[], @payloads::text[]) with ordinality as m(id, type, payload, n)
+                insert into outbox (message_id, message_type, payload, created_at, trace_parent)
+                select m.id, m.type, m.payload::jsonb, @now, m.trace_parent
+                from unnest(@ids, @types::text[], @payloads::text[], @traceParents::text[]) with ordinality as m(id, type, payload, trace_parent, n)
                 order by m.n;
                 """,
                 new
@@ -69,6 +70,7 @@ internal sealed class RoutingTransaction(NpgsqlConnection connection, NpgsqlTran
                     ids = _outbox.Select(o => o.Id).ToArray(),
                     types = _outbox.Select(o => o.Type.Name).ToArray(),
                     payloads = _outbox.Select(o => o.Payload).ToArray(),
+                    traceParents = _outbox.Select(o => o.TraceParent).ToArray(),
                     now,
                 },
                 ct));

@@ -4,6 +4,7 @@ using Routing.Contracts;
 using Routing.Database;
 using Routing.Observability;
 using Routing.Policy;
+using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.Options;
 using Routing.Addresses;
@@ -44,11 +45,13 @@ internal sealed class InboundRouter(RoutingDb db, AgentChooser chooser, Conversa
         var started = new List<ConversationRow>();
         var startedIds = new HashSet<Guid>();
         var joined = new HashSet<Guid>();
+        // the trace of the message that started each conversation: its routing decision is a span of that trace
+        var traces = new Dictionary<Guid, ActivityContext>();
         var stored = new List<(int Index, InboundMessageRow Row, ConversationRow Conversation)>();
         var outcomes = new InboundOutcome[items.Count];
         for (var i = 0; i < items.Count; i++)
         {
-            var (message, sender, identity) = items[i];
+            var (message, sender, identity, _) = items[i];
             if (replays.Contains(message.MessageId))
             {
                 // the channel only: the nonce and the sender stay out of the log
@@ -71,6 +74,7 @@ internal sealed class InboundRouter(RoutingDb db, AgentChooser chooser, Conversa
                 active[customerId] = conversation;
                 started.Add(conversation);
                 startedIds.Add(conversation.Id);
+                traces[conversation.Id] = items[i].Trace;
             }
             else if (!startedIds.Contains(conversation.Id))
             {
@@ -82,8 +86,8 @@ internal sealed class InboundRouter(RoutingDb db, AgentChooser chooser, Conversa
 
         // The conversations the batch started are routed in the order of their first message; then the joined ones
         // whose agent has been offline past the grace period are taken from that agent (rule 1's exception).
-        var decided = new Dictionary<Guid, RouteOutcome>(await chooser.RouteNewAsync(tx, started, ct));
-        foreach (var (_, _, conversation) in stored)
+        var decided = new Dictionary<Guid, RouteOutcome>(await chooser.RouteNewAsync(tx, started, ct, traces));
+        foreach (var (index, _, conversation) in stored)
         {
             if (decided.ContainsKey(conversation.Id))
             {
@@ -93,7 +97,9 @@ internal sealed class InboundRouter(RoutingDb db, AgentChooser chooser, Conversa
             if (conversation is { Status: ConversationStatus.Open, AgentId: { } agentId } && context.Agents.TryGetValue(agentId, out var agent)
                 && RoutingPolicy.ShouldRelease(agent.ToSnapshot(), tx.Now, options.Value.OfflineGrace))
             {
+                using var decision = RoutingTracing.Decision(RoutingTriggers.OfflineGrace, conversation.Id, items[index].Trace);
                 outcome = await lifecycle.ReleaseAsync(tx, conversation, RoutingTriggers.OfflineGrace, exclude: false, ct);
+                decision.Decided(outcome.Status, outcome.Reason, outcome.AgentId, outcome.DecisionId);
             }
             decided[conversation.Id] = outcome;
         }
@@ -102,6 +108,11 @@ internal sealed class InboundRouter(RoutingDb db, AgentChooser chooser, Conversa
         {
             var outcome = decided[conversation.Id];
             var message = row.Message;
+            // the message's own span in the trace it came in: MessageRouted leaves the outbox in that trace
+            using var routed = RoutingTracing.Source.StartActivity("route message", ActivityKind.Internal, items[index].Trace);
+            routed?.SetTag("routing.conversation.id", conversation.Id);
+            routed?.SetTag("routing.message.id", message.MessageId);
+            routed?.SetTag("routing.conversation.status", outcome.Status);
             tx.Publish(new MessageRouted
             {
                 MessageId = message.MessageId,
@@ -193,7 +204,8 @@ internal sealed class InboundRouter(RoutingDb db, AgentChooser chooser, Conversa
 /// address (where replies go), and the identity that names the customer: the address itself, or for an unverified
 /// sender kept apart, the address under its "-unverified" kind.
 /// </summary>
-internal sealed record InboundItem(InboundMessageReceived Message, NormalizedAddress Sender, NormalizedAddress Identity)
+/// <summary>A validated inbound message, with the trace it was consumed in (its routing continues that trace).</summary>
+internal sealed record InboundItem(InboundMessageReceived Message, NormalizedAddress Sender, NormalizedAddress Identity, ActivityContext Trace)
 {
     /// <summary>Validates the message; an invalid one throws <see cref="InvalidMessageException"/> naming the field.</summary>
     public static InboundItem From(InboundMessageReceived message, IdentityOptions identity)
@@ -201,6 +213,6 @@ internal sealed record InboundItem(InboundMessageReceived Message, NormalizedAdd
         var sender = InboundRouter.Validate(message);
         var apart = message.SenderVerified == false && identity.UnverifiedSenders == UnverifiedSenders.Separate;
         return new InboundItem(message with { Channel = message.Channel.Trim().ToLowerInvariant() }, sender,
-            apart ? sender with { Kind = sender.Kind + IdentityOptions.UnverifiedSuffix } : sender);
+            apart ? sender with { Kind = sender.Kind + IdentityOptions.UnverifiedSuffix } : sender, Activity.Current?.Context ?? default);
     }
 }

@@ -48,8 +48,8 @@ internal sealed class OutboxDispatcher(
         signal.Prune();
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
-        var rows = (await connection.QueryAsync<(long Id, Guid MessageId, string MessageType)>(new CommandDefinition(
-            $"select id, message_id, message_type from outbox order by id limit {BatchSize} for update skip locked",
+        var rows = (await connection.QueryAsync<(long Id, Guid MessageId, string MessageType, string? TraceParent)>(new CommandDefinition(
+            $"select id, message_id, message_type, trace_parent from outbox order by id limit {BatchSize} for update skip locked",
             transaction: tx, cancellationToken: ct))).ToList();
         if (rows.Count == 0)
         {
@@ -66,7 +66,7 @@ internal sealed class OutboxDispatcher(
             foreach (var (id, payload) in payloads)
             {
                 var row = rows.First(r => r.Id == id);
-                if (Read(row.MessageId, row.MessageType, payload, out var reason) is { } message)
+                if (Read(row.MessageId, row.MessageType, payload, row.TraceParent, out var reason) is { } message)
                 {
                     messages[id] = message;
                     continue;
@@ -84,7 +84,7 @@ internal sealed class OutboxDispatcher(
         using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct))
         {
             timeout.CancelAfter(PublishTimeout);
-            await Task.WhenAll(messages.Values.Select(m => bus.Publish(m!.Message, m.Type, context => context.MessageId = m.Id, timeout.Token)));
+            await Task.WhenAll(messages.Values.Select(m => PublishAsync(m!, timeout.Token)));
         }
 
         await connection.ExecuteAsync(new CommandDefinition(
@@ -93,8 +93,17 @@ internal sealed class OutboxDispatcher(
         return rows.Count;
     }
 
+    /// <summary>Publishes one event in the trace of the span that wrote it (the broker's headers carry it on to the consumers).</summary>
+    private async Task PublishAsync(OutboxMessage message, CancellationToken ct)
+    {
+        using var span = RoutingTracing.Source.StartFrom("outbox publish", message.TraceParent, System.Diagnostics.ActivityKind.Producer);
+        span?.SetTag("messaging.message.id", message.Id);
+        span?.SetTag("routing.event.type", message.Type.Name);
+        await bus.Publish(message.Message, message.Type, context => context.MessageId = message.Id, ct);
+    }
+
     /// <summary>A row as the contract it names, or null with why it can never be one.</summary>
-    private static OutboxMessage? Read(Guid messageId, string messageType, string payload, out string reason)
+    private static OutboxMessage? Read(Guid messageId, string messageType, string payload, string? traceParent, out string reason)
     {
         reason = "";
         try
@@ -102,7 +111,7 @@ internal sealed class OutboxDispatcher(
             var type = ContractTypes.Resolve(messageType);
             if (System.Text.Json.JsonSerializer.Deserialize(payload, type, ContractTypes.Json) is { } message)
             {
-                return new OutboxMessage(messageId, type, message, payload);
+                return new OutboxMessage(messageId, type, message, payload, traceParent);
             }
             reason = "the payload is null";
         }

@@ -1,0 +1,32 @@
+using System.Diagnostics;
+using Routing.ServiceDefaults;
+
+namespace Routing.Observability;
+
+/// <summary>
+/// Routing's spans: one per inbound message (in the trace of the webhook it came from) and one per routing decision,
+/// with the conversation's status after it and the reason as attributes; events written to the outbox carry the span that wrote them.
+/// Attributes name conversations, agents and decisions, never a customer's address or words.
+/// </summary>
+internal static class RoutingTracing
+{
+    public static readonly ActivitySource Source = new(ServiceTracing.SourcePrefix + "Routing");
+
+    /// <summary>A routing decision for a conversation, in the trace of the message that started it.</summary>
+    public static Activity? Decision(string trigger, Guid conversationId, ActivityContext parent)
+    {
+        var activity = Source.StartActivity("routing decision", ActivityKind.Internal, parent);
+        activity?.SetTag("routing.trigger", trigger);
+        activity?.SetTag("routing.conversation.id", conversationId);
+        return activity;
+    }
+
+    /// <summary>The decision's result on its span: the conversation's status after it (open, offered, held, queued...), the reason, agent and receipt.</summary>
+    public static void Decided(this Activity? activity, string status, string? reason, string? agentId, Guid decisionId)
+    {
+        activity?.SetTag("routing.conversation.status", status);
+        activity?.SetTag("routing.reason", reason);
+        activity?.SetTag("routing.agent.id", agentId);
+        activity?.SetTag("routing.decision.id", decisionId == Guid.Empty ? null : decisionId);
+    }
+}
