@@ -94,18 +94,6 @@ public sealed class AgentEventSchemaTests(GatewayHost gateway) : IClassFixture<G
         });
         await WebhookAsync(EventTypes.ConversationReleased, offered.Id);
 
-        // Notices go only to the tool where the agent acted, never to webhooks: the queued delivery is what a tool gets.
-        var store = gateway.Services.GetRequiredService<DeliveryStore>();
-        var target = (await gateway.Services.GetRequiredService<TargetStore>().TargetsAsync(agent.AgentId, CancellationToken.None)).Single();
-        var source = Guid.NewGuid();
-        await store.EnqueueNoticeAsync(target.Id, source, conversation.Id, "This conversation is closed: your message was not sent.", DateTimeOffset.UtcNow,
-            CancellationToken.None);
-        await using (var connection = await gateway.Database.DataSource.OpenConnectionAsync())
-        {
-            var notice = await connection.QuerySingleAsync<byte[]>("select body from gateway_deliveries where source_message_id = @source", new { source });
-            AssertObeys(EventTypes.Notice, notice);
-        }
-
         var delivered = gateway.Receiver.Requests.Select(r => r.Body)
             .Where(b => System.Text.Encoding.UTF8.GetString(b) is var text
                 && (text.Contains(conversation.Id.ToString(), StringComparison.Ordinal) || text.Contains(offered.Id.ToString(), StringComparison.Ordinal)))
@@ -115,6 +103,19 @@ public sealed class AgentEventSchemaTests(GatewayHost gateway) : IClassFixture<G
         foreach (var body in delivered)
         {
             AssertObeys(JsonDocument.Parse(body).RootElement.GetProperty("type").GetString()!, body);
+        }
+
+        // Notices go only to the tool where the agent acted, never to webhooks (queued here after the webhooks were read): the
+        // queued delivery is what a tool gets.
+        var store = gateway.Services.GetRequiredService<DeliveryStore>();
+        var target = (await gateway.Services.GetRequiredService<TargetStore>().TargetsAsync(agent.AgentId, CancellationToken.None)).Single();
+        var source = Guid.NewGuid();
+        await store.EnqueueNoticeAsync(target.Id, source, conversation.Id, "This conversation is closed: your message was not sent.", DateTimeOffset.UtcNow,
+            CancellationToken.None);
+        await using (var connection = await gateway.Database.DataSource.OpenConnectionAsync())
+        {
+            var notice = await connection.QuerySingleAsync<byte[]>("select body from gateway_deliveries where source_message_id = @source", new { source });
+            AssertObeys(EventTypes.Notice, notice);
         }
     }
 

@@ -28,15 +28,17 @@ internal sealed class ConversationStore(NpgsqlDataSource db)
         connection.QuerySingleAsync<ConversationView>(new CommandDefinition(
             $"select {ConversationView.Columns} from gateway_conversations where id = @id", new { id }, tx, cancellationToken: ct));
 
-    public static Task<int> AssignAsync(NpgsqlConnection connection, NpgsqlTransaction tx, ConversationAssigned m, ConversationContext context,
+    /// <summary>The conversation as assigned; null when it is closed or a later routing event already moved it on.</summary>
+    public static Task<ConversationView?> AssignAsync(NpgsqlConnection connection, NpgsqlTransaction tx, ConversationAssigned m, ConversationContext context,
         DateTimeOffset now, CancellationToken ct) =>
-        connection.ExecuteAsync(new CommandDefinition(
-            """
+        connection.QuerySingleOrDefaultAsync<ConversationView?>(new CommandDefinition(
+            $"""
             update gateway_conversations
             set agent_id = @AgentId, status = case when @RequiresAccept then 'offered' else 'open' end, channel = @Channel,
                 channel_account = @ChannelAccount, customer_display_name = @CustomerDisplayName, context = @context::jsonb,
                 offer_expires_at = @offerExpiresAt, state_at = @assignedAt, assigned_at = @assignedAt, updated_at = @now
             where id = @ConversationId and status <> 'closed' and state_at <= @assignedAt
+            returning {ConversationView.Columns}
             """, new
             {
                 m.AgentId, m.RequiresAccept, m.Channel, m.ChannelAccount, m.CustomerDisplayName, m.ConversationId,

@@ -31,10 +31,9 @@ internal sealed class ConversationAssignedConsumer(GatewayDb db) : IConsumer<Con
                 message.Channel == m.Channel ? m.ChannelAccount : "", message, null, null, null, ct);
         }
         // Closed, or a later routing event already moved it on: nothing to tell.
-        if (await ConversationStore.AssignAsync(connection, transaction, m, shown, tx.Now, ct) > 0)
+        if (await ConversationStore.AssignAsync(connection, transaction, m, shown, tx.Now, ct) is { } conversation)
         {
             await ConversationStore.AnnounceAsync(connection, transaction, m.ConversationId, m.AgentId, null, ct);
-            var conversation = await ConversationStore.GetAsync(connection, transaction, m.ConversationId, ct);
             var messages = await ConversationStore.MessagesAsync(connection, transaction, m.ConversationId, MessagesInEvent, ct);
             await tx.AppendAsync(AgentEventLog.IdFor(m.Receipt.DecisionId, m.AgentId, EventTypes.ConversationAssigned), m.AgentId, EventTypes.ConversationAssigned,
                 new ConversationAssignedData(m.ConversationId, conversation, m.RequiresAccept, m.OfferExpiresAt, shown.Customer, shown.Routing, messages), ct);

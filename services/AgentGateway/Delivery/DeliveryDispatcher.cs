@@ -17,6 +17,8 @@ internal sealed class DeliveryDispatcher(DeliveryStore store, TargetStore target
     TimeProvider time, IMeterFactory meters, ILogger<DeliveryDispatcher> logger) : BackgroundService
 {
     private readonly Dictionary<string, IDeliverySender> _senders = senders.ToDictionary(s => s.Kind);
+    private readonly System.Collections.Concurrent.ConcurrentQueue<(Guid Id, int Status)> _delivered = new();
+    private readonly SemaphoreSlim _recording = new(1, 1);
     private readonly Counter<long> _attempts = meters.Create(GatewayServiceExtensions.MeterName).CreateCounter<long>("gateway.delivery.attempts",
         description: "Delivery attempts into agents' tools by kind (webhook, slack, email) and outcome (delivered, retry, exhausted, disabled)");
 
@@ -85,7 +87,7 @@ internal sealed class DeliveryDispatcher(DeliveryStore store, TargetStore target
         switch (outcome)
         {
             case DeliveryOutcome.Delivered delivered:
-                await store.DeliveredAsync(delivery.Id, delivered.Status ?? 0, time.GetUtcNow(), ct);
+                await RecordDeliveredAsync(delivery.Id, delivered.Status ?? 0, ct);
                 _attempts.Add(1, kind, new KeyValuePair<string, object?>("outcome", "delivered"));
                 break;
             case DeliveryOutcome.Disable disable:
@@ -103,6 +105,33 @@ internal sealed class DeliveryDispatcher(DeliveryStore store, TargetStore target
                         delivery.Kind, delivery.TargetId, delivery.Attempts, retry.Error);
                 }
                 break;
+        }
+    }
+
+    /// <summary>
+    /// Records a delivery the tool accepted, with whichever others were accepted meanwhile (a group commit): one
+    /// statement for a wave of attempts instead of one each. When the statement fails, the deliveries stay leased and
+    /// are sent again after the lease (the same webhook-id), as after a crash.
+    /// </summary>
+    private async Task RecordDeliveredAsync(Guid id, int status, CancellationToken ct)
+    {
+        _delivered.Enqueue((id, status));
+        await _recording.WaitAsync(ct);
+        try
+        {
+            var batch = new List<(Guid Id, int Status)>();
+            while (_delivered.TryDequeue(out var next))
+            {
+                batch.Add(next);
+            }
+            if (batch.Count > 0)
+            {
+                await store.DeliveredAsync(batch, time.GetUtcNow(), ct);
+            }
+        }
+        finally
+        {
+            _recording.Release();
         }
     }
 

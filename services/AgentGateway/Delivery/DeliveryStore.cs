@@ -72,12 +72,17 @@ internal sealed class DeliveryStore(NpgsqlDataSource db)
             """, new { batch, now = now.UtcDateTime, leaseUntil = (now + lease).UtcDateTime }, cancellationToken: ct))).ToList();
     }
 
-    public async Task DeliveredAsync(Guid id, int status, DateTimeOffset now, CancellationToken ct)
+    /// <summary>Records deliveries the tools accepted, any number in one statement.</summary>
+    public async Task DeliveredAsync(IReadOnlyList<(Guid Id, int Status)> delivered, DateTimeOffset now, CancellationToken ct)
     {
         await using var connection = await db.OpenConnectionAsync(ct);
         await connection.ExecuteAsync(new CommandDefinition(
-            "update gateway_deliveries set status = 'delivered', last_status = @status, last_error = null, delivered_at = @now where id = @id",
-            new { id, status, now = now.UtcDateTime }, cancellationToken: ct));
+            """
+            update gateway_deliveries d set status = 'delivered', last_status = a.status, last_error = null, delivered_at = @now
+            from unnest(@ids, @statuses) as a(id, status)
+            where d.id = a.id
+            """,
+            new { ids = delivered.Select(d => d.Id).ToArray(), statuses = delivered.Select(d => d.Status).ToArray(), now = now.UtcDateTime }, cancellationToken: ct));
     }
 
     /// <summary>A failed attempt: tried again at <paramref name="retryAt"/>, or exhausted when there is none.</summary>

@@ -48,7 +48,8 @@ internal static class AgentEventLog
     /// redelivery). An agent's events are numbered in the order their transactions commit: the insert first takes a
     /// lock on the agent that is held until the transaction ends, so a second transaction writing for the same agent
     /// numbers its event only after the first committed. Without it, an event numbered lower but committed later was
-    /// never sent by a stream that had moved past the higher number (AgentEventOrderTests).
+    /// never sent by a stream that had moved past the higher number (AgentEventOrderTests). Stored and queued in one
+    /// statement: the lock is held for the commit's round trip only, not for another one before it.
     /// </summary>
     public static async Task<bool> AppendAsync<TData>(NpgsqlConnection connection, NpgsqlTransaction tx, Guid id, string agentId, string type,
         TData data, DateTimeOffset now, CancellationToken ct) where TData : IAgentEventData
@@ -56,16 +57,22 @@ internal static class AgentEventLog
         var body = Serialize(type, now, data);
         var seq = await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
             """
-            insert into gateway_agent_events (id, agent_id, type, body, created_at)
-            select @id, @agentId, @type, @body, @now from (select pg_advisory_xact_lock(hashtext('gateway_agent_events'), hashtext(@agentId))) as in_commit_order
-            on conflict (id) do nothing returning seq
-            """, new { id, agentId, type, body, now = now.UtcDateTime }, tx, cancellationToken: ct));
-        if (seq is null)
-        {
-            return false;
-        }
-        await QueueForTargetsAsync(connection, tx, agentId, id, type, body, data.ConversationId, now, ct);
-        return true;
+            with event as (
+                insert into gateway_agent_events (id, agent_id, type, body, created_at)
+                select @id, @agentId, @type, @body, @now
+                from (select pg_advisory_xact_lock(hashtext('gateway_agent_events'), hashtext(@agentId))) as in_commit_order
+                on conflict (id) do nothing returning seq
+            ), queued as (
+                insert into gateway_deliveries (id, target_id, source_message_id, event_type, body, status, next_attempt_at, conversation_id, trace_parent)
+                select gen_random_uuid(), t.id, @id, @type, @body, 'pending', @now, @conversationId, @traceParent
+                from gateway_targets t
+                where t.agent_id = @agentId and t.enabled and exists (select 1 from event)
+                on conflict (source_message_id, target_id) do nothing
+            )
+            select seq from event
+            """, new { id, agentId, type, body, conversationId = data.ConversationId, now = now.UtcDateTime, traceParent = ServiceTracing.CurrentParent() },
+            tx, cancellationToken: ct));
+        return seq is not null;
     }
 
     /// <summary>Queues the event's bytes for every enabled target of the agent; an event already queued (a redelivered message) adds nothing.</summary>
