@@ -13,7 +13,6 @@ public sealed class CpuUse
     private readonly string _state;
     private readonly int _pgPort;
     private readonly string _rabbitHome;
-    private Dictionary<string, double> _start = [];
     private long _startedAt;
 
     public CpuUse(string state, int pgPort)
@@ -27,23 +26,32 @@ public sealed class CpuUse
     public static readonly IReadOnlyList<string> Parts =
         ["routing", "gateway", "sms", "facebook", "whatsapp", "twitter", "email", "sandbox", "postgres", "rabbitmq", "benchmark", "machine"];
 
+    private Dictionary<(string Part, int Pid), double> _startByProcess = [];
+
     public void Start()
     {
-        _start = Sample();
+        _startByProcess = Sample();
         _startedAt = System.Diagnostics.Stopwatch.GetTimestamp();
     }
 
-    /// <summary>Cores each part used since <see cref="Start"/>.</summary>
+    /// <summary>
+    /// Cores each part used since <see cref="Start"/>: per process, what it used since then (all of it, for a process that
+    /// started meanwhile, such as a new database connection's backend; a process that ended meanwhile is not counted).
+    /// </summary>
     public IReadOnlyDictionary<string, double> Stop()
     {
         var seconds = System.Diagnostics.Stopwatch.GetElapsedTime(_startedAt).TotalSeconds;
-        var end = Sample();
-        return Parts.ToDictionary(p => p, p => (end.GetValueOrDefault(p) - _start.GetValueOrDefault(p)) / seconds);
+        var used = Parts.ToDictionary(p => p, _ => 0.0);
+        foreach (var (key, cpu) in Sample())
+        {
+            used[key.Part] += cpu - _startByProcess.GetValueOrDefault(key);
+        }
+        return used.ToDictionary(u => u.Key, u => Math.Max(0, u.Value) / seconds);
     }
 
-    private Dictionary<string, double> Sample()
+    private Dictionary<(string Part, int Pid), double> Sample()
     {
-        var seconds = new Dictionary<string, double>();
+        var seconds = new Dictionary<(string, int), double>();
         var services = Parts.Take(8).ToDictionary(s => ReadPid(Path.Combine(_state, s + ".pid")), s => s);
         var postmaster = -1;
         var processes = new List<(int Pid, int Parent, string Command, double Seconds)>();
@@ -79,12 +87,12 @@ public sealed class CpuUse
                 ?? (pid == Environment.ProcessId ? "benchmark" : null);
             if (part is not null)
             {
-                seconds[part] = seconds.GetValueOrDefault(part) + cpu;
+                seconds[(part, pid)] = cpu;
             }
         }
         // the machine: every processor's busy time (user, nice, system, irq, softirq, steal) from /proc/stat
         var total = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray();
-        seconds["machine"] = (total[0] + total[1] + total[2] + total[5] + total[6] + total[7]) / TicksPerSecond;
+        seconds[("machine", 0)] = (total[0] + total[1] + total[2] + total[5] + total[6] + total[7]) / TicksPerSecond;
         return seconds;
     }
 
