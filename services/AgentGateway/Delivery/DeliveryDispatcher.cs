@@ -1,5 +1,7 @@
-using Routing.ServiceDefaults;
 using Routing.AgentGateway.Events;
+using Routing.ServiceDefaults;
+using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
@@ -17,7 +19,7 @@ internal sealed class DeliveryDispatcher(DeliveryStore store, TargetStore target
     TimeProvider time, IMeterFactory meters, ILogger<DeliveryDispatcher> logger) : BackgroundService
 {
     private readonly Dictionary<string, IDeliverySender> _senders = senders.ToDictionary(s => s.Kind);
-    private readonly System.Collections.Concurrent.ConcurrentQueue<(Guid Id, int Status)> _delivered = new();
+    private readonly ConcurrentQueue<(Guid Id, int Status)> _delivered = new();
     private readonly SemaphoreSlim _recording = new(1, 1);
     private readonly Counter<long> _attempts = meters.Create(GatewayServiceExtensions.MeterName).CreateCounter<long>("gateway.delivery.attempts",
         description: "Delivery attempts into agents' tools by kind (webhook, slack, email) and outcome (delivered, retry, exhausted, disabled)");
@@ -81,7 +83,7 @@ internal sealed class DeliveryDispatcher(DeliveryStore store, TargetStore target
         });
         if (outcome is not DeliveryOutcome.Delivered)
         {
-            span?.SetStatus(System.Diagnostics.ActivityStatusCode.Error);
+            span?.SetStatus(ActivityStatusCode.Error);
         }
         var kind = new KeyValuePair<string, object?>("kind", delivery.Kind);
         switch (outcome)

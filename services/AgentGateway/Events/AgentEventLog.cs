@@ -56,22 +56,18 @@ internal static class AgentEventLog
     {
         var body = Serialize(type, now, data);
         var seq = await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
-            """
+            $"""
             with event as (
                 insert into gateway_agent_events (id, agent_id, type, body, created_at)
-                select @id, @agentId, @type, @body, @now
+                select @sourceMessageId, @agentId, @eventType, @body, @now
                 from (select pg_advisory_xact_lock(hashtext('gateway_agent_events'), hashtext(@agentId))) as in_commit_order
                 on conflict (id) do nothing returning seq
             ), queued as (
-                insert into gateway_deliveries (id, target_id, source_message_id, event_type, body, status, next_attempt_at, conversation_id, trace_parent)
-                select gen_random_uuid(), t.id, @id, @type, @body, 'pending', @now, @conversationId, @traceParent
-                from gateway_targets t
-                where t.agent_id = @agentId and t.enabled and exists (select 1 from event)
+                {QueueForTargets} and exists (select 1 from event)
                 on conflict (source_message_id, target_id) do nothing
             )
             select seq from event
-            """, new { id, agentId, type, body, conversationId = data.ConversationId, now = now.UtcDateTime, traceParent = ServiceTracing.CurrentParent() },
-            tx, cancellationToken: ct));
+            """, QueueParameters(agentId, id, type, body, data.ConversationId, now), tx, cancellationToken: ct));
         return seq is not null;
     }
 
@@ -79,11 +75,19 @@ internal static class AgentEventLog
     public static Task<int> QueueForTargetsAsync(NpgsqlConnection connection, NpgsqlTransaction? tx, string agentId, Guid sourceMessageId, string eventType,
         byte[] body, Guid? conversationId, DateTimeOffset now, CancellationToken ct) =>
         connection.ExecuteAsync(new CommandDefinition(
-            """
-            insert into gateway_deliveries (id, target_id, source_message_id, event_type, body, status, next_attempt_at, conversation_id, trace_parent)
-            select gen_random_uuid(), t.id, @sourceMessageId, @eventType, @body, 'pending', @now, @conversationId, @traceParent
-            from gateway_targets t
-            where t.agent_id = @agentId and t.enabled
+            $"""
+            {QueueForTargets}
             on conflict (source_message_id, target_id) do nothing
-            """, new { agentId, sourceMessageId, eventType, body, conversationId, now = now.UtcDateTime, traceParent = ServiceTracing.CurrentParent() }, tx, cancellationToken: ct));
+            """, QueueParameters(agentId, sourceMessageId, eventType, body, conversationId, now), tx, cancellationToken: ct));
+
+    /// <summary>A delivery of the event for each enabled target of the agent, in the trace the event is written in.</summary>
+    private const string QueueForTargets = """
+        insert into gateway_deliveries (id, target_id, source_message_id, event_type, body, status, next_attempt_at, conversation_id, trace_parent)
+        select gen_random_uuid(), t.id, @sourceMessageId, @eventType, @body, 'pending', @now, @conversationId, @traceParent
+        from gateway_targets t
+        where t.agent_id = @agentId and t.enabled
+        """;
+
+    private static object QueueParameters(string agentId, Guid sourceMessageId, string eventType, byte[] body, Guid? conversationId, DateTimeOffset now) =>
+        new { agentId, sourceMessageId, eventType, body, conversationId, now = now.UtcDateTime, traceParent = ServiceTracing.CurrentParent() };
 }

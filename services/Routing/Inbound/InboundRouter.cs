@@ -108,11 +108,7 @@ internal sealed class InboundRouter(RoutingDb db, AgentChooser chooser, Conversa
         {
             var outcome = decided[conversation.Id];
             var message = row.Message;
-            // the message's own span in the trace it came in: MessageRouted leaves the outbox in that trace
-            using var routed = RoutingTracing.Source.StartActivity("route message", ActivityKind.Internal, items[index].Trace);
-            routed?.SetTag("routing.conversation.id", conversation.Id);
-            routed?.SetTag("routing.message.id", message.MessageId);
-            routed?.SetTag("routing.conversation.status", outcome.Status);
+            using var span = RoutingTracing.Message(message.MessageId, conversation.Id, outcome.Status, items[index].Trace);
             tx.Publish(new MessageRouted
             {
                 MessageId = message.MessageId,

@@ -12,6 +12,16 @@ internal static class RoutingTracing
 {
     public static readonly ActivitySource Source = new(ServiceTracing.SourcePrefix + "Routing");
 
+    /// <summary>An inbound message's place in its conversation, in the trace it was consumed in: MessageRouted leaves the outbox in that trace.</summary>
+    public static Activity? Message(Guid messageId, Guid conversationId, string status, ActivityContext parent)
+    {
+        var activity = Source.StartActivity("route message", ActivityKind.Internal, parent);
+        activity?.SetTag("routing.message.id", messageId);
+        activity?.SetTag("routing.conversation.id", conversationId);
+        activity?.SetTag("routing.conversation.status", status);
+        return activity;
+    }
+
     /// <summary>A routing decision for a conversation, in the trace of the message that started it.</summary>
     public static Activity? Decision(string trigger, Guid conversationId, ActivityContext parent)
     {
