@@ -17,36 +17,85 @@ internal sealed class ConversationStore(NpgsqlDataSource db)
     public static async Task<ConversationView> LockAsync(NpgsqlConnection connection, NpgsqlTransaction tx, Guid id, Guid customerId,
         string channel, string channelAccount, DateTimeOffset now, CancellationToken ct) =>
         await connection.QuerySingleAsync<ConversationView>(new CommandDefinition(
-            $"""
-            insert into gateway_conversations (id, customer_id, status, channel, channel_account, state_at, updated_at)
-            values (@id, @customerId, 'waiting', @channel, @channelAccount, '-infinity', @now)
-            on conflict (id) do update set updated_at = gateway_conversations.updated_at
-            returning {ConversationView.Columns}
-            """, new { id, customerId, channel, channelAccount, now = now.UtcDateTime }, tx, cancellationToken: ct));
+            $"{Lock} returning {ConversationView.Columns}", new { id, customerId, channel, channelAccount, now = now.UtcDateTime }, tx, cancellationToken: ct));
+
+    /// <summary>The conversation's row locked (created as waiting if none): parameters @id, @customerId, @channel, @channelAccount, @now.</summary>
+    private const string Lock = """
+        insert into gateway_conversations (id, customer_id, status, channel, channel_account, state_at, updated_at)
+        values (@id, @customerId, 'waiting', @channel, @channelAccount, '-infinity', @now)
+        on conflict (id) do update set updated_at = gateway_conversations.updated_at
+        """;
 
     public static Task<ConversationView> GetAsync(NpgsqlConnection connection, NpgsqlTransaction tx, Guid id, CancellationToken ct) =>
         connection.QuerySingleAsync<ConversationView>(new CommandDefinition(
             $"select {ConversationView.Columns} from gateway_conversations where id = @id", new { id }, tx, cancellationToken: ct));
 
-    /// <summary>The conversation as assigned; null when it is closed or a later routing event already moved it on.</summary>
-    public static Task<ConversationView?> AssignAsync(NpgsqlConnection connection, NpgsqlTransaction tx, ConversationAssigned m, ConversationContext context,
-        DateTimeOffset now, CancellationToken ct) =>
-        connection.QuerySingleOrDefaultAsync<ConversationView?>(new CommandDefinition(
+    /// <summary>
+    /// The assignment applied in one round trip: the conversation locked, the messages it carries stored, the conversation
+    /// given to the agent with its inbound messages marked announced, and its latest messages read. Null when the
+    /// conversation is closed or a later routing event already moved it on (then nothing is announced).
+    /// </summary>
+    public static async Task<(ConversationView Conversation, IReadOnlyList<MessageView> Messages)?> AssignAsync(NpgsqlConnection connection,
+        NpgsqlTransaction tx, ConversationAssigned m, ConversationContext context, int messageLimit, DateTimeOffset now, CancellationToken ct)
+    {
+        // The account is only known for the conversation's own channel; MessageRouted fills in the rest.
+        var carried = m.RecentMessages.DistinctBy(message => message.MessageId)
+            .Select(message => new InboundMessage(message, message.Channel == m.Channel ? m.ChannelAccount : "", null, null, null)).ToList();
+        await using var results = await connection.QueryMultipleAsync(new CommandDefinition(
             $"""
-            update gateway_conversations
-            set agent_id = @AgentId, status = case when @RequiresAccept then 'offered' else 'open' end, channel = @Channel,
-                channel_account = @ChannelAccount, customer_display_name = @CustomerDisplayName, context = @context::jsonb,
-                offer_expires_at = @offerExpiresAt, state_at = @assignedAt, assigned_at = @assignedAt, updated_at = @now
-            where id = @ConversationId and status <> 'closed' and state_at <= @assignedAt
-            returning {ConversationView.Columns}
-            """, new
+            {Lock};
+            {InsertInbound};
+            with assigned as (
+                update gateway_conversations
+                set agent_id = @agentId, status = case when @requiresAccept then 'offered' else 'open' end, channel = @channel,
+                    channel_account = @channelAccount, customer_display_name = @displayName, context = @context::jsonb,
+                    offer_expires_at = @offerExpiresAt, state_at = @assignedAt, assigned_at = @assignedAt, updated_at = @now
+                where id = @id and status <> 'closed' and state_at <= @assignedAt
+                returning {ConversationView.Columns}
+            ), announced as (
+                {Announce} and exists (select 1 from assigned)
+            )
+            select * from assigned;
+            {LatestMessages}
+            """, Parameters(new
             {
-                m.AgentId, m.RequiresAccept, m.Channel, m.ChannelAccount, m.CustomerDisplayName, m.ConversationId,
+                id = m.ConversationId, customerId = m.CustomerId, channel = m.Channel, channelAccount = m.ChannelAccount, now = now.UtcDateTime,
+                agentId = m.AgentId, requiresAccept = m.RequiresAccept, displayName = m.CustomerDisplayName,
                 context = JsonSerializer.Serialize(context, AgentEventLog.Json),
                 offerExpiresAt = m.OfferExpiresAt?.UtcDateTime,
                 assignedAt = m.AssignedAt.UtcDateTime,
-                now = now.UtcDateTime,
-            }, tx, cancellationToken: ct));
+                one = false, messageId = Guid.Empty, limit = messageLimit,
+            }, InboundParameters(carried)), tx, cancellationToken: ct));
+        var conversation = await results.ReadSingleOrDefaultAsync<ConversationView>();
+        var messages = (await results.ReadAsync<MessageView>()).ToList();
+        return conversation is null ? null : (conversation, messages);
+    }
+
+    /// <summary>
+    /// A routed message applied in one round trip: the conversation locked, the message stored (or its provider fields
+    /// completed), and, when the conversation is offered to or open with <paramref name="agentId"/>, the message marked
+    /// announced to that agent. Returns the message when it was announced now (not already, by the assignment).
+    /// </summary>
+    public static async Task<MessageView?> RouteAsync(NpgsqlConnection connection, NpgsqlTransaction tx, Guid conversationId, Guid customerId,
+        string channel, InboundMessage message, string? agentId, DateTimeOffset now, CancellationToken ct)
+    {
+        await using var results = await connection.QueryMultipleAsync(new CommandDefinition(
+            $"""
+            {Lock};
+            {InsertInbound};
+            with announced as (
+                {Announce}
+                  and exists (select 1 from gateway_conversations c where c.id = @id and c.agent_id = @agentId and c.status in ('offered', 'open'))
+                returning id
+            )
+            select {MessageView.Columns} from gateway_messages where id = @messageId and exists (select 1 from announced);
+            """, Parameters(new
+            {
+                id = conversationId, customerId, channel, channelAccount = message.ChannelAccount, now = now.UtcDateTime,
+                agentId, one = true, messageId = message.Message.MessageId,
+            }, InboundParameters([message])), tx, cancellationToken: ct));
+        return await results.ReadSingleOrDefaultAsync<MessageView>();
+    }
 
     /// <summary>The agent loses the conversation (if it still has it); the time moves on either way, so an older assignment arriving late is ignored.</summary>
     public static async Task<int> ReleaseAsync(NpgsqlConnection connection, NpgsqlTransaction tx, ConversationReleased m, DateTimeOffset now, CancellationToken ct)
@@ -82,48 +131,67 @@ internal sealed class ConversationStore(NpgsqlDataSource db)
             new { id, agentId, now = now.UtcDateTime }, cancellationToken: ct));
     }
 
-    public static Task<int> InsertInboundAsync(NpgsqlConnection connection, NpgsqlTransaction tx, Guid conversationId, Guid customerId,
-        string channelAccount, ConversationMessage m, string? threadKey, string? providerMessageId, string? replyTo, CancellationToken ct) =>
-        connection.ExecuteAsync(new CommandDefinition(
-            """
-            insert into gateway_messages (id, conversation_id, customer_id, direction, channel, channel_account, address_kind, address_value,
-                display_name, thread_key, subject, body, attachments, provider_message_id, reply_to_provider_message_id, at)
-            values (@MessageId, @conversationId, @customerId, 'in', @Channel, @channelAccount, @kind, @value, @displayName, @threadKey,
-                @Subject, @Text, @attachments::jsonb, @providerMessageId, @replyTo, @at)
-            on conflict (id) do update set
-                channel_account = case when excluded.provider_message_id is null then gateway_messages.channel_account else excluded.channel_account end,
-                provider_message_id = coalesce(gateway_messages.provider_message_id, excluded.provider_message_id),
-                thread_key = coalesce(gateway_messages.thread_key, excluded.thread_key),
-                reply_to_provider_message_id = coalesce(gateway_messages.reply_to_provider_message_id, excluded.reply_to_provider_message_id)
-            """, new
-            {
-                m.MessageId, conversationId, customerId, m.Channel, channelAccount, kind = m.Sender.Kind, value = m.Sender.Value,
-                displayName = m.Sender.DisplayName, threadKey, m.Subject, m.Text,
-                attachments = JsonSerializer.Serialize(m.Attachments, AgentEventLog.Json), providerMessageId, replyTo, at = m.ReceivedAt.UtcDateTime,
-            }, tx, cancellationToken: ct));
+    /// <summary>
+    /// Stores customer messages of the conversation @id (customer @customerId) given as parallel arrays; a message already
+    /// stored (the assignment and MessageRouted both carry it) keeps its row and gains the provider's fields.
+    /// </summary>
+    private const string InsertInbound = """
+        insert into gateway_messages (id, conversation_id, customer_id, direction, channel, channel_account, address_kind, address_value,
+            display_name, thread_key, subject, body, attachments, provider_message_id, reply_to_provider_message_id, at)
+        select m.id, @id, @customerId, 'in', m.channel, m.account, m.kind, m.value, m.name, m.thread, m.subject, m.body, m.attachments::jsonb,
+            m.provider, m.reply_to, m.at
+        from unnest(@messageIds, @messageChannels, @messageAccounts, @senderKinds, @senderValues, @senderNames, @threadKeys, @subjects, @bodies,
+            @attachments, @providerIds, @replyTos, @receivedAts)
+            as m(id, channel, account, kind, value, name, thread, subject, body, attachments, provider, reply_to, at)
+        on conflict (id) do update set
+            channel_account = case when excluded.provider_message_id is null then gateway_messages.channel_account else excluded.channel_account end,
+            provider_message_id = coalesce(gateway_messages.provider_message_id, excluded.provider_message_id),
+            thread_key = coalesce(gateway_messages.thread_key, excluded.thread_key),
+            reply_to_provider_message_id = coalesce(gateway_messages.reply_to_provider_message_id, excluded.reply_to_provider_message_id)
+        """;
+
+    private static object InboundParameters(IReadOnlyList<InboundMessage> messages) => new
+    {
+        messageIds = messages.Select(m => m.Message.MessageId).ToArray(),
+        messageChannels = messages.Select(m => m.Message.Channel).ToArray(),
+        messageAccounts = messages.Select(m => m.ChannelAccount).ToArray(),
+        senderKinds = messages.Select(m => m.Message.Sender.Kind).ToArray(),
+        senderValues = messages.Select(m => m.Message.Sender.Value).ToArray(),
+        senderNames = messages.Select(m => m.Message.Sender.DisplayName).ToArray(),
+        threadKeys = messages.Select(m => m.ThreadKey).ToArray(),
+        subjects = messages.Select(m => m.Message.Subject).ToArray(),
+        bodies = messages.Select(m => m.Message.Text).ToArray(),
+        attachments = messages.Select(m => JsonSerializer.Serialize(m.Message.Attachments, AgentEventLog.Json)).ToArray(),
+        providerIds = messages.Select(m => m.ProviderMessageId).ToArray(),
+        replyTos = messages.Select(m => m.ReplyToProviderMessageId).ToArray(),
+        receivedAts = messages.Select(m => m.Message.ReceivedAt.UtcDateTime).ToArray(),
+    };
+
+    private static DynamicParameters Parameters(object statement, object messages)
+    {
+        var parameters = new DynamicParameters(statement);
+        parameters.AddDynamicParams(messages);
+        return parameters;
+    }
+
+    /// <summary>
+    /// Marks the conversation @id's inbound messages (all, or with @one only @messageId) announced to @agentId, where not yet;
+    /// a statement to complete with further conditions.
+    /// </summary>
+    private const string Announce = """
+        update gateway_messages set announced_to = @agentId
+        where conversation_id = @id and direction = 'in' and announced_to is distinct from @agentId and (@one = false or id = @messageId)
+        """;
+
+    /// <summary>The conversation @id's latest @limit messages, oldest first.</summary>
+    private const string LatestMessages = $"""
+        select * from (select {MessageView.Columns} from gateway_messages where conversation_id = @id order by at desc, id desc limit @limit) m
+        order by at, id
+        """;
 
     public static async Task<IReadOnlyList<MessageView>> MessagesAsync(NpgsqlConnection connection, NpgsqlTransaction? tx, Guid conversationId,
         int limit, CancellationToken ct) =>
-        (await connection.QueryAsync<MessageView>(new CommandDefinition(
-            $"""
-            select * from (select {MessageView.Columns} from gateway_messages where conversation_id = @conversationId order by at desc, id desc limit @limit) m
-            order by at, id
-            """, new { conversationId, limit }, tx, cancellationToken: ct))).ToList();
-
-    public static Task<MessageView> MessageAsync(NpgsqlConnection connection, NpgsqlTransaction? tx, Guid id, CancellationToken ct) =>
-        connection.QuerySingleAsync<MessageView>(new CommandDefinition(
-            $"select {MessageView.Columns} from gateway_messages where id = @id", new { id }, tx, cancellationToken: ct));
-
-    /// <summary>Marks the conversation's inbound messages as announced to the agent; returns the ids that were not yet.</summary>
-    public static async Task<IReadOnlyList<Guid>> AnnounceAsync(NpgsqlConnection connection, NpgsqlTransaction tx, Guid conversationId, string agentId,
-        Guid? messageId, CancellationToken ct) =>
-        (await connection.QueryAsync<Guid>(new CommandDefinition(
-            """
-            update gateway_messages set announced_to = @agentId
-            where conversation_id = @conversationId and direction = 'in' and announced_to is distinct from @agentId
-              and (@one = false or id = @messageId)
-            returning id
-            """, new { conversationId, agentId, one = messageId is not null, messageId = messageId ?? Guid.Empty }, tx, cancellationToken: ct))).ToList();
+        (await connection.QueryAsync<MessageView>(new CommandDefinition(LatestMessages, new { id = conversationId, limit }, tx, cancellationToken: ct))).ToList();
 
     // ----- the agent API's reads: an agent sees only conversations it has (or had, once closed) -----
 
@@ -182,3 +250,7 @@ internal sealed class ConversationStore(NpgsqlDataSource db)
         public string ContextJson { get; init; } = "{}";
     }
 }
+
+/// <summary>A customer message to store, with the channel account it came to and the provider's fields MessageRouted carries.</summary>
+internal sealed record InboundMessage(ConversationMessage Message, string ChannelAccount, string? ThreadKey, string? ProviderMessageId,
+    string? ReplyToProviderMessageId);

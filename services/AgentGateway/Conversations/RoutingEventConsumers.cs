@@ -22,19 +22,9 @@ internal sealed class ConversationAssignedConsumer(GatewayDb db) : IConsumer<Con
             new CustomerContext(m.CustomerId, m.CustomerDisplayName, m.CustomerAddresses, m.PreferredAgents, m.RelationshipHistory, m.EarlierMessages),
             new RoutingContext(ReceiptText.For(m.Receipt, m.AgentId), m.Receipt));
         await using var tx = await db.BeginAsync(ct);
-        var (connection, transaction) = (tx.Connection, tx.Transaction);
-        await ConversationStore.LockAsync(connection, transaction, m.ConversationId, m.CustomerId, m.Channel, m.ChannelAccount, tx.Now, ct);
-        foreach (var message in m.RecentMessages)
-        {
-            // The account is only known for the conversation's own channel; MessageRouted fills in the rest.
-            await ConversationStore.InsertInboundAsync(connection, transaction, m.ConversationId, m.CustomerId,
-                message.Channel == m.Channel ? m.ChannelAccount : "", message, null, null, null, ct);
-        }
         // Closed, or a later routing event already moved it on: nothing to tell.
-        if (await ConversationStore.AssignAsync(connection, transaction, m, shown, tx.Now, ct) is { } conversation)
+        if (await ConversationStore.AssignAsync(tx.Connection, tx.Transaction, m, shown, MessagesInEvent, tx.Now, ct) is var (conversation, messages))
         {
-            await ConversationStore.AnnounceAsync(connection, transaction, m.ConversationId, m.AgentId, null, ct);
-            var messages = await ConversationStore.MessagesAsync(connection, transaction, m.ConversationId, MessagesInEvent, ct);
             await tx.AppendAsync(AgentEventLog.IdFor(m.Receipt.DecisionId, m.AgentId, EventTypes.ConversationAssigned), m.AgentId, EventTypes.ConversationAssigned,
                 new ConversationAssignedData(m.ConversationId, conversation, m.RequiresAccept, m.OfferExpiresAt, shown.Customer, shown.Routing, messages), ct);
         }
@@ -59,16 +49,12 @@ internal sealed class MessageRoutedConsumer(GatewayDb db) : IConsumer<MessageRou
             Attachments = m.Attachments, ReceivedAt = m.ReceivedAt,
         };
         await using var tx = await db.BeginAsync(ct);
-        var (connection, transaction) = (tx.Connection, tx.Transaction);
-        var conversation = await ConversationStore.LockAsync(connection, transaction, m.ConversationId, m.CustomerId, m.Channel, m.ChannelAccount, tx.Now, ct);
-        await ConversationStore.InsertInboundAsync(connection, transaction, m.ConversationId, m.CustomerId, m.ChannelAccount, message,
-            m.ThreadKey, m.ProviderMessageId, m.ReplyToProviderMessageId, ct);
-        // With no agent yet, the assignment will carry it.
-        if (m.AgentId is not null && conversation.AgentId == m.AgentId && conversation.Status is "offered" or "open"
-            && (await ConversationStore.AnnounceAsync(connection, transaction, m.ConversationId, m.AgentId, m.MessageId, ct)).Count > 0)
+        // With no agent yet, or one the assignment already told, the assignment carries it.
+        if (await ConversationStore.RouteAsync(tx.Connection, tx.Transaction, m.ConversationId, m.CustomerId, m.Channel,
+                new InboundMessage(message, m.ChannelAccount, m.ThreadKey, m.ProviderMessageId, m.ReplyToProviderMessageId), m.AgentId, tx.Now, ct) is { } view
+            && m.AgentId is { } agentId)
         {
-            var view = await ConversationStore.MessageAsync(connection, transaction, m.MessageId, ct);
-            await tx.AppendAsync(AgentEventLog.IdFor(m.MessageId, m.AgentId, EventTypes.MessageReceived), m.AgentId, EventTypes.MessageReceived,
+            await tx.AppendAsync(AgentEventLog.IdFor(m.MessageId, agentId, EventTypes.MessageReceived), agentId, EventTypes.MessageReceived,
                 new MessageReceivedData(m.ConversationId, view), ct);
         }
         await tx.CommitAsync(ct);
