@@ -85,6 +85,52 @@ public sealed class RuleTests(RenderedManifests rendered)
         Assert.True(ManifestRules.Check(objects).Count > 0, $"{breakage} went unnoticed");
     }
 
+    [Theory]
+    [MemberData(nameof(Overlays))]
+    public void Should_apply_with_the_migrations_everything_they_read(string overlay)
+    {
+        var objects = rendered.From(overlay);
+
+        var gaps = ManifestRules.MigrationStepGaps(objects, DocumentedInGuide);
+
+        Assert.True(gaps.Count == 0, string.Join('\n', gaps));
+        Assert.Equal(["agent-gateway-migrate", "routing-migrate"],
+            objects.Where(m => m.Kind == "Job" && m.Label(ManifestRules.MigrationStep) == "migrate").Select(m => m.Name).Order());
+        Assert.Contains(objects, m => m.Kind == "ConfigMap" && m.Name.StartsWith("platform-", StringComparison.Ordinal)
+            && m.Label(ManifestRules.MigrationStep) == "migrate");
+    }
+
+    [Theory]
+    [InlineData("configmap", "reads ConfigMap platform-")]
+    [InlineData("job", "agent-gateway-migrate: not in the migration step")]
+    [InlineData("secret", "reads Secret migration-extra")]
+    public void Should_catch_a_migration_step_that_leaves_a_job_without_what_it_reads(string breakage, string expected)
+    {
+        var objects = rendered.From("overlays/prod").Select(m => m with { Object = m.Object.DeepClone().AsObject() }).ToList();
+        switch (breakage)
+        {
+            case "configmap": // the selection as it was: the Jobs by their component label, not the ConfigMap they load
+                objects.First(m => m.Kind == "ConfigMap" && m.Name.StartsWith("platform-", StringComparison.Ordinal))
+                    .Object["metadata"]!["labels"]!.AsObject().Remove(ManifestRules.MigrationStep);
+                break;
+            case "job":
+                objects.First(m => m.Name == "agent-gateway-migrate").Object["metadata"]!["labels"]!.AsObject().Remove(ManifestRules.MigrationStep);
+                break;
+            case "secret":
+                objects.First(m => m.Name == "routing-migrate")["spec.template.spec.containers.0.envFrom"]!.AsArray()
+                    .Add(new JsonObject { ["secretRef"] = new JsonObject { ["name"] = "migration-extra" } });
+                break;
+        }
+
+        var gaps = ManifestRules.MigrationStepGaps(objects, DocumentedInGuide);
+
+        Assert.Contains(gaps, gap => gap.Contains(expected, StringComparison.Ordinal));
+    }
+
+    /// <summary>A Secret the deployment guide names (its operators' and per-service Secrets, created before the overlay).</summary>
+    private static bool DocumentedInGuide(string secret) =>
+        File.ReadAllText(Path.Combine(Tool.RepositoryRoot, "deploy", "README.md")).Contains($"`{secret}`", StringComparison.Ordinal);
+
     [Fact]
     public void Should_document_every_secret_the_manifests_expect()
     {
