@@ -259,19 +259,26 @@ internal static partial class ManifestRules
             }
             var general = policy["spec.egress"]?.AsArray().Any(rule =>
                 rule!["to"] is null or JsonArray { Count: 0 }
-                || rule["to"]!.AsArray().Any(to => to!["ipBlock"]?["cidr"]?.GetValue<string>() == "0.0.0.0/0" && to["ipBlock"]!["except"] is null && rule["ports"] is null)) ?? false;
-            var selector = policy["spec.podSelector.matchLabels"];
-            if (general && selector?["app.kubernetes.io/name"]?.GetValue<string>() != "agent-gateway")
+                || rule["to"]!.AsArray().Any(to => to!["ipBlock"]?["cidr"]?.GetValue<string>() is { } cidr && PrivateNetworks.TryGetValue(cidr, out var exceptions)
+                    && !exceptions.All(network => to["ipBlock"]!["except"]?.AsArray().Any(e => e!.GetValue<string>() == network) == true))) ?? false;
+            if (general)
             {
-                fail(policy, "general egress for pods other than the agent gateway's");
+                fail(policy, "egress open to private or metadata addresses (the cluster, the nodes' networks, 169.254.169.254)");
             }
         }
         if (!policies.Any(p => p["spec.podSelector.matchLabels"]?["app.kubernetes.io/name"]?.GetValue<string>() == "agent-gateway"
-                               && p["spec.egress.0"] is JsonObject { Count: 0 }))
+                               && p["spec.egress"]?.AsArray().Any(rule => rule!["to"]?.AsArray().Any(to => to!["ipBlock"]?["cidr"]?.GetValue<string>() == "0.0.0.0/0") == true) == true))
         {
-            violations.Add("NetworkPolicy: the agent gateway has no general egress");
+            violations.Add("NetworkPolicy: the agent gateway cannot reach public addresses (agents' tools, Slack, mail)");
         }
     }
+
+    /// <summary>What no pod's egress to "anywhere" may include: private, CGNAT, link-local (cloud metadata), unique-local and IPv4-mapped networks (loopback never leaves the pod).</summary>
+    private static readonly Dictionary<string, string[]> PrivateNetworks = new()
+    {
+        ["0.0.0.0/0"] = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "169.254.0.0/16"],
+        ["::/0"] = ["fc00::/7", "fe80::/10", "::ffff:0:0/96"],
+    };
 
     private static void CheckIngress(IReadOnlyList<Manifest> objects, List<string> violations)
     {
@@ -325,6 +332,10 @@ internal static partial class ManifestRules
             if (!Services.ContainsKey(hpa["spec.scaleTargetRef.name"]?.GetValue<string>() ?? ""))
             {
                 fail(hpa, "scales something that is not one of the services");
+            }
+            if (hpa["spec.metrics"]?.AsArray().Any(m => m!["resource"]?["name"]?.GetValue<string>() == "memory") == true)
+            {
+                fail(hpa, "scales on memory, which a .NET process keeps once grown: it would scale up and never down");
             }
         }
     }

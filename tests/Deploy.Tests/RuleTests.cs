@@ -38,6 +38,8 @@ public sealed class RuleTests(RenderedManifests rendered)
     [InlineData("grace period", "a preStop sleep of 40 s")]
     [InlineData("read-only root", "a writable root filesystem")]
     [InlineData("egress", "general egress for routing")]
+    [InlineData("memory", "an autoscaler on memory")]
+    [InlineData("gateway egress", "the agent gateway's egress open to the cluster and the metadata service")]
     [InlineData("open ingress", "routing's API open to every pod of the namespace")]
     [InlineData("secret", "a Secret object")]
     [InlineData("plain password", "a password in a connection string")]
@@ -60,6 +62,16 @@ public sealed class RuleTests(RenderedManifests rendered)
                 break;
             case "egress":
                 objects.First(m => m.Kind == "NetworkPolicy" && m.Name == "routing").Object["spec"]!["egress"] = new JsonArray(new JsonObject());
+                break;
+            case "memory":
+                var hpa = JsonNode.Parse("""
+                    {"metadata": {"name": "routing", "labels": {"app.kubernetes.io/part-of": "omnichannel-routing", "app.kubernetes.io/managed-by": "kustomize"}},
+                     "spec": {"scaleTargetRef": {"name": "routing"}, "metrics": [{"type": "Resource", "resource": {"name": "memory"}}]}}
+                    """)!.AsObject();
+                objects.Add(new Manifest("overlays/prod", "autoscaling/v2", "HorizontalPodAutoscaler", "routing", hpa, []));
+                break;
+            case "gateway egress":
+                objects.First(m => m.Kind == "NetworkPolicy" && m.Name == "agent-gateway").Object["spec"]!["egress"] = new JsonArray(new JsonObject());
                 break;
             case "open ingress":
                 objects.First(m => m.Kind == "NetworkPolicy" && m.Name == "routing").Object["spec"]!["ingress"]![0]!["from"] =
