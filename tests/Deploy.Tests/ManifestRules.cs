@@ -92,6 +92,17 @@ internal static partial class ManifestRules
             {
                 Fail(deployment, "no PodDisruptionBudget selecting its pods");
             }
+            var spread = deployment["spec.template.spec.topologySpreadConstraints"]?.AsArray() ?? [];
+            foreach (var key in new[] { "kubernetes.io/hostname", "topology.kubernetes.io/zone" })
+            {
+                // the constraint counts this service's pods only: its selector takes them, and the service's name narrows it
+                if (!spread.Any(c => c!["topologyKey"]?.GetValue<string>() == key && Selects(c["labelSelector"]?["matchLabels"], podLabels)
+                        && (c["matchLabelKeys"]?.AsArray().Any(k => k!.GetValue<string>() == "app.kubernetes.io/name") == true
+                            || c["labelSelector"]?["matchLabels"]?["app.kubernetes.io/name"] is not null)))
+                {
+                    Fail(deployment, $"its replicas are not spread over {key}");
+                }
+            }
             CheckPod(deployment, objects, Fail, isService: true);
         }
         foreach (var job in objects.Where(m => m.Kind == "Job"))

@@ -39,6 +39,7 @@ public sealed class RuleTests(RenderedManifests rendered)
     [InlineData("read-only root", "a writable root filesystem")]
     [InlineData("egress", "general egress for routing")]
     [InlineData("memory", "an autoscaler on memory")]
+    [InlineData("spread", "replicas that may all land on one node")]
     [InlineData("gateway egress", "the agent gateway's egress open to the cluster and the metadata service")]
     [InlineData("open ingress", "routing's API open to every pod of the namespace")]
     [InlineData("secret", "a Secret object")]
@@ -62,6 +63,9 @@ public sealed class RuleTests(RenderedManifests rendered)
                 break;
             case "egress":
                 objects.First(m => m.Kind == "NetworkPolicy" && m.Name == "routing").Object["spec"]!["egress"] = new JsonArray(new JsonObject());
+                break;
+            case "spread":
+                routing["spec.template.spec"]!.AsObject().Remove("topologySpreadConstraints");
                 break;
             case "memory":
                 var hpa = JsonNode.Parse("""
