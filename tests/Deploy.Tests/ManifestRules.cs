@@ -333,6 +333,14 @@ internal static partial class ManifestRules
             {
                 fail(scaled, $"its TriggerAuthentication {auth} is missing");
             }
+            if (target == "agent-gateway" && !(scaled["spec.triggers"]?.AsArray().Any(t => t!["type"]?.GetValue<string>() == "postgresql"
+                    && t["metadata"]?["query"]?.GetValue<string>() is { } query && query.Contains("gateway_deliveries", StringComparison.Ordinal)
+                    && query.Contains("'pending'", StringComparison.Ordinal)
+                    && t["metadata"]?["host"]?.GetValue<string>() == $"agent-gateway-db-rw.{ns}.svc"
+                    && objects.Any(m => m.Kind == "TriggerAuthentication" && m.Name == t["authenticationRef"]?["name"]?.GetValue<string>())) ?? false))
+            {
+                fail(scaled, $"the gateway does not scale on its due deliveries (a postgresql trigger on agent-gateway-db-rw.{ns}.svc)");
+            }
             if (objects.FirstOrDefault(m => m.Kind == "Deployment" && m.Name == target)?["spec.replicas"] is not null)
             {
                 fail(scaled, $"the Deployment {target} sets replicas, which KEDA owns");
