@@ -179,9 +179,9 @@ internal static partial class ManifestRules
                     fail(owner, $"no resources.{part}");
                 }
             }
-            if (container["image"]?.GetValue<string>() is not { } image || image.EndsWith(":latest", StringComparison.Ordinal))
+            if (container["image"]?.GetValue<string>() is not { } image || !ImmutableImage().IsMatch(image))
             {
-                fail(owner, "no image, or an image tagged latest");
+                fail(owner, "no image, or one by a moving tag (latest, main, none): a version tag or a digest pins what every node runs");
             }
             CheckEnvironment(owner, container, objects, fail);
             if (isService)
@@ -489,6 +489,10 @@ internal static partial class ManifestRules
 
     private static bool Selects(JsonNode? selector, JsonObject labels) =>
         selector is JsonObject { Count: > 0 } s && s.All(kv => labels[kv.Key]?.GetValue<string>() == kv.Value?.GetValue<string>());
+
+    /// <summary>An image by digest, or by a version tag (1.0.0, 1.1.0-main.42), not by a branch's or "latest".</summary>
+    [GeneratedRegex(@"(@sha256:[0-9a-f]{64}$)|(:v?\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$)")]
+    private static partial Regex ImmutableImage();
 
     [GeneratedRegex(@"\$\(([A-Za-z_][A-Za-z0-9_]*)\)")]
     private static partial Regex Reference();

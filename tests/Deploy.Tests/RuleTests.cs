@@ -41,6 +41,7 @@ public sealed class RuleTests(RenderedManifests rendered)
     [InlineData("memory", "an autoscaler on memory")]
     [InlineData("spread", "replicas that may all land on one node")]
     [InlineData("delivery backlog", "the gateway scaled on its queue alone")]
+    [InlineData("moving tag", "an image by the branch's tag")]
     [InlineData("gateway egress", "the agent gateway's egress open to the cluster and the metadata service")]
     [InlineData("open ingress", "routing's API open to every pod of the namespace")]
     [InlineData("secret", "a Secret object")]
@@ -64,6 +65,9 @@ public sealed class RuleTests(RenderedManifests rendered)
                 break;
             case "egress":
                 objects.First(m => m.Kind == "NetworkPolicy" && m.Name == "routing").Object["spec"]!["egress"] = new JsonArray(new JsonObject());
+                break;
+            case "moving tag":
+                container["image"] = "registry.example.com/omnichannel-routing/routing:main";
                 break;
             case "delivery backlog":
                 var triggers = objects.First(m => m.Kind == "ScaledObject" && m.Name == "agent-gateway")["spec.triggers"]!.AsArray();
