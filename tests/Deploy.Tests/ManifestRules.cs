@@ -23,7 +23,7 @@ internal static partial class ManifestRules
         ["adapter-email"] = "email-send-channel-message",
     };
 
-    /// <summary>The public paths the webhooks Ingress routes, and to which Service.</summary>
+    /// <summary>The public paths the webhooks route (HTTPRoute, or Ingress with the ingress-nginx component) leads, and to which Service.</summary>
     public static readonly IReadOnlyDictionary<string, string> WebhookPaths = new Dictionary<string, string>
     {
         ["/webhooks/sms"] = "adapter-sms",
@@ -129,7 +129,7 @@ internal static partial class ManifestRules
         }
 
         CheckNetworkPolicies(objects, Fail, violations);
-        CheckIngress(objects, violations);
+        CheckPublicEntry(objects, violations);
         CheckAutoscaling(objects, Fail);
         return violations;
     }
@@ -291,23 +291,45 @@ internal static partial class ManifestRules
         ["::/0"] = ["fc00::/7", "fe80::/10", "::ffff:0:0/96"],
     };
 
-    private static void CheckIngress(IReadOnlyList<Manifest> objects, List<string> violations)
+    /// <summary>The webhooks' and the agent API's paths lead to their Services: through HTTPRoutes (the default) or Ingresses.</summary>
+    private static void CheckPublicEntry(IReadOnlyList<Manifest> objects, List<string> violations)
     {
-        var paths = objects.Where(m => m.Kind == "Ingress")
-            .SelectMany(i => i["spec.rules"]!.AsArray().SelectMany(r => r!["http"]!["paths"]!.AsArray()))
-            .ToDictionary(p => p!["path"]!.GetValue<string>(), p => p!["backend"]!["service"]!["name"]!.GetValue<string>());
-        foreach (var (path, service) in WebhookPaths)
+        var paths = new Dictionary<string, (string Service, Func<JsonNode, bool> Port)>();
+        foreach (var route in objects.Where(m => m.Kind == "HTTPRoute"))
         {
-            if (paths.GetValueOrDefault(path) != service)
+            if (route["spec.parentRefs"] is not JsonArray { Count: > 0 })
             {
-                violations.Add($"Ingress: {path} does not lead to the Service {service}");
+                violations.Add($"HTTPRoute/{route.Name}: attached to no Gateway (parentRefs)");
+            }
+            foreach (var rule in route["spec.rules"]?.AsArray() ?? [])
+            {
+                var backend = rule!["backendRefs"]?[0];
+                foreach (var match in rule["matches"]?.AsArray() ?? [])
+                {
+                    var port = backend?["port"]?.GetValue<long>();
+                    paths[match!["path"]?["value"]?.GetValue<string>() ?? "/"] =
+                        (backend?["name"]?.GetValue<string>() ?? "", p => p["name"]?.GetValue<string>() == "http" && p["port"]?.GetValue<long>() == port);
+                }
             }
         }
-        foreach (var service in paths.Values.Distinct())
+        foreach (var path in objects.Where(m => m.Kind == "Ingress").SelectMany(i => i["spec.rules"]!.AsArray().SelectMany(r => r!["http"]!["paths"]!.AsArray())))
         {
-            if (!objects.Any(m => m.Kind == "Service" && m.Name == service && m["spec.ports"]!.AsArray().Any(p => p!["name"]?.GetValue<string>() == "http")))
+            var backend = path!["backend"]!["service"]!;
+            var port = backend["port"]?["name"]?.GetValue<string>();
+            paths[path["path"]!.GetValue<string>()] = (backend["name"]!.GetValue<string>(), p => p["name"]?.GetValue<string>() == port && port == "http");
+        }
+        foreach (var (path, service) in WebhookPaths.Append(new("/me", "agent-gateway")).Append(new("/conversations", "agent-gateway")))
+        {
+            if (paths.GetValueOrDefault(path).Service != service)
             {
-                violations.Add($"Ingress: the backend {service} is not a Service with an http port");
+                violations.Add($"public entry: {path} does not lead to the Service {service}");
+            }
+        }
+        foreach (var (path, (service, port)) in paths)
+        {
+            if (!objects.Any(m => m.Kind == "Service" && m.Name == service && m["spec.ports"]!.AsArray().Any(p => port(p!))))
+            {
+                violations.Add($"public entry: {path} leads to {service}, which is not a Service with that http port");
             }
         }
     }

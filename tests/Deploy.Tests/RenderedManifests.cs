@@ -8,7 +8,7 @@ namespace Routing.Deploy.Tests;
 /// </summary>
 public sealed class RenderedManifests
 {
-    public static readonly string[] Sources = ["overlays/dev", "overlays/prod", "overlays/prod-hpa", "infrastructure"];
+    public static readonly string[] Sources = ["overlays/dev", "overlays/prod", "overlays/prod-hpa", "overlays/prod-ingress-nginx", "infrastructure"];
 
     private readonly Dictionary<string, string> _yaml = [];
 

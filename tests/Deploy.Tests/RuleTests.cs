@@ -20,6 +20,7 @@ public sealed class RuleTests(RenderedManifests rendered)
     [InlineData("overlays/dev", 0, 0)]
     [InlineData("overlays/prod", 7, 0)]
     [InlineData("overlays/prod-hpa", 0, 7)]
+    [InlineData("overlays/prod-ingress-nginx", 7, 0)]
     public void Should_autoscale_every_service_the_overlay_s_way(string overlay, int scaledObjects, int autoscalers)
     {
         var objects = rendered.From(overlay);
@@ -42,6 +43,8 @@ public sealed class RuleTests(RenderedManifests rendered)
     [InlineData("spread", "replicas that may all land on one node")]
     [InlineData("delivery backlog", "the gateway scaled on its queue alone")]
     [InlineData("moving tag", "an image by the branch's tag")]
+    [InlineData("route", "the SMS webhooks' path routed nowhere")]
+    [InlineData("route port", "a route to a port the Service does not have")]
     [InlineData("gateway egress", "the agent gateway's egress open to the cluster and the metadata service")]
     [InlineData("open ingress", "routing's API open to every pod of the namespace")]
     [InlineData("secret", "a Secret object")]
@@ -65,6 +68,12 @@ public sealed class RuleTests(RenderedManifests rendered)
                 break;
             case "egress":
                 objects.First(m => m.Kind == "NetworkPolicy" && m.Name == "routing").Object["spec"]!["egress"] = new JsonArray(new JsonObject());
+                break;
+            case "route":
+                objects.First(m => m.Kind == "HTTPRoute" && m.Name == "webhooks")["spec.rules"]!.AsArray().RemoveAt(0);
+                break;
+            case "route port":
+                objects.First(m => m.Kind == "HTTPRoute" && m.Name == "agent-api")["spec.rules.0.backendRefs.0"]!["port"] = 8080L;
                 break;
             case "moving tag":
                 container["image"] = "registry.example.com/omnichannel-routing/routing:main";

@@ -53,6 +53,8 @@ public sealed class SchemaTests(RenderedManifests rendered)
         Assert.ThrowsAny<Exception>(() => KubernetesYaml.LoadAllFromString(misspelt, typeMap: null, strict: true));
     }
 
+    // The Kubernetes API's own kinds (the client's types); the Gateway API's are custom resources, checked by their CRD schemas.
     private static bool IsKubernetesKind(Manifest m) =>
-        !m.ApiVersion.Contains('/', StringComparison.Ordinal) || !m.ApiVersion.Split('/')[0].Contains('.', StringComparison.Ordinal) || m.ApiVersion.Split('/')[0].EndsWith(".k8s.io", StringComparison.Ordinal);
+        !m.ApiVersion.Contains('/', StringComparison.Ordinal) || !m.ApiVersion.Split('/')[0].Contains('.', StringComparison.Ordinal)
+        || (m.ApiVersion.Split('/')[0].EndsWith(".k8s.io", StringComparison.Ordinal) && !m.ApiVersion.StartsWith("gateway.networking.k8s.io/", StringComparison.Ordinal));
 }

@@ -1,7 +1,7 @@
 // Validates every object of the YAML streams given as files (`node validate.mjs rendered.yaml ...`, or stdin)
 // against its schema and prints one JSON line per object: {file, index, apiVersion, kind, name, object, errors}.
 //  - Kubernetes' own kinds: the API's OpenAPI schemas (kubernetes-models).
-//  - KEDA, CloudNativePG, OpenTelemetry Operator kinds: their CRD schemas (@kubernetes-models/*).
+//  - KEDA, CloudNativePG, OpenTelemetry Operator and Gateway API kinds: their CRD schemas (@kubernetes-models/*).
 //  - Kinds named by a CRD file given with --crd: that CRD's openAPIV3Schema with ajv, strictly: a field the
 //    schema does not name is an error (as `kubectl apply --validate=strict` would report it).
 // An object of a kind with no schema here is an error too: nothing passes unvalidated.
@@ -19,6 +19,7 @@ for (let i = 0; i < args.length; i++) {
 
 const packages = [
   { match: (group) => group === "" || !group.includes("."), module: (g, v, k) => `kubernetes-models/${g ? g + "/" : ""}${v}/${k}` },
+  { match: (group) => group === "gateway.networking.k8s.io", module: (g, v, k) => `@kubernetes-models/gateway-api/${g}/${v}/${k}` },
   { match: (group) => group.endsWith(".k8s.io"), module: (g, v, k) => `kubernetes-models/${g}/${v}/${k}` },
   { match: (group) => group === "keda.sh", module: (g, v, k) => `@kubernetes-models/keda/${g}/${v}/${k}` },
   { match: (group) => group === "postgresql.cnpg.io", module: (g, v, k) => `@kubernetes-models/cloudnative-pg/${g}/${v}/${k}` },
