@@ -64,7 +64,9 @@ public static class ServiceDefaultsExtensions
 
         var serviceName = builder.Environment.ApplicationName;
         var otel = builder.Services.AddOpenTelemetry()
-            .ConfigureResource(r => r.AddService(serviceName))
+            // service.version is the build's (the assembly's informational version, "1.0.0+<commit>" when built from git);
+            // deployment.environment.name and the pod's attributes come from OTEL_RESOURCE_ATTRIBUTES (pod-defaults.yaml).
+            .ConfigureResource(r => r.AddService(serviceName, serviceVersion: ServiceVersion()))
             .WithMetrics(m => m
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation()
@@ -91,6 +93,15 @@ public static class ServiceDefaultsExtensions
         }
 
         return builder;
+    }
+
+    /// <summary>The entry assembly's informational version ("1.0.0+&lt;commit&gt;"), else its version.</summary>
+    public static string ServiceVersion()
+    {
+        var assembly = System.Reflection.Assembly.GetEntryAssembly();
+        return assembly?.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+                   .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion
+               ?? assembly?.GetName().Version?.ToString() ?? "unknown";
     }
 
     /// <summary>/health/live answers while the process runs; /health/ready only when its broker and database answer.</summary>

@@ -166,6 +166,25 @@ public sealed class RuleTests(RenderedManifests rendered)
         File.ReadAllText(Path.Combine(Tool.RepositoryRoot, "deploy", "README.md")).Contains($"`{secret}`", StringComparison.Ordinal);
 
     [Fact]
+    public void Should_give_every_signal_the_services_export_a_pipeline_in_each_collector()
+    {
+        // the services export traces, metrics and logs over OTLP (ServiceDefaults: UseOtlpExporter); a collector
+        // without a pipeline for one of them refuses it, and the exporter logs the failure for every batch
+        var cluster = Assert.Single(rendered.From("infrastructure"), m => m.Kind == "OpenTelemetryCollector")["spec.config.service.pipelines"]!.AsObject();
+        var local = YamlPipelines(File.ReadAllText(Path.Combine(Tool.RepositoryRoot, "deploy", "local", "otel-collector.yaml")));
+
+        foreach (var signal in new[] { "traces", "metrics", "logs" })
+        {
+            Assert.True(cluster.ContainsKey(signal), $"the cluster's collector has no {signal} pipeline");
+            Assert.Contains(signal, local);
+        }
+    }
+
+    private static IReadOnlyList<string> YamlPipelines(string yaml) =>
+        yaml.Split('\n').SkipWhile(line => line.Trim() != "pipelines:").Skip(1).TakeWhile(line => line.StartsWith("    ", StringComparison.Ordinal))
+            .Select(line => line.Trim().Split(':')[0]).ToList();
+
+    [Fact]
     public void Should_document_every_secret_the_manifests_expect()
     {
         var guide = File.ReadAllText(Path.Combine(Tool.RepositoryRoot, "deploy", "README.md"));
