@@ -66,7 +66,9 @@ public static class ServiceDefaultsExtensions
         var otel = builder.Services.AddOpenTelemetry()
             // service.version is the build's (the assembly's informational version, "1.0.0+<commit>" when built from git);
             // deployment.environment.name and the pod's attributes come from OTEL_RESOURCE_ATTRIBUTES (pod-defaults.yaml).
-            .ConfigureResource(r => r.AddService(serviceName, serviceVersion: ServiceVersion()))
+            // The pod's name is its instance id when OTEL_RESOURCE_ATTRIBUTES names one; a generated id would replace it.
+            .ConfigureResource(r => r.AddService(serviceName, serviceVersion: ServiceVersion(),
+                autoGenerateServiceInstanceId: builder.Configuration["OTEL_RESOURCE_ATTRIBUTES"]?.Contains("service.instance.id=", StringComparison.Ordinal) != true))
             .WithMetrics(m => m
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation()
