@@ -439,62 +439,52 @@ internal static partial class ManifestRules
     public static IReadOnlySet<string> ReferencedConfigMaps(Manifest m)
     {
         var names = new SortedSet<string>();
-        void Walk(JsonNode? node, string? key)
+        Visit(m.Object, null, (key, o) =>
         {
-            switch (node)
+            if (key is "configMapKeyRef" or "configMapRef" or "configMap" && o["name"] is JsonValue n)
             {
-                case JsonObject o:
-                    if (key is "configMapKeyRef" or "configMapRef" or "configMap" && o["name"] is JsonValue n)
-                    {
-                        names.Add(n.GetValue<string>());
-                    }
-                    foreach (var (k, v) in o)
-                    {
-                        Walk(v, k);
-                    }
-                    break;
-                case JsonArray a:
-                    foreach (var item in a)
-                    {
-                        Walk(item, key);
-                    }
-                    break;
+                names.Add(n.GetValue<string>());
             }
-        }
-        Walk(m.Object, null);
+        });
         return names;
+    }
+
+    /// <summary>Calls <paramref name="visit"/> with every object below <paramref name="node"/> and the key it is under (an array's items: the array's key).</summary>
+    private static void Visit(JsonNode? node, string? key, Action<string?, JsonObject> visit)
+    {
+        switch (node)
+        {
+            case JsonObject o:
+                visit(key, o);
+                foreach (var (k, v) in o)
+                {
+                    Visit(v, k, visit);
+                }
+                break;
+            case JsonArray a:
+                foreach (var item in a)
+                {
+                    Visit(item, key, visit);
+                }
+                break;
+        }
     }
 
     /// <summary>Every Secret the manifests expect to exist, by name.</summary>
     public static IReadOnlySet<string> ReferencedSecrets(IReadOnlyList<Manifest> objects)
     {
         var names = new SortedSet<string>();
-        void Walk(JsonNode? node, string? key)
+        void Walk(JsonNode? node, string? key) => Visit(node, key, (k, o) =>
         {
-            switch (node)
+            if (k is "secretKeyRef" or "secretRef" && o["name"] is JsonValue n)
             {
-                case JsonObject o:
-                    if (key is "secretKeyRef" or "secretRef" && o["name"] is JsonValue n)
-                    {
-                        names.Add(n.GetValue<string>());
-                    }
-                    if (o["secretName"] is JsonValue s)
-                    {
-                        names.Add(s.GetValue<string>());
-                    }
-                    foreach (var (k, v) in o)
-                    {
-                        Walk(v, k);
-                    }
-                    break;
-                case JsonArray a:
-                    foreach (var item in a)
-                    {
-                        Walk(item, key);
-                    }
-                    break;
+                names.Add(n.GetValue<string>());
             }
-        }
+            if (o["secretName"] is JsonValue s)
+            {
+                names.Add(s.GetValue<string>());
+            }
+        });
         foreach (var m in objects)
         {
             Walk(m.Object, null);
