@@ -30,6 +30,16 @@ internal static class RoutingServiceExtensions
             .AddAuthenticationSchemes(OperatorTokenHandler.SchemeName).RequireAuthenticatedUser().AddRequirements(new OperatorScopeRequirement()));
         builder.AddCallerRateLimits();
         builder.Services.AddRoutingCore();
+        // The API's description, from the endpoints themselves (contracts/openapi/routing.json is its committed copy).
+        builder.Services.AddOpenApi(OpenApiDocument, o => o.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Info.Title = "Routing: operators' API";
+            document.Info.Description = "Agents, customers and conversations. Every route takes an operator token (Routing:Api:Tokens) as "
+                + "`Authorization: Bearer <token>`; a token of scope Read only reads. Errors are application/problem+json.";
+            // the same document wherever it is served from: paths are relative to the service's address
+            document.Servers?.Clear();
+            return Task.CompletedTask;
+        }));
         builder.AddRabbitMqMessaging(x => x.AddRoutingConsumers());
         return builder;
     }
@@ -73,6 +83,9 @@ internal static class RoutingServiceExtensions
         x.AddConsumer<CloseConversationConsumer, RoutingConsumerDefinition<CloseConversationConsumer>>();
     }
 
+    /// <summary>The name of the API's OpenAPI document (/openapi/routing.json).</summary>
+    public const string OpenApiDocument = "routing";
+
     /// <summary>The operators' API, every route behind an operator token (Routing:Api:Tokens); the health endpoints stay open.</summary>
     public static WebApplication MapRoutingApi(this WebApplication app)
     {
@@ -88,6 +101,8 @@ internal static class RoutingServiceExtensions
         api.MapAgentsApi();
         api.MapCustomersApi();
         api.MapConversationsApi();
+        // GET /openapi/routing.json, behind a token like every other route
+        api.MapOpenApi("/openapi/{documentName}.json");
         return app;
     }
 }
