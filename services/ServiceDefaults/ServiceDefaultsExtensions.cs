@@ -1,3 +1,4 @@
+using System.Reflection;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
@@ -100,10 +101,8 @@ public static class ServiceDefaultsExtensions
     /// <summary>The entry assembly's informational version ("1.0.0+&lt;commit&gt;"), else its version.</summary>
     public static string ServiceVersion()
     {
-        var assembly = System.Reflection.Assembly.GetEntryAssembly();
-        return assembly?.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
-                   .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion
-               ?? assembly?.GetName().Version?.ToString() ?? "unknown";
+        var assembly = Assembly.GetEntryAssembly();
+        return assembly?.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? assembly?.GetName().Version?.ToString() ?? "unknown";
     }
 
     /// <summary>/health/live answers while the process runs; /health/ready only when its broker and database answer.</summary>

@@ -26,10 +26,6 @@ internal sealed class ConversationStore(NpgsqlDataSource db)
         on conflict (id) do update set updated_at = gateway_conversations.updated_at
         """;
 
-    public static Task<ConversationView> GetAsync(NpgsqlConnection connection, NpgsqlTransaction tx, Guid id, CancellationToken ct) =>
-        connection.QuerySingleAsync<ConversationView>(new CommandDefinition(
-            $"select {ConversationView.Columns} from gateway_conversations where id = @id", new { id }, tx, cancellationToken: ct));
-
     /// <summary>
     /// The assignment applied in one round trip: the conversation locked, the messages it carries stored, the conversation
     /// given to the agent with its inbound messages marked announced, and its latest messages read. Null when the
@@ -64,7 +60,7 @@ internal sealed class ConversationStore(NpgsqlDataSource db)
                 context = JsonSerializer.Serialize(context, AgentEventLog.Json),
                 offerExpiresAt = m.OfferExpiresAt?.UtcDateTime,
                 assignedAt = m.AssignedAt.UtcDateTime,
-                one = false, messageId = Guid.Empty, limit = messageLimit,
+                limit = messageLimit,
             }, InboundParameters(carried)), tx, cancellationToken: ct));
         var conversation = await results.ReadSingleOrDefaultAsync<ConversationView>();
         var messages = (await results.ReadAsync<MessageView>()).ToList();
@@ -84,7 +80,7 @@ internal sealed class ConversationStore(NpgsqlDataSource db)
             {Lock};
             {InsertInbound};
             with announced as (
-                {Announce}
+                {Announce} and id = @messageId
                   and exists (select 1 from gateway_conversations c where c.id = @id and c.agent_id = @agentId and c.status in ('offered', 'open'))
                 returning id
             )
@@ -92,7 +88,7 @@ internal sealed class ConversationStore(NpgsqlDataSource db)
             """, Parameters(new
             {
                 id = conversationId, customerId, channel, channelAccount = message.ChannelAccount, now = now.UtcDateTime,
-                agentId, one = true, messageId = message.Message.MessageId,
+                agentId, messageId = message.Message.MessageId,
             }, InboundParameters([message])), tx, cancellationToken: ct));
         return await results.ReadSingleOrDefaultAsync<MessageView>();
     }
@@ -174,13 +170,10 @@ internal sealed class ConversationStore(NpgsqlDataSource db)
         return parameters;
     }
 
-    /// <summary>
-    /// Marks the conversation @id's inbound messages (all, or with @one only @messageId) announced to @agentId, where not yet;
-    /// a statement to complete with further conditions.
-    /// </summary>
+    /// <summary>Marks the conversation @id's inbound messages announced to @agentId, where not yet; a statement to complete with further conditions.</summary>
     private const string Announce = """
         update gateway_messages set announced_to = @agentId
-        where conversation_id = @id and direction = 'in' and announced_to is distinct from @agentId and (@one = false or id = @messageId)
+        where conversation_id = @id and direction = 'in' and announced_to is distinct from @agentId
         """;
 
     /// <summary>The conversation @id's latest @limit messages, oldest first.</summary>
