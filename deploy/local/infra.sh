@@ -171,6 +171,22 @@ mq_up() {
   log "RabbitMQ management API did not answer"; exit 1
 }
 
+# The broker's users, permissions, policies and dead-letter queue, from deploy/rabbitmq/definitions.json (which
+# Kubernetes declares through the Messaging Topology Operator, deploy/k8s/infrastructure/rabbitmq-topology.yaml): every
+# service logs in as its own user with only the permissions it needs (stack.sh). The definitions name each user in its
+# permissions only: each is created (or its password set again) with its dev-only password first (mq_password in
+# instance.sh), since an import would leave a user it creates without a known password and clear an existing one's.
+# guest stays the administrator, on loopback only, for the tests and the management UI.
+mq_topology() {
+  local api=http://127.0.0.1:$MQ_MGMT_PORT/api user
+  for user in $(mq_users); do
+    curl -fsS -u guest:guest -H 'content-type: application/json' -X PUT "$api/users/$user" \
+      -d "{\"password\":\"$(mq_password "$user")\",\"tags\":\"\"}" >/dev/null
+  done
+  curl -fsS -u guest:guest -H 'content-type: application/json' -X POST "$api/definitions" --data-binary @"$MQ_DEFINITIONS" >/dev/null \
+    || { log "RabbitMQ refused $MQ_DEFINITIONS"; exit 1; }
+}
+
 mq_down() {
   [ -x "$MQ_BIN/rabbitmqctl" ] || return 0
   mq_env
@@ -354,6 +370,7 @@ case "${1:-}" in
       pg_up
       mq_up
     fi
+    mq_topology
     mail_up
     print_env > "$STATE/env"
     log "ready (settings in $STATE/env)"

@@ -34,3 +34,9 @@ LMTP_PORT=${ROUTING_LMTP_PORT:-$(instance_port 2424)}
 # Erlang's distribution listener of the instance's RabbitMQ node, and the node's name (epmd is shared).
 MQ_DIST_PORT=$((MQ_PORT + 20000))
 MQ_NODE=routing$INSTANCE_TAG@localhost
+
+# The broker users of the local services (deploy/rabbitmq/definitions.json, loaded by infra.sh up; stack.sh logs each
+# service in as its own) and their dev-only passwords.
+MQ_DEFINITIONS=$ROOT/deploy/rabbitmq/definitions.json
+mq_users() { grep -o '"user": *"[^"]*"' "$MQ_DEFINITIONS" | sed 's/.*"\([^"]*\)"$/\1/' | sort -u; }
+mq_password() { printf 'dev-rabbitmq-%s' "$1"; }

@@ -15,23 +15,24 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 source "$ROOT/deploy/local/instance.sh"
 CONFIG=${CONFIG:-Release}
-# name, project folder, assembly, port (of the dev instance), variable of its address in stack.env
+# name, project folder, assembly, port (of the dev instance), variable of its address in stack.env, the broker user it
+# logs in as (deploy/rabbitmq/definitions.json; its least permissions, loaded by infra.sh up)
 # (sandbox stands in for the providers' send APIs; dev.env points the adapters at it)
 SERVICES=(
-  "sandbox deploy/local/sandbox Routing.ProviderSandbox 5190 PROVIDER_SANDBOX_URL"
-  "routing services/Routing Routing 5080 ROUTING_URL"
-  "gateway services/AgentGateway Routing.AgentGateway 5090 GATEWAY_URL"
-  "sms services/Adapters/Sms Routing.Adapters.Sms 5101 SMS_ADAPTER_URL"
-  "facebook services/Adapters/Facebook Routing.Adapters.Facebook 5102 FACEBOOK_ADAPTER_URL"
-  "whatsapp services/Adapters/WhatsApp Routing.Adapters.WhatsApp 5103 WHATSAPP_ADAPTER_URL"
-  "twitter services/Adapters/Twitter Routing.Adapters.Twitter 5104 TWITTER_ADAPTER_URL"
-  "email services/Adapters/Email Routing.Adapters.Email 5105 EMAIL_ADAPTER_URL"
+  "sandbox deploy/local/sandbox Routing.ProviderSandbox 5190 PROVIDER_SANDBOX_URL -"
+  "routing services/Routing Routing 5080 ROUTING_URL routing"
+  "gateway services/AgentGateway Routing.AgentGateway 5090 GATEWAY_URL agent-gateway"
+  "sms services/Adapters/Sms Routing.Adapters.Sms 5101 SMS_ADAPTER_URL adapter-sms"
+  "facebook services/Adapters/Facebook Routing.Adapters.Facebook 5102 FACEBOOK_ADAPTER_URL adapter-facebook"
+  "whatsapp services/Adapters/WhatsApp Routing.Adapters.WhatsApp 5103 WHATSAPP_ADAPTER_URL adapter-whatsapp"
+  "twitter services/Adapters/Twitter Routing.Adapters.Twitter 5104 TWITTER_ADAPTER_URL adapter-twitter"
+  "email services/Adapters/Email Routing.Adapters.Email 5105 EMAIL_ADAPTER_URL adapter-email"
 )
 # Second replicas, started when SECOND_REPLICAS names them (make chaos races two routing replicas on one database, and
 # two email adapters on one mailbox); `down` stops whichever is running.
 SECOND=(
-  "routing-2 services/Routing Routing 5081 ROUTING_2_URL"
-  "email-2 services/Adapters/Email Routing.Adapters.Email 5106 EMAIL_2_ADAPTER_URL"
+  "routing-2 services/Routing Routing 5081 ROUTING_2_URL routing"
+  "email-2 services/Adapters/Email Routing.Adapters.Email 5106 EMAIL_2_ADAPTER_URL adapter-email"
 )
 for entry in "${SECOND[@]}"; do
   read -r name _ <<<"$entry"
@@ -62,7 +63,7 @@ up() {
   for override in $(compgen -e | grep '^STACK_' || true); do export "${override#STACK_}=${!override}"; done
   : > "$STATE/stack.env"
   for entry in "${SERVICES[@]}"; do
-    read -r name folder assembly port variable <<<"$entry"
+    read -r name folder assembly port variable mq_user <<<"$entry"
     port=$(instance_port "$port")
     echo "export $variable=http://127.0.0.1:$port" >> "$STATE/stack.env"
     local pidfile=$STATE/$name.pid
@@ -81,6 +82,7 @@ up() {
       # folder of the instance; the others answer 503 and their providers retry.
       local spool=""; case $name in sms*|twitter*) spool=$STATE/spool/$name ;; esac
       (cd "$(dirname "$dll")" && Urls="http://127.0.0.1:$port" PIDFILE="$pidfile" DLL="$dll" \
+        RabbitMq__Username="${RabbitMq__Username:-$mq_user}" RabbitMq__Password="${RabbitMq__Password:-$(mq_password "$mq_user")}" \
         Webhooks__PublicBaseUrl="${Webhooks__PublicBaseUrl:-http://127.0.0.1:$port}" \
         Webhooks__Spool__Directory="$spool" \
         setsid bash -c 'while :; do dotnet "$DLL" & echo $! >"$PIDFILE"; wait $!; rc=$?; [ $rc -eq 75 ] || exit $rc; echo "[stack] restarting after exit 75"; done' \

@@ -29,6 +29,9 @@ public static class LocalStack
 
     public static IReadOnlyDictionary<string, string> Secrets => AdapterProcess.DevSecrets;
 
+    /// <summary>The dev-only password of a local broker user (deploy/rabbitmq/definitions.json; mq_password in deploy/local/instance.sh).</summary>
+    public static string BrokerPassword(string user) => $"dev-rabbitmq-{user}";
+
     /// <summary>A client for routing's API with the stack's admin operator token (dev.env); other services never see it.</summary>
     public static HttpClient RoutingApi(TimeSpan timeout)
     {

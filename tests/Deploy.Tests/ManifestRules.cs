@@ -435,6 +435,72 @@ internal static partial class ManifestRules
         return gaps;
     }
 
+    /// <summary>
+    /// Who logs in to RabbitMQ (issue 19): every Deployment and KEDA as a broker user of their own, declared with its
+    /// permissions in <paramref name="infrastructure"/> (the Messaging Topology Operator's User and Permission, whose
+    /// generated Secret &lt;user&gt;-user-credentials it reads), never as the cluster's administrator; and a cluster that
+    /// creates that administrator at all: with load_definitions RabbitMQ seeds no default user, and the topology
+    /// operator, which manages the cluster as that user, could not create the others.
+    /// </summary>
+    public static IReadOnlyList<string> BrokerUserGaps(IReadOnlyList<Manifest> overlay, IReadOnlyList<Manifest> infrastructure)
+    {
+        var gaps = new List<string>();
+        var users = infrastructure.Where(m => m is { Kind: "User", ApiVersion: "rabbitmq.com/v1beta1" }).Select(m => m.Name).ToHashSet();
+        var permitted = infrastructure.Where(m => m.Kind == "Permission")
+            .Select(m => m["spec.userReference.name"]?.GetValue<string>() ?? m["spec.user"]?.GetValue<string>()).ToHashSet();
+        foreach (var cluster in infrastructure.Where(m => m.Kind == "RabbitmqCluster"))
+        {
+            if (cluster["spec.rabbitmq.additionalConfig"]?.GetValue<string>() is { } config && config.Contains("load_definitions", StringComparison.Ordinal))
+            {
+                gaps.Add($"{cluster}: loads definitions, so RabbitMQ creates no default user and nobody can log in to declare the others");
+            }
+        }
+        void NeedsUser(Manifest m, string? secret)
+        {
+            var user = secret is not null && secret.EndsWith("-user-credentials", StringComparison.Ordinal) ? secret[..^"-user-credentials".Length] : null;
+            if (user is null)
+            {
+                gaps.Add($"{m}: logs in to RabbitMQ with {secret ?? "no credentials"}, not a broker user's generated Secret (<user>-user-credentials)");
+            }
+            else if (!users.Contains(user))
+            {
+                gaps.Add($"{m}: reads {secret}, but no User {user} is declared");
+            }
+            else if (!permitted.Contains(user))
+            {
+                gaps.Add($"{m}: its broker user {user} has no Permission");
+            }
+        }
+        foreach (var deployment in overlay.Where(m => m.Kind == "Deployment"))
+        {
+            var container = deployment["spec.template.spec.containers.0"];
+            var fromSecret = container?["envFrom"]?.AsArray()
+                .FirstOrDefault(e => e?["prefix"]?.GetValue<string>() == "RabbitMq__" && e["secretRef"] is not null)?["secretRef"]?["name"]?.GetValue<string>();
+            NeedsUser(deployment, fromSecret);
+            if (fromSecret is not null && fromSecret != $"{deployment.Name}-user-credentials")
+            {
+                gaps.Add($"{deployment}: logs in as another service's broker user ({fromSecret})");
+            }
+            foreach (var e in container?["env"]?.AsArray() ?? [])
+            {
+                if (e?["name"]?.GetValue<string>() is "RabbitMq__Username" or "RabbitMq__Password")
+                {
+                    gaps.Add($"{deployment}: sets {e["name"]} itself, over its broker user's Secret");
+                }
+            }
+        }
+        foreach (var auth in overlay.Where(m => m.Kind == "TriggerAuthentication"
+            && m["spec.secretTargetRef"]?.AsArray().Any(r => r?["parameter"]?.GetValue<string>() == "username") == true))
+        {
+            NeedsUser(auth, auth["spec.secretTargetRef"]!.AsArray().First(r => r!["parameter"]!.GetValue<string>() == "username")!["name"]!.GetValue<string>());
+        }
+        foreach (var m in overlay.Where(m => ReferencedSecrets([m]).Any(name => name.EndsWith("-default-user", StringComparison.Ordinal))))
+        {
+            gaps.Add($"{m}: reads the RabbitmqCluster's administrator (its default-user Secret)");
+        }
+        return gaps;
+    }
+
     /// <summary>Every ConfigMap an object reads (envFrom, env, volumes), by name.</summary>
     public static IReadOnlySet<string> ReferencedConfigMaps(Manifest m)
     {

@@ -34,7 +34,10 @@ public sealed class RenderedManifests
 
     internal string Yaml(string source) => _yaml[source];
 
-    /// <summary>The CRDs the operators' kinds are checked against (the RabbitmqCluster's, from the team's shared folder).</summary>
+    /// <summary>
+    /// The CRDs the operators' kinds are checked against, from the team's shared folder: the RabbitmqCluster's and the
+    /// Messaging Topology Operator's (User, Permission, Policy, Exchange, Queue, Binding, ...).
+    /// </summary>
     internal static IReadOnlyList<string> CrdFiles()
     {
         string[] candidates =
@@ -46,7 +49,9 @@ public sealed class RenderedManifests
         var dir = candidates.FirstOrDefault(d => d.Length > 0 && File.Exists(Path.Combine(d, "rabbitmq.com_rabbitmqclusters.yaml")))
             ?? throw new InvalidOperationException(
                 "rabbitmq.com_rabbitmqclusters.yaml not found in ROUTING_CRDS_DIR, ../shared/crds or /work/shared/crds");
-        return [Path.Combine(dir, "rabbitmq.com_rabbitmqclusters.yaml")];
+        string[] kinds = ["rabbitmqclusters", "users", "permissions", "policies", "exchanges", "queues", "bindings"];
+        return kinds.Select(kind => Path.Combine(dir, $"rabbitmq.com_{kind}.yaml"))
+            .Select(file => File.Exists(file) ? file : throw new InvalidOperationException($"{file} is missing")).ToList();
     }
 
     /// <summary>Runs the validator over YAML files; <paramref name="sourceOf"/> names each file's objects.</summary>

@@ -190,7 +190,7 @@ public sealed class RuleTests(RenderedManifests rendered)
         var guide = File.ReadAllText(Path.Combine(Tool.RepositoryRoot, "deploy", "README.md"));
         var secrets = RenderedManifests.Sources.SelectMany(s => ManifestRules.ReferencedSecrets(rendered.From(s))).Distinct().ToList();
 
-        Assert.Contains("rabbitmq-default-user", secrets);
+        Assert.Contains("routing-user-credentials", secrets);
         Assert.Contains("adapter-sms-credentials", secrets);
         Assert.All(secrets, name => Assert.Contains($"`{name}`", guide, StringComparison.Ordinal));
     }
@@ -202,10 +202,10 @@ public sealed class RuleTests(RenderedManifests rendered)
         var prod = rendered.From("overlays/prod");
         var secrets = ManifestRules.ReferencedSecrets(prod);
 
-        // RabbitmqCluster "rabbitmq" -> rabbitmq-default-user; CloudNativePG Cluster "x" -> x-app.
-        var generated = infrastructure.Where(m => m.Kind == "RabbitmqCluster").Select(m => $"{m.Name}-default-user")
+        // the topology operator's User "x" -> x-user-credentials; CloudNativePG Cluster "x" -> x-app.
+        var generated = infrastructure.Where(m => m is { Kind: "User", ApiVersion: "rabbitmq.com/v1beta1" }).Select(m => BrokerTopology.CredentialsSecret(m.Name))
             .Concat(infrastructure.Where(m => m.Kind == "Cluster").Select(m => $"{m.Name}-app")).ToList();
-        Assert.Equal(3, generated.Count);
+        Assert.Equal(10, generated.Count);
         Assert.All(generated, name => Assert.Contains(name, secrets));
         var routing = prod.First(m => m.Kind == "Deployment" && m.Name == "routing");
         var keys = routing["spec.template.spec.containers.0.env"]!.AsArray()
@@ -223,23 +223,22 @@ public sealed class RuleTests(RenderedManifests rendered)
         var infrastructure = rendered.From("infrastructure");
         var cluster = Assert.Single(infrastructure, m => m.Kind == "RabbitmqCluster");
         Assert.Equal(3, cluster["spec.replicas"]!.GetValue<int>());
-        Assert.Contains("load_definitions = /etc/rabbitmq/definitions/definitions.json", cluster["spec.rabbitmq.additionalConfig"]!.GetValue<string>());
+        Assert.Contains("default_queue_type = quorum", cluster["spec.rabbitmq.additionalConfig"]!.GetValue<string>());
 
-        var definitions = JsonNode.Parse(Assert.Single(infrastructure, m => m is { Kind: "ConfigMap", Name: "rabbitmq-definitions" })["data"]!["definitions.json"]!.GetValue<string>())!;
-        Assert.Equal("quorum", definitions["vhosts"]![0]!["metadata"]!["default_queue_type"]!.GetValue<string>());
-        var policy = definitions["policies"]!.AsArray().Single(p => p!["pattern"]!.GetValue<string>() == ".*")!["definition"]!;
+        var policies = infrastructure.Where(m => m.Kind == "Policy").ToList();
+        var policy = policies.Single(p => p["spec.pattern"]!.GetValue<string>() == ".*")["spec.definition"]!;
         Assert.InRange(policy["delivery-limit"]!.GetValue<int>(), 1, 1000);
         var deadLetters = policy["dead-letter-exchange"]!.GetValue<string>();
-        Assert.Contains(definitions["bindings"]!.AsArray(), b => b!["source"]!.GetValue<string>() == deadLetters);
-        Assert.Contains(definitions["queues"]!.AsArray(), q => q!["arguments"]!["x-queue-type"]!.GetValue<string>() == "quorum");
+        Assert.Contains(infrastructure, m => m.Kind == "Exchange" && m["spec.name"]!.GetValue<string>() == deadLetters);
+        Assert.Contains(infrastructure, m => m.Kind == "Binding" && m["spec.source"]!.GetValue<string>() == deadLetters);
+        Assert.Contains(infrastructure, m => m.Kind == "Queue" && m["spec.type"]!.GetValue<string>() == "quorum");
         // what failed keeps customers' messages: not for ever (issue 16), and what matches the error queues' pattern
         // gets the policy that says so
         foreach (var queue in new[] { "inbound-message-received_error", "agent-gateway_skipped", "dead-letters" })
         {
-            var applied = definitions["policies"]!.AsArray()
-                .Where(p => System.Text.RegularExpressions.Regex.IsMatch(queue, p!["pattern"]!.GetValue<string>()))
-                .MaxBy(p => p!["priority"]!.GetValue<int>())!;
-            Assert.InRange(applied["definition"]!["message-ttl"]!.GetValue<long>(), 1, (long)TimeSpan.FromDays(31).TotalMilliseconds);
+            var applied = policies.Where(p => System.Text.RegularExpressions.Regex.IsMatch(queue, p["spec.pattern"]!.GetValue<string>()))
+                .MaxBy(p => p["spec.priority"]!.GetValue<int>())!;
+            Assert.InRange(applied["spec.definition.message-ttl"]!.GetValue<long>(), 1, (long)TimeSpan.FromDays(31).TotalMilliseconds);
         }
     }
 }

@@ -1,0 +1,170 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+
+namespace Routing.Deploy.Tests;
+
+/// <summary>
+/// The broker's users, permissions, policies, exchanges, queues and bindings have one source,
+/// deploy/rabbitmq/definitions.json (RabbitMQ's definitions format), which the local stack imports as it is
+/// (deploy/local/infra.sh). For Kubernetes it becomes the Messaging Topology Operator's objects,
+/// deploy/k8s/infrastructure/rabbitmq-topology.yaml, written by <see cref="Render"/>: a test keeps the two equal.
+/// </summary>
+internal static partial class BrokerTopology
+{
+    public const string Cluster = "rabbitmq";
+
+    public static string DefinitionsPath => Path.Combine(Tool.RepositoryRoot, "deploy", "rabbitmq", "definitions.json");
+
+    public static string ManifestPath => Path.Combine(Tool.RepositoryRoot, "deploy", "k8s", "infrastructure", "rabbitmq-topology.yaml");
+
+    public static JsonObject Definitions() => JsonNode.Parse(File.ReadAllText(DefinitionsPath))!.AsObject();
+
+    /// <summary>The Secret the topology operator writes a User's generated username and password into.</summary>
+    public static string CredentialsSecret(string user) => $"{user}-user-credentials";
+
+    /// <summary>The topology operator's objects for <paramref name="definitions"/>, as YAML.</summary>
+    public static string Render(JsonObject definitions)
+    {
+        var objects = new List<JsonObject>();
+        // the definitions name users in their permissions only (the local stack gives each its password as it creates it)
+        foreach (var user in Items(definitions, "permissions").Select(p => Text(p, "user")).Distinct())
+        {
+            objects.Add(Object("User", user, Spec()));
+        }
+        foreach (var permission in Items(definitions, "permissions"))
+        {
+            var user = Text(permission, "user");
+            var spec = Spec(permission["vhost"]);
+            spec["userReference"] = new JsonObject { ["name"] = user };
+            spec["permissions"] = new JsonObject
+            {
+                ["configure"] = Text(permission, "configure"),
+                ["write"] = Text(permission, "write"),
+                ["read"] = Text(permission, "read"),
+            };
+            objects.Add(Object("Permission", user, spec));
+        }
+        foreach (var policy in Items(definitions, "policies"))
+        {
+            var spec = Spec(policy["vhost"]);
+            spec["name"] = Text(policy, "name");
+            spec["pattern"] = Text(policy, "pattern");
+            spec["applyTo"] = Text(policy, "apply-to");
+            spec["priority"] = policy["priority"]!.GetValue<int>();
+            spec["definition"] = policy["definition"]!.DeepClone();
+            objects.Add(Object("Policy", Text(policy, "name"), spec));
+        }
+        foreach (var exchange in Items(definitions, "exchanges"))
+        {
+            var spec = Spec(exchange["vhost"]);
+            spec["name"] = Text(exchange, "name");
+            spec["type"] = Text(exchange, "type");
+            spec["durable"] = exchange["durable"]!.GetValue<bool>();
+            spec["autoDelete"] = exchange["auto_delete"]!.GetValue<bool>();
+            objects.Add(Object("Exchange", Text(exchange, "name"), spec));
+        }
+        foreach (var queue in Items(definitions, "queues"))
+        {
+            var spec = Spec(queue["vhost"]);
+            spec["name"] = Text(queue, "name");
+            var arguments = queue["arguments"]?.DeepClone().AsObject() ?? [];
+            if (arguments["x-queue-type"] is { } type)
+            {
+                spec["type"] = type.GetValue<string>();
+                arguments.Remove("x-queue-type");
+            }
+            spec["durable"] = queue["durable"]!.GetValue<bool>();
+            spec["autoDelete"] = queue["auto_delete"]!.GetValue<bool>();
+            if (arguments.Count > 0)
+            {
+                spec["arguments"] = arguments;
+            }
+            objects.Add(Object("Queue", Text(queue, "name"), spec));
+        }
+        foreach (var binding in Items(definitions, "bindings"))
+        {
+            var spec = Spec(binding["vhost"]);
+            spec["source"] = Text(binding, "source");
+            spec["destination"] = Text(binding, "destination");
+            spec["destinationType"] = Text(binding, "destination_type");
+            spec["routingKey"] = Text(binding, "routing_key");
+            objects.Add(Object("Binding", $"{Text(binding, "source")}-to-{Text(binding, "destination")}", spec));
+        }
+
+        var yaml = new StringBuilder();
+        yaml.Append("# GENERATED from deploy/rabbitmq/definitions.json, which the local stack loads as it is; do not edit here.\n");
+        yaml.Append("# Edit the definitions, then: ROUTING_WRITE_TOPOLOGY=1 dotnet test tests/Deploy.Tests --filter BrokerTopologyTests\n");
+        yaml.Append("# Objects of the Messaging Topology Operator on the RabbitmqCluster \"rabbitmq\". Each User's generated username and\n");
+        yaml.Append("# password are in the Secret <user>-user-credentials, which its Deployment (or KEDA) reads.\n");
+        foreach (var o in objects)
+        {
+            yaml.Append("---\n");
+            Write(yaml, o, 0);
+        }
+        return yaml.ToString();
+    }
+
+    private static IEnumerable<JsonObject> Items(JsonObject definitions, string key) =>
+        definitions[key]?.AsArray().Select(i => i!.AsObject()) ?? [];
+
+    private static string Text(JsonObject o, string key) => o[key]?.GetValue<string>() ?? "";
+
+    private static JsonObject Spec(JsonNode? vhost = null)
+    {
+        var spec = new JsonObject();
+        if (vhost is not null)
+        {
+            spec["vhost"] = vhost.GetValue<string>();
+        }
+        spec["rabbitmqClusterReference"] = new JsonObject { ["name"] = Cluster };
+        return spec;
+    }
+
+    private static JsonObject Object(string kind, string name, JsonObject spec) => new()
+    {
+        ["apiVersion"] = "rabbitmq.com/v1beta1",
+        ["kind"] = kind,
+        ["metadata"] = new JsonObject { ["name"] = name },
+        ["spec"] = spec,
+    };
+
+    /// <summary>Words a YAML reader would take for something other than a string.</summary>
+    private static readonly HashSet<string> YamlWords = new(["true", "false", "null", "yes", "no", "on", "off", "y", "n"], StringComparer.OrdinalIgnoreCase);
+
+    [GeneratedRegex("^[A-Za-z][A-Za-z0-9./-]*$")]
+    private static partial Regex Plain();
+
+    /// <summary>Block YAML for objects of maps, lists and scalars; strings single-quoted where they must be (a regex's backslashes stay as they are).</summary>
+    private static void Write(StringBuilder yaml, JsonObject o, int indent)
+    {
+        foreach (var (key, value) in o)
+        {
+            yaml.Append(' ', indent).Append(key).Append(':');
+            switch (value)
+            {
+                case JsonObject { Count: 0 }:
+                    yaml.Append(" {}\n");
+                    break;
+                case JsonObject child:
+                    yaml.Append('\n');
+                    Write(yaml, child, indent + 2);
+                    break;
+                case JsonArray list:
+                    yaml.Append(" [").AppendJoin(", ", list.Select(Scalar)).Append("]\n");
+                    break;
+                default:
+                    yaml.Append(' ').Append(Scalar(value)).Append('\n');
+                    break;
+            }
+        }
+    }
+
+    private static string Scalar(JsonNode? value) => value switch
+    {
+        JsonValue v when v.TryGetValue<string>(out var s) => Plain().IsMatch(s) && !YamlWords.Contains(s) ? s : $"'{s.Replace("'", "''", StringComparison.Ordinal)}'",
+        JsonValue v when v.TryGetValue<bool>(out var b) => b ? "true" : "false",
+        JsonValue v => v.ToJsonString(), // a number, written as JSON writes it (valid YAML)
+        _ => throw new InvalidOperationException($"no scalar: {value?.ToJsonString()}"),
+    };
+}
