@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Routing.AgentGateway.Api;
 using Routing.AgentGateway.Database;
 using Routing.AgentGateway.Delivery;
 using Routing.AgentGateway.Email;
@@ -35,6 +36,7 @@ internal static class GatewayServiceExtensions
         builder.Services.AddHostedService<EventHousekeeping>();
         builder.AddGatewayMessaging();
         builder.AddCallerRateLimits();
+        builder.Services.AddGatewayOpenApi();
         return builder;
     }
 }

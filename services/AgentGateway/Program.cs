@@ -1,6 +1,7 @@
 using Routing.AgentGateway;
 using Routing.AgentGateway.Admin;
 using Routing.AgentGateway.Agents;
+using Routing.AgentGateway.Api;
 using Routing.AgentGateway.Database;
 using Routing.AgentGateway.Slack;
 using Routing.ServiceDefaults;
@@ -25,6 +26,7 @@ app.MapDefaultEndpoints();
 app.MapAdminApi();
 app.MapAgentApi();
 app.MapSlackEndpoints();
+app.MapGatewayOpenApi();
 
 app.Run();
 

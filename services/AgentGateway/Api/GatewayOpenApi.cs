@@ -1,0 +1,58 @@
+using Routing.AgentGateway.Admin;
+using Routing.AgentGateway.Agents;
+using Routing.ServiceDefaults;
+
+namespace Routing.AgentGateway.Api;
+
+/// <summary>
+/// The gateway's two HTTP APIs described by OpenAPI documents generated from their endpoints: the agents' API (/me,
+/// /conversations) at /openapi/agent.json behind an agent token, the admin API (/admin) at /openapi/admin.json behind the
+/// admin token; each document is served to the callers of its API only. Committed copies: contracts/openapi/.
+/// Slack's endpoints are Slack's API, signed by Slack, and in neither.
+/// </summary>
+internal static class GatewayOpenApi
+{
+    public const string AgentDocument = "agent";
+    public const string AdminDocument = "admin";
+
+    public static IServiceCollection AddGatewayOpenApi(this IServiceCollection services)
+    {
+        services.AddOpenApi(AgentDocument, o =>
+        {
+            o.ShouldInclude = d => d.RelativePath is { } path && (path.StartsWith("me", StringComparison.Ordinal) || path.StartsWith("conversations", StringComparison.Ordinal));
+            o.AddDocumentTransformer((document, _, _) =>
+            {
+                document.Info.Title = "Agent gateway: agents' API";
+                document.Info.Description = "An agent's own conversations, presence and replies, and the live stream of its events. Every route "
+                    + "takes the agent's token (issued by the admin API) as `Authorization: Bearer agt_...`, and acts as that agent only. "
+                    + "Errors are application/problem+json.";
+                document.Servers?.Clear();
+                return Task.CompletedTask;
+            });
+        });
+        services.AddOpenApi(AdminDocument, o =>
+        {
+            o.ShouldInclude = d => d.RelativePath?.StartsWith("admin", StringComparison.Ordinal) == true;
+            o.AddDocumentTransformer((document, _, _) =>
+            {
+                document.Info.Title = "Agent gateway: admin API";
+                document.Info.Description = "Agents' tools (webhook, Slack and email targets), agents' API tokens, and the webhook deliveries "
+                    + "with their replay. Every route takes the admin token (Gateway:AdminToken) as `Authorization: Bearer <token>`. "
+                    + "Errors are application/problem+json.";
+                document.Servers?.Clear();
+                return Task.CompletedTask;
+            });
+        });
+        return services;
+    }
+
+    /// <summary>GET /openapi/agent.json (an agent token) and /openapi/admin.json (the admin token).</summary>
+    public static WebApplication MapGatewayOpenApi(this WebApplication app)
+    {
+        app.MapGroup("/openapi").AddEndpointFilter<AgentAuthorization>().RequireRateLimiting(CallerRateLimits.Policy)
+            .MapOpenApi($"/{{documentName:regex(^{AgentDocument}$)}}.json");
+        app.MapGroup("/openapi").AddEndpointFilter<AdminAuthorization>().RequireRateLimiting(CallerRateLimits.Policy)
+            .MapOpenApi($"/{{documentName:regex(^{AdminDocument}$)}}.json");
+        return app;
+    }
+}

@@ -1,0 +1,53 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Xunit;
+
+namespace Routing.Adapters.Testing;
+
+/// <summary>
+/// What a service's OpenAPI document must show (issue 19): every route of its API, and the same text as the copy committed
+/// under contracts/openapi/ for integrators. ROUTING_WRITE_OPENAPI=1 writes the served document over the committed one
+/// (then review the diff).
+/// </summary>
+public static partial class OpenApiDocuments
+{
+    /// <summary>The routes of <paramref name="services"/>' endpoints whose pattern passes <paramref name="include"/>, as OpenAPI writes them.</summary>
+    public static IReadOnlyList<(string Path, string Method)> Routes(IServiceProvider services, Func<string, bool> include) =>
+        services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .Where(e => e.RoutePattern.RawText is { } raw && include(raw) && !raw.Contains("openapi", StringComparison.Ordinal))
+            .SelectMany(e => (e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? [])
+                .Select(m => (Path: OpenApiPath(e.RoutePattern.RawText!), Method: m.ToLowerInvariant())))
+            .ToList();
+
+    /// <summary>Asserts that <paramref name="served"/> names every one of <paramref name="routes"/>.</summary>
+    public static void AssertDescribes(JsonNode served, IReadOnlyList<(string Path, string Method)> routes)
+    {
+        var paths = served["paths"]!.AsObject();
+        Assert.All(routes, r => Assert.True(paths[r.Path]?[r.Method] is not null, $"{r.Method} {r.Path} is not in the document"));
+        var described = paths.SelectMany(p => p.Value!.AsObject().Select(m => (Path: p.Key, Method: m.Key))).ToList();
+        Assert.All(described, d => Assert.True(routes.Contains(d), $"{d.Method} {d.Path} is described but is not a route of this API"));
+    }
+
+    /// <summary>Asserts that contracts/openapi/<paramref name="file"/> is <paramref name="served"/> (writing it first under ROUTING_WRITE_OPENAPI=1).</summary>
+    public static async Task AssertCommittedAsync(JsonNode served, string file)
+    {
+        var committed = Path.Combine(AdapterProcess.RepositoryRoot, "contracts", "openapi", file);
+        if (Environment.GetEnvironmentVariable("ROUTING_WRITE_OPENAPI") == "1")
+        {
+            var text = served.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }) + "\n";
+            await File.WriteAllTextAsync(committed, text);
+        }
+        Assert.True(File.Exists(committed) && JsonNode.DeepEquals(JsonNode.Parse(await File.ReadAllTextAsync(committed)), served),
+            $"contracts/openapi/{file} differs from the document the service serves: run its test with ROUTING_WRITE_OPENAPI=1 and review the diff");
+    }
+
+    /// <summary>"/agents/{id:guid}" as OpenAPI writes it: "/agents/{id}" (and a group's "/agents/" as "/agents").</summary>
+    public static string OpenApiPath(string pattern) => "/" + Constraint().Replace(pattern.Trim('/'), "{$1}");
+
+    [GeneratedRegex(@"\{\*{0,2}([A-Za-z_][A-Za-z0-9_]*)[^}]*\}")]
+    private static partial Regex Constraint();
+}
