@@ -71,6 +71,7 @@ internal static class RoutingServiceExtensions
         services.AddHostedService(sp => sp.GetRequiredService<TimerSweeper>());
         services.AddSingleton<OutboxDispatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<OutboxDispatcher>());
+        services.AddHostedService<OutboxBacklogSampler>();
         return services;
     }
 

@@ -62,6 +62,7 @@ public static class ServiceDefaultsExtensions
         // A key twice in one JSON object is refused (400), not silently "the last one wins".
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.AllowDuplicateProperties = false);
         builder.Services.AddHealthChecks().AddCheck("self", () => HealthCheckResult.Healthy(), [LiveTag]);
+        builder.Services.AddSingleton<IHealthCheckPublisher, HealthMetrics>();
 
         var serviceName = builder.Environment.ApplicationName;
         var otel = builder.Services.AddOpenTelemetry()
@@ -74,7 +75,7 @@ public static class ServiceDefaultsExtensions
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation()
                 .AddRuntimeInstrumentation()
-                .AddMeter("MassTransit", "Npgsql")
+                .AddMeter("MassTransit", "Npgsql", HealthMetrics.MeterName)
                 .AddMeter(extraMeters));
         // Spans cost a little on every message and database call; they are recorded only when there
         // is somewhere to send them (OTEL_TRACES_SAMPLER and its argument tune how many).

@@ -2,7 +2,6 @@ using Routing.AgentGateway.Events;
 using Routing.ServiceDefaults;
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Diagnostics.Metrics;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
 
@@ -16,13 +15,11 @@ namespace Routing.AgentGateway.Delivery;
 /// exhausted: listed by the admin API, and replayable.
 /// </summary>
 internal sealed class DeliveryDispatcher(DeliveryStore store, TargetStore targets, EventSignal signal, IEnumerable<IDeliverySender> senders, IOptions<DeliveryOptions> options,
-    TimeProvider time, IMeterFactory meters, ILogger<DeliveryDispatcher> logger) : BackgroundService
+    TimeProvider time, DeliveryMetrics metrics, ILogger<DeliveryDispatcher> logger) : BackgroundService
 {
     private readonly Dictionary<string, IDeliverySender> _senders = senders.ToDictionary(s => s.Kind);
     private readonly ConcurrentQueue<(Guid Id, int Status)> _delivered = new();
     private readonly SemaphoreSlim _recording = new(1, 1);
-    private readonly Counter<long> _attempts = meters.Create(GatewayServiceExtensions.MeterName).CreateCounter<long>("gateway.delivery.attempts",
-        description: "Delivery attempts into agents' tools by kind (webhook, slack, email) and outcome (delivered, retry, exhausted, disabled)");
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -85,22 +82,22 @@ internal sealed class DeliveryDispatcher(DeliveryStore store, TargetStore target
         {
             span?.SetStatus(ActivityStatusCode.Error);
         }
-        var kind = new KeyValuePair<string, object?>("kind", delivery.Kind);
         switch (outcome)
         {
             case DeliveryOutcome.Delivered delivered:
                 await RecordDeliveredAsync(delivery.Id, delivered.Status ?? 0, ct);
-                _attempts.Add(1, kind, new KeyValuePair<string, object?>("outcome", "delivered"));
+                metrics.Attempt(delivery.Kind, "delivered");
+                metrics.Delivered(delivery, time.GetUtcNow());
                 break;
             case DeliveryOutcome.Disable disable:
                 await targets.DisableTargetAsync(delivery.TargetId, disable.Status, disable.Reason, time.GetUtcNow(), ct);
-                _attempts.Add(1, kind, new KeyValuePair<string, object?>("outcome", "disabled"));
+                metrics.Attempt(delivery.Kind, "disabled");
                 logger.LogWarning("{Kind} target {TargetId} disabled: {Reason}", delivery.Kind, delivery.TargetId, disable.Reason);
                 break;
             case DeliveryOutcome.Retry retry:
                 var retryAt = delivery.Attempts >= config.MaxAttempts ? (DateTimeOffset?)null : time.GetUtcNow() + Delay(delivery.Attempts, retry.After, config);
                 await store.FailedAsync(delivery.Id, retry.Status, retry.Error, retryAt, ct);
-                _attempts.Add(1, kind, new KeyValuePair<string, object?>("outcome", retryAt is null ? "exhausted" : "retry"));
+                metrics.Attempt(delivery.Kind, retryAt is null ? "exhausted" : "retry");
                 if (retryAt is null)
                 {
                     logger.LogWarning("Delivery {DeliveryId} to {Kind} target {TargetId} exhausted after {Attempts} attempts: {Error}", delivery.Id,

@@ -37,6 +37,8 @@ internal static class DeliveryServiceExtensions
             });
         services.AddSingleton<IDeliverySender, WebhookSender>();
         services.AddHostedService<DeliveryDispatcher>();
+        services.AddSingleton<DeliveryMetrics>();
+        services.AddHostedService<DeliveryBacklogSampler>();
         return services;
     }
 }

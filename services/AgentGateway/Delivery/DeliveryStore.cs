@@ -7,8 +7,14 @@ namespace Routing.AgentGateway.Delivery;
 
 /// <summary>A delivery claimed for one attempt, with its target.</summary>
 /// <param name="TraceParent">The trace of the routing event the delivery comes from: each attempt is a span of it.</param>
+/// <param name="QueuedAt">When the event was queued for this target.</param>
+/// <param name="AssignedAt">For a conversation.assigned event, when routing assigned the conversation.</param>
 internal sealed record ClaimedDelivery(Guid Id, Guid TargetId, string EventType, byte[] Body, int Attempts, string Kind, string AgentId,
-    Guid? ConversationId, string? Url, byte[]? SecretCiphertext, string? Address, string? SlackUserId, string? TraceParent = null);
+    Guid? ConversationId, string? Url, byte[]? SecretCiphertext, string? Address, string? SlackUserId, string? TraceParent = null,
+    DateTime? QueuedAt = null, DateTime? AssignedAt = null);
+
+/// <summary>What waits for the agents' tools: <see cref="DeliveryStore.BacklogAsync"/>.</summary>
+internal sealed record DeliveryBacklog(long Pending, double OldestPendingSeconds, long Exhausted);
 
 /// <summary>A delivery as the admin API lists it.</summary>
 internal sealed record DeliveryRow(Guid Id, Guid TargetId, Guid SourceMessageId, string EventType, string Status, int Attempts,
@@ -68,8 +74,22 @@ internal sealed class DeliveryStore(NpgsqlDataSource db)
             where d.id = due.id and t.id = d.target_id
             returning d.id, d.target_id as TargetId, d.event_type as EventType, d.body, d.attempts, t.kind, t.agent_id as AgentId,
                       d.conversation_id as ConversationId, t.url, t.secret_ciphertext as SecretCiphertext, t.address, t.slack_user_id as SlackUserId,
-                      d.trace_parent as TraceParent
+                      d.trace_parent as TraceParent, d.created_at as QueuedAt,
+                      case when d.event_type = 'conversation.assigned'
+                           then (select c.assigned_at from gateway_conversations c where c.id = d.conversation_id) end as AssignedAt
             """, new { batch, now = now.UtcDateTime, leaseUntil = (now + lease).UtcDateTime }, cancellationToken: ct))).ToList();
+    }
+
+    /// <summary>Deliveries waiting for their tools, the age of the oldest of them, and deliveries exhausted and not replayed (the metrics' sampler).</summary>
+    public async Task<DeliveryBacklog> BacklogAsync(DateTimeOffset now, CancellationToken ct)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        return await connection.QuerySingleAsync<DeliveryBacklog>(new CommandDefinition(
+            """
+            select (select count(*) from gateway_deliveries where status = 'pending') as Pending,
+                   coalesce(extract(epoch from @now - (select min(created_at) from gateway_deliveries where status = 'pending')), 0)::float8 as OldestPendingSeconds,
+                   (select count(*) from gateway_deliveries where status = 'exhausted') as Exhausted
+            """, new { now = now.UtcDateTime }, cancellationToken: ct));
     }
 
     /// <summary>Records deliveries the tools accepted, any number in one statement.</summary>

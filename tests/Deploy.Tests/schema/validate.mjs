@@ -24,6 +24,7 @@ const packages = [
   { match: (group) => group === "keda.sh", module: (g, v, k) => `@kubernetes-models/keda/${g}/${v}/${k}` },
   { match: (group) => group === "postgresql.cnpg.io", module: (g, v, k) => `@kubernetes-models/cloudnative-pg/${g}/${v}/${k}` },
   { match: (group) => group === "opentelemetry.io", module: (g, v, k) => `@kubernetes-models/opentelemetry-operator/${g}/${v}/${k}` },
+  { match: (group) => group === "monitoring.coreos.com", module: (g, v, k) => `@kubernetes-models/prometheus-operator/${g}/${v}/${k}` },
 ];
 
 // Structural schemas allow unknown fields unless told otherwise; the API server prunes or rejects them.
