@@ -6,6 +6,7 @@ using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
 using RabbitMQ.Client.Exceptions;
 using Routing.Adapters.Testing;
+using Routing.Testing;
 
 namespace Routing.EndToEndTests;
 
@@ -120,6 +121,51 @@ public sealed class BrokerPermissionTests
         var factory = Factory("adapter-sms", "dev-rabbitmq-adapter-email");
 
         await Assert.ThrowsAsync<BrokerUnreachableException>(() => factory.CreateConnectionAsync());
+    }
+
+    /// <summary>Every queue a service of the stack consumes, and so moves what it cannot read to &lt;queue&gt;_error.</summary>
+    public static TheoryData<string> WorkQueues => new(
+        "inbound-message-received", "agent-accepted-conversation", "agent-declined-conversation", "agent-presence-changed", "close-conversation",
+        "agent-gateway", "sms-send-channel-message", "facebook-send-channel-message", "whatsapp-send-channel-message",
+        "twitter-send-channel-message", "email-send-channel-message");
+
+    [Theory]
+    [MemberData(nameof(WorkQueues))]
+    public async Task Should_let_each_service_move_what_it_cannot_read_to_its_error_queue(string queue)
+    {
+        // the fault path declares, binds and publishes more than the happy path does (the error queue, MassTransit's
+        // ReceiveFault exchange): a permission missing there closed the consumer's channel and stranded its queue (make chaos, poison)
+        await LocalStack.RequireReadyAsync();
+        using var management = Management();
+        var before = await MessagesAsync(management, queue + "_error");
+
+        foreach (var (contentType, payload) in new[] { ("application/vnd.masstransit+json", "{\"message\": {\"not\": "), ("application/octet-stream", "\u0001\u0002 no format at all") })
+        {
+            using var published = await management.PostAsJsonAsync("api/exchanges/%2F/amq.default/publish", new
+            {
+                properties = new { content_type = contentType, message_id = Guid.NewGuid().ToString() },
+                routing_key = queue,
+                payload,
+                payload_encoding = "string",
+            });
+            published.EnsureSuccessStatusCode();
+            Assert.True((await published.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("routed").GetBoolean(), $"{queue} does not exist");
+        }
+
+        await Eventually.TrueAsync($"both poison messages in {queue}_error", async () => await MessagesAsync(management, queue + "_error") >= before + 2,
+            TimeSpan.FromSeconds(60));
+        await LocalStack.RequireReadyAsync();
+    }
+
+    private static async Task<long> MessagesAsync(HttpClient management, string queue)
+    {
+        using var response = await management.GetAsync($"api/queues/%2F/{Uri.EscapeDataString(queue)}");
+        if (response.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            return 0;
+        }
+        var body = await response.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>();
+        return body.TryGetProperty("messages", out var messages) && messages.ValueKind == JsonValueKind.Number ? messages.GetInt64() : 0;
     }
 
     private static Task<IConnection> Connect(string user) => Factory(user, LocalStack.BrokerPassword(user)).CreateConnectionAsync();
