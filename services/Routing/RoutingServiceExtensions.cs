@@ -31,7 +31,8 @@ internal static class RoutingServiceExtensions
         builder.AddCallerRateLimits();
         builder.Services.AddRoutingCore();
         // The API's description, from the endpoints themselves (contracts/openapi/routing.json is its committed copy).
-        builder.Services.AddOpenApi(OpenApiDocument, o => o.AddDocumentTransformer((document, _, _) =>
+        // a token of scope Read is refused (403) where it would change something
+        builder.Services.AddOpenApi(OpenApiDocument, o => o.AddProblemResponses(forbidden: true).AddDocumentTransformer((document, _, _) =>
         {
             document.Info.Title = "Routing: operators' API";
             document.Info.Description = "Agents, customers and conversations. Every route takes an operator token (Routing:Api:Tokens) as "

@@ -32,6 +32,33 @@ public static partial class OpenApiDocuments
         Assert.All(described, d => Assert.True(routes.Contains(d), $"{d.Method} {d.Path} is described but is not a route of this API"));
     }
 
+    /// <summary>
+    /// Calls every operation <paramref name="served"/> describes without a credential, and asserts that each answers 401 as
+    /// problem+json, which the document says it may: the document checked against the running endpoints.
+    /// </summary>
+    public static async Task AssertAnonymousRefusedAsync(HttpClient anonymous, JsonNode served)
+    {
+        var calls = 0;
+        foreach (var (path, operations) in served["paths"]!.AsObject())
+        {
+            var url = PathParameter().Replace(path, _ => Guid.NewGuid().ToString());
+            foreach (var (method, operation) in operations!.AsObject())
+            {
+                Assert.True(operation!["responses"]?["401"] is not null, $"{method} {path}: the document does not say it answers 401");
+                using var request = new HttpRequestMessage(new HttpMethod(method.ToUpperInvariant()), url);
+                if (operation["requestBody"] is not null)
+                {
+                    request.Content = new StringContent("{}", System.Text.Encoding.UTF8, "application/json");
+                }
+                using var response = await anonymous.SendAsync(request);
+                Assert.True(response.StatusCode == System.Net.HttpStatusCode.Unauthorized, $"{method} {url} without a credential: {(int)response.StatusCode}");
+                Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+                calls++;
+            }
+        }
+        Assert.True(calls > 0, "the document describes no operation");
+    }
+
     /// <summary>Asserts that contracts/openapi/<paramref name="file"/> is <paramref name="served"/> (writing it first under ROUTING_WRITE_OPENAPI=1).</summary>
     public static async Task AssertCommittedAsync(JsonNode served, string file)
     {
@@ -50,4 +77,7 @@ public static partial class OpenApiDocuments
 
     [GeneratedRegex(@"\{\*{0,2}([A-Za-z_][A-Za-z0-9_]*)[^}]*\}")]
     private static partial Regex Constraint();
+
+    [GeneratedRegex(@"\{[^}]+\}")]
+    private static partial Regex PathParameter();
 }

@@ -25,6 +25,8 @@ public sealed class OpenApiDocumentTests(GatewayHost gateway) : IClassFixture<Ga
         OpenApiDocuments.AssertDescribes(served, routes);
         Assert.Equal("Agent gateway: agents' API", served["info"]?["title"]?.GetValue<string>());
         await OpenApiDocuments.AssertCommittedAsync(served, "gateway-agent.json");
+        using var anonymous = gateway.Anonymous();
+        await OpenApiDocuments.AssertAnonymousRefusedAsync(anonymous, served);
     }
 
     [Fact]
@@ -37,6 +39,8 @@ public sealed class OpenApiDocumentTests(GatewayHost gateway) : IClassFixture<Ga
         OpenApiDocuments.AssertDescribes(served, routes);
         Assert.Equal("Agent gateway: admin API", served["info"]?["title"]?.GetValue<string>());
         await OpenApiDocuments.AssertCommittedAsync(served, "gateway-admin.json");
+        using var anonymous = gateway.Anonymous();
+        await OpenApiDocuments.AssertAnonymousRefusedAsync(anonymous, served);
     }
 
     [Theory]

@@ -20,6 +20,8 @@ internal static class GatewayOpenApi
         services.AddOpenApi(AgentDocument, o =>
         {
             o.ShouldInclude = d => d.RelativePath is { } path && (path.StartsWith("me", StringComparison.Ordinal) || path.StartsWith("conversations", StringComparison.Ordinal));
+            // an agent's token is there and live (else 401) or not; another agent's conversation is 404, never 403
+            o.AddProblemResponses(forbidden: false);
             o.AddDocumentTransformer((document, _, _) =>
             {
                 document.Info.Title = "Agent gateway: agents' API";
@@ -33,6 +35,7 @@ internal static class GatewayOpenApi
         services.AddOpenApi(AdminDocument, o =>
         {
             o.ShouldInclude = d => d.RelativePath?.StartsWith("admin", StringComparison.Ordinal) == true;
+            o.AddProblemResponses(forbidden: true);
             o.AddDocumentTransformer((document, _, _) =>
             {
                 document.Info.Title = "Agent gateway: admin API";

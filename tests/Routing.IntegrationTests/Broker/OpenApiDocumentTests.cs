@@ -24,6 +24,9 @@ public sealed class OpenApiDocumentTests : InfrastructureTest
         OpenApiDocuments.AssertDescribes(served, routes);
         Assert.Equal("Routing: operators' API", served["info"]?["title"]?.GetValue<string>());
         await OpenApiDocuments.AssertCommittedAsync(served, "routing.json");
+        using var anonymous = app.CreateClient();
+        anonymous.DefaultRequestHeaders.Authorization = null;
+        await OpenApiDocuments.AssertAnonymousRefusedAsync(anonymous, served);
     }
 
     [Fact]
