@@ -1,5 +1,5 @@
 using System.Diagnostics.Metrics;
-using Npgsql;
+using Routing.ServiceDefaults;
 
 namespace Routing.AgentGateway.Delivery;
 
@@ -59,35 +59,7 @@ internal sealed class DeliveryMetrics
 
 /// <summary>Samples the delivery backlog for <see cref="DeliveryMetrics"/> every 15 s.</summary>
 internal sealed class DeliveryBacklogSampler(DeliveryStore store, DeliveryMetrics metrics, TimeProvider time, ILogger<DeliveryBacklogSampler> logger)
-    : BackgroundService
+    : PeriodicSampler(TimeSpan.FromSeconds(15), time, logger)
 {
-    internal static readonly TimeSpan Interval = TimeSpan.FromSeconds(15);
-
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                metrics.Sampled(await store.BacklogAsync(time.GetUtcNow(), stoppingToken));
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
-            {
-                // the database is away: its own health check says so; the last sample stays until the next one
-                logger.LogDebug(ex, "Delivery backlog not sampled");
-            }
-            try
-            {
-                await Task.Delay(Interval, time, stoppingToken);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
-    }
+    public override async Task SampleAsync(CancellationToken ct) => metrics.Sampled(await store.BacklogAsync(Time.GetUtcNow(), ct));
 }

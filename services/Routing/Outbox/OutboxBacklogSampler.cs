@@ -1,6 +1,7 @@
 using Dapper;
 using Npgsql;
 using Routing.Observability;
+using Routing.ServiceDefaults;
 
 namespace Routing.Outbox;
 
@@ -9,33 +10,9 @@ namespace Routing.Outbox;
 /// the dispatcher: when the broker is down the dispatcher is the thing that stalls, and the backlog is what shows it.
 /// </summary>
 internal sealed class OutboxBacklogSampler(NpgsqlDataSource dataSource, RoutingMetrics metrics, TimeProvider time, ILogger<OutboxBacklogSampler> logger)
-    : BackgroundService
+    : PeriodicSampler(TimeSpan.FromSeconds(15), time, logger)
 {
-    internal static readonly TimeSpan Interval = TimeSpan.FromSeconds(15);
-
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await SampleAsync(stoppingToken);
-                await Task.Delay(Interval, time, stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
-            {
-                // the database is away: its own health check says so; the last sample stays until the next one
-                logger.LogDebug(ex, "Outbox backlog not sampled");
-                await Task.Delay(Interval, time, stoppingToken);
-            }
-        }
-    }
-
-    internal async Task SampleAsync(CancellationToken ct)
+    public override async Task SampleAsync(CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         var (pending, oldest) = await connection.QuerySingleAsync<(long, double)>(new CommandDefinition(
