@@ -20,7 +20,7 @@ internal sealed class RoutingMetrics
     private readonly Histogram<int> _batchSize;
     private long _queueLength;
     private long _heldCount;
-    private (long Pending, double OldestSeconds)? _outbox;
+    private (long Unpublished, double OldestSeconds)? _outbox;
 
     public RoutingMetrics(IMeterFactory meterFactory)
     {
@@ -36,7 +36,7 @@ internal sealed class RoutingMetrics
         meter.CreateObservableGauge("routing.queue.length", () => Interlocked.Read(ref _queueLength), description: "Conversations waiting in the queue");
         meter.CreateObservableGauge("routing.held.count", () => Interlocked.Read(ref _heldCount), description: "Conversations held for their preferred agents");
         // sampled from the database by every replica (the same table): take the max across replicas; nothing before the first sample
-        meter.CreateObservableGauge("routing.outbox.pending", () => _outbox is { } o ? [new Measurement<long>(o.Pending)] : Array.Empty<Measurement<long>>(),
+        meter.CreateObservableGauge("routing.outbox.pending", () => _outbox is { } o ? [new Measurement<long>(o.Unpublished)] : Array.Empty<Measurement<long>>(),
             unit: "{message}", description: "Committed events not yet published to the broker");
         meter.CreateObservableGauge("routing.outbox.oldest_age", () => _outbox is { } o ? [new Measurement<double>(o.OldestSeconds)] : Array.Empty<Measurement<double>>(),
             unit: "s", description: "Age of the oldest committed event not yet published (0 when none waits)");
