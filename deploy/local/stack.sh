@@ -22,12 +22,12 @@ SERVICES=(
   "sandbox deploy/local/sandbox Routing.ProviderSandbox 5190 PROVIDER_SANDBOX_URL -"
   "routing services/Routing Routing 5080 ROUTING_URL routing"
   "gateway services/AgentGateway Routing.AgentGateway 5090 GATEWAY_URL agent-gateway"
-  "sms services/Adapters/Sms Routing.Adapters.Sms 5101 SMS_ADAPTER_URL adapter-sms"
-  "facebook services/Adapters/Facebook Routing.Adapters.Facebook 5102 FACEBOOK_ADAPTER_URL adapter-facebook"
-  "whatsapp services/Adapters/WhatsApp Routing.Adapters.WhatsApp 5103 WHATSAPP_ADAPTER_URL adapter-whatsapp"
-  "twitter services/Adapters/Twitter Routing.Adapters.Twitter 5104 TWITTER_ADAPTER_URL adapter-twitter"
-  "email services/Adapters/Email Routing.Adapters.Email 5105 EMAIL_ADAPTER_URL adapter-email"
 )
+# one adapter per channel of deploy/channels.tsv, logged in to the broker as adapter-<channel>
+while IFS=$'\t' read -r channel folder assembly port; do
+  [[ -z "$channel" || "$channel" == \#* ]] && continue
+  SERVICES+=("$channel $folder $assembly $port ${channel^^}_ADAPTER_URL adapter-$channel")
+done < "$ROOT/deploy/channels.tsv"
 # Second replicas, started when SECOND_REPLICAS names them (make chaos races two routing replicas on one database, and
 # two email adapters on one mailbox); `down` stops whichever is running.
 SECOND=(

@@ -11,28 +11,16 @@ internal static partial class ManifestRules
 {
     public const int AppUid = 1654;
 
-    /// <summary>Each Deployment and the queue it consumes (its KEDA trigger).</summary>
+    /// <summary>Each Deployment and the queue it consumes (its KEDA trigger): routing, the gateway, and an adapter per channel.</summary>
     public static readonly IReadOnlyDictionary<string, string> Services = new Dictionary<string, string>
     {
         ["routing"] = "inbound-message-received",
         ["agent-gateway"] = "agent-gateway",
-        ["adapter-sms"] = "sms-send-channel-message",
-        ["adapter-facebook"] = "facebook-send-channel-message",
-        ["adapter-whatsapp"] = "whatsapp-send-channel-message",
-        ["adapter-twitter"] = "twitter-send-channel-message",
-        ["adapter-email"] = "email-send-channel-message",
-    };
+    }.Concat(Channel.All.Select(c => KeyValuePair.Create(c.Service, c.SendQueue))).ToDictionary();
 
     /// <summary>The public paths the webhooks route (HTTPRoute, or Ingress with the ingress-nginx component) leads, and to which Service.</summary>
-    public static readonly IReadOnlyDictionary<string, string> WebhookPaths = new Dictionary<string, string>
-    {
-        ["/webhooks/sms"] = "adapter-sms",
-        ["/webhooks/facebook"] = "adapter-facebook",
-        ["/webhooks/whatsapp"] = "adapter-whatsapp",
-        ["/webhooks/twitter"] = "adapter-twitter",
-        ["/webhooks/email"] = "adapter-email",
-        ["/slack"] = "agent-gateway",
-    };
+    public static readonly IReadOnlyDictionary<string, string> WebhookPaths =
+        Channel.All.Select(c => KeyValuePair.Create($"/webhooks/{c.Name}", c.Service)).Append(KeyValuePair.Create("/slack", "agent-gateway")).ToDictionary();
 
     public static IReadOnlyList<string> Check(IReadOnlyList<Manifest> objects)
     {
