@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using Routing.Testing;
 
 namespace AgentGateway.Tests;
@@ -23,11 +24,13 @@ public sealed class DeliveryMetricsTests : IClassFixture<GatewayHost>, IDisposab
 
     private MeterListener Listen()
     {
+        // this class's gateway's instruments only (its meter factory's), not those of gateways other test classes run
+        var factory = _gateway.Services.GetRequiredService<IMeterFactory>();
         var listener = new MeterListener
         {
             InstrumentPublished = (instrument, l) =>
             {
-                if (instrument.Meter.Name is "Routing.AgentGateway" or "Routing.ServiceDefaults")
+                if (ReferenceEquals(instrument.Meter.Scope, factory) && instrument.Meter.Name is "Routing.AgentGateway" or "Routing.ServiceDefaults")
                 {
                     l.EnableMeasurementEvents(instrument);
                 }

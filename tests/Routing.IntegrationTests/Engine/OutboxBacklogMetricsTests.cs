@@ -24,10 +24,21 @@ public sealed class OutboxBacklogMetricsTests : IAsyncLifetime
     public async Task Should_report_how_many_events_wait_and_how_old_the_oldest_is()
     {
         await using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
-        var metrics = new RoutingMetrics(services.GetRequiredService<IMeterFactory>());
+        var factory = services.GetRequiredService<IMeterFactory>();
+        var metrics = new RoutingMetrics(factory);
         var sampler = new OutboxBacklogSampler(_database.DataSource, metrics, TimeProvider.System, NullLogger<OutboxBacklogSampler>.Instance);
         var observed = new Dictionary<string, double>();
-        using var listener = new MeterListener { InstrumentPublished = (i, l) => { if (i.Name.StartsWith("routing.outbox.", StringComparison.Ordinal)) { l.EnableMeasurementEvents(i); } } };
+        // this test's instruments only (the factory's meter), not those of a routing another test runs in this process
+        using var listener = new MeterListener
+        {
+            InstrumentPublished = (i, l) =>
+            {
+                if (ReferenceEquals(i.Meter.Scope, factory) && i.Name.StartsWith("routing.outbox.", StringComparison.Ordinal))
+                {
+                    l.EnableMeasurementEvents(i);
+                }
+            },
+        };
         listener.SetMeasurementEventCallback<long>((i, value, _, _) => observed[i.Name] = value);
         listener.SetMeasurementEventCallback<double>((i, value, _, _) => observed[i.Name] = value);
         listener.Start();
