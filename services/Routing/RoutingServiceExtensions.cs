@@ -32,15 +32,10 @@ internal static class RoutingServiceExtensions
         builder.Services.AddRoutingCore();
         // The API's description, from the endpoints themselves (contracts/openapi/routing.json is its committed copy).
         // a token of scope Read is refused (403) where it would change something
-        builder.Services.AddOpenApi(OpenApiDocument, o => o.AddProblemResponses(forbidden: true).AddDocumentTransformer((document, _, _) =>
-        {
-            document.Info.Title = "Routing: operators' API";
-            document.Info.Description = "Agents, customers and conversations. Every route takes an operator token (Routing:Api:Tokens) as "
-                + "`Authorization: Bearer <token>`; a token of scope Read only reads. Errors are application/problem+json.";
-            // the same document wherever it is served from: paths are relative to the service's address
-            document.Servers?.Clear();
-            return Task.CompletedTask;
-        }));
+        builder.Services.AddOpenApi(OpenApiDocument, o => o.Describe("Routing: operators' API",
+            "Agents, customers and conversations. Every route takes an operator token (Routing:Api:Tokens) as "
+            + "`Authorization: Bearer <token>`; a token of scope Read only reads. Errors are application/problem+json.",
+            forbidden: true));
         builder.AddRabbitMqMessaging(x => x.AddRoutingConsumers());
         return builder;
     }

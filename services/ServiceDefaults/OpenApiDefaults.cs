@@ -11,6 +11,30 @@ namespace Routing.ServiceDefaults;
 /// </summary>
 public static class OpenApiDefaults
 {
+    /// <summary>
+    /// A service's API document: the endpoints <paramref name="includes"/> takes, by relative path (all by default), its title
+    /// and description, the problem responses, and no servers, so it reads the same wherever it is served from (paths are
+    /// relative to the service's address). Called inside the service's own AddOpenApi, whose call site the package's
+    /// source generator needs in the service's assembly to bring in its XML comments.
+    /// </summary>
+    public static OpenApiOptions Describe(this OpenApiOptions options, string title, string description, bool forbidden,
+        Func<string, bool>? includes = null)
+    {
+        if (includes is not null)
+        {
+            options.ShouldInclude = d => d.RelativePath is { } path && includes(path);
+        }
+        options.AddProblemResponses(forbidden);
+        options.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Info.Title = title;
+            document.Info.Description = description;
+            document.Servers?.Clear();
+            return Task.CompletedTask;
+        });
+        return options;
+    }
+
     /// <param name="forbidden">Whether a credential can be refused (403) on top of missing (401).</param>
     public static OpenApiOptions AddProblemResponses(this OpenApiOptions options, bool forbidden)
     {

@@ -222,6 +222,31 @@ public sealed class TestBroker : IAsyncDisposable
         _management.Dispose();
     }
 
+    /// <summary>
+    /// Two messages no consumer can read (MassTransit's content type with broken JSON, and bytes of no format) put straight
+    /// on <paramref name="queue"/> through the default exchange; false when the queue does not exist (nothing was routed).
+    /// </summary>
+    public static async Task<bool> PublishPoisonAsync(HttpClient management, string queue, CancellationToken ct = default)
+    {
+        var routed = true;
+        foreach (var (contentType, payload) in new[] { ("application/vnd.masstransit+json", "{\"message\": {\"not\": "), ("application/octet-stream", "\u0001\u0002 no format at all") })
+        {
+            using var published = await management.PostAsJsonAsync("api/exchanges/%2F/amq.default/publish", new
+            {
+                properties = new { content_type = contentType, message_id = Guid.NewGuid().ToString() },
+                routing_key = queue,
+                payload,
+                payload_encoding = "string",
+            }, ct);
+            published.EnsureSuccessStatusCode();
+            routed &= (await published.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("routed").GetBoolean();
+        }
+        return routed;
+    }
+
+    /// <summary>The number of poison messages <see cref="PublishPoisonAsync"/> puts on a queue.</summary>
+    public const int PoisonPerQueue = 2;
+
     /// <summary>A client of RabbitMQ's management API at <paramref name="url"/> (http://user:password@host:port/), with the URL's credentials.</summary>
     public static HttpClient ManagementClient(string url)
     {

@@ -140,18 +140,8 @@ public sealed record Scenario(string Name, string What, Func<FaultContext, Task>
         using var management = ChaosStack.Management();
         foreach (var queue in await c.Checker.WorkQueuesAsync(c.Cancellation))
         {
-            foreach (var (contentType, payload) in new[] { ("application/vnd.masstransit+json", "{\"message\": {\"not\": "), ("application/octet-stream", "\u0001\u0002 no format at all") })
-            {
-                using var published = await management.PostAsJsonAsync("/api/exchanges/%2F/amq.default/publish", new
-                {
-                    properties = new { content_type = contentType, message_id = Guid.NewGuid().ToString() },
-                    routing_key = queue,
-                    payload,
-                    payload_encoding = "string",
-                }, c.Cancellation);
-                published.EnsureSuccessStatusCode();
-                c.Poison++;
-            }
+            await TestBroker.PublishPoisonAsync(management, queue, c.Cancellation);
+            c.Poison += TestBroker.PoisonPerQueue;
         }
     }
 

@@ -1,4 +1,3 @@
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
@@ -139,20 +138,9 @@ public sealed class BrokerPermissionTests
         using var management = Management();
         var before = await MessagesAsync(management, queue + "_error");
 
-        foreach (var (contentType, payload) in new[] { ("application/vnd.masstransit+json", "{\"message\": {\"not\": "), ("application/octet-stream", "\u0001\u0002 no format at all") })
-        {
-            using var published = await management.PostAsJsonAsync("api/exchanges/%2F/amq.default/publish", new
-            {
-                properties = new { content_type = contentType, message_id = Guid.NewGuid().ToString() },
-                routing_key = queue,
-                payload,
-                payload_encoding = "string",
-            });
-            published.EnsureSuccessStatusCode();
-            Assert.True((await published.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("routed").GetBoolean(), $"{queue} does not exist");
-        }
+        Assert.True(await TestBroker.PublishPoisonAsync(management, queue), $"{queue} does not exist");
 
-        await Eventually.TrueAsync($"both poison messages in {queue}_error", async () => await MessagesAsync(management, queue + "_error") >= before + 2,
+        await Eventually.TrueAsync($"both poison messages in {queue}_error", async () => await MessagesAsync(management, queue + "_error") >= before + TestBroker.PoisonPerQueue,
             TimeSpan.FromSeconds(60));
         await LocalStack.RequireReadyAsync();
     }
@@ -182,12 +170,6 @@ public sealed class BrokerPermissionTests
     };
 
     /// <summary>The management API as the instance's administrator (guest, on loopback only).</summary>
-    private static HttpClient Management()
-    {
-        var url = new Uri(Environment.GetEnvironmentVariable("ROUTING_TEST_RABBITMQ_MANAGEMENT")
-            ?? throw new InvalidOperationException("ROUTING_TEST_RABBITMQ_MANAGEMENT is not set: `make test` starts the test instance's broker"));
-        var client = new HttpClient { BaseAddress = new Uri(url.GetLeftPart(UriPartial.Authority) + "/"), Timeout = TimeSpan.FromSeconds(10) };
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(Uri.UnescapeDataString(url.UserInfo))));
-        return client;
-    }
+    private static HttpClient Management() => TestBroker.ManagementClient(Environment.GetEnvironmentVariable("ROUTING_TEST_RABBITMQ_MANAGEMENT")
+        ?? throw new InvalidOperationException("ROUTING_TEST_RABBITMQ_MANAGEMENT is not set: `make test` starts the test instance's broker"));
 }

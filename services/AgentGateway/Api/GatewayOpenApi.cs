@@ -17,29 +17,14 @@ internal static class GatewayOpenApi
 
     public static IServiceCollection AddGatewayOpenApi(this IServiceCollection services) => services
         // an agent's token is there and live (else 401) or not; another agent's conversation is 404, never 403
-        .AddDocument(AgentDocument, path => path.StartsWith("me", StringComparison.Ordinal) || path.StartsWith("conversations", StringComparison.Ordinal),
-            forbidden: false, "Agent gateway: agents' API",
+        .AddOpenApi(AgentDocument, o => o.Describe("Agent gateway: agents' API",
             "An agent's own conversations, presence and replies, and the live stream of its events. Every route takes the agent's token "
-            + "(issued by the admin API) as `Authorization: Bearer agt_...`, and acts as that agent only. Errors are application/problem+json.")
-        .AddDocument(AdminDocument, path => path.StartsWith("admin", StringComparison.Ordinal), forbidden: true, "Agent gateway: admin API",
+            + "(issued by the admin API) as `Authorization: Bearer agt_...`, and acts as that agent only. Errors are application/problem+json.",
+            forbidden: false, path => path.StartsWith("me", StringComparison.Ordinal) || path.StartsWith("conversations", StringComparison.Ordinal)))
+        .AddOpenApi(AdminDocument, o => o.Describe("Agent gateway: admin API",
             "Agents' tools (webhook, Slack and email targets), agents' API tokens, and the webhook deliveries with their replay. Every route "
-            + "takes the admin token (Gateway:AdminToken) as `Authorization: Bearer <token>`. Errors are application/problem+json.");
-
-    private static IServiceCollection AddDocument(this IServiceCollection services, string name, Func<string, bool> includes, bool forbidden,
-        string title, string description) =>
-        services.AddOpenApi(name, o =>
-        {
-            o.ShouldInclude = d => d.RelativePath is { } path && includes(path);
-            o.AddProblemResponses(forbidden);
-            o.AddDocumentTransformer((document, _, _) =>
-            {
-                document.Info.Title = title;
-                document.Info.Description = description;
-                // the same document wherever it is served from: paths are relative to the service's address
-                document.Servers?.Clear();
-                return Task.CompletedTask;
-            });
-        });
+            + "takes the admin token (Gateway:AdminToken) as `Authorization: Bearer <token>`. Errors are application/problem+json.",
+            forbidden: true, path => path.StartsWith("admin", StringComparison.Ordinal)));
 
     /// <summary>GET /openapi/agent.json (an agent token) and /openapi/admin.json (the admin token).</summary>
     public static WebApplication MapGatewayOpenApi(this WebApplication app)
