@@ -8,15 +8,20 @@ namespace Routing.Deploy.Tests;
 /// The broker's users, permissions, policies, exchanges, queues and bindings have one source,
 /// deploy/rabbitmq/definitions.json (RabbitMQ's definitions format), which the local stack imports as it is
 /// (deploy/local/infra.sh). For Kubernetes it becomes the Messaging Topology Operator's objects,
-/// deploy/k8s/infrastructure/rabbitmq-topology.yaml, written by <see cref="Render"/>: a test keeps the two equal.
+/// deploy/k8s/base/rabbitmq-topology.yaml, written by <see cref="Render"/>: a test keeps the two equal. The objects live
+/// in the platform's namespace (where each User's Secret must be, for the Deployments to read it) and refer to the
+/// RabbitmqCluster in the infrastructure's namespace, which the overlays' replacements fill in.
 /// </summary>
 internal static partial class BrokerTopology
 {
     public const string Cluster = "rabbitmq";
 
+    /// <summary>The infrastructure's namespace the base names (the overlays write their own over it).</summary>
+    public const string InfrastructureNamespace = "omnichannel-routing-infra";
+
     public static string DefinitionsPath => Path.Combine(Tool.RepositoryRoot, "deploy", "rabbitmq", "definitions.json");
 
-    public static string ManifestPath => Path.Combine(Tool.RepositoryRoot, "deploy", "k8s", "infrastructure", "rabbitmq-topology.yaml");
+    public static string ManifestPath => Path.Combine(Tool.RepositoryRoot, "deploy", "k8s", "base", "rabbitmq-topology.yaml");
 
     public static JsonObject Definitions() => JsonNode.Parse(File.ReadAllText(DefinitionsPath))!.AsObject();
 
@@ -95,8 +100,10 @@ internal static partial class BrokerTopology
         var yaml = new StringBuilder();
         yaml.Append("# GENERATED from deploy/rabbitmq/definitions.json, which the local stack loads as it is; do not edit here.\n");
         yaml.Append("# Edit the definitions, then: ROUTING_WRITE_TOPOLOGY=1 dotnet test tests/Deploy.Tests --filter BrokerTopologyTests\n");
-        yaml.Append("# Objects of the Messaging Topology Operator on the RabbitmqCluster \"rabbitmq\". Each User's generated username and\n");
-        yaml.Append("# password are in the Secret <user>-user-credentials, which its Deployment (or KEDA) reads.\n");
+        yaml.Append("# Objects of the Messaging Topology Operator, in the platform's namespace, on the RabbitmqCluster \"rabbitmq\" in the\n");
+        yaml.Append("# infrastructure's (the overlays write its name; the cluster allows this namespace by its annotation\n");
+        yaml.Append("# rabbitmq.com/topology-allowed-namespaces). Each User's generated username and password are in the Secret\n");
+        yaml.Append("# <user>-user-credentials, beside the Deployment (or KEDA's TriggerAuthentication) that reads it.\n");
         foreach (var o in objects)
         {
             yaml.Append("---\n");
@@ -117,7 +124,7 @@ internal static partial class BrokerTopology
         {
             spec["vhost"] = vhost.GetValue<string>();
         }
-        spec["rabbitmqClusterReference"] = new JsonObject { ["name"] = Cluster };
+        spec["rabbitmqClusterReference"] = new JsonObject { ["name"] = Cluster, ["namespace"] = InfrastructureNamespace };
         return spec;
     }
 

@@ -333,7 +333,8 @@ internal static partial class ManifestRules
                 fail(scaled, $"does not scale {target} on the queue it consumes");
                 continue;
             }
-            var ns = scaled.Object["metadata"]?["namespace"]?.GetValue<string>();
+            // KEDA runs in a namespace of its own: the infrastructure's Services by their fully qualified names
+            var ns = InfrastructureRules.NamespaceNamed(objects);
             if (trigger["metadata"]?["host"]?.GetValue<string>() != $"amqp://rabbitmq.{ns}.svc:5672/")
             {
                 fail(scaled, $"the broker's host is not rabbitmq.{ns}.svc");
@@ -425,16 +426,17 @@ internal static partial class ManifestRules
 
     /// <summary>
     /// Who logs in to RabbitMQ (issue 19): every Deployment and KEDA as a broker user of their own, declared with its
-    /// permissions in <paramref name="infrastructure"/> (the Messaging Topology Operator's User and Permission, whose
-    /// generated Secret &lt;user&gt;-user-credentials it reads), never as the cluster's administrator; and a cluster that
+    /// permissions in the overlay (the Messaging Topology Operator's User and Permission, whose generated Secret
+    /// &lt;user&gt;-user-credentials it reads), never as the cluster's administrator; and a cluster (in
+    /// <paramref name="infrastructure"/>) that
     /// creates that administrator at all: with load_definitions RabbitMQ seeds no default user, and the topology
     /// operator, which manages the cluster as that user, could not create the others.
     /// </summary>
     public static IReadOnlyList<string> BrokerUserGaps(IReadOnlyList<Manifest> overlay, IReadOnlyList<Manifest> infrastructure)
     {
         var gaps = new List<string>();
-        var users = infrastructure.Where(m => m is { Kind: "User", ApiVersion: "rabbitmq.com/v1beta1" }).Select(m => m.Name).ToHashSet();
-        var permitted = infrastructure.Where(m => m.Kind == "Permission")
+        var users = overlay.Where(m => m is { Kind: "User", ApiVersion: "rabbitmq.com/v1beta1" }).Select(m => m.Name).ToHashSet();
+        var permitted = overlay.Where(m => m.Kind == "Permission")
             .Select(m => m["spec.userReference.name"]?.GetValue<string>() ?? m["spec.user"]?.GetValue<string>()).ToHashSet();
         foreach (var cluster in infrastructure.Where(m => m.Kind == "RabbitmqCluster"))
         {

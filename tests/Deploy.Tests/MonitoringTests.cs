@@ -23,7 +23,11 @@ public sealed partial class MonitoringTests(RenderedManifests rendered)
     {
         var objects = rendered.From(overlay);
 
-        Assert.Equal(["otel-collector", "postgres", "rabbitmq"], objects.Where(m => m.Kind == "PodMonitor").Select(m => m.Name).Order());
+        // the scrapes are beside the pods they scrape, in the infrastructure's namespace
+        var scrapes = rendered.From(RenderedManifests.Infrastructure[overlay]).Where(m => m.Kind == "PodMonitor").ToList();
+        Assert.Equal(["otel-collector", "postgres", "rabbitmq"], scrapes.Select(m => m.Name).Order());
+        Assert.All(scrapes, m => Assert.Empty(m.SchemaErrors));
+        Assert.DoesNotContain(objects, m => m.Kind == "PodMonitor");
         Assert.Single(objects, m => m.Kind == "PrometheusRule");
         var dashboards = Dashboards(objects);
         Assert.Equal(3, dashboards.Count);

@@ -3,12 +3,21 @@ using System.Text.Json.Nodes;
 namespace Routing.Deploy.Tests;
 
 /// <summary>
-/// Every overlay and the infrastructure examples rendered once with `kubectl kustomize`, each object run
-/// through the schema validator (schema/validate.mjs). A missing tool fails the tests; nothing is skipped.
+/// Every overlay and both infrastructures rendered once with `kubectl kustomize`, each object run through the schema
+/// validator (schema/validate.mjs). A missing tool fails the tests; nothing is skipped.
 /// </summary>
 public sealed class RenderedManifests
 {
-    public static readonly string[] Sources = ["overlays/dev", "overlays/prod", "overlays/prod-hpa", "overlays/prod-ingress-nginx", "infrastructure"];
+    /// <summary>The platform's overlays, each with the infrastructure (in a namespace of its own) it runs on.</summary>
+    public static readonly IReadOnlyDictionary<string, string> Infrastructure = new Dictionary<string, string>
+    {
+        ["overlays/dev"] = "infrastructure/dev",
+        ["overlays/prod"] = "infrastructure/prod",
+        ["overlays/prod-hpa"] = "infrastructure/prod",
+        ["overlays/prod-ingress-nginx"] = "infrastructure/prod",
+    };
+
+    public static readonly string[] Sources = [.. Infrastructure.Keys, .. Infrastructure.Values.Distinct()];
 
     private readonly Dictionary<string, string> _yaml = [];
 
@@ -31,6 +40,9 @@ public sealed class RenderedManifests
     internal IReadOnlyList<Manifest> All { get; }
 
     internal IReadOnlyList<Manifest> From(string source) => All.Where(m => m.Source == source).ToList();
+
+    /// <summary>Deep copies of a source's objects, for a test to break.</summary>
+    internal List<Manifest> Copy(string source) => From(source).Select(m => m with { Object = m.Object.DeepClone().AsObject() }).ToList();
 
     internal string Yaml(string source) => _yaml[source];
 

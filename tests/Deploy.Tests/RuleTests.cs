@@ -54,7 +54,7 @@ public sealed class RuleTests(RenderedManifests rendered)
     [InlineData("token", "the service-account token")]
     public void Should_catch_a_manifest_that_breaks_a_rule(string rule, string breakage)
     {
-        var objects = rendered.From("overlays/prod").Select(m => m with { Object = m.Object.DeepClone().AsObject() }).ToList();
+        var objects = rendered.Copy("overlays/prod");
         var routing = objects.First(m => m.Kind == "Deployment" && m.Name == "routing");
         var container = routing["spec.template.spec.containers.0"]!.AsObject();
         var env = container["env"]!.AsArray();
@@ -140,7 +140,7 @@ public sealed class RuleTests(RenderedManifests rendered)
     [InlineData("secret", "reads Secret migration-extra")]
     public void Should_catch_a_migration_step_that_leaves_a_job_without_what_it_reads(string breakage, string expected)
     {
-        var objects = rendered.From("overlays/prod").Select(m => m with { Object = m.Object.DeepClone().AsObject() }).ToList();
+        var objects = rendered.Copy("overlays/prod");
         switch (breakage)
         {
             case "configmap": // the selection as it was: the Jobs by their component label, not the ConfigMap they load
@@ -170,7 +170,7 @@ public sealed class RuleTests(RenderedManifests rendered)
     {
         // the services export traces, metrics and logs over OTLP (ServiceDefaults: UseOtlpExporter); a collector
         // without a pipeline for one of them refuses it, and the exporter logs the failure for every batch
-        var cluster = Assert.Single(rendered.From("infrastructure"), m => m.Kind == "OpenTelemetryCollector")["spec.config.service.pipelines"]!.AsObject();
+        var cluster = Assert.Single(rendered.From("infrastructure/prod"), m => m.Kind == "OpenTelemetryCollector")["spec.config.service.pipelines"]!.AsObject();
         var local = YamlPipelines(File.ReadAllText(Path.Combine(Tool.RepositoryRoot, "deploy", "local", "otel-collector.yaml")));
 
         foreach (var signal in new[] { "traces", "metrics", "logs" })
@@ -196,32 +196,112 @@ public sealed class RuleTests(RenderedManifests rendered)
     }
 
     [Fact]
-    public void Should_take_connections_from_the_secrets_the_operators_generate()
+    public void Should_take_connections_from_the_secrets_the_operators_generate_or_bootstrap_with()
     {
-        var infrastructure = rendered.From("infrastructure");
+        var infrastructure = rendered.From("infrastructure/prod");
         var prod = rendered.From("overlays/prod");
         var secrets = ManifestRules.ReferencedSecrets(prod);
 
-        // the topology operator's User "x" -> x-user-credentials; CloudNativePG Cluster "x" -> x-app.
-        var generated = infrastructure.Where(m => m is { Kind: "User", ApiVersion: "rabbitmq.com/v1beta1" }).Select(m => BrokerTopology.CredentialsSecret(m.Name))
-            .Concat(infrastructure.Where(m => m.Kind == "Cluster").Select(m => $"{m.Name}-app")).ToList();
+        // the topology operator's User "x" -> x-user-credentials; a CloudNativePG Cluster's owner -> its bootstrap Secret
+        var generated = prod.Where(m => m is { Kind: "User", ApiVersion: "rabbitmq.com/v1beta1" }).Select(m => BrokerTopology.CredentialsSecret(m.Name))
+            .Concat(infrastructure.Where(m => m.Kind == "Cluster").Select(m => m["spec.bootstrap.initdb.secret.name"]!.GetValue<string>())).ToList();
         Assert.Equal(10, generated.Count);
         Assert.All(generated, name => Assert.Contains(name, secrets));
         var routing = prod.First(m => m.Kind == "Deployment" && m.Name == "routing");
         var keys = routing["spec.template.spec.containers.0.env"]!.AsArray()
             .Select(e => e!["valueFrom"]?["secretKeyRef"]).OfType<JsonNode>()
-            .Where(r => r["name"]!.GetValue<string>() == "routing-db-app").Select(r => r["key"]!.GetValue<string>());
-        Assert.Equal(["dbname", "host", "password", "port", "user"], keys.Order());
-        // The collector's Service is <name>-collector: the address every service exports to.
+            .Where(r => r["name"]!.GetValue<string>() == "routing-db-credentials").Select(r => r["key"]!.GetValue<string>());
+        Assert.Equal(["password", "username"], keys.Order());
+        // The collector's Service is <name>-collector, in the infrastructure's namespace: the address every service exports to.
         var collector = Assert.Single(infrastructure, m => m.Kind == "OpenTelemetryCollector");
-        Assert.Equal($"http://{collector.Name}-collector:4317", ManifestRules.Configuration(routing, prod)["OTEL_EXPORTER_OTLP_ENDPOINT"]);
+        Assert.Equal($"http://{collector.Name}-collector.omnichannel-routing-infra.svc:4317", ManifestRules.Configuration(routing, prod)["OTEL_EXPORTER_OTLP_ENDPOINT"]);
     }
+
+    [Theory]
+    [MemberData(nameof(Overlays))]
+    public void Should_run_the_platform_restricted_and_meet_its_infrastructure_in_the_other_namespace(string overlay)
+    {
+        var platform = rendered.From(overlay);
+        var infrastructure = rendered.From(RenderedManifests.Infrastructure[overlay]);
+
+        var gaps = InfrastructureRules.Gaps(platform, infrastructure);
+
+        Assert.True(gaps.Count == 0, string.Join('\n', gaps));
+        var infraNamespace = Assert.Single(infrastructure, m => m.Kind == "Namespace");
+        Assert.NotEqual("restricted", infraNamespace.Label("pod-security.kubernetes.io/enforce"));
+        Assert.Equal("restricted", infraNamespace.Label("pod-security.kubernetes.io/warn"));
+        // everything the infrastructure overlay renders is in its namespace, the platform's objects in theirs
+        Assert.All(infrastructure.Where(m => m.Kind != "Namespace"), m => Assert.Equal(infraNamespace.Name, m["metadata.namespace"]?.GetValue<string>()));
+    }
+
+    [Theory]
+    [InlineData("baseline", "does not enforce the restricted Pod Security Standard")]
+    [InlineData("operator beside the services", "RabbitmqCluster/rabbitmq: an operator's workload in the platform's namespace")]
+    [InlineData("short broker name", "RabbitMq__Url amqp://rabbitmq:5672/ is not a RabbitmqCluster's Service in omnichannel-routing-infra")]
+    [InlineData("collector in the platform's namespace", "OTEL_EXPORTER_OTLP_ENDPOINT is not a collector's Service")]
+    [InlineData("generated database secret", "not the Secret its Cluster was bootstrapped with (routing-db-credentials)")]
+    [InlineData("database host", "ConnectionStrings__Gateway connects to agent-gateway-db-rw, not")]
+    [InlineData("topology on a local cluster", "User/routing: refers to the RabbitmqCluster omnichannel-routing/rabbitmq")]
+    [InlineData("topology not allowed", "does not allow topology objects from omnichannel-routing")]
+    [InlineData("routes from the same namespace", "does not admit routes from omnichannel-routing")]
+    [InlineData("broker policy in the platform's namespace", "the egress to app.kubernetes.io/name=rabbitmq selects those pods outside")]
+    [InlineData("dev on prod's infrastructure", "ConfigMap/infrastructure: names omnichannel-routing-dev-infra, not omnichannel-routing-infra")]
+    public void Should_catch_a_platform_and_an_infrastructure_that_do_not_meet(string breakage, string expected)
+    {
+        var platform = rendered.Copy(breakage == "dev on prod's infrastructure" ? "overlays/dev" : "overlays/prod");
+        var infrastructure = rendered.Copy("infrastructure/prod");
+        Manifest Platform(string kind, string name) => platform.First(m => m.Kind == kind && (m.Name == name || m.Name.StartsWith(name + "-", StringComparison.Ordinal)));
+        Manifest Infrastructure(string kind) => infrastructure.First(m => m.Kind == kind);
+        switch (breakage)
+        {
+            case "baseline": // the namespace as it was, with the operators' pods in it
+                Platform("Namespace", "omnichannel-routing").Object["metadata"]!["labels"]!["pod-security.kubernetes.io/enforce"] = "baseline";
+                break;
+            case "operator beside the services":
+                platform.Add(Infrastructure("RabbitmqCluster"));
+                break;
+            case "short broker name": // the address as it was, when the broker shared the namespace
+                Platform("ConfigMap", "platform").Object["data"]!["RabbitMq__Url"] = "amqp://rabbitmq:5672/";
+                break;
+            case "collector in the platform's namespace":
+                Platform("ConfigMap", "platform").Object["data"]!["OTEL_EXPORTER_OTLP_ENDPOINT"] = "http://otel-collector.omnichannel-routing.svc:4317";
+                break;
+            case "generated database secret": // CloudNativePG's own Secret, which exists in the infrastructure's namespace only
+                foreach (var e in Platform("Deployment", "routing")["spec.template.spec.containers.0.env"]!.AsArray().Where(e => e!["valueFrom"] is not null && e["name"]!.GetValue<string>().StartsWith("DB_", StringComparison.Ordinal)))
+                {
+                    e!["valueFrom"]!["secretKeyRef"]!["name"] = "routing-db-app";
+                }
+                break;
+            case "database host":
+                var gatewayEnv = Platform("Job", "agent-gateway-migrate")["spec.template.spec.containers.0.env"]!.AsArray();
+                var connection = gatewayEnv.First(e => e!["name"]!.GetValue<string>() == "ConnectionStrings__Gateway")!;
+                connection["value"] = connection["value"]!.GetValue<string>().Replace("agent-gateway-db-rw.omnichannel-routing-infra.svc", "agent-gateway-db-rw", StringComparison.Ordinal);
+                break;
+            case "topology on a local cluster":
+                Platform("User", "routing")["spec.rabbitmqClusterReference"]!.AsObject().Remove("namespace");
+                break;
+            case "topology not allowed":
+                Infrastructure("RabbitmqCluster").Object["metadata"]!.AsObject().Remove("annotations");
+                break;
+            case "routes from the same namespace": // the Gateway as it was, beside the routes
+                Infrastructure("Gateway")["spec.listeners.0.allowedRoutes"]!["namespaces"] = new JsonObject { ["from"] = "Same" };
+                break;
+            case "broker policy in the platform's namespace":
+                Platform("NetworkPolicy", "dns-broker-telemetry")["spec.egress.1.to.0"]!.AsObject().Remove("namespaceSelector");
+                break;
+        }
+
+        var gaps = InfrastructureRules.Gaps(platform, infrastructure);
+
+        Assert.Contains(gaps, gap => gap.Contains(expected, StringComparison.Ordinal));
+    }
+
 
     [Fact]
     public void Should_run_three_rabbitmq_nodes_with_quorum_queues_and_a_dead_lettering_delivery_limit()
     {
-        var infrastructure = rendered.From("infrastructure");
-        var cluster = Assert.Single(infrastructure, m => m.Kind == "RabbitmqCluster");
+        var cluster = Assert.Single(rendered.From("infrastructure/prod"), m => m.Kind == "RabbitmqCluster");
+        var infrastructure = rendered.From("overlays/prod"); // the topology operator's objects, beside the services
         Assert.Equal(3, cluster["spec.replicas"]!.GetValue<int>());
         Assert.Contains("default_queue_type = quorum", cluster["spec.rabbitmq.additionalConfig"]!.GetValue<string>());
 
