@@ -92,7 +92,8 @@ public sealed class RenderedManifests
 
     private static readonly Lock InstallLock = new();
 
-    private static void InstallValidator(string schema)
+    /// <summary>The schema folder's npm packages, at the exact versions of package-lock.json.</summary>
+    internal static void InstallValidator(string schema)
     {
         lock (InstallLock)
         {
