@@ -25,7 +25,7 @@ internal sealed class HealthMetrics : IHealthCheckPublisher
             HealthStatus.Healthy => 1,
             HealthStatus.Degraded => 0.5,
             _ => 0,
-        }, new KeyValuePair<string, object?>("health.check.name", e.Key)))];
+        }, new KeyValuePair<string, object?>(TelemetryAttributes.HealthCheckName, e.Key)))];
         return Task.CompletedTask;
     }
 }

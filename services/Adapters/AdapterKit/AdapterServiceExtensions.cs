@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using Routing.Adapters.Outbound;
 using Routing.Adapters.Webhooks;
 using Routing.ServiceDefaults;
 
@@ -17,6 +18,7 @@ public static class AdapterServiceExtensions
     {
         builder.Services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<WebhookMetrics>();
+        builder.Services.AddSingleton<SendMetrics>();
         // deliveries the broker did not confirm, on disk until it does (channels whose provider does not retry)
         builder.Services.AddSingleton<WebhookSpool>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<WebhookSpool>());

@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using Routing.Adapters.Webhooks;
+using Routing.ServiceDefaults;
 
 namespace Routing.Adapters.Email;
 
@@ -11,5 +12,5 @@ internal sealed class EmailMetrics
     public EmailMetrics(IMeterFactory meterFactory) =>
         _mail = meterFactory.Create(WebhookMetrics.MeterName).CreateCounter<long>("adapter.email.mail", description: "Mail read, by source and outcome (routed, not-routed, bounce)");
 
-    public void Read(string source, string outcome) => _mail.Add(1, new("source", source), new("outcome", outcome));
+    public void Read(string source, string outcome) => _mail.Add(1, new(TelemetryAttributes.MailSource, source), new(TelemetryAttributes.MailOutcome, outcome));
 }

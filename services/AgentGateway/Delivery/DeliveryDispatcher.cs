@@ -56,7 +56,7 @@ internal sealed class DeliveryDispatcher(DeliveryStore store, TargetStore target
         using var span = GatewayTracing.Source.StartFrom("deliver " + delivery.EventType, delivery.TraceParent);
         span?.SetTag("gateway.delivery.id", delivery.Id);
         span?.SetTag("gateway.delivery.attempt", delivery.Attempts);
-        span?.SetTag("gateway.target.kind", delivery.Kind);
+        span?.SetTag(TelemetryAttributes.TargetKind, delivery.Kind);
         span?.SetTag("gateway.agent.id", delivery.AgentId);
         DeliveryOutcome outcome;
         try
@@ -72,7 +72,7 @@ internal sealed class DeliveryDispatcher(DeliveryStore store, TargetStore target
             outcome = new DeliveryOutcome.Retry(null, $"{ex.GetType().Name}: {ex.Message}");
         }
 
-        span?.SetTag("gateway.delivery.outcome", outcome switch
+        span?.SetTag(TelemetryAttributes.DeliveryOutcome, outcome switch
         {
             DeliveryOutcome.Delivered => "delivered",
             DeliveryOutcome.Disable => "disabled",

@@ -33,18 +33,18 @@ internal sealed class DeliveryMetrics
             description: "Deliveries that ran out of attempts and were not replayed (the admin API lists them)");
     }
 
-    public void Attempt(string kind, string outcome) => _attempts.Add(1, new("kind", kind), new("outcome", outcome));
+    public void Attempt(string kind, string outcome) =>
+        _attempts.Add(1, new(TelemetryAttributes.TargetKind, kind), new(TelemetryAttributes.DeliveryOutcome, outcome));
 
     public void Delivered(ClaimedDelivery delivery, DateTimeOffset now)
     {
-        var kind = new KeyValuePair<string, object?>("kind", delivery.Kind);
         if (delivery.QueuedAt is { } queued)
         {
-            _lag.Record(Seconds(now, queued), kind, new("event", delivery.EventType));
+            _lag.Record(Seconds(now, queued), new(TelemetryAttributes.TargetKind, delivery.Kind), new(TelemetryAttributes.EventType, delivery.EventType));
         }
         if (delivery.AssignedAt is { } assigned)
         {
-            _assignmentToTool.Record(Seconds(now, assigned), kind);
+            _assignmentToTool.Record(Seconds(now, assigned), new KeyValuePair<string, object?>(TelemetryAttributes.TargetKind, delivery.Kind));
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Routing.ServiceDefaults;
 
 namespace Routing.Observability;
 
@@ -45,25 +46,26 @@ internal sealed class RoutingMetrics
     public void InboundBatch(int size) => _batchSize.Record(size);
 
     public void Decision(string trigger, string outcome, string reason, string channel) =>
-        _decisions.Add(1, new("trigger", trigger), new("outcome", outcome), new("reason", reason), new("channel", channel));
+        _decisions.Add(1, new(TelemetryAttributes.Trigger, trigger), new(TelemetryAttributes.DecisionOutcome, outcome), new(TelemetryAttributes.Reason, reason),
+            new(TelemetryAttributes.Channel, channel));
 
     public void PreferredSet(string channel, bool hit)
     {
-        _preferredEligible.Add(1, new KeyValuePair<string, object?>("channel", channel));
+        _preferredEligible.Add(1, new KeyValuePair<string, object?>(TelemetryAttributes.Channel, channel));
         if (hit)
         {
-            _preferredHits.Add(1, new KeyValuePair<string, object?>("channel", channel));
+            _preferredHits.Add(1, new KeyValuePair<string, object?>(TelemetryAttributes.Channel, channel));
         }
     }
 
     public void OutboxQuarantined() => _outboxQuarantined.Add(1);
 
-    public void Duplicate(string channel) => _duplicates.Add(1, new KeyValuePair<string, object?>("channel", channel));
+    public void Duplicate(string channel) => _duplicates.Add(1, new KeyValuePair<string, object?>(TelemetryAttributes.Channel, channel));
 
-    public void Replay(string channel) => _replays.Add(1, new KeyValuePair<string, object?>("channel", channel));
+    public void Replay(string channel) => _replays.Add(1, new KeyValuePair<string, object?>(TelemetryAttributes.Channel, channel));
 
     public void Assigned(string channel, string reason, TimeSpan waited) =>
-        _timeToAssignment.Record(Math.Max(0, waited.TotalSeconds), new("channel", channel), new("reason", reason));
+        _timeToAssignment.Record(Math.Max(0, waited.TotalSeconds), new(TelemetryAttributes.Channel, channel), new(TelemetryAttributes.Reason, reason));
 
     public void OutboxSample(long pending, double oldestSeconds) => _outbox = (pending, oldestSeconds);
 

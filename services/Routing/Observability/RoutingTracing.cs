@@ -26,7 +26,7 @@ internal static class RoutingTracing
     public static Activity? Decision(string trigger, Guid conversationId, ActivityContext parent)
     {
         var activity = Source.StartActivity("routing decision", ActivityKind.Internal, parent);
-        activity?.SetTag("routing.trigger", trigger);
+        activity?.SetTag(TelemetryAttributes.Trigger, trigger);
         activity?.SetTag("routing.conversation.id", conversationId);
         return activity;
     }
@@ -35,7 +35,7 @@ internal static class RoutingTracing
     public static void Decided(this Activity? activity, string status, string? reason, string? agentId, Guid decisionId)
     {
         activity?.SetTag("routing.conversation.status", status);
-        activity?.SetTag("routing.reason", reason);
+        activity?.SetTag(TelemetryAttributes.Reason, reason);
         activity?.SetTag("routing.agent.id", agentId);
         activity?.SetTag("routing.decision.id", decisionId == Guid.Empty ? null : decisionId);
     }

@@ -1,5 +1,9 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.DependencyInjection;
 using Routing.Adapters.Testing;
+using Routing.Adapters.Webhooks;
 using Routing.Contracts;
+using Routing.ServiceDefaults;
 using Routing.Testing;
 
 namespace Adapters.Tests.Sms;
@@ -8,6 +12,7 @@ namespace Adapters.Tests.Sms;
 public sealed class SmsSendingTests : AdapterEndpointTest
 {
     private ProviderApiImitation _api = null!;
+    private SmsAdapterApp _app = null!;
 
     public override async Task InitializeAsync()
     {
@@ -31,12 +36,20 @@ public sealed class SmsSendingTests : AdapterEndpointTest
             ["Twilio:ApiBaseUrl"] = _api.BaseUrl,
             ["Outbound:RetryBaseDelay"] = "00:00:00.050",
         });
+        _app = app;
         return (app, app.CreateClient());
     }
+
+    /// <summary>adapter.sends as this adapter's instruments record it: (channel, outcome) of each send.</summary>
+    private InstrumentRecorder Sends() => new(_app.Services.GetRequiredService<IMeterFactory>(), WebhookMetrics.MeterName);
+
+    private static IEnumerable<(object?, object?)> Outcomes(InstrumentRecorder recorder) =>
+        recorder.Of("adapter.sends").Select(m => (m.Tags[TelemetryAttributes.Channel], m.Tags[TelemetryAttributes.SendOutcome]));
 
     [Fact]
     public async Task Should_send_a_command_from_its_queue_and_publish_the_outcome()
     {
+        using var sends = Sends();
         await using var sent = await Broker.ObserveAsync<OutboundMessageSent>();
         await using var failed = await Broker.ObserveAsync<OutboundMessageFailed>();
         _api.Then(TwilioApiImitation.Created("SMsent1"), TwilioApiImitation.Error(400, 21610, "Attempt to send to unsubscribed recipient"));
@@ -51,6 +64,7 @@ public sealed class SmsSendingTests : AdapterEndpointTest
         Assert.Equal(("SMsent1", ok.ConversationId), (success.ProviderMessageId, success.ConversationId));
         Assert.Equal(("21610", true), (failure.ErrorCode, failure.Permanent));
         Assert.Equal(["+12125550123", "+12125550199"], _api.Requests.Select(r => r.Form["To"].Single()));
+        Assert.Equal([("sms", "sent"), ("sms", "failed-permanently")], Outcomes(sends));
     }
 
     /// <summary>
@@ -61,6 +75,7 @@ public sealed class SmsSendingTests : AdapterEndpointTest
     [Fact]
     public async Task Should_send_a_command_delivered_again_only_once()
     {
+        using var sends = Sends();
         await using var sent = await Broker.ObserveAsync<OutboundMessageSent>();
         _api.Then(TwilioApiImitation.Created("SMonce1"), TwilioApiImitation.Created("SMtwice2"));
         var command = Command("+12125550142");
@@ -72,6 +87,7 @@ public sealed class SmsSendingTests : AdapterEndpointTest
 
         Assert.Single(_api.Requests);
         Assert.All(sent.Messages, s => Assert.Equal((command.CommandId, "SMonce1"), (s.CommandId, s.ProviderMessageId)));
+        Assert.Equal([("sms", "sent")], Outcomes(sends));
     }
 
     /// <summary>
@@ -81,6 +97,7 @@ public sealed class SmsSendingTests : AdapterEndpointTest
     [Fact]
     public async Task Should_report_an_unknown_outcome_and_not_send_again_when_the_answer_is_lost()
     {
+        using var sends = Sends();
         await using var failed = await Broker.ObserveAsync<OutboundMessageFailed>();
         // (A dropped connection is the same case for the consumer; the sender's own test drops one. This one answers 500,
         // which arrives the same way on a loaded machine: the dropped connection once hung this test in a clean clone.)
@@ -94,6 +111,7 @@ public sealed class SmsSendingTests : AdapterEndpointTest
 
         Assert.Single(_api.Requests);
         Assert.All(failed.Messages, f => Assert.Equal((command.CommandId, "20500", true, false), (f.CommandId, f.ErrorCode, f.OutcomeUnknown, f.Permanent)));
+        Assert.Equal([("sms", "unknown")], Outcomes(sends));
     }
 
     /// <summary>

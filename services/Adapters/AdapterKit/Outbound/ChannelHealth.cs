@@ -32,7 +32,7 @@ public sealed class ChannelHealth : IHealthCheck
         (_channel, _degradedAfter, _time, _logger) = (channel, degradedAfter, time, logger);
         var meter = meterFactory.Create(WebhookMetrics.MeterName);
         _refusals = meter.CreateCounter<long>("adapter.send.refusals", description: "Sends the provider refused with 401, 403 or 429, by channel and HTTP status");
-        meter.CreateObservableGauge("adapter.channel.healthy", () => new Measurement<int>(IsDegraded ? 0 : 1, new KeyValuePair<string, object?>("channel", channel)),
+        meter.CreateObservableGauge("adapter.channel.healthy", () => new Measurement<int>(IsDegraded ? 0 : 1, new KeyValuePair<string, object?>(TelemetryAttributes.Channel, channel)),
             description: "1 while the provider accepts this adapter's sends, 0 once it is degraded (sustained 401/403/429, or access revoked)");
     }
 
@@ -66,7 +66,7 @@ public sealed class ChannelHealth : IHealthCheck
         {
             return;
         }
-        _refusals.Add(1, new("channel", _channel), new("status", httpStatus));
+        _refusals.Add(1, new(TelemetryAttributes.Channel, _channel), new(TelemetryAttributes.HttpStatusCode, httpStatus));
         lock (_lock)
         {
             _consecutive++;

@@ -13,7 +13,8 @@ namespace Routing.Adapters.Outbound;
 /// pipeline is reported rather than retried forever: as a transient failure when the request never reached the
 /// provider (no connection, circuit open), and as an unknown outcome when it did and no answer came back.
 /// </summary>
-public sealed class SendChannelMessageConsumer(IChannelSender sender, RecentSends recent, TimeProvider time, ILogger<SendChannelMessageConsumer> logger)
+public sealed class SendChannelMessageConsumer(
+    IChannelSender sender, RecentSends recent, SendMetrics metrics, TimeProvider time, ILogger<SendChannelMessageConsumer> logger)
     : IConsumer<SendChannelMessage>
 {
     public async Task Consume(ConsumeContext<SendChannelMessage> context)
@@ -34,6 +35,10 @@ public sealed class SendChannelMessageConsumer(IChannelSender sender, RecentSend
             if (repeated)
             {
                 logger.LogInformation("Command {CommandId} on {Channel} came again: answered from its first send, not sent twice", command.CommandId, sender.Channel);
+            }
+            else
+            {
+                metrics.Sent(sender.Channel, outcome);
             }
         }
 

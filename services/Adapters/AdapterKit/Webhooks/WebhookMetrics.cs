@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Routing.ServiceDefaults;
 
 namespace Routing.Adapters.Webhooks;
 
@@ -29,23 +30,23 @@ public sealed class WebhookMetrics
 
     public void Accepted(string channel, int messages, int statuses)
     {
-        _deliveries.Add(1, new("channel", channel), new("outcome", "accepted"));
-        _published.Add(messages, new("channel", channel), new("kind", "message"));
-        _published.Add(statuses, new("channel", channel), new("kind", "status"));
+        _deliveries.Add(1, new(TelemetryAttributes.Channel, channel), new(TelemetryAttributes.WebhookOutcome, "accepted"));
+        _published.Add(messages, new(TelemetryAttributes.Channel, channel), new(TelemetryAttributes.WebhookItem, "message"));
+        _published.Add(statuses, new(TelemetryAttributes.Channel, channel), new(TelemetryAttributes.WebhookItem, "status"));
     }
 
     /// <summary>The broker did not confirm in time, and the delivery was written to the spool and answered 200.</summary>
     public void Spooled(string channel, int messages, int statuses)
     {
-        _deliveries.Add(1, new("channel", channel), new("outcome", "spooled"));
-        _published.Add(messages, new("channel", channel), new("kind", "message"));
-        _published.Add(statuses, new("channel", channel), new("kind", "status"));
+        _deliveries.Add(1, new(TelemetryAttributes.Channel, channel), new(TelemetryAttributes.WebhookOutcome, "spooled"));
+        _published.Add(messages, new(TelemetryAttributes.Channel, channel), new(TelemetryAttributes.WebhookItem, "message"));
+        _published.Add(statuses, new(TelemetryAttributes.Channel, channel), new(TelemetryAttributes.WebhookItem, "status"));
     }
 
     public void Relayed(string channel, int messages, int statuses, TimeSpan waited)
     {
-        _relayed.Add(1, new KeyValuePair<string, object?>("channel", channel));
-        _spoolWait.Record(waited.TotalSeconds, new KeyValuePair<string, object?>("channel", channel));
+        _relayed.Add(1, new KeyValuePair<string, object?>(TelemetryAttributes.Channel, channel));
+        _spoolWait.Record(waited.TotalSeconds, new KeyValuePair<string, object?>(TelemetryAttributes.Channel, channel));
     }
 
     public void SpoolQuarantined() => _quarantined.Add(1);
@@ -54,8 +55,8 @@ public sealed class WebhookMetrics
     public void ObserveSpool(Func<int> waiting) =>
         _meter.CreateObservableGauge("adapter.spool.waiting", waiting, description: "Deliveries spooled on disk, waiting for the broker");
 
-    public void Skipped(string channel, int items) => _skipped.Add(items, new KeyValuePair<string, object?>("channel", channel));
+    public void Skipped(string channel, int items) => _skipped.Add(items, new KeyValuePair<string, object?>(TelemetryAttributes.Channel, channel));
 
     public void Refused(string channel, string outcome) =>
-        _deliveries.Add(1, new("channel", channel), new("outcome", outcome));
+        _deliveries.Add(1, new(TelemetryAttributes.Channel, channel), new(TelemetryAttributes.WebhookOutcome, outcome));
 }
