@@ -52,6 +52,43 @@ public sealed partial class MonitoringTests(RenderedManifests rendered)
         Assert.All(asked, name => Assert.Contains(queries, q => MetricNames(q).Contains(name)));
     }
 
+    [Fact]
+    public void Should_group_and_filter_only_by_labels_the_metrics_carry()
+    {
+        var labels = ExportedLabels();
+        var queries = Queries(rendered.From("overlays/prod"));
+
+        var unknown = queries.SelectMany(q => UnknownLabels(q, labels).Select(label => $"{label} in {q}")).ToList();
+
+        Assert.True(unknown.Count == 0, "queries grouping or filtering by a label their metric does not carry:\n" + string.Join('\n', unknown)
+            + "\n\nthe services' metrics carry:\n" + string.Join('\n', labels.Select(kv => $"{kv.Key}: {string.Join(", ", kv.Value.Order())}")));
+        // the attributes are the semantic conventions' form, namespaced: never a bare word
+        Assert.Contains("routing_channel", labels["routing_decisions_total"]);
+        Assert.Contains("http_response_status_code", labels["adapter_send_refusals_total"]);
+        Assert.DoesNotContain(labels.Values.SelectMany(l => l), label => label is "channel" or "outcome" or "kind" or "reason" or "trigger" or "status");
+    }
+
+    [Theory]
+    [InlineData("sum by (channel) (rate(adapter_webhook_deliveries_total[5m]))", "channel")] // the label as it was, before the attributes were namespaced
+    [InlineData("sum by (routing_channel) (rate(gateway_delivery_attempts_total[5m]))", "routing_channel")] // a label of other metrics
+    [InlineData("sum(rate(routing_decisions_total{reason=\"fallback\"}[5m]))", "reason")]
+    [InlineData("histogram_quantile(0.95, sum by (gateway_target_kind, le) (rate(gateway_delivery_lag_seconds_bucket[5m]))) > on (queue) rabbitmq_queue_messages", "queue")]
+    public void Should_catch_a_query_on_a_label_its_metric_does_not_carry(string query, string label)
+    {
+        Assert.Contains(label, UnknownLabels(query, ExportedLabels()));
+    }
+
+    [Fact]
+    public void Should_name_every_metric_attribute_in_one_place()
+    {
+        // a literal attribute name beside an instrument would bypass TelemetryAttributes and its form
+        var literal = InstrumentFiles().Where(f => LiteralAttribute().IsMatch(File.ReadAllText(f)))
+            .Select(f => Path.GetRelativePath(Tool.RepositoryRoot, f)).ToList();
+
+        Assert.True(literal.Count == 0, "attribute names written as literals: " + string.Join(", ", literal));
+        Assert.Matches(LiteralAttribute(), """_sends.Add(1, new("channel", channel));""");
+    }
+
     [Theory]
     [InlineData("sum(rate(routing_time_to_assignement_seconds_bucket[5m]))", "routing_time_to_assignement_seconds_bucket")]
     [InlineData("max(gateway_deliveries_exhausted_total) > 0", "gateway_deliveries_exhausted_total")]
@@ -112,24 +149,70 @@ public sealed partial class MonitoringTests(RenderedManifests rendered)
     private static readonly HashSet<string> PromQlWords = ["by", "without", "and", "or", "unless", "on", "ignoring", "group_left", "group_right", "bool", "offset", "inf", "nan"];
 
     /// <summary>What the services export, as the collector's Prometheus exporter names it (ExportedMetrics).</summary>
-    internal static IReadOnlySet<string> ExportedMetrics()
+    internal static IReadOnlySet<string> ExportedMetrics() => new SortedSet<string>(ExportedLabels().Keys, StringComparer.Ordinal);
+
+    /// <summary>
+    /// Each metric the services export with the labels it may carry: the attributes its declaring file records (every
+    /// TelemetryAttributes constant the file uses: a file's instruments are one component's, so this errs only towards
+    /// allowing a label a sibling instrument has), as Prometheus writes them, and the labels every series has.
+    /// </summary>
+    internal static IReadOnlyDictionary<string, IReadOnlySet<string>> ExportedLabels()
     {
-        var names = new SortedSet<string>(StringComparer.Ordinal);
-        var services = Path.Combine(Tool.RepositoryRoot, "services");
-        foreach (var file in Directory.EnumerateFiles(services, "*.cs", SearchOption.AllDirectories)
-            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
-                     && !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal)))
+        var constants = AttributeConstant().Matches(File.ReadAllText(Path.Combine(Tool.RepositoryRoot, "services", "ServiceDefaults", "TelemetryAttributes.cs")))
+            .ToDictionary(m => m.Groups[1].Value, m => Invalid().Replace(m.Groups[2].Value, "_"));
+        var metrics = new SortedDictionary<string, IReadOnlySet<string>>(StringComparer.Ordinal);
+        foreach (var file in InstrumentFiles())
         {
-            foreach (Match m in Instrument().Matches(File.ReadAllText(file)))
+            var text = File.ReadAllText(file);
+            var labels = AttributeUse().Matches(text).Select(m => constants[m.Groups[1].Value]).Concat(SeriesLabels).ToHashSet();
+            foreach (Match m in Instrument().Matches(text))
             {
                 var unit = Unit().Match(m.Groups["rest"].Value) is { Success: true } u ? u.Groups[1].Value : null;
                 foreach (var name in PrometheusNames(m.Groups["kind"].Value, m.Groups["name"].Value, unit))
                 {
-                    names.Add(name);
+                    metrics[name] = name.EndsWith("_bucket", StringComparison.Ordinal) ? [.. labels, "le"] : labels;
                 }
             }
         }
-        return names;
+        return metrics;
+    }
+
+    /// <summary>Labels every series of the collector's exporter has: the resource's attributes (resource_to_telemetry_conversion), job and instance.</summary>
+    private static readonly string[] SeriesLabels =
+        ["job", "instance", "service_name", "service_instance_id", "service_version", "deployment_environment_name", "k8s_pod_name", "k8s_namespace_name", "otel_scope_name", "otel_scope_version"];
+
+    private static IEnumerable<string> InstrumentFiles() =>
+        Directory.EnumerateFiles(Path.Combine(Tool.RepositoryRoot, "services"), "*.cs", SearchOption.AllDirectories)
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
+                     && !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
+                     && Instrument().IsMatch(File.ReadAllText(f)));
+
+    /// <summary>
+    /// The labels a query uses that its metrics do not carry: in a metric's own matchers, and in a grouping (by, without,
+    /// on, ignoring), which every service metric of the query must carry. Exporters outside the services are not checked.
+    /// </summary>
+    internal static IReadOnlyList<string> UnknownLabels(string query, IReadOnlyDictionary<string, IReadOnlySet<string>> labels)
+    {
+        var unknown = new List<string>();
+        foreach (Match selector in Selector().Matches(query))
+        {
+            if (labels.TryGetValue(selector.Groups["metric"].Value, out var carried))
+            {
+                unknown.AddRange(MatcherLabel().Matches(selector.Groups["matchers"].Value).Select(m => m.Groups[1].Value).Where(l => !carried.Contains(l)));
+            }
+        }
+        var metrics = MetricNames(query).Where(labels.ContainsKey).ToList();
+        foreach (Match grouping in LabelList().Matches(query))
+        {
+            foreach (var label in grouping.Groups["labels"].Value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+            {
+                if (metrics.Any(m => !labels[m].Contains(label)))
+                {
+                    unknown.Add(label);
+                }
+            }
+        }
+        return unknown.Distinct().ToList();
     }
 
     /// <summary>
@@ -163,6 +246,25 @@ public sealed partial class MonitoringTests(RenderedManifests rendered)
 
     [GeneratedRegex("""Create(?<kind>Counter|Histogram|UpDownCounter|Gauge|ObservableGauge|ObservableCounter|ObservableUpDownCounter)(?:<[^>]+>)?\(\s*"(?<name>[^"]+)"(?<rest>[^;]*)""")]
     private static partial Regex Instrument();
+
+    [GeneratedRegex(@"public const string (\w+) = ""([^""]+)"";")]
+    private static partial Regex AttributeConstant();
+
+    [GeneratedRegex(@"TelemetryAttributes\.(\w+)")]
+    private static partial Regex AttributeUse();
+
+    /// <summary>An attribute given as a literal where an instrument records it: new("x", ...) or new KeyValuePair&lt;string, object?&gt;("x", ...).</summary>
+    [GeneratedRegex(@"new(\s*KeyValuePair<string, object\?>)?\(\s*""[a-z][a-z0-9_.]*""\s*,")]
+    private static partial Regex LiteralAttribute();
+
+    [GeneratedRegex("""(?<metric>[A-Za-z_:][A-Za-z0-9_:]*)\{(?<matchers>[^}]*)\}""")]
+    private static partial Regex Selector();
+
+    [GeneratedRegex("""([A-Za-z_][A-Za-z0-9_]*)\s*(=~|!~|!=|=)""")]
+    private static partial Regex MatcherLabel();
+
+    [GeneratedRegex("""\b(by|without|on|ignoring)\s*\((?<labels>[^)]*)\)""")]
+    private static partial Regex LabelList();
 
     [GeneratedRegex(@"unit:\s*""([^""]*)""")]
     private static partial Regex Unit();
