@@ -59,6 +59,60 @@ public static partial class OpenApiDocuments
         Assert.True(calls > 0, "the document describes no operation");
     }
 
+    /// <summary>
+    /// Sends <paramref name="method"/> <paramref name="url"/> (with <paramref name="body"/> as JSON) and asserts that the
+    /// answer is one the document lists for the operation at <paramref name="path"/>, in the media type it lists, and
+    /// that a JSON answer has the properties the document's schema requires: the documented results checked against the
+    /// running endpoints, success as well as refusal. Returns the answer's body.
+    /// </summary>
+    public static async Task<JsonNode?> AssertAnswerDocumentedAsync(HttpClient client, JsonNode served, string method, string path, string url,
+        object? body = null, System.Net.HttpStatusCode? expected = null)
+    {
+        var operation = served["paths"]?[path]?[method] ?? throw new Xunit.Sdk.XunitException($"{method} {path} is not in the document");
+        using var request = new HttpRequestMessage(new HttpMethod(method.ToUpperInvariant()), url);
+        if (body is not null)
+        {
+            request.Content = System.Net.Http.Json.JsonContent.Create(body);
+        }
+        using var response = await client.SendAsync(request);
+        var status = ((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var text = await response.Content.ReadAsStringAsync();
+        if (expected is { } e)
+        {
+            Assert.True(e == response.StatusCode, $"{method} {url}: {status} {text}");
+        }
+        var documented = operation["responses"]?[status];
+        Assert.True(documented is not null, $"{method} {url} answered {status}, which the document does not list for {method} {path}");
+        var content = documented!["content"]?.AsObject();
+        if (content is null || content.Count == 0)
+        {
+            Assert.True(text.Length == 0, $"{method} {url} answered {status} with a body the document does not describe");
+            return null;
+        }
+        var mediaType = response.Content.Headers.ContentType?.MediaType ?? "";
+        Assert.True(content.ContainsKey(mediaType), $"{method} {url} answered {status} as {mediaType}; the document lists {string.Join(", ", content.Select(c => c.Key))}");
+        if (!mediaType.EndsWith("json", StringComparison.Ordinal))
+        {
+            return null;
+        }
+        var answer = JsonNode.Parse(text);
+        var schema = Resolve(served, content[mediaType]!["schema"]);
+        var item = schema?["type"]?.ToString().Contains("array", StringComparison.Ordinal) == true && answer is JsonArray { Count: > 0 } list
+            ? (list[0], Resolve(served, schema["items"]))
+            : (answer, schema);
+        foreach (var required in item.Item2?["required"]?.AsArray() ?? [])
+        {
+            Assert.True(item.Item1?[required!.GetValue<string>()] is not null || item.Item1 is JsonObject o && o.ContainsKey(required!.GetValue<string>()),
+                $"{method} {url}: the answer has no {required}, which the document's schema requires");
+        }
+        return answer;
+    }
+
+    private static JsonNode? Resolve(JsonNode served, JsonNode? schema) =>
+        schema?["$ref"]?.GetValue<string>() is { } reference
+            ? served["components"]?["schemas"]?[reference.Split('/')[^1]]
+            : schema;
+
     /// <summary>Asserts that contracts/openapi/<paramref name="file"/> is <paramref name="served"/> (writing it first under ROUTING_WRITE_OPENAPI=1).</summary>
     public static async Task AssertCommittedAsync(JsonNode served, string file)
     {

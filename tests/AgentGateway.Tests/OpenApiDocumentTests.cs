@@ -43,6 +43,40 @@ public sealed class OpenApiDocumentTests(GatewayHost gateway) : IClassFixture<Ga
         await OpenApiDocuments.AssertAnonymousRefusedAsync(anonymous, served);
     }
 
+    [Fact]
+    public async Task Should_answer_what_the_documents_say_they_answer()
+    {
+        var agent = await gateway.AgentAsync();
+        var agentApi = JsonNode.Parse(await agent.Http.GetStringAsync("/openapi/agent.json"))!;
+        var adminApi = JsonNode.Parse(await gateway.Admin.GetStringAsync("/openapi/admin.json"))!;
+        var unknown = Guid.NewGuid();
+
+        var me = await OpenApiDocuments.AssertAnswerDocumentedAsync(agent.Http, agentApi, "get", "/me", "/me", expected: HttpStatusCode.OK);
+        Assert.Equal(agent.AgentId, me!["agentId"]!.GetValue<string>());
+        await OpenApiDocuments.AssertAnswerDocumentedAsync(agent.Http, agentApi, "get", "/me/conversations", "/me/conversations", expected: HttpStatusCode.OK);
+        await OpenApiDocuments.AssertAnswerDocumentedAsync(agent.Http, agentApi, "get", "/conversations/{id}", $"/conversations/{unknown}",
+            expected: HttpStatusCode.NotFound);
+        await OpenApiDocuments.AssertAnswerDocumentedAsync(agent.Http, agentApi, "post", "/conversations/{id}/accept", $"/conversations/{unknown}/accept",
+            expected: HttpStatusCode.NotFound);
+
+        await OpenApiDocuments.AssertAnswerDocumentedAsync(gateway.Admin, adminApi, "post", "/admin/agents/{agentId}/email-targets",
+            $"/admin/agents/{agent.AgentId}/email-targets", new { address = "ada@example.com" }, HttpStatusCode.Created);
+        await OpenApiDocuments.AssertAnswerDocumentedAsync(gateway.Admin, adminApi, "get", "/admin/agents/{agentId}/targets",
+            $"/admin/agents/{agent.AgentId}/targets", expected: HttpStatusCode.OK);
+        var token = await OpenApiDocuments.AssertAnswerDocumentedAsync(gateway.Admin, adminApi, "post", "/admin/agents/{agentId}/tokens",
+            $"/admin/agents/{agent.AgentId}/tokens", new { expiresInDays = 1 }, HttpStatusCode.Created);
+        await OpenApiDocuments.AssertAnswerDocumentedAsync(gateway.Admin, adminApi, "get", "/admin/agents/{agentId}/tokens",
+            $"/admin/agents/{agent.AgentId}/tokens", expected: HttpStatusCode.OK);
+        await OpenApiDocuments.AssertAnswerDocumentedAsync(gateway.Admin, adminApi, "delete", "/admin/tokens/{id}", $"/admin/tokens/{token!["id"]}",
+            expected: HttpStatusCode.NoContent);
+        await OpenApiDocuments.AssertAnswerDocumentedAsync(gateway.Admin, adminApi, "delete", "/admin/targets/{id}", $"/admin/targets/{unknown}",
+            expected: HttpStatusCode.NotFound);
+        await OpenApiDocuments.AssertAnswerDocumentedAsync(gateway.Admin, adminApi, "get", "/admin/webhook-deliveries", "/admin/webhook-deliveries?status=exhausted",
+            expected: HttpStatusCode.OK);
+        await OpenApiDocuments.AssertAnswerDocumentedAsync(gateway.Admin, adminApi, "post", "/admin/webhook-deliveries/{id}/replay",
+            $"/admin/webhook-deliveries/{unknown}/replay", expected: HttpStatusCode.NotFound);
+    }
+
     [Theory]
     [InlineData("/openapi/agent.json", null, HttpStatusCode.Unauthorized)]
     [InlineData("/openapi/agent.json", "admin", HttpStatusCode.Unauthorized)] // the admin token is no agent's

@@ -18,6 +18,18 @@ internal static partial class AdminApi
 
     public sealed record NewEmailTarget(string? Address);
 
+    /// <summary>A webhook target made: its signing secret, shown this once.</summary>
+    public sealed record CreatedWebhookTarget(Guid Id, string AgentId, string Url, string Secret);
+
+    public sealed record CreatedSlackTarget(Guid Id, string AgentId, string Kind, string SlackUserId, string Channel);
+
+    public sealed record CreatedEmailTarget(Guid Id, string AgentId, string Kind, string Address);
+
+    /// <summary>An agent's token issued: shown this once (only its hash is kept).</summary>
+    public sealed record IssuedToken(Guid Id, string AgentId, string Token, DateTimeOffset ExpiresAt);
+
+    public sealed record ReplayAccepted(Guid Id, string Status);
+
     [GeneratedRegex("^[UW][A-Z0-9]{2,20}$")]
     private static partial Regex SlackUser();
 
@@ -43,11 +55,11 @@ internal static partial class AdminApi
             // The secret is shown this once; it is stored sealed and never returned again.
             var secret = StandardWebhookSignature.NewSecret();
             var id = await store.AddTargetAsync(agentId, url.ToString(), box.Seal(secret), ct);
-            return Results.Created($"/admin/agents/{agentId}/webhook-targets", new { id, agentId, url = url.ToString(), secret });
-        });
+            return Results.Created($"/admin/agents/{agentId}/webhook-targets", new CreatedWebhookTarget(id, agentId, url.ToString(), secret));
+        }).Produces<CreatedWebhookTarget>(StatusCodes.Status201Created);
 
         admin.MapGet("/agents/{agentId}/webhook-targets", async (string agentId, TargetStore store, CancellationToken ct) =>
-            Results.Ok((await store.TargetsAsync(agentId, ct)).Where(t => t.Kind == TargetKinds.Webhook)));
+            Results.Ok((await store.TargetsAsync(agentId, ct)).Where(t => t.Kind == TargetKinds.Webhook))).Produces<TargetRow[]>();
 
         // Slack: the agent's Slack user (only they act for the agent there) and where to post, by default the app's direct messages with them.
         admin.MapPost("/agents/{agentId}/slack-targets", async (string agentId, NewSlackTarget body, TargetStore store, CancellationToken ct) =>
@@ -62,8 +74,8 @@ internal static partial class AdminApi
             }
             var channel = body.Channel ?? body.SlackUserId;
             var id = await store.AddSlackTargetAsync(agentId, channel, body.SlackUserId, ct);
-            return Results.Created($"/admin/agents/{agentId}/targets", new { id, agentId, kind = TargetKinds.Slack, slackUserId = body.SlackUserId, channel });
-        });
+            return Results.Created($"/admin/agents/{agentId}/targets", new CreatedSlackTarget(id, agentId, TargetKinds.Slack, body.SlackUserId, channel));
+        }).Produces<CreatedSlackTarget>(StatusCodes.Status201Created);
 
         // Email: the agent's mailbox; replies come back through the signed reply address of each conversation.
         admin.MapPost("/agents/{agentId}/email-targets", async (string agentId, NewEmailTarget body, TargetStore store, CancellationToken ct) =>
@@ -73,14 +85,14 @@ internal static partial class AdminApi
                 return Invalid("address", "must be an email address");
             }
             var id = await store.AddEmailTargetAsync(agentId, mailbox.Address, ct);
-            return Results.Created($"/admin/agents/{agentId}/targets", new { id, agentId, kind = TargetKinds.Email, address = mailbox.Address });
-        });
+            return Results.Created($"/admin/agents/{agentId}/targets", new CreatedEmailTarget(id, agentId, TargetKinds.Email, mailbox.Address));
+        }).Produces<CreatedEmailTarget>(StatusCodes.Status201Created);
 
         admin.MapGet("/agents/{agentId}/targets", async (string agentId, TargetStore store, CancellationToken ct) =>
-            Results.Ok(await store.TargetsAsync(agentId, ct)));
+            Results.Ok(await store.TargetsAsync(agentId, ct))).Produces<TargetRow[]>();
 
-        admin.MapDelete("/targets/{id:guid}", DisableAsync);
-        admin.MapDelete("/webhook-targets/{id:guid}", DisableAsync);
+        admin.MapDelete("/targets/{id:guid}", DisableAsync).Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status404NotFound);
+        admin.MapDelete("/webhook-targets/{id:guid}", DisableAsync).Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status404NotFound);
 
         admin.MapPost("/agents/{agentId}/tokens", async (string agentId, TokenRequest? body, AgentTokens tokens, IOptions<GatewayOptions> options,
             TimeProvider time, CancellationToken ct) =>
@@ -93,11 +105,11 @@ internal static partial class AdminApi
             var expiresAt = now + (body?.ExpiresInDays is { } days ? TimeSpan.FromDays(days) : options.Value.AgentTokenLifetime);
             // The token is shown this once; only its hash is kept.
             var (id, token) = await tokens.IssueAsync(agentId, now, expiresAt, ct);
-            return Results.Created($"/admin/agents/{agentId}/tokens", new { id, agentId, token, expiresAt });
-        });
+            return Results.Created($"/admin/agents/{agentId}/tokens", new IssuedToken(id, agentId, token, expiresAt));
+        }).Produces<IssuedToken>(StatusCodes.Status201Created);
 
         admin.MapGet("/agents/{agentId}/tokens", async (string agentId, AgentTokens tokens, CancellationToken ct) =>
-            Results.Ok(await tokens.ListAsync(agentId, ct)));
+            Results.Ok(await tokens.ListAsync(agentId, ct))).Produces<AgentTokenRow[]>();
 
         admin.MapDelete("/tokens/{id:guid}", async (Guid id, AgentTokens tokens, EventSignal signal, TimeProvider time, CancellationToken ct) =>
         {
@@ -108,14 +120,14 @@ internal static partial class AdminApi
             // the agent's open event streams, on every replica, wake up, look at their token again and end
             signal.Announce([agentId]);
             return Results.NoContent();
-        });
+        }).Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status404NotFound);
 
         admin.MapGet("/webhook-deliveries", async (string? status, int? limit, DeliveryStore store, CancellationToken ct) =>
             status is null || !Statuses.Contains(status)
                 ? Invalid("status", $"must be one of {string.Join(", ", Statuses)}")
                 : limit is < 1 or > 1000
                     ? Invalid("limit", "must be 1-1000")
-                    : Results.Ok(await store.ListAsync(status, limit ?? 100, ct)));
+                    : Results.Ok(await store.ListAsync(status, limit ?? 100, ct))).Produces<DeliveryRow[]>();
 
         admin.MapPost("/webhook-deliveries/{id:guid}/replay", async (Guid id, DeliveryStore store, TimeProvider time, CancellationToken ct) =>
         {
@@ -124,10 +136,10 @@ internal static partial class AdminApi
                 return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such delivery");
             }
             return await store.ReplayAsync(id, time.GetUtcNow(), ct)
-                ? Results.Accepted($"/admin/webhook-deliveries?status=pending", new { id, status = "pending" })
+                ? Results.Accepted($"/admin/webhook-deliveries?status=pending", new ReplayAccepted(id, "pending"))
                 : Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Not replayable",
                     detail: $"The delivery is {delivery.Status}; only an exhausted delivery to an enabled target is replayed.");
-        });
+        }).Produces<ReplayAccepted>(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         return app;
     }
 

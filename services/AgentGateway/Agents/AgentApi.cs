@@ -1,5 +1,6 @@
 using Routing.ServiceDefaults;
 using System.Globalization;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using Routing.AgentGateway.Conversations;
 using Routing.AgentGateway.Events;
@@ -29,13 +30,27 @@ internal static partial class AgentApi
 
     public sealed record ReplyBody(string? Text, string? Channel);
 
+    /// <summary>Who the token is.</summary>
+    public sealed record Me(string AgentId);
+
+    public sealed record PresenceAccepted(string AgentId, string Status);
+
+    /// <summary>A conversation's detail: its state, the customer's context and its latest messages.</summary>
+    public sealed record ConversationDetail(ConversationView Conversation, JsonElement Context, IReadOnlyList<MessageView> Messages);
+
+    /// <summary>An action taken on a conversation (accepted, declined, closing): routing is told, the outcome follows as events.</summary>
+    public sealed record ConversationAction(Guid ConversationId, string Status);
+
+    /// <summary>A reply requested of the channel's adapter; its fate follows as reply.status events.</summary>
+    public sealed record ReplyRequested(Guid Id, Guid ConversationId, string Channel, string Status);
+
     [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,31}$")]
     private static partial Regex ChannelName();
 
     public static WebApplication MapAgentApi(this WebApplication app)
     {
         var me = app.MapGroup("/me").AddEndpointFilter<AgentAuthorization>().RequireRateLimiting(CallerRateLimits.Policy).LimitBodies();
-        me.MapGet("/", (HttpContext http) => Results.Ok(new { agentId = AgentAuthorization.AgentOf(http) }));
+        me.MapGet("/", (HttpContext http) => Results.Ok(new Me(AgentAuthorization.AgentOf(http)))).Produces<Me>();
 
         me.MapPut("/presence", async (PresenceBody body, HttpContext http, AgentActions actions, TimeProvider time) =>
         {
@@ -45,8 +60,8 @@ internal static partial class AgentApi
             }
             var agentId = AgentAuthorization.AgentOf(http);
             return Answer(await actions.CommandAsync(new AgentPresenceChanged { AgentId = agentId, Status = body.Status, ChangedAt = time.GetUtcNow() },
-                http.RequestAborted), new { agentId, status = body.Status });
-        });
+                http.RequestAborted), new PresenceAccepted(agentId, body.Status));
+        }).Produces<PresenceAccepted>(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
         me.MapGet("/conversations", async (string? status, int? limit, HttpContext http, ConversationStore store) =>
         {
@@ -59,27 +74,28 @@ internal static partial class AgentApi
                 return Invalid("limit", "must be 1-500");
             }
             return Results.Ok(await store.ListForAgentAsync(AgentAuthorization.AgentOf(http), statuses, limit ?? 100, http.RequestAborted));
-        });
+        }).Produces<ConversationView[]>();
 
-        me.MapGet("/events", StreamEventsAsync);
+        me.MapGet("/events", StreamEventsAsync).Produces<string>(StatusCodes.Status200OK, "text/event-stream");
 
         var conversations = app.MapGroup("/conversations").AddEndpointFilter<AgentAuthorization>().RequireRateLimiting(CallerRateLimits.Policy).LimitBodies();
 
         conversations.MapGet("/{id:guid}", async (Guid id, HttpContext http, ConversationStore store) =>
             await store.DetailForAgentAsync(id, AgentAuthorization.AgentOf(http), 200, http.RequestAborted) is { } detail
-                ? Results.Ok(new { conversation = detail.Conversation, context = detail.Context, messages = detail.Messages })
-                : NotFound());
+                ? Results.Ok(new ConversationDetail(detail.Conversation, detail.Context, detail.Messages))
+                : NotFound()).Produces<ConversationDetail>().ProducesProblem(StatusCodes.Status404NotFound);
 
         conversations.MapPost("/{id:guid}/accept", async (Guid id, HttpContext http, AgentActions actions) =>
-            Answer(await actions.AcceptAsync(id, AgentAuthorization.AgentOf(http), http.RequestAborted), new { conversationId = id, status = "accepted" }));
+            Answer(await actions.AcceptAsync(id, AgentAuthorization.AgentOf(http), http.RequestAborted), new ConversationAction(id, "accepted")))
+            .ProducesAction<ConversationAction>();
 
         conversations.MapPost("/{id:guid}/decline", async (Guid id, ReasonBody? body, HttpContext http, AgentActions actions) =>
             Answer(await actions.DeclineAsync(id, AgentAuthorization.AgentOf(http), body?.Reason, http.RequestAborted),
-                new { conversationId = id, status = "declined" }));
+                new ConversationAction(id, "declined"))).ProducesAction<ConversationAction>();
 
         conversations.MapPost("/{id:guid}/close", async (Guid id, ReasonBody? body, HttpContext http, AgentActions actions) =>
             Answer(await actions.CloseAsync(id, AgentAuthorization.AgentOf(http), body?.Reason, http.RequestAborted),
-                new { conversationId = id, status = "closing" }));
+                new ConversationAction(id, "closing"))).ProducesAction<ConversationAction>();
 
         conversations.MapPost("/{id:guid}/replies", async (Guid id, ReplyBody body, HttpContext http, AgentActions actions) =>
         {
@@ -94,9 +110,9 @@ internal static partial class AgentApi
             {
                 return Answer(result, null);
             }
-            var answer = new { id = reply.Id, conversationId = id, channel = reply.Channel, status = "requested" };
+            var answer = new ReplyRequested(reply.Id, id, reply.Channel, "requested");
             return reply.Repeated ? Results.Ok(answer) : Results.Accepted($"/conversations/{id}", answer);
-        });
+        }).ProducesAction<ReplyRequested>().Produces<ReplyRequested>(); // 200: the same reply again, by its Idempotency-Key
         return app;
     }
 
@@ -165,6 +181,11 @@ internal static partial class AgentApi
             // The agent's tool disconnected.
         }
     }
+
+    /// <summary>What <see cref="Answer"/> may answer, in the API's document: 202 with the action, or the problems below.</summary>
+    private static RouteHandlerBuilder ProducesAction<T>(this RouteHandlerBuilder endpoint) =>
+        endpoint.Produces<T>(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
     /// <summary>An action's outcome as HTTP: 202 with <paramref name="accepted"/>, or problem+json (404, 409, 400 with the field, 503).</summary>
     private static IResult Answer(ActionResult result, object? accepted) => result.Status switch

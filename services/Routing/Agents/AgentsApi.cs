@@ -8,11 +8,11 @@ internal static class AgentsApi
     public static IEndpointRouteBuilder MapAgentsApi(this IEndpointRouteBuilder app)
     {
         var agents = app.MapGroup("/agents").WithTags("Agents");
-        agents.MapPost("/", CreateAsync);
-        agents.MapGet("/", ListAsync);
-        agents.MapGet("/{id}", GetAsync);
-        agents.MapPut("/{id}", UpdateAsync);
-        agents.MapPut("/{id}/presence", SetPresenceAsync);
+        agents.MapPost("/", CreateAsync).Produces<AgentResponse>(StatusCodes.Status201Created).ProducesProblem(StatusCodes.Status409Conflict);
+        agents.MapGet("/", ListAsync).Produces<AgentResponse[]>();
+        agents.MapGet("/{id}", GetAsync).Produces<AgentResponse>().ProducesProblem(StatusCodes.Status404NotFound);
+        agents.MapPut("/{id}", UpdateAsync).Produces<AgentResponse>().ProducesProblem(StatusCodes.Status404NotFound);
+        agents.MapPut("/{id}/presence", SetPresenceAsync).Produces<AgentResponse>().ProducesProblem(StatusCodes.Status404NotFound);
         return app;
     }
 

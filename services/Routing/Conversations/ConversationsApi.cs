@@ -7,11 +7,11 @@ internal static class ConversationsApi
     public static IEndpointRouteBuilder MapConversationsApi(this IEndpointRouteBuilder app)
     {
         var conversations = app.MapGroup("/conversations").WithTags("Conversations");
-        conversations.MapGet("/", ListAsync);
-        conversations.MapGet("/{id}", GetAsync);
-        conversations.MapGet("/{id}/decisions", DecisionsAsync);
-        conversations.MapPost("/{id}/close", CloseAsync);
-        app.MapGet("/queue", QueueAsync).WithTags("Conversations");
+        conversations.MapGet("/", ListAsync).Produces<ConversationResponse[]>();
+        conversations.MapGet("/{id}", GetAsync).Produces<ConversationResponse>().ProducesProblem(StatusCodes.Status404NotFound);
+        conversations.MapGet("/{id}/decisions", DecisionsAsync).Produces<DecisionResponse[]>().ProducesProblem(StatusCodes.Status404NotFound);
+        conversations.MapPost("/{id}/close", CloseAsync).Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status404NotFound);
+        app.MapGet("/queue", QueueAsync).WithTags("Conversations").Produces<QueueEntryResponse[]>();
         return app;
     }
 
@@ -93,6 +93,9 @@ internal static class ConversationsApi
         }
         await using var tx = await db.BeginAsync(ct);
         var rows = await ConversationStore.QueueAsync(tx, limit ?? 100, ct);
-        return Results.Ok(rows.Select((c, i) => new { position = i + 1, conversation = ConversationResponse.From(c) }));
+        return Results.Ok(rows.Select((c, i) => new QueueEntryResponse(i + 1, ConversationResponse.From(c))));
     }
 }
+
+/// <summary>A conversation in the queue, with its place in it (1: the next to be assigned).</summary>
+internal sealed record QueueEntryResponse(int Position, ConversationResponse Conversation);

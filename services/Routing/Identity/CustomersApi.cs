@@ -9,11 +9,12 @@ internal static class CustomersApi
     public static IEndpointRouteBuilder MapCustomersApi(this IEndpointRouteBuilder app)
     {
         var customers = app.MapGroup("/customers").WithTags("Customers");
-        customers.MapGet("/lookup", LookupAsync);
-        customers.MapGet("/{id}", GetAsync);
-        customers.MapPut("/{id}/preferred-agents", SetPreferredAsync);
-        customers.MapPost("/{id}/merge", MergeAsync);
-        customers.MapPost("/{id}/unmerge", UnmergeAsync);
+        customers.MapGet("/lookup", LookupAsync).Produces<CustomerView>().ProducesProblem(StatusCodes.Status404NotFound);
+        customers.MapGet("/{id}", GetAsync).Produces<CustomerView>().ProducesProblem(StatusCodes.Status404NotFound);
+        customers.MapPut("/{id}/preferred-agents", SetPreferredAsync).Produces<CustomerView>().ProducesProblem(StatusCodes.Status404NotFound);
+        customers.MapPost("/{id}/merge", MergeAsync).Produces<CustomerView>()
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        customers.MapPost("/{id}/unmerge", UnmergeAsync).Produces<UnmergeResponse>().ProducesProblem(StatusCodes.Status404NotFound);
         return app;
     }
 
@@ -155,8 +156,11 @@ internal static class CustomersApi
         var survivor = await CustomerStore.GetAsync(tx.Connection, tx.Transaction, survivorId, ct);
         var restored = await CustomerStore.GetAsync(tx.Connection, tx.Transaction, merge.MergedId, ct);
         await tx.CommitAsync(ct);
-        return Results.Ok(new { survivor, restored });
+        return Results.Ok(new UnmergeResponse(survivor!, restored!));
     }
 }
 
 internal sealed record MergeRequest(string? CustomerId);
+
+/// <summary>An unmerge's answer: the customer unmerged from, and the one restored as a person of their own.</summary>
+internal sealed record UnmergeResponse(CustomerView Survivor, CustomerView Restored);

@@ -30,6 +30,32 @@ public sealed class OpenApiDocumentTests : InfrastructureTest
     }
 
     [Fact]
+    public async Task Should_answer_what_the_document_says_it_answers()
+    {
+        await using var app = new RoutingApp(Database.ConnectionString, Broker.Url);
+        using var api = app.CreateClient();
+        var served = JsonNode.Parse(await api.GetStringAsync("/openapi/routing.json"))!;
+        var agent = $"openapi-{Guid.NewGuid():N}"[..20];
+        var unknown = Guid.NewGuid();
+
+        await OpenApiDocuments.AssertAnswerDocumentedAsync(api, served, "post", "/agents", "/agents",
+            new { id = agent, name = "Ada", capacity = 2, channels = new[] { "sms" } }, HttpStatusCode.Created);
+        await OpenApiDocuments.AssertAnswerDocumentedAsync(api, served, "post", "/agents", "/agents",
+            new { id = agent, name = "Ada", capacity = 2, channels = new[] { "sms" } }, HttpStatusCode.Conflict);
+        await OpenApiDocuments.AssertAnswerDocumentedAsync(api, served, "get", "/agents", "/agents", expected: HttpStatusCode.OK);
+        await OpenApiDocuments.AssertAnswerDocumentedAsync(api, served, "get", "/agents/{id}", $"/agents/{agent}", expected: HttpStatusCode.OK);
+        await OpenApiDocuments.AssertAnswerDocumentedAsync(api, served, "put", "/agents/{id}/presence", $"/agents/{agent}/presence",
+            new { status = "available" }, HttpStatusCode.OK);
+        await OpenApiDocuments.AssertAnswerDocumentedAsync(api, served, "get", "/agents/{id}", "/agents/nobody-here", expected: HttpStatusCode.NotFound);
+        await OpenApiDocuments.AssertAnswerDocumentedAsync(api, served, "get", "/customers/{id}", $"/customers/{unknown}", expected: HttpStatusCode.NotFound);
+        await OpenApiDocuments.AssertAnswerDocumentedAsync(api, served, "get", "/conversations", "/conversations", expected: HttpStatusCode.OK);
+        await OpenApiDocuments.AssertAnswerDocumentedAsync(api, served, "get", "/conversations/{id}", $"/conversations/{unknown}", expected: HttpStatusCode.NotFound);
+        await OpenApiDocuments.AssertAnswerDocumentedAsync(api, served, "post", "/conversations/{id}/close", $"/conversations/{unknown}/close",
+            expected: HttpStatusCode.NotFound);
+        await OpenApiDocuments.AssertAnswerDocumentedAsync(api, served, "get", "/queue", "/queue", expected: HttpStatusCode.OK);
+    }
+
+    [Fact]
     public async Task Should_serve_the_document_only_to_a_caller_with_a_token()
     {
         await using var app = new RoutingApp(Database.ConnectionString, Broker.Url);
