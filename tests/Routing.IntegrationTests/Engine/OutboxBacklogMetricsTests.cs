@@ -27,28 +27,16 @@ public sealed class OutboxBacklogMetricsTests : IAsyncLifetime
         var factory = services.GetRequiredService<IMeterFactory>();
         var metrics = new RoutingMetrics(factory);
         var sampler = new OutboxBacklogSampler(_database.DataSource, metrics, TimeProvider.System, NullLogger<OutboxBacklogSampler>.Instance);
-        var observed = new Dictionary<string, double>();
         // this test's instruments only (the factory's meter), not those of a routing another test runs in this process
-        using var listener = new MeterListener
-        {
-            InstrumentPublished = (i, l) =>
-            {
-                if (ReferenceEquals(i.Meter.Scope, factory) && i.Name.StartsWith("routing.outbox.", StringComparison.Ordinal))
-                {
-                    l.EnableMeasurementEvents(i);
-                }
-            },
-        };
-        listener.SetMeasurementEventCallback<long>((i, value, _, _) => observed[i.Name] = value);
-        listener.SetMeasurementEventCallback<double>((i, value, _, _) => observed[i.Name] = value);
-        listener.Start();
+        using var recorder = new InstrumentRecorder(factory, RoutingMetrics.MeterName);
+        double Last(string name) => recorder.Of(name)[^1].Value;
 
-        listener.RecordObservableInstruments();
-        Assert.Empty(observed); // nothing before the first sample: no false zero
+        recorder.Observe();
+        Assert.DoesNotContain(recorder.All, m => m.Instrument.StartsWith("routing.outbox.", StringComparison.Ordinal)); // nothing before the first sample: no false zero
         await sampler.SampleAsync(CancellationToken.None);
-        listener.RecordObservableInstruments();
-        Assert.Equal(0, observed["routing.outbox.pending"]);
-        Assert.Equal(0, observed["routing.outbox.oldest_age"]);
+        recorder.Observe();
+        Assert.Equal(0, Last("routing.outbox.pending"));
+        Assert.Equal(0, Last("routing.outbox.oldest_age"));
 
         await using (var connection = await _database.DataSource.OpenConnectionAsync())
         {
@@ -59,9 +47,9 @@ public sealed class OutboxBacklogMetricsTests : IAsyncLifetime
                 """);
         }
         await sampler.SampleAsync(CancellationToken.None);
-        listener.RecordObservableInstruments();
+        recorder.Observe();
 
-        Assert.Equal(2, observed["routing.outbox.pending"]);
-        Assert.InRange(observed["routing.outbox.oldest_age"], 119, 180);
+        Assert.Equal(2, Last("routing.outbox.pending"));
+        Assert.InRange(Last("routing.outbox.oldest_age"), 119, 180);
     }
 }
