@@ -14,7 +14,20 @@ public static class RoutingTriggers
     public const string OfferExpired = "offer-expired";
     public const string Closed = "closed";
 
-    public static IReadOnlyList<string> All { get; } = [NewConversation, HoldExpired, SlotFreed, OfflineGrace, OfferDeclined, OfferExpired, Closed];
+    /// <summary>Every agent a conversation was held for went offline (or stopped serving its channel) before the hold ended.</summary>
+    public const string HeldAgentsUnavailable = "held-agents-unavailable";
+
+    /// <summary>A waiting conversation's customer wrote on another channel: routed again for that channel.</summary>
+    public const string ChannelChanged = "channel-changed";
+
+    /// <summary>Two customers were merged: the person keeps one conversation, the other is closed into it.</summary>
+    public const string Merged = "merged";
+
+    /// <summary>A merge was undone: a conversation closed by the merge is the restored customer's again, and routed.</summary>
+    public const string Unmerged = "unmerged";
+
+    public static IReadOnlyList<string> All { get; } =
+        [NewConversation, HoldExpired, SlotFreed, OfflineGrace, OfferDeclined, OfferExpired, Closed, HeldAgentsUnavailable, ChannelChanged, Merged, Unmerged];
 }
 
 /// <summary>What a routing decision did (<see cref="RoutingReceiptSummary.Outcome"/>).</summary>

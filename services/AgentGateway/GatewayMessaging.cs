@@ -20,6 +20,8 @@ internal static class GatewayMessaging
             x.AddConsumer<MessageRoutedConsumer, GatewayConsumerDefinition<MessageRoutedConsumer>>();
             x.AddConsumer<ConversationReleasedConsumer, GatewayConsumerDefinition<ConversationReleasedConsumer>>();
             x.AddConsumer<ConversationClosedConsumer, GatewayConsumerDefinition<ConversationClosedConsumer>>();
+            x.AddConsumer<CustomersMergedConsumer, GatewayConsumerDefinition<CustomersMergedConsumer>>();
+            x.AddConsumer<CustomersUnmergedConsumer, GatewayConsumerDefinition<CustomersUnmergedConsumer>>();
             x.AddConsumer<OutboundMessageSentConsumer, GatewayConsumerDefinition<OutboundMessageSentConsumer>>();
             x.AddConsumer<OutboundMessageFailedConsumer, GatewayConsumerDefinition<OutboundMessageFailedConsumer>>();
             x.AddConsumer<DeliveryStatusChangedConsumer, GatewayConsumerDefinition<DeliveryStatusChangedConsumer>>();

@@ -16,6 +16,12 @@ internal sealed class RoutingOptions
     /// <summary>How long an agent who must accept has before the offer expires and the conversation is routed again.</summary>
     public TimeSpan OfferTimeout { get; set; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>
+    /// How long an agent who declined a conversation (or let its offer expire) is passed over for it. Then the agent may be
+    /// offered it again: a conversation every agent declined does not wait for ever.
+    /// </summary>
+    public TimeSpan ExclusionTimeout { get; set; } = TimeSpan.FromMinutes(30);
+
     /// <summary>Hold-before-fallback per channel; a channel not listed uses <see cref="DefaultHoldWait"/>. Zero falls back at once.</summary>
     public Dictionary<string, TimeSpan> HoldWait { get; set; } = new(StringComparer.OrdinalIgnoreCase)
     {

@@ -59,6 +59,7 @@ internal static class RoutingServiceExtensions
         services.AddSingleton<DecisionWriter>();
         services.AddSingleton<AgentChooser>();
         services.AddSingleton<ConversationLifecycle>();
+        services.AddSingleton<CustomerMerger>();
         services.AddSingleton<InboundRouter>();
         services.AddSingleton<InboundBatcher>();
         services.AddSingleton<AgentService>();

@@ -28,8 +28,9 @@ internal sealed class ConversationStore(NpgsqlDataSource db)
 
     /// <summary>
     /// The assignment applied in one round trip: the conversation locked, the messages it carries stored, the conversation
-    /// given to the agent with its inbound messages marked announced, and its latest messages read. Null when the
-    /// conversation is closed or a later routing event already moved it on (then nothing is announced).
+    /// given to the agent with its inbound messages marked announced, and its latest messages read. Null when a later routing
+    /// event already moved it on, such as its close (then nothing is announced); an assignment after the close is a reopening
+    /// (an unmerge gives a conversation a merge closed back to its customer).
     /// </summary>
     public static async Task<(ConversationView Conversation, IReadOnlyList<MessageView> Messages)?> AssignAsync(NpgsqlConnection connection,
         NpgsqlTransaction tx, ConversationAssigned m, ConversationContext context, int messageLimit, DateTimeOffset now, CancellationToken ct)
@@ -45,8 +46,9 @@ internal sealed class ConversationStore(NpgsqlDataSource db)
                 update gateway_conversations
                 set agent_id = @agentId, status = case when @requiresAccept then 'offered' else 'open' end, channel = @channel,
                     channel_account = @channelAccount, customer_display_name = @displayName, context = @context::jsonb,
-                    offer_expires_at = @offerExpiresAt, state_at = @assignedAt, assigned_at = @assignedAt, updated_at = @now
-                where id = @id and status <> 'closed' and state_at <= @assignedAt
+                    offer_expires_at = @offerExpiresAt, state_at = @assignedAt, assigned_at = @assignedAt, updated_at = @now,
+                    closed_at = null, closed_by = null, close_reason = null
+                where id = @id and state_at <= @assignedAt and (status <> 'closed' or closed_at < @assignedAt)
                 returning {ConversationView.Columns}
             ), announced as (
                 {Announce} and exists (select 1 from assigned)
@@ -115,8 +117,51 @@ internal sealed class ConversationStore(NpgsqlDataSource db)
             update gateway_conversations
             set status = 'closed', agent_id = coalesce(@AgentId, agent_id), offer_expires_at = null, closed_at = @closedAt,
                 closed_by = @ClosedBy, close_reason = @Reason, state_at = greatest(state_at, @closedAt), updated_at = @now
-            where id = @ConversationId and status <> 'closed'
+            where id = @ConversationId and status <> 'closed' and state_at <= @closedAt
             """, new { m.AgentId, m.ClosedBy, m.Reason, m.ConversationId, closedAt = m.ClosedAt.UtcDateTime, now = now.UtcDateTime }, tx, cancellationToken: ct));
+
+    /// <summary>
+    /// A merge moved messages into the conversation @kept (now customer @survivor's): they move here too, and when the
+    /// conversation is @agentId's, those not yet shown to the agent are marked shown and returned, to be announced.
+    /// </summary>
+    public static async Task<IReadOnlyList<MessageView>> MergeAsync(NpgsqlConnection connection, NpgsqlTransaction tx, CustomersMerged m, CancellationToken ct)
+    {
+        await connection.ExecuteAsync(new CommandDefinition(
+            """
+            update gateway_messages set conversation_id = @kept, customer_id = @survivor where id = any(@moved);
+            update gateway_conversations set customer_id = @survivor where id = @kept;
+            """, new { kept = m.KeptConversationId, survivor = m.SurvivorId, moved = m.MovedMessageIds.ToArray() }, tx, cancellationToken: ct));
+        return m.AgentId is null ? [] : (await connection.QueryAsync<MessageView>(new CommandDefinition(
+            $"""
+            update gateway_messages set announced_to = @agentId
+            where id = any(@moved) and direction = 'in' and announced_to is distinct from @agentId
+              and exists (select 1 from gateway_conversations c where c.id = @kept and c.agent_id = @agentId and c.status in ('offered', 'open'))
+            returning {MessageView.Columns}
+            """, new { kept = m.KeptConversationId, agentId = m.AgentId, moved = m.MovedMessageIds.ToArray() }, tx, cancellationToken: ct)))
+            .OrderBy(v => v.At).ThenBy(v => v.Id).ToList();
+    }
+
+    /// <summary>An unmerge: messages back in their conversations, conversations with their customers, reopened ones waiting for routing.</summary>
+    public static Task UnmergeAsync(NpgsqlConnection connection, NpgsqlTransaction tx, CustomersUnmerged m, DateTimeOffset now, CancellationToken ct) =>
+        connection.ExecuteAsync(new CommandDefinition(
+            """
+            update gateway_messages g set conversation_id = mv.conversation_id
+            from unnest(@messageIds::uuid[], @messageConversations::uuid[]) as mv(id, conversation_id) where g.id = mv.id;
+            update gateway_conversations c set customer_id = o.customer_id
+            from unnest(@conversationIds::uuid[], @customerIds::uuid[]) as o(id, customer_id) where c.id = o.id;
+            update gateway_conversations set status = 'waiting', agent_id = null, closed_at = null, closed_by = null, close_reason = null,
+                state_at = @unmergedAt, updated_at = @now
+            where id = any(@reopened) and status = 'closed' and state_at <= @unmergedAt;
+            """, new
+            {
+                messageIds = m.MovedMessages.Select(v => v.MessageId).ToArray(),
+                messageConversations = m.MovedMessages.Select(v => v.ConversationId).ToArray(),
+                conversationIds = m.Conversations.Select(c => c.ConversationId).ToArray(),
+                customerIds = m.Conversations.Select(c => c.CustomerId).ToArray(),
+                reopened = m.ReopenedConversationIds.ToArray(),
+                unmergedAt = m.UnmergedAt.UtcDateTime,
+                now = now.UtcDateTime,
+            }, tx, cancellationToken: ct));
 
     /// <summary>An accept the gateway forwarded: the offer is taken (routing ignores it if the offer already ended, and says so with ConversationReleased).</summary>
     public async Task AcceptedAsync(Guid id, string agentId, DateTimeOffset now, CancellationToken ct)

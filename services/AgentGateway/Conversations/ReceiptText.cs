@@ -18,6 +18,10 @@ internal static class ReceiptText
         [RoutingTriggers.OfferDeclined] = "the previous agent declined",
         [RoutingTriggers.OfferExpired] = "the previous offer expired",
         [RoutingTriggers.Closed] = "the conversation was closed",
+        [RoutingTriggers.HeldAgentsUnavailable] = "the preferred agents it was held for went offline",
+        [RoutingTriggers.ChannelChanged] = "the customer wrote on another channel",
+        [RoutingTriggers.Merged] = "two customer records were merged into one person",
+        [RoutingTriggers.Unmerged] = "a merge of two customers was undone",
     };
 
     private static readonly Dictionary<string, string> ReasonTexts = new(StringComparer.Ordinal)

@@ -44,17 +44,18 @@ internal sealed class AgentChooser(IOptions<RoutingOptions> options, DecisionWri
     /// <summary>Routes the conversation; <paramref name="sources"/>, when read for a batch, save the first attempt a round trip.</summary>
     public async Task<RouteOutcome> RouteAsync(RoutingTransaction tx, ConversationRow conversation, string trigger, CancellationToken ct, PreferredSources? sources = null)
     {
-        var excluded = conversation.ExcludedAgents.ToHashSet(StringComparer.Ordinal);
+        var excluded = conversation.ExcludedAt(tx.Now);
+        // One hold per wait: a conversation whose hold ended waits in the queue; a release starts a new wait (and clears it).
         var holdAllowed = conversation.HoldUntil is null;
         IReadOnlyList<CandidateVerdict> preferredVerdicts = [];
-        var preferredCount = 0;
+        IReadOnlyList<string> preferredIds = [];
 
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
             var (owners, history) = attempt == 0 && sources is not null ? sources
                 : (await AgentStore.PreferredSourcesAsync(tx, [conversation.CustomerId], HistorySince(tx), ct))[conversation.CustomerId];
             var preferred = RoutingPolicy.PreferredSet(owners, history, tx.Now, Options.HistoryLookback);
-            preferredCount = preferred.Count;
+            preferredIds = preferred.Select(c => c.Agent.Id).ToList();
             var outcome = RoutingPolicy.EvaluatePreferred(
                 conversation.Channel, preferred, excluded, holdAllowed, Options.HoldWaitFor(conversation.Channel), tx.Now);
             preferredVerdicts = outcome.Verdicts;
@@ -68,19 +69,20 @@ internal sealed class AgentChooser(IOptions<RoutingOptions> options, DecisionWri
                         continue; // lost a race for the slot: look again at a fresh snapshot
                     }
                     var reason = assign.Candidate.Source == CandidateSources.Owner ? RoutingReasons.PreferredOwner : RoutingReasons.PreferredHistory;
-                    return decisions.Assigned(tx, conversation, assignment, trigger, reason, outcome.Verdicts, preferred.Count, preferredSetSize: preferred.Count);
+                    return decisions.Assigned(tx, conversation, assignment, trigger, reason, outcome.Verdicts, preferred.Count, preferredIds);
 
                 case PreferredOutcome.Hold hold:
-                    return await decisions.HeldAsync(tx, conversation, hold, trigger, preferred.Count, ct);
+                    return await decisions.HeldAsync(tx, conversation, hold, trigger, preferred.Count, preferredIds, ct);
             }
             break;
         }
 
         // Rule 4: fall back to the least loaded, longest idle available agent.
         var verdicts = preferredVerdicts.ToList();
-        var (pool, chosen) = await AssignmentStore.TryAssignBestAsync(tx, conversation, excluded.ToArray(), Options.FallbackPoolSize,
-            decisions.OfferExpiresAt(tx), DecisionWriter.RecentMessageLimit, ct);
-        var ranked = RoutingPolicy.RankFallback(conversation.Channel, pool, excluded);
+        var attempted = await AssignmentStore.TryAssignBestAsync(tx, conversation, excluded.ToArray(), Options.FallbackPoolSize,
+            Options.ReceiptCandidateLimit, decisions.OfferExpiresAt(tx), DecisionWriter.RecentMessageLimit, ct);
+        var chosen = attempted.Assignment;
+        var ranked = RoutingPolicy.RankFallback(conversation.Channel, attempted.Pool, excluded);
         // Every eligible agent was being assigned by other transactions: wait for them in ranking order
         // rather than queue a conversation while agents have room.
         foreach (var agent in chosen is null ? ranked : [])
@@ -91,7 +93,7 @@ internal sealed class AgentChooser(IOptions<RoutingOptions> options, DecisionWri
                 break;
             }
         }
-        var considered = preferredCount + ranked.Count;
+        var considered = preferredIds.Count + ranked.Count + attempted.Ineligible.Count;
         if (chosen is not null)
         {
             // Agents ranked above the chosen one were taken by concurrent transactions at that instant.
@@ -103,10 +105,20 @@ internal sealed class AgentChooser(IOptions<RoutingOptions> options, DecisionWri
             verdicts.Add(new CandidateVerdict(chosenId, CandidateSources.Pool, FallbackChosenVerdict(ranked.FirstOrDefault(a => a.Id == chosenId) ?? chosen.Agent), Chosen: true));
             verdicts.AddRange(ranked.SkipWhile(a => a.Id != chosenId).Skip(1).Take(Options.ReceiptCandidateLimit)
                 .Select(a => new CandidateVerdict(a.Id, CandidateSources.Pool, $"ranked lower: {a.OpenCount}/{a.Capacity} open, {Idle(a)}")));
-            return decisions.Assigned(tx, conversation, chosen, trigger, RoutingReasons.Fallback, verdicts, considered, preferredCount);
+            AddIneligible(verdicts, attempted.Ineligible, conversation.Channel, excluded);
+            return decisions.Assigned(tx, conversation, chosen, trigger, RoutingReasons.Fallback, verdicts, considered, preferredIds);
         }
 
-        return await decisions.QueuedAsync(tx, conversation, trigger, verdicts, considered, preferredCount, ct);
+        AddIneligible(verdicts, attempted.Ineligible, conversation.Channel, excluded);
+        return await decisions.QueuedAsync(tx, conversation, trigger, verdicts, considered, preferredIds, ct);
+    }
+
+    /// <summary>Who serves the channel but could not take it (away, full, offline, declined), after the preferred set's verdicts.</summary>
+    private static void AddIneligible(List<CandidateVerdict> verdicts, IReadOnlyList<AgentSnapshot> ineligible, string channel, IReadOnlySet<string> excluded)
+    {
+        var listed = verdicts.Select(v => v.AgentId).ToHashSet(StringComparer.Ordinal);
+        verdicts.AddRange(ineligible.Where(a => !listed.Contains(a.Id))
+            .Select(a => new CandidateVerdict(a.Id, CandidateSources.Pool, RoutingPolicy.Verdict(a, channel, excluded) ?? "taken at that instant")));
     }
 
     /// <summary>Agents who handled the customer since then are in the preferred set.</summary>

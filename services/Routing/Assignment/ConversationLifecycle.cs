@@ -1,6 +1,7 @@
 using Routing.Contracts;
 using Routing.Database;
 using Routing.Policy;
+using Microsoft.Extensions.Options;
 
 namespace Routing.Assignment;
 
@@ -9,7 +10,7 @@ namespace Routing.Assignment;
 /// conversation taken from its agent is routed again, a closed one frees its agent's slot. All inside the caller's
 /// transaction, which holds the conversation's row lock.
 /// </summary>
-internal sealed class ConversationLifecycle(AgentChooser chooser, DecisionWriter decisions)
+internal sealed class ConversationLifecycle(AgentChooser chooser, DecisionWriter decisions, IOptions<RoutingOptions> options)
 {
     /// <summary>Fills the agent's free slots: first conversations held for the agent, then the oldest waiting ones it serves.</summary>
     public async Task<int> DrainAsync(RoutingTransaction tx, string agentId, CancellationToken ct)
@@ -35,20 +36,25 @@ internal sealed class ConversationLifecycle(AgentChooser chooser, DecisionWriter
             var wasHeld = next.Status == ConversationStatus.Held;
             var verdict = new CandidateVerdict(agentId, wasHeld ? CandidateSources.Preferred : CandidateSources.Pool,
                 $"chosen: freed a slot ({assignment.Agent.OpenCount - 1}/{assignment.Agent.Capacity} open before)", Chosen: true);
-            decisions.Assigned(tx, next, assignment, RoutingTriggers.SlotFreed, wasHeld ? RoutingReasons.HeldForAgent : RoutingReasons.Queue, [verdict], 1, 0);
+            decisions.Assigned(tx, next, assignment, RoutingTriggers.SlotFreed, wasHeld ? RoutingReasons.HeldForAgent : RoutingReasons.Queue, [verdict], 1,
+                next.PreferredSet);
             assigned++;
         }
         return assigned;
     }
 
-    /// <summary>Takes the conversation from its agent and routes it again. With exclude, that agent is never offered it again.</summary>
-    public async Task<RouteOutcome> ReleaseAsync(RoutingTransaction tx, ConversationRow conversation, string reason, bool exclude, CancellationToken ct)
+    /// <summary>
+    /// Takes the conversation from its agent and routes it again. With exclude, that agent is passed over for it until
+    /// <see cref="RoutingOptions.ExclusionTimeout"/> has passed; <paramref name="detail"/> (a decline's reason) goes in the receipt.
+    /// </summary>
+    public async Task<RouteOutcome> ReleaseAsync(RoutingTransaction tx, ConversationRow conversation, string reason, bool exclude, CancellationToken ct,
+        string? detail = null)
     {
         var agentId = conversation.AgentId ?? throw new InvalidOperationException("Only an assigned conversation can be released.");
         await AgentStore.ReleaseSlotAsync(tx, agentId, ct);
-        await ConversationStore.MarkReleasedAsync(tx, conversation.Id, exclude ? agentId : null, ct);
+        await ConversationStore.MarkReleasedAsync(tx, conversation.Id, exclude ? agentId : null, tx.Now + options.Value.ExclusionTimeout, ct);
         await TimerStore.CancelForConversationAsync(tx, conversation.Id, ct, TimerKinds.Offer);
-        decisions.Released(tx, conversation, agentId, reason);
+        decisions.Released(tx, conversation, agentId, reason, detail);
 
         var reloaded = await ConversationStore.GetAsync(tx, conversation.Id, ct) ?? throw new InvalidOperationException("Conversation vanished.");
         var outcome = await chooser.RouteAsync(tx, reloaded, reason, ct);
@@ -68,7 +74,7 @@ internal sealed class ConversationLifecycle(AgentChooser chooser, DecisionWriter
         }
         await ConversationStore.MarkClosedAsync(tx, conversation.Id, closedBy, reason, ct);
         await TimerStore.CancelForConversationAsync(tx, conversation.Id, ct);
-        DecisionWriter.Closed(tx, conversation, closedBy, reason);
+        decisions.Closed(tx, conversation, closedBy, reason);
         if (conversation.AgentId is { } agentId)
         {
             await AgentStore.ReleaseSlotAsync(tx, agentId, ct);
@@ -79,5 +85,15 @@ internal sealed class ConversationLifecycle(AgentChooser chooser, DecisionWriter
             await DrainAsync(tx, agentId, ct);
         }
         return true;
+    }
+
+    /// <summary>
+    /// A held conversation none of whose agents can still take it (all offline, no longer serving its channel, or with no
+    /// capacity) stops waiting for them: routed again at once, without a new hold, rather than at the hold's end.
+    /// </summary>
+    public async Task<RouteOutcome> EndHoldAsync(RoutingTransaction tx, ConversationRow held, CancellationToken ct)
+    {
+        await TimerStore.CancelForConversationAsync(tx, held.Id, ct, TimerKinds.Hold);
+        return await chooser.RouteAsync(tx, held, RoutingTriggers.HeldAgentsUnavailable, ct);
     }
 }

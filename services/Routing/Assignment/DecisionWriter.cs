@@ -27,8 +27,10 @@ internal sealed class DecisionWriter(IOptions<RoutingOptions> options, RoutingMe
         AssignmentStore.TryAssignAsync(tx, conversation, agentId, OfferExpiresAt(tx), RecentMessageLimit, ct);
 
     /// <summary>Records the receipt and the event of an assignment the store made.</summary>
+    /// <param name="preferredSet">The customer's preferred agents as routed now; with those the conversation waited for, the
+    /// reference of the hit rate, counted at the conversation's first assignment whatever its trigger.</param>
     public RouteOutcome Assigned(RoutingTransaction tx, ConversationRow conversation, AssignedAgent assignment, string trigger, string reason,
-        IReadOnlyList<CandidateVerdict> verdicts, int considered, int preferredSetSize)
+        IReadOnlyList<CandidateVerdict> verdicts, int considered, IReadOnlyCollection<string> preferredSet)
     {
         var (agent, context) = assignment;
         var offerExpiresAt = agent.RequiresAccept ? OfferExpiresAt(tx) : (DateTimeOffset?)null;
@@ -55,22 +57,26 @@ internal sealed class DecisionWriter(IOptions<RoutingOptions> options, RoutingMe
 
         var waitedSince = conversation.WaitingSince is { } w ? AgentRow.Utc(w) : AgentRow.Utc(conversation.CreatedAt);
         var now = tx.Now;
+        var first = conversation.FirstAssignedAt is null;
+        var hadPreferred = preferredSet.Count > 0 || conversation.PreferredSet.Length > 0;
+        var hit = preferredSet.Contains(agent.Id) || conversation.PreferredSet.Contains(agent.Id, StringComparer.Ordinal);
         tx.AfterCommit(() =>
         {
             metrics.Decision(trigger, RoutingOutcomes.Assigned, reason, conversation.Channel);
             metrics.Assigned(conversation.Channel, reason, now - waitedSince);
-            if (trigger == RoutingTriggers.NewConversation && preferredSetSize > 0)
+            if (first && hadPreferred)
             {
-                metrics.PreferredSet(conversation.Channel, reason is RoutingReasons.PreferredOwner or RoutingReasons.PreferredHistory);
+                metrics.PreferredSet(conversation.Channel, hit);
             }
         });
         return new RouteOutcome(ConversationStatus.Open, agent.Id, decisionId, reason);
     }
 
     /// <summary>Holds the conversation for its busy preferred agents until the hold ends.</summary>
-    public async Task<RouteOutcome> HeldAsync(RoutingTransaction tx, ConversationRow conversation, PreferredOutcome.Hold hold, string trigger, int considered, CancellationToken ct)
+    public async Task<RouteOutcome> HeldAsync(RoutingTransaction tx, ConversationRow conversation, PreferredOutcome.Hold hold, string trigger, int considered,
+        IReadOnlyList<string> preferredSet, CancellationToken ct)
     {
-        await ConversationStore.MarkHeldAsync(tx, conversation.Id, hold.HeldFor.ToArray(), hold.Until, ct);
+        await ConversationStore.MarkHeldAsync(tx, conversation.Id, hold.HeldFor.ToArray(), hold.Until, preferredSet.ToArray(), ct);
         await TimerStore.ScheduleForConversationAsync(tx, TimerKinds.Hold, conversation.Id, hold.Until, ct);
         var decisionId = tx.NewId();
         const string reason = RoutingReasons.PreferredBusy;
@@ -92,9 +98,9 @@ internal sealed class DecisionWriter(IOptions<RoutingOptions> options, RoutingMe
 
     /// <summary>Queues the conversation: no agent serving its channel has room.</summary>
     public async Task<RouteOutcome> QueuedAsync(RoutingTransaction tx, ConversationRow conversation, string trigger,
-        List<CandidateVerdict> verdicts, int considered, int preferredSetSize, CancellationToken ct)
+        List<CandidateVerdict> verdicts, int considered, IReadOnlyList<string> preferredSet, CancellationToken ct)
     {
-        await ConversationStore.MarkQueuedAsync(tx, conversation.Id, ct);
+        await ConversationStore.MarkQueuedAsync(tx, conversation.Id, preferredSet.ToArray(), ct);
         if (conversation.HoldUntil is not null)
         {
             await TimerStore.CancelForConversationAsync(tx, conversation.Id, ct, TimerKinds.Hold);
@@ -112,23 +118,18 @@ internal sealed class DecisionWriter(IOptions<RoutingOptions> options, RoutingMe
             DecisionId = decisionId,
             QueuedAt = tx.Now,
         });
-        tx.AfterCommit(() =>
-        {
-            metrics.Decision(trigger, RoutingOutcomes.Queued, reason, conversation.Channel);
-            if (trigger == RoutingTriggers.NewConversation && preferredSetSize > 0)
-            {
-                metrics.PreferredSet(conversation.Channel, hit: false);
-            }
-        });
+        tx.AfterCommit(() => metrics.Decision(trigger, RoutingOutcomes.Queued, reason, conversation.Channel));
         return new RouteOutcome(ConversationStatus.Queued, null, decisionId, reason);
     }
 
     /// <summary>Records the receipt and the event of a conversation taken from its agent (the store already took it).</summary>
-    public void Released(RoutingTransaction tx, ConversationRow conversation, string agentId, string reason)
+    /// <param name="detail">What the agent said (a decline's reason), kept in the receipt after the verdict.</param>
+    public void Released(RoutingTransaction tx, ConversationRow conversation, string agentId, string reason, string? detail = null)
     {
         var decisionId = tx.NewId();
+        var verdict = string.IsNullOrWhiteSpace(detail) ? ReleaseVerdict(reason) : $"{ReleaseVerdict(reason)}: {Clip(detail.Trim(), 200)}";
         tx.RecordDecision(decisionId, conversation.Id, reason, RoutingOutcomes.Released, reason, agentId,
-            [new CandidateVerdict(agentId, CandidateSources.Assigned, ReleaseVerdict(reason))], 1);
+            [new CandidateVerdict(agentId, CandidateSources.Assigned, verdict)], 1);
         tx.Publish(new ConversationReleased
         {
             ConversationId = conversation.Id,
@@ -141,9 +142,16 @@ internal sealed class DecisionWriter(IOptions<RoutingOptions> options, RoutingMe
         tx.AfterCommit(() => metrics.Decision(reason, RoutingOutcomes.Released, reason, conversation.Channel));
     }
 
-    /// <summary>Records the receipt and the event of a close (the store already closed it).</summary>
-    public static void Closed(RoutingTransaction tx, ConversationRow conversation, string closedBy, string? reason)
+    /// <summary>
+    /// Records the receipt and the event of a close (the store already closed it). A conversation closed before it reached any
+    /// agent counts in the hit rate as a miss: the customer never met their preferred agent.
+    /// </summary>
+    public void Closed(RoutingTransaction tx, ConversationRow conversation, string closedBy, string? reason)
     {
+        if (conversation.FirstAssignedAt is null && conversation.PreferredSet.Length > 0)
+        {
+            tx.AfterCommit(() => metrics.PreferredSet(conversation.Channel, hit: false));
+        }
         tx.RecordDecision(tx.NewId(), conversation.Id, RoutingTriggers.Closed, RoutingOutcomes.Closed, reason ?? RoutingOutcomes.Closed, conversation.AgentId, [], 0);
         tx.Publish(new ConversationClosed
         {
@@ -167,6 +175,8 @@ internal sealed class DecisionWriter(IOptions<RoutingOptions> options, RoutingMe
             .Select(v => new CandidateSummary { AgentId = v.AgentId, Source = v.Source, Verdict = v.Verdict }).ToList(),
         CandidatesConsidered = considered,
     };
+
+    private static string Clip(string text, int length) => text.Length <= length ? text : text[..length] + "…";
 
     private static string ReleaseVerdict(string reason) => reason switch
     {

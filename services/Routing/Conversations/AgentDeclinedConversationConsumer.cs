@@ -9,7 +9,7 @@ internal sealed class AgentDeclinedConversationConsumer(ConversationCommands com
     public async Task Consume(ConsumeContext<AgentDeclinedConversation> context)
     {
         var m = context.Message;
-        var result = await commands.DeclineAsync(m.ConversationId, m.AgentId, RoutingTriggers.OfferDeclined, context.CancellationToken);
+        var result = await commands.DeclineAsync(m.ConversationId, m.AgentId, RoutingTriggers.OfferDeclined, context.CancellationToken, m.Reason);
         if (result == CommandResult.NotFound)
         {
             throw new InvalidMessageException("conversationId", $"conversation '{m.ConversationId}' does not exist");

@@ -74,8 +74,8 @@ internal sealed class ConversationCommands(RoutingDb db, ConversationLifecycle l
         return CommandResult.Done;
     }
 
-    /// <summary>A decline, or an expiry (<paramref name="trigger"/>), routes the conversation again without that agent.</summary>
-    public async Task<CommandResult> DeclineAsync(Guid conversationId, string agentId, string trigger, CancellationToken ct)
+    /// <summary>A decline, or an expiry (<paramref name="trigger"/>), routes the conversation again without that agent; the decline's reason is kept in the receipt.</summary>
+    public async Task<CommandResult> DeclineAsync(Guid conversationId, string agentId, string trigger, CancellationToken ct, string? reason = null)
     {
         await using var tx = await db.BeginAsync(ct);
         var conversation = await ConversationStore.GetAsync(tx, conversationId, ct, forUpdate: true);
@@ -88,7 +88,7 @@ internal sealed class ConversationCommands(RoutingDb db, ConversationLifecycle l
             await tx.CommitAsync(ct);
             return CommandResult.Stale;
         }
-        await lifecycle.ReleaseAsync(tx, conversation, trigger, exclude: true, ct);
+        await lifecycle.ReleaseAsync(tx, conversation, trigger, exclude: true, ct, reason);
         await tx.CommitAsync(ct);
         return CommandResult.Done;
     }

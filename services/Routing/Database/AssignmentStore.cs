@@ -26,7 +26,7 @@ internal static class AssignmentStore
             where a.id = candidate.id and a.presence = 'available' and a.open_count < a.capacity and @channel = any(a.channels)
             returning {{AgentStore.ColumnsOfA}}),
         opened as (
-            update conversations c set status = 'open', agent_id = r.id, assigned_at = @now,
+            update conversations c set status = 'open', agent_id = r.id, assigned_at = @now, first_assigned_at = coalesce(c.first_assigned_at, @now),
                 offer_expires_at = case when r.requires_accept then @offerExpiresAt end,
                 accepted_at = case when r.requires_accept then null else @now end, held_for = '{}'
             from reserved r where c.id = @conversationId),
@@ -55,13 +55,24 @@ internal static class AssignmentStore
     }
 
     /// <summary>
-    /// Rule 4: the best fallback agents first, for the receipt; and the conversation assigned to the
+    /// Agents serving the channel who cannot take a fallback conversation now (full, away, offline, excluded), for the
+    /// receipt: the nearest to serving first.
+    /// </summary>
+    private const string IneligibleInOrder = """
+        from agents
+        where @channel = any(channels) and not (presence = 'available' and open_count < capacity and id <> all(@excluded))
+        order by case presence when 'available' then 0 when 'away' then 1 else 2 end, open_count - capacity, id
+        """;
+
+    /// <summary>
+    /// Rule 4: the best fallback agents first, and the nearest of those who cannot serve (<see cref="IneligibleInOrder"/>), for
+    /// the receipt; and the conversation assigned to the
     /// best of them that no other transaction is assigning to right now (SKIP LOCKED), so concurrent
     /// conversations spread over the agents in ranking order instead of queueing on one row.
     /// Assignment is null when every eligible agent is full or being assigned at that instant.
     /// </summary>
-    public static async Task<(IReadOnlyList<AgentSnapshot> Pool, AssignedAgent? Assignment)> TryAssignBestAsync(RoutingTransaction tx,
-        ConversationRow conversation, string[] excluded, int poolSize, DateTimeOffset offerExpiresAt, int recentLimit, CancellationToken ct)
+    public static async Task<FallbackAttempt> TryAssignBestAsync(RoutingTransaction tx,
+        ConversationRow conversation, string[] excluded, int poolSize, int ineligibleLimit, DateTimeOffset offerExpiresAt, int recentLimit, CancellationToken ct)
     {
         using var results = await tx.Connection.QueryMultipleAsync(tx.Command(
             $"""
@@ -69,23 +80,29 @@ internal static class AssignmentStore
             {FallbackEligibleInOrder}
             limit @poolSize;
 
+            select {AgentStore.Columns}
+            {IneligibleInOrder}
+            limit @ineligibleLimit;
+
             with candidate as (
                 select id
                 {FallbackEligibleInOrder}
                 limit 1
                 for update skip locked),
             {ReserveAndAssign}
-            """, Parameters(tx, conversation, offerExpiresAt, recentLimit, excluded: excluded, poolSize: poolSize), ct));
+            """, Parameters(tx, conversation, offerExpiresAt, recentLimit, excluded: excluded, poolSize: poolSize, ineligibleLimit: ineligibleLimit), ct));
         var pool = (await results.ReadAsync<AgentRow>()).Select(r => r.ToSnapshot()).ToList();
-        return (pool, await ReadAssignmentAsync(results));
+        var ineligible = (await results.ReadAsync<AgentRow>()).Select(r => r.ToSnapshot()).ToList();
+        return new FallbackAttempt(pool, ineligible, await ReadAssignmentAsync(results));
     }
 
     private static object Parameters(RoutingTransaction tx, ConversationRow conversation, DateTimeOffset offerExpiresAt, int recentLimit,
-        string? agentId = null, string[]? excluded = null, int poolSize = 0) => new
+        string? agentId = null, string[]? excluded = null, int poolSize = 0, int ineligibleLimit = 0) => new
         {
             agentId,
             excluded = excluded ?? [],
             poolSize,
+            ineligibleLimit,
             channel = conversation.Channel,
             conversationId = conversation.Id,
             customerId = conversation.CustomerId,
@@ -102,6 +119,9 @@ internal static class AssignmentStore
         return agent is null ? null : new AssignedAgent(agent.ToSnapshot(), context);
     }
 }
+
+/// <summary>A fallback: the eligible agents best first, agents serving the channel who could not take it, and the assignment if one was made.</summary>
+internal sealed record FallbackAttempt(IReadOnlyList<AgentSnapshot> Pool, IReadOnlyList<AgentSnapshot> Ineligible, AssignedAgent? Assignment);
 
 /// <summary>The agent who took the conversation (as of just after taking the slot), and what the agent is told.</summary>
 internal sealed record AssignedAgent(AgentSnapshot Agent, AssignedContext Context);

@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 namespace Routing.Database;
 
 internal sealed record ConversationRow
@@ -13,6 +15,14 @@ internal sealed record ConversationRow
     public string[] HeldFor { get; init; } = [];
     public DateTime? HoldUntil { get; init; }
     public string[] ExcludedAgents { get; init; } = [];
+
+    /// <summary>Agents passed over until the instant given (jsonb {"agent": until}): a decline or an expired offer lapses.</summary>
+    public string Exclusions { get; init; } = "{}";
+
+    /// <summary>The preferred set the conversation was routed with while it waited (the hit rate's reference).</summary>
+    public string[] PreferredSet { get; init; } = [];
+
+    public DateTime? FirstAssignedAt { get; init; }
     public DateTime? OfferExpiresAt { get; init; }
     public DateTime? AcceptedAt { get; init; }
     public DateTime CreatedAt { get; init; }
@@ -22,4 +32,9 @@ internal sealed record ConversationRow
     public string? ClosedBy { get; init; }
     public string? CloseReason { get; init; }
     public DateTime LastMessageAt { get; init; }
+
+    /// <summary>The agents passed over at <paramref name="now"/>: their exclusion has not lapsed yet.</summary>
+    public IReadOnlySet<string> ExcludedAt(DateTimeOffset now) =>
+        (JsonSerializer.Deserialize<Dictionary<string, DateTimeOffset>>(Exclusions) ?? [])
+        .Where(e => e.Value > now).Select(e => e.Key).ToHashSet(StringComparer.Ordinal);
 }

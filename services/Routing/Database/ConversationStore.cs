@@ -9,9 +9,11 @@ namespace Routing.Database;
 /// <summary>Conversations, their messages and their routing receipts. Every method runs inside the caller's transaction.</summary>
 internal static class ConversationStore
 {
-    private const string Columns =
+    /// <summary>Every column of a <see cref="ConversationRow"/>.</summary>
+    internal const string Columns =
         "id, customer_id, channel, channel_account, thread_key, status, agent_id, priority, held_for, hold_until, excluded_agents, " +
-        "offer_expires_at, accepted_at, created_at, waiting_since, assigned_at, closed_at, closed_by, close_reason, last_message_at";
+        "offer_expires_at, accepted_at, created_at, waiting_since, assigned_at, closed_at, closed_by, close_reason, last_message_at, " +
+        "exclusions::text as exclusions, preferred_set, first_assigned_at";
 
     public static Task<ConversationRow?> GetAsync(RoutingTransaction tx, Guid id, CancellationToken ct, bool forUpdate = false) =>
         tx.Connection.QuerySingleOrDefaultAsync<ConversationRow>(tx.Command(
@@ -59,10 +61,18 @@ internal static class ConversationStore
 
     /// <summary>
     /// One round trip for a batch's writes before routing: the conversations it starts, every message
-    /// (in arrival order), and the latest message time of the conversations they joined.
+    /// (in arrival order), and for the conversations they joined, the latest message time and the channel (account and
+    /// thread) the customer wrote on last: routed again, a conversation goes to who serves where the customer is now.
     /// </summary>
     public static Task InsertInboundAsync(RoutingTransaction tx, IReadOnlyList<ConversationRow> started,
-        IReadOnlyList<InboundMessageRow> messages, Guid[] joined, CancellationToken ct) =>
+        IReadOnlyList<InboundMessageRow> messages, IReadOnlyCollection<Guid> joinedIds, CancellationToken ct)
+    {
+        var joined = messages.Where(m => joinedIds.Contains(m.ConversationId)).GroupBy(m => m.ConversationId).Select(g => g.Last()).ToList();
+        return InsertInboundAsync(tx, started, messages, joined, ct);
+    }
+
+    private static Task InsertInboundAsync(RoutingTransaction tx, IReadOnlyList<ConversationRow> started,
+        IReadOnlyList<InboundMessageRow> messages, IReadOnlyList<InboundMessageRow> joined, CancellationToken ct) =>
         tx.Connection.ExecuteAsync(tx.Command(
             """
             insert into conversations (id, customer_id, channel, channel_account, thread_key, status, priority, created_at, waiting_since, last_message_at)
@@ -82,7 +92,10 @@ internal static class ConversationStore
                         sender_display_name, thread_key, subject, body, attachments, reply_to, provider_timestamp, received_at, n)
             order by m.n;
 
-            update conversations set last_message_at = greatest(last_message_at, @now) where id = any(@joined);
+            update conversations c set last_message_at = greatest(c.last_message_at, @now), channel = j.channel, channel_account = j.account,
+                thread_key = j.thread_key
+            from unnest(@joined::uuid[], @joinedChannels::text[], @joinedAccounts::text[], @joinedThreadKeys::text[]) as j(id, channel, account, thread_key)
+            where c.id = j.id;
             """,
             new
             {
@@ -109,7 +122,10 @@ internal static class ConversationStore
                 // timestamptz takes UTC instants; adapters may report the provider's local offset.
                 providerTimestamps = messages.Select(m => m.Message.ProviderTimestamp.ToUniversalTime()).ToArray(),
                 receivedAts = messages.Select(m => m.Message.ReceivedAt.ToUniversalTime()).ToArray(),
-                joined,
+                joined = joined.Select(m => m.ConversationId).ToArray(),
+                joinedChannels = joined.Select(m => m.Message.Channel).ToArray(),
+                joinedAccounts = joined.Select(m => m.Message.ChannelAccount).ToArray(),
+                joinedThreadKeys = joined.Select(m => m.Message.ThreadKey).ToArray(),
                 now = tx.Now,
             }, ct));
 
@@ -117,28 +133,40 @@ internal static class ConversationStore
     public static async Task<int> MessageCountAsync(RoutingTransaction tx, Guid conversationId, CancellationToken ct) =>
         await tx.Connection.ExecuteScalarAsync<int>(tx.Command("select count(*) from messages where conversation_id = @conversationId", new { conversationId }, ct));
 
-    public static Task MarkHeldAsync(RoutingTransaction tx, Guid id, string[] heldFor, DateTimeOffset holdUntil, CancellationToken ct) =>
+    /// <summary>Holds the conversation for <paramref name="heldFor"/>; <paramref name="preferredSet"/> is kept until its first assignment.</summary>
+    public static Task MarkHeldAsync(RoutingTransaction tx, Guid id, string[] heldFor, DateTimeOffset holdUntil, string[] preferredSet, CancellationToken ct) =>
         tx.Connection.ExecuteAsync(tx.Command(
             """
             update conversations set status = 'held', agent_id = null, held_for = @heldFor, hold_until = @holdUntil,
-                waiting_since = coalesce(waiting_since, @now)
+                waiting_since = coalesce(waiting_since, @now),
+                preferred_set = case when first_assigned_at is null then @preferredSet else preferred_set end
             where id = @id
-            """, new { id, heldFor, holdUntil, now = tx.Now }, ct));
+            """, new { id, heldFor, holdUntil, preferredSet, now = tx.Now }, ct));
 
-    public static Task MarkQueuedAsync(RoutingTransaction tx, Guid id, CancellationToken ct) =>
+    /// <summary>Queues the conversation; <paramref name="preferredSet"/> is kept until its first assignment.</summary>
+    public static Task MarkQueuedAsync(RoutingTransaction tx, Guid id, string[] preferredSet, CancellationToken ct) =>
         tx.Connection.ExecuteAsync(tx.Command(
-            "update conversations set status = 'queued', agent_id = null, held_for = '{}', waiting_since = coalesce(waiting_since, @now) where id = @id",
-            new { id, now = tx.Now }, ct));
+            """
+            update conversations set status = 'queued', agent_id = null, held_for = '{}', waiting_since = coalesce(waiting_since, @now),
+                preferred_set = case when first_assigned_at is null then @preferredSet else preferred_set end
+            where id = @id
+            """, new { id, preferredSet, now = tx.Now }, ct));
 
-    /// <summary>Takes the conversation from its agent; the caller routes it again straight after, in the same transaction.</summary>
-    public static Task MarkReleasedAsync(RoutingTransaction tx, Guid id, string? excludeAgent, CancellationToken ct) =>
+    /// <summary>
+    /// Takes the conversation from its agent; the caller routes it again straight after, in the same transaction. An excluded agent
+    /// is passed over until <paramref name="excludedUntil"/>. The conversation may be held again: it is a new wait.
+    /// </summary>
+    public static Task MarkReleasedAsync(RoutingTransaction tx, Guid id, string? excludeAgent, DateTimeOffset excludedUntil, CancellationToken ct) =>
         tx.Connection.ExecuteAsync(tx.Command(
             """
             update conversations set status = 'queued', agent_id = null, offer_expires_at = null, accepted_at = null, assigned_at = null,
-                waiting_since = @now,
-                excluded_agents = case when @excludeAgent::text is null then excluded_agents else array_append(excluded_agents, @excludeAgent) end
+                waiting_since = @now, hold_until = null,
+                excluded_agents = case when @excludeAgent::text is null or @excludeAgent = any(excluded_agents) then excluded_agents
+                                       else array_append(excluded_agents, @excludeAgent) end,
+                exclusions = case when @excludeAgent::text is null then exclusions
+                                  else exclusions || jsonb_build_object(@excludeAgent::text, @excludedUntil) end
             where id = @id
-            """, new { id, excludeAgent, now = tx.Now }, ct));
+            """, new { id, excludeAgent, excludedUntil, now = tx.Now }, ct));
 
     public static Task MarkAcceptedAsync(RoutingTransaction tx, Guid id, CancellationToken ct) =>
         tx.Connection.ExecuteAsync(tx.Command(
@@ -151,21 +179,40 @@ internal static class ConversationStore
             where id = @id
             """, new { id, closedBy, reason, now = tx.Now }, ct));
 
+    /// <summary>
+    /// Held conversations none of whose agents can still take them: each is offline, no longer serves the channel, has no
+    /// capacity, or is excluded. Locked, skipping those another transaction holds (it is routing them).
+    /// </summary>
+    public static async Task<IReadOnlyList<ConversationRow>> HeldForNoOneAsync(RoutingTransaction tx, int limit, CancellationToken ct) =>
+        (await tx.Connection.QueryAsync<ConversationRow>(tx.Command(
+            $"""
+            select {Columns} from conversations c
+            where status = 'held' and not exists (
+                select 1 from agents a
+                where a.id = any(c.held_for) and a.presence <> 'offline' and c.channel = any(a.channels) and a.capacity > 0
+                  and coalesce((c.exclusions ->> a.id)::timestamptz, '-infinity') <= @now)
+            order by waiting_since, id limit @limit
+            for update skip locked
+            """, new { limit, now = tx.Now }, ct))).ToList();
+
+    /// <summary>@agentId's exclusion from the conversation has lapsed by @now, or there was none.</summary>
+    private const string NotExcluded = "coalesce((exclusions ->> @agentId)::timestamptz, '-infinity') <= @now";
+
     /// <summary>The next conversation a freed slot of this agent serves: one held for the agent first, then the oldest waiting one.</summary>
     public static async Task<ConversationRow?> NextForAgentAsync(RoutingTransaction tx, string agentId, string[] channels, CancellationToken ct)
     {
         var held = await tx.Connection.QuerySingleOrDefaultAsync<ConversationRow>(tx.Command(
             $"""
             select {Columns} from conversations
-            where status = 'held' and held_for @> array[@agentId]::text[] and channel = any(@channels) and @agentId <> all(excluded_agents)
+            where status = 'held' and held_for @> array[@agentId]::text[] and channel = any(@channels) and {NotExcluded}
             order by waiting_since, id limit 1 for update skip locked
-            """, new { agentId, channels }, ct));
+            """, new { agentId, channels, now = tx.Now }, ct));
         return held ?? await tx.Connection.QuerySingleOrDefaultAsync<ConversationRow>(tx.Command(
             $"""
             select {Columns} from conversations
-            where status = 'queued' and channel = any(@channels) and @agentId <> all(excluded_agents)
+            where status = 'queued' and channel = any(@channels) and {NotExcluded}
             order by priority desc, waiting_since, id limit 1 for update skip locked
-            """, new { agentId, channels }, ct));
+            """, new { agentId, channels, now = tx.Now }, ct));
     }
 
     public static async Task<IReadOnlyList<DecisionRow>> DecisionsAsync(RoutingTransaction tx, Guid conversationId, CancellationToken ct) =>

@@ -154,12 +154,27 @@ internal static class CustomerStore
         return mergeId;
     }
 
+    /// <summary>Locks the customers' rows in id order, the order every routing transaction takes them in (so none can deadlock).</summary>
+    public static Task LockAsync(NpgsqlConnection connection, NpgsqlTransaction tx, Guid[] customerIds, CancellationToken ct) =>
+        connection.ExecuteAsync(new CommandDefinition(
+            "select 1 from customers where id = any(@customerIds) order by id for update", new { customerIds }, tx, cancellationToken: ct));
+
+    /// <summary>The customer the latest merge into <paramref name="survivorId"/> that is not undone merged (<paramref name="mergedId"/>'s if given), unlocked.</summary>
+    public static Task<Guid?> LatestMergedAsync(NpgsqlConnection connection, NpgsqlTransaction tx, Guid survivorId, Guid? mergedId, CancellationToken ct) =>
+        connection.QuerySingleOrDefaultAsync<Guid?>(new CommandDefinition(
+            """
+            select merged_id from customer_merges
+            where survivor_id = @survivorId and unmerged_at is null and (@mergedId::uuid is null or merged_id = @mergedId)
+            order by merged_at desc limit 1
+            """, new { survivorId, mergedId }, tx, cancellationToken: ct));
+
     /// <summary>Reverses a merge: the identities that moved go back, and so do the customers re-pointed with it.</summary>
     public static async Task<MergeRecord?> UnmergeAsync(NpgsqlConnection connection, NpgsqlTransaction tx, Guid survivorId, Guid? mergedId, DateTimeOffset now, CancellationToken ct)
     {
         var merge = await connection.QuerySingleOrDefaultAsync<MergeRecord>(new CommandDefinition(
             """
-            select id, survivor_id, merged_id, moved_identities::text as moved_identities, repointed_customers
+            select id, survivor_id, merged_id, moved_identities::text as moved_identities, repointed_customers, merged_at,
+                kept_conversation, absorbed_conversation, moved_conversations
             from customer_merges
             where survivor_id = @survivorId and unmerged_at is null and (@mergedId::uuid is null or merged_id = @mergedId)
             order by merged_at desc limit 1
@@ -205,4 +220,8 @@ internal sealed record MergeRecord
     public Guid MergedId { get; init; }
     public string MovedIdentities { get; init; } = "[]";
     public Guid[] RepointedCustomers { get; init; } = [];
+    public DateTime MergedAt { get; init; }
+    public Guid? KeptConversation { get; init; }
+    public Guid? AbsorbedConversation { get; init; }
+    public Guid[] MovedConversations { get; init; } = [];
 }

@@ -86,7 +86,7 @@ internal static class CustomersApi
         return Results.Ok(customer);
     }
 
-    private static async Task<IResult> MergeAsync(string id, MergeRequest? body, RoutingDb db, CancellationToken ct)
+    private static async Task<IResult> MergeAsync(string id, MergeRequest? body, RoutingDb db, CustomerMerger merger, CancellationToken ct)
     {
         if (!Guid.TryParse(id, out var survivorId))
         {
@@ -101,11 +101,8 @@ internal static class CustomersApi
             return Problems.Invalid("customerId", "a customer cannot be merged into itself");
         }
         await using var tx = await db.BeginAsync(ct);
-        // Lock both people in a fixed order, so two opposite merges cannot deadlock.
-        foreach (var lockId in new[] { survivorId, mergedId }.Order())
-        {
-            await tx.Connection.ExecuteAsync(tx.Command("select 1 from customers where id = @lockId for update", new { lockId }, ct));
-        }
+        // Both people locked in id order, as routing locks them, so nothing can deadlock with this.
+        await CustomerStore.LockAsync(tx.Connection, tx.Transaction, [survivorId, mergedId], ct);
         var survivor = await CustomerStore.GetAsync(tx.Connection, tx.Transaction, survivorId, ct);
         var merged = await CustomerStore.GetAsync(tx.Connection, tx.Transaction, mergedId, ct);
         if (survivor is null)
@@ -120,13 +117,13 @@ internal static class CustomersApi
         {
             return Problems.Conflict("Already merged", "One of these customers is already merged into another; merge into that one, or unmerge first.");
         }
-        await CustomerStore.MergeAsync(tx.Connection, tx.Transaction, survivorId, mergedId, tx.Now, ct);
+        await merger.MergeAsync(tx, survivorId, mergedId, ct);
         var result = await CustomerStore.GetAsync(tx.Connection, tx.Transaction, survivorId, ct);
         await tx.CommitAsync(ct);
         return Results.Ok(result);
     }
 
-    private static async Task<IResult> UnmergeAsync(string id, HttpRequest request, RoutingDb db, CancellationToken ct)
+    private static async Task<IResult> UnmergeAsync(string id, HttpRequest request, RoutingDb db, CustomerMerger merger, CancellationToken ct)
     {
         if (!Guid.TryParse(id, out var survivorId))
         {
@@ -146,13 +143,12 @@ internal static class CustomersApi
             }
             mergedId = parsed;
         }
-        await using var tx = await db.BeginAsync(ct);
-        await tx.Connection.ExecuteAsync(tx.Command("select 1 from customers where id = @survivorId for update", new { survivorId }, ct));
-        var merge = await CustomerStore.UnmergeAsync(tx.Connection, tx.Transaction, survivorId, mergedId, tx.Now, ct);
+        var merge = await merger.UnmergeAsync(survivorId, mergedId, ct);
         if (merge is null)
         {
             return Problems.NotFound("Merge", mergedId is null ? $"into {id}" : $"{mergedId} into {id}");
         }
+        await using var tx = await db.BeginAsync(ct);
         var survivor = await CustomerStore.GetAsync(tx.Connection, tx.Transaction, survivorId, ct);
         var restored = await CustomerStore.GetAsync(tx.Connection, tx.Transaction, merge.MergedId, ct);
         await tx.CommitAsync(ct);

@@ -82,11 +82,13 @@ internal sealed class InboundRouter(RoutingDb db, AgentChooser chooser, Conversa
             }
             stored.Add((i, new InboundMessageRow(message, conversation.Id, customerId, sender), conversation));
         }
-        await ConversationStore.InsertInboundAsync(tx, started, stored.Select(s => s.Row).ToList(), joined.ToArray(), ct);
+        await ConversationStore.InsertInboundAsync(tx, started, stored.Select(s => s.Row).ToList(), joined, ct);
 
         // The conversations the batch started are routed in the order of their first message; then the joined ones
         // whose agent has been offline past the grace period are taken from that agent (rule 1's exception).
         var decided = new Dictionary<Guid, RouteOutcome>(await chooser.RouteNewAsync(tx, started, ct, traces));
+        // A queued conversation whose customer moved to another channel may have someone free on that one.
+        var lastChannel = stored.ToLookup(s => s.Conversation.Id, s => s.Row.Message.Channel).ToDictionary(g => g.Key, g => g.Last());
         foreach (var (index, _, conversation) in stored)
         {
             if (decided.ContainsKey(conversation.Id))
@@ -99,6 +101,13 @@ internal sealed class InboundRouter(RoutingDb db, AgentChooser chooser, Conversa
             {
                 using var decision = RoutingTracing.Decision(RoutingTriggers.OfflineGrace, conversation.Id, items[index].Trace);
                 outcome = await lifecycle.ReleaseAsync(tx, conversation, RoutingTriggers.OfflineGrace, exclude: false, ct);
+                decision.Decided(outcome.Status, outcome.Reason, outcome.AgentId, outcome.DecisionId);
+            }
+            else if (conversation.Status == ConversationStatus.Queued && lastChannel[conversation.Id] != conversation.Channel
+                     && await ConversationStore.GetAsync(tx, conversation.Id, ct) is { } moved)
+            {
+                using var decision = RoutingTracing.Decision(RoutingTriggers.ChannelChanged, conversation.Id, items[index].Trace);
+                outcome = await chooser.RouteAsync(tx, moved, RoutingTriggers.ChannelChanged, ct);
                 decision.Decided(outcome.Status, outcome.Reason, outcome.AgentId, outcome.DecisionId);
             }
             decided[conversation.Id] = outcome;

@@ -61,6 +61,7 @@ internal sealed class TimerSweeper(
             fired++;
         }
 
+        await EndHoldsForNoOneAsync(ct);
         await FillFreeSlotsAsync(ct);
 
         await using (var tx = await db.BeginAsync(ct))
@@ -111,6 +112,20 @@ internal sealed class TimerSweeper(
                 }
                 break;
         }
+    }
+
+    /// <summary>
+    /// Holds whose agents all went offline (or stopped serving the channel) end now, not when the hold would have: checked
+    /// every sweep rather than on each presence change, so a hold started concurrently with the change is caught too.
+    /// </summary>
+    private async Task EndHoldsForNoOneAsync(CancellationToken ct)
+    {
+        await using var tx = await db.BeginAsync(ct);
+        foreach (var held in await ConversationStore.HeldForNoOneAsync(tx, MaxTimersPerSweep, ct))
+        {
+            await lifecycle.EndHoldAsync(tx, held, ct);
+        }
+        await tx.CommitAsync(ct);
     }
 
     private async Task FillFreeSlotsAsync(CancellationToken ct)

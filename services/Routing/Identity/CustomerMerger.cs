@@ -1,0 +1,96 @@
+using Routing.Assignment;
+using Routing.Contracts;
+using Routing.Database;
+
+namespace Routing.Identity;
+
+/// <summary>
+/// Merging two customers into one person, and undoing it. A person has one conversation at a time, so a merge of two customers
+/// who both have one keeps the one further along (with an agent, then held, then queued; the older on a tie) and closes the
+/// other into it: its messages move to the kept conversation and its agent's slot is freed. An unmerge puts every message
+/// back and reopens the closed conversation when its customer has nothing else open. Both publish what they did.
+/// </summary>
+internal sealed class CustomerMerger(RoutingDb db, ConversationLifecycle lifecycle, AgentChooser chooser)
+{
+    /// <summary>Merges <paramref name="mergedId"/> into <paramref name="survivorId"/>; the caller locked both customers and checked them.</summary>
+    public async Task<Guid> MergeAsync(RoutingTransaction tx, Guid survivorId, Guid mergedId, CancellationToken ct)
+    {
+        var mergeId = await CustomerStore.MergeAsync(tx.Connection, tx.Transaction, survivorId, mergedId, tx.Now, ct);
+        var active = await MergeStore.ActiveAsync(tx, [survivorId, mergedId], ct);
+        var kept = active.OrderBy(Progress).ThenBy(c => c.CreatedAt).ThenBy(c => c.Id).FirstOrDefault();
+        var absorbed = active.FirstOrDefault(c => c.Id != kept?.Id);
+        IReadOnlyList<Guid> moved = [];
+        if (absorbed is not null && kept is not null)
+        {
+            moved = await MergeStore.MoveMessagesAsync(tx, absorbed.Id, kept.Id, ct);
+            await lifecycle.CloseAsync(tx, absorbed, ClosedByRouting, RoutingTriggers.Merged, ct);
+        }
+        var movedConversations = kept is { } k && k.CustomerId != survivorId ? new[] { k.Id } : [];
+        foreach (var id in movedConversations)
+        {
+            await MergeStore.SetCustomerAsync(tx, id, survivorId, ct);
+        }
+        await MergeStore.RecordAsync(tx, mergeId, kept?.Id, absorbed?.Id, movedConversations, moved, ct);
+        tx.Publish(new CustomersMerged
+        {
+            MergeId = mergeId,
+            SurvivorId = survivorId,
+            MergedId = mergedId,
+            KeptConversationId = kept?.Id,
+            AbsorbedConversationId = absorbed?.Id,
+            AgentId = kept?.Status == ConversationStatus.Open ? kept.AgentId : null,
+            MovedMessageIds = moved,
+            MergedAt = tx.Now,
+        });
+        return mergeId;
+    }
+
+    /// <summary>Undoes the latest merge into <paramref name="survivorId"/> (of <paramref name="mergedId"/> when given); null when there is none.</summary>
+    public async Task<MergeRecord?> UnmergeAsync(Guid survivorId, Guid? mergedId, CancellationToken ct)
+    {
+        await using var tx = await db.BeginAsync(ct);
+        if (await CustomerStore.LatestMergedAsync(tx.Connection, tx.Transaction, survivorId, mergedId, ct) is not { } restoredId)
+        {
+            return null;
+        }
+        await CustomerStore.LockAsync(tx.Connection, tx.Transaction, [survivorId, restoredId], ct);
+        // Under the locks, the merge of exactly that customer (a concurrent unmerge may have undone it meanwhile).
+        var merge = await CustomerStore.UnmergeAsync(tx.Connection, tx.Transaction, survivorId, restoredId, tx.Now, ct);
+        if (merge is null)
+        {
+            return null;
+        }
+        // Lock what will move before moving it, in id order (as every routing transaction locks conversations).
+        await MergeStore.ActiveAsync(tx, [survivorId, merge.MergedId], ct);
+        var (messages, conversations) = await MergeStore.UndoAsync(tx, new UnmergeScope(merge.Id, survivorId, merge.MergedId,
+            AgentRow.Utc(merge.MergedAt), merge.KeptConversation, merge.AbsorbedConversation, merge.MovedConversations, merge.MovedIdentities), ct);
+        var reopened = new List<Guid>();
+        if (merge.AbsorbedConversation is { } absorbed && await MergeStore.ReopenAsync(tx, absorbed, ct) is { } conversation)
+        {
+            await chooser.RouteAsync(tx, conversation, RoutingTriggers.Unmerged, ct);
+            reopened.Add(conversation.Id);
+        }
+        tx.Publish(new CustomersUnmerged
+        {
+            MergeId = merge.Id,
+            SurvivorId = survivorId,
+            RestoredId = merge.MergedId,
+            MovedMessages = messages,
+            Conversations = conversations,
+            ReopenedConversationIds = reopened,
+            UnmergedAt = tx.Now,
+        });
+        await tx.CommitAsync(ct);
+        return merge;
+    }
+
+    /// <summary>Who closes a conversation a merge absorbed (ConversationClosed.ClosedBy).</summary>
+    public const string ClosedByRouting = "routing";
+
+    private static int Progress(ConversationRow c) => c.Status switch
+    {
+        ConversationStatus.Open => 0,
+        ConversationStatus.Held => 1,
+        _ => 2,
+    };
+}
