@@ -277,6 +277,62 @@ public sealed class AgentApiTests(GatewayHost gateway) : IClassFixture<GatewayHo
     }
 
     [Fact]
+    public async Task Should_show_the_kept_conversations_agent_what_a_merge_moved_and_give_it_back_on_unmerge()
+    {
+        var anna = await gateway.AgentAsync(webhook: true);
+        var ben = await gateway.AgentAsync(webhook: true);
+        var kept = await gateway.AssignAsync(anna.AgentId);
+        var absorbed = await gateway.AssignAsync(ben.AgentId);
+        var parcel = absorbed.Message("My parcel never came", ben.AgentId, "open");
+        await gateway.Broker.PublishAsync(parcel);
+        await WebhookAsync("message.received", absorbed.Id);
+
+        var mergedAt = DateTimeOffset.UtcNow;
+        await gateway.Broker.PublishAsync(new ConversationClosed
+        {
+            ConversationId = absorbed.Id, CustomerId = absorbed.CustomerId, AgentId = ben.AgentId, Channel = absorbed.Channel,
+            ClosedBy = "routing", Reason = RoutingTriggers.Merged, ClosedAt = mergedAt,
+        });
+        await gateway.Broker.PublishAsync(new CustomersMerged
+        {
+            MergeId = Guid.NewGuid(), SurvivorId = kept.CustomerId, MergedId = absorbed.CustomerId, KeptConversationId = kept.Id,
+            AbsorbedConversationId = absorbed.Id, AgentId = anna.AgentId, MovedMessageIds = [parcel.MessageId], MergedAt = mergedAt,
+        });
+
+        var shown = await WebhookAsync("message.received", kept.Id, e => e.GetProperty("data").ToString().Contains("My parcel never came", StringComparison.Ordinal));
+        Assert.Equal(parcel.MessageId, shown.GetProperty("data").GetProperty("message").GetProperty("id").GetGuid());
+        var closed = await WebhookAsync("conversation.closed", absorbed.Id);
+        Assert.Equal(RoutingTriggers.Merged, closed.GetProperty("data").GetProperty("reason").GetString());
+        await ConversationAsync(anna, kept.Id, c => c.GetProperty("messages").EnumerateArray().Any(m => m.GetProperty("id").GetGuid() == parcel.MessageId));
+
+        // Undone: the message goes back, and the reopened conversation is ben's again when routing assigns it.
+        var unmergedAt = DateTimeOffset.UtcNow;
+        await gateway.Broker.PublishAsync(new CustomersUnmerged
+        {
+            MergeId = Guid.NewGuid(), SurvivorId = kept.CustomerId, RestoredId = absorbed.CustomerId,
+            MovedMessages = [new MessageMove { MessageId = parcel.MessageId, ConversationId = absorbed.Id }],
+            Conversations = [], ReopenedConversationIds = [absorbed.Id], UnmergedAt = unmergedAt,
+        });
+        await gateway.Broker.PublishAsync(new ConversationAssigned
+        {
+            ConversationId = absorbed.Id, CustomerId = absorbed.CustomerId, AgentId = ben.AgentId, Channel = absorbed.Channel,
+            ChannelAccount = absorbed.Account, CustomerAddresses = [absorbed.Address], RequiresAccept = false,
+            Receipt = new RoutingReceiptSummary
+            {
+                DecisionId = Guid.NewGuid(), Trigger = RoutingTriggers.Unmerged, Outcome = "assigned", Reason = "preferred-history",
+                Candidates = [new CandidateSummary { AgentId = ben.AgentId, Source = "history", Verdict = "chosen: available, 0/3 open" }],
+                CandidatesConsidered = 1,
+            },
+            RecentMessages = [], PreferredAgents = [], RelationshipHistory = [], AssignedAt = unmergedAt,
+        });
+
+        var reopened = await ConversationAsync(ben, absorbed.Id, c => c.GetProperty("conversation").GetProperty("status").GetString() == "open");
+        Assert.Contains(reopened.GetProperty("messages").EnumerateArray(), m => m.GetProperty("id").GetGuid() == parcel.MessageId);
+        var keptView = await ConversationAsync(anna, kept.Id, _ => true);
+        Assert.DoesNotContain(keptView.GetProperty("messages").EnumerateArray(), m => m.GetProperty("id").GetGuid() == parcel.MessageId);
+    }
+
+    [Fact]
     public async Task Should_stream_the_agents_events_and_resume_after_the_last_event_id()
     {
         var agent = await gateway.AgentAsync();
