@@ -1,7 +1,7 @@
 using Dapper;
 using Routing.Contracts;
-using Routing.Database;
 using Routing.Identity;
+using Routing.Inbound;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Routing.IntegrationTests.Engine;
@@ -14,14 +14,9 @@ public sealed class MergeConversationTests : EngineTest
     [Fact]
     public async Task Should_close_the_merged_customers_conversation_into_the_survivors_and_free_its_agents_slot()
     {
-        await Engine.AddAgentAsync("anna", capacity: 1);
-        var email = await Engine.ReceiveAsync("email", "email", "maria@example.com", "<m1@example.com>");
-        await Engine.AddAgentAsync("ben", capacity: 1);
-        Engine.Clock.Advance(TimeSpan.FromMinutes(1));
-        var phone = await Engine.ReceiveAsync("sms", "phone", "+393331234567", "SM-1");
-        Assert.Equal(("anna", "ben"), (email.AgentId, phone.AgentId));
+        var (email, phone) = await TwoOpenConversationsAsync();
 
-        await MergeAsync(email.CustomerId, phone.CustomerId);
+        await Engine.MergeAsync(email.CustomerId, phone.CustomerId);
 
         var kept = await Engine.ConversationAsync(email.ConversationId);
         var absorbed = await Engine.ConversationAsync(phone.ConversationId);
@@ -51,7 +46,7 @@ public sealed class MergeConversationTests : EngineTest
         Assert.Equal("queued", waiting.Status);
 
         // The survivor is the one with the waiting conversation; the merged customer's open one is kept, and becomes the survivor's.
-        await MergeAsync(waiting.CustomerId, first.CustomerId);
+        await Engine.MergeAsync(waiting.CustomerId, first.CustomerId);
 
         var kept = await Engine.ConversationAsync(first.ConversationId);
         Assert.Equal(("open", "anna", waiting.CustomerId), (kept.Status, kept.AgentId, kept.CustomerId));
@@ -68,7 +63,7 @@ public sealed class MergeConversationTests : EngineTest
         await Engine.CloseAsync(email.ConversationId);
         var phone = await Engine.ReceiveAsync("sms", "phone", "+393331234567", "SM-1");
 
-        await MergeAsync(email.CustomerId, phone.CustomerId);
+        await Engine.MergeAsync(email.CustomerId, phone.CustomerId);
 
         Assert.Equal(email.CustomerId, (await Engine.ConversationAsync(phone.ConversationId)).CustomerId);
         var next = await Engine.ReceiveAsync("email", "email", "maria@example.com", "<m2@example.com>");
@@ -80,12 +75,8 @@ public sealed class MergeConversationTests : EngineTest
     [Fact]
     public async Task Should_put_messages_back_and_reopen_the_absorbed_conversation_on_unmerge()
     {
-        await Engine.AddAgentAsync("anna", capacity: 1);
-        var email = await Engine.ReceiveAsync("email", "email", "maria@example.com", "<m1@example.com>");
-        await Engine.AddAgentAsync("ben", capacity: 1);
-        Engine.Clock.Advance(TimeSpan.FromMinutes(1));
-        var phone = await Engine.ReceiveAsync("sms", "phone", "+393331234567", "SM-1");
-        await MergeAsync(email.CustomerId, phone.CustomerId);
+        var (email, phone) = await TwoOpenConversationsAsync();
+        await Engine.MergeAsync(email.CustomerId, phone.CustomerId);
         Engine.Clock.Advance(TimeSpan.FromMinutes(1));
         // Written after the merge, from the merged customer's address: in the person's one conversation.
         var after = await Engine.ReceiveAsync("sms", "phone", "+393331234567", "SM-2");
@@ -119,7 +110,7 @@ public sealed class MergeConversationTests : EngineTest
         await Engine.CloseAsync(email.ConversationId);
         var phone = await Engine.ReceiveAsync("sms", "phone", "+393331234567", "SM-1");
         await Engine.CloseAsync(phone.ConversationId);
-        await MergeAsync(email.CustomerId, phone.CustomerId);
+        await Engine.MergeAsync(email.CustomerId, phone.CustomerId);
         Engine.Clock.Advance(TimeSpan.FromMinutes(1));
         var started = await Engine.ReceiveAsync("whatsapp", "phone", "393331234567", "wamid.1");
         Assert.Equal(email.CustomerId, started.CustomerId);
@@ -132,12 +123,16 @@ public sealed class MergeConversationTests : EngineTest
         Assert.Contains(owners, o => o.ConversationId == started.ConversationId && o.CustomerId == phone.CustomerId);
     }
 
-    private async Task MergeAsync(Guid survivor, Guid merged)
+    /// <summary>maria writes by email (anna takes it), then a minute later from her phone, a customer of its own (ben takes it).</summary>
+    private async Task<(InboundOutcome Email, InboundOutcome Phone)> TwoOpenConversationsAsync()
     {
-        await using var tx = await Engine.Db.BeginAsync(CancellationToken.None);
-        await CustomerStore.LockAsync(tx.Connection, tx.Transaction, [survivor, merged], CancellationToken.None);
-        await Merger.MergeAsync(tx, survivor, merged, CancellationToken.None);
-        await tx.CommitAsync(CancellationToken.None);
+        await Engine.AddAgentAsync("anna", capacity: 1);
+        var email = await Engine.ReceiveAsync("email", "email", "maria@example.com", "<m1@example.com>");
+        await Engine.AddAgentAsync("ben", capacity: 1);
+        Engine.Clock.Advance(TimeSpan.FromMinutes(1));
+        var phone = await Engine.ReceiveAsync("sms", "phone", "+393331234567", "SM-1");
+        Assert.Equal(("anna", "ben"), (email.AgentId, phone.AgentId));
+        return (email, phone);
     }
 
     private async Task<IReadOnlyList<Guid>> ConversationsOfMessagesAsync(params string[] providerIds) =>

@@ -168,10 +168,7 @@ public sealed class PolicyLooseEndTests : EngineTest
     {
         var phone = await Engine.ReceiveAsync("sms", "phone", "+393331234567", "SM-merge");
         await Engine.CloseAsync(phone.ConversationId);
-        await using var tx = await Engine.Db.BeginAsync(CancellationToken.None);
-        await Routing.Database.CustomerStore.LockAsync(tx.Connection, tx.Transaction, [customerId, phone.CustomerId], CancellationToken.None);
-        await Engine.Services.GetRequiredService<Routing.Identity.CustomerMerger>().MergeAsync(tx, customerId, phone.CustomerId, CancellationToken.None);
-        await tx.CommitAsync(CancellationToken.None);
+        await Engine.MergeAsync(customerId, phone.CustomerId);
     }
 
     private static IReadOnlyList<CandidateVerdict> Verdicts(Routing.Database.DecisionRow decision) =>

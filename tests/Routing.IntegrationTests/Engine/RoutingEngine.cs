@@ -77,6 +77,15 @@ internal sealed class RoutingEngine : IAsyncDisposable
         await tx.CommitAsync(CancellationToken.None);
     }
 
+    /// <summary>Merges <paramref name="merged"/> into <paramref name="survivor"/> as the API does: both locked, then the merger.</summary>
+    public async Task MergeAsync(Guid survivor, Guid merged)
+    {
+        await using var tx = await Db.BeginAsync(CancellationToken.None);
+        await CustomerStore.LockAsync(tx.Connection, tx.Transaction, [survivor, merged], CancellationToken.None);
+        await _services.GetRequiredService<Identity.CustomerMerger>().MergeAsync(tx, survivor, merged, CancellationToken.None);
+        await tx.CommitAsync(CancellationToken.None);
+    }
+
     public async Task<ConversationRow> ConversationAsync(Guid id)
     {
         await using var tx = await Db.BeginAsync(CancellationToken.None);
