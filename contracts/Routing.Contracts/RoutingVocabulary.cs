@@ -20,14 +20,14 @@ public static class RoutingTriggers
     /// <summary>A waiting conversation's customer wrote on another channel: routed again for that channel.</summary>
     public const string ChannelChanged = "channel-changed";
 
-    /// <summary>Two customers were merged: the person keeps one conversation, the other is closed into it.</summary>
-    public const string Merged = "merged";
+    /// <summary>The customer wrote again soon after their conversation was closed as idle: it is reopened, its agent first.</summary>
+    public const string CustomerReturned = "customer-returned";
 
     /// <summary>A merge was undone: a conversation closed by the merge is the restored customer's again, and routed.</summary>
     public const string Unmerged = "unmerged";
 
     public static IReadOnlyList<string> All { get; } =
-        [NewConversation, HoldExpired, SlotFreed, OfflineGrace, OfferDeclined, OfferExpired, Closed, HeldAgentsUnavailable, ChannelChanged, Merged, Unmerged];
+        [NewConversation, HoldExpired, SlotFreed, OfflineGrace, OfferDeclined, OfferExpired, Closed, HeldAgentsUnavailable, ChannelChanged, CustomerReturned, Unmerged];
 }
 
 /// <summary>What a routing decision did (<see cref="RoutingReceiptSummary.Outcome"/>).</summary>
@@ -56,6 +56,9 @@ public static class RoutingReasons
 {
     public const string PreferredOwner = "preferred-owner";
     public const string PreferredHistory = "preferred-history";
+
+    /// <summary>The customer came back to a conversation closed as idle, and the agent who had it took it again.</summary>
+    public const string PreviousAgent = "previous-agent";
     public const string Fallback = "fallback";
     public const string HeldForAgent = "held-for-agent";
     public const string Queue = "queue";
@@ -63,10 +66,22 @@ public static class RoutingReasons
     public const string NoAgentAvailable = "no-agent-available";
 
     /// <summary>The reasons of an assignment, the ones ConversationAssigned carries.</summary>
-    public static IReadOnlyList<string> OfAssignment { get; } = [PreferredOwner, PreferredHistory, Fallback, HeldForAgent, Queue];
+    public static IReadOnlyList<string> OfAssignment { get; } = [PreferredOwner, PreferredHistory, PreviousAgent, Fallback, HeldForAgent, Queue];
 
     /// <summary>The reasons of a release, the ones ConversationReleased carries.</summary>
     public static IReadOnlyList<string> OfRelease { get; } = [RoutingTriggers.OfflineGrace, RoutingTriggers.OfferDeclined, RoutingTriggers.OfferExpired];
+}
+
+/// <summary>Why routing itself closed a conversation (<see cref="ConversationClosed.Reason"/> when ClosedBy is "routing").</summary>
+public static class CloseReasons
+{
+    /// <summary>The customer wrote nothing for the channel's idle time.</summary>
+    public const string Idle = "idle";
+
+    /// <summary>Its customer was merged into another who had a conversation: closed into that one.</summary>
+    public const string Merged = "merged";
+
+    public static IReadOnlyList<string> All { get; } = [Idle, Merged];
 }
 
 /// <summary>Where a candidate in a receipt came from (<see cref="CandidateSummary.Source"/>).</summary>
@@ -80,6 +95,9 @@ public static class CandidateSources
 
     /// <summary>The fallback pool: any agent serving the channel.</summary>
     public const string Pool = "pool";
+
+    /// <summary>The agent who had the conversation before it was closed as idle, first when the customer returns.</summary>
+    public const string Previous = "previous";
 
     /// <summary>A preferred agent a held conversation was waiting for.</summary>
     public const string Preferred = "preferred";

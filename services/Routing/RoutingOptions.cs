@@ -34,6 +34,29 @@ internal sealed class RoutingOptions
 
     public TimeSpan DefaultHoldWait { get; set; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>
+    /// Idle close per channel: an open conversation whose customer has written nothing for this long is closed (reason
+    /// "idle") and its agent's slot freed. A channel not listed uses <see cref="DefaultIdleClose"/>; zero never closes.
+    /// The messaging channels' 24 hours are WhatsApp's and Messenger's customer-service window: past it a reply needs a template.
+    /// </summary>
+    public Dictionary<string, TimeSpan> IdleClose { get; set; } = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["email"] = TimeSpan.FromDays(3),
+        ["sms"] = TimeSpan.FromHours(24),
+        ["whatsapp"] = TimeSpan.FromHours(24),
+        ["facebook"] = TimeSpan.FromHours(24),
+        ["twitter"] = TimeSpan.FromHours(24),
+    };
+
+    public TimeSpan DefaultIdleClose { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>
+    /// A customer who writes again within this long of an idle close gets the same conversation back, offered first to the
+    /// agent who had it; later, a new conversation starts (and that agent is still in the preferred set, by history).
+    /// Zero never reopens.
+    /// </summary>
+    public TimeSpan ReopenWindow { get; set; } = TimeSpan.FromHours(24);
+
     /// <summary>How often each replica sweeps due timers and looks for free slots with waiting conversations.</summary>
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(1);
 
@@ -56,6 +79,9 @@ internal sealed class RoutingOptions
 
     public TimeSpan HoldWaitFor(string channel) =>
         HoldWait.TryGetValue(channel, out var wait) ? wait : DefaultHoldWait;
+
+    public TimeSpan IdleCloseFor(string channel) =>
+        IdleClose.TryGetValue(channel, out var idle) ? idle : DefaultIdleClose;
 }
 
 /// <summary>

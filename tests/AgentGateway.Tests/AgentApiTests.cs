@@ -283,6 +283,7 @@ public sealed class AgentApiTests(GatewayHost gateway) : IClassFixture<GatewayHo
         var ben = await gateway.AgentAsync(webhook: true);
         var kept = await gateway.AssignAsync(anna.AgentId);
         var absorbed = await gateway.AssignAsync(ben.AgentId);
+        await WebhookAsync("conversation.assigned", absorbed.Id); // a message routed after it is announced on its own
         var parcel = absorbed.Message("My parcel never came", ben.AgentId, "open");
         await gateway.Broker.PublishAsync(parcel);
         await WebhookAsync("message.received", absorbed.Id);
@@ -291,7 +292,7 @@ public sealed class AgentApiTests(GatewayHost gateway) : IClassFixture<GatewayHo
         await gateway.Broker.PublishAsync(new ConversationClosed
         {
             ConversationId = absorbed.Id, CustomerId = absorbed.CustomerId, AgentId = ben.AgentId, Channel = absorbed.Channel,
-            ClosedBy = "routing", Reason = RoutingTriggers.Merged, ClosedAt = mergedAt,
+            ClosedBy = "routing", Reason = CloseReasons.Merged, ClosedAt = mergedAt,
         });
         await gateway.Broker.PublishAsync(new CustomersMerged
         {
@@ -302,7 +303,7 @@ public sealed class AgentApiTests(GatewayHost gateway) : IClassFixture<GatewayHo
         var shown = await WebhookAsync("message.received", kept.Id, e => e.GetProperty("data").ToString().Contains("My parcel never came", StringComparison.Ordinal));
         Assert.Equal(parcel.MessageId, shown.GetProperty("data").GetProperty("message").GetProperty("id").GetGuid());
         var closed = await WebhookAsync("conversation.closed", absorbed.Id);
-        Assert.Equal(RoutingTriggers.Merged, closed.GetProperty("data").GetProperty("reason").GetString());
+        Assert.Equal(CloseReasons.Merged, closed.GetProperty("data").GetProperty("reason").GetString());
         await ConversationAsync(anna, kept.Id, c => c.GetProperty("messages").EnumerateArray().Any(m => m.GetProperty("id").GetGuid() == parcel.MessageId));
 
         // Undone: the message goes back, and the reopened conversation is ben's again when routing assigns it.

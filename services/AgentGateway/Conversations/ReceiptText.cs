@@ -20,7 +20,7 @@ internal static class ReceiptText
         [RoutingTriggers.Closed] = "the conversation was closed",
         [RoutingTriggers.HeldAgentsUnavailable] = "the preferred agents it was held for went offline",
         [RoutingTriggers.ChannelChanged] = "the customer wrote on another channel",
-        [RoutingTriggers.Merged] = "two customer records were merged into one person",
+        [RoutingTriggers.CustomerReturned] = "the customer wrote again soon after the conversation was closed as idle",
         [RoutingTriggers.Unmerged] = "a merge of two customers was undone",
     };
 
@@ -28,6 +28,7 @@ internal static class ReceiptText
     {
         [RoutingReasons.PreferredOwner] = "you are the customer's owner",
         [RoutingReasons.PreferredHistory] = "you handled this customer before",
+        [RoutingReasons.PreviousAgent] = "the customer came back to the conversation you had",
         [RoutingReasons.HeldForAgent] = "the conversation was held for you as a preferred agent",
         [RoutingReasons.Fallback] = "fallback: the customer has no preferred agent available",
         [RoutingReasons.Queue] = "next in the queue for you",

@@ -41,8 +41,12 @@ internal sealed class AgentChooser(IOptions<RoutingOptions> options, DecisionWri
         return outcomes;
     }
 
-    /// <summary>Routes the conversation; <paramref name="sources"/>, when read for a batch, save the first attempt a round trip.</summary>
-    public async Task<RouteOutcome> RouteAsync(RoutingTransaction tx, ConversationRow conversation, string trigger, CancellationToken ct, PreferredSources? sources = null)
+    /// <summary>
+    /// Routes the conversation; <paramref name="sources"/>, when read for a batch, save the first attempt a round trip.
+    /// <paramref name="previousAgentId"/>, for a conversation its customer came back to, is the agent who had it: first choice.
+    /// </summary>
+    public async Task<RouteOutcome> RouteAsync(RoutingTransaction tx, ConversationRow conversation, string trigger, CancellationToken ct,
+        PreferredSources? sources = null, string? previousAgentId = null)
     {
         var excluded = conversation.ExcludedAt(tx.Now);
         // One hold per wait: a conversation whose hold ended waits in the queue; a release starts a new wait (and clears it).
@@ -54,7 +58,10 @@ internal sealed class AgentChooser(IOptions<RoutingOptions> options, DecisionWri
         {
             var (owners, history) = attempt == 0 && sources is not null ? sources
                 : (await AgentStore.PreferredSourcesAsync(tx, [conversation.CustomerId], HistorySince(tx), ct))[conversation.CustomerId];
-            var preferred = RoutingPolicy.PreferredSet(owners, history, tx.Now, Options.HistoryLookback);
+            var previous = previousAgentId is null ? null
+                : owners.Concat(history.Select(h => h.Agent)).FirstOrDefault(a => a.Id == previousAgentId)
+                  ?? (await AgentStore.GetAsync(tx, previousAgentId, ct))?.ToSnapshot();
+            var preferred = RoutingPolicy.PreferredSet(owners, history, tx.Now, Options.HistoryLookback, previous);
             preferredIds = preferred.Select(c => c.Agent.Id).ToList();
             var outcome = RoutingPolicy.EvaluatePreferred(
                 conversation.Channel, preferred, excluded, holdAllowed, Options.HoldWaitFor(conversation.Channel), tx.Now);
@@ -68,7 +75,12 @@ internal sealed class AgentChooser(IOptions<RoutingOptions> options, DecisionWri
                     {
                         continue; // lost a race for the slot: look again at a fresh snapshot
                     }
-                    var reason = assign.Candidate.Source == CandidateSources.Owner ? RoutingReasons.PreferredOwner : RoutingReasons.PreferredHistory;
+                    var reason = assign.Candidate.Source switch
+                    {
+                        CandidateSources.Previous => RoutingReasons.PreviousAgent,
+                        CandidateSources.Owner => RoutingReasons.PreferredOwner,
+                        _ => RoutingReasons.PreferredHistory,
+                    };
                     return decisions.Assigned(tx, conversation, assignment, trigger, reason, outcome.Verdicts, preferred.Count, preferredIds);
 
                 case PreferredOutcome.Hold hold:

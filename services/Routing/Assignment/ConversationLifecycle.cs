@@ -12,6 +12,9 @@ namespace Routing.Assignment;
 /// </summary>
 internal sealed class ConversationLifecycle(AgentChooser chooser, DecisionWriter decisions, IOptions<RoutingOptions> options)
 {
+    /// <summary>Who closed a conversation routing closed itself (an idle one, one a merge absorbed): ConversationClosed.ClosedBy.</summary>
+    public const string ClosedByRouting = "routing";
+
     /// <summary>Fills the agent's free slots: first conversations held for the agent, then the oldest waiting ones it serves.</summary>
     public async Task<int> DrainAsync(RoutingTransaction tx, string agentId, CancellationToken ct)
     {

@@ -44,7 +44,9 @@ internal static class ConversationStore
     /// seen before, and the customers' conversations that are not closed (locked, in id order) with
     /// the agents of the open ones, for the grace check.
     /// </summary>
-    public static async Task<InboundContext> InboundContextAsync(RoutingTransaction tx, Guid[] messageIds, Guid[] customerIds, CancellationToken ct)
+    /// <param name="reopenSince">A customer whose latest conversation was closed as idle after this instant gets it back.</param>
+    public static async Task<InboundContext> InboundContextAsync(RoutingTransaction tx, Guid[] messageIds, Guid[] customerIds, DateTimeOffset reopenSince,
+        CancellationToken ct)
     {
         using var results = await tx.Connection.QueryMultipleAsync(tx.Command(
             $"""
@@ -52,11 +54,57 @@ internal static class ConversationStore
             select {Columns} from conversations where customer_id = any(@customerIds) and status <> 'closed' order by id for update;
             select {AgentStore.ColumnsOfA}
             from agents a where a.id in (select agent_id from conversations where customer_id = any(@customerIds) and status = 'open');
-            """, new { messageIds, customerIds }, ct));
+            select r.* from unnest(@customerIds::uuid[]) as k(id)
+            join lateral (select {Columns} from conversations where customer_id = k.id and status = 'closed' order by closed_at desc limit 1) r on true
+            where r.close_reason = @idle and r.closed_at > @reopenSince;
+            """, new { messageIds, customerIds, reopenSince, idle = CloseReasons.Idle }, ct));
         var seen = (await results.ReadAsync<Guid>()).ToHashSet();
         var active = (await results.ReadAsync<ConversationRow>()).ToList();
         var agents = (await results.ReadAsync<AgentRow>()).ToDictionary(a => a.Id, StringComparer.Ordinal);
-        return new InboundContext(seen, active, agents);
+        var returning = (await results.ReadAsync<ConversationRow>()).ToDictionary(c => c.CustomerId);
+        return new InboundContext(seen, active, agents, returning);
+    }
+
+    /// <summary>
+    /// What reopening a closed conversation sets: waiting again, from now, with no agent; the caller routes it. Its first
+    /// assignment and its exclusions stay (it is the same conversation).
+    /// </summary>
+    internal const string Reopen = """
+        status = 'queued', agent_id = null, closed_at = null, closed_by = null, close_reason = null, waiting_since = @now,
+        assigned_at = null, accepted_at = null, offer_expires_at = null, hold_until = null, held_for = '{}'
+        """;
+
+    /// <summary>
+    /// Open conversations whose customer has been silent for their channel's idle time (@channels/@idles, @defaultIdle
+    /// for the rest; a zero never closes), oldest silence first, locked, skipping those another transaction holds.
+    /// </summary>
+    public static async Task<IReadOnlyList<ConversationRow>> IdleAsync(RoutingTransaction tx, IReadOnlyDictionary<string, TimeSpan> idleByChannel,
+        TimeSpan defaultIdle, int limit, CancellationToken ct)
+    {
+        var positive = idleByChannel.Values.Append(defaultIdle).Where(i => i > TimeSpan.Zero).ToList();
+        if (positive.Count == 0)
+        {
+            return [];
+        }
+        return (await tx.Connection.QueryAsync<ConversationRow>(tx.Command(
+            $"""
+            select {Columns} from conversations c
+            cross join lateral (select coalesce((select i.idle from unnest(@channels::text[], @idles::interval[]) as i(channel, idle)
+                                                 where i.channel = lower(c.channel)), @defaultIdle) as idle) t
+            where c.status = 'open' and t.idle > interval '0' and c.last_message_at <= @now - t.idle
+              and c.last_message_at <= @now - @shortest
+            order by c.last_message_at, c.id limit @limit
+            for update of c skip locked
+            """, new
+            {
+                channels = idleByChannel.Keys.Select(k => k.ToLowerInvariant()).ToArray(),
+                idles = idleByChannel.Values.ToArray(),
+                defaultIdle,
+                // the index's range: nothing silent for less than the shortest idle time is looked at
+                shortest = positive.Min(),
+                limit,
+                now = tx.Now,
+            }, ct))).ToList();
     }
 
     /// <summary>
@@ -64,17 +112,19 @@ internal static class ConversationStore
     /// (in arrival order), and for the conversations they joined, the latest message time and the channel (account and
     /// thread) the customer wrote on last: routed again, a conversation goes to who serves where the customer is now.
     /// </summary>
+    /// <param name="reopened">Closed conversations the batch's customers came back to: waiting again (<see cref="Reopen"/>), and joined.</param>
     public static Task InsertInboundAsync(RoutingTransaction tx, IReadOnlyList<ConversationRow> started,
-        IReadOnlyList<InboundMessageRow> messages, IReadOnlyCollection<Guid> joinedIds, CancellationToken ct)
+        IReadOnlyList<InboundMessageRow> messages, IReadOnlyCollection<Guid> joinedIds, IReadOnlyCollection<Guid> reopened, CancellationToken ct)
     {
-        var joined = messages.Where(m => joinedIds.Contains(m.ConversationId)).GroupBy(m => m.ConversationId).Select(g => g.Last()).ToList();
-        return InsertInboundAsync(tx, started, messages, joined, ct);
+        var joined = messages.Where(m => joinedIds.Contains(m.ConversationId) || reopened.Contains(m.ConversationId))
+            .GroupBy(m => m.ConversationId).Select(g => g.Last()).ToList();
+        return InsertInboundAsync(tx, started, messages, joined, reopened.ToArray(), ct);
     }
 
     private static Task InsertInboundAsync(RoutingTransaction tx, IReadOnlyList<ConversationRow> started,
-        IReadOnlyList<InboundMessageRow> messages, IReadOnlyList<InboundMessageRow> joined, CancellationToken ct) =>
+        IReadOnlyList<InboundMessageRow> messages, IReadOnlyList<InboundMessageRow> joined, Guid[] reopened, CancellationToken ct) =>
         tx.Connection.ExecuteAsync(tx.Command(
-            """
+            $"""
             insert into conversations (id, customer_id, channel, channel_account, thread_key, status, priority, created_at, waiting_since, last_message_at)
             select c.id, c.customer_id, c.channel, c.channel_account, c.thread_key, 'queued', c.priority, @now, @now, @now
             from unnest(@conversationIds::uuid[], @customerIds::uuid[], @channels::text[], @accounts::text[], @threadKeys::text[], @priorities::int[])
@@ -91,6 +141,8 @@ internal static class ConversationStore
                 with ordinality as m(id, conversation_id, customer_id, channel, channel_account, provider_message_id, sender_kind, sender_value,
                         sender_display_name, thread_key, subject, body, attachments, reply_to, provider_timestamp, received_at, n)
             order by m.n;
+
+            update conversations set {Reopen} where id = any(@reopened) and status = 'closed';
 
             update conversations c set last_message_at = greatest(c.last_message_at, @now), channel = j.channel, channel_account = j.account,
                 thread_key = j.thread_key
@@ -122,6 +174,7 @@ internal static class ConversationStore
                 // timestamptz takes UTC instants; adapters may report the provider's local offset.
                 providerTimestamps = messages.Select(m => m.Message.ProviderTimestamp.ToUniversalTime()).ToArray(),
                 receivedAts = messages.Select(m => m.Message.ReceivedAt.ToUniversalTime()).ToArray(),
+                reopened,
                 joined = joined.Select(m => m.ConversationId).ToArray(),
                 joinedChannels = joined.Select(m => m.Message.Channel).ToArray(),
                 joinedAccounts = joined.Select(m => m.Message.ChannelAccount).ToArray(),
@@ -221,7 +274,9 @@ internal static class ConversationStore
             new { conversationId }, ct))).ToList();
 }
 
-internal sealed record InboundContext(HashSet<Guid> Seen, IReadOnlyList<ConversationRow> Active, Dictionary<string, AgentRow> Agents);
+/// <param name="Returning">Per customer, the conversation closed as idle within the reopen window that is their latest.</param>
+internal sealed record InboundContext(HashSet<Guid> Seen, IReadOnlyList<ConversationRow> Active, Dictionary<string, AgentRow> Agents,
+    Dictionary<Guid, ConversationRow> Returning);
 
 /// <summary>An inbound message as stored: in which conversation, of which customer, from which normalized address.</summary>
 internal sealed record InboundMessageRow(InboundMessageReceived Message, Guid ConversationId, Guid CustomerId, NormalizedAddress Sender);

@@ -88,13 +88,12 @@ internal static class MergeStore
     public static Task<ConversationRow?> ReopenAsync(RoutingTransaction tx, Guid conversationId, CancellationToken ct) =>
         tx.Connection.QuerySingleOrDefaultAsync<ConversationRow>(tx.Command(
             $"""
-            update conversations c set status = 'queued', agent_id = null, closed_at = null, closed_by = null, close_reason = null,
-                waiting_since = @now, assigned_at = null, accepted_at = null, offer_expires_at = null, hold_until = null
+            update conversations c set {ConversationStore.Reopen}
             where c.id = @conversationId and c.status = 'closed' and c.close_reason = @merged
               and exists (select 1 from messages where conversation_id = c.id)
               and not exists (select 1 from conversations o where o.customer_id = c.customer_id and o.status <> 'closed')
             returning {Columns}
-            """, new { conversationId, merged = RoutingTriggers.Merged, now = tx.Now }, ct));
+            """, new { conversationId, merged = CloseReasons.Merged, now = tx.Now }, ct));
 }
 
 /// <summary>A merge being undone, as customer_merges recorded it.</summary>

@@ -23,7 +23,7 @@ internal sealed class CustomerMerger(RoutingDb db, ConversationLifecycle lifecyc
         if (absorbed is not null && kept is not null)
         {
             moved = await MergeStore.MoveMessagesAsync(tx, absorbed.Id, kept.Id, ct);
-            await lifecycle.CloseAsync(tx, absorbed, ClosedByRouting, RoutingTriggers.Merged, ct);
+            await lifecycle.CloseAsync(tx, absorbed, ConversationLifecycle.ClosedByRouting, CloseReasons.Merged, ct);
         }
         var movedConversations = kept is { } k && k.CustomerId != survivorId ? new[] { k.Id } : [];
         foreach (var id in movedConversations)
@@ -83,9 +83,6 @@ internal sealed class CustomerMerger(RoutingDb db, ConversationLifecycle lifecyc
         await tx.CommitAsync(ct);
         return merge;
     }
-
-    /// <summary>Who closes a conversation a merge absorbed (ConversationClosed.ClosedBy).</summary>
-    public const string ClosedByRouting = "routing";
 
     private static int Progress(ConversationRow c) => c.Status switch
     {

@@ -39,9 +39,13 @@ internal sealed class InboundRouter(RoutingDb db, AgentChooser chooser, Conversa
         var customers = await CustomerStore.ResolveAndLockAsync(tx.Connection, tx.Transaction, senders, tx.Now, ct);
 
         // The customer row locks serialise this check with any copy of the same messages on any replica.
+        var reopenWindow = options.Value.ReopenWindow;
         var context = await ConversationStore.InboundContextAsync(tx,
-            items.Select(i => i.Message.MessageId).Distinct().ToArray(), customers.Values.Distinct().ToArray(), ct);
+            items.Select(i => i.Message.MessageId).Distinct().ToArray(), customers.Values.Distinct().ToArray(),
+            reopenWindow > TimeSpan.Zero ? tx.Now - reopenWindow : DateTimeOffset.MaxValue, ct);
         var active = context.Active.ToDictionary(c => c.CustomerId);
+        // Conversations closed as idle that their customer came back to, and the agent who had each.
+        var reopened = new Dictionary<Guid, string?>();
         var started = new List<ConversationRow>();
         var startedIds = new HashSet<Guid>();
         var joined = new HashSet<Guid>();
@@ -68,7 +72,14 @@ internal sealed class InboundRouter(RoutingDb db, AgentChooser chooser, Conversa
                 tx.AfterCommit(() => metrics.Duplicate(message.Channel));
                 continue;
             }
-            if (!active.TryGetValue(customerId, out var conversation))
+            if (!active.TryGetValue(customerId, out var conversation) && context.Returning.TryGetValue(customerId, out var returning))
+            {
+                conversation = returning with { Status = ConversationStatus.Queued, AgentId = null };
+                active[customerId] = conversation;
+                reopened[conversation.Id] = returning.AgentId;
+                traces[conversation.Id] = items[i].Trace;
+            }
+            else if (conversation is null)
             {
                 conversation = NewConversation(tx, customerId, message);
                 active[customerId] = conversation;
@@ -76,17 +87,24 @@ internal sealed class InboundRouter(RoutingDb db, AgentChooser chooser, Conversa
                 startedIds.Add(conversation.Id);
                 traces[conversation.Id] = items[i].Trace;
             }
-            else if (!startedIds.Contains(conversation.Id))
+            else if (!startedIds.Contains(conversation.Id) && !reopened.ContainsKey(conversation.Id))
             {
                 joined.Add(conversation.Id);
             }
             stored.Add((i, new InboundMessageRow(message, conversation.Id, customerId, sender), conversation));
         }
-        await ConversationStore.InsertInboundAsync(tx, started, stored.Select(s => s.Row).ToList(), joined, ct);
+        await ConversationStore.InsertInboundAsync(tx, started, stored.Select(s => s.Row).ToList(), joined, reopened.Keys, ct);
 
         // The conversations the batch started are routed in the order of their first message; then the joined ones
         // whose agent has been offline past the grace period are taken from that agent (rule 1's exception).
         var decided = new Dictionary<Guid, RouteOutcome>(await chooser.RouteNewAsync(tx, started, ct, traces));
+        foreach (var (id, previousAgent) in reopened)
+        {
+            using var decision = RoutingTracing.Decision(RoutingTriggers.CustomerReturned, id, traces[id]);
+            var conversation = await ConversationStore.GetAsync(tx, id, ct) ?? throw new InvalidOperationException("Conversation vanished.");
+            var outcome = decided[id] = await chooser.RouteAsync(tx, conversation, RoutingTriggers.CustomerReturned, ct, previousAgentId: previousAgent);
+            decision.Decided(outcome.Status, outcome.Reason, outcome.AgentId, outcome.DecisionId);
+        }
         // A queued conversation whose customer moved to another channel may have someone free on that one.
         var lastChannel = stored.ToLookup(s => s.Conversation.Id, s => s.Row.Message.Channel).ToDictionary(g => g.Key, g => g.Last());
         foreach (var (index, _, conversation) in stored)

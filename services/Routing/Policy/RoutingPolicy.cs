@@ -10,15 +10,23 @@ namespace Routing.Policy;
 /// </summary>
 internal static class RoutingPolicy
 {
-    /// <summary>Owners in their order, then agents who handled the customer within the lookback, most recent first.</summary>
+    /// <summary>
+    /// Owners in their order, then agents who handled the customer within the lookback, most recent first; a conversation
+    /// reopened because its customer returned puts the agent who had it (<paramref name="previous"/>) before them all.
+    /// </summary>
     public static IReadOnlyList<Candidate> PreferredSet(
         IEnumerable<AgentSnapshot> ownersInOrder,
         IEnumerable<(AgentSnapshot Agent, DateTimeOffset LastHandledAt)> history,
         DateTimeOffset now,
-        TimeSpan lookback)
+        TimeSpan lookback,
+        AgentSnapshot? previous = null)
     {
         var set = new List<Candidate>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
+        if (previous is not null && seen.Add(previous.Id))
+        {
+            set.Add(new Candidate(previous, CandidateSources.Previous));
+        }
         foreach (var owner in ownersInOrder)
         {
             if (seen.Add(owner.Id))

@@ -62,6 +62,7 @@ internal sealed class TimerSweeper(
         }
 
         await EndHoldsForNoOneAsync(ct);
+        await CloseIdleAsync(ct);
         await FillFreeSlotsAsync(ct);
 
         await using (var tx = await db.BeginAsync(ct))
@@ -124,6 +125,17 @@ internal sealed class TimerSweeper(
         foreach (var held in await ConversationStore.HeldForNoOneAsync(tx, MaxTimersPerSweep, ct))
         {
             await lifecycle.EndHoldAsync(tx, held, ct);
+        }
+        await tx.CommitAsync(ct);
+    }
+
+    /// <summary>Open conversations whose customer went silent for the channel's idle time are closed; each freed slot is filled.</summary>
+    private async Task CloseIdleAsync(CancellationToken ct)
+    {
+        await using var tx = await db.BeginAsync(ct);
+        foreach (var idle in await ConversationStore.IdleAsync(tx, options.Value.IdleClose, options.Value.DefaultIdleClose, MaxTimersPerSweep, ct))
+        {
+            await lifecycle.CloseAsync(tx, idle, ConversationLifecycle.ClosedByRouting, CloseReasons.Idle, ct);
         }
         await tx.CommitAsync(ct);
     }

@@ -30,7 +30,7 @@ public sealed class MergeConversationTests : EngineTest
             (merged.SurvivorId, merged.MergedId, merged.KeptConversationId, merged.AbsorbedConversationId, merged.AgentId));
         Assert.Single(merged.MovedMessageIds);
         var closed = (await Engine.EventsAsync<ConversationClosed>()).Single();
-        Assert.Equal((phone.ConversationId, "ben", RoutingTriggers.Merged), (closed.ConversationId, closed.AgentId, closed.Reason));
+        Assert.Equal((phone.ConversationId, "ben", CloseReasons.Merged), (closed.ConversationId, closed.AgentId, closed.Reason));
 
         // The person writes again from either address: the one conversation they have.
         var next = await Engine.ReceiveAsync("whatsapp", "phone", "393331234567", "wamid.2");
