@@ -37,5 +37,11 @@ public sealed record ConversationAssigned
     /// <summary>The customer's latest messages in earlier conversations, oldest first (at most 10), each with its conversation.</summary>
     public IReadOnlyList<ConversationMessage> EarlierMessages { get; init; } = [];
 
+    /// <summary>For a transfer (reason transfer): who moved it here, an agent or operator:name.</summary>
+    public string? TransferredBy { get; init; }
+
+    /// <summary>For a transfer: what the sender wrote for the next agent.</summary>
+    public string? TransferNote { get; init; }
+
     public required DateTimeOffset AssignedAt { get; init; }
 }

@@ -26,8 +26,14 @@ public static class RoutingTriggers
     /// <summary>A merge was undone: a conversation closed by the merge is the restored customer's again, and routed.</summary>
     public const string Unmerged = "unmerged";
 
+    /// <summary>An agent or operator moved the conversation to another agent or a team (TransferConversation).</summary>
+    public const string Transferred = "transferred";
+
     public static IReadOnlyList<string> All { get; } =
-        [NewConversation, HoldExpired, SlotFreed, OfflineGrace, OfferDeclined, OfferExpired, Closed, HeldAgentsUnavailable, ChannelChanged, CustomerReturned, Unmerged];
+    [
+        NewConversation, HoldExpired, SlotFreed, OfflineGrace, OfferDeclined, OfferExpired, Closed, HeldAgentsUnavailable, ChannelChanged,
+        CustomerReturned, Unmerged, Transferred,
+    ];
 }
 
 /// <summary>What a routing decision did (<see cref="RoutingReceiptSummary.Outcome"/>).</summary>
@@ -45,7 +51,13 @@ public static class RoutingOutcomes
     /// <summary>An agent asked to close a conversation in which the customer had written what the agent had not seen.</summary>
     public const string KeptOpen = "kept-open";
 
-    public static IReadOnlyList<string> All { get; } = [Assigned, Held, Queued, Released, Closed, CloseRefused, KeptOpen];
+    /// <summary>A warm transfer was offered to an agent while the conversation's agent keeps it.</summary>
+    public const string TransferOffered = "transfer-offered";
+
+    /// <summary>A transfer did not happen (its reason is a <see cref="TransferOutcomes"/> value): refused, declined, expired, cancelled.</summary>
+    public const string TransferEnded = "transfer-ended";
+
+    public static IReadOnlyList<string> All { get; } = [Assigned, Held, Queued, Released, Closed, CloseRefused, KeptOpen, TransferOffered, TransferEnded];
 }
 
 /// <summary>
@@ -60,16 +72,19 @@ public static class RoutingReasons
     /// <summary>The customer came back to a conversation closed as idle, and the agent who had it took it again.</summary>
     public const string PreviousAgent = "previous-agent";
     public const string Fallback = "fallback";
+
+    /// <summary>Another agent or an operator moved the conversation to this agent.</summary>
+    public const string Transfer = "transfer";
     public const string HeldForAgent = "held-for-agent";
     public const string Queue = "queue";
     public const string PreferredBusy = "preferred-busy";
     public const string NoAgentAvailable = "no-agent-available";
 
     /// <summary>The reasons of an assignment, the ones ConversationAssigned carries.</summary>
-    public static IReadOnlyList<string> OfAssignment { get; } = [PreferredOwner, PreferredHistory, PreviousAgent, Fallback, HeldForAgent, Queue];
+    public static IReadOnlyList<string> OfAssignment { get; } = [PreferredOwner, PreferredHistory, PreviousAgent, Fallback, Transfer, HeldForAgent, Queue];
 
     /// <summary>The reasons of a release, the ones ConversationReleased carries.</summary>
-    public static IReadOnlyList<string> OfRelease { get; } = [RoutingTriggers.OfflineGrace, RoutingTriggers.OfferDeclined, RoutingTriggers.OfferExpired];
+    public static IReadOnlyList<string> OfRelease { get; } = [RoutingTriggers.OfflineGrace, RoutingTriggers.OfferDeclined, RoutingTriggers.OfferExpired, RoutingTriggers.Transferred];
 }
 
 /// <summary>Why routing itself closed a conversation (<see cref="ConversationClosed.Reason"/> when ClosedBy is "routing").</summary>
@@ -82,6 +97,27 @@ public static class CloseReasons
     public const string Merged = "merged";
 
     public static IReadOnlyList<string> All { get; } = [Idle, Merged];
+}
+
+/// <summary>How a transfer ended (<see cref="ConversationTransferEnded.Outcome"/>).</summary>
+public static class TransferOutcomes
+{
+    /// <summary>The conversation moved.</summary>
+    public const string Done = "done";
+
+    /// <summary>It could not be carried out: the receiver cannot take it now, or the conversation is not the sender's.</summary>
+    public const string Refused = "refused";
+
+    /// <summary>The receiver of a warm transfer said no.</summary>
+    public const string Declined = "declined";
+
+    /// <summary>The receiver of a warm transfer did not answer in time.</summary>
+    public const string Expired = "expired";
+
+    /// <summary>The conversation closed or left its agent while a warm transfer was on offer.</summary>
+    public const string Cancelled = "cancelled";
+
+    public static IReadOnlyList<string> All { get; } = [Done, Refused, Declined, Expired, Cancelled];
 }
 
 /// <summary>Where a candidate in a receipt came from (<see cref="CandidateSummary.Source"/>).</summary>
@@ -104,6 +140,9 @@ public static class CandidateSources
 
     /// <summary>The agent that had the conversation, in the receipt of a release.</summary>
     public const string Assigned = "assigned";
+
+    /// <summary>The agent (or team member) a transfer named, in a transfer's receipt.</summary>
+    public const string Transfer = "transfer";
 }
 
 /// <summary>An agent's presence (<see cref="AgentPresenceChanged.Status"/>, the agents API).</summary>

@@ -22,6 +22,8 @@ internal static class GatewayMessaging
             x.AddConsumer<ConversationClosedConsumer, GatewayConsumerDefinition<ConversationClosedConsumer>>();
             x.AddConsumer<CustomersMergedConsumer, GatewayConsumerDefinition<CustomersMergedConsumer>>();
             x.AddConsumer<CustomersUnmergedConsumer, GatewayConsumerDefinition<CustomersUnmergedConsumer>>();
+            x.AddConsumer<ConversationTransferOfferedConsumer, GatewayConsumerDefinition<ConversationTransferOfferedConsumer>>();
+            x.AddConsumer<ConversationTransferEndedConsumer, GatewayConsumerDefinition<ConversationTransferEndedConsumer>>();
             x.AddConsumer<OutboundMessageSentConsumer, GatewayConsumerDefinition<OutboundMessageSentConsumer>>();
             x.AddConsumer<OutboundMessageFailedConsumer, GatewayConsumerDefinition<OutboundMessageFailedConsumer>>();
             x.AddConsumer<DeliveryStatusChangedConsumer, GatewayConsumerDefinition<DeliveryStatusChangedConsumer>>();

@@ -27,6 +27,7 @@ internal static class GatewayServiceExtensions
         builder.Services.AddAgentEmail();
         builder.Services.AddSingleton<Agents.AgentTokens>();
         builder.Services.AddSingleton<Conversations.ConversationStore>();
+        builder.Services.AddSingleton<Conversations.TransferOfferStore>();
         builder.Services.AddScoped<Replies.ReplySender>();
         builder.Services.AddScoped<Agents.AgentActions>();
         builder.Services.AddSingleton<EventStore>();

@@ -1,3 +1,4 @@
+using Routing.Transfers;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -64,6 +65,7 @@ internal static class RoutingServiceExtensions
         services.AddSingleton<InboundBatcher>();
         services.AddSingleton<AgentService>();
         services.AddSingleton<ConversationCommands>();
+        services.AddSingleton<ConversationTransfers>();
         services.AddSingleton<TimerSweeper>();
         services.AddHostedService(sp => sp.GetRequiredService<TimerSweeper>());
         services.AddSingleton<OutboxDispatcher>();
@@ -79,6 +81,8 @@ internal static class RoutingServiceExtensions
         x.AddConsumer<AgentAcceptedConversationConsumer, RoutingConsumerDefinition<AgentAcceptedConversationConsumer>>();
         x.AddConsumer<AgentDeclinedConversationConsumer, RoutingConsumerDefinition<AgentDeclinedConversationConsumer>>();
         x.AddConsumer<CloseConversationConsumer, RoutingConsumerDefinition<CloseConversationConsumer>>();
+        x.AddConsumer<TransferConversationConsumer, RoutingConsumerDefinition<TransferConversationConsumer>>();
+        x.AddConsumer<AgentAnsweredTransferConsumer, RoutingConsumerDefinition<AgentAnsweredTransferConsumer>>();
     }
 
     /// <summary>The name of the API's OpenAPI document (/openapi/routing.json).</summary>
@@ -99,6 +103,7 @@ internal static class RoutingServiceExtensions
         api.MapAgentsApi();
         api.MapCustomersApi();
         api.MapConversationsApi();
+        api.MapTransfersApi();
         // GET /openapi/routing.json, behind a token like every other route
         api.MapOpenApi("/openapi/{documentName}.json");
         return app;

@@ -93,6 +93,25 @@ public sealed class AgentEventSchemaTests(GatewayHost gateway) : IClassFixture<G
             DecisionId = Guid.NewGuid(), ReleasedAt = DateTimeOffset.UtcNow,
         });
         await WebhookAsync(EventTypes.ConversationReleased, offered.Id);
+        var transferId = Guid.NewGuid();
+        await gateway.Broker.PublishAsync(new ConversationTransferOffered
+        {
+            TransferId = transferId, ConversationId = offered.Id, CustomerId = offered.CustomerId, FromAgentId = "colleague", ToAgentId = agent.AgentId,
+            Channel = "sms", Note = "Spanish speaker", CustomerDisplayName = "Maria", DecisionId = Guid.NewGuid(),
+            RecentMessages = [new ConversationMessage
+            {
+                MessageId = Guid.NewGuid(), ConversationId = offered.Id, Channel = "sms", Sender = new CustomerAddress { Kind = "phone", Value = "+393331234567" },
+                Text = "Hola", ReceivedAt = DateTimeOffset.UtcNow,
+            }],
+            ExpiresAt = DateTimeOffset.UtcNow.AddMinutes(2), OfferedAt = DateTimeOffset.UtcNow,
+        });
+        await WebhookAsync(EventTypes.TransferOffered, offered.Id);
+        await gateway.Broker.PublishAsync(new ConversationTransferEnded
+        {
+            TransferId = transferId, ConversationId = offered.Id, RequestedBy = "colleague", FromAgentId = "colleague", ToAgentId = agent.AgentId, Warm = true,
+            Outcome = TransferOutcomes.Expired, Reason = $"{agent.AgentId} did not answer in time", DecisionId = Guid.NewGuid(), EndedAt = DateTimeOffset.UtcNow,
+        });
+        await WebhookAsync(EventTypes.TransferEnded, offered.Id);
 
         var delivered = gateway.Receiver.Requests.Select(r => r.Body)
             .Where(b => System.Text.Encoding.UTF8.GetString(b) is var text

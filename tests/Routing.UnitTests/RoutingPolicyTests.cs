@@ -103,7 +103,7 @@ public sealed class RoutingPolicyTests
             new HashSet<string> { "anna", "ben" }, true, TimeSpan.FromMinutes(2), Clock.GetUtcNow());
 
         Assert.IsType<PreferredOutcome.Fallback>(outcome);
-        Assert.All(outcome.Verdicts, v => Assert.Equal("declined or let the offer expire", v.Verdict));
+        Assert.All(outcome.Verdicts, v => Assert.Equal("passed it on: declined, let the offer expire or transferred it", v.Verdict));
     }
 
     [Fact]
@@ -177,5 +177,23 @@ public sealed class RoutingPolicyTests
         Assert.Equal(TimeSpan.FromMinutes(30), options.HoldWaitFor("email"));
         Assert.Equal(TimeSpan.FromMinutes(2), options.HoldWaitFor("WhatsApp"));
         Assert.Equal(options.DefaultHoldWait, options.HoldWaitFor("telegram"));
+    }
+
+    [Fact]
+    public void Should_take_or_hold_for_only_the_preferred_agents_in_the_conversations_team()
+    {
+        var outsider = Agent("anna");
+        var busyMember = Agent("ben", open: 2) with { Teams = ["billing"] };
+        var freeMember = Agent("carl") with { Teams = ["billing", "vip"] };
+
+        var held = RoutingPolicy.EvaluatePreferred("whatsapp", Owners(outsider, busyMember), None, true, TimeSpan.FromMinutes(2), Clock.GetUtcNow(), "billing");
+        var assigned = RoutingPolicy.EvaluatePreferred("whatsapp", Owners(outsider, busyMember, freeMember), None, true, TimeSpan.FromMinutes(2),
+            Clock.GetUtcNow(), "billing");
+
+        Assert.Equal(["ben"], Assert.IsType<PreferredOutcome.Hold>(held).HeldFor);
+        Assert.Equal("not in team billing", held.Verdicts[0].Verdict);
+        Assert.Equal("carl", Assert.IsType<PreferredOutcome.Assign>(assigned).Candidate.Agent.Id);
+        Assert.Equal(["carl"], RoutingPolicy.RankFallback("whatsapp", [outsider, busyMember, freeMember], None, "billing").Select(a => a.Id));
+        Assert.Equal(["anna", "carl"], RoutingPolicy.RankFallback("whatsapp", [outsider, busyMember, freeMember], None).Select(a => a.Id));
     }
 }

@@ -34,9 +34,90 @@ internal sealed record ActionResult(ActionStatus Status, string? Detail = null, 
 /// an email reply): always as that agent, on that agent's conversations only, with the same rules. Commands go to
 /// routing and the adapters as messages, and are done once the broker confirmed them.
 /// </summary>
-internal sealed class AgentActions(ConversationStore store, IPublishEndpoint bus, ReplySender replies, IOptions<GatewayOptions> options, TimeProvider time)
+internal sealed partial class AgentActions(ConversationStore store, TransferOfferStore offers, IPublishEndpoint bus, ReplySender replies,
+    IOptions<GatewayOptions> options, TimeProvider time)
 {
     public const int MaxReplyLength = 32_000;
+
+    public const int MaxNoteLength = 2000;
+
+    /// <summary>
+    /// Moves one of the agent's open conversations to another agent or a team, cold or warm (offered first). Routing decides
+    /// and answers with transfer.ended (and, when it moved, conversation.released); the transfer's id is returned at once.
+    /// </summary>
+    public async Task<(ActionResult Result, Guid TransferId)> TransferAsync(Guid id, string agentId, string? toAgentId, string? toTeam, bool warm, string? note,
+        CancellationToken ct)
+    {
+        if ((toAgentId is null) == (toTeam is null))
+        {
+            return (ActionResult.Invalid("toAgentId", "or toTeam: name one, the agent or the team to transfer to"), Guid.Empty);
+        }
+        if (toAgentId is not null && !IdPattern().IsMatch(toAgentId))
+        {
+            return (ActionResult.Invalid("toAgentId", "must be an agent id"), Guid.Empty);
+        }
+        if (toTeam is not null && !IdPattern().IsMatch(toTeam))
+        {
+            return (ActionResult.Invalid("toTeam", "must be a team name"), Guid.Empty);
+        }
+        if (note is { Length: > MaxNoteLength })
+        {
+            return (ActionResult.Invalid("note", $"is longer than {MaxNoteLength} characters"), Guid.Empty);
+        }
+        if (toAgentId == agentId)
+        {
+            return (ActionResult.Invalid("toAgentId", "is you: the conversation is yours already"), Guid.Empty);
+        }
+        if (await store.GetForAgentAsync(id, agentId, ct) is not { } conversation)
+        {
+            return (ActionResult.NotFound, Guid.Empty);
+        }
+        if (conversation.Status != "open")
+        {
+            return (ActionResult.Conflict(conversation.Status == "offered"
+                ? "The conversation is offered to you: accept it before transferring it (or decline it)."
+                : $"The conversation is {conversation.Status}; only an open one is transferred."), Guid.Empty);
+        }
+        var now = time.GetUtcNow();
+        var transferId = Guid.CreateVersion7(now);
+        var result = await CommandAsync(new TransferConversation
+        {
+            TransferId = transferId, ConversationId = id, RequestedBy = agentId, ToAgentId = toAgentId, ToTeam = toTeam?.ToLowerInvariant(), Warm = warm,
+            Note = string.IsNullOrWhiteSpace(note) ? null : note.Trim(), RequestedAt = now,
+        }, ct);
+        return (result, transferId);
+    }
+
+    /// <summary>The agent takes, or not, a conversation another agent offered them (a warm transfer), while the offer lasts.</summary>
+    public async Task<ActionResult> AnswerTransferAsync(Guid transferId, string agentId, bool accepted, string? reason, CancellationToken ct)
+    {
+        if (reason is { Length: > MaxNoteLength })
+        {
+            return ActionResult.Invalid("reason", $"is longer than {MaxNoteLength} characters");
+        }
+        if (await offers.ForAgentAsync(transferId, agentId, ct) is not { } offer)
+        {
+            return new ActionResult(ActionStatus.NotFound, "There is no transfer with this id offered to you.");
+        }
+        if (offer.Status != "offered" || offer.ExpiresAt <= time.GetUtcNow().UtcDateTime)
+        {
+            return ActionResult.Conflict(offer.Status == "answered" ? "You answered this transfer already."
+                : offer.Outcome is { } outcome ? $"The transfer has ended ({outcome})." : "The offer has expired.");
+        }
+        var result = await CommandAsync(new AgentAnsweredTransfer
+        {
+            TransferId = transferId, AgentId = agentId, Accepted = accepted, Reason = string.IsNullOrWhiteSpace(reason) ? null : reason.Trim(),
+            AnsweredAt = time.GetUtcNow(),
+        }, ct);
+        if (result.Status == ActionStatus.Done)
+        {
+            await offers.AnsweredAsync(transferId, agentId, ct);
+        }
+        return result;
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._@-]{0,99}$")]
+    private static partial System.Text.RegularExpressions.Regex IdPattern();
 
     public async Task<ActionResult> AcceptAsync(Guid id, string agentId, CancellationToken ct)
     {

@@ -41,6 +41,15 @@ internal static partial class AgentApi
     /// <summary>An action taken on a conversation (accepted, declined, closing): routing is told, the outcome follows as events.</summary>
     public sealed record ConversationAction(Guid ConversationId, string Status);
 
+    /// <summary>A transfer to another agent (toAgentId) or a team (toTeam); warm: offered to them first while you keep it.</summary>
+    public sealed record TransferBody(string? ToAgentId, string? ToTeam, bool? Warm, string? Note);
+
+    /// <summary>A transfer asked of routing; how it ends follows as a transfer.ended event.</summary>
+    public sealed record TransferRequested(Guid TransferId, Guid ConversationId, string Status);
+
+    /// <summary>An answer to a transfer offered to you, sent to routing; the conversation follows as conversation.assigned when it moves.</summary>
+    public sealed record TransferAnswer(Guid TransferId, string Status);
+
     /// <summary>A reply requested of the channel's adapter; its fate follows as reply.status events.</summary>
     public sealed record ReplyRequested(Guid Id, Guid ConversationId, string Channel, string Status);
 
@@ -76,6 +85,10 @@ internal static partial class AgentApi
             return Results.Ok(await store.ListForAgentAsync(AgentAuthorization.AgentOf(http), statuses, limit ?? 100, http.RequestAborted));
         }).Produces<ConversationView[]>();
 
+        me.MapGet("/transfers", async (HttpContext http, TransferOfferStore offers, TimeProvider time) =>
+            Results.Ok(await offers.OpenForAgentAsync(AgentAuthorization.AgentOf(http), time.GetUtcNow(), http.RequestAborted)))
+            .Produces<TransferOffer[]>();
+
         me.MapGet("/events", StreamEventsAsync).Produces<string>(StatusCodes.Status200OK, "text/event-stream");
 
         var conversations = app.MapGroup("/conversations").AddEndpointFilter<AgentAuthorization>().RequireRateLimiting(CallerRateLimits.Policy).LimitBodies();
@@ -96,6 +109,23 @@ internal static partial class AgentApi
         conversations.MapPost("/{id:guid}/close", async (Guid id, ReasonBody? body, HttpContext http, AgentActions actions) =>
             Answer(await actions.CloseAsync(id, AgentAuthorization.AgentOf(http), body?.Reason, http.RequestAborted),
                 new ConversationAction(id, "closing"))).ProducesAction<ConversationAction>();
+
+        conversations.MapPost("/{id:guid}/transfer", async (Guid id, TransferBody body, HttpContext http, AgentActions actions) =>
+        {
+            var (result, transferId) = await actions.TransferAsync(id, AgentAuthorization.AgentOf(http), body.ToAgentId?.Trim(), body.ToTeam?.Trim(),
+                body.Warm ?? false, body.Note, http.RequestAborted);
+            return Answer(result, new TransferRequested(transferId, id, "requested"));
+        }).ProducesAction<TransferRequested>();
+
+        var transfers = app.MapGroup("/transfers").AddEndpointFilter<AgentAuthorization>().RequireRateLimiting(CallerRateLimits.Policy).LimitBodies();
+
+        transfers.MapPost("/{id:guid}/accept", async (Guid id, HttpContext http, AgentActions actions) =>
+            Answer(await actions.AnswerTransferAsync(id, AgentAuthorization.AgentOf(http), accepted: true, null, http.RequestAborted),
+                new TransferAnswer(id, "accepted"))).ProducesAction<TransferAnswer>();
+
+        transfers.MapPost("/{id:guid}/decline", async (Guid id, ReasonBody? body, HttpContext http, AgentActions actions) =>
+            Answer(await actions.AnswerTransferAsync(id, AgentAuthorization.AgentOf(http), accepted: false, body?.Reason, http.RequestAborted),
+                new TransferAnswer(id, "declined"))).ProducesAction<TransferAnswer>();
 
         conversations.MapPost("/{id:guid}/replies", async (Guid id, ReplyBody body, HttpContext http, AgentActions actions) =>
         {
@@ -191,7 +221,7 @@ internal static partial class AgentApi
     private static IResult Answer(ActionResult result, object? accepted) => result.Status switch
     {
         ActionStatus.Done => Results.Accepted(value: accepted),
-        ActionStatus.NotFound => NotFound(),
+        ActionStatus.NotFound => NotFound(result.Detail),
         ActionStatus.Conflict => Conflict(result.Detail!),
         // draft-ietf-httpapi-idempotency-key-header: a request repeated while the first is processed is 409
         ActionStatus.InProgress => new WithRetryAfter(Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Request in progress",
@@ -210,9 +240,9 @@ internal static partial class AgentApi
         }
     }
 
-    private static IResult NotFound() =>
-        Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such conversation",
-            detail: "There is no conversation with this id among yours.");
+    private static IResult NotFound(string? detail = null) =>
+        Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found",
+            detail: detail ?? ActionResult.NotFound.Detail);
 
     private static IResult Conflict(string detail) =>
         Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Not possible now", detail: detail);

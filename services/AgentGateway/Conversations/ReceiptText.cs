@@ -22,6 +22,7 @@ internal static class ReceiptText
         [RoutingTriggers.ChannelChanged] = "the customer wrote on another channel",
         [RoutingTriggers.CustomerReturned] = "the customer wrote again soon after the conversation was closed as idle",
         [RoutingTriggers.Unmerged] = "a merge of two customers was undone",
+        [RoutingTriggers.Transferred] = "it was transferred",
     };
 
     private static readonly Dictionary<string, string> ReasonTexts = new(StringComparer.Ordinal)
@@ -31,6 +32,7 @@ internal static class ReceiptText
         [RoutingReasons.PreviousAgent] = "the customer came back to the conversation you had",
         [RoutingReasons.HeldForAgent] = "the conversation was held for you as a preferred agent",
         [RoutingReasons.Fallback] = "fallback: the customer has no preferred agent available",
+        [RoutingReasons.Transfer] = "it was transferred to you",
         [RoutingReasons.Queue] = "next in the queue for you",
         [RoutingReasons.PreferredBusy] = "held for the customer's preferred agents, who were busy",
         [RoutingReasons.NoAgentAvailable] = "queued: no agent had a free slot",
@@ -41,6 +43,7 @@ internal static class ReceiptText
         [RoutingTriggers.OfflineGrace] = "you were offline longer than the grace period",
         [RoutingTriggers.OfferDeclined] = "you declined the offer",
         [RoutingTriggers.OfferExpired] = "the offer expired before you accepted it",
+        [RoutingTriggers.Transferred] = "you transferred it",
     };
 
     /// <summary>The sentence for a reason code, or null for a code this gateway does not know (a newer routing).</summary>
@@ -53,11 +56,36 @@ internal static class ReceiptText
     public static string Released(string? reason) =>
         reason is null ? "released by routing" : ReleaseTexts.GetValueOrDefault(reason) ?? reason;
 
+    /// <summary>How a transfer ended, in words for the agent who asked (or was offered it).</summary>
+    public static string TransferEnded(string outcome, string? reason, string? toAgentId, string? toTeam)
+    {
+        var to = toTeam is not null ? $"team {toTeam}" + (toAgentId is null ? "" : $" ({toAgentId})") : toAgentId ?? "another agent";
+        return outcome switch
+        {
+            TransferOutcomes.Done => $"Transferred to {to}.",
+            TransferOutcomes.Refused => $"Not transferred to {to}: {reason ?? "refused"}. The conversation stays where it was.",
+            TransferOutcomes.Declined => $"Not transferred: {reason ?? to + " declined"}. The conversation stays with its agent.",
+            TransferOutcomes.Expired => $"Not transferred: {to} did not answer in time. The conversation stays with its agent.",
+            TransferOutcomes.Cancelled => $"The transfer to {to} was called off: {reason ?? "the conversation moved on"}.",
+            _ => $"Transfer to {to}: {outcome}" + (reason is null ? "" : $" ({reason})"),
+        };
+    }
+
     /// <summary>Whether <paramref name="reason"/> has a release sentence.</summary>
     public static bool KnowsRelease(string reason) => ReleaseTexts.ContainsKey(reason);
 
-    public static string For(RoutingReceiptSummary receipt, string agentId)
+    /// <summary>
+    /// Why the conversation came to <paramref name="agentId"/>; a transfer says who moved it and their note first
+    /// ("ann transferred it to you: needs a refund"), and for one to a team, why this member.
+    /// </summary>
+    public static string For(RoutingReceiptSummary receipt, string agentId, string? transferredBy = null, string? transferNote = null)
     {
+        if (transferredBy is not null)
+        {
+            var moved = $"{transferredBy} transferred it to you" + (string.IsNullOrWhiteSpace(transferNote) ? "" : $": {transferNote.Trim()}");
+            return receipt.Reason == RoutingReasons.Transfer ? moved : $"{moved} ({For(receipt with { Trigger = RoutingTriggers.NewConversation }, agentId)})";
+        }
+
         var passedOver = receipt.Candidates
             .Where(c => c.AgentId != agentId && c.Source is CandidateSources.Owner or CandidateSources.History)
             .Select(c => $"{c.AgentId}: {c.Verdict}")

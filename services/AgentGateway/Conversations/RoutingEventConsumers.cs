@@ -20,7 +20,7 @@ internal sealed class ConversationAssignedConsumer(GatewayDb db) : IConsumer<Con
         var ct = context.CancellationToken;
         var shown = new ConversationContext(
             new CustomerContext(m.CustomerId, m.CustomerDisplayName, m.CustomerAddresses, m.PreferredAgents, m.RelationshipHistory, m.EarlierMessages),
-            new RoutingContext(ReceiptText.For(m.Receipt, m.AgentId), m.Receipt));
+            new RoutingContext(ReceiptText.For(m.Receipt, m.AgentId, m.TransferredBy, m.TransferNote), m.Receipt, m.TransferredBy, m.TransferNote));
         await using var tx = await db.BeginAsync(ct);
         // Closed, or a later routing event already moved it on: nothing to tell.
         if (await ConversationStore.AssignAsync(tx.Connection, tx.Transaction, m, shown, MessagesInEvent, tx.Now, ct) is var (conversation, messages))

@@ -26,6 +26,10 @@ internal static class AgentEventSchemas
         [EventTypes.ConversationClosed] = "The conversation was closed by closedBy: the agent, an operator, or routing.",
         [EventTypes.ReplyStatus] = "How far one of the agent's replies got: sent, delivered, read, failed (errorCode and errorMessage give the provider's reason), "
             + "or unknown (the provider gave no clear answer; do not send it again yet).",
+        [EventTypes.TransferOffered] = "Another agent asks this agent to take a conversation they still have (a warm transfer) until expiresAt, with their note "
+            + "and the customer's latest messages; answer at POST /transfers/{transferId}/accept or /decline.",
+        [EventTypes.TransferEnded] = "How a transfer ended: outcome done, refused, declined, expired or cancelled, with the reason (text says it in words). "
+            + "Told to the agent who asked and, when a warm transfer did not happen, to the agent it was offered to.",
         [EventTypes.Notice] = "A sentence for the agent in the tool where they acted (a Slack thread, a mail thread): why what they wrote there went nowhere. "
             + "Never sent to webhooks or the event stream.",
     };

@@ -1,3 +1,4 @@
+using Routing.Contracts;
 
 namespace Routing.AgentGateway.Events;
 
@@ -9,6 +10,8 @@ internal static class EventTypes
     public const string ConversationReleased = "conversation.released";
     public const string ConversationClosed = "conversation.closed";
     public const string ReplyStatus = "reply.status";
+    public const string TransferOffered = "transfer.offered";
+    public const string TransferEnded = "transfer.ended";
 
     /// <summary>
     /// Said to the agent in one tool only, where they acted (a Slack thread, a mail thread): why what they wrote there
@@ -24,6 +27,8 @@ internal static class EventTypes
         [ConversationReleased] = typeof(ConversationReleasedData),
         [ConversationClosed] = typeof(ConversationClosedData),
         [ReplyStatus] = typeof(ReplyStatusData),
+        [TransferOffered] = typeof(TransferOfferedData),
+        [TransferEnded] = typeof(TransferEndedData),
         [Notice] = typeof(NoticeData),
     };
 }
@@ -70,6 +75,36 @@ internal sealed record ReplyStatusData(
     string? ErrorCode,
     string? ErrorMessage,
     DateTime At) : IAgentEventData;
+
+/// <summary>
+/// transfer.offered: another agent asks this agent to take a conversation they still have (a warm transfer), until
+/// expiresAt; answer at /transfers/{transferId}/accept or /decline. The customer's latest messages show what it is about.
+/// </summary>
+internal sealed record TransferOfferedData(
+    Guid ConversationId,
+    Guid TransferId,
+    string FromAgentId,
+    string? ToTeam,
+    string Channel,
+    string? Note,
+    string? CustomerName,
+    DateTimeOffset ExpiresAt,
+    IReadOnlyList<ConversationMessage> Messages) : IAgentEventData;
+
+/// <summary>
+/// transfer.ended: how a transfer ended (outcome done, refused, declined, expired or cancelled), told to the agent who asked
+/// and, for a warm transfer that did not happen, to the agent it was offered to; text says it in words.
+/// </summary>
+internal sealed record TransferEndedData(
+    Guid ConversationId,
+    Guid TransferId,
+    string Outcome,
+    string? Reason,
+    string Text,
+    string? ToAgentId,
+    string? ToTeam,
+    bool Warm,
+    DateTimeOffset EndedAt) : IAgentEventData;
 
 /// <summary>gateway.notice: a sentence for the agent in the tool where they acted (never in the stream or webhooks).</summary>
 internal sealed record NoticeData(Guid ConversationId, string Text) : IAgentEventData;

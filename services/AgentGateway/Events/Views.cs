@@ -71,8 +71,11 @@ internal sealed record CustomerContext(
     IReadOnlyList<AgentRelationship> History,
     IReadOnlyList<ConversationMessage> EarlierMessages);
 
-/// <summary>Why routing gave the conversation to this agent: a sentence for people, and the receipt for tools.</summary>
-internal sealed record RoutingContext(string Summary, RoutingReceiptSummary Receipt);
+/// <summary>
+/// Why routing gave the conversation to this agent: a sentence for people, and the receipt for tools; for a transfer,
+/// who moved it here (an agent, or operator:name) and what they wrote for the next agent.
+/// </summary>
+internal sealed record RoutingContext(string Summary, RoutingReceiptSummary Receipt, string? TransferredBy = null, string? TransferNote = null);
 
 /// <summary>The stored context of a conversation (gateway_conversations.context).</summary>
 internal sealed record ConversationContext(CustomerContext Customer, RoutingContext Routing);

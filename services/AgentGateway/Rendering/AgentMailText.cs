@@ -27,6 +27,12 @@ internal static class AgentMailText
         EventTypes.ConversationReleased => $"This conversation is no longer yours: {e.Reason ?? "released by routing"}.\n",
         EventTypes.ConversationClosed => $"Closed by {e.ClosedBy ?? "routing"}" + (e.Reason is { } reason ? $": {reason}\n" : ".\n"),
         EventTypes.Notice => (e.NoticeText ?? "") + "\n",
+        EventTypes.TransferOffered =>
+            $"{e.TransferFrom ?? "Another agent"} asks you to take this conversation with {e.CustomerLabel} on {ToolEvent.ChannelName(e.Channel)}" +
+            (e.OfferExpiresAt is { } until ? $" until {until:u}" : "") + (e.Note is { Length: > 0 } note ? $":\n{note}\n" : ".\n") +
+            (e.Messages.Count > 0 ? "\n" + Transcript(e.Messages.TakeLast(5)) : "") +
+            $"Answer with the agent API: POST /transfers/{e.TransferId}/accept or /decline.\n",
+        EventTypes.TransferEnded => (e.Reason ?? "The transfer ended.") + "\n",
         EventTypes.ReplyStatus when e.ReplyStatus == "failed" =>
             $"A reply on {ToolEvent.ChannelName(e.Channel)} was not delivered: {e.ErrorMessage ?? "no reason given"}" +
             (e.ErrorCode is { } code ? $" ({code})" : "") + ".\n",

@@ -73,6 +73,14 @@ internal static partial class SlackMessages
         EventTypes.ConversationReleased => $":leftwards_arrow_with_hook: This conversation is no longer yours: {Escape(e.Reason ?? "released by routing")}.",
         EventTypes.ConversationClosed => $":white_check_mark: Closed by {Escape(e.ClosedBy ?? "routing")}" + (e.Reason is { } reason ? $": {Escape(reason)}" : "."),
         EventTypes.Notice => ":no_entry_sign: " + Escape(e.NoticeText ?? ""),
+        EventTypes.TransferOffered =>
+            $":arrows_counterclockwise: *{Escape(e.TransferFrom ?? "another agent")}* asks you to take this conversation with {Escape(e.CustomerLabel)} on " +
+            $"{ToolEvent.ChannelName(e.Channel)}" + (e.OfferExpiresAt is { } until
+                ? $" until <!date^{until.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture)}^{{time}}|{until:u}>" : "") +
+            (e.Note is { Length: > 0 } note ? $":\n{Quote(Escape(note))}" : ".") +
+            (e.Messages.Count > 0 ? "\n" + Transcript(e.Messages.TakeLast(5)) : "") +
+            $"\nAnswer with the agent API: POST /transfers/{e.TransferId}/accept or /decline.",
+        EventTypes.TransferEnded => ":arrows_counterclockwise: " + Escape(e.Reason ?? "The transfer ended."),
         EventTypes.ReplyStatus when e.ReplyStatus == "failed" =>
             $":warning: A reply on {ToolEvent.ChannelName(e.Channel)} was not delivered: {Escape(e.ErrorMessage ?? "no reason given")}" +
             (e.ErrorCode is { } code ? $" (`{Escape(code)}`)" : ""),

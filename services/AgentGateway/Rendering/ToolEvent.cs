@@ -31,6 +31,9 @@ internal sealed record ToolEvent(string Type, Guid ConversationId, DateTimeOffse
     public string? ErrorCode { get; init; }
     public string? ErrorMessage { get; init; }
     public string? NoticeText { get; init; }
+    public Guid? TransferId { get; init; }
+    public string? TransferFrom { get; init; }
+    public string? Note { get; init; }
 
     /// <summary>"Maria Rossi", or the first address when the customer has no name yet.</summary>
     public string CustomerLabel => CustomerName ?? Addresses.FirstOrDefault() ?? "the customer";
@@ -81,6 +84,18 @@ internal sealed record ToolEvent(string Type, Guid ConversationId, DateTimeOffse
             ConversationReleasedData d => e with { Reason = d.ReasonText },
             ConversationClosedData d => e with { Reason = d.Reason, ClosedBy = d.ClosedBy },
             NoticeData d => e with { NoticeText = d.Text },
+            TransferOfferedData d => e with
+            {
+                CustomerName = d.CustomerName,
+                Channel = d.Channel,
+                TransferId = d.TransferId,
+                TransferFrom = d.FromAgentId,
+                Note = d.Note,
+                OfferExpiresAt = d.ExpiresAt,
+                Messages = d.Messages.Select(m => new ToolLine(m.Sender.DisplayName ?? m.Sender.Value, m.Channel, m.ReceivedAt, m.Subject, m.Text ?? "",
+                    Attachments(m.Attachments), false)).ToList(),
+            },
+            TransferEndedData d => e with { TransferId = d.TransferId, Reason = d.Text },
             _ => e,
         };
     }

@@ -38,6 +38,10 @@ internal static class AgentsApi
         {
             return problem;
         }
+        if (body.Teams is not null && ValidateTeams(body.Teams) is { } teamsProblem)
+        {
+            return teamsProblem;
+        }
         if (body.Presence is not null && !AgentPresences.IsValid(body.Presence))
         {
             return Problems.Invalid("presence", "must be available, away or offline");
@@ -48,6 +52,7 @@ internal static class AgentsApi
             Name = body.Name.Trim(),
             Capacity = body.Capacity!.Value,
             Channels = Channels(body.Channels!),
+            Teams = Teams(body.Teams ?? []),
             RequiresAccept = body.RequiresAccept ?? false,
             Presence = body.Presence ?? AgentPresences.Offline,
         }, ct);
@@ -86,7 +91,12 @@ internal static class AgentsApi
         {
             return channelsProblem;
         }
-        var updated = await service.UpdateAsync(id, body.Name?.Trim(), body.Capacity, body.Channels is null ? null : Channels(body.Channels), body.RequiresAccept, ct);
+        if (body.Teams is not null && ValidateTeams(body.Teams) is { } teamsProblem)
+        {
+            return teamsProblem;
+        }
+        var updated = await service.UpdateAsync(id, body.Name?.Trim(), body.Capacity, body.Channels is null ? null : Channels(body.Channels),
+            body.Teams is null ? null : Teams(body.Teams), body.RequiresAccept, ct);
         return updated is null ? Problems.NotFound("Agent", id) : Results.Ok(AgentResponse.From(updated));
     }
 
@@ -112,6 +122,14 @@ internal static class AgentsApi
         }
         return null;
     }
+
+    /// <summary>Team names are ids (an agent may be in none: then only conversations for no team reach it).</summary>
+    private static IResult? ValidateTeams(string[] teams) =>
+        teams.Length > 100 || teams.Any(t => !Problems.IsValidId(t?.Trim()))
+            ? Problems.Invalid("teams", "at most 100 team names of 1 to 100 characters: letters, digits, '.', '_', '@' or '-'")
+            : null;
+
+    private static string[] Teams(string[] teams) => teams.Select(t => t.Trim().ToLowerInvariant()).Distinct().ToArray();
 
     private static string[] Channels(string[] channels) => channels.Select(c => c.Trim().ToLowerInvariant()).Distinct().ToArray();
 }

@@ -44,9 +44,10 @@ internal sealed class AgentChooser(IOptions<RoutingOptions> options, DecisionWri
     /// <summary>
     /// Routes the conversation; <paramref name="sources"/>, when read for a batch, save the first attempt a round trip.
     /// <paramref name="previousAgentId"/>, for a conversation its customer came back to, is the agent who had it: first choice.
+    /// <paramref name="transfer"/>, for a conversation moved to a team, goes to the agent who takes it.
     /// </summary>
     public async Task<RouteOutcome> RouteAsync(RoutingTransaction tx, ConversationRow conversation, string trigger, CancellationToken ct,
-        PreferredSources? sources = null, string? previousAgentId = null)
+        PreferredSources? sources = null, string? previousAgentId = null, TransferContext? transfer = null)
     {
         var excluded = conversation.ExcludedAt(tx.Now);
         // One hold per wait: a conversation whose hold ended waits in the queue; a release starts a new wait (and clears it).
@@ -64,7 +65,7 @@ internal sealed class AgentChooser(IOptions<RoutingOptions> options, DecisionWri
             var preferred = RoutingPolicy.PreferredSet(owners, history, tx.Now, Options.HistoryLookback, previous);
             preferredIds = preferred.Select(c => c.Agent.Id).ToList();
             var outcome = RoutingPolicy.EvaluatePreferred(
-                conversation.Channel, preferred, excluded, holdAllowed, Options.HoldWaitFor(conversation.Channel), tx.Now);
+                conversation.Channel, preferred, excluded, holdAllowed, Options.HoldWaitFor(conversation.Channel), tx.Now, conversation.Team);
             preferredVerdicts = outcome.Verdicts;
 
             switch (outcome)
@@ -81,7 +82,7 @@ internal sealed class AgentChooser(IOptions<RoutingOptions> options, DecisionWri
                         CandidateSources.Owner => RoutingReasons.PreferredOwner,
                         _ => RoutingReasons.PreferredHistory,
                     };
-                    return decisions.Assigned(tx, conversation, assignment, trigger, reason, outcome.Verdicts, preferred.Count, preferredIds);
+                    return decisions.Assigned(tx, conversation, assignment, trigger, reason, outcome.Verdicts, preferred.Count, preferredIds, transfer);
 
                 case PreferredOutcome.Hold hold:
                     return await decisions.HeldAsync(tx, conversation, hold, trigger, preferred.Count, preferredIds, ct);
@@ -94,7 +95,7 @@ internal sealed class AgentChooser(IOptions<RoutingOptions> options, DecisionWri
         var attempted = await AssignmentStore.TryAssignBestAsync(tx, conversation, excluded.ToArray(), Options.FallbackPoolSize,
             Options.ReceiptCandidateLimit, decisions.OfferExpiresAt(tx), DecisionWriter.RecentMessageLimit, ct);
         var chosen = attempted.Assignment;
-        var ranked = RoutingPolicy.RankFallback(conversation.Channel, attempted.Pool, excluded);
+        var ranked = RoutingPolicy.RankFallback(conversation.Channel, attempted.Pool, excluded, conversation.Team);
         // Every eligible agent was being assigned by other transactions: wait for them in ranking order
         // rather than queue a conversation while agents have room.
         foreach (var agent in chosen is null ? ranked : [])
@@ -117,20 +118,21 @@ internal sealed class AgentChooser(IOptions<RoutingOptions> options, DecisionWri
             verdicts.Add(new CandidateVerdict(chosenId, CandidateSources.Pool, FallbackChosenVerdict(ranked.FirstOrDefault(a => a.Id == chosenId) ?? chosen.Agent), Chosen: true));
             verdicts.AddRange(ranked.SkipWhile(a => a.Id != chosenId).Skip(1).Take(Options.ReceiptCandidateLimit)
                 .Select(a => new CandidateVerdict(a.Id, CandidateSources.Pool, $"ranked lower: {a.OpenCount}/{a.Capacity} open, {Idle(a)}")));
-            AddIneligible(verdicts, attempted.Ineligible, conversation.Channel, excluded);
-            return decisions.Assigned(tx, conversation, chosen, trigger, RoutingReasons.Fallback, verdicts, considered, preferredIds);
+            AddIneligible(verdicts, attempted.Ineligible, conversation.Channel, excluded, conversation.Team);
+            return decisions.Assigned(tx, conversation, chosen, trigger, RoutingReasons.Fallback, verdicts, considered, preferredIds, transfer);
         }
 
-        AddIneligible(verdicts, attempted.Ineligible, conversation.Channel, excluded);
+        AddIneligible(verdicts, attempted.Ineligible, conversation.Channel, excluded, conversation.Team);
         return await decisions.QueuedAsync(tx, conversation, trigger, verdicts, considered, preferredIds, ct);
     }
 
     /// <summary>Who serves the channel but could not take it (away, full, offline, declined), after the preferred set's verdicts.</summary>
-    private static void AddIneligible(List<CandidateVerdict> verdicts, IReadOnlyList<AgentSnapshot> ineligible, string channel, IReadOnlySet<string> excluded)
+    private static void AddIneligible(List<CandidateVerdict> verdicts, IReadOnlyList<AgentSnapshot> ineligible, string channel, IReadOnlySet<string> excluded,
+        string? team)
     {
         var listed = verdicts.Select(v => v.AgentId).ToHashSet(StringComparer.Ordinal);
         verdicts.AddRange(ineligible.Where(a => !listed.Contains(a.Id))
-            .Select(a => new CandidateVerdict(a.Id, CandidateSources.Pool, RoutingPolicy.Verdict(a, channel, excluded) ?? "taken at that instant")));
+            .Select(a => new CandidateVerdict(a.Id, CandidateSources.Pool, RoutingPolicy.Verdict(a, channel, excluded, team) ?? "taken at that instant")));
     }
 
     /// <summary>Agents who handled the customer since then are in the preferred set.</summary>

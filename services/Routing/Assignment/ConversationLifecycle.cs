@@ -26,7 +26,7 @@ internal sealed class ConversationLifecycle(AgentChooser chooser, DecisionWriter
             {
                 break;
             }
-            var next = await ConversationStore.NextForAgentAsync(tx, agentId, agent.Channels, ct);
+            var next = await ConversationStore.NextForAgentAsync(tx, agentId, agent.Channels, agent.Teams, ct);
             if (next is null)
             {
                 break;
@@ -54,6 +54,7 @@ internal sealed class ConversationLifecycle(AgentChooser chooser, DecisionWriter
         string? detail = null)
     {
         var agentId = conversation.AgentId ?? throw new InvalidOperationException("Only an assigned conversation can be released.");
+        await CancelTransferAsync(tx, conversation, $"the conversation left {agentId} ({reason})", ct);
         await AgentStore.ReleaseSlotAsync(tx, agentId, ct);
         await ConversationStore.MarkReleasedAsync(tx, conversation.Id, exclude ? agentId : null, tx.Now + options.Value.ExclusionTimeout, ct);
         await TimerStore.CancelForConversationAsync(tx, conversation.Id, ct, TimerKinds.Offer);
@@ -75,6 +76,7 @@ internal sealed class ConversationLifecycle(AgentChooser chooser, DecisionWriter
         {
             return false;
         }
+        await CancelTransferAsync(tx, conversation, "the conversation was closed", ct);
         await ConversationStore.MarkClosedAsync(tx, conversation.Id, closedBy, reason, ct);
         await TimerStore.CancelForConversationAsync(tx, conversation.Id, ct);
         decisions.Closed(tx, conversation, closedBy, reason);
@@ -88,6 +90,18 @@ internal sealed class ConversationLifecycle(AgentChooser chooser, DecisionWriter
             await DrainAsync(tx, agentId, ct);
         }
         return true;
+    }
+
+    /// <summary>A warm transfer on offer ends when its conversation leaves the agent who offered it, or closes.</summary>
+    private async Task CancelTransferAsync(RoutingTransaction tx, ConversationRow conversation, string reason, CancellationToken ct)
+    {
+        if (await TransferStore.OfferedAsync(tx, conversation.Id, ct) is not { } offered)
+        {
+            return;
+        }
+        await TransferStore.EndAsync(tx, offered.Id, TransferOutcomes.Cancelled, reason, ct);
+        await TimerStore.CancelForConversationAsync(tx, conversation.Id, ct, TimerKinds.Transfer);
+        decisions.TransferEnded(tx, conversation, offered, TransferOutcomes.Cancelled, reason);
     }
 
     /// <summary>

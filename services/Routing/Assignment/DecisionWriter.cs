@@ -29,11 +29,14 @@ internal sealed class DecisionWriter(IOptions<RoutingOptions> options, RoutingMe
     /// <summary>Records the receipt and the event of an assignment the store made.</summary>
     /// <param name="preferredSet">The customer's preferred agents as routed now; with those the conversation waited for, the
     /// reference of the hit rate, counted at the conversation's first assignment whatever its trigger.</param>
+    /// <param name="transfer">Who moved it here and what they wrote, for a transfer.</param>
+    /// <param name="accepted">The agent already agreed (a warm transfer they accepted): never an offer.</param>
     public RouteOutcome Assigned(RoutingTransaction tx, ConversationRow conversation, AssignedAgent assignment, string trigger, string reason,
-        IReadOnlyList<CandidateVerdict> verdicts, int considered, IReadOnlyCollection<string> preferredSet)
+        IReadOnlyList<CandidateVerdict> verdicts, int considered, IReadOnlyCollection<string> preferredSet, TransferContext? transfer = null,
+        bool accepted = false)
     {
         var (agent, context) = assignment;
-        var offerExpiresAt = agent.RequiresAccept ? OfferExpiresAt(tx) : (DateTimeOffset?)null;
+        var offerExpiresAt = agent.RequiresAccept && !accepted ? OfferExpiresAt(tx) : (DateTimeOffset?)null;
         var decisionId = tx.NewId();
         tx.RecordDecision(decisionId, conversation.Id, trigger, RoutingOutcomes.Assigned, reason, agent.Id, verdicts.Take(StoredCandidateLimit).ToList(), considered);
         tx.Publish(new ConversationAssigned
@@ -52,6 +55,8 @@ internal sealed class DecisionWriter(IOptions<RoutingOptions> options, RoutingMe
             PreferredAgents = context.PreferredAgents,
             RelationshipHistory = context.History,
             EarlierMessages = context.EarlierMessages,
+            TransferredBy = transfer?.RequestedBy,
+            TransferNote = transfer?.Note,
             AssignedAt = tx.Now,
         });
 
@@ -114,7 +119,9 @@ internal sealed class DecisionWriter(IOptions<RoutingOptions> options, RoutingMe
             CustomerId = conversation.CustomerId,
             Channel = conversation.Channel,
             Priority = conversation.Priority,
-            Reason = $"no available agent serving {conversation.Channel} has a free slot",
+            Reason = conversation.Team is { } team
+                ? $"no available agent of team {team} serving {conversation.Channel} has a free slot"
+                : $"no available agent serving {conversation.Channel} has a free slot",
             DecisionId = decisionId,
             QueuedAt = tx.Now,
         });
@@ -127,7 +134,9 @@ internal sealed class DecisionWriter(IOptions<RoutingOptions> options, RoutingMe
     public void Released(RoutingTransaction tx, ConversationRow conversation, string agentId, string reason, string? detail = null)
     {
         var decisionId = tx.NewId();
-        var verdict = string.IsNullOrWhiteSpace(detail) ? ReleaseVerdict(reason) : $"{ReleaseVerdict(reason)}: {Clip(detail.Trim(), 200)}";
+        var verdict = string.IsNullOrWhiteSpace(detail) ? ReleaseVerdict(reason)
+            : reason == RoutingTriggers.Transferred ? detail // the transfer's own words: "transferred it to ben: …"
+            : $"{ReleaseVerdict(reason)}: {Clip(detail.Trim(), 200)}";
         tx.RecordDecision(decisionId, conversation.Id, reason, RoutingOutcomes.Released, reason, agentId,
             [new CandidateVerdict(agentId, CandidateSources.Assigned, verdict)], 1);
         tx.Publish(new ConversationReleased
@@ -165,6 +174,68 @@ internal sealed class DecisionWriter(IOptions<RoutingOptions> options, RoutingMe
         });
     }
 
+    /// <summary>Records the receipt and the event of a warm transfer's offer (the store recorded the transfer).</summary>
+    public void TransferOffered(RoutingTransaction tx, ConversationRow conversation, TransferRow transfer, string toAgentId, AssignedContext context)
+    {
+        var decisionId = tx.NewId();
+        tx.RecordDecision(decisionId, conversation.Id, RoutingTriggers.Transferred, RoutingOutcomes.TransferOffered, "warm", toAgentId,
+            [
+                new CandidateVerdict(transfer.RequestedBy, CandidateSources.Assigned, TransferVerdict(transfer)),
+                new CandidateVerdict(toAgentId, CandidateSources.Transfer,
+                    transfer.ToTeam is { } team ? $"offered: first who can take it in team {team}" : "offered: named by the sender", Chosen: true),
+            ], 2);
+        tx.Publish(new ConversationTransferOffered
+        {
+            TransferId = transfer.Id,
+            ConversationId = conversation.Id,
+            CustomerId = conversation.CustomerId,
+            FromAgentId = transfer.FromAgent ?? transfer.RequestedBy,
+            ToAgentId = toAgentId,
+            ToTeam = transfer.ToTeam,
+            Channel = conversation.Channel,
+            Note = transfer.Note,
+            CustomerDisplayName = context.CustomerName,
+            RecentMessages = context.RecentMessages,
+            DecisionId = decisionId,
+            ExpiresAt = tx.Now + Options.OfferTimeout,
+            OfferedAt = tx.Now,
+        });
+        tx.AfterCommit(() => metrics.Decision(RoutingTriggers.Transferred, RoutingOutcomes.TransferOffered, "warm", conversation.Channel));
+    }
+
+    /// <summary>Records how a transfer ended; for one that did not happen (<paramref name="outcome"/> other than done), a receipt says why.</summary>
+    public void TransferEnded(RoutingTransaction tx, ConversationRow conversation, TransferRow transfer, string outcome, string? reason)
+    {
+        Guid? decisionId = null;
+        if (outcome != TransferOutcomes.Done)
+        {
+            decisionId = tx.NewId();
+            tx.RecordDecision(decisionId.Value, conversation.Id, RoutingTriggers.Transferred, RoutingOutcomes.TransferEnded, outcome,
+                transfer.OfferedTo ?? transfer.ToAgent, [new CandidateVerdict(transfer.RequestedBy, CandidateSources.Assigned,
+                    $"{TransferVerdict(transfer)}; {outcome}{(reason is null ? "" : ": " + reason)}")], 1);
+            tx.AfterCommit(() => metrics.Decision(RoutingTriggers.Transferred, RoutingOutcomes.TransferEnded, outcome, conversation.Channel));
+        }
+        tx.Publish(new ConversationTransferEnded
+        {
+            TransferId = transfer.Id,
+            ConversationId = conversation.Id,
+            RequestedBy = transfer.RequestedBy,
+            FromAgentId = transfer.FromAgent,
+            ToAgentId = transfer.OfferedTo ?? transfer.ToAgent,
+            ToTeam = transfer.ToTeam,
+            Warm = transfer.Warm,
+            Outcome = outcome,
+            Reason = reason,
+            DecisionId = decisionId,
+            EndedAt = tx.Now,
+        });
+    }
+
+    /// <summary>What the sender did, in a transfer's receipt: "asked to transfer it to team billing (warm): needs a refund".</summary>
+    public static string TransferVerdict(TransferRow transfer) =>
+        $"transferred it to {(transfer.ToTeam is { } team ? "team " + team : transfer.ToAgent)}{(transfer.Warm ? " (warm)" : "")}" +
+        (string.IsNullOrWhiteSpace(transfer.Note) ? "" : ": " + Clip(transfer.Note.Trim(), 200));
+
     private RoutingReceiptSummary Summary(Guid decisionId, string trigger, string outcome, string reason, IReadOnlyList<CandidateVerdict> verdicts, int considered) => new()
     {
         DecisionId = decisionId,
@@ -183,6 +254,10 @@ internal sealed class DecisionWriter(IOptions<RoutingOptions> options, RoutingMe
         RoutingTriggers.OfflineGrace => "offline longer than the grace period",
         RoutingTriggers.OfferDeclined => "declined the offer",
         RoutingTriggers.OfferExpired => "let the offer expire",
+        RoutingTriggers.Transferred => "transferred it",
         _ => reason,
     };
 }
+
+/// <summary>A transfer an assignment carries out: who asked (an agent or operator:name) and what they wrote for the next agent.</summary>
+internal sealed record TransferContext(string RequestedBy, string? Note);

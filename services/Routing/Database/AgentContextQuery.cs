@@ -37,6 +37,19 @@ internal static class AgentContextQuery
         ) m order by received_at, id
         """;
 
+    /// <summary>The context of a conversation on its own (a warm transfer's offer shows the receiver what it is about).</summary>
+    public static async Task<AssignedContext> LoadAsync(RoutingTransaction tx, ConversationRow conversation, int limit, CancellationToken ct)
+    {
+        using var results = await tx.Connection.QueryMultipleAsync(tx.Command(Sql, new
+        {
+            customerId = conversation.CustomerId,
+            conversationId = conversation.Id,
+            limit,
+            earlierLimit = EarlierMessageLimit,
+        }, ct));
+        return await ReadAsync(results);
+    }
+
     public static async Task<AssignedContext> ReadAsync(SqlMapper.GridReader results)
     {
         var person = (await results.ReadAsync<ContextRow>()).ToList();

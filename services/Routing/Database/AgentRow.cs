@@ -9,6 +9,7 @@ internal sealed record AgentRow
     public string Name { get; init; } = "";
     public int Capacity { get; init; }
     public string[] Channels { get; init; } = [];
+    public string[] Teams { get; init; } = [];
     public bool RequiresAccept { get; init; }
     public string Presence { get; init; } = AgentPresences.Offline;
     public DateTime PresenceChangedAt { get; init; }
@@ -25,6 +26,7 @@ internal sealed record AgentRow
         OpenCount = OpenCount,
         Capacity = Capacity,
         Channels = Channels,
+        Teams = Teams,
         RequiresAccept = RequiresAccept,
         LastAssignedAt = LastAssignedAt is { } at ? Utc(at) : null,
     };

@@ -6,19 +6,16 @@ namespace Routing.Database;
 /// <summary>Agents' capacity, presence and load. Slots change only through guarded updates, so capacity holds across replicas.</summary>
 internal static class AgentStore
 {
-    internal const string Columns = "id, name, capacity, channels, requires_accept, presence, presence_changed_at, open_count, last_assigned_at, created_at, updated_at";
-    internal const string ColumnsOfA = "a.id, a.name, a.capacity, a.channels, a.requires_accept, a.presence, a.presence_changed_at, a.open_count, a.last_assigned_at, a.created_at, a.updated_at";
-
-    /// <summary>Rule 4 in SQL: who may take a fallback conversation, best first (the order of RoutingPolicy.RankFallback, served by agents_fallback).</summary>
-    private const string FallbackEligibleInOrder = """
-        from agents
-        where presence = 'available' and open_count < capacity and @channel = any(channels) and id <> all(@excluded)
-        order by open_count, last_assigned_at nulls first, id
-        """;
+    internal const string Columns = "id, name, capacity, channels, teams, requires_accept, presence, presence_changed_at, open_count, last_assigned_at, created_at, updated_at";
+    internal const string ColumnsOfA = "a.id, a.name, a.capacity, a.channels, a.teams, a.requires_accept, a.presence, a.presence_changed_at, a.open_count, a.last_assigned_at, a.created_at, a.updated_at";
 
     public static Task<AgentRow?> GetAsync(RoutingTransaction tx, string id, CancellationToken ct) =>
         tx.Connection.QuerySingleOrDefaultAsync<AgentRow>(tx.Command(
             $"select {Columns} from agents where id = @id", new { id }, ct));
+
+    public static async Task<IReadOnlyList<AgentRow>> TeamAsync(RoutingTransaction tx, string team, CancellationToken ct) =>
+        (await tx.Connection.QueryAsync<AgentRow>(tx.Command(
+            $"select {Columns} from agents where teams @> array[@team]::text[] order by id", new { team }, ct))).ToList();
 
     public static async Task<IReadOnlyList<AgentRow>> ListAsync(RoutingTransaction tx, CancellationToken ct) =>
         (await tx.Connection.QueryAsync<AgentRow>(tx.Command($"select {Columns} from agents order by id", null, ct))).ToList();
@@ -26,20 +23,21 @@ internal static class AgentStore
     public static async Task<bool> InsertAsync(RoutingTransaction tx, AgentRow agent, CancellationToken ct) =>
         await tx.Connection.ExecuteAsync(tx.Command(
             """
-            insert into agents (id, name, capacity, channels, requires_accept, presence, presence_changed_at, open_count, created_at, updated_at)
-            values (@Id, @Name, @Capacity, @Channels, @RequiresAccept, @Presence, @PresenceChangedAt, 0, @CreatedAt, @UpdatedAt)
+            insert into agents (id, name, capacity, channels, teams, requires_accept, presence, presence_changed_at, open_count, created_at, updated_at)
+            values (@Id, @Name, @Capacity, @Channels, @Teams, @RequiresAccept, @Presence, @PresenceChangedAt, 0, @CreatedAt, @UpdatedAt)
             on conflict (id) do nothing
             """, agent, ct)) == 1;
 
-    public static Task<AgentRow?> UpdateAsync(RoutingTransaction tx, string id, string? name, int? capacity, string[]? channels, bool? requiresAccept, CancellationToken ct) =>
+    public static Task<AgentRow?> UpdateAsync(RoutingTransaction tx, string id, string? name, int? capacity, string[]? channels, string[]? teams, bool? requiresAccept,
+        CancellationToken ct) =>
         tx.Connection.QuerySingleOrDefaultAsync<AgentRow>(tx.Command(
             $"""
             update agents set name = coalesce(@name, name), capacity = coalesce(@capacity, capacity),
-                channels = coalesce(@channels, channels), requires_accept = coalesce(@requiresAccept, requires_accept),
+                channels = coalesce(@channels, channels), teams = coalesce(@teams, teams), requires_accept = coalesce(@requiresAccept, requires_accept),
                 updated_at = @now
             where id = @id
             returning {Columns}
-            """, new { id, name, capacity, channels, requiresAccept, now = tx.Now }, ct));
+            """, new { id, name, capacity, channels, teams, requiresAccept, now = tx.Now }, ct));
 
     /// <summary>Sets presence unless it is already that, or the change is older than the one recorded. Returns the new row, or null when nothing changed.</summary>
     public static Task<AgentRow?> SetPresenceAsync(RoutingTransaction tx, string id, string presence, DateTimeOffset changedAt, CancellationToken ct) =>

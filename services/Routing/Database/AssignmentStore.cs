@@ -15,6 +15,7 @@ internal static class AssignmentStore
     private const string FallbackEligibleInOrder = """
         from agents
         where presence = 'available' and open_count < capacity and @channel = any(channels) and id <> all(@excluded)
+          and (@team::text is null or @team = any(teams))
         order by open_count, last_assigned_at nulls first, id
         """;
 
@@ -60,7 +61,8 @@ internal static class AssignmentStore
     /// </summary>
     private const string IneligibleInOrder = """
         from agents
-        where @channel = any(channels) and not (presence = 'available' and open_count < capacity and id <> all(@excluded))
+        where @channel = any(channels) and (@team::text is null or @team = any(teams))
+          and not (presence = 'available' and open_count < capacity and id <> all(@excluded))
         order by case presence when 'available' then 0 when 'away' then 1 else 2 end, open_count - capacity, id
         """;
 
@@ -104,6 +106,7 @@ internal static class AssignmentStore
             poolSize,
             ineligibleLimit,
             channel = conversation.Channel,
+            team = conversation.Team,
             conversationId = conversation.Id,
             customerId = conversation.CustomerId,
             offerExpiresAt,

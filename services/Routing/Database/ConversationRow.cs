@@ -33,6 +33,9 @@ internal sealed record ConversationRow
     public string? CloseReason { get; init; }
     public DateTime LastMessageAt { get; init; }
 
+    /// <summary>The team the conversation was transferred to: only its members take it. Null: anyone serving the channel.</summary>
+    public string? Team { get; init; }
+
     /// <summary>The agents passed over at <paramref name="now"/>: their exclusion has not lapsed yet.</summary>
     public IReadOnlySet<string> ExcludedAt(DateTimeOffset now) =>
         (JsonSerializer.Deserialize<Dictionary<string, DateTimeOffset>>(Exclusions) ?? [])

@@ -13,7 +13,7 @@ internal static class ConversationStore
     internal const string Columns =
         "id, customer_id, channel, channel_account, thread_key, status, agent_id, priority, held_for, hold_until, excluded_agents, " +
         "offer_expires_at, accepted_at, created_at, waiting_since, assigned_at, closed_at, closed_by, close_reason, last_message_at, " +
-        "exclusions::text as exclusions, preferred_set, first_assigned_at";
+        "exclusions::text as exclusions, preferred_set, first_assigned_at, team";
 
     public static Task<ConversationRow?> GetAsync(RoutingTransaction tx, Guid id, CancellationToken ct, bool forUpdate = false) =>
         tx.Connection.QuerySingleOrDefaultAsync<ConversationRow>(tx.Command(
@@ -252,7 +252,7 @@ internal static class ConversationStore
     private const string NotExcluded = "coalesce((exclusions ->> @agentId)::timestamptz, '-infinity') <= @now";
 
     /// <summary>The next conversation a freed slot of this agent serves: one held for the agent first, then the oldest waiting one.</summary>
-    public static async Task<ConversationRow?> NextForAgentAsync(RoutingTransaction tx, string agentId, string[] channels, CancellationToken ct)
+    public static async Task<ConversationRow?> NextForAgentAsync(RoutingTransaction tx, string agentId, string[] channels, string[] teams, CancellationToken ct)
     {
         var held = await tx.Connection.QuerySingleOrDefaultAsync<ConversationRow>(tx.Command(
             $"""
@@ -263,9 +263,9 @@ internal static class ConversationStore
         return held ?? await tx.Connection.QuerySingleOrDefaultAsync<ConversationRow>(tx.Command(
             $"""
             select {Columns} from conversations
-            where status = 'queued' and channel = any(@channels) and {NotExcluded}
+            where status = 'queued' and channel = any(@channels) and (team is null or team = any(@teams)) and {NotExcluded}
             order by priority desc, waiting_since, id limit 1 for update skip locked
-            """, new { agentId, channels, now = tx.Now }, ct));
+            """, new { agentId, channels, teams, now = tx.Now }, ct));
     }
 
     public static async Task<IReadOnlyList<DecisionRow>> DecisionsAsync(RoutingTransaction tx, Guid conversationId, CancellationToken ct) =>

@@ -5,4 +5,7 @@ internal static class TimerKinds
     public const string Hold = "hold";
     public const string Grace = "grace";
     public const string Offer = "offer";
+
+    /// <summary>A warm transfer's offer ends (expired) unless its receiver answered.</summary>
+    public const string Transfer = "transfer";
 }

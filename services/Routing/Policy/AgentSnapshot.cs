@@ -10,10 +10,12 @@ internal sealed record AgentSnapshot
     public required int OpenCount { get; init; }
     public required int Capacity { get; init; }
     public required IReadOnlyList<string> Channels { get; init; }
+    public IReadOnlyList<string> Teams { get; init; } = [];
     public bool RequiresAccept { get; init; }
     public DateTimeOffset? LastAssignedAt { get; init; }
 
     public bool Serves(string channel) => Channels.Contains(channel, StringComparer.OrdinalIgnoreCase);
+    public bool InTeam(string team) => Teams.Contains(team, StringComparer.Ordinal);
     public bool HasFreeSlot => OpenCount < Capacity;
     public bool IsAvailable => Presence == AgentPresences.Available;
     public bool IsOnline => Presence != AgentPresences.Offline;

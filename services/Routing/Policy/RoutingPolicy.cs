@@ -51,6 +51,7 @@ internal static class RoutingPolicy
     /// Rules 2 and 3: the first preferred agent who is available, serves the channel and has a free
     /// slot takes it. Otherwise, if any of them is online but busy or away (and the channel's wait
     /// is above zero and this conversation has not been held before), hold for them. Otherwise fall back.
+    /// A conversation for a <paramref name="team"/> (transferred to it) is taken only by its members, preferred ones first.
     /// </summary>
     public static PreferredOutcome EvaluatePreferred(
         string channel,
@@ -58,21 +59,22 @@ internal static class RoutingPolicy
         IReadOnlySet<string> excluded,
         bool holdAllowed,
         TimeSpan holdWait,
-        DateTimeOffset now)
+        DateTimeOffset now,
+        string? team = null)
     {
         var verdicts = new List<CandidateVerdict>(preferred.Count);
         var holdFor = new List<string>();
         foreach (var candidate in preferred)
         {
             var agent = candidate.Agent;
-            var verdict = Verdict(agent, channel, excluded);
+            var verdict = Verdict(agent, channel, excluded, team);
             if (verdict is null)
             {
                 verdicts.Add(new CandidateVerdict(agent.Id, candidate.Source, ChosenVerdict(agent), Chosen: true));
                 return new PreferredOutcome.Assign(candidate, verdicts);
             }
             verdicts.Add(new CandidateVerdict(agent.Id, candidate.Source, verdict));
-            if (!excluded.Contains(agent.Id) && agent.Serves(channel) && agent.IsOnline && agent.Capacity > 0)
+            if (!excluded.Contains(agent.Id) && agent.Serves(channel) && (team is null || agent.InTeam(team)) && agent.IsOnline && agent.Capacity > 0)
             {
                 holdFor.Add(agent.Id);
             }
@@ -86,8 +88,9 @@ internal static class RoutingPolicy
     }
 
     /// <summary>Rule 4: available, serves the channel, has a free slot; least open first, then longest since last assignment, then id.</summary>
-    public static IReadOnlyList<AgentSnapshot> RankFallback(string channel, IEnumerable<AgentSnapshot> pool, IReadOnlySet<string> excluded) =>
-        pool.Where(a => Verdict(a, channel, excluded) is null)
+    public static IReadOnlyList<AgentSnapshot> RankFallback(string channel, IEnumerable<AgentSnapshot> pool, IReadOnlySet<string> excluded,
+        string? team = null) =>
+        pool.Where(a => Verdict(a, channel, excluded, team) is null)
             .OrderBy(a => a.OpenCount)
             .ThenBy(a => a.LastAssignedAt ?? DateTimeOffset.MinValue)
             .ThenBy(a => a.Id, StringComparer.Ordinal)
@@ -98,11 +101,15 @@ internal static class RoutingPolicy
         agent.Presence == AgentPresences.Offline && now - agent.PresenceChangedAt >= grace;
 
     /// <summary>Why an agent cannot take a conversation on this channel now, or null when it can.</summary>
-    public static string? Verdict(AgentSnapshot agent, string channel, IReadOnlySet<string> excluded)
+    public static string? Verdict(AgentSnapshot agent, string channel, IReadOnlySet<string> excluded, string? team = null)
     {
         if (excluded.Contains(agent.Id))
         {
-            return "declined or let the offer expire";
+            return "passed it on: declined, let the offer expire or transferred it";
+        }
+        if (team is not null && !agent.InTeam(team))
+        {
+            return $"not in team {team}";
         }
         if (!agent.Serves(channel))
         {

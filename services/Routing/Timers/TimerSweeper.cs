@@ -1,3 +1,4 @@
+using Routing.Transfers;
 using Routing.Assignment;
 using Routing.Contracts;
 using Microsoft.Extensions.Options;
@@ -12,7 +13,7 @@ namespace Routing.Timers;
 /// transaction), fills free slots that have work waiting, and samples the queue for the metrics.
 /// </summary>
 internal sealed class TimerSweeper(
-    RoutingDb db, AgentChooser chooser, ConversationLifecycle lifecycle, RoutingMetrics metrics, TimeProvider time,
+    RoutingDb db, AgentChooser chooser, ConversationLifecycle lifecycle, ConversationTransfers transfers, RoutingMetrics metrics, TimeProvider time,
     IOptions<RoutingOptions> options, ILogger<TimerSweeper> logger) : BackgroundService
 {
     private const int MaxTimersPerSweep = 500;
@@ -93,6 +94,10 @@ internal sealed class TimerSweeper(
                 {
                     await lifecycle.ReleaseAsync(tx, offered, RoutingTriggers.OfferExpired, exclude: true, ct);
                 }
+                break;
+
+            case TimerKinds.Transfer when timer.ConversationId is { } id:
+                await transfers.ExpireAsync(tx, id, ct);
                 break;
 
             case TimerKinds.Grace when timer.AgentId is { } agentId:

@@ -112,4 +112,37 @@ public sealed class ApiTests : BrokerTest
         var customerId = Guid.NewGuid();
         await ProblemAsync(await Api.PutAsJsonAsync($"/customers/{customerId}/preferred-agents", new[] { "anna" }), HttpStatusCode.NotFound);
     }
+
+    [Fact]
+    public async Task Should_transfer_through_the_api_and_refuse_what_cannot_be_done_with_a_problem()
+    {
+        await CreateAgentAsync("anna", 2, ["sms"]);
+        await using var routed = await Broker.ObserveAsync<Routing.Contracts.MessageRouted>();
+        var sms = Routing.Testing.TestMessages.Inbound("sms", "phone", "+393331234567", "SM-t1");
+        await Broker.PublishAsync(sms);
+        var conversation = (await routed.WaitForAsync(r => r.MessageId == sms.MessageId && r.AgentId == "anna")).ConversationId;
+        var url = $"/conversations/{conversation}/transfer";
+
+        var neither = await ProblemAsync(await Api.PostAsJsonAsync(url, new { note = "?" }), HttpStatusCode.BadRequest);
+        Assert.True(neither.GetProperty("errors").TryGetProperty("toAgentId", out _), neither.ToString());
+        await ProblemAsync(await Api.PostAsJsonAsync(url, new { toAgentId = "ben", toTeam = "billing" }), HttpStatusCode.BadRequest);
+        await ProblemAsync(await Api.PostAsJsonAsync($"/conversations/{Guid.NewGuid()}/transfer", new { toAgentId = "ben" }), HttpStatusCode.NotFound);
+        var noTeam = await ProblemAsync(await Api.PostAsJsonAsync(url, new { toTeam = "billing" }), HttpStatusCode.Conflict);
+        Assert.Contains("no agent is in team billing", noTeam.GetProperty("detail").GetString());
+
+        var ben = await Api.PostAsJsonAsync("/agents", new { id = "ben", name = "Ben", capacity = 2, channels = new[] { "sms" }, teams = new[] { "Billing" },
+            presence = "available" });
+        Assert.Equal(["billing"], (await ben.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("teams").EnumerateArray().Select(t => t.GetString()));
+        await ProblemAsync(await Api.PutAsJsonAsync("/agents/ben", new { teams = new[] { "bad team" } }), HttpStatusCode.BadRequest);
+
+        var moved = await Api.PostAsJsonAsync(url, new { toTeam = "billing", note = "invoice" });
+
+        Assert.Equal(HttpStatusCode.OK, moved.StatusCode);
+        Assert.Equal("done", (await moved.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetString());
+        var now = await Api.GetFromJsonAsync<JsonElement>($"/conversations/{conversation}");
+        Assert.Equal(("ben", "billing"), (now.GetProperty("agentId").GetString(), now.GetProperty("team").GetString()));
+        var transfers = await Api.GetFromJsonAsync<JsonElement>($"/conversations/{conversation}/transfers");
+        var recorded = transfers.EnumerateArray().Select(t => (t.GetProperty("status").GetString(), t.GetProperty("requestedBy").GetString())).ToList();
+        Assert.Equal([("refused", "operator:tests"), ("done", "operator:tests")], recorded);
+    }
 }

@@ -1,3 +1,4 @@
+using Routing.Transfers;
 using Dapper;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -51,7 +52,8 @@ internal sealed class RoutingEngine : IAsyncDisposable
         return new RoutingEngine(services, clock);
     }
 
-    public async Task AddAgentAsync(string id, int capacity = 2, string[]? channels = null, string presence = AgentPresences.Available, bool requiresAccept = false)
+    public async Task AddAgentAsync(string id, int capacity = 2, string[]? channels = null, string presence = AgentPresences.Available, bool requiresAccept = false,
+        string[]? teams = null)
     {
         var created = await Agents.CreateAsync(new AgentRow
         {
@@ -61,6 +63,7 @@ internal sealed class RoutingEngine : IAsyncDisposable
             Channels = channels ?? ["email", "sms", "whatsapp", "facebook", "twitter"],
             Presence = presence,
             RequiresAccept = requiresAccept,
+            Teams = teams ?? [],
         }, CancellationToken.None);
         Assert.NotNull(created);
     }
@@ -114,6 +117,17 @@ internal sealed class RoutingEngine : IAsyncDisposable
     }
 
     public Task CloseAsync(Guid conversationId) => Commands.CloseAsync(conversationId, "test", null, messagesSeen: null, CancellationToken.None);
+
+    public ConversationTransfers Transfers => _services.GetRequiredService<ConversationTransfers>();
+
+    /// <summary>An agent's transfer, as the gateway sends it (<paramref name="requestedBy"/> starting operator: is an operator's, through the API).</summary>
+    public Task<TransferResult> TransferAsync(Guid conversationId, string requestedBy, string? toAgent = null, string? toTeam = null, bool warm = false,
+        string? note = null, Guid? transferId = null) =>
+        Transfers.TransferAsync(new TransferConversation
+        {
+            TransferId = transferId ?? Guid.NewGuid(), ConversationId = conversationId, RequestedBy = requestedBy, ToAgentId = toAgent, ToTeam = toTeam,
+            Warm = warm, Note = note, RequestedAt = Clock.GetUtcNow(),
+        }, asAgent: !requestedBy.StartsWith("operator:", StringComparison.Ordinal), CancellationToken.None);
 
     public Task SetPresenceAsync(string agentId, string presence) => Agents.SetPresenceAsync(agentId, presence, null, CancellationToken.None);
 
