@@ -65,6 +65,7 @@ internal static class RoutingServiceExtensions
         services.AddSingleton<InboundBatcher>();
         services.AddSingleton<AgentService>();
         services.AddSingleton<ConversationCommands>();
+        services.AddSingleton<TransferMoves>();
         services.AddSingleton<ConversationTransfers>();
         services.AddSingleton<TimerSweeper>();
         services.AddHostedService(sp => sp.GetRequiredService<TimerSweeper>());

@@ -257,6 +257,100 @@ public sealed class AgentApiTests(GatewayHost gateway) : IClassFixture<GatewayHo
     }
 
     [Fact]
+    public async Task Should_forward_a_transfer_and_its_answer_only_for_what_is_the_agents_to_move_or_answer()
+    {
+        var anna = await gateway.AgentAsync(webhook: true);
+        var ben = await gateway.AgentAsync(webhook: true);
+        await using var transfers = await gateway.Broker.ObserveAsync<TransferConversation>();
+        await using var answers = await gateway.Broker.ObserveAsync<AgentAnsweredTransfer>();
+        var open = await gateway.AssignAsync(anna.AgentId);
+        var offer = await gateway.AssignAsync(anna.AgentId, requiresAccept: true);
+        await ConversationAsync(anna, open.Id, c => c.GetProperty("conversation").GetProperty("status").GetString() == "open");
+        await ConversationAsync(anna, offer.Id, c => c.GetProperty("conversation").GetProperty("status").GetString() == "offered");
+
+        Assert.Equal(HttpStatusCode.BadRequest, (await anna.Http.PostAsJsonAsync($"/conversations/{open.Id}/transfer", new { note = "?" })).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest,
+            (await anna.Http.PostAsJsonAsync($"/conversations/{open.Id}/transfer", new { toAgentId = ben.AgentId, toTeam = "billing" })).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await anna.Http.PostAsJsonAsync($"/conversations/{open.Id}/transfer", new { toAgentId = anna.AgentId })).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest,
+            (await anna.Http.PostAsJsonAsync($"/conversations/{open.Id}/transfer", new { toTeam = "billing", note = new string('x', 2001) })).StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, (await anna.Http.PostAsJsonAsync($"/conversations/{offer.Id}/transfer", new { toAgentId = ben.AgentId })).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await ben.Http.PostAsJsonAsync($"/conversations/{open.Id}/transfer", new { toAgentId = anna.AgentId })).StatusCode);
+
+        using var asked = await anna.Http.PostAsJsonAsync($"/conversations/{open.Id}/transfer", new { toTeam = "Billing", warm = true, note = "invoice" });
+
+        Assert.Equal(HttpStatusCode.Accepted, asked.StatusCode);
+        var transferId = (await JsonAsync(asked)).GetProperty("transferId").GetGuid();
+        var sent = await transfers.WaitForAsync(t => t.TransferId == transferId);
+        Assert.Equal((open.Id, anna.AgentId, "billing", true, "invoice"), (sent.ConversationId, sent.RequestedBy, sent.ToTeam, sent.Warm, sent.Note));
+
+        // routing offers it to ben, who answers: only he may, once, while the offer lasts
+        await gateway.Broker.PublishAsync(new ConversationTransferOffered
+        {
+            TransferId = transferId, ConversationId = open.Id, CustomerId = open.CustomerId, FromAgentId = anna.AgentId, ToAgentId = ben.AgentId, ToTeam = "billing",
+            Channel = open.Channel, Note = "invoice", DecisionId = Guid.NewGuid(), ExpiresAt = DateTimeOffset.UtcNow.AddMinutes(2), OfferedAt = DateTimeOffset.UtcNow,
+        });
+        var shown = await WebhookAsync("transfer.offered", open.Id);
+        Assert.Equal(transferId, shown.GetProperty("data").GetProperty("transferId").GetGuid());
+        Assert.Equal(HttpStatusCode.NotFound, (await anna.Http.PostAsync($"/transfers/{transferId}/accept", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await ben.Http.PostAsync($"/transfers/{Guid.NewGuid()}/accept", null)).StatusCode);
+        Assert.Single((await JsonAsync(await ben.Http.GetAsync("/me/transfers"))).EnumerateArray());
+
+        Assert.Equal(HttpStatusCode.Accepted, (await ben.Http.PostAsJsonAsync($"/transfers/{transferId}/decline", new { reason = "on a call" })).StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, (await ben.Http.PostAsync($"/transfers/{transferId}/accept", null)).StatusCode);
+        var answer = await answers.WaitForAsync(a => a.TransferId == transferId);
+        Assert.Equal((ben.AgentId, false, "on a call"), (answer.AgentId, answer.Accepted, answer.Reason));
+
+        // routing's answer reaches anna, who asked, and ben, to whom it was offered
+        await gateway.Broker.PublishAsync(new ConversationTransferEnded
+        {
+            TransferId = transferId, ConversationId = open.Id, RequestedBy = anna.AgentId, FromAgentId = anna.AgentId, ToAgentId = ben.AgentId, ToTeam = "billing",
+            Warm = true, Outcome = TransferOutcomes.Declined, Reason = $"{ben.AgentId} declined: on a call", EndedAt = DateTimeOffset.UtcNow,
+        });
+        var ended = await WebhookAsync("transfer.ended", open.Id);
+        Assert.Equal($"Not transferred: {ben.AgentId} declined: on a call. The conversation stays with its agent.",
+            ended.GetProperty("data").GetProperty("text").GetString());
+        await Eventually.TrueAsync("both agents to be told", () => Task.FromResult(gateway.Receiver.Requests.Count(r =>
+            JsonDocument.Parse(r.Body).RootElement is var e && e.GetProperty("type").GetString() == "transfer.ended"
+            && e.GetProperty("data").GetProperty("transferId").GetGuid() == transferId) == 2));
+        Assert.Empty((await JsonAsync(await ben.Http.GetAsync("/me/transfers"))).EnumerateArray());
+    }
+
+    [Fact]
+    public async Task Should_tell_the_agent_who_transferred_it_even_when_the_new_assignment_is_applied_first()
+    {
+        var anna = await gateway.AgentAsync(webhook: true);
+        var ben = await gateway.AgentAsync();
+        var conversation = await gateway.AssignAsync(anna.AgentId);
+        await ConversationAsync(anna, conversation.Id, c => c.GetProperty("conversation").GetProperty("status").GetString() == "open");
+        var at = DateTimeOffset.UtcNow;
+
+        // one routing transaction: anna's release, then ben's assignment; the gateway applies them the other way round
+        await gateway.Broker.PublishAsync(new ConversationAssigned
+        {
+            ConversationId = conversation.Id, CustomerId = conversation.CustomerId, AgentId = ben.AgentId, Channel = conversation.Channel,
+            ChannelAccount = conversation.Account, CustomerAddresses = [conversation.Address], RequiresAccept = false, TransferredBy = anna.AgentId,
+            Receipt = new RoutingReceiptSummary
+            {
+                DecisionId = Guid.NewGuid(), Trigger = RoutingTriggers.Transferred, Outcome = "assigned", Reason = RoutingReasons.Transfer,
+                Candidates = [], CandidatesConsidered = 1,
+            },
+            AssignedAt = at,
+        });
+        await ConversationAsync(ben, conversation.Id, c => c.GetProperty("conversation").GetProperty("status").GetString() == "open");
+        await gateway.Broker.PublishAsync(new ConversationReleased
+        {
+            ConversationId = conversation.Id, CustomerId = conversation.CustomerId, AgentId = anna.AgentId, Reason = RoutingTriggers.Transferred,
+            DecisionId = Guid.NewGuid(), ReleasedAt = at,
+        });
+
+        var released = await WebhookAsync("conversation.released", conversation.Id);
+        Assert.Equal("you transferred it", released.GetProperty("data").GetProperty("reasonText").GetString());
+        Assert.Equal(HttpStatusCode.NotFound, (await anna.Http.GetAsync($"/conversations/{conversation.Id}")).StatusCode);
+        Assert.Equal(ben.AgentId, (await ConversationAsync(ben, conversation.Id, _ => true)).GetProperty("conversation").GetProperty("agentId").GetString());
+    }
+
+    [Fact]
     public async Task Should_tell_the_agent_of_a_release_and_ignore_an_older_assignment_arriving_after_it()
     {
         var agent = await gateway.AgentAsync(webhook: true);

@@ -148,6 +148,61 @@ public sealed class AgentGatewayStackTests : IAsyncLifetime
         Assert.Equal(phone, sms.GetProperty("body").GetProperty("To").GetString());
     }
 
+    [Fact]
+    public async Task Should_transfer_from_the_agent_api_cold_and_warm_with_the_receipt_and_context_reaching_each_agents_tool()
+    {
+        var (anna, ben, carl) = (await AgentAsync(), await AgentAsync(), await AgentAsync());
+        var secrets = new Dictionary<string, string>();
+        foreach (var agentId in new[] { anna, ben, carl })
+        {
+            secrets[agentId] = (await (await _admin.PostAsJsonAsync($"/admin/agents/{agentId}/webhook-targets", new { url = _tool.Url + "/hooks" }))
+                .EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>()).GetProperty("secret").GetString()!;
+        }
+        using var annaApi = await AgentApiAsync(anna);
+        using var benApi = await AgentApiAsync(ben);
+        using var carlApi = await AgentApiAsync(carl);
+        var (_, conversation) = await OwnedConversationAsync(anna);
+        var id = conversation.ConversationId;
+        await WebhookAsync(secrets[anna], "conversation.assigned", id);
+
+        // cold, to ben: he gets it with anna's note and the customer's messages; anna is told it left her
+        var unknown = await annaApi.PostAsJsonAsync($"/conversations/{id}/transfer", new { toAgentId = ben, toTeam = "billing" });
+        Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);
+        var cold = await annaApi.PostAsJsonAsync($"/conversations/{id}/transfer", new { toAgentId = ben, note = "He wants the delivery moved" });
+        Assert.Equal(HttpStatusCode.Accepted, cold.StatusCode);
+
+        var toBen = await WebhookAsync(secrets[ben], "conversation.assigned", id, e => e.ToString().Contains("transferred it to you", StringComparison.Ordinal));
+        var routing = toBen.GetProperty("data").GetProperty("routing");
+        Assert.Equal($"{anna} transferred it to you: He wants the delivery moved", routing.GetProperty("summary").GetString());
+        Assert.Equal(RoutingTriggers.Transferred, routing.GetProperty("receipt").GetProperty("trigger").GetString());
+        Assert.Contains(toBen.GetProperty("data").GetProperty("messages").EnumerateArray(), m => m.GetProperty("text").GetString() == "When will the sofa arrive?");
+        var released = await WebhookAsync(secrets[anna], "conversation.released", id);
+        Assert.Equal("you transferred it", released.GetProperty("data").GetProperty("reasonText").GetString());
+        var ended = await WebhookAsync(secrets[anna], "transfer.ended", id);
+        Assert.Equal($"Transferred to {ben}.", ended.GetProperty("data").GetProperty("text").GetString());
+        Assert.Equal(HttpStatusCode.NotFound, (await annaApi.PostAsJsonAsync($"/conversations/{id}/transfer", new { toAgentId = carl })).StatusCode);
+
+        // warm, to carl: offered while ben keeps it; carl accepts from the agent API and it moves
+        Assert.Equal(HttpStatusCode.Accepted, (await benApi.PostAsJsonAsync($"/conversations/{id}/transfer", new { toAgentId = carl, warm = true, note = "Spanish" })).StatusCode);
+        var offered = await WebhookAsync(secrets[carl], "transfer.offered", id);
+        var transferId = offered.GetProperty("data").GetProperty("transferId").GetGuid();
+        Assert.Equal((ben, "Spanish"), (offered.GetProperty("data").GetProperty("fromAgentId").GetString(), offered.GetProperty("data").GetProperty("note").GetString()));
+        Assert.Equal(ben, (await _routing.GetFromJsonAsync<JsonElement>($"{LocalStack.Routing}/conversations/{id}")).GetProperty("agentId").GetString());
+        Assert.Equal(HttpStatusCode.NotFound, (await benApi.PostAsync($"/transfers/{transferId}/accept", null)).StatusCode); // not offered to ben
+        Assert.Contains((await carlApi.GetFromJsonAsync<JsonElement>("/me/transfers")).EnumerateArray(), t => t.GetProperty("transferId").GetGuid() == transferId);
+
+        Assert.Equal(HttpStatusCode.Accepted, (await carlApi.PostAsync($"/transfers/{transferId}/accept", null)).StatusCode);
+
+        var toCarl = await WebhookAsync(secrets[carl], "conversation.assigned", id, e => e.ToString().Contains($"{ben} transferred it to you", StringComparison.Ordinal));
+        Assert.StartsWith($"{ben} transferred it to you: Spanish", toCarl.GetProperty("data").GetProperty("routing").GetProperty("summary").GetString());
+        await WebhookAsync(secrets[ben], "transfer.ended", id, e => e.ToString().Contains($"Transferred to {carl}", StringComparison.Ordinal));
+        var now = await _routing.GetFromJsonAsync<JsonElement>($"{LocalStack.Routing}/conversations/{id}");
+        Assert.Equal(carl, now.GetProperty("agentId").GetString());
+        var transfers = (await _routing.GetFromJsonAsync<JsonElement>($"{LocalStack.Routing}/conversations/{id}/transfers")).EnumerateArray()
+            .Select(t => (t.GetProperty("requestedBy").GetString(), t.GetProperty("status").GetString(), t.GetProperty("warm").GetBoolean())).ToList();
+        Assert.Equal([(anna, "done", false), (ben, "done", true)], transfers);
+    }
+
     /// <summary>An available agent in routing with an agent API token in the gateway.</summary>
     private async Task<string> AgentAsync()
     {

@@ -45,6 +45,7 @@ internal sealed class ConversationStore(NpgsqlDataSource db)
             with assigned as (
                 update gateway_conversations
                 set agent_id = @agentId, status = case when @requiresAccept then 'offered' else 'open' end, channel = @channel,
+                    replaced_agent_id = case when status in ('offered', 'open') and agent_id is distinct from @agentId then agent_id end,
                     channel_account = @channelAccount, customer_display_name = @displayName, context = @context::jsonb,
                     offer_expires_at = @offerExpiresAt, state_at = @assignedAt, assigned_at = @assignedAt, updated_at = @now,
                     closed_at = null, closed_by = null, close_reason = null
@@ -95,7 +96,10 @@ internal sealed class ConversationStore(NpgsqlDataSource db)
         return await results.ReadSingleOrDefaultAsync<MessageView>();
     }
 
-    /// <summary>The agent loses the conversation (if it still has it); the time moves on either way, so an older assignment arriving late is ignored.</summary>
+    /// <summary>
+    /// The agent loses the conversation (if it still has it, or an assignment to another agent that routing made with the
+    /// release was applied first); the time moves on either way, so an older assignment arriving late is ignored.
+    /// </summary>
     public static async Task<int> ReleaseAsync(NpgsqlConnection connection, NpgsqlTransaction tx, ConversationReleased m, DateTimeOffset now, CancellationToken ct)
     {
         var args = new { m.AgentId, m.ConversationId, releasedAt = m.ReleasedAt.UtcDateTime, now = now.UtcDateTime };
@@ -104,6 +108,11 @@ internal sealed class ConversationStore(NpgsqlDataSource db)
             update gateway_conversations
             set agent_id = null, status = 'waiting', offer_expires_at = null, state_at = @releasedAt, updated_at = @now
             where id = @ConversationId and agent_id = @AgentId and status in ('offered', 'open') and state_at <= @releasedAt
+            """, args, tx, cancellationToken: ct));
+        released += await connection.ExecuteAsync(new CommandDefinition(
+            """
+            update gateway_conversations set replaced_agent_id = null
+            where id = @ConversationId and replaced_agent_id = @AgentId and agent_id is distinct from @AgentId and state_at >= @releasedAt
             """, args, tx, cancellationToken: ct));
         await connection.ExecuteAsync(new CommandDefinition(
             "update gateway_conversations set state_at = greatest(state_at, @releasedAt) where id = @ConversationId and status <> 'closed'",

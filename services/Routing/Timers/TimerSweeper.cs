@@ -1,4 +1,3 @@
-using Routing.Transfers;
 using Routing.Assignment;
 using Routing.Contracts;
 using Microsoft.Extensions.Options;
@@ -13,7 +12,7 @@ namespace Routing.Timers;
 /// transaction), fills free slots that have work waiting, and samples the queue for the metrics.
 /// </summary>
 internal sealed class TimerSweeper(
-    RoutingDb db, AgentChooser chooser, ConversationLifecycle lifecycle, ConversationTransfers transfers, RoutingMetrics metrics, TimeProvider time,
+    RoutingDb db, AgentChooser chooser, ConversationLifecycle lifecycle, TransferMoves transfers, RoutingMetrics metrics, TimeProvider time,
     IOptions<RoutingOptions> options, ILogger<TimerSweeper> logger) : BackgroundService
 {
     private const int MaxTimersPerSweep = 500;

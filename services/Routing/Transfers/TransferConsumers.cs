@@ -1,3 +1,4 @@
+using Routing.Assignment;
 using MassTransit;
 using Routing.Contracts;
 using Routing.Messaging;

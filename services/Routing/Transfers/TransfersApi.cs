@@ -1,3 +1,4 @@
+using Routing.Assignment;
 using Routing.Contracts;
 using Routing.Database;
 

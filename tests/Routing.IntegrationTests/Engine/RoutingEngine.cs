@@ -1,3 +1,4 @@
+using Routing.Assignment;
 using Routing.Transfers;
 using Dapper;
 using Microsoft.Extensions.Configuration;

@@ -1,5 +1,5 @@
 using Routing.Contracts;
-using Routing.Transfers;
+using Routing.Assignment;
 
 namespace Routing.IntegrationTests.Engine;
 
