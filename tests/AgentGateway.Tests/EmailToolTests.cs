@@ -173,6 +173,61 @@ public sealed class EmailToolTests(GatewayHost gateway) : IClassFixture<GatewayH
     }
 
     [Fact]
+    public async Task Should_transfer_and_close_by_a_command_mailed_in_the_conversations_thread()
+    {
+        var agent = await gateway.AgentAsync(email: true);
+        await using var transfers = await gateway.Broker.ObserveAsync<TransferConversation>();
+        await using var closes = await gateway.Broker.ObserveAsync<CloseConversation>();
+        var conversation = await gateway.AssignAsync(agent.AgentId);
+        var opening = (await MailsAsync(agent.Mailbox!, m => m.Count == 1))[0];
+        Assert.Contains("transfer to team billing", opening.TextBody);
+        var replyTo = opening.ReplyTo.Mailboxes.Single().Address;
+
+        var transferMail = await MailServers.ReplyAsync(agent.Mailbox!, replyTo, "Warm transfer to team Billing\nShe needs a corrected invoice.", opening);
+
+        var transfer = await transfers.WaitForAsync(t => t.ConversationId == conversation.Id);
+        Assert.Equal((agent.AgentId, "billing", true, "She needs a corrected invoice."), (transfer.RequestedBy, transfer.ToTeam, transfer.Warm, transfer.Note));
+        Assert.Contains(EmailReplyWatcher.RoutedKeyword, await KeywordsAsync(transferMail));
+        var toSelf = await MailServers.ReplyAsync(agent.Mailbox!, replyTo, $"transfer to {agent.AgentId}", opening);
+        Assert.Contains(EmailReplyWatcher.NotRoutedKeyword, await KeywordsAsync(toSelf));
+        await MailsAsync(agent.Mailbox!, m => m.Any(x => x.TextBody?.StartsWith("Not done: toAgentId is you", StringComparison.Ordinal) == true));
+
+        await MailServers.ReplyAsync(agent.Mailbox!, replyTo, "Close: resolved on the phone", opening);
+
+        var close = await closes.WaitForAsync(c => c.ConversationId == conversation.Id);
+        Assert.Equal((agent.AgentId, "resolved on the phone"), (close.ClosedBy, close.Reason));
+        // commands, not replies: nothing went to the customer
+        Assert.DoesNotContain(await gateway.Broker.DrainQueueAsync("sms-send-channel-message"),
+            m => m.Body.Contains(conversation.Id.ToString(), StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Should_answer_a_warm_transfer_offered_by_mail_and_send_nothing_to_the_customer_before_it_is_accepted()
+    {
+        var agent = await gateway.AgentAsync(email: true);
+        await using var answers = await gateway.Broker.ObserveAsync<AgentAnsweredTransfer>();
+        var conversation = await gateway.AssignAsync("colleague-" + Guid.NewGuid().ToString("N")[..6]);
+        var transferId = Guid.NewGuid();
+        await gateway.Broker.PublishAsync(new ConversationTransferOffered
+        {
+            TransferId = transferId, ConversationId = conversation.Id, CustomerId = conversation.CustomerId, FromAgentId = "colleague", ToAgentId = agent.AgentId,
+            Channel = "sms", Note = "Spanish speaker", CustomerDisplayName = "Maria Rossi", DecisionId = Guid.NewGuid(),
+            ExpiresAt = DateTimeOffset.UtcNow.AddMinutes(2), OfferedAt = DateTimeOffset.UtcNow,
+        });
+        var offer = (await MailsAsync(agent.Mailbox!, m => m.Count == 1))[0];
+        Assert.Contains("asks you to take this conversation", offer.TextBody);
+        var replyTo = offer.ReplyTo.Mailboxes.Single().Address;
+
+        var early = await MailServers.ReplyAsync(agent.Mailbox!, replyTo, "Hola Maria, I can help", offer);
+        Assert.Contains(EmailReplyWatcher.NotRoutedKeyword, await KeywordsAsync(early));
+        await MailServers.ReplyAsync(agent.Mailbox!, replyTo, "Accept", offer);
+
+        var answer = await answers.WaitForAsync(a => a.TransferId == transferId);
+        Assert.Equal((agent.AgentId, true), (answer.AgentId, answer.Accepted));
+        Assert.Single(answers.Messages, a => a.TransferId == transferId);
+    }
+
+    [Fact]
     public void Should_make_reply_addresses_that_hold_only_for_their_conversation_and_agent()
     {
         var addresses = new ReplyAddress(Convert.ToBase64String(new byte[32]));

@@ -213,6 +213,129 @@ public sealed class SlackTests(GatewayHost gateway) : IClassFixture<GatewayHost>
     }
 
     /// <summary>Every string in a JSON value (the text Slack would show, and the ids), one per line.</summary>
+    [Fact]
+    public async Task Should_close_and_transfer_from_the_buttons_of_a_conversations_thread_as_its_agent_only()
+    {
+        var agent = await gateway.AgentAsync(slack: true);
+        await gateway.AgentAsync(slack: true); // another agent's Slack user, who may not act on this one's conversation
+        await using var transfers = await gateway.Broker.ObserveAsync<TransferConversation>();
+        await using var closes = await gateway.Broker.ObserveAsync<CloseConversation>();
+        var conversation = await gateway.AssignAsync(agent.AgentId);
+        var opening = await OpeningAsync(conversation.Id);
+        Assert.Contains(SlackMessages.TransferAction, Texts(opening.Body.GetProperty("blocks")));
+        Assert.Contains(SlackMessages.CloseAction, Texts(opening.Body.GetProperty("blocks")));
+
+        using var transfer = await SendAsync(Press(opening, agent.SlackUserId!, SlackMessages.TransferAction, conversation.Id, triggerId: "trig-1"));
+        Assert.Equal(HttpStatusCode.OK, transfer.StatusCode);
+        var form = await CallAsync("views.open", "trig-1");
+        Assert.Equal(conversation.Id.ToString(), form.Body.GetProperty("view").GetProperty("private_metadata").GetString());
+
+        using var toSelf = await SendAsync(Submit(agent.SlackUserId!, conversation.Id, agent.AgentId, warm: false, note: null));
+        var errors = await toSelf.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("errors", errors.GetProperty("response_action").GetString());
+        Assert.Contains("is you", errors.GetProperty("errors").GetProperty(SlackMessages.TransferTo).GetString());
+
+        using var submitted = await SendAsync(Submit(agent.SlackUserId!, conversation.Id, "team:Billing", warm: true, note: "invoice question"));
+        Assert.Equal(HttpStatusCode.OK, submitted.StatusCode);
+        var sent = await transfers.WaitForAsync(t => t.ConversationId == conversation.Id);
+        Assert.Equal((agent.AgentId, null, "billing", true, "invoice question"), (sent.RequestedBy, sent.ToAgentId, sent.ToTeam, sent.Warm, sent.Note));
+
+        using var stranger = await SendAsync(Press(opening, "U0STRANGER", SlackMessages.CloseAction, conversation.Id));
+        await CallAsync("chat.postEphemeral", "not set up as an agent", c => c.Body.GetProperty("user").GetString() == "U0STRANGER");
+        using var closed = await SendAsync(Press(opening, agent.SlackUserId!, SlackMessages.CloseAction, conversation.Id));
+        Assert.Equal(HttpStatusCode.OK, closed.StatusCode);
+        var close = await closes.WaitForAsync(c => c.ConversationId == conversation.Id);
+        Assert.Equal((agent.AgentId, "closed in Slack"), (close.ClosedBy, close.Reason));
+        Assert.Single(closes.Messages, c => c.ConversationId == conversation.Id);
+    }
+
+    [Fact]
+    public async Task Should_offer_a_warm_transfer_with_buttons_and_answer_it_from_Slack()
+    {
+        var agent = await gateway.AgentAsync(slack: true);
+        await using var answers = await gateway.Broker.ObserveAsync<AgentAnsweredTransfer>();
+        var conversation = new { Id = Guid.NewGuid(), CustomerId = Guid.NewGuid() };
+        var transferId = Guid.NewGuid();
+        await gateway.Broker.PublishAsync(new ConversationTransferOffered
+        {
+            TransferId = transferId, ConversationId = conversation.Id, CustomerId = conversation.CustomerId, FromAgentId = "colleague", ToAgentId = agent.AgentId,
+            Channel = "whatsapp", Note = "Spanish speaker", CustomerDisplayName = "Maria Rossi", DecisionId = Guid.NewGuid(),
+            ExpiresAt = DateTimeOffset.UtcNow.AddMinutes(2), OfferedAt = DateTimeOffset.UtcNow,
+        });
+
+        var offer = await CallAsync("chat.postMessage", transferId.ToString(), c => c.Status == 200);
+        Assert.Contains("Spanish speaker", Texts(offer.Body.GetProperty("blocks")));
+        using var pressed = await SendAsync(Press(offer, agent.SlackUserId!, SlackMessages.TransferAcceptAction, transferId));
+
+        Assert.Equal(HttpStatusCode.OK, pressed.StatusCode);
+        var answer = await answers.WaitForAsync(a => a.TransferId == transferId);
+        Assert.Equal((agent.AgentId, true), (answer.AgentId, answer.Accepted));
+        var update = await CallAsync("chat.update", offer.Ts!);
+        Assert.DoesNotContain(SlackMessages.TransferAcceptAction, Texts(update.Body.GetProperty("blocks")));
+        using var again = await SendAsync(Press(offer, agent.SlackUserId!, SlackMessages.TransferDeclineAction, transferId));
+        await CallAsync("chat.update", "answered this transfer already", c => c.Body.GetProperty("ts").GetString() == offer.Ts);
+        Assert.Single(answers.Messages, a => a.TransferId == transferId);
+    }
+
+    [Fact]
+    public async Task Should_show_the_agents_conversations_in_the_Home_tab_and_set_presence_from_it()
+    {
+        var agent = await gateway.AgentAsync(slack: true);
+        await using var presence = await gateway.Broker.ObserveAsync<AgentPresenceChanged>();
+        var conversation = await gateway.AssignAsync(agent.AgentId);
+        await OpeningAsync(conversation.Id);
+
+        using var opened = await SendAsync(SampleWebhooks.SlackSigned("/slack/events", JsonSerializer.Serialize(new
+        {
+            type = "event_callback", team_id = "T0001", api_app_id = "A0001", event_id = "Ev" + Guid.NewGuid().ToString("N")[..10], event_time = 1700000000,
+            @event = new { type = "app_home_opened", user = agent.SlackUserId, channel = "D0001", tab = "home", event_ts = "1700000000.1" },
+        }), "application/json", GatewayHost.SlackSigningSecret));
+
+        Assert.Equal(HttpStatusCode.OK, opened.StatusCode);
+        var home = await CallAsync("views.publish", conversation.Id.ToString(), c => c.Body.GetProperty("user_id").GetString() == agent.SlackUserId);
+        Assert.Equal("home", home.Body.GetProperty("view").GetProperty("type").GetString());
+        Assert.Contains("Maria Rossi", Texts(home.Body.GetProperty("view")));
+
+        var payload = JsonSerializer.Serialize(new
+        {
+            type = "block_actions", user = new { id = agent.SlackUserId, username = "agent", team_id = "T0001" }, api_app_id = "A0001", trigger_id = "trig-home",
+            container = new { type = "view", view_id = "V0001" }, view = new { id = "V0001", type = "home" },
+            actions = new[] { new { action_id = SlackMessages.PresencePrefix + "away", block_id = "presence", value = "away", type = "button", action_ts = "1700000000.2" } },
+        });
+        using var away = await SendAsync(SampleWebhooks.SlackSigned("/slack/interactivity", "payload=" + Uri.EscapeDataString(payload),
+            "application/x-www-form-urlencoded", GatewayHost.SlackSigningSecret));
+
+        Assert.Equal(HttpStatusCode.OK, away.StatusCode);
+        Assert.Equal("away", (await presence.WaitForAsync(p => p.AgentId == agent.AgentId)).Status);
+        await CallAsync("views.publish", "You are away.", c => c.Body.GetProperty("user_id").GetString() == agent.SlackUserId);
+    }
+
+    private static HttpRequestMessage Submit(string user, Guid conversationId, string to, bool warm, string? note)
+    {
+        var payload = JsonSerializer.Serialize(new
+        {
+            type = "view_submission",
+            user = new { id = user, username = "someone", team_id = "T0001" },
+            api_app_id = "A0001",
+            trigger_id = "trig-submit",
+            view = new
+            {
+                id = "V0002", type = "modal", callback_id = SlackMessages.TransferForm, private_metadata = conversationId.ToString(),
+                state = new Dictionary<string, object>
+                {
+                    [SlackMessages.TransferTo] = new Dictionary<string, object> { [SlackMessages.TransferTo] = new { type = "plain_text_input", value = to } },
+                    [SlackMessages.TransferWarm] = new Dictionary<string, object>
+                    {
+                        [SlackMessages.TransferWarm] = new { type = "checkboxes", selected_options = warm ? new[] { new { value = "warm" } } : [] },
+                    },
+                    [SlackMessages.TransferNote] = new Dictionary<string, object> { [SlackMessages.TransferNote] = new { type = "plain_text_input", value = note } },
+                } is var blocks ? new { values = blocks } : null,
+            },
+        });
+        return SampleWebhooks.SlackSigned("/slack/interactivity", "payload=" + Uri.EscapeDataString(payload), "application/x-www-form-urlencoded",
+            GatewayHost.SlackSigningSecret);
+    }
+
     private static string Texts(JsonElement element) => element.ValueKind switch
     {
         JsonValueKind.String => element.GetString()! + "\n",
@@ -222,13 +345,14 @@ public sealed class SlackTests(GatewayHost gateway) : IClassFixture<GatewayHost>
     };
 
     /// <summary>A button press as Slack sends it: form-encoded, the JSON in "payload".</summary>
-    private static HttpRequestMessage Press(SlackCall opening, string user, string actionId, Guid conversationId)
+    private static HttpRequestMessage Press(SlackCall opening, string user, string actionId, Guid conversationId, string? triggerId = null)
     {
         var payload = JsonSerializer.Serialize(new
         {
             type = "block_actions",
             user = new { id = user, username = "someone", team_id = "T0001" },
             api_app_id = "A0001",
+            trigger_id = triggerId ?? "trig-0",
             container = new { type = "message", message_ts = opening.Ts, channel_id = opening.Channel, is_ephemeral = false },
             channel = new { id = opening.Channel, name = "directmessage" },
             message = new { type = "message", ts = opening.Ts, text = opening.Body.GetProperty("text").GetString(), blocks = opening.Body.GetProperty("blocks") },

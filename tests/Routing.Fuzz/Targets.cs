@@ -64,7 +64,7 @@ public static class Targets
         ["mime"] = Mime,
         ["authentication-results"] = AuthenticationResults,
         ["slack-events"] = body => Slack(() => SlackPayloads.ReadEvent(body)),
-        ["slack-interactivity"] = body => Slack(() => SlackPayloads.ReadButtonPress(body)),
+        ["slack-interactivity"] = body => Slack(() => SlackPayloads.ReadInteraction(body)),
         ["agent-api"] = AgentApiBodies,
     };
 

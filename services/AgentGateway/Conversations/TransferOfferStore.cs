@@ -39,6 +39,15 @@ internal sealed class TransferOfferStore(NpgsqlDataSource db)
             new { transferId, agentId }, cancellationToken: ct));
     }
 
+    /// <summary>The transfers of a conversation still on offer (a mail's reply address may be that of the agent it is offered to).</summary>
+    public async Task<IReadOnlyList<TransferOffer>> OfferedForConversationAsync(Guid conversationId, CancellationToken ct)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        return (await connection.QueryAsync<TransferOffer>(new CommandDefinition(
+            $"select {Columns} from gateway_transfer_offers where conversation_id = @conversationId and status = 'offered'",
+            new { conversationId }, cancellationToken: ct))).ToList();
+    }
+
     /// <summary>The offers an agent can still answer, oldest first.</summary>
     public async Task<IReadOnlyList<TransferOffer>> OpenForAgentAsync(string agentId, DateTimeOffset now, CancellationToken ct)
     {

@@ -62,6 +62,19 @@ internal sealed class TargetStore(NpgsqlDataSource db)
             """, new { id }, cancellationToken: ct));
     }
 
+    /// <summary>
+    /// The agent a Slack user acts for: the one agent whose enabled Slack target names that user (null when none, or when
+    /// several agents name the same Slack user, which would make the user's actions ambiguous).
+    /// </summary>
+    public async Task<string?> AgentOfSlackUserAsync(string slackUserId, CancellationToken ct)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        var agents = (await connection.QueryAsync<string>(new CommandDefinition(
+            "select distinct agent_id from gateway_targets where kind = 'slack' and slack_user_id = @slackUserId and enabled limit 2",
+            new { slackUserId }, cancellationToken: ct))).ToList();
+        return agents.Count == 1 ? agents[0] : null;
+    }
+
     /// <summary>The target is gone (410) or refused: it is disabled, and its pending deliveries are abandoned with the reason.</summary>
     public async Task<bool> DisableTargetAsync(Guid targetId, int? status, string reason, DateTimeOffset now, CancellationToken ct)
     {

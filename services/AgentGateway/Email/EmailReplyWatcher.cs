@@ -32,7 +32,7 @@ internal enum ReplyMailOutcome
 /// reads the mailbox: the one holding its <see cref="MailboxLease"/>; the others try again every LeaseRetry.
 /// </summary>
 internal sealed class EmailReplyWatcher(IOptions<AgentEmailOptions> options, ReplyAddress replyAddresses, ConversationStore conversations,
-    TargetStore targets, DeliveryStore deliveries, EventSignal signal, IServiceScopeFactory scopes, NpgsqlDataSource db, TimeProvider time, ILogger<EmailReplyWatcher> logger)
+    TransferOfferStore transferOffers, TargetStore targets, DeliveryStore deliveries, EventSignal signal, IServiceScopeFactory scopes, NpgsqlDataSource db, TimeProvider time, ILogger<EmailReplyWatcher> logger)
     : BackgroundService
 {
     private static readonly Guid NoticeNamespace = new("a4c17e02-6b3f-4d9a-8e51-0f2b7c94d6e3");
@@ -123,7 +123,19 @@ internal sealed class EmailReplyWatcher(IOptions<AgentEmailOptions> options, Rep
             return (ReplyMailOutcome.Refused, "not addressed to a conversation's reply address");
         }
         var conversation = await conversations.GetAsync(token.ConversationId, ct);
-        if (conversation?.AgentId is not { } agentId || !replyAddresses.Holds(token.ConversationId, token.Mac, agentId))
+        string agentId;
+        TransferOffer? offered = null;
+        if (conversation?.AgentId is { } current && replyAddresses.Holds(token.ConversationId, token.Mac, current))
+        {
+            agentId = current;
+        }
+        else if (conversation is not null && (await transferOffers.OfferedForConversationAsync(conversation.Id, ct))
+                     .FirstOrDefault(o => replyAddresses.Holds(token.ConversationId, token.Mac, o.ToAgentId)) is { } offer)
+        {
+            // the mail of a warm transfer offered to this agent: the conversation is not theirs yet, only the offer is
+            (agentId, offered) = (offer.ToAgentId, offer);
+        }
+        else
         {
             return (ReplyMailOutcome.Refused, "the reply address's token does not hold (forged, or the conversation is no longer that agent's)");
         }
@@ -146,13 +158,30 @@ internal sealed class EmailReplyWatcher(IOptions<AgentEmailOptions> options, Rep
         var text = ReplyText.Strip((mail.TextBody ?? (mail.HtmlBody is { } html ? HtmlText.ToText(html) : "")).ReplaceLineEndings("\n").Trim());
         await using var scope = scopes.CreateAsyncScope();
         var actions = scope.ServiceProvider.GetRequiredService<AgentActions>();
-        var command = text.Trim().TrimEnd('.', '!').ToLowerInvariant();
-        ActionResult result;
-        if (command is "accept" or "decline")
+        var command = MailCommand.Parse(text);
+        if (offered is not null)
         {
-            result = command == "accept"
-                ? await actions.AcceptAsync(conversation.Id, agentId, ct)
-                : await actions.DeclineAsync(conversation.Id, agentId, "declined by email", ct);
+            var answer = command switch
+            {
+                MailCommand.Accept => await actions.AnswerTransferAsync(offered.TransferId, agentId, accepted: true, null, ct),
+                MailCommand.Decline d => await actions.AnswerTransferAsync(offered.TransferId, agentId, accepted: false, d.Reason ?? "declined by email", ct),
+                _ => ActionResult.Conflict($"{offered.FromAgentId} still has this conversation: answer \"accept\" or \"decline\" to the transfer first."),
+            };
+            return answer.Status == ActionStatus.Done ? (ReplyMailOutcome.Done, null) : await RefusedAsync(answer, mail, target.Id, conversation.Id, ct, "Not done");
+        }
+        ActionResult result;
+        if (command is not null)
+        {
+            result = command switch
+            {
+                MailCommand.Accept => await actions.AcceptAsync(conversation.Id, agentId, ct),
+                MailCommand.Decline d => await actions.DeclineAsync(conversation.Id, agentId, d.Reason ?? "declined by email", ct),
+                MailCommand.Close c => await actions.CloseAsync(conversation.Id, agentId, c.Reason ?? "closed by email", ct),
+                MailCommand.Transfer t => (await actions.TransferAsync(conversation.Id, agentId, t.ToAgentId, t.ToTeam, t.Warm, t.Note, ct)).Result,
+                MailCommand.Presence p => await actions.CommandAsync(new AgentPresenceChanged { AgentId = agentId, Status = p.Status, ChangedAt = time.GetUtcNow() }, ct),
+                _ => ActionResult.Conflict("Unknown command."),
+            };
+            return result.Status == ActionStatus.Done ? (ReplyMailOutcome.Done, null) : await RefusedAsync(result, mail, target.Id, conversation.Id, ct, "Not done");
         }
         else
         {
@@ -175,14 +204,15 @@ internal sealed class EmailReplyWatcher(IOptions<AgentEmailOptions> options, Rep
     /// The agent is told why their mail went nowhere, in the conversation's mail thread (a delivery like any other:
     /// retried, once per mail); a broker that did not confirm leaves the mail for later.
     /// </summary>
-    private async Task<(ReplyMailOutcome, string?)> RefusedAsync(ActionResult result, MimeMessage mail, Guid targetId, Guid conversationId, CancellationToken ct)
+    private async Task<(ReplyMailOutcome, string?)> RefusedAsync(ActionResult result, MimeMessage mail, Guid targetId, Guid conversationId, CancellationToken ct,
+        string what = "Not sent to the customer")
     {
         if (result.Status is ActionStatus.Unavailable or ActionStatus.InProgress)
         {
             return (ReplyMailOutcome.Later, result.Detail);
         }
         await deliveries.EnqueueNoticeAsync(targetId, MessageIds.NameBased(NoticeNamespace, mail.MessageId ?? mail.Subject ?? ""), conversationId,
-            $"Not sent to the customer: {result.Detail}", time.GetUtcNow(), ct);
+            $"{what}: {result.Detail}", time.GetUtcNow(), ct);
         signal.DeliveriesQueued();
         return (ReplyMailOutcome.Refused, result.Detail);
     }

@@ -31,7 +31,7 @@ internal static class AgentMailText
             $"{e.TransferFrom ?? "Another agent"} asks you to take this conversation with {e.CustomerLabel} on {ToolEvent.ChannelName(e.Channel)}" +
             (e.OfferExpiresAt is { } until ? $" until {until:u}" : "") + (e.Note is { Length: > 0 } note ? $":\n{note}\n" : ".\n") +
             (e.Messages.Count > 0 ? "\n" + Transcript(e.Messages.TakeLast(5)) : "") +
-            $"Answer with the agent API: POST /transfers/{e.TransferId}/accept or /decline.\n",
+            "Answer \"accept\" to take it, or \"decline\" (\"decline: on a call\" with a reason).\n",
         EventTypes.TransferEnded => (e.Reason ?? "The transfer ended.") + "\n",
         EventTypes.ReplyStatus when e.ReplyStatus == "failed" =>
             $"A reply on {ToolEvent.ChannelName(e.Channel)} was not delivered: {e.ErrorMessage ?? "no reason given"}" +
@@ -63,7 +63,9 @@ internal static class AgentMailText
     }
 
     private static string Footer() =>
-        "\n----\nReply to this mail to answer the customer; only what you write above the quoted text is sent.\n";
+        "\n----\nReply to this mail to answer the customer; only what you write above the quoted text is sent.\n" +
+        "Or answer with a command alone: \"close\" (\"close: resolved\"), \"transfer to ben\" or \"transfer to team billing\" (\"warm transfer to …\" " +
+        "asks them first; a note for them after a colon or on the lines below), \"away\", \"available\" or \"offline\".\n";
 
     private static string Transcript(IEnumerable<ToolLine> lines)
     {

@@ -14,7 +14,29 @@ internal static partial class SlackMessages
 {
     public const string AcceptAction = "conversation.accept";
     public const string DeclineAction = "conversation.decline";
+    public const string CloseAction = "conversation.close";
+    public const string TransferAction = "conversation.transfer";
+    public const string TransferAcceptAction = "transfer.accept";
+    public const string TransferDeclineAction = "transfer.decline";
+    public const string PresencePrefix = "presence.";
     public const string OfferBlock = "offer";
+    public const string ManageBlock = "manage";
+
+    /// <summary>The transfer form: private_metadata is the conversation id; inputs <see cref="TransferTo"/>, <see cref="TransferWarm"/>, <see cref="TransferNote"/>.</summary>
+    public const string TransferForm = "conversation.transfer";
+    public const string TransferTo = "to";
+    public const string TransferWarm = "warm";
+    public const string TransferNote = "note";
+
+    /// <summary>The buttons the gateway answers besides an offer's Accept and Decline.</summary>
+    public static readonly IReadOnlySet<string> Actions = new HashSet<string>(StringComparer.Ordinal)
+    {
+        CloseAction, TransferAction, TransferAcceptAction, TransferDeclineAction,
+        PresencePrefix + "available", PresencePrefix + "away", PresencePrefix + "offline",
+    };
+
+    /// <summary>The forms the gateway opens.</summary>
+    public static readonly IReadOnlySet<string> Forms = new HashSet<string>(StringComparer.Ordinal) { TransferForm };
     private const int SectionLimit = 2900;
 
     /// <summary>The message that opens a conversation's thread: text (for notifications) and blocks.</summary>
@@ -43,6 +65,7 @@ internal static partial class SlackMessages
         }
         blocks.Add(new { type = "divider" });
         blocks.Add(Section(Transcript(e.Messages.TakeLast(10))));
+        blocks.Add(ManageButtons(e.ConversationId));
         if (e.RequiresAccept)
         {
             var value = e.ConversationId.ToString();
@@ -66,6 +89,151 @@ internal static partial class SlackMessages
         return (Escape(text), blocks.ToArray());
     }
 
+    /// <summary>Close and Transfer…, on a conversation's opening message and its row in the Home tab.</summary>
+    private static object ManageButtons(Guid conversationId)
+    {
+        var value = conversationId.ToString();
+        return new
+        {
+            type = "actions",
+            block_id = ManageBlock,
+            elements = new object[]
+            {
+                new { type = "button", action_id = TransferAction, value, text = new { type = "plain_text", text = "Transfer…" } },
+                new
+                {
+                    type = "button", action_id = CloseAction, value, text = new { type = "plain_text", text = "Close" },
+                    confirm = new
+                    {
+                        title = new { type = "plain_text", text = "Close the conversation?" },
+                        text = new { type = "plain_text", text = "The customer's next message starts a new one." },
+                        confirm = new { type = "plain_text", text = "Close" },
+                        deny = new { type = "plain_text", text = "Keep it" },
+                    },
+                },
+            },
+        };
+    }
+
+    /// <summary>A warm transfer offered to the agent: a message of its own (the conversation is not theirs yet), with Accept and Decline.</summary>
+    public static (string Text, object[] Blocks) TransferOffer(ToolEvent e)
+    {
+        var value = e.TransferId.ToString();
+        var until = e.OfferExpiresAt is { } at ? $" until <!date^{at.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture)}^{{time}}|{at:u}>" : "";
+        var blocks = new List<object>
+        {
+            new { type = "header", text = new { type = "plain_text", text = Clip($"Transfer: {e.CustomerLabel} · {ToolEvent.ChannelName(e.Channel)}", 150) } },
+            Section($"*{Escape(e.TransferFrom ?? "Another agent")}* asks you to take this conversation{until}." +
+                (e.Note is { Length: > 0 } note ? $"\n{Quote(Escape(note))}" : "")),
+        };
+        if (e.Messages.Count > 0)
+        {
+            blocks.Add(Section(Transcript(e.Messages.TakeLast(5))));
+        }
+        blocks.Add(new
+        {
+            type = "actions",
+            block_id = OfferBlock,
+            elements = new object[]
+            {
+                new { type = "button", action_id = TransferAcceptAction, style = "primary", value, text = new { type = "plain_text", text = "Accept" } },
+                new { type = "button", action_id = TransferDeclineAction, style = "danger", value, text = new { type = "plain_text", text = "Decline" } },
+            },
+        });
+        return (Escape($"{e.TransferFrom ?? "Another agent"} asks you to take a conversation with {e.CustomerLabel}"), blocks.ToArray());
+    }
+
+    /// <summary>The transfer form (a modal), for the conversation it was opened from.</summary>
+    public static object TransferView(Guid conversationId) => new
+    {
+        type = "modal",
+        callback_id = TransferForm,
+        private_metadata = conversationId.ToString(),
+        title = new { type = "plain_text", text = "Transfer" },
+        submit = new { type = "plain_text", text = "Transfer" },
+        close = new { type = "plain_text", text = "Cancel" },
+        blocks = new object[]
+        {
+            new
+            {
+                type = "input", block_id = TransferTo,
+                label = new { type = "plain_text", text = "To" },
+                hint = new { type = "plain_text", text = "An agent's id (ben), or a team as team:billing" },
+                element = new { type = "plain_text_input", action_id = TransferTo, max_length = 110 },
+            },
+            new
+            {
+                type = "input", block_id = TransferWarm, optional = true,
+                label = new { type = "plain_text", text = "How" },
+                element = new
+                {
+                    type = "checkboxes", action_id = TransferWarm,
+                    options = new object[]
+                    {
+                        new
+                        {
+                            value = "warm", text = new { type = "plain_text", text = "Warm: ask them first, I keep it until they accept" },
+                        },
+                    },
+                },
+            },
+            new
+            {
+                type = "input", block_id = TransferNote, optional = true,
+                label = new { type = "plain_text", text = "Note for the next agent" },
+                element = new { type = "plain_text_input", action_id = TransferNote, multiline = true, max_length = 2000 },
+            },
+        },
+    };
+
+    /// <summary>
+    /// The agent's Home tab: presence buttons, transfers offered to them, and their offered and open conversations with
+    /// Close and Transfer…; <paramref name="notice"/> (what the last action did) on top.
+    /// </summary>
+    public static object Home(IReadOnlyList<ConversationView> conversations, IReadOnlyList<(Guid TransferId, string FromAgentId, string? Note)> offers,
+        string? notice)
+    {
+        var blocks = new List<object> { new { type = "header", text = new { type = "plain_text", text = "Your conversations" } } };
+        if (notice is { Length: > 0 })
+        {
+            blocks.Add(new { type = "context", elements = new object[] { Mrkdwn(Escape(notice)) } });
+        }
+        blocks.Add(new
+        {
+            type = "actions",
+            block_id = "presence",
+            elements = new[] { "available", "away", "offline" }.Select(p => (object)new
+            {
+                type = "button", action_id = PresencePrefix + p, value = p, text = new { type = "plain_text", text = char.ToUpperInvariant(p[0]) + p[1..] },
+            }).ToArray(),
+        });
+        foreach (var offer in offers)
+        {
+            var value = offer.TransferId.ToString();
+            blocks.Add(Section($":arrows_counterclockwise: *{Escape(offer.FromAgentId)}* asks you to take a conversation" +
+                (offer.Note is { Length: > 0 } note ? $": {Escape(note)}" : "")));
+            blocks.Add(new
+            {
+                type = "actions",
+                elements = new object[]
+                {
+                    new { type = "button", action_id = TransferAcceptAction, style = "primary", value, text = new { type = "plain_text", text = "Accept" } },
+                    new { type = "button", action_id = TransferDeclineAction, value, text = new { type = "plain_text", text = "Decline" } },
+                },
+            });
+        }
+        if (conversations.Count == 0)
+        {
+            blocks.Add(Section("Nothing open right now."));
+        }
+        foreach (var c in conversations.Take(40)) // Slack's limit is 100 blocks a view
+        {
+            blocks.Add(Section($"*{Escape(c.CustomerDisplayName ?? "A customer")}* · {ToolEvent.ChannelName(c.Channel)} · {c.Status}"));
+            blocks.Add(ManageButtons(c.Id));
+        }
+        return new { type = "home", blocks };
+    }
+
     /// <summary>What a later event says in the conversation's thread (mrkdwn); null when it shows as a reaction or not at all.</summary>
     public static string? ThreadLine(ToolEvent e) => e.Type switch
     {
@@ -73,13 +241,6 @@ internal static partial class SlackMessages
         EventTypes.ConversationReleased => $":leftwards_arrow_with_hook: This conversation is no longer yours: {Escape(e.Reason ?? "released by routing")}.",
         EventTypes.ConversationClosed => $":white_check_mark: Closed by {Escape(e.ClosedBy ?? "routing")}" + (e.Reason is { } reason ? $": {Escape(reason)}" : "."),
         EventTypes.Notice => ":no_entry_sign: " + Escape(e.NoticeText ?? ""),
-        EventTypes.TransferOffered =>
-            $":arrows_counterclockwise: *{Escape(e.TransferFrom ?? "another agent")}* asks you to take this conversation with {Escape(e.CustomerLabel)} on " +
-            $"{ToolEvent.ChannelName(e.Channel)}" + (e.OfferExpiresAt is { } until
-                ? $" until <!date^{until.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture)}^{{time}}|{until:u}>" : "") +
-            (e.Note is { Length: > 0 } note ? $":\n{Quote(Escape(note))}" : ".") +
-            (e.Messages.Count > 0 ? "\n" + Transcript(e.Messages.TakeLast(5)) : "") +
-            $"\nAnswer with the agent API: POST /transfers/{e.TransferId}/accept or /decline.",
         EventTypes.TransferEnded => ":arrows_counterclockwise: " + Escape(e.Reason ?? "The transfer ended."),
         EventTypes.ReplyStatus when e.ReplyStatus == "failed" =>
             $":warning: A reply on {ToolEvent.ChannelName(e.Channel)} was not delivered: {Escape(e.ErrorMessage ?? "no reason given")}" +

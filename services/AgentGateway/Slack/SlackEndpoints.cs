@@ -2,6 +2,7 @@ using Routing.AgentGateway.Rendering;
 using Routing.AgentGateway.Events;
 using Microsoft.Extensions.Options;
 using Routing.AgentGateway.Agents;
+using Routing.AgentGateway.Conversations;
 using Routing.AgentGateway.Delivery;
 using Routing.Contracts;
 using Routing.ServiceDefaults;
@@ -28,7 +29,8 @@ internal static class SlackEndpoints
     }
 
     private static async Task<IResult> EventsAsync(HttpContext http, IOptions<SlackOptions> options, ThreadStore threads, TargetStore targets, DeliveryStore deliveries,
-        EventSignal signal, AgentActions actions, TimeProvider time, ILogger<SlackApi> logger)
+        EventSignal signal, AgentActions actions, SlackApi slack, ConversationStore conversations, TransferOfferStore offers, TimeProvider time,
+        ILogger<SlackApi> logger)
     {
         var (body, refusal) = await VerifiedBodyAsync(http, options.Value, time, "application/json");
         if (refusal is not null)
@@ -47,6 +49,14 @@ internal static class SlackEndpoints
         if (request is SlackEvent.UrlVerification verification)
         {
             return Results.Ok(new { challenge = verification.Challenge });
+        }
+        if (request is SlackEvent.HomeOpened(var homeUser))
+        {
+            if (await targets.AgentOfSlackUserAsync(homeUser, http.RequestAborted) is { } homeAgent)
+            {
+                await PublishHomeAsync(slack, homeUser, homeAgent, conversations, offers, time, null, http.RequestAborted);
+            }
+            return Results.Ok();
         }
         if (request is not SlackEvent.ThreadReply(var channel, var threadTs, var ts, var user, var written))
         {
@@ -83,27 +93,47 @@ internal static class SlackEndpoints
     }
 
     private static async Task<IResult> InteractivityAsync(HttpContext http, IOptions<SlackOptions> options, ThreadStore threads, TargetStore targets,
-        AgentActions actions, SlackApi slack, TimeProvider time)
+        AgentActions actions, SlackApi slack, ConversationStore conversations, TransferOfferStore offers, TimeProvider time)
     {
         var (body, refusal) = await VerifiedBodyAsync(http, options.Value, time, "application/x-www-form-urlencoded");
         if (refusal is not null)
         {
             return refusal;
         }
-        SlackButtonPress? press;
+        SlackInteraction? interaction;
         try
         {
-            press = SlackPayloads.ReadButtonPress(body);
+            interaction = SlackPayloads.ReadInteraction(body);
         }
         catch (SlackPayloadException ex)
         {
             return Problem(StatusCodes.Status400BadRequest, "Invalid request", ex.Message);
         }
-        if (press is not (var channel, var messageTs, var threadTs, var userId, var accept, var conversationId, var messageText, var shown))
-        {
-            return Results.Ok();
-        }
         var ct = http.RequestAborted;
+        switch (interaction)
+        {
+            case SlackButtonPress press:
+                return await OfferAnswerAsync(press, threads, targets, actions, slack, ct);
+            case SlackViewSubmission form:
+                return await TransferFormAsync(form, targets, actions, ct);
+            case SlackAction action:
+                // buttons outside a conversation's thread (the Home tab, a transfer offer) act for the agent whose Slack user pressed them
+                if (await targets.AgentOfSlackUserAsync(action.UserId, ct) is not { } agentId)
+                {
+                    await TellAsync(slack, action, "You are not set up as an agent here (no Slack target names you).", ct);
+                    return Results.Ok();
+                }
+                return await ActionAsync(action, agentId, actions, slack, conversations, offers, time, ct);
+            default:
+                return Results.Ok();
+        }
+    }
+
+    /// <summary>Accept or Decline on an offer in a conversation's thread: only the target's own Slack user answers it.</summary>
+    private static async Task<IResult> OfferAnswerAsync(SlackButtonPress press, ThreadStore threads, TargetStore targets, AgentActions actions, SlackApi slack,
+        CancellationToken ct)
+    {
+        var (channel, messageTs, threadTs, userId, accept, conversationId, messageText, shown) = press;
         if (await threads.ThreadOwnerAsync(channel, threadTs, ct) is not { } owner || owner.ConversationId != conversationId
             || await targets.TargetAsync(owner.TargetId, ct) is not { } target)
         {
@@ -126,6 +156,114 @@ internal static class SlackEndpoints
             : ":no_entry_sign: " + SlackMessages.Escape(result.Detail ?? "Not possible now.");
         await slack.TryCallAsync("chat.update", new { channel, ts = messageTs, text = messageText ?? note, blocks = SlackMessages.Answered(shown, note) }, ct);
         return Results.Ok();
+    }
+
+    /// <summary>Close, Transfer… (opens the form), a transfer offer's Accept or Decline, presence: always as the agent, with the agent API's rules.</summary>
+    private static async Task<IResult> ActionAsync(SlackAction action, string agentId, AgentActions actions, SlackApi slack, ConversationStore conversations,
+        TransferOfferStore offers, TimeProvider time, CancellationToken ct)
+    {
+        ActionResult result;
+        string done;
+        switch (action.ActionId)
+        {
+            case SlackMessages.TransferAction when Guid.TryParse(action.Value, out var conversationId):
+                if (await conversations.GetForAgentAsync(conversationId, agentId, ct) is null)
+                {
+                    result = ActionResult.NotFound;
+                    done = "";
+                    break;
+                }
+                if (action.TriggerId is null)
+                {
+                    return Results.Ok();
+                }
+                await slack.TryCallAsync("views.open", new { trigger_id = action.TriggerId, view = SlackMessages.TransferView(conversationId) }, ct);
+                return Results.Ok();
+            case SlackMessages.CloseAction when Guid.TryParse(action.Value, out var conversationId):
+                result = await actions.CloseAsync(conversationId, agentId, "closed in Slack", ct);
+                done = "Closing the conversation.";
+                break;
+            case SlackMessages.TransferAcceptAction or SlackMessages.TransferDeclineAction when Guid.TryParse(action.Value, out var transferId):
+                var accept = action.ActionId == SlackMessages.TransferAcceptAction;
+                result = await actions.AnswerTransferAsync(transferId, agentId, accept, accept ? null : "declined in Slack", ct);
+                done = accept ? "Accepted: the conversation comes to you in a thread of its own." : "Declined: it stays with its agent.";
+                break;
+            case var presence when presence.StartsWith(SlackMessages.PresencePrefix, StringComparison.Ordinal):
+                var status = presence[SlackMessages.PresencePrefix.Length..];
+                result = await actions.CommandAsync(new AgentPresenceChanged { AgentId = agentId, Status = status, ChangedAt = time.GetUtcNow() }, ct);
+                done = $"You are {status}.";
+                break;
+            default:
+                return Results.Ok();
+        }
+        if (result.Status == ActionStatus.Unavailable)
+        {
+            return Problem(StatusCodes.Status503ServiceUnavailable, "Message broker unavailable", result.Detail!);
+        }
+        var note = result.Status == ActionStatus.Done ? done : "Not done: " + (result.Detail ?? "not possible now.");
+        if (action.Channel is { } channel && action.MessageTs is { } ts && action.ActionId is SlackMessages.TransferAcceptAction or SlackMessages.TransferDeclineAction)
+        {
+            // the offer's message: its buttons give way to what was done
+            await slack.TryCallAsync("chat.update", new { channel, ts, text = action.MessageText ?? note, blocks = SlackMessages.Answered(action.Blocks, note) }, ct);
+        }
+        else if (action.Channel is null)
+        {
+            await PublishHomeAsync(slack, action.UserId, agentId, conversations, offers, time, note, ct); // pressed on the Home tab
+        }
+        else
+        {
+            await TellAsync(slack, action, note, ct);
+        }
+        return Results.Ok();
+    }
+
+    /// <summary>
+    /// The transfer form submitted: "ben" or "team:billing", warm or not, a note. A refusal the gateway can tell at once
+    /// (not the agent's, not open, bad input) is shown on the form; routing's answer comes as transfer.ended in the thread.
+    /// </summary>
+    private static async Task<IResult> TransferFormAsync(SlackViewSubmission form, TargetStore targets, AgentActions actions, CancellationToken ct)
+    {
+        if (!Guid.TryParse(form.PrivateMetadata, out var conversationId))
+        {
+            return Results.Ok();
+        }
+        if (await targets.AgentOfSlackUserAsync(form.UserId, ct) is not { } agentId)
+        {
+            return FormError(SlackMessages.TransferTo, "You are not set up as an agent here (no Slack target names you).");
+        }
+        var to = form.Values.GetValueOrDefault(SlackMessages.TransferTo)?.Trim() ?? "";
+        var team = to.StartsWith("team:", StringComparison.OrdinalIgnoreCase) ? to[5..].Trim() : null;
+        var (result, _) = await actions.TransferAsync(conversationId, agentId, team is null ? to.TrimStart('@') : null, team,
+            form.Values.GetValueOrDefault(SlackMessages.TransferWarm)?.Contains("warm", StringComparison.Ordinal) == true,
+            form.Values.GetValueOrDefault(SlackMessages.TransferNote), ct);
+        return result.Status switch
+        {
+            ActionStatus.Done => Results.Ok(),
+            ActionStatus.Unavailable => Problem(StatusCodes.Status503ServiceUnavailable, "Message broker unavailable", result.Detail!),
+            ActionStatus.Invalid when result.Field == "note" => FormError(SlackMessages.TransferNote, result.Detail!),
+            _ => FormError(SlackMessages.TransferTo, result.Detail ?? "Not possible now."),
+        };
+    }
+
+    private static IResult FormError(string block, string message) =>
+        Results.Json(new { response_action = "errors", errors = new Dictionary<string, string> { [block] = message } });
+
+    /// <summary>An answer only the person who pressed sees, where they pressed it.</summary>
+    private static async Task TellAsync(SlackApi slack, SlackAction action, string text, CancellationToken ct)
+    {
+        if (action.Channel is { } channel)
+        {
+            await slack.TryCallAsync("chat.postEphemeral", new { channel, user = action.UserId, text = SlackMessages.Escape(text) }, ct);
+        }
+    }
+
+    /// <summary>The agent's Home tab, written afresh: their offered and open conversations and the transfers offered to them.</summary>
+    private static async Task PublishHomeAsync(SlackApi slack, string slackUserId, string agentId, ConversationStore conversations, TransferOfferStore offers,
+        TimeProvider time, string? notice, CancellationToken ct)
+    {
+        var active = await conversations.ListForAgentAsync(agentId, ["offered", "open"], 40, ct);
+        var offered = (await offers.OpenForAgentAsync(agentId, time.GetUtcNow(), ct)).Select(o => (o.TransferId, o.FromAgentId, o.Note)).ToList();
+        await slack.TryCallAsync("views.publish", new { user_id = slackUserId, view = SlackMessages.Home(active, offered, notice) }, ct);
     }
 
     /// <summary>The raw body once its media type is Slack's and its Slack signature is valid; otherwise the refusal (404 when Slack is not set up here).</summary>

@@ -16,13 +16,30 @@ internal abstract record SlackEvent
     /// <summary>A person's message in a thread (the gateway checks whose thread, and whether the person is its agent).</summary>
     public sealed record ThreadReply(string Channel, string ThreadTs, string Ts, string User, string Text) : SlackEvent;
 
+    /// <summary>A person opened the app's Home tab: it shows their conversations and what they can do.</summary>
+    public sealed record HomeOpened(string User) : SlackEvent;
+
     /// <summary>Anything else: a bot's message, an edit, a top-level message, an event the gateway does not use.</summary>
     public sealed record Ignored : SlackEvent;
 }
 
+/// <summary>What an interactivity request asks, and the Slack user who asked.</summary>
+internal abstract record SlackInteraction(string UserId);
+
 /// <summary>An Accept or Decline button pressed on an offer.</summary>
 internal sealed record SlackButtonPress(string Channel, string MessageTs, string ThreadTs, string UserId, bool Accept, Guid ConversationId,
-    string? MessageText, IReadOnlyList<JsonElement> Blocks);
+    string? MessageText, IReadOnlyList<JsonElement> Blocks) : SlackInteraction(UserId);
+
+/// <summary>
+/// Any other button of the gateway's (close, transfer, a transfer offer's answer, presence): its action and value, the
+/// trigger a form needs, and where it was pressed (a message's channel and ts; none on the Home tab).
+/// </summary>
+internal sealed record SlackAction(string UserId, string ActionId, string Value, string? TriggerId, string? Channel, string? MessageTs,
+    string? MessageText, IReadOnlyList<JsonElement> Blocks) : SlackInteraction(UserId);
+
+/// <summary>A form (modal) submitted: its callback id, what it was opened for, and each input block's value.</summary>
+internal sealed record SlackViewSubmission(string UserId, string CallbackId, string PrivateMetadata, IReadOnlyDictionary<string, string> Values)
+    : SlackInteraction(UserId);
 
 /// <summary>
 /// Slack's bodies read without trusting their shape: a field of the wrong kind (an array where an object belongs, a number
@@ -38,6 +55,10 @@ internal static class SlackPayloads
         {
             return new SlackEvent.UrlVerification(Text(payload, "challenge"));
         }
+        if (HomeOpened(payload) is { } home)
+        {
+            return home;
+        }
         if (type != "event_callback" || Object(payload, "event") is not { } e || Text(e, "type") != "message"
             || e.TryGetProperty("bot_id", out _) || Text(e, "subtype") is { } subtype && subtype != "thread_broadcast"
             || Text(e, "thread_ts") is not { } threadTs || Text(e, "ts") is not { } ts || ts == threadTs
@@ -48,31 +69,81 @@ internal static class SlackPayloads
         return new SlackEvent.ThreadReply(channel, threadTs, ts, user, Text(e, "text") ?? "");
     }
 
-    /// <summary>The button press of an interactivity request (a form with a JSON "payload"), or null for anything else.</summary>
-    public static SlackButtonPress? ReadButtonPress(byte[] body)
+    private static SlackEvent? HomeOpened(JsonElement payload) =>
+        Text(payload, "type") == "event_callback" && Object(payload, "event") is { } e && Text(e, "type") == "app_home_opened"
+        && Text(e, "tab") is null or "home" && Text(e, "user") is { } user
+            ? new SlackEvent.HomeOpened(user)
+            : null;
+
+    /// <summary>
+    /// An interactivity request: a button of the gateway's pressed (an offer's Accept or Decline, or any other of its
+    /// actions), or one of its forms submitted; null for anything else (another app's action, a form it did not open).
+    /// </summary>
+    public static SlackInteraction? ReadInteraction(byte[] body)
     {
-        string json;
+        var payload = Parse(System.Text.Encoding.UTF8.GetBytes(FormPayload(body)), "payload");
+        if (Object(payload, "user") is not { } user || Text(user, "id") is not { } userId)
+        {
+            return null;
+        }
+        if (Text(payload, "type") == "view_submission")
+        {
+            if (Object(payload, "view") is not { } view || Text(view, "callback_id") is not { } callbackId || !SlackMessages.Forms.Contains(callbackId))
+            {
+                return null;
+            }
+            var values = new Dictionary<string, string>(StringComparer.Ordinal);
+            if (Object(view, "state") is { } state && Object(state, "values") is { } blocks)
+            {
+                foreach (var block in blocks.EnumerateObject().Where(b => b.Value.ValueKind == JsonValueKind.Object))
+                {
+                    foreach (var input in block.Value.EnumerateObject().Where(i => i.Value.ValueKind == JsonValueKind.Object))
+                    {
+                        var selected = Array(input.Value, "selected_options")?.Select(o => Text(o, "value")).OfType<string>().ToList();
+                        var value = Text(input.Value, "value") ?? (selected is null ? null : string.Join(",", selected));
+                        if (value is not null)
+                        {
+                            values[block.Name] = value;
+                        }
+                    }
+                }
+            }
+            return new SlackViewSubmission(userId, callbackId, Text(view, "private_metadata") ?? "", values);
+        }
+        if (Text(payload, "type") != "block_actions" || Array(payload, "actions") is not [var action, ..] || Text(action, "action_id") is not { } actionId)
+        {
+            return null;
+        }
+        var container = Object(payload, "container");
+        var message = Object(payload, "message");
+        var channel = container is { } c ? Text(c, "channel_id") : null;
+        var messageTs = container is { } m ? Text(m, "message_ts") : null;
+        if (actionId is SlackMessages.AcceptAction or SlackMessages.DeclineAction)
+        {
+            return message is null || channel is null || messageTs is null || !Guid.TryParse(Text(action, "value"), out var conversationId) ? null
+                : new SlackButtonPress(channel, messageTs, Text(message.Value, "thread_ts") ?? messageTs, userId, actionId == SlackMessages.AcceptAction,
+                    conversationId, Text(message.Value, "text"), (Array(message.Value, "blocks") ?? []).Where(b => b.ValueKind == JsonValueKind.Object).ToList());
+        }
+        if (!SlackMessages.Actions.Contains(actionId))
+        {
+            return null;
+        }
+        return new SlackAction(userId, actionId, Text(action, "value") ?? "", Text(payload, "trigger_id"), channel, messageTs,
+            message is { } msg ? Text(msg, "text") : null,
+            (message is { } withBlocks ? Array(withBlocks, "blocks") ?? [] : []).Where(b => b.ValueKind == JsonValueKind.Object).ToList());
+    }
+
+    private static string FormPayload(byte[] body)
+    {
         try
         {
             var form = QueryHelpers.ParseQuery(Strict.GetString(body));
-            json = !form.TryGetValue("payload", out var p) ? "" : p.Count == 1 ? p[0] ?? "" : throw new SlackPayloadException("payload is given more than once");
+            return !form.TryGetValue("payload", out var p) ? "" : p.Count == 1 ? p[0] ?? "" : throw new SlackPayloadException("payload is given more than once");
         }
         catch (Exception ex) when (ex is System.Text.DecoderFallbackException or InvalidDataException or FormatException)
         {
             throw new SlackPayloadException("The body is not a UTF-8 form: " + ex.Message);
         }
-        var payload = Parse(System.Text.Encoding.UTF8.GetBytes(json), "payload");
-        if (Text(payload, "type") != "block_actions" || Array(payload, "actions") is not [var action, ..]
-            || Object(payload, "message") is not { } message || Object(payload, "container") is not { } container
-            || Text(container, "channel_id") is not { } channel || Text(container, "message_ts") is not { } messageTs
-            || Object(payload, "user") is not { } user || Text(user, "id") is not { } userId
-            || Text(action, "action_id") is not { } actionId || actionId is not (SlackMessages.AcceptAction or SlackMessages.DeclineAction)
-            || !Guid.TryParse(Text(action, "value"), out var conversationId))
-        {
-            return null;
-        }
-        return new SlackButtonPress(channel, messageTs, Text(message, "thread_ts") ?? messageTs, userId, actionId == SlackMessages.AcceptAction,
-            conversationId, Text(message, "text"), (Array(message, "blocks") ?? []).Where(b => b.ValueKind == JsonValueKind.Object).ToList());
     }
 
     private static readonly System.Text.UTF8Encoding Strict = new(false, throwOnInvalidBytes: true);

@@ -33,6 +33,18 @@ internal sealed class SlackSender(SlackApi slack, ThreadStore store) : IDelivery
             return opened.Outcome();
         }
 
+        if (e.Type == EventTypes.TransferOffered)
+        {
+            // the conversation is not the agent's (yet): a message of its own with Accept and Decline, not a thread
+            var (text, blocks) = SlackMessages.TransferOffer(e);
+            return (await slack.CallAsync("chat.postMessage", new { channel = delivery.Address, text, blocks, unfurl_links = false, unfurl_media = false }, ct))
+                .Outcome();
+        }
+        if (e.Type == EventTypes.TransferEnded && thread is null && SlackMessages.ThreadLine(e) is { } ended)
+        {
+            return (await slack.CallAsync("chat.postMessage", new { channel = delivery.Address, text = ended }, ct)).Outcome();
+        }
+
         if (e.Type == EventTypes.ReplyStatus && SlackMessages.Reaction(e.ReplyStatus) is { } reaction
             && await store.ToolReplyAsync(e.ReplyId!.Value, delivery.TargetId, ct) is { } written)
         {

@@ -1,0 +1,57 @@
+using System.Text.RegularExpressions;
+
+namespace Routing.AgentGateway.Email;
+
+/// <summary>
+/// What an agent's mail asks, when its new text is a command rather than a reply to the customer: "accept",
+/// "decline[: reason]", "close[: reason]", "away", "available", "offline" (each the whole text, on one line), or
+/// "[warm] transfer to ben" / "transfer to team billing" on the first line, the note for the next agent after a colon or
+/// on the lines below. Anything else is a reply to the customer.
+/// </summary>
+internal abstract partial record MailCommand
+{
+    public sealed record Accept : MailCommand;
+
+    public sealed record Decline(string? Reason) : MailCommand;
+
+    public sealed record Close(string? Reason) : MailCommand;
+
+    public sealed record Transfer(string? ToAgentId, string? ToTeam, bool Warm, string? Note) : MailCommand;
+
+    public sealed record Presence(string Status) : MailCommand;
+
+    public static MailCommand? Parse(string text)
+    {
+        var lines = text.Trim().ReplaceLineEndings("\n").Split('\n');
+        var first = lines[0].Trim();
+        var rest = string.Join('\n', lines.Skip(1)).Trim();
+        if (TransferLine().Match(first) is { Success: true } transfer
+            && !(transfer.Groups["agent"].Success && transfer.Groups["agent"].Value.Equals("team", StringComparison.OrdinalIgnoreCase)))
+        {
+            var note = string.Join('\n', new[] { transfer.Groups["note"].Value.Trim(), rest }.Where(n => n.Length > 0));
+            return new Transfer(transfer.Groups["agent"].Success ? transfer.Groups["agent"].Value : null,
+                transfer.Groups["team"].Success ? transfer.Groups["team"].Value.ToLowerInvariant() : null,
+                transfer.Groups["warm"].Success, note.Length == 0 ? null : note);
+        }
+        if (rest.Length > 0 || CommandLine().Match(first) is not { Success: true } command)
+        {
+            return null;
+        }
+        var reason = command.Groups["reason"].Success && command.Groups["reason"].Value.Trim() is { Length: > 0 } r ? r : null;
+        return command.Groups["verb"].Value.ToLowerInvariant() switch
+        {
+            "accept" when reason is null => new Accept(),
+            "decline" => new Decline(reason),
+            "close" => new Close(reason),
+            "away" or "available" or "offline" when reason is null => new Presence(command.Groups["verb"].Value.ToLowerInvariant()),
+            _ => null,
+        };
+    }
+
+    [GeneratedRegex(@"^(?<verb>accept|decline|close|away|available|offline)[.!]?\s*(:\s*(?<reason>.*))?$", RegexOptions.IgnoreCase)]
+    private static partial Regex CommandLine();
+
+    [GeneratedRegex(@"^(?<warm>warm\s+)?transfer\s+to\s+(team\s+(?<team>[A-Za-z0-9][A-Za-z0-9._@-]{0,99})|@?(?<agent>[A-Za-z0-9][A-Za-z0-9._@-]{0,99}))[.!]?\s*(:\s*(?<note>.*))?$",
+        RegexOptions.IgnoreCase)]
+    private static partial Regex TransferLine();
+}

@@ -1,0 +1,44 @@
+using Routing.AgentGateway.Email;
+
+namespace AgentGateway.Tests;
+
+/// <summary>An agent's mail is a command only when its new text is one; anything else is a reply to the customer.</summary>
+public sealed class MailCommandTests
+{
+    [Theory]
+    [InlineData("accept", "Accept")]
+    [InlineData("Accept.", "Accept")]
+    [InlineData("decline", "Decline()")]
+    [InlineData("Decline: on a call", "Decline(on a call)")]
+    [InlineData("close", "Close()")]
+    [InlineData("CLOSE: resolved on the phone", "Close(resolved on the phone)")]
+    [InlineData("away", "Presence(away)")]
+    [InlineData("Available!", "Presence(available)")]
+    [InlineData("transfer to ben", "Transfer(ben, , False, )")]
+    [InlineData("transfer to @ben.rossi: wants a refund", "Transfer(ben.rossi, , False, wants a refund)")]
+    [InlineData("Warm transfer to team Billing\nShe needs a corrected invoice.\nOrder 1234.", "Transfer(, billing, True, She needs a corrected invoice.\nOrder 1234.)")]
+    public void Should_read_a_command(string text, string expected)
+    {
+        var command = MailCommand.Parse(text);
+
+        Assert.Equal(expected, command switch
+        {
+            MailCommand.Accept => "Accept",
+            MailCommand.Decline d => $"Decline({d.Reason})",
+            MailCommand.Close c => $"Close({c.Reason})",
+            MailCommand.Presence p => $"Presence({p.Status})",
+            MailCommand.Transfer t => $"Transfer({t.ToAgentId}, {t.ToTeam}, {t.Warm}, {t.Note})",
+            _ => "none",
+        });
+    }
+
+    [Theory]
+    [InlineData("Hello, your parcel ships today.")]
+    [InlineData("close the window and restart the router")]
+    [InlineData("Accept\nand thank you")]
+    [InlineData("away: for lunch")]
+    [InlineData("transfer to")]
+    [InlineData("transfer to team")]
+    [InlineData("I will transfer to ben")]
+    public void Should_take_anything_else_as_a_reply(string text) => Assert.Null(MailCommand.Parse(text));
+}
