@@ -203,6 +203,69 @@ public sealed class AgentGatewayStackTests : IAsyncLifetime
         Assert.Equal([(anna, "done", false), (ben, "done", true)], transfers);
     }
 
+    [Fact]
+    public async Task Should_transfer_from_Slack_through_the_form_and_from_email_by_a_command()
+    {
+        var (anna, ben, carl) = (await AgentAsync(), await AgentAsync(), await AgentAsync());
+        var annaSlack = "U" + Guid.NewGuid().ToString("N")[..10].ToUpperInvariant();
+        var annaTarget = (await (await _admin.PostAsJsonAsync($"/admin/agents/{anna}/slack-targets", new { slackUserId = annaSlack })).EnsureSuccessStatusCode()
+            .Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        var benMailbox = MailServers.NewMailbox("e2e-ben");
+        (await _admin.PostAsJsonAsync($"/admin/agents/{ben}/email-targets", new { address = benMailbox })).EnsureSuccessStatusCode();
+        var carlSecret = (await (await _admin.PostAsJsonAsync($"/admin/agents/{carl}/webhook-targets", new { url = _tool.Url + "/hooks" }))
+            .EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>()).GetProperty("secret").GetString()!;
+        var (_, conversation) = await OwnedConversationAsync(anna);
+        var id = conversation.ConversationId;
+
+        // Slack: anna presses Transfer… on the conversation's opening message, and submits the form to ben
+        var opening = await SentAsync("the conversation's opening in anna's Slack", r => r.GetProperty("provider").GetString() == "slack"
+            && r.GetProperty("body").GetProperty("channel").GetString() == annaSlack && r.GetProperty("body").ToString().Contains(id.ToString(), StringComparison.Ordinal));
+        Assert.Contains("conversation.transfer", opening.GetProperty("body").GetProperty("blocks").ToString());
+        var threadTs = opening.GetProperty("providerMessageId").GetString()!;
+        await Eventually.TrueAsync("the opening's delivery to anna's Slack to be done", async () =>
+            !(await _admin.GetFromJsonAsync<JsonElement>("/admin/webhook-deliveries?status=pending&limit=1000")).EnumerateArray()
+                .Any(d => d.GetProperty("targetId").GetGuid() == annaTarget));
+        var secret = LocalStack.Secrets["Gateway__Slack__SigningSecret"];
+        var trigger = "trigger-" + Guid.NewGuid().ToString("N")[..8];
+        Assert.Equal(HttpStatusCode.OK, (await _http.SendAsync(SampleWebhooks.SlackButton(LocalStack.Gateway, secret, annaSlack, "conversation.transfer", id.ToString(),
+            "D" + annaSlack[1..], threadTs, trigger))).StatusCode);
+        await SentAsync("the transfer form", r => r.GetProperty("path").GetString()!.EndsWith("views.open", StringComparison.Ordinal)
+            && r.GetProperty("body").GetProperty("trigger_id").GetString() == trigger);
+        using (var submitted = await _http.SendAsync(SampleWebhooks.SlackTransferForm(LocalStack.Gateway, secret, annaSlack, id, ben, warm: false,
+                   note: "Delivery date, needs the warehouse")))
+        {
+            Assert.Equal(HttpStatusCode.OK, submitted.StatusCode);
+        }
+
+        // ben gets it by mail, with anna's note; anna's thread says it left her
+        var benMail = await Eventually.ValueAsync($"the transferred conversation in {benMailbox}", async () =>
+        {
+            using var client = await MailServers.ConnectAsync(benMailbox);
+            await client.Inbox.OpenAsync(MailKit.FolderAccess.ReadOnly);
+            MimeKit.MimeMessage? found = null;
+            for (var i = 0; i < client.Inbox.Count && found is null; i++)
+            {
+                var mail = await client.Inbox.GetMessageAsync(i);
+                found = mail.Headers["X-Routing-Conversation"] == id.ToString() && mail.InReplyTo is null ? mail : null;
+            }
+            await client.DisconnectAsync(true);
+            return found;
+        });
+        Assert.Contains($"{anna} transferred it to you: Delivery date, needs the warehouse", benMail.TextBody);
+        await SentAsync("the release in anna's thread", r => r.GetProperty("provider").GetString() == "slack"
+            && r.GetProperty("body").TryGetProperty("thread_ts", out var ts) && ts.GetString() == threadTs
+            && r.GetProperty("body").ToString().Contains("you transferred it", StringComparison.Ordinal));
+
+        // email: ben answers with a command, and carl gets it
+        await MailServers.ReplyAsync(benMailbox, benMail.ReplyTo.Mailboxes.Single().Address, $"transfer to {carl}\nHe prefers mornings.", benMail);
+
+        var toCarl = await WebhookAsync(carlSecret, "conversation.assigned", id);
+        Assert.Equal($"{ben} transferred it to you: He prefers mornings.", toCarl.GetProperty("data").GetProperty("routing").GetProperty("summary").GetString());
+        var transfers = (await _routing.GetFromJsonAsync<JsonElement>($"{LocalStack.Routing}/conversations/{id}/transfers")).EnumerateArray()
+            .Select(t => (t.GetProperty("requestedBy").GetString(), t.GetProperty("toAgentId").GetString(), t.GetProperty("status").GetString())).ToList();
+        Assert.Equal([(anna, ben, "done"), (ben, carl, "done")], transfers);
+    }
+
     /// <summary>An available agent in routing with an agent API token in the gateway.</summary>
     private async Task<string> AgentAsync()
     {

@@ -172,6 +172,51 @@ public static class SampleWebhooks
         }), "application/json", signingSecret);
 
     /// <summary>
+    /// A button of the gateway's pressed in Slack (an interactivity request, block_actions), on a message (its channel and
+    /// ts) or, with neither, on the app's Home tab; signed with the app's signing secret.
+    /// </summary>
+    public static HttpRequestMessage SlackButton(string gatewayBaseUrl, string signingSecret, string user, string actionId, string value,
+        string? channel = null, string? messageTs = null, string triggerId = "trigger-1")
+    {
+        object container = channel is null
+            ? new { type = "view", view_id = "V0HOME" }
+            : new { type = "message", message_ts = messageTs, channel_id = channel, is_ephemeral = false };
+        var payload = JsonSerializer.Serialize(new
+        {
+            type = "block_actions", user = new { id = user, username = user, team_id = "T0001" }, api_app_id = "A0001", trigger_id = triggerId, container,
+            message = channel is null ? null : new { type = "message", ts = messageTs, text = "", blocks = Array.Empty<object>() },
+            actions = new[] { new { action_id = actionId, value, type = "button", action_ts = $"{DateTimeOffset.UtcNow.ToUnixTimeSeconds()}.000001" } },
+        });
+        return SlackSigned(gatewayBaseUrl.TrimEnd('/') + "/slack/interactivity", "payload=" + Uri.EscapeDataString(payload),
+            "application/x-www-form-urlencoded", signingSecret);
+    }
+
+    /// <summary>The gateway's transfer form submitted in Slack (view_submission): to an agent ("ben") or a team ("team:billing").</summary>
+    public static HttpRequestMessage SlackTransferForm(string gatewayBaseUrl, string signingSecret, string user, Guid conversationId, string to, bool warm,
+        string? note)
+    {
+        var payload = JsonSerializer.Serialize(new
+        {
+            type = "view_submission", user = new { id = user, username = user, team_id = "T0001" }, api_app_id = "A0001", trigger_id = "trigger-2",
+            view = new
+            {
+                id = "V0FORM", type = "modal", callback_id = "conversation.transfer", private_metadata = conversationId.ToString(),
+                state = new
+                {
+                    values = new Dictionary<string, object>
+                    {
+                        ["to"] = new { to = new { type = "plain_text_input", value = to } },
+                        ["warm"] = new { warm = new { type = "checkboxes", selected_options = warm ? new[] { new { value = "warm" } } : [] } },
+                        ["note"] = new { note = new { type = "plain_text_input", value = note } },
+                    },
+                },
+            },
+        });
+        return SlackSigned(gatewayBaseUrl.TrimEnd('/') + "/slack/interactivity", "payload=" + Uri.EscapeDataString(payload),
+            "application/x-www-form-urlencoded", signingSecret);
+    }
+
+    /// <summary>
     /// A request from Slack: X-Slack-Request-Timestamp, and X-Slack-Signature "v0=" and the hex HMAC-SHA256 of
     /// "v0:{timestamp}:{body}" keyed by the app's signing secret (Slack's "Verifying requests from Slack").
     /// </summary>
