@@ -29,10 +29,13 @@ public static class RoutingTriggers
     /// <summary>An agent or operator moved the conversation to another agent or a team (TransferConversation).</summary>
     public const string Transferred = "transferred";
 
+    /// <summary>A queued conversation waited long enough for a requirement (its language, its skills) to be dropped: routed again.</summary>
+    public const string RequirementsRelaxed = "requirements-relaxed";
+
     public static IReadOnlyList<string> All { get; } =
     [
         NewConversation, HoldExpired, SlotFreed, OfflineGrace, OfferDeclined, OfferExpired, Closed, HeldAgentsUnavailable, ChannelChanged,
-        CustomerReturned, Unmerged, Transferred,
+        CustomerReturned, Unmerged, Transferred, RequirementsRelaxed,
     ];
 }
 

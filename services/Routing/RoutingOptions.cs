@@ -57,6 +57,9 @@ internal sealed class RoutingOptions
     /// </summary>
     public TimeSpan ReopenWindow { get; set; } = TimeSpan.FromHours(24);
 
+    /// <summary>What conversations require of agents (language, skills), and when each requirement is relaxed.</summary>
+    public RequirementOptions Requirements { get; set; } = new();
+
     /// <summary>How often each replica sweeps due timers and looks for free slots with waiting conversations.</summary>
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(1);
 
@@ -127,4 +130,37 @@ internal enum UnverifiedSenders
 
     /// <summary>Anybody is who their From says (how email-to-ticket tools commonly work): only where mail is verified upstream.</summary>
     Trust,
+}
+
+/// <summary>
+/// Languages and skills: a conversation asks for the customer's language (the adapter's metadata "language", or detected
+/// from the first message) and for skills (the metadata's "skills", comma-separated, and the rules below); agents who
+/// meet them are chosen, the customer's preferred agents first. Each requirement is dropped once the conversation has
+/// waited its relaxation time, so that nobody waits for ever for the perfect agent.
+/// </summary>
+internal sealed class RequirementOptions
+{
+    /// <summary>After this long waiting, any agent may take it whatever language they speak.</summary>
+    public TimeSpan LanguageRelaxAfter { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>After this long waiting, any agent may take it whatever their skills.</summary>
+    public TimeSpan SkillRelaxAfter { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Guess the language of a first message that names none (a few common European languages, from their most frequent words).</summary>
+    public bool DetectLanguage { get; set; } = true;
+
+    /// <summary>Rules that give a new conversation a skill: by the channel account it was written to and words of its first message.</summary>
+    public List<SkillRule> SkillRules { get; set; } = [];
+}
+
+/// <summary>
+/// A conversation gets <see cref="Skill"/> when its first message came to <see cref="ChannelAccount"/> (if set), on
+/// <see cref="Channel"/> (if set), and contains one of <see cref="Keywords"/> as a word (if any are set).
+/// </summary>
+internal sealed class SkillRule
+{
+    public string Skill { get; set; } = "";
+    public string? Channel { get; set; }
+    public string? ChannelAccount { get; set; }
+    public List<string> Keywords { get; set; } = [];
 }

@@ -47,6 +47,8 @@ internal static class RoutingServiceExtensions
         services.AddOptions<RoutingOptions>().BindConfiguration(RoutingOptions.Section).ValidateDataAnnotations()
             .Validate(o => System.ComponentModel.DataAnnotations.Validator.TryValidateObject(o.Inbound, new(o.Inbound), null, validateAllProperties: true),
                 "Routing:Inbound: MaxBatch must be 1-1000, Workers 1-64, ConcurrentMessageLimit 1-10000")
+            .Validate(o => o.Requirements.SkillRules.All(r => Problems.IsValidId(r.Skill) && r.Keywords.All(k => !string.IsNullOrWhiteSpace(k))),
+                "Routing:Requirements:SkillRules: every rule needs a Skill (an id: letters, digits, '.', '_', '@' or '-') and no empty keyword")
             .ValidateOnStart();
         services.AddOptions<FaultOptions>().BindConfiguration(FaultOptions.Section);
         services.TryAddSingleton(TimeProvider.System);

@@ -186,14 +186,15 @@ public sealed class RoutingPolicyTests
         var busyMember = Agent("ben", open: 2) with { Teams = ["billing"] };
         var freeMember = Agent("carl") with { Teams = ["billing", "vip"] };
 
-        var held = RoutingPolicy.EvaluatePreferred("whatsapp", Owners(outsider, busyMember), None, true, TimeSpan.FromMinutes(2), Clock.GetUtcNow(), "billing");
-        var assigned = RoutingPolicy.EvaluatePreferred("whatsapp", Owners(outsider, busyMember, freeMember), None, true, TimeSpan.FromMinutes(2),
-            Clock.GetUtcNow(), "billing");
+        var billing = new Need("whatsapp", "billing");
+        var held = RoutingPolicy.EvaluatePreferred(billing, Owners(outsider, busyMember), None, true, TimeSpan.FromMinutes(2), Clock.GetUtcNow());
+        var assigned = RoutingPolicy.EvaluatePreferred(billing, Owners(outsider, busyMember, freeMember), None, true, TimeSpan.FromMinutes(2),
+            Clock.GetUtcNow());
 
         Assert.Equal(["ben"], Assert.IsType<PreferredOutcome.Hold>(held).HeldFor);
         Assert.Equal("not in team billing", held.Verdicts[0].Verdict);
         Assert.Equal("carl", Assert.IsType<PreferredOutcome.Assign>(assigned).Candidate.Agent.Id);
-        Assert.Equal(["carl"], RoutingPolicy.RankFallback("whatsapp", [outsider, busyMember, freeMember], None, "billing").Select(a => a.Id));
+        Assert.Equal(["carl"], RoutingPolicy.RankFallback(billing, [outsider, busyMember, freeMember], None).Select(a => a.Id));
         Assert.Equal(["anna", "carl"], RoutingPolicy.RankFallback("whatsapp", [outsider, busyMember, freeMember], None).Select(a => a.Id));
     }
 }

@@ -22,10 +22,10 @@ internal sealed class AgentService(RoutingDb db, ConversationLifecycle lifecycle
         return created;
     }
 
-    public async Task<AgentRow?> UpdateAsync(string id, string? name, int? capacity, string[]? channels, string[]? teams, bool? requiresAccept, CancellationToken ct)
+    public async Task<AgentRow?> UpdateAsync(string id, AgentChanges changes, CancellationToken ct)
     {
         await using var tx = await db.BeginAsync(ct);
-        var row = await AgentStore.UpdateAsync(tx, id, name, capacity, channels, teams, requiresAccept, ct);
+        var row = await AgentStore.UpdateAsync(tx, id, changes, ct);
         if (row is null)
         {
             return null;

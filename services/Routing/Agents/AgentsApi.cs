@@ -3,7 +3,7 @@ using Routing.Database;
 
 namespace Routing.Agents;
 
-internal static class AgentsApi
+internal static partial class AgentsApi
 {
     public static IEndpointRouteBuilder MapAgentsApi(this IEndpointRouteBuilder app)
     {
@@ -38,9 +38,9 @@ internal static class AgentsApi
         {
             return problem;
         }
-        if (body.Teams is not null && ValidateTeams(body.Teams) is { } teamsProblem)
+        if (ValidateNames(body.Teams, body.Languages, body.Skills) is { } namesProblem)
         {
-            return teamsProblem;
+            return namesProblem;
         }
         if (body.Presence is not null && !AgentPresences.IsValid(body.Presence))
         {
@@ -52,7 +52,9 @@ internal static class AgentsApi
             Name = body.Name.Trim(),
             Capacity = body.Capacity!.Value,
             Channels = Channels(body.Channels!),
-            Teams = Teams(body.Teams ?? []),
+            Teams = Names(body.Teams ?? []),
+            Languages = Names(body.Languages ?? []),
+            Skills = Names(body.Skills ?? []),
             RequiresAccept = body.RequiresAccept ?? false,
             Presence = body.Presence ?? AgentPresences.Offline,
         }, ct);
@@ -91,12 +93,12 @@ internal static class AgentsApi
         {
             return channelsProblem;
         }
-        if (body.Teams is not null && ValidateTeams(body.Teams) is { } teamsProblem)
+        if (ValidateNames(body.Teams, body.Languages, body.Skills) is { } namesProblem)
         {
-            return teamsProblem;
+            return namesProblem;
         }
-        var updated = await service.UpdateAsync(id, body.Name?.Trim(), body.Capacity, body.Channels is null ? null : Channels(body.Channels),
-            body.Teams is null ? null : Teams(body.Teams), body.RequiresAccept, ct);
+        var updated = await service.UpdateAsync(id, new AgentChanges(body.Name?.Trim(), body.Capacity, body.Channels is null ? null : Channels(body.Channels),
+            NamesOrNull(body.Teams), NamesOrNull(body.Languages), NamesOrNull(body.Skills), body.RequiresAccept), ct);
         return updated is null ? Problems.NotFound("Agent", id) : Results.Ok(AgentResponse.From(updated));
     }
 
@@ -123,13 +125,30 @@ internal static class AgentsApi
         return null;
     }
 
-    /// <summary>Team names are ids (an agent may be in none: then only conversations for no team reach it).</summary>
-    private static IResult? ValidateTeams(string[] teams) =>
-        teams.Length > 100 || teams.Any(t => !Problems.IsValidId(t?.Trim()))
-            ? Problems.Invalid("teams", "at most 100 team names of 1 to 100 characters: letters, digits, '.', '_', '@' or '-'")
+    /// <summary>
+    /// Teams, languages (ISO 639 codes such as en, it, es; none: the agent takes any language) and skills are names: ids,
+    /// kept in lower case (an agent in no team takes only conversations for no team).
+    /// </summary>
+    private static IResult? ValidateNames(string[]? teams, string[]? languages, string[]? skills)
+    {
+        foreach (var (field, names) in new[] { ("teams", teams), ("languages", languages), ("skills", skills) })
+        {
+            if (names is not null && (names.Length > 100 || names.Any(n => !Problems.IsValidId(n?.Trim()))))
+            {
+                return Problems.Invalid(field, "at most 100 names of 1 to 100 characters: letters, digits, '.', '_', '@' or '-'");
+            }
+        }
+        return languages is not null && languages.Any(l => !LanguageCode().IsMatch(l.Trim()))
+            ? Problems.Invalid("languages", "ISO 639 language codes such as en, it or es")
             : null;
+    }
 
-    private static string[] Teams(string[] teams) => teams.Select(t => t.Trim().ToLowerInvariant()).Distinct().ToArray();
+    [System.Text.RegularExpressions.GeneratedRegex("^[A-Za-z]{2,3}$")]
+    private static partial System.Text.RegularExpressions.Regex LanguageCode();
+
+    private static string[] Names(string[] names) => names.Select(t => t.Trim().ToLowerInvariant()).Distinct().ToArray();
+
+    private static string[]? NamesOrNull(string[]? names) => names is null ? null : Names(names);
 
     private static string[] Channels(string[] channels) => channels.Select(c => c.Trim().ToLowerInvariant()).Distinct().ToArray();
 }

@@ -50,6 +50,7 @@ internal sealed class AgentChooser(IOptions<RoutingOptions> options, DecisionWri
         PreferredSources? sources = null, string? previousAgentId = null, TransferContext? transfer = null)
     {
         var excluded = conversation.ExcludedAt(tx.Now);
+        var need = NeedOf(tx, conversation);
         // One hold per wait: a conversation whose hold ended waits in the queue; a release starts a new wait (and clears it).
         var holdAllowed = conversation.HoldUntil is null;
         IReadOnlyList<CandidateVerdict> preferredVerdicts = [];
@@ -65,7 +66,7 @@ internal sealed class AgentChooser(IOptions<RoutingOptions> options, DecisionWri
             var preferred = RoutingPolicy.PreferredSet(owners, history, tx.Now, Options.HistoryLookback, previous);
             preferredIds = preferred.Select(c => c.Agent.Id).ToList();
             var outcome = RoutingPolicy.EvaluatePreferred(
-                conversation.Channel, preferred, excluded, holdAllowed, Options.HoldWaitFor(conversation.Channel), tx.Now, conversation.Team);
+                need, preferred, excluded, holdAllowed, Options.HoldWaitFor(conversation.Channel), tx.Now);
             preferredVerdicts = outcome.Verdicts;
 
             switch (outcome)
@@ -92,10 +93,10 @@ internal sealed class AgentChooser(IOptions<RoutingOptions> options, DecisionWri
 
         // Rule 4: fall back to the least loaded, longest idle available agent.
         var verdicts = preferredVerdicts.ToList();
-        var attempted = await AssignmentStore.TryAssignBestAsync(tx, conversation, excluded.ToArray(), Options.FallbackPoolSize,
+        var attempted = await AssignmentStore.TryAssignBestAsync(tx, conversation, need, excluded.ToArray(), Options.FallbackPoolSize,
             Options.ReceiptCandidateLimit, decisions.OfferExpiresAt(tx), DecisionWriter.RecentMessageLimit, ct);
         var chosen = attempted.Assignment;
-        var ranked = RoutingPolicy.RankFallback(conversation.Channel, attempted.Pool, excluded, conversation.Team);
+        var ranked = RoutingPolicy.RankFallback(need, attempted.Pool, excluded);
         // Every eligible agent was being assigned by other transactions: wait for them in ranking order
         // rather than queue a conversation while agents have room.
         foreach (var agent in chosen is null ? ranked : [])
@@ -118,22 +119,31 @@ internal sealed class AgentChooser(IOptions<RoutingOptions> options, DecisionWri
             verdicts.Add(new CandidateVerdict(chosenId, CandidateSources.Pool, FallbackChosenVerdict(ranked.FirstOrDefault(a => a.Id == chosenId) ?? chosen.Agent), Chosen: true));
             verdicts.AddRange(ranked.SkipWhile(a => a.Id != chosenId).Skip(1).Take(Options.ReceiptCandidateLimit)
                 .Select(a => new CandidateVerdict(a.Id, CandidateSources.Pool, $"ranked lower: {a.OpenCount}/{a.Capacity} open, {Idle(a)}")));
-            AddIneligible(verdicts, attempted.Ineligible, conversation.Channel, excluded, conversation.Team);
+            AddIneligible(verdicts, attempted.Ineligible, need, excluded);
             return decisions.Assigned(tx, conversation, chosen, trigger, RoutingReasons.Fallback, verdicts, considered, preferredIds, transfer);
         }
 
-        AddIneligible(verdicts, attempted.Ineligible, conversation.Channel, excluded, conversation.Team);
-        return await decisions.QueuedAsync(tx, conversation, trigger, verdicts, considered, preferredIds, ct);
+        AddIneligible(verdicts, attempted.Ineligible, need, excluded);
+        return await decisions.QueuedAsync(tx, conversation, trigger, verdicts, considered, preferredIds, ct, need,
+            RoutingPolicy.NextRelaxation(conversation.Language, conversation.Skills, WaitingSince(conversation), tx.Now,
+                Options.Requirements.LanguageRelaxAfter, Options.Requirements.SkillRelaxAfter));
     }
 
     /// <summary>Who serves the channel but could not take it (away, full, offline, declined), after the preferred set's verdicts.</summary>
-    private static void AddIneligible(List<CandidateVerdict> verdicts, IReadOnlyList<AgentSnapshot> ineligible, string channel, IReadOnlySet<string> excluded,
-        string? team)
+    private static void AddIneligible(List<CandidateVerdict> verdicts, IReadOnlyList<AgentSnapshot> ineligible, Need need, IReadOnlySet<string> excluded)
     {
         var listed = verdicts.Select(v => v.AgentId).ToHashSet(StringComparer.Ordinal);
         verdicts.AddRange(ineligible.Where(a => !listed.Contains(a.Id))
-            .Select(a => new CandidateVerdict(a.Id, CandidateSources.Pool, RoutingPolicy.Verdict(a, channel, excluded, team) ?? "taken at that instant")));
+            .Select(a => new CandidateVerdict(a.Id, CandidateSources.Pool, RoutingPolicy.Verdict(a, need, excluded) ?? "taken at that instant")));
     }
+
+    /// <summary>What the conversation needs of an agent now: its requirements, those not relaxed yet.</summary>
+    public Need NeedOf(RoutingTransaction tx, ConversationRow conversation) =>
+        RoutingPolicy.NeedAt(conversation.Channel, conversation.Team, conversation.Language, conversation.Skills, WaitingSince(conversation), tx.Now,
+            Options.Requirements.LanguageRelaxAfter, Options.Requirements.SkillRelaxAfter);
+
+    private static DateTimeOffset WaitingSince(ConversationRow conversation) =>
+        AgentRow.Utc(conversation.WaitingSince ?? conversation.CreatedAt);
 
     /// <summary>Agents who handled the customer since then are in the preferred set.</summary>
     private DateTimeOffset HistorySince(RoutingTransaction tx) => tx.Now - Options.HistoryLookback;

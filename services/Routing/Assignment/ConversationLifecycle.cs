@@ -26,7 +26,8 @@ internal sealed class ConversationLifecycle(AgentChooser chooser, DecisionWriter
             {
                 break;
             }
-            var next = await ConversationStore.NextForAgentAsync(tx, agentId, agent.Channels, agent.Teams, ct);
+            var requirements = options.Value.Requirements;
+            var next = await ConversationStore.NextForAgentAsync(tx, agent, tx.Now - requirements.LanguageRelaxAfter, tx.Now - requirements.SkillRelaxAfter, ct);
             if (next is null)
             {
                 break;

@@ -101,11 +101,19 @@ internal sealed class DecisionWriter(IOptions<RoutingOptions> options, RoutingMe
         return new RouteOutcome(ConversationStatus.Held, null, decisionId, reason);
     }
 
-    /// <summary>Queues the conversation: no agent serving its channel has room.</summary>
+    /// <summary>
+    /// Queues the conversation: no agent who meets its <paramref name="need"/> has room. When a requirement relaxes later
+    /// (<paramref name="relaxesAt"/>), it is routed again then, with fewer requirements.
+    /// </summary>
     public async Task<RouteOutcome> QueuedAsync(RoutingTransaction tx, ConversationRow conversation, string trigger,
-        List<CandidateVerdict> verdicts, int considered, IReadOnlyList<string> preferredSet, CancellationToken ct)
+        List<CandidateVerdict> verdicts, int considered, IReadOnlyList<string> preferredSet, CancellationToken ct, Need? need = null,
+        DateTimeOffset? relaxesAt = null)
     {
         await ConversationStore.MarkQueuedAsync(tx, conversation.Id, preferredSet.ToArray(), ct);
+        if (relaxesAt is { } at)
+        {
+            await TimerStore.ScheduleForConversationAsync(tx, TimerKinds.Relax, conversation.Id, at, ct);
+        }
         if (conversation.HoldUntil is not null)
         {
             await TimerStore.CancelForConversationAsync(tx, conversation.Id, ct, TimerKinds.Hold);
@@ -119,9 +127,8 @@ internal sealed class DecisionWriter(IOptions<RoutingOptions> options, RoutingMe
             CustomerId = conversation.CustomerId,
             Channel = conversation.Channel,
             Priority = conversation.Priority,
-            Reason = conversation.Team is { } team
-                ? $"no available agent of team {team} serving {conversation.Channel} has a free slot"
-                : $"no available agent serving {conversation.Channel} has a free slot",
+            Reason = $"no available agent ({(need ?? conversation.Channel).Describe()}) has a free slot" +
+                (relaxesAt is { } relax ? $"; requirements relax at {relax.UtcDateTime:HH:mm:ss} UTC" : ""),
             DecisionId = decisionId,
             QueuedAt = tx.Now,
         });

@@ -127,8 +127,9 @@ internal sealed class TransferMoves(AgentChooser chooser, ConversationLifecycle 
         var sources = (await AgentStore.PreferredSourcesAsync(tx, [conversation.CustomerId], tx.Now - options.Value.HistoryLookback, ct))[conversation.CustomerId];
         var passedOver = new HashSet<string>(StringComparer.Ordinal) { conversation.AgentId! };
         var preferred = RoutingPolicy.PreferredSet(sources.Owners, sources.History, tx.Now, options.Value.HistoryLookback)
-            .Select(c => c.Agent).FirstOrDefault(a => RoutingPolicy.Verdict(a, conversation.Channel, passedOver, team) is null);
-        var member = preferred ?? RoutingPolicy.RankFallback(conversation.Channel, await TeamMembersAsync(tx, team, ct), passedOver, team).FirstOrDefault();
+            .Select(c => c.Agent).FirstOrDefault(a => RoutingPolicy.Verdict(a, new Need(conversation.Channel, team), passedOver) is null);
+        var member = preferred ?? RoutingPolicy.RankFallback(new Need(conversation.Channel, team), await TeamMembersAsync(tx, team, ct), passedOver)
+            .FirstOrDefault();
         return member is null ? (null, $"nobody in team {team} can take it now") : (member, null);
     }
 

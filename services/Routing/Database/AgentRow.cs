@@ -10,6 +10,8 @@ internal sealed record AgentRow
     public int Capacity { get; init; }
     public string[] Channels { get; init; } = [];
     public string[] Teams { get; init; } = [];
+    public string[] Languages { get; init; } = [];
+    public string[] Skills { get; init; } = [];
     public bool RequiresAccept { get; init; }
     public string Presence { get; init; } = AgentPresences.Offline;
     public DateTime PresenceChangedAt { get; init; }
@@ -27,6 +29,8 @@ internal sealed record AgentRow
         Capacity = Capacity,
         Channels = Channels,
         Teams = Teams,
+        Languages = Languages,
+        Skills = Skills,
         RequiresAccept = RequiresAccept,
         LastAssignedAt = LastAssignedAt is { } at ? Utc(at) : null,
     };

@@ -16,6 +16,7 @@ internal static class AssignmentStore
         from agents
         where presence = 'available' and open_count < capacity and @channel = any(channels) and id <> all(@excluded)
           and (@team::text is null or @team = any(teams))
+          and (@language::text is null or cardinality(languages) = 0 or @language = any(languages)) and skills @> @skills::text[]
         order by open_count, last_assigned_at nulls first, id
         """;
 
@@ -62,7 +63,8 @@ internal static class AssignmentStore
     private const string IneligibleInOrder = """
         from agents
         where @channel = any(channels) and (@team::text is null or @team = any(teams))
-          and not (presence = 'available' and open_count < capacity and id <> all(@excluded))
+          and not (presence = 'available' and open_count < capacity and id <> all(@excluded)
+                   and (@language::text is null or cardinality(languages) = 0 or @language = any(languages)) and skills @> @skills::text[])
         order by case presence when 'available' then 0 when 'away' then 1 else 2 end, open_count - capacity, id
         """;
 
@@ -74,7 +76,7 @@ internal static class AssignmentStore
     /// Assignment is null when every eligible agent is full or being assigned at that instant.
     /// </summary>
     public static async Task<FallbackAttempt> TryAssignBestAsync(RoutingTransaction tx,
-        ConversationRow conversation, string[] excluded, int poolSize, int ineligibleLimit, DateTimeOffset offerExpiresAt, int recentLimit, CancellationToken ct)
+        ConversationRow conversation, Need need, string[] excluded, int poolSize, int ineligibleLimit, DateTimeOffset offerExpiresAt, int recentLimit, CancellationToken ct)
     {
         using var results = await tx.Connection.QueryMultipleAsync(tx.Command(
             $"""
@@ -92,21 +94,23 @@ internal static class AssignmentStore
                 limit 1
                 for update skip locked),
             {ReserveAndAssign}
-            """, Parameters(tx, conversation, offerExpiresAt, recentLimit, excluded: excluded, poolSize: poolSize, ineligibleLimit: ineligibleLimit), ct));
+            """, Parameters(tx, conversation, offerExpiresAt, recentLimit, need, excluded: excluded, poolSize: poolSize, ineligibleLimit: ineligibleLimit), ct));
         var pool = (await results.ReadAsync<AgentRow>()).Select(r => r.ToSnapshot()).ToList();
         var ineligible = (await results.ReadAsync<AgentRow>()).Select(r => r.ToSnapshot()).ToList();
         return new FallbackAttempt(pool, ineligible, await ReadAssignmentAsync(results));
     }
 
     private static object Parameters(RoutingTransaction tx, ConversationRow conversation, DateTimeOffset offerExpiresAt, int recentLimit,
-        string? agentId = null, string[]? excluded = null, int poolSize = 0, int ineligibleLimit = 0) => new
+        Need? need = null, string? agentId = null, string[]? excluded = null, int poolSize = 0, int ineligibleLimit = 0) => new
         {
             agentId,
             excluded = excluded ?? [],
             poolSize,
             ineligibleLimit,
             channel = conversation.Channel,
-            team = conversation.Team,
+            team = need?.Team ?? conversation.Team,
+            language = need?.Language,
+            skills = need?.RequiredSkills.ToArray() ?? [],
             conversationId = conversation.Id,
             customerId = conversation.CustomerId,
             offerExpiresAt,

@@ -36,6 +36,12 @@ internal sealed record ConversationRow
     /// <summary>The team the conversation was transferred to: only its members take it. Null: anyone serving the channel.</summary>
     public string? Team { get; init; }
 
+    /// <summary>The language the customer writes in (given by the adapter or detected), an ISO 639 code; null: unknown.</summary>
+    public string? Language { get; init; }
+
+    /// <summary>Skills an agent needs for it (the adapter's metadata, the skill rules).</summary>
+    public string[] Skills { get; init; } = [];
+
     /// <summary>The agents passed over at <paramref name="now"/>: their exclusion has not lapsed yet.</summary>
     public IReadOnlySet<string> ExcludedAt(DateTimeOffset now) =>
         (JsonSerializer.Deserialize<Dictionary<string, DateTimeOffset>>(Exclusions) ?? [])

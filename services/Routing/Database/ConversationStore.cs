@@ -13,7 +13,7 @@ internal static class ConversationStore
     internal const string Columns =
         "id, customer_id, channel, channel_account, thread_key, status, agent_id, priority, held_for, hold_until, excluded_agents, " +
         "offer_expires_at, accepted_at, created_at, waiting_since, assigned_at, closed_at, closed_by, close_reason, last_message_at, " +
-        "exclusions::text as exclusions, preferred_set, first_assigned_at, team";
+        "exclusions::text as exclusions, preferred_set, first_assigned_at, team, language, skills";
 
     public static Task<ConversationRow?> GetAsync(RoutingTransaction tx, Guid id, CancellationToken ct, bool forUpdate = false) =>
         tx.Connection.QuerySingleOrDefaultAsync<ConversationRow>(tx.Command(
@@ -125,10 +125,13 @@ internal static class ConversationStore
         IReadOnlyList<InboundMessageRow> messages, IReadOnlyList<InboundMessageRow> joined, Guid[] reopened, CancellationToken ct) =>
         tx.Connection.ExecuteAsync(tx.Command(
             $"""
-            insert into conversations (id, customer_id, channel, channel_account, thread_key, status, priority, created_at, waiting_since, last_message_at)
-            select c.id, c.customer_id, c.channel, c.channel_account, c.thread_key, 'queued', c.priority, @now, @now, @now
-            from unnest(@conversationIds::uuid[], @customerIds::uuid[], @channels::text[], @accounts::text[], @threadKeys::text[], @priorities::int[])
-                with ordinality as c(id, customer_id, channel, channel_account, thread_key, priority, n)
+            insert into conversations (id, customer_id, channel, channel_account, thread_key, status, priority, created_at, waiting_since, last_message_at,
+                language, skills)
+            select c.id, c.customer_id, c.channel, c.channel_account, c.thread_key, 'queued', c.priority, @now, @now, @now,
+                c.language, coalesce(string_to_array(nullif(c.skills, ''), ','), array[]::text[])
+            from unnest(@conversationIds::uuid[], @customerIds::uuid[], @channels::text[], @accounts::text[], @threadKeys::text[], @priorities::int[],
+                        @languages::text[], @skillLists::text[])
+                with ordinality as c(id, customer_id, channel, channel_account, thread_key, priority, language, skills, n)
             order by c.n;
 
             insert into messages (id, conversation_id, customer_id, channel, channel_account, provider_message_id, sender_kind, sender_value,
@@ -157,6 +160,8 @@ internal static class ConversationStore
                 accounts = started.Select(c => c.ChannelAccount).ToArray(),
                 threadKeys = started.Select(c => c.ThreadKey).ToArray(),
                 priorities = started.Select(c => c.Priority).ToArray(),
+                languages = started.Select(c => c.Language).ToArray(),
+                skillLists = started.Select(c => string.Join(',', c.Skills)).ToArray(),
                 ids = messages.Select(m => m.Message.MessageId).ToArray(),
                 messageConversationIds = messages.Select(m => m.ConversationId).ToArray(),
                 messageCustomerIds = messages.Select(m => m.CustomerId).ToArray(),
@@ -252,20 +257,28 @@ internal static class ConversationStore
     private const string NotExcluded = "coalesce((exclusions ->> @agentId)::timestamptz, '-infinity') <= @now";
 
     /// <summary>The next conversation a freed slot of this agent serves: one held for the agent first, then the oldest waiting one.</summary>
-    public static async Task<ConversationRow?> NextForAgentAsync(RoutingTransaction tx, string agentId, string[] channels, string[] teams, CancellationToken ct)
+    /// <param name="languageRelaxed">Conversations that have waited since before then take any language; <paramref name="skillsRelaxed"/>, any skills.</param>
+    public static async Task<ConversationRow?> NextForAgentAsync(RoutingTransaction tx, AgentRow agent, DateTimeOffset languageRelaxed,
+        DateTimeOffset skillsRelaxed, CancellationToken ct)
     {
         var held = await tx.Connection.QuerySingleOrDefaultAsync<ConversationRow>(tx.Command(
             $"""
             select {Columns} from conversations
             where status = 'held' and held_for @> array[@agentId]::text[] and channel = any(@channels) and {NotExcluded}
             order by waiting_since, id limit 1 for update skip locked
-            """, new { agentId, channels, now = tx.Now }, ct));
+            """, new { agentId = agent.Id, channels = agent.Channels, now = tx.Now }, ct));
         return held ?? await tx.Connection.QuerySingleOrDefaultAsync<ConversationRow>(tx.Command(
             $"""
             select {Columns} from conversations
             where status = 'queued' and channel = any(@channels) and (team is null or team = any(@teams)) and {NotExcluded}
+              and (language is null or cardinality(@languages::text[]) = 0 or language = any(@languages) or waiting_since <= @languageRelaxed)
+              and (skills <@ @skills::text[] or waiting_since <= @skillsRelaxed)
             order by priority desc, waiting_since, id limit 1 for update skip locked
-            """, new { agentId, channels, teams, now = tx.Now }, ct));
+            """, new
+            {
+                agentId = agent.Id, channels = agent.Channels, teams = agent.Teams, languages = agent.Languages, skills = agent.Skills,
+                languageRelaxed, skillsRelaxed, now = tx.Now,
+            }, ct));
     }
 
     public static async Task<IReadOnlyList<DecisionRow>> DecisionsAsync(RoutingTransaction tx, Guid conversationId, CancellationToken ct) =>

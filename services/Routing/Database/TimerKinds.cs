@@ -8,4 +8,7 @@ internal static class TimerKinds
 
     /// <summary>A warm transfer's offer ends (expired) unless its receiver answered.</summary>
     public const string Transfer = "transfer";
+
+    /// <summary>A queued conversation's requirement (language, skills) relaxes: it is routed again with fewer.</summary>
+    public const string Relax = "relax";
 }

@@ -81,7 +81,7 @@ internal sealed class InboundRouter(RoutingDb db, AgentChooser chooser, Conversa
             }
             else if (conversation is null)
             {
-                conversation = NewConversation(tx, customerId, message);
+                conversation = NewConversation(tx, customerId, message, options.Value.Requirements);
                 active[customerId] = conversation;
                 started.Add(conversation);
                 startedIds.Add(conversation.Id);
@@ -166,8 +166,11 @@ internal sealed class InboundRouter(RoutingDb db, AgentChooser chooser, Conversa
         return outcomes;
     }
 
-    private static ConversationRow NewConversation(RoutingTransaction tx, Guid customerId, InboundMessageReceived message) => new()
+    private static ConversationRow NewConversation(RoutingTransaction tx, Guid customerId, InboundMessageReceived message, RequirementOptions requirements)
     {
+        var (language, skills) = ConversationRequirements.Of(message, requirements);
+        return new ConversationRow
+        {
         Id = tx.NewId(),
         CustomerId = customerId,
         Channel = message.Channel,
@@ -178,7 +181,10 @@ internal sealed class InboundRouter(RoutingDb db, AgentChooser chooser, Conversa
         CreatedAt = tx.Now.UtcDateTime,
         WaitingSince = tx.Now.UtcDateTime,
         LastMessageAt = tx.Now.UtcDateTime,
-    };
+        Language = language,
+        Skills = skills,
+        };
+    }
 
     /// <summary>Everything routing relies on, checked before any state changes; a failure names the field.</summary>
     internal static NormalizedAddress Validate(InboundMessageReceived m)
@@ -215,6 +221,7 @@ internal sealed class InboundRouter(RoutingDb db, AgentChooser chooser, Conversa
         {
             throw new InvalidMessageException("metadata.priority", $"'{p}' is not an integer");
         }
+        ConversationRequirements.Validate(m);
         return sender;
     }
 

@@ -51,30 +51,30 @@ internal static class RoutingPolicy
     /// Rules 2 and 3: the first preferred agent who is available, serves the channel and has a free
     /// slot takes it. Otherwise, if any of them is online but busy or away (and the channel's wait
     /// is above zero and this conversation has not been held before), hold for them. Otherwise fall back.
-    /// A conversation for a <paramref name="team"/> (transferred to it) is taken only by its members, preferred ones first.
+    /// A conversation with requirements (<see cref="Need"/>: a team it was transferred to, a language, skills) is taken only by
+    /// agents who meet them, preferred ones first; the others are not held for.
     /// </summary>
     public static PreferredOutcome EvaluatePreferred(
-        string channel,
+        Need need,
         IReadOnlyList<Candidate> preferred,
         IReadOnlySet<string> excluded,
         bool holdAllowed,
         TimeSpan holdWait,
-        DateTimeOffset now,
-        string? team = null)
+        DateTimeOffset now)
     {
         var verdicts = new List<CandidateVerdict>(preferred.Count);
         var holdFor = new List<string>();
         foreach (var candidate in preferred)
         {
             var agent = candidate.Agent;
-            var verdict = Verdict(agent, channel, excluded, team);
+            var verdict = Verdict(agent, need, excluded);
             if (verdict is null)
             {
                 verdicts.Add(new CandidateVerdict(agent.Id, candidate.Source, ChosenVerdict(agent), Chosen: true));
                 return new PreferredOutcome.Assign(candidate, verdicts);
             }
             verdicts.Add(new CandidateVerdict(agent.Id, candidate.Source, verdict));
-            if (!excluded.Contains(agent.Id) && agent.Serves(channel) && (team is null || agent.InTeam(team)) && agent.IsOnline && agent.Capacity > 0)
+            if (!excluded.Contains(agent.Id) && Meets(agent, need) is null && agent.IsOnline && agent.Capacity > 0)
             {
                 holdFor.Add(agent.Id);
             }
@@ -88,9 +88,8 @@ internal static class RoutingPolicy
     }
 
     /// <summary>Rule 4: available, serves the channel, has a free slot; least open first, then longest since last assignment, then id.</summary>
-    public static IReadOnlyList<AgentSnapshot> RankFallback(string channel, IEnumerable<AgentSnapshot> pool, IReadOnlySet<string> excluded,
-        string? team = null) =>
-        pool.Where(a => Verdict(a, channel, excluded, team) is null)
+    public static IReadOnlyList<AgentSnapshot> RankFallback(Need need, IEnumerable<AgentSnapshot> pool, IReadOnlySet<string> excluded) =>
+        pool.Where(a => Verdict(a, need, excluded) is null)
             .OrderBy(a => a.OpenCount)
             .ThenBy(a => a.LastAssignedAt ?? DateTimeOffset.MinValue)
             .ThenBy(a => a.Id, StringComparer.Ordinal)
@@ -101,19 +100,15 @@ internal static class RoutingPolicy
         agent.Presence == AgentPresences.Offline && now - agent.PresenceChangedAt >= grace;
 
     /// <summary>Why an agent cannot take a conversation on this channel now, or null when it can.</summary>
-    public static string? Verdict(AgentSnapshot agent, string channel, IReadOnlySet<string> excluded, string? team = null)
+    public static string? Verdict(AgentSnapshot agent, Need need, IReadOnlySet<string> excluded)
     {
         if (excluded.Contains(agent.Id))
         {
             return "passed it on: declined, let the offer expire or transferred it";
         }
-        if (team is not null && !agent.InTeam(team))
+        if (Meets(agent, need) is { } unmet)
         {
-            return $"not in team {team}";
-        }
-        if (!agent.Serves(channel))
-        {
-            return $"does not serve {channel}";
+            return unmet;
         }
         if (agent.Presence == AgentPresences.Offline)
         {
@@ -128,6 +123,41 @@ internal static class RoutingPolicy
             return $"{agent.OpenCount}/{agent.Capacity} open";
         }
         return null;
+    }
+
+    /// <summary>
+    /// What a conversation needs at <paramref name="now"/>: its language until it has waited <paramref name="languageRelax"/>, its
+    /// skills until <paramref name="skillRelax"/> (then any agent serving the channel may take it, as TaskRouter's and Genesys'
+    /// relaxation steps do); a team is never relaxed, a transfer named it.
+    /// </summary>
+    public static Need NeedAt(string channel, string? team, string? language, IReadOnlyList<string> skills, DateTimeOffset waitingSince,
+        DateTimeOffset now, TimeSpan languageRelax, TimeSpan skillRelax) =>
+        new(channel, team, language is not null && now - waitingSince < languageRelax ? language : null,
+            skills.Count > 0 && now - waitingSince < skillRelax ? skills : null);
+
+    /// <summary>When the conversation's need next relaxes, or null when nothing is left to relax.</summary>
+    public static DateTimeOffset? NextRelaxation(string? language, IReadOnlyList<string> skills, DateTimeOffset waitingSince, DateTimeOffset now,
+        TimeSpan languageRelax, TimeSpan skillRelax) =>
+        new[] { language is null ? (DateTimeOffset?)null : waitingSince + languageRelax, skills.Count == 0 ? null : waitingSince + skillRelax }
+            .Where(at => at > now).Min();
+
+    /// <summary>Why the agent does not meet the need whatever their presence and load (channel, team, language, skills), or null.</summary>
+    public static string? Meets(AgentSnapshot agent, Need need)
+    {
+        if (need.Team is { } team && !agent.InTeam(team))
+        {
+            return $"not in team {team}";
+        }
+        if (!agent.Serves(need.Channel))
+        {
+            return $"does not serve {need.Channel}";
+        }
+        if (need.Language is { } language && !agent.Speaks(language))
+        {
+            return $"does not speak {language}";
+        }
+        var missing = need.RequiredSkills.Where(s => !agent.Skills.Contains(s, StringComparer.Ordinal)).ToList();
+        return missing.Count > 0 ? $"lacks {string.Join(" and ", missing)}" : null;
     }
 
     public static string ChosenVerdict(AgentSnapshot agent) => $"chosen: available, {agent.OpenCount}/{agent.Capacity} open";

@@ -95,6 +95,14 @@ internal sealed class TimerSweeper(
                 }
                 break;
 
+            case TimerKinds.Relax when timer.ConversationId is { } id:
+                var waiting = await ConversationStore.GetAsync(tx, id, ct, forUpdate: true);
+                if (waiting is { Status: ConversationStatus.Queued })
+                {
+                    await chooser.RouteAsync(tx, waiting, RoutingTriggers.RequirementsRelaxed, ct);
+                }
+                break;
+
             case TimerKinds.Transfer when timer.ConversationId is { } id:
                 await transfers.ExpireAsync(tx, id, ct);
                 break;

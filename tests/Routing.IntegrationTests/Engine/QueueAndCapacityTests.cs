@@ -1,3 +1,4 @@
+using Routing.Database;
 using Dapper;
 using Routing.Contracts;
 
@@ -31,7 +32,7 @@ public sealed class QueueAndCapacityTests : EngineTest
         Engine.Clock.Advance(TimeSpan.FromSeconds(1));
         var urgent = await Engine.ReceiveAsync("sms", "phone", "+14155550003", metadata: new Dictionary<string, string> { ["priority"] = "5" });
 
-        await Engine.Agents.UpdateAsync("anna", null, 2, null, null, null, CancellationToken.None);
+        await Engine.Agents.UpdateAsync("anna", new AgentChanges(Capacity: 2), CancellationToken.None);
 
         Assert.Equal("anna", (await Engine.ConversationAsync(urgent.ConversationId)).AgentId);
         Assert.Equal("anna", (await Engine.ConversationAsync(first.ConversationId)).AgentId);

@@ -54,7 +54,7 @@ internal sealed class RoutingEngine : IAsyncDisposable
     }
 
     public async Task AddAgentAsync(string id, int capacity = 2, string[]? channels = null, string presence = AgentPresences.Available, bool requiresAccept = false,
-        string[]? teams = null)
+        string[]? teams = null, string[]? languages = null, string[]? skills = null)
     {
         var created = await Agents.CreateAsync(new AgentRow
         {
@@ -65,6 +65,8 @@ internal sealed class RoutingEngine : IAsyncDisposable
             Presence = presence,
             RequiresAccept = requiresAccept,
             Teams = teams ?? [],
+            Languages = languages ?? [],
+            Skills = skills ?? [],
         }, CancellationToken.None);
         Assert.NotNull(created);
     }

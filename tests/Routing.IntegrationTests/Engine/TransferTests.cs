@@ -1,3 +1,4 @@
+using Routing.Database;
 using Routing.Contracts;
 using Routing.Assignment;
 
@@ -119,7 +120,7 @@ public sealed class TransferTests : EngineTest
         var queued = await Engine.ConversationAsync(routed.ConversationId);
         Assert.Equal(("queued", null, "billing"), (queued.Status, queued.AgentId, queued.Team));
         var @event = (await Engine.EventsAsync<ConversationQueued>()).Single();
-        Assert.Equal("no available agent of team billing serving whatsapp has a free slot", @event.Reason);
+        Assert.Equal("no available agent (whatsapp, team billing) has a free slot", @event.Reason);
         await Engine.AddAgentAsync("xavi"); // free, but not in the team
         Assert.Equal("queued", (await Engine.ConversationAsync(routed.ConversationId)).Status);
 
@@ -207,7 +208,7 @@ public sealed class TransferTests : EngineTest
         var waiting = await Engine.ReceiveAsync("sms", "phone", "+393339999999", "SM-1");
         await Engine.AddAgentAsync("ben", presence: AgentPresences.Away);
         await Engine.AddAgentAsync("carl", channels: ["email"]);
-        await Engine.Agents.UpdateAsync("carl", null, null, ["email", "sms"], null, null, CancellationToken.None);
+        await Engine.Agents.UpdateAsync("carl", new AgentChanges(Channels: ["email", "sms"]), CancellationToken.None);
         Assert.Equal("carl", (await Engine.ConversationAsync(waiting.ConversationId)).AgentId); // the queue drained to carl
         await Engine.SetPresenceAsync("ben", AgentPresences.Available);
 
