@@ -23,11 +23,11 @@ public sealed class MailCommandTests
 
         Assert.Equal(expected, command switch
         {
-            MailCommand.Accept => "Accept",
-            MailCommand.Decline d => $"Decline({d.Reason})",
-            MailCommand.Close c => $"Close({c.Reason})",
-            MailCommand.Presence p => $"Presence({p.Status})",
-            MailCommand.Transfer t => $"Transfer({t.ToAgentId}, {t.ToTeam}, {t.Warm}, {t.Note})",
+            MailCommand.AcceptCommand => "Accept",
+            MailCommand.DeclineCommand d => $"Decline({d.Reason})",
+            MailCommand.CloseCommand c => $"Close({c.Reason})",
+            MailCommand.PresenceCommand p => $"Presence({p.Status})",
+            MailCommand.TransferCommand t => $"Transfer({t.ToAgentId}, {t.ToTeam}, {t.Warm}, {t.Note})",
             _ => "none",
         });
     }

@@ -163,8 +163,8 @@ internal sealed class EmailReplyWatcher(IOptions<AgentEmailOptions> options, Rep
         {
             var answer = command switch
             {
-                MailCommand.Accept => await actions.AnswerTransferAsync(offered.TransferId, agentId, accepted: true, null, ct),
-                MailCommand.Decline d => await actions.AnswerTransferAsync(offered.TransferId, agentId, accepted: false, d.Reason ?? "declined by email", ct),
+                MailCommand.AcceptCommand => await actions.AnswerTransferAsync(offered.TransferId, agentId, accepted: true, null, ct),
+                MailCommand.DeclineCommand d => await actions.AnswerTransferAsync(offered.TransferId, agentId, accepted: false, d.Reason ?? "declined by email", ct),
                 _ => ActionResult.Conflict($"{offered.FromAgentId} still has this conversation: answer \"accept\" or \"decline\" to the transfer first."),
             };
             return answer.Status == ActionStatus.Done ? (ReplyMailOutcome.Done, null) : await RefusedAsync(answer, mail, target.Id, conversation.Id, ct, "Not done");
@@ -174,11 +174,11 @@ internal sealed class EmailReplyWatcher(IOptions<AgentEmailOptions> options, Rep
         {
             result = command switch
             {
-                MailCommand.Accept => await actions.AcceptAsync(conversation.Id, agentId, ct),
-                MailCommand.Decline d => await actions.DeclineAsync(conversation.Id, agentId, d.Reason ?? "declined by email", ct),
-                MailCommand.Close c => await actions.CloseAsync(conversation.Id, agentId, c.Reason ?? "closed by email", ct),
-                MailCommand.Transfer t => (await actions.TransferAsync(conversation.Id, agentId, t.ToAgentId, t.ToTeam, t.Warm, t.Note, ct)).Result,
-                MailCommand.Presence p => await actions.CommandAsync(new AgentPresenceChanged { AgentId = agentId, Status = p.Status, ChangedAt = time.GetUtcNow() }, ct),
+                MailCommand.AcceptCommand => await actions.AcceptAsync(conversation.Id, agentId, ct),
+                MailCommand.DeclineCommand d => await actions.DeclineAsync(conversation.Id, agentId, d.Reason ?? "declined by email", ct),
+                MailCommand.CloseCommand c => await actions.CloseAsync(conversation.Id, agentId, c.Reason ?? "closed by email", ct),
+                MailCommand.TransferCommand t => (await actions.TransferAsync(conversation.Id, agentId, t.ToAgentId, t.ToTeam, t.Warm, t.Note, ct)).Result,
+                MailCommand.PresenceCommand p => await actions.CommandAsync(new AgentPresenceChanged { AgentId = agentId, Status = p.Status, ChangedAt = time.GetUtcNow() }, ct),
                 _ => ActionResult.Conflict("Unknown command."),
             };
             return result.Status == ActionStatus.Done ? (ReplyMailOutcome.Done, null) : await RefusedAsync(result, mail, target.Id, conversation.Id, ct, "Not done");

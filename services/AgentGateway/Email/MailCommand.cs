@@ -10,15 +10,15 @@ namespace Routing.AgentGateway.Email;
 /// </summary>
 internal abstract partial record MailCommand
 {
-    public sealed record Accept : MailCommand;
+    public sealed record AcceptCommand : MailCommand;
 
-    public sealed record Decline(string? Reason) : MailCommand;
+    public sealed record DeclineCommand(string? Reason) : MailCommand;
 
-    public sealed record Close(string? Reason) : MailCommand;
+    public sealed record CloseCommand(string? Reason) : MailCommand;
 
-    public sealed record Transfer(string? ToAgentId, string? ToTeam, bool Warm, string? Note) : MailCommand;
+    public sealed record TransferCommand(string? ToAgentId, string? ToTeam, bool Warm, string? Note) : MailCommand;
 
-    public sealed record Presence(string Status) : MailCommand;
+    public sealed record PresenceCommand(string Status) : MailCommand;
 
     public static MailCommand? Parse(string text)
     {
@@ -29,7 +29,7 @@ internal abstract partial record MailCommand
             && !(transfer.Groups["agent"].Success && transfer.Groups["agent"].Value.Equals("team", StringComparison.OrdinalIgnoreCase)))
         {
             var note = string.Join('\n', new[] { transfer.Groups["note"].Value.Trim(), rest }.Where(n => n.Length > 0));
-            return new Transfer(transfer.Groups["agent"].Success ? transfer.Groups["agent"].Value : null,
+            return new TransferCommand(transfer.Groups["agent"].Success ? transfer.Groups["agent"].Value : null,
                 transfer.Groups["team"].Success ? transfer.Groups["team"].Value.ToLowerInvariant() : null,
                 transfer.Groups["warm"].Success, note.Length == 0 ? null : note);
         }
@@ -40,10 +40,10 @@ internal abstract partial record MailCommand
         var reason = command.Groups["reason"].Success && command.Groups["reason"].Value.Trim() is { Length: > 0 } r ? r : null;
         return command.Groups["verb"].Value.ToLowerInvariant() switch
         {
-            "accept" when reason is null => new Accept(),
-            "decline" => new Decline(reason),
-            "close" => new Close(reason),
-            "away" or "available" or "offline" when reason is null => new Presence(command.Groups["verb"].Value.ToLowerInvariant()),
+            "accept" when reason is null => new AcceptCommand(),
+            "decline" => new DeclineCommand(reason),
+            "close" => new CloseCommand(reason),
+            "away" or "available" or "offline" when reason is null => new PresenceCommand(command.Groups["verb"].Value.ToLowerInvariant()),
             _ => null,
         };
     }
