@@ -54,13 +54,16 @@ public static class RoutingOutcomes
     /// <summary>An agent asked to close a conversation in which the customer had written what the agent had not seen.</summary>
     public const string KeptOpen = "kept-open";
 
+    /// <summary>The customer wrote out of hours and nobody could take it: they were told when to expect an answer (ConversationOutOfHours).</summary>
+    public const string AutoReplied = "auto-replied";
+
     /// <summary>A warm transfer was offered to an agent while the conversation's agent keeps it.</summary>
     public const string TransferOffered = "transfer-offered";
 
     /// <summary>A transfer did not happen (its reason is a <see cref="TransferOutcomes"/> value): refused, declined, expired, cancelled.</summary>
     public const string TransferEnded = "transfer-ended";
 
-    public static IReadOnlyList<string> All { get; } = [Assigned, Held, Queued, Released, Closed, CloseRefused, KeptOpen, TransferOffered, TransferEnded];
+    public static IReadOnlyList<string> All { get; } = [Assigned, Held, Queued, Released, Closed, CloseRefused, KeptOpen, TransferOffered, TransferEnded, AutoReplied];
 }
 
 /// <summary>

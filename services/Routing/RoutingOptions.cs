@@ -57,6 +57,9 @@ internal sealed class RoutingOptions
     /// </summary>
     public TimeSpan ReopenWindow { get; set; } = TimeSpan.FromHours(24);
 
+    /// <summary>The centre's business hours (a team's own, set through the API, win for its conversations) and the out-of-hours reply.</summary>
+    public BusinessHoursOptions BusinessHours { get; set; } = new();
+
     /// <summary>What conversations require of agents (language, skills), and when each requirement is relaxed.</summary>
     public RequirementOptions Requirements { get; set; } = new();
 
@@ -149,18 +152,44 @@ internal sealed class RequirementOptions
     /// <summary>Guess the language of a first message that names none (a few common European languages, from their most frequent words).</summary>
     public bool DetectLanguage { get; set; } = true;
 
-    /// <summary>Rules that give a new conversation a skill: by the channel account it was written to and words of its first message.</summary>
+    /// <summary>Rules that give a new conversation a skill (and a team): by the channel account it was written to and words of its first message.</summary>
     public List<SkillRule> SkillRules { get; set; } = [];
 }
 
 /// <summary>
-/// A conversation gets <see cref="Skill"/> when its first message came to <see cref="ChannelAccount"/> (if set), on
-/// <see cref="Channel"/> (if set), and contains one of <see cref="Keywords"/> as a word (if any are set).
+/// A conversation gets <see cref="Skill"/> (and, when set, is for <see cref="Team"/>) when its first message came to
+/// <see cref="ChannelAccount"/> (if set), on <see cref="Channel"/> (if set), and contains one of <see cref="Keywords"/>
+/// as a word (if any are set).
 /// </summary>
 internal sealed class SkillRule
 {
     public string Skill { get; set; } = "";
+
+    /// <summary>The team whose members take it (a WhatsApp number for sales, a billing mailbox): never relaxed.</summary>
+    public string? Team { get; set; }
     public string? Channel { get; set; }
     public string? ChannelAccount { get; set; }
     public List<string> Keywords { get; set; } = [];
+}
+
+/// <summary>
+/// When the centre answers. Unset (no TimeZone): always. A customer who writes when it is closed, and whom nobody can
+/// take, is told when to expect an answer (<see cref="AutoReply"/>, with {opens} the next opening in the hours' zone).
+/// </summary>
+internal sealed class BusinessHoursOptions
+{
+    public string? TimeZone { get; set; }
+
+    /// <summary>Day name (monday … sunday) → ranges such as "09:00-13:00"; a day not listed is closed.</summary>
+    public Dictionary<string, List<string>> Weekly { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Closed all day: dates as 2026-12-25.</summary>
+    public List<string> Holidays { get; set; } = [];
+
+    public string AutoReply { get; set; } =
+        "Thank you for your message. We are closed right now and open again {opens}; an agent will answer you then.";
+
+    /// <summary>The hours as JSON (<see cref="Policy.WorkingHours"/>), or null when always open.</summary>
+    public string? ToJson() => TimeZone is null ? null
+        : System.Text.Json.JsonSerializer.Serialize(new { timeZone = TimeZone, weekly = Weekly, holidays = Holidays });
 }

@@ -47,7 +47,10 @@ internal static class RoutingServiceExtensions
         services.AddOptions<RoutingOptions>().BindConfiguration(RoutingOptions.Section).ValidateDataAnnotations()
             .Validate(o => System.ComponentModel.DataAnnotations.Validator.TryValidateObject(o.Inbound, new(o.Inbound), null, validateAllProperties: true),
                 "Routing:Inbound: MaxBatch must be 1-1000, Workers 1-64, ConcurrentMessageLimit 1-10000")
-            .Validate(o => o.Requirements.SkillRules.All(r => Problems.IsValidId(r.Skill) && r.Keywords.All(k => !string.IsNullOrWhiteSpace(k))),
+            .Validate(o => o.BusinessHours.ToJson() is not { } hours || Policy.WorkingHours.TryParse(hours, out _, out _),
+                "Routing:BusinessHours: TimeZone must be an IANA zone (Europe/Rome), Weekly ranges such as 09:00-17:30 by day name, Holidays dates such as 2026-12-25")
+            .Validate(o => o.Requirements.SkillRules.All(r => Problems.IsValidId(r.Skill) && (r.Team is null || Problems.IsValidId(r.Team))
+                                                                && r.Keywords.All(k => !string.IsNullOrWhiteSpace(k))),
                 "Routing:Requirements:SkillRules: every rule needs a Skill (an id: letters, digits, '.', '_', '@' or '-') and no empty keyword")
             .ValidateOnStart();
         services.AddOptions<FaultOptions>().BindConfiguration(FaultOptions.Section);
@@ -104,6 +107,7 @@ internal static class RoutingServiceExtensions
         app.UseAuthorization();
         var api = app.MapGroup("").RequireAuthorization(OperatorScopeRequirement.Policy).RequireRateLimiting(CallerRateLimits.Policy).LimitBodies();
         api.MapAgentsApi();
+        api.MapTeamsApi();
         api.MapCustomersApi();
         api.MapConversationsApi();
         api.MapTransfersApi();

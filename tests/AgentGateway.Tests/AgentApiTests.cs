@@ -351,6 +351,61 @@ public sealed class AgentApiTests(GatewayHost gateway) : IClassFixture<GatewayHo
     }
 
     [Fact]
+    public async Task Should_send_routings_out_of_hours_reply_on_the_customers_channel_once_and_show_it_to_the_next_agent()
+    {
+        var agent = await gateway.AgentAsync();
+        var conversation = new Conversation(Guid.NewGuid(), Guid.NewGuid(), "sms", "+15005550006",
+            new CustomerAddress { Kind = "phone", Value = "+393331234567", DisplayName = "Maria Rossi" });
+        var message = conversation.Message("Is anyone there?", null, "queued");
+        var outOfHours = new ConversationOutOfHours
+        {
+            ConversationId = conversation.Id, CustomerId = conversation.CustomerId, Channel = "sms", ChannelAccount = conversation.Account,
+            Message = new ConversationMessage
+            {
+                MessageId = message.MessageId, ConversationId = conversation.Id, Channel = "sms", Sender = conversation.Address, Text = "Is anyone there?",
+                ReceivedAt = message.ReceivedAt,
+            },
+            ProviderMessageId = message.ProviderMessageId, OpensAt = DateTimeOffset.UtcNow.AddHours(14), TimeZone = "Europe/Rome",
+            AutoReply = "We are closed right now and open again Monday 09:00 (Europe/Rome).", At = DateTimeOffset.UtcNow,
+        };
+
+        await gateway.Broker.PublishAsync(outOfHours);
+        await gateway.Broker.PublishAsync(outOfHours); // redelivered: still one reply
+
+        var sent = await Eventually.ValueAsync("the out-of-hours reply on the sms queue", async () =>
+        {
+            var found = (await gateway.Broker.DrainQueueAsync("sms-send-channel-message"))
+                .Select(m => JsonDocument.Parse(m.Body).RootElement.GetProperty("message"))
+                .Where(m => m.GetProperty("conversationId").GetGuid() == conversation.Id).ToList();
+            return found.Count > 0 ? found : null;
+        });
+        var reply = Assert.Single(sent);
+        Assert.Equal(("We are closed right now and open again Monday 09:00 (Europe/Rome).", "+393331234567", "+15005550006", "routing"),
+            (reply.GetProperty("text").GetString(), reply.GetProperty("to").GetProperty("value").GetString(), reply.GetProperty("channelAccount").GetString(),
+             reply.GetProperty("agentId").GetString()));
+        await Task.Delay(500);
+        Assert.DoesNotContain(await gateway.Broker.DrainQueueAsync("sms-send-channel-message"),
+            m => m.Body.Contains(conversation.Id.ToString(), StringComparison.Ordinal));
+
+        // when an agent gets the conversation, they see what the customer was told
+        await gateway.Broker.PublishAsync(message with { AgentId = agent.AgentId, ConversationStatus = "open" });
+        await gateway.Broker.PublishAsync(new ConversationAssigned
+        {
+            ConversationId = conversation.Id, CustomerId = conversation.CustomerId, AgentId = agent.AgentId, Channel = "sms", ChannelAccount = conversation.Account,
+            CustomerAddresses = [conversation.Address], RequiresAccept = false,
+            Receipt = new RoutingReceiptSummary
+            {
+                DecisionId = Guid.NewGuid(), Trigger = RoutingTriggers.SlotFreed, Outcome = "assigned", Reason = RoutingReasons.Queue, Candidates = [],
+                CandidatesConsidered = 1,
+            },
+            AssignedAt = DateTimeOffset.UtcNow,
+        });
+        var detail = await ConversationAsync(agent, conversation.Id, c => c.GetProperty("messages").GetArrayLength() == 2);
+        Assert.Contains(detail.GetProperty("messages").EnumerateArray(), m => m.GetProperty("direction").GetString() == "out"
+            && m.GetProperty("agentId").GetString() == "routing");
+    }
+
+    [Fact]
     public async Task Should_tell_the_agent_of_a_release_and_ignore_an_older_assignment_arriving_after_it()
     {
         var agent = await gateway.AgentAsync(webhook: true);

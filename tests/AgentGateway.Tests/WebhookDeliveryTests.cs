@@ -126,7 +126,10 @@ public sealed class WebhookDeliveryTests : IAsyncLifetime
         // queued outside any trace: its delivery starts one of its own
         await EnqueueAsync();
 
-        await RunDispatcherUntilAsync(() => Task.FromResult(_receiver.TraceParents.Count >= 2));
+        // until both attempts ended, not just reached the receiver: the dispatcher stopped mid-attempt ends its span with no outcome
+        await RunDispatcherUntilAsync(() => Task.FromResult(_receiver.TraceParents.Count >= 2
+            && spans.Count(s => s.Source.Name == "Routing.AgentGateway" && s.GetTagItem("gateway.delivery.outcome") is not null
+                                && (s.TraceId == trace || _receiver.TraceParents.Any(t => t.Contains(s.TraceId.ToHexString(), StringComparison.Ordinal)))) >= 2));
 
         var traces = _receiver.TraceParents.Select(t => t.Split('-')).Where(p => p.Length == 4).Select(p => p[1]).ToList();
         Assert.Equal(2, traces.Count);

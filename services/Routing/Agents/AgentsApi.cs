@@ -42,6 +42,11 @@ internal static partial class AgentsApi
         {
             return namesProblem;
         }
+        var hours = HoursField.Read(body.WorkingHours);
+        if (hours.Problem is { } hoursProblem)
+        {
+            return Problems.Invalid("workingHours", hoursProblem);
+        }
         if (body.Presence is not null && !AgentPresences.IsValid(body.Presence))
         {
             return Problems.Invalid("presence", "must be available, away or offline");
@@ -55,6 +60,7 @@ internal static partial class AgentsApi
             Teams = Names(body.Teams ?? []),
             Languages = Names(body.Languages ?? []),
             Skills = Names(body.Skills ?? []),
+            WorkingHours = hours.Json,
             RequiresAccept = body.RequiresAccept ?? false,
             Presence = body.Presence ?? AgentPresences.Offline,
         }, ct);
@@ -97,8 +103,13 @@ internal static partial class AgentsApi
         {
             return namesProblem;
         }
+        var hours = HoursField.Read(body.WorkingHours);
+        if (hours.Problem is { } hoursProblem)
+        {
+            return Problems.Invalid("workingHours", hoursProblem);
+        }
         var updated = await service.UpdateAsync(id, new AgentChanges(body.Name?.Trim(), body.Capacity, body.Channels is null ? null : Channels(body.Channels),
-            NamesOrNull(body.Teams), NamesOrNull(body.Languages), NamesOrNull(body.Skills), body.RequiresAccept), ct);
+            NamesOrNull(body.Teams), NamesOrNull(body.Languages), NamesOrNull(body.Skills), body.RequiresAccept, hours.Json, hours.Clear), ct);
         return updated is null ? Problems.NotFound("Agent", id) : Results.Ok(AgentResponse.From(updated));
     }
 

@@ -12,6 +12,9 @@ internal sealed record AgentRow
     public string[] Teams { get; init; } = [];
     public string[] Languages { get; init; } = [];
     public string[] Skills { get; init; } = [];
+
+    /// <summary>The agent's shift as JSON (<see cref="Policy.WorkingHours"/>), or null.</summary>
+    public string? WorkingHours { get; init; }
     public bool RequiresAccept { get; init; }
     public string Presence { get; init; } = AgentPresences.Offline;
     public DateTime PresenceChangedAt { get; init; }
@@ -31,6 +34,7 @@ internal sealed record AgentRow
         Teams = Teams,
         Languages = Languages,
         Skills = Skills,
+        Hours = WorkingHours is null ? null : Policy.WorkingHours.FromJson(WorkingHours),
         RequiresAccept = RequiresAccept,
         LastAssignedAt = LastAssignedAt is { } at ? Utc(at) : null,
     };

@@ -6,8 +6,8 @@ namespace Routing.Database;
 /// <summary>Agents' capacity, presence and load. Slots change only through guarded updates, so capacity holds across replicas.</summary>
 internal static class AgentStore
 {
-    internal const string Columns = "id, name, capacity, channels, teams, languages, skills, requires_accept, presence, presence_changed_at, open_count, last_assigned_at, created_at, updated_at";
-    internal const string ColumnsOfA = "a.id, a.name, a.capacity, a.channels, a.teams, a.languages, a.skills, a.requires_accept, a.presence, a.presence_changed_at, a.open_count, a.last_assigned_at, a.created_at, a.updated_at";
+    internal const string Columns = "id, name, capacity, channels, teams, languages, skills, working_hours::text as working_hours, requires_accept, presence, presence_changed_at, open_count, last_assigned_at, created_at, updated_at";
+    internal const string ColumnsOfA = "a.id, a.name, a.capacity, a.channels, a.teams, a.languages, a.skills, a.working_hours::text as working_hours, a.requires_accept, a.presence, a.presence_changed_at, a.open_count, a.last_assigned_at, a.created_at, a.updated_at";
 
     public static Task<AgentRow?> GetAsync(RoutingTransaction tx, string id, CancellationToken ct) =>
         tx.Connection.QuerySingleOrDefaultAsync<AgentRow>(tx.Command(
@@ -23,9 +23,9 @@ internal static class AgentStore
     public static async Task<bool> InsertAsync(RoutingTransaction tx, AgentRow agent, CancellationToken ct) =>
         await tx.Connection.ExecuteAsync(tx.Command(
             """
-            insert into agents (id, name, capacity, channels, teams, languages, skills, requires_accept, presence, presence_changed_at, open_count,
-                                created_at, updated_at)
-            values (@Id, @Name, @Capacity, @Channels, @Teams, @Languages, @Skills, @RequiresAccept, @Presence, @PresenceChangedAt, 0, @CreatedAt, @UpdatedAt)
+            insert into agents (id, name, capacity, channels, teams, languages, skills, working_hours, requires_accept, presence, presence_changed_at,
+                                open_count, created_at, updated_at)
+            values (@Id, @Name, @Capacity, @Channels, @Teams, @Languages, @Skills, @WorkingHours::jsonb, @RequiresAccept, @Presence, @PresenceChangedAt, 0, @CreatedAt, @UpdatedAt)
             on conflict (id) do nothing
             """, agent, ct)) == 1;
 
@@ -34,12 +34,14 @@ internal static class AgentStore
             $"""
             update agents set name = coalesce(@Name, name), capacity = coalesce(@Capacity, capacity),
                 channels = coalesce(@Channels, channels), teams = coalesce(@Teams, teams), languages = coalesce(@Languages, languages),
-                skills = coalesce(@Skills, skills), requires_accept = coalesce(@RequiresAccept, requires_accept), updated_at = @now
+                skills = coalesce(@Skills, skills), requires_accept = coalesce(@RequiresAccept, requires_accept),
+                working_hours = case when @ClearHours then null else coalesce(@WorkingHours::jsonb, working_hours) end, updated_at = @now
             where id = @id
             returning {Columns}
             """, new
             {
-                id, changes.Name, changes.Capacity, changes.Channels, changes.Teams, changes.Languages, changes.Skills, changes.RequiresAccept, now = tx.Now,
+                id, changes.Name, changes.Capacity, changes.Channels, changes.Teams, changes.Languages, changes.Skills, changes.RequiresAccept,
+                changes.WorkingHours, changes.ClearHours, now = tx.Now,
             }, ct));
 
     /// <summary>Sets presence unless it is already that, or the change is older than the one recorded. Returns the new row, or null when nothing changed.</summary>
@@ -126,7 +128,7 @@ internal static class AgentStore
 
 /// <summary>What an update changes: each field that is set.</summary>
 internal sealed record AgentChanges(string? Name = null, int? Capacity = null, string[]? Channels = null, string[]? Teams = null, string[]? Languages = null,
-    string[]? Skills = null, bool? RequiresAccept = null);
+    string[]? Skills = null, bool? RequiresAccept = null, string? WorkingHours = null, bool ClearHours = false);
 
 /// <summary>A customer's owners in order, and the agents who handled them lately, most recent first.</summary>
 internal sealed record PreferredSources(List<AgentSnapshot> Owners, List<(AgentSnapshot Agent, DateTimeOffset LastHandledAt)> History);

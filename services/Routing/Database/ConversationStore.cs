@@ -126,12 +126,12 @@ internal static class ConversationStore
         tx.Connection.ExecuteAsync(tx.Command(
             $"""
             insert into conversations (id, customer_id, channel, channel_account, thread_key, status, priority, created_at, waiting_since, last_message_at,
-                language, skills)
+                language, skills, team)
             select c.id, c.customer_id, c.channel, c.channel_account, c.thread_key, 'queued', c.priority, @now, @now, @now,
-                c.language, coalesce(string_to_array(nullif(c.skills, ''), ','), array[]::text[])
+                c.language, coalesce(string_to_array(nullif(c.skills, ''), ','), array[]::text[]), c.team
             from unnest(@conversationIds::uuid[], @customerIds::uuid[], @channels::text[], @accounts::text[], @threadKeys::text[], @priorities::int[],
-                        @languages::text[], @skillLists::text[])
-                with ordinality as c(id, customer_id, channel, channel_account, thread_key, priority, language, skills, n)
+                        @languages::text[], @skillLists::text[], @teams::text[])
+                with ordinality as c(id, customer_id, channel, channel_account, thread_key, priority, language, skills, team, n)
             order by c.n;
 
             insert into messages (id, conversation_id, customer_id, channel, channel_account, provider_message_id, sender_kind, sender_value,
@@ -162,6 +162,7 @@ internal static class ConversationStore
                 priorities = started.Select(c => c.Priority).ToArray(),
                 languages = started.Select(c => c.Language).ToArray(),
                 skillLists = started.Select(c => string.Join(',', c.Skills)).ToArray(),
+                teams = started.Select(c => c.Team).ToArray(),
                 ids = messages.Select(m => m.Message.MessageId).ToArray(),
                 messageConversationIds = messages.Select(m => m.ConversationId).ToArray(),
                 messageCustomerIds = messages.Select(m => m.CustomerId).ToArray(),

@@ -7,20 +7,23 @@ namespace Routing.Inbound;
 
 /// <summary>
 /// What a new conversation asks of agents, from its first message: the customer's language (the adapter's metadata
-/// "language", a BCP 47 tag whose primary subtag is kept, or guessed from the text) and skills (the metadata's "skills",
-/// comma-separated, and every skill rule the message matches).
+/// "language", a BCP 47 tag whose primary subtag is kept, or guessed from the text), skills (the metadata's "skills",
+/// comma-separated, and every skill rule the message matches) and a team (the metadata's "team", or the first matching
+/// rule's).
 /// </summary>
 internal static partial class ConversationRequirements
 {
-    public static (string? Language, string[] Skills) Of(InboundMessageReceived message, RequirementOptions options)
+    public static (string? Language, string[] Skills, string? Team) Of(InboundMessageReceived message, RequirementOptions options)
     {
+        var matched = options.SkillRules.Where(r => Matches(r, message)).ToList();
+        var team = (Given(message, "team") ?? matched.Select(r => r.Team).FirstOrDefault(t => t is not null))?.ToLowerInvariant();
         var language = Given(message, "language") is { } given ? Primary(given)
             : options.DetectLanguage ? LanguageGuess.Of($"{message.Subject} {message.Text}") : null;
         var skills = (Given(message, "skills")?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries) ?? [])
             .Select(s => s.ToLowerInvariant())
-            .Concat(options.SkillRules.Where(r => Matches(r, message)).Select(r => r.Skill.ToLowerInvariant()))
+            .Concat(matched.Select(r => r.Skill.ToLowerInvariant()))
             .Distinct().Order(StringComparer.Ordinal).ToArray();
-        return (language, skills);
+        return (language, skills, team);
     }
 
     /// <summary>The metadata's requirements are checked with the rest of the message: a malformed one names its field.</summary>
@@ -34,6 +37,10 @@ internal static partial class ConversationRequirements
             && skills.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).FirstOrDefault(s => !Problems.IsValidId(s)) is { } bad)
         {
             throw new InvalidMessageException("metadata.skills", $"'{bad}' is not a skill name (letters, digits, '.', '_', '@' or '-')");
+        }
+        if (Given(message, "team") is { } team && !Problems.IsValidId(team))
+        {
+            throw new InvalidMessageException("metadata.team", $"'{team}' is not a team name (letters, digits, '.', '_', '@' or '-')");
         }
     }
 

@@ -105,6 +105,15 @@ internal sealed class InboundRouter(RoutingDb db, AgentChooser chooser, Conversa
             var outcome = decided[id] = await chooser.RouteAsync(tx, conversation, RoutingTriggers.CustomerReturned, ct, previousAgentId: previousAgent);
             decision.Decided(outcome.Status, outcome.Reason, outcome.AgentId, outcome.DecisionId);
         }
+        // Out of hours, whoever waits is told when to expect an answer.
+        foreach (var id in startedIds.Concat(reopened.Keys))
+        {
+            if (decided[id].Status != ConversationStatus.Open)
+            {
+                var first = stored.First(s => s.Conversation.Id == id);
+                await OutOfHoursReply.TellIfClosedAsync(tx, first.Conversation, first.Row, options.Value.BusinessHours, ct);
+            }
+        }
         // A queued conversation whose customer moved to another channel may have someone free on that one.
         var lastChannel = stored.ToLookup(s => s.Conversation.Id, s => s.Row.Message.Channel).ToDictionary(g => g.Key, g => g.Last());
         foreach (var (index, _, conversation) in stored)
@@ -168,7 +177,7 @@ internal sealed class InboundRouter(RoutingDb db, AgentChooser chooser, Conversa
 
     private static ConversationRow NewConversation(RoutingTransaction tx, Guid customerId, InboundMessageReceived message, RequirementOptions requirements)
     {
-        var (language, skills) = ConversationRequirements.Of(message, requirements);
+        var (language, skills, team) = ConversationRequirements.Of(message, requirements);
         return new ConversationRow
         {
         Id = tx.NewId(),
@@ -183,6 +192,7 @@ internal sealed class InboundRouter(RoutingDb db, AgentChooser chooser, Conversa
         LastMessageAt = tx.Now.UtcDateTime,
         Language = language,
         Skills = skills,
+        Team = team,
         };
     }
 

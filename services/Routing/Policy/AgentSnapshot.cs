@@ -15,6 +15,9 @@ internal sealed record AgentSnapshot
     /// <summary>Languages (ISO 639 codes) the agent serves in; none listed: any.</summary>
     public IReadOnlyList<string> Languages { get; init; } = [];
     public IReadOnlyList<string> Skills { get; init; } = [];
+
+    /// <summary>The agent's shift (null: no schedule, on duty whenever present).</summary>
+    public WorkingHours? Hours { get; init; }
     public bool RequiresAccept { get; init; }
     public DateTimeOffset? LastAssignedAt { get; init; }
 

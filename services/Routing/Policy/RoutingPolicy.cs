@@ -73,11 +73,19 @@ internal static class RoutingPolicy
                 verdicts.Add(new CandidateVerdict(agent.Id, candidate.Source, ChosenVerdict(agent), Chosen: true));
                 return new PreferredOutcome.Assign(candidate, verdicts);
             }
-            verdicts.Add(new CandidateVerdict(agent.Id, candidate.Source, verdict));
             if (!excluded.Contains(agent.Id) && Meets(agent, need) is null && agent.IsOnline && agent.Capacity > 0)
             {
-                holdFor.Add(agent.Id);
+                // never hold for an agent whose shift ends before the hold would
+                if (agent.Hours?.ClosesAt(now) is var closes && agent.Hours is not null && (closes is null || closes < now + holdWait))
+                {
+                    verdict += closes is { } at ? $"; shift ends {Clock(at)}, before the hold would" : "; off shift";
+                }
+                else
+                {
+                    holdFor.Add(agent.Id);
+                }
             }
+            verdicts.Add(new CandidateVerdict(agent.Id, candidate.Source, verdict));
         }
 
         if (holdFor.Count > 0 && holdAllowed && holdWait > TimeSpan.Zero)

@@ -145,4 +145,28 @@ public sealed class ApiTests : BrokerTest
         var recorded = transfers.EnumerateArray().Select(t => (t.GetProperty("status").GetString(), t.GetProperty("requestedBy").GetString())).ToList();
         Assert.Equal([("refused", "operator:tests"), ("done", "operator:tests")], recorded);
     }
+
+    [Fact]
+    public async Task Should_set_teams_hours_and_agents_shifts_and_refuse_hours_it_cannot_read_naming_the_field()
+    {
+        await CreateAgentAsync("anna", 2, ["sms"]);
+        var hours = JsonDocument.Parse("""{"timeZone":"Europe/Rome","weekly":{"monday":["09:00-18:00"]},"holidays":["2026-12-25"]}""").RootElement;
+
+        var bad = await ProblemAsync(await Api.PutAsJsonAsync("/teams/billing/hours", new { timeZone = "Mars/Olympus" }), HttpStatusCode.BadRequest);
+        Assert.True(bad.GetProperty("errors").TryGetProperty("workingHours", out _), bad.ToString());
+        var set = await (await Api.PutAsJsonAsync("/teams/Billing/hours", hours)).Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(("billing", "Europe/Rome"), (set.GetProperty("name").GetString(), set.GetProperty("workingHours").GetProperty("timeZone").GetString()));
+        var shift = await Api.PutAsJsonAsync("/agents/anna", new { teams = new[] { "billing" }, workingHours = hours });
+        Assert.Equal(HttpStatusCode.OK, shift.StatusCode);
+        var badShift = await ProblemAsync(await Api.PutAsJsonAsync("/agents/anna", new { workingHours = new { timeZone = "UTC", weekly = new { monday = new[] { "9-5" } } } }),
+            HttpStatusCode.BadRequest);
+        Assert.Contains("9-5", badShift.GetProperty("errors").GetProperty("workingHours")[0].GetString());
+
+        var teams = await Api.GetFromJsonAsync<JsonElement>("/teams");
+        var billing = teams.EnumerateArray().Single(t => t.GetProperty("name").GetString() == "billing");
+        Assert.Equal(["anna"], billing.GetProperty("members").EnumerateArray().Select(m => m.GetString()));
+        Assert.Equal(HttpStatusCode.OK, (await Api.PutAsync("/teams/billing/hours", new StringContent("null", Encoding.UTF8, "application/json"))).StatusCode);
+        var agent = await Api.GetFromJsonAsync<JsonElement>("/agents/anna");
+        Assert.Equal("Europe/Rome", agent.GetProperty("workingHours").GetProperty("timeZone").GetString());
+    }
 }

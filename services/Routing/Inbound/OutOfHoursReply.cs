@@ -1,0 +1,52 @@
+using Routing.Contracts;
+using Routing.Database;
+using Routing.Policy;
+
+namespace Routing.Inbound;
+
+/// <summary>
+/// A customer who writes while the hours that apply are closed (the conversation's team's, else the centre's), and
+/// whom nobody could take, is told when to expect an answer: ConversationOutOfHours, which the agent gateway sends on
+/// the customer's channel, and a receipt. Once per conversation: it is only asked for the message that started (or
+/// reopened) it.
+/// </summary>
+internal static class OutOfHoursReply
+{
+    public static async Task TellIfClosedAsync(RoutingTransaction tx, ConversationRow conversation, InboundMessageRow first, BusinessHoursOptions centre,
+        CancellationToken ct)
+    {
+        var json = conversation.Team is { } team ? await TeamStore.HoursAsync(tx, team, ct) ?? centre.ToJson() : centre.ToJson();
+        if (json is null || WorkingHours.FromJson(json) is var hours && hours.IsOpen(tx.Now))
+        {
+            return;
+        }
+        var opens = hours.OpensAt(tx.Now);
+        var text = centre.AutoReply.Replace("{opens}", opens is { } at ? hours.Describe(at) : "soon", StringComparison.Ordinal);
+        var message = first.Message;
+        tx.RecordDecision(tx.NewId(), conversation.Id, RoutingTriggers.NewConversation, RoutingOutcomes.AutoReplied, "out-of-hours", null, [], 0);
+        tx.Publish(new ConversationOutOfHours
+        {
+            ConversationId = conversation.Id,
+            CustomerId = conversation.CustomerId,
+            Channel = message.Channel,
+            ChannelAccount = message.ChannelAccount,
+            Message = new ConversationMessage
+            {
+                MessageId = message.MessageId,
+                ConversationId = conversation.Id,
+                Channel = message.Channel,
+                Sender = message.Sender with { Kind = first.Sender.Kind, Value = first.Sender.Value },
+                Subject = message.Subject,
+                Text = message.Text,
+                Attachments = message.Attachments,
+                ReceivedAt = message.ReceivedAt,
+            },
+            ProviderMessageId = message.ProviderMessageId,
+            ThreadKey = message.ThreadKey,
+            OpensAt = opens,
+            TimeZone = hours.Zone.Id,
+            AutoReply = text,
+            At = tx.Now,
+        });
+    }
+}
