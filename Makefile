@@ -106,8 +106,11 @@ down:
 	@# and make test's and make chaos's own instances, if an interrupted run left them up
 	@for instance in test chaos bench; do ROUTING_INSTANCE=$$instance deploy/local/stack.sh down; ROUTING_INSTANCE=$$instance deploy/local/infra.sh down; done
 
-# The story uses short holds so it finishes in under a minute; `make up` keeps the defaults.
-DEMO_SETTINGS := Routing__HoldWait__whatsapp=00:00:08 Routing__SweepInterval=00:00:00.500
+# The story uses short holds and a 20-second idle close on Messenger so it finishes in about a minute, and a rule that
+# gives "wholesale" messages to the wholesale team; `make up` keeps the defaults.
+DEMO_SETTINGS := Routing__HoldWait__whatsapp=00:00:08 Routing__SweepInterval=00:00:00.500 Routing__IdleClose__facebook=00:00:20 \
+  Routing__Requirements__SkillRules__0__Skill=wholesale Routing__Requirements__SkillRules__0__Team=wholesale \
+  Routing__Requirements__SkillRules__0__Keywords__0=wholesale
 
 run: infra build
 	@deploy/local/stack.sh down >/dev/null 2>&1 || true

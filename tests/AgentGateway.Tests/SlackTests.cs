@@ -295,6 +295,10 @@ public sealed class SlackTests(GatewayHost gateway) : IClassFixture<GatewayHost>
         var home = await CallAsync("views.publish", conversation.Id.ToString(), c => c.Body.GetProperty("user_id").GetString() == agent.SlackUserId);
         Assert.Equal("home", home.Body.GetProperty("view").GetProperty("type").GetString());
         Assert.Contains("Maria Rossi", Texts(home.Body.GetProperty("view")));
+        // Slack refuses a view whose blocks share an id
+        var ids = home.Body.GetProperty("view").GetProperty("blocks").EnumerateArray()
+            .Where(b => b.TryGetProperty("block_id", out _)).Select(b => b.GetProperty("block_id").GetString()).ToList();
+        Assert.Equal(ids.Count, ids.Distinct().Count());
 
         var payload = JsonSerializer.Serialize(new
         {

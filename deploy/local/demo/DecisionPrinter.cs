@@ -15,11 +15,14 @@ internal sealed class DecisionPrinter
         var line = message switch
         {
             MessageRouted m => Remember(m),
-            ConversationAssigned a => $"ASSIGNED   {a.Channel,-9} {a.CustomerDisplayName ?? Who(a.CustomerId),-14} -> {a.AgentId,-6} {a.Receipt.Reason} ({Chosen(a.Receipt)}){(a.RequiresAccept ? " [offer]" : "")}",
+            ConversationAssigned a => $"ASSIGNED   {a.Channel,-9} {a.CustomerDisplayName ?? Who(a.CustomerId),-14} -> {a.AgentId,-6} {a.Receipt.Reason} ({Chosen(a.Receipt)}){(a.RequiresAccept ? " [offer]" : "")}" +
+                (a.TransferredBy is { } by ? $" [transferred by {by}: {a.TransferNote}]" : ""),
             ConversationHeld h => $"HELD       {h.Channel,-9} {Who(h.CustomerId),-14} -> waiting for {string.Join(", ", h.HeldFor)} until {h.HoldUntil:HH:mm:ss}",
             ConversationQueued q => $"QUEUED     {q.Channel,-9} {Who(q.CustomerId),-14} -> {q.Reason}",
             ConversationReleased r => $"RELEASED   {"",-9} {Who(r.CustomerId),-14} <- {r.AgentId} ({r.Reason})",
-            ConversationClosed c => $"CLOSED     {c.Channel,-9} {Who(c.CustomerId),-14} by {c.ClosedBy}",
+            ConversationClosed c => $"CLOSED     {c.Channel,-9} {Who(c.CustomerId),-14} by {c.ClosedBy}{(c.Reason is { } reason ? $" ({reason})" : "")}",
+            ConversationTransferEnded t => $"TRANSFER   {"",-9} {t.ConversationId.ToString()[..8],-14} {t.RequestedBy} -> {t.ToAgentId ?? "team " + t.ToTeam}: {t.Outcome}{(t.Reason is { } why ? $" ({why})" : "")}",
+            ConversationOutOfHours o => $"CLOSED HRS {o.Channel,-9} {Who(o.CustomerId),-14} told: \"{o.AutoReply}\"",
             OutboundMessageSent s => $"SENT       {s.Channel,-9} reply in {s.ConversationId.ToString()[..8]} as {s.ProviderMessageId}",
             OutboundMessageFailed f => $"FAILED     {f.Channel,-9} reply in {f.ConversationId.ToString()[..8]}: {f.ErrorCode} {f.ErrorMessage} (permanent: {f.Permanent})",
             _ => null,

@@ -25,6 +25,8 @@ var bus = Bus.Factory.CreateUsingRabbitMq(cfg =>
         e.Handler<ConversationClosed>(c => { printer.On(c.Message); return Task.CompletedTask; });
         e.Handler<OutboundMessageSent>(c => { printer.On(c.Message); return Task.CompletedTask; });
         e.Handler<OutboundMessageFailed>(c => { printer.On(c.Message); return Task.CompletedTask; });
+        e.Handler<ConversationTransferEnded>(c => { printer.On(c.Message); return Task.CompletedTask; });
+        e.Handler<ConversationOutOfHours>(c => { printer.On(c.Message); return Task.CompletedTask; });
     });
 });
 

@@ -20,7 +20,7 @@ internal sealed class Story(HttpClient api, DecisionPrinter printer)
 
     public async Task PlayAsync()
     {
-        Say("Seeding agents: anna (whatsapp, sms, email, twitter; 1 slot), ben (whatsapp, sms, facebook; 2, offline), cleo (email; 1), dan (email; 1, offline)");
+        Say("Seeding agents: anna (whatsapp, sms, email, twitter; 1 slot), ben (whatsapp, sms, facebook, twitter; 2, offline), cleo (email; 1), dan (email; 1, offline)");
         // Agents an earlier run or the end-to-end tests left available would take the story's customers.
         foreach (var other in (await api.GetFromJsonAsync<JsonElement>("/agents")).EnumerateArray()
                      .Where(a => a.GetProperty("id").GetString() is not ("anna" or "ben" or "cleo" or "dan") && a.GetProperty("presence").GetString() != "offline"))
@@ -28,7 +28,7 @@ internal sealed class Story(HttpClient api, DecisionPrinter printer)
             (await api.PutAsJsonAsync($"/agents/{other.GetProperty("id").GetString()}/presence", new { status = "offline" })).EnsureSuccessStatusCode();
         }
         await ResetAgentAsync("anna", "Anna", 1, ["whatsapp", "sms", "email", "twitter"], "available");
-        await ResetAgentAsync("ben", "Ben", 2, ["whatsapp", "sms", "facebook"], "offline");
+        await ResetAgentAsync("ben", "Ben", 2, ["whatsapp", "sms", "facebook", "twitter"], "offline");
         await ResetAgentAsync("cleo", "Cleo", 1, ["email"], "available");
         await ResetAgentAsync("dan", "Dan", 1, ["email"], "offline");
         Say($"Agents' tools in the agent gateway ({Endpoints.Gateway}): Anna works in Slack (user {AnnaSlack}), Cleo in her mailbox cleo@example.com, and Anna's scripts use the agent API.");
@@ -83,6 +83,24 @@ internal sealed class Story(HttpClient api, DecisionPrinter printer)
         await printer.WaitForAsync<ConversationAssigned>(a => a.ConversationId == tom.ConversationId, Wait);
         Say("   Anna answers through the agent API (POST /conversations/{id}/replies): the X adapter signs it with OAuth 1.0a as the account Tom wrote to.");
         await ReplyByApiAsync(tom, "anna", "Sorry about that: try SPRING10 again, it works now.");
+
+        Say("8. Paolo said nothing more: after 20 s of silence on Messenger (Routing:IdleClose, 24 hours by default) his conversation is closed as idle");
+        Say("   and Ben's slot frees. Had Paolo written again within a day, the same conversation would have come back to Ben.");
+        await printer.WaitForAsync<ConversationClosed>(c => c.ConversationId == paolo.ConversationId && c.Reason == CloseReasons.Idle, Wait);
+
+        Say("9. Tom's discount question is really for Ben, who runs the promotions. Anna presses Transfer… on Tom's thread in Slack and sends it to Ben");
+        Say("   with a note; Ben gets the conversation with Tom's messages and Anna's note, and Anna's thread says it left her.");
+        await TransferInSlackAsync(tom, "ben", "He used SPRING10 twice; can you check his account?");
+        await printer.WaitForAsync<ConversationAssigned>(a => a.ConversationId == tom.ConversationId && a.AgentId == "ben", Wait);
+
+        Say("10. Marco asks about wholesale. A rule gives such messages to the wholesale team, whose hours (PUT /teams/wholesale/hours) are closed today:");
+        Say("    he is told on his channel when to expect an answer, and his conversation waits for the team.");
+        var opensOn = DateTimeOffset.UtcNow.AddDays(2).DayOfWeek.ToString().ToLowerInvariant();
+        (await api.PutAsJsonAsync("/teams/wholesale/hours", new { timeZone = "Europe/Rome", weekly = new Dictionary<string, string[]> { [opensOn] = ["09:00-17:00"] } }))
+            .EnsureSuccessStatusCode();
+        var marco = await SmsAsync($"+39348{_run}9", "Hello, do you sell wholesale? I need 40 chairs");
+        await printer.WaitForAsync<ConversationOutOfHours>(o => o.ConversationId == marco.ConversationId, Wait);
+        await ShowSentAsync(marco);
 
         var decisions = await api.GetFromJsonAsync<JsonElement>($"/conversations/{giuliaAgain.ConversationId}/decisions");
         Say($"Giulia's routing receipt (GET /conversations/{giuliaAgain.ConversationId}/decisions):");
@@ -181,6 +199,30 @@ internal sealed class Story(HttpClient api, DecisionPrinter printer)
         Console.WriteLine($"   POST {request.RequestUri} (Slack's Events API, signed): Anna's thread reply");
         (await Http.SendAsync(request)).EnsureSuccessStatusCode();
         await ShowSentAsync(to);
+    }
+
+    /// <summary>Anna presses Transfer… on the conversation's opening in her Slack, and submits the form Slack shows her (both signed as Slack does).</summary>
+    private async Task TransferInSlackAsync(MessageRouted conversation, string to, string note)
+    {
+        var opening = (JsonElement)await UntilAsync(async () => (await Http.GetFromJsonAsync<JsonElement>(Endpoints.Sandbox + "/sent")).EnumerateArray()
+            .Select(r => (JsonElement?)r).FirstOrDefault(r => r!.Value.GetProperty("provider").GetString() == "slack"
+                && r.Value.GetProperty("body").GetProperty("channel").GetString() == AnnaSlack
+                && r.Value.GetProperty("body").ToString().Contains(conversation.ConversationId.ToString(), StringComparison.Ordinal)));
+        var secret = Secret("Gateway__Slack__SigningSecret");
+        var trigger = $"demo-{_run}-{Guid.NewGuid():N}"[..24];
+        using (var press = SampleWebhooks.SlackButton(Endpoints.Gateway, secret, AnnaSlack, "conversation.transfer", conversation.ConversationId.ToString(),
+                   "D" + AnnaSlack[1..], opening.GetProperty("providerMessageId").GetString(), trigger))
+        {
+            Console.WriteLine($"   POST {press.RequestUri} (Slack's interactivity, signed): Anna presses Transfer…");
+            (await Http.SendAsync(press)).EnsureSuccessStatusCode();
+        }
+        await UntilAsync(async () => (await Http.GetFromJsonAsync<JsonElement>(Endpoints.Sandbox + "/sent")).EnumerateArray()
+            .Any(r => r.GetProperty("path").GetString()!.EndsWith("views.open", StringComparison.Ordinal)
+                      && r.GetProperty("body").GetProperty("trigger_id").GetString() == trigger) ? true : null);
+        Console.WriteLine("   Slack got views.open: the transfer form");
+        using var submit = SampleWebhooks.SlackTransferForm(Endpoints.Gateway, secret, AnnaSlack, conversation.ConversationId, to, warm: false, note);
+        Console.WriteLine($"   POST {submit.RequestUri} (the form submitted): to {to}, \"{note}\"");
+        (await Http.SendAsync(submit)).EnsureSuccessStatusCode();
     }
 
     /// <summary>The agent's own script, with a token from the gateway's admin API.</summary>

@@ -68,17 +68,7 @@ internal static partial class SlackMessages
         blocks.Add(ManageButtons(e.ConversationId));
         if (e.RequiresAccept)
         {
-            var value = e.ConversationId.ToString();
-            blocks.Add(new
-            {
-                type = "actions",
-                block_id = OfferBlock,
-                elements = new object[]
-                {
-                    new { type = "button", action_id = AcceptAction, style = "primary", value, text = new { type = "plain_text", text = "Accept" } },
-                    new { type = "button", action_id = DeclineAction, style = "danger", value, text = new { type = "plain_text", text = "Decline" } },
-                },
-            });
+            blocks.Add(AnswerButtons(AcceptAction, DeclineAction, e.ConversationId.ToString()));
         }
         blocks.Add(new
         {
@@ -89,14 +79,26 @@ internal static partial class SlackMessages
         return (Escape(text), blocks.ToArray());
     }
 
+    /// <summary>Accept and Decline on an offer (a conversation's, or a transfer's); each block of a view needs an id of its own.</summary>
+    private static object AnswerButtons(string accept, string decline, string value, string blockId = OfferBlock) => new
+    {
+        type = "actions",
+        block_id = blockId,
+        elements = new object[]
+        {
+            new { type = "button", action_id = accept, style = "primary", value, text = new { type = "plain_text", text = "Accept" } },
+            new { type = "button", action_id = decline, style = "danger", value, text = new { type = "plain_text", text = "Decline" } },
+        },
+    };
+
     /// <summary>Close and Transfer…, on a conversation's opening message and its row in the Home tab.</summary>
-    private static object ManageButtons(Guid conversationId)
+    private static object ManageButtons(Guid conversationId, string blockId = ManageBlock)
     {
         var value = conversationId.ToString();
         return new
         {
             type = "actions",
-            block_id = ManageBlock,
+            block_id = blockId,
             elements = new object[]
             {
                 new { type = "button", action_id = TransferAction, value, text = new { type = "plain_text", text = "Transfer…" } },
@@ -118,7 +120,7 @@ internal static partial class SlackMessages
     /// <summary>A warm transfer offered to the agent: a message of its own (the conversation is not theirs yet), with Accept and Decline.</summary>
     public static (string Text, object[] Blocks) TransferOffer(ToolEvent e)
     {
-        var value = e.TransferId.ToString();
+        var value = e.TransferId?.ToString() ?? "";
         var until = e.OfferExpiresAt is { } at ? $" until <!date^{at.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture)}^{{time}}|{at:u}>" : "";
         var blocks = new List<object>
         {
@@ -130,16 +132,7 @@ internal static partial class SlackMessages
         {
             blocks.Add(Section(Transcript(e.Messages.TakeLast(5))));
         }
-        blocks.Add(new
-        {
-            type = "actions",
-            block_id = OfferBlock,
-            elements = new object[]
-            {
-                new { type = "button", action_id = TransferAcceptAction, style = "primary", value, text = new { type = "plain_text", text = "Accept" } },
-                new { type = "button", action_id = TransferDeclineAction, style = "danger", value, text = new { type = "plain_text", text = "Decline" } },
-            },
-        });
+        blocks.Add(AnswerButtons(TransferAcceptAction, TransferDeclineAction, value));
         return (Escape($"{e.TransferFrom ?? "Another agent"} asks you to take a conversation with {e.CustomerLabel}"), blocks.ToArray());
     }
 
@@ -212,15 +205,7 @@ internal static partial class SlackMessages
             var value = offer.TransferId.ToString();
             blocks.Add(Section($":arrows_counterclockwise: *{Escape(offer.FromAgentId)}* asks you to take a conversation" +
                 (offer.Note is { Length: > 0 } note ? $": {Escape(note)}" : "")));
-            blocks.Add(new
-            {
-                type = "actions",
-                elements = new object[]
-                {
-                    new { type = "button", action_id = TransferAcceptAction, style = "primary", value, text = new { type = "plain_text", text = "Accept" } },
-                    new { type = "button", action_id = TransferDeclineAction, value, text = new { type = "plain_text", text = "Decline" } },
-                },
-            });
+            blocks.Add(AnswerButtons(TransferAcceptAction, TransferDeclineAction, value, $"{OfferBlock}-{value}"));
         }
         if (conversations.Count == 0)
         {
@@ -229,7 +214,7 @@ internal static partial class SlackMessages
         foreach (var c in conversations.Take(40)) // Slack's limit is 100 blocks a view
         {
             blocks.Add(Section($"*{Escape(c.CustomerDisplayName ?? "A customer")}* · {ToolEvent.ChannelName(c.Channel)} · {c.Status}"));
-            blocks.Add(ManageButtons(c.Id));
+            blocks.Add(ManageButtons(c.Id, $"{ManageBlock}-{c.Id}"));
         }
         return new { type = "home", blocks };
     }
