@@ -32,10 +32,13 @@ public static class RoutingTriggers
     /// <summary>A queued conversation waited long enough for a requirement (its language, its skills) to be dropped: routed again.</summary>
     public const string RequirementsRelaxed = "requirements-relaxed";
 
+    /// <summary>A queued conversation reached its team's queue time limit and moved to the overflow team (Routing:Overflow).</summary>
+    public const string QueueOverflow = "queue-overflow";
+
     public static IReadOnlyList<string> All { get; } =
     [
         NewConversation, HoldExpired, SlotFreed, OfflineGrace, OfferDeclined, OfferExpired, Closed, HeldAgentsUnavailable, ChannelChanged,
-        CustomerReturned, Unmerged, Transferred, RequirementsRelaxed,
+        CustomerReturned, Unmerged, Transferred, RequirementsRelaxed, QueueOverflow,
     ];
 }
 

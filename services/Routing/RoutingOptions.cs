@@ -60,6 +60,12 @@ internal sealed class RoutingOptions
     /// <summary>The centre's business hours (a team's own, set through the API, win for its conversations) and the out-of-hours reply.</summary>
     public BusinessHoursOptions BusinessHours { get; set; } = new();
 
+    /// <summary>
+    /// Queue time limits: a conversation of a team (the key; "default" for conversations of no team) that has waited
+    /// <see cref="OverflowRule.After"/> in the queue moves to <see cref="OverflowRule.ToTeam"/>, once per wait.
+    /// </summary>
+    public Dictionary<string, OverflowRule> Overflow { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
     /// <summary>What conversations require of agents (language, skills), and when each requirement is relaxed.</summary>
     public RequirementOptions Requirements { get; set; } = new();
 
@@ -192,4 +198,12 @@ internal sealed class BusinessHoursOptions
     /// <summary>The hours as JSON (<see cref="Policy.WorkingHours"/>), or null when always open.</summary>
     public string? ToJson() => TimeZone is null ? null
         : System.Text.Json.JsonSerializer.Serialize(new { timeZone = TimeZone, weekly = Weekly, holidays = Holidays });
+}
+
+/// <summary>After waiting this long in the queue, the conversation is for <see cref="ToTeam"/> instead.</summary>
+internal sealed class OverflowRule
+{
+    public TimeSpan After { get; set; } = TimeSpan.FromMinutes(10);
+
+    public string ToTeam { get; set; } = "";
 }

@@ -23,6 +23,7 @@ internal static class ReceiptText
         [RoutingTriggers.CustomerReturned] = "the customer wrote again soon after the conversation was closed as idle",
         [RoutingTriggers.Unmerged] = "a merge of two customers was undone",
         [RoutingTriggers.Transferred] = "it was transferred",
+        [RoutingTriggers.QueueOverflow] = "it waited past its team's queue time limit and overflowed to yours",
         [RoutingTriggers.RequirementsRelaxed] = "it waited long enough for its language or skills to be relaxed",
     };
 

@@ -126,7 +126,8 @@ internal sealed class AgentChooser(IOptions<RoutingOptions> options, DecisionWri
         AddIneligible(verdicts, attempted.Ineligible, need, excluded);
         return await decisions.QueuedAsync(tx, conversation, trigger, verdicts, considered, preferredIds, ct, need,
             RoutingPolicy.NextRelaxation(conversation.Language, conversation.Skills, WaitingSince(conversation), tx.Now,
-                Options.Requirements.LanguageRelaxAfter, Options.Requirements.SkillRelaxAfter));
+                Options.Requirements.LanguageRelaxAfter, Options.Requirements.SkillRelaxAfter),
+            OverflowRuleOf(conversation) is { } rule ? WaitingSince(conversation) + rule.After : null);
     }
 
     /// <summary>Who serves the channel but could not take it (away, full, offline, declined), after the preferred set's verdicts.</summary>
@@ -136,6 +137,11 @@ internal sealed class AgentChooser(IOptions<RoutingOptions> options, DecisionWri
         verdicts.AddRange(ineligible.Where(a => !listed.Contains(a.Id))
             .Select(a => new CandidateVerdict(a.Id, CandidateSources.Pool, RoutingPolicy.Verdict(a, need, excluded) ?? "taken at that instant")));
     }
+
+    /// <summary>The queue time limit that applies to the conversation, unless it overflowed already in this wait.</summary>
+    public OverflowRule? OverflowRuleOf(ConversationRow conversation) =>
+        conversation.OverflowedAt is { } at && at >= (conversation.WaitingSince ?? conversation.CreatedAt) ? null
+        : Options.Overflow.GetValueOrDefault(conversation.Team ?? "default");
 
     /// <summary>What the conversation needs of an agent now: its requirements, those not relaxed yet.</summary>
     public Need NeedOf(RoutingTransaction tx, ConversationRow conversation) =>

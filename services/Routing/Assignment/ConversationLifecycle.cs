@@ -93,6 +93,22 @@ internal sealed class ConversationLifecycle(AgentChooser chooser, DecisionWriter
         return true;
     }
 
+    /// <summary>
+    /// A queued conversation reached its team's queue time limit: it is for the overflow team from now on (once per
+    /// wait), and routed again among that team, its preferred agents who are members first.
+    /// </summary>
+    public async Task OverflowAsync(RoutingTransaction tx, ConversationRow queued, CancellationToken ct)
+    {
+        if (queued.Status != ConversationStatus.Queued || chooser.OverflowRuleOf(queued) is not { } rule
+            || tx.Now < AgentRow.Utc(queued.WaitingSince ?? queued.CreatedAt) + rule.After)
+        {
+            return;
+        }
+        await ConversationStore.MarkOverflowedAsync(tx, queued.Id, rule.ToTeam.ToLowerInvariant(), ct);
+        var moved = await ConversationStore.GetAsync(tx, queued.Id, ct) ?? throw new InvalidOperationException("Conversation vanished.");
+        await chooser.RouteAsync(tx, moved, RoutingTriggers.QueueOverflow, ct);
+    }
+
     /// <summary>A warm transfer on offer ends when its conversation leaves the agent who offered it, or closes.</summary>
     private async Task CancelTransferAsync(RoutingTransaction tx, ConversationRow conversation, string reason, CancellationToken ct)
     {

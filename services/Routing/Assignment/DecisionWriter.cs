@@ -107,9 +107,13 @@ internal sealed class DecisionWriter(IOptions<RoutingOptions> options, RoutingMe
     /// </summary>
     public async Task<RouteOutcome> QueuedAsync(RoutingTransaction tx, ConversationRow conversation, string trigger,
         List<CandidateVerdict> verdicts, int considered, IReadOnlyList<string> preferredSet, CancellationToken ct, Need? need = null,
-        DateTimeOffset? relaxesAt = null)
+        DateTimeOffset? relaxesAt = null, DateTimeOffset? overflowsAt = null)
     {
         await ConversationStore.MarkQueuedAsync(tx, conversation.Id, preferredSet.ToArray(), ct);
+        if (overflowsAt is { } overflow)
+        {
+            await TimerStore.ScheduleForConversationAsync(tx, TimerKinds.Overflow, conversation.Id, overflow, ct);
+        }
         if (relaxesAt is { } at)
         {
             await TimerStore.ScheduleForConversationAsync(tx, TimerKinds.Relax, conversation.Id, at, ct);

@@ -42,6 +42,9 @@ internal sealed record ConversationRow
     /// <summary>Skills an agent needs for it (the adapter's metadata, the skill rules).</summary>
     public string[] Skills { get; init; } = [];
 
+    /// <summary>When a queue time limit moved it to an overflow team (once per wait).</summary>
+    public DateTime? OverflowedAt { get; init; }
+
     /// <summary>The agents passed over at <paramref name="now"/>: their exclusion has not lapsed yet.</summary>
     public IReadOnlySet<string> ExcludedAt(DateTimeOffset now) =>
         (JsonSerializer.Deserialize<Dictionary<string, DateTimeOffset>>(Exclusions) ?? [])

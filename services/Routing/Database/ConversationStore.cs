@@ -13,7 +13,7 @@ internal static class ConversationStore
     internal const string Columns =
         "id, customer_id, channel, channel_account, thread_key, status, agent_id, priority, held_for, hold_until, excluded_agents, " +
         "offer_expires_at, accepted_at, created_at, waiting_since, assigned_at, closed_at, closed_by, close_reason, last_message_at, " +
-        "exclusions::text as exclusions, preferred_set, first_assigned_at, team, language, skills";
+        "exclusions::text as exclusions, preferred_set, first_assigned_at, team, language, skills, overflowed_at";
 
     public static Task<ConversationRow?> GetAsync(RoutingTransaction tx, Guid id, CancellationToken ct, bool forUpdate = false) =>
         tx.Connection.QuerySingleOrDefaultAsync<ConversationRow>(tx.Command(
@@ -57,12 +57,14 @@ internal static class ConversationStore
             select r.* from unnest(@customerIds::uuid[]) as k(id)
             join lateral (select {Columns} from conversations where customer_id = k.id and status = 'closed' order by closed_at desc limit 1) r on true
             where r.close_reason = @idle and r.closed_at > @reopenSince;
+            select id, priority from customers where id = any(@customerIds) and priority <> 0;
             """, new { messageIds, customerIds, reopenSince, idle = CloseReasons.Idle }, ct));
         var seen = (await results.ReadAsync<Guid>()).ToHashSet();
         var active = (await results.ReadAsync<ConversationRow>()).ToList();
         var agents = (await results.ReadAsync<AgentRow>()).ToDictionary(a => a.Id, StringComparer.Ordinal);
         var returning = (await results.ReadAsync<ConversationRow>()).ToDictionary(c => c.CustomerId);
-        return new InboundContext(seen, active, agents, returning);
+        var priorities = (await results.ReadAsync<(Guid Id, int Priority)>()).ToDictionary(p => p.Id, p => p.Priority);
+        return new InboundContext(seen, active, agents, returning, priorities);
     }
 
     /// <summary>
@@ -227,6 +229,11 @@ internal static class ConversationStore
             where id = @id
             """, new { id, excludeAgent, excludedUntil, now = tx.Now }, ct));
 
+    /// <summary>A queue time limit moves the conversation to the overflow team.</summary>
+    public static Task MarkOverflowedAsync(RoutingTransaction tx, Guid id, string team, CancellationToken ct) =>
+        tx.Connection.ExecuteAsync(tx.Command(
+            "update conversations set team = @team, overflowed_at = @now where id = @id", new { id, team, now = tx.Now }, ct));
+
     public static Task MarkAcceptedAsync(RoutingTransaction tx, Guid id, CancellationToken ct) =>
         tx.Connection.ExecuteAsync(tx.Command(
             "update conversations set accepted_at = @now, offer_expires_at = null where id = @id", new { id, now = tx.Now }, ct));
@@ -289,8 +296,9 @@ internal static class ConversationStore
 }
 
 /// <param name="Returning">Per customer, the conversation closed as idle within the reopen window that is their latest.</param>
+/// <param name="Priorities">The customers' priorities that are not 0 (VIPs).</param>
 internal sealed record InboundContext(HashSet<Guid> Seen, IReadOnlyList<ConversationRow> Active, Dictionary<string, AgentRow> Agents,
-    Dictionary<Guid, ConversationRow> Returning);
+    Dictionary<Guid, ConversationRow> Returning, Dictionary<Guid, int> Priorities);
 
 /// <summary>An inbound message as stored: in which conversation, of which customer, from which normalized address.</summary>
 internal sealed record InboundMessageRow(InboundMessageReceived Message, Guid ConversationId, Guid CustomerId, NormalizedAddress Sender);

@@ -95,8 +95,8 @@ internal static class CustomerStore
 
     public static async Task<CustomerView?> GetAsync(NpgsqlConnection connection, NpgsqlTransaction? tx, Guid customerId, CancellationToken ct)
     {
-        var row = await connection.QuerySingleOrDefaultAsync<(Guid Id, string? DisplayName, DateTime CreatedAt, Guid? MergedInto)>(new CommandDefinition(
-            "select id, display_name, created_at, merged_into from customers where id = @customerId",
+        var row = await connection.QuerySingleOrDefaultAsync<(Guid Id, string? DisplayName, DateTime CreatedAt, Guid? MergedInto, int Priority)>(new CommandDefinition(
+            "select id, display_name, created_at, merged_into, priority from customers where id = @customerId",
             new { customerId }, tx, cancellationToken: ct));
         if (row.Id == Guid.Empty)
         {
@@ -117,8 +117,13 @@ internal static class CustomerStore
         var merged = await connection.QueryAsync<Guid>(new CommandDefinition(
             "select id from customers where merged_into = @customerId order by id", new { customerId }, tx, cancellationToken: ct));
         return new CustomerView(row.Id, row.DisplayName, new DateTimeOffset(row.CreatedAt, TimeSpan.Zero), row.MergedInto,
-            identities.ToList(), preferred.ToList(), history.ToList(), merged.ToList());
+            identities.ToList(), preferred.ToList(), history.ToList(), merged.ToList(), row.Priority);
     }
+
+    /// <summary>Sets the customer's priority (0 ordinary; a VIP higher): their new conversations start with it.</summary>
+    public static Task<int> SetPriorityAsync(NpgsqlConnection connection, NpgsqlTransaction tx, Guid customerId, int priority, CancellationToken ct) =>
+        connection.ExecuteAsync(new CommandDefinition(
+            "update customers set priority = @priority where id = @customerId", new { customerId, priority }, tx, cancellationToken: ct));
 
     public static async Task SetPreferredAgentsAsync(NpgsqlConnection connection, NpgsqlTransaction tx, Guid customerId, IReadOnlyList<string> agentIds, CancellationToken ct)
     {
@@ -211,7 +216,7 @@ internal sealed record HistoryView(string AgentId, DateTime LastHandledAt);
 internal sealed record CustomerView(
     Guid Id, string? DisplayName, DateTimeOffset CreatedAt, Guid? MergedInto,
     IReadOnlyList<IdentityView> Identities, IReadOnlyList<string> PreferredAgents,
-    IReadOnlyList<HistoryView> History, IReadOnlyList<Guid> MergedCustomers);
+    IReadOnlyList<HistoryView> History, IReadOnlyList<Guid> MergedCustomers, int Priority = 0);
 
 internal sealed record MergeRecord
 {

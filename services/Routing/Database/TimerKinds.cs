@@ -11,4 +11,7 @@ internal static class TimerKinds
 
     /// <summary>A queued conversation's requirement (language, skills) relaxes: it is routed again with fewer.</summary>
     public const string Relax = "relax";
+
+    /// <summary>A queued conversation reached its team's queue time limit: it moves to the overflow team.</summary>
+    public const string Overflow = "overflow";
 }

@@ -12,6 +12,7 @@ internal static class CustomersApi
         customers.MapGet("/lookup", LookupAsync).Produces<CustomerView>().ProducesProblem(StatusCodes.Status404NotFound);
         customers.MapGet("/{id}", GetAsync).Produces<CustomerView>().ProducesProblem(StatusCodes.Status404NotFound);
         customers.MapPut("/{id}/preferred-agents", SetPreferredAsync).Produces<CustomerView>().ProducesProblem(StatusCodes.Status404NotFound);
+        customers.MapPut("/{id}/priority", SetPriorityAsync).Produces<CustomerView>().ProducesProblem(StatusCodes.Status404NotFound);
         customers.MapPost("/{id}/merge", MergeAsync).Produces<CustomerView>()
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         customers.MapPost("/{id}/unmerge", UnmergeAsync).Produces<UnmergeResponse>().ProducesProblem(StatusCodes.Status404NotFound);
@@ -46,6 +47,27 @@ internal static class CustomersApi
         return await CustomerStore.GetAsync(tx.Connection, tx.Transaction, customerId, ct) is { } customer
             ? Results.Ok(customer)
             : Problems.NotFound("Customer", id);
+    }
+
+    /// <summary>{"priority": 10}: a VIP's new conversations start with that priority (the higher, the sooner served).</summary>
+    private static async Task<IResult> SetPriorityAsync(string id, PriorityRequest? body, RoutingDb db, CancellationToken ct)
+    {
+        if (!Guid.TryParse(id, out var customerId))
+        {
+            return Problems.Invalid("id", "must be a customer id (a UUID)");
+        }
+        if (body?.Priority is not (>= 0 and <= 100))
+        {
+            return Problems.Invalid("priority", "is required: a whole number from 0 (ordinary) to 100");
+        }
+        await using var tx = await db.BeginAsync(ct);
+        if (await CustomerStore.SetPriorityAsync(tx.Connection, tx.Transaction, customerId, body.Priority.Value, ct) == 0)
+        {
+            return Problems.NotFound("Customer", id);
+        }
+        var customer = await CustomerStore.GetAsync(tx.Connection, tx.Transaction, customerId, ct);
+        await tx.CommitAsync(ct);
+        return Results.Ok(customer);
     }
 
     private static async Task<IResult> SetPreferredAsync(string id, string[]? agentIds, RoutingDb db, CancellationToken ct)
@@ -157,6 +179,8 @@ internal static class CustomersApi
 }
 
 internal sealed record MergeRequest(string? CustomerId);
+
+internal sealed record PriorityRequest(int? Priority);
 
 /// <summary>An unmerge's answer: the customer unmerged from, and the one restored as a person of their own.</summary>
 internal sealed record UnmergeResponse(CustomerView Survivor, CustomerView Restored);

@@ -82,6 +82,8 @@ internal sealed class InboundRouter(RoutingDb db, AgentChooser chooser, Conversa
             else if (conversation is null)
             {
                 conversation = NewConversation(tx, customerId, message, options.Value.Requirements);
+                // a VIP's conversation starts with their priority, unless the adapter gave a higher one
+                conversation = conversation with { Priority = Math.Max(conversation.Priority, context.Priorities.GetValueOrDefault(customerId)) };
                 active[customerId] = conversation;
                 started.Add(conversation);
                 startedIds.Add(conversation.Id);

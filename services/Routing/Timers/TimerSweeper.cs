@@ -103,6 +103,13 @@ internal sealed class TimerSweeper(
                 }
                 break;
 
+            case TimerKinds.Overflow when timer.ConversationId is { } id:
+                if (await ConversationStore.GetAsync(tx, id, ct, forUpdate: true) is { } overflowing)
+                {
+                    await lifecycle.OverflowAsync(tx, overflowing, ct);
+                }
+                break;
+
             case TimerKinds.Transfer when timer.ConversationId is { } id:
                 await transfers.ExpireAsync(tx, id, ct);
                 break;

@@ -91,6 +91,12 @@ public sealed class ApiTests : BrokerTest
         lookup = await Api.GetFromJsonAsync<JsonElement>("/customers/lookup?kind=phone&value=%2B393331234567");
         Assert.Equal(b, lookup.GetProperty("id").GetGuid());
         await ProblemAsync(await Api.PostAsync($"/customers/{a}/unmerge", null), HttpStatusCode.NotFound);
+
+        var badPriority = await ProblemAsync(await Api.PutAsJsonAsync($"/customers/{a}/priority", new { priority = 1000 }), HttpStatusCode.BadRequest);
+        Assert.True(badPriority.GetProperty("errors").TryGetProperty("priority", out _));
+        await ProblemAsync(await Api.PutAsJsonAsync($"/customers/{Guid.NewGuid()}/priority", new { priority = 10 }), HttpStatusCode.NotFound);
+        var vip = await (await Api.PutAsJsonAsync($"/customers/{a}/priority", new { priority = 10 })).Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(10, vip.GetProperty("priority").GetInt32());
     }
 
     [Fact]
