@@ -17,8 +17,18 @@ public sealed class BrokerProxiedGatewayHost : GatewayHost
 /// gateway used to delete the reply's record, though the command might have reached the queue; now it keeps it, marked
 /// unconfirmed, and the agent's retry with the same Idempotency-Key publishes the same command id once more.
 /// </summary>
-public sealed class ReplyPublishTests(BrokerProxiedGatewayHost gateway) : IClassFixture<BrokerProxiedGatewayHost>
+/// <remarks>
+/// A gateway of its own per test: a black-holed broker leaves the bus to reconnect at its own pace (and its watchdog to call
+/// it wedged), so a test that came after another's partition on a shared host waited for consumers still reconnecting.
+/// </remarks>
+public sealed class ReplyPublishTests : IAsyncLifetime
 {
+    private readonly BrokerProxiedGatewayHost gateway = new();
+
+    public Task InitializeAsync() => gateway.InitializeAsync();
+
+    public Task DisposeAsync() => gateway.DisposeAsync();
+
     /// <summary>A new agent's open conversation, and the agent's reply to it (always the same text and Idempotency-Key).</summary>
     private async Task<(Guid ConversationId, Func<Task<HttpResponseMessage>> ReplyAsync)> OpenConversationAsync(string text, string idempotencyKey)
     {

@@ -6,8 +6,11 @@ namespace Routing.IntegrationTests.Engine;
 /// <summary>A VIP's conversations are served first; a conversation that waits past its queue time limit overflows to another team.</summary>
 public sealed class PriorityOverflowTests : EngineTest
 {
-    private protected override void Configure(RoutingOptions options) =>
+    private protected override void Configure(RoutingOptions options)
+    {
         options.Overflow["default"] = new OverflowRule { After = TimeSpan.FromMinutes(10), ToTeam = "backup" };
+        options.HoldWait["sms"] = TimeSpan.Zero; // no hold for the VIP's previous agent: the queue's order decides
+    }
 
     private async Task SetPriorityAsync(Guid customerId, int priority)
     {
