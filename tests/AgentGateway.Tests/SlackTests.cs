@@ -314,31 +314,8 @@ public sealed class SlackTests(GatewayHost gateway) : IClassFixture<GatewayHost>
         await CallAsync("views.publish", "You are away.", c => c.Body.GetProperty("user_id").GetString() == agent.SlackUserId);
     }
 
-    private static HttpRequestMessage Submit(string user, Guid conversationId, string to, bool warm, string? note)
-    {
-        var payload = JsonSerializer.Serialize(new
-        {
-            type = "view_submission",
-            user = new { id = user, username = "someone", team_id = "T0001" },
-            api_app_id = "A0001",
-            trigger_id = "trig-submit",
-            view = new
-            {
-                id = "V0002", type = "modal", callback_id = SlackMessages.TransferForm, private_metadata = conversationId.ToString(),
-                state = new Dictionary<string, object>
-                {
-                    [SlackMessages.TransferTo] = new Dictionary<string, object> { [SlackMessages.TransferTo] = new { type = "plain_text_input", value = to } },
-                    [SlackMessages.TransferWarm] = new Dictionary<string, object>
-                    {
-                        [SlackMessages.TransferWarm] = new { type = "checkboxes", selected_options = warm ? new[] { new { value = "warm" } } : [] },
-                    },
-                    [SlackMessages.TransferNote] = new Dictionary<string, object> { [SlackMessages.TransferNote] = new { type = "plain_text_input", value = note } },
-                } is var blocks ? new { values = blocks } : null,
-            },
-        });
-        return SampleWebhooks.SlackSigned("/slack/interactivity", "payload=" + Uri.EscapeDataString(payload), "application/x-www-form-urlencoded",
-            GatewayHost.SlackSigningSecret);
-    }
+    private static HttpRequestMessage Submit(string user, Guid conversationId, string to, bool warm, string? note) =>
+        SampleWebhooks.SlackTransferForm("", GatewayHost.SlackSigningSecret, user, conversationId, to, warm, note);
 
     private static string Texts(JsonElement element) => element.ValueKind switch
     {
