@@ -69,6 +69,17 @@ internal sealed class RoutingOptions
     /// <summary>What conversations require of agents (language, skills), and when each requirement is relaxed.</summary>
     public RequirementOptions Requirements { get; set; } = new();
 
+    /// <summary>
+    /// Service-level targets: the share of conversations whose first response came within their channel's target is the
+    /// report's service level (GET /reports/service-levels). A channel not listed uses <see cref="DefaultFirstResponseTarget"/>.
+    /// </summary>
+    public Dictionary<string, TimeSpan> FirstResponseTarget { get; set; } = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["email"] = TimeSpan.FromHours(4),
+    };
+
+    public TimeSpan DefaultFirstResponseTarget { get; set; } = TimeSpan.FromMinutes(15);
+
     /// <summary>How often each replica sweeps due timers and looks for free slots with waiting conversations.</summary>
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(1);
 

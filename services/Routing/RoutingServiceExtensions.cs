@@ -14,6 +14,7 @@ using Routing.Outbox;
 using Routing.ServiceDefaults;
 using Routing.Timers;
 using Routing.Identity;
+using Routing.ServiceLevels;
 
 namespace Routing;
 
@@ -34,7 +35,7 @@ internal static class RoutingServiceExtensions
         // The API's description, from the endpoints themselves (contracts/openapi/routing.json is its committed copy).
         // a token of scope Read is refused (403) where it would change something
         builder.Services.AddOpenApi(OpenApiDocument, o => o.Describe("Routing: operators' API",
-            "Agents, customers and conversations. Every route takes an operator token (Routing:Api:Tokens) as "
+            "Agents, customers, conversations and service levels. Every route takes an operator token (Routing:Api:Tokens) as "
             + "`Authorization: Bearer <token>`; a token of scope Read only reads. Errors are application/problem+json.",
             forbidden: true));
         builder.AddRabbitMqMessaging(x => x.AddRoutingConsumers());
@@ -75,6 +76,7 @@ internal static class RoutingServiceExtensions
         services.AddSingleton<ConversationCommands>();
         services.AddSingleton<TransferMoves>();
         services.AddSingleton<ConversationTransfers>();
+        services.AddSingleton<AgentReplies>();
         services.AddSingleton<TimerSweeper>();
         services.AddHostedService(sp => sp.GetRequiredService<TimerSweeper>());
         services.AddSingleton<OutboxDispatcher>();
@@ -92,6 +94,7 @@ internal static class RoutingServiceExtensions
         x.AddConsumer<CloseConversationConsumer, RoutingConsumerDefinition<CloseConversationConsumer>>();
         x.AddConsumer<TransferConversationConsumer, RoutingConsumerDefinition<TransferConversationConsumer>>();
         x.AddConsumer<AgentAnsweredTransferConsumer, RoutingConsumerDefinition<AgentAnsweredTransferConsumer>>();
+        x.AddConsumer<ReplySentConsumer, RoutingConsumerDefinition<ReplySentConsumer>>();
     }
 
     /// <summary>The name of the API's OpenAPI document (/openapi/routing.json).</summary>
@@ -114,6 +117,7 @@ internal static class RoutingServiceExtensions
         api.MapCustomersApi();
         api.MapConversationsApi();
         api.MapTransfersApi();
+        api.MapServiceLevelsApi();
         // GET /openapi/routing.json, behind a token like every other route
         api.MapOpenApi("/openapi/{documentName}.json");
         return app;

@@ -14,6 +14,12 @@ public static class TelemetryAttributes
     /// <summary>The channel a message came or goes on: sms, facebook, whatsapp, twitter, email.</summary>
     public const string Channel = "routing.channel";
 
+    /// <summary>The team a conversation is for (a transfer's, the adapter's metadata, a skill rule's); "none" when any agent may take it.</summary>
+    public const string Team = "routing.team";
+
+    /// <summary>How a conversation ended: handled (an agent had it) or abandoned (closed before it reached any agent).</summary>
+    public const string ConversationOutcome = "routing.conversation.outcome";
+
     /// <summary>What made routing decide: message, presence, timer, decline, close, release, ...</summary>
     public const string Trigger = "routing.trigger";
 

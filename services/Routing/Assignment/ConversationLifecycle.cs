@@ -78,9 +78,10 @@ internal sealed class ConversationLifecycle(AgentChooser chooser, DecisionWriter
             return false;
         }
         await CancelTransferAsync(tx, conversation, "the conversation was closed", ct);
-        await ConversationStore.MarkClosedAsync(tx, conversation.Id, closedBy, reason, ct);
+        var handled = ConversationMeasures.HandledUntilClose(conversation, reason, tx.Now);
+        await ConversationStore.MarkClosedAsync(tx, conversation.Id, closedBy, reason, handled, ct);
         await TimerStore.CancelForConversationAsync(tx, conversation.Id, ct);
-        decisions.Closed(tx, conversation, closedBy, reason);
+        decisions.Closed(tx, conversation, closedBy, reason, handled);
         if (conversation.AgentId is { } agentId)
         {
             await AgentStore.ReleaseSlotAsync(tx, agentId, ct);

@@ -65,13 +65,21 @@ internal sealed class DecisionWriter(IOptions<RoutingOptions> options, RoutingMe
         var first = conversation.FirstAssignedAt is null;
         var hadPreferred = preferredSet.Count > 0 || conversation.PreferredSet.Length > 0;
         var hit = preferredSet.Contains(agent.Id) || conversation.PreferredSet.Contains(agent.Id, StringComparer.Ordinal);
+        if (first && hadPreferred)
+        {
+            tx.RecordPreferredHit(conversation.Id, hit);
+        }
         tx.AfterCommit(() =>
         {
             metrics.Decision(trigger, RoutingOutcomes.Assigned, reason, conversation.Channel);
             metrics.Assigned(conversation.Channel, reason, now - waitedSince);
-            if (first && hadPreferred)
+            if (first)
             {
-                metrics.PreferredSet(conversation.Channel, hit);
+                metrics.FirstAssigned(conversation.Channel, conversation.Team, now - AgentRow.Utc(conversation.CreatedAt));
+                if (hadPreferred)
+                {
+                    metrics.PreferredSet(conversation.Channel, conversation.Team, hit);
+                }
             }
         });
         return new RouteOutcome(ConversationStatus.Open, agent.Id, decisionId, reason);
@@ -164,13 +172,28 @@ internal sealed class DecisionWriter(IOptions<RoutingOptions> options, RoutingMe
 
     /// <summary>
     /// Records the receipt and the event of a close (the store already closed it). A conversation closed before it reached any
-    /// agent counts in the hit rate as a miss: the customer never met their preferred agent.
+    /// agent counts in the hit rate as a miss: the customer never met their preferred agent. One a merge absorbed is not
+    /// measured: its customer's conversation goes on in the survivor's.
     /// </summary>
-    public void Closed(RoutingTransaction tx, ConversationRow conversation, string closedBy, string? reason)
+    /// <param name="handled">The stretch agents had it until this close (<see cref="ConversationMeasures.HandledUntilClose"/>).</param>
+    public void Closed(RoutingTransaction tx, ConversationRow conversation, string closedBy, string? reason, TimeSpan? handled)
     {
-        if (conversation.FirstAssignedAt is null && conversation.PreferredSet.Length > 0)
+        if (reason != CloseReasons.Merged)
         {
-            tx.AfterCommit(() => metrics.PreferredSet(conversation.Channel, hit: false));
+            var abandoned = ConversationMeasures.Abandoned(conversation);
+            if (abandoned && conversation.PreferredSet.Length > 0)
+            {
+                tx.RecordPreferredHit(conversation.Id, hit: false);
+            }
+            var handleTime = handled is { } h ? TimeSpan.FromSeconds(conversation.HandleSeconds ?? 0) + h : (TimeSpan?)null;
+            tx.AfterCommit(() =>
+            {
+                if (abandoned && conversation.PreferredSet.Length > 0)
+                {
+                    metrics.PreferredSet(conversation.Channel, conversation.Team, hit: false);
+                }
+                metrics.Closed(conversation.Channel, conversation.Team, abandoned, handleTime);
+            });
         }
         tx.RecordDecision(tx.NewId(), conversation.Id, RoutingTriggers.Closed, RoutingOutcomes.Closed, reason ?? RoutingOutcomes.Closed, conversation.AgentId, [], 0);
         tx.Publish(new ConversationClosed

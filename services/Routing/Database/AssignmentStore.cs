@@ -29,6 +29,7 @@ internal static class AssignmentStore
             returning {{AgentStore.ColumnsOfA}}),
         opened as (
             update conversations c set status = 'open', agent_id = r.id, assigned_at = @now, first_assigned_at = coalesce(c.first_assigned_at, @now),
+                handling_since = coalesce(c.handling_since, @now),
                 offer_expires_at = case when r.requires_accept then @offerExpiresAt end,
                 accepted_at = case when r.requires_accept then null else @now end, held_for = '{}'
             from reserved r where c.id = @conversationId),

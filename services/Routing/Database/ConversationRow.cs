@@ -45,6 +45,21 @@ internal sealed record ConversationRow
     /// <summary>When a queue time limit moved it to an overflow team (once per wait).</summary>
     public DateTime? OverflowedAt { get; init; }
 
+    /// <summary>When the channel's adapter sent the first agent reply (the first response); null: none yet.</summary>
+    public DateTime? FirstResponseAt { get; init; }
+
+    /// <summary>When it sent the latest agent reply.</summary>
+    public DateTime? LastReplyAt { get; init; }
+
+    /// <summary>Whether the first assignment went to a preferred agent; null: the customer had no preferred agent.</summary>
+    public bool? PreferredHit { get; init; }
+
+    /// <summary>Since when agents handle it: its assignment since it last started waiting; null while it waits or is closed.</summary>
+    public DateTime? HandlingSince { get; init; }
+
+    /// <summary>The time agents handled it, summed over its stretches from assignment to close.</summary>
+    public double? HandleSeconds { get; init; }
+
     /// <summary>The agents passed over at <paramref name="now"/>: their exclusion has not lapsed yet.</summary>
     public IReadOnlySet<string> ExcludedAt(DateTimeOffset now) =>
         (JsonSerializer.Deserialize<Dictionary<string, DateTimeOffset>>(Exclusions) ?? [])

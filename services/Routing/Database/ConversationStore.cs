@@ -13,7 +13,8 @@ internal static class ConversationStore
     internal const string Columns =
         "id, customer_id, channel, channel_account, thread_key, status, agent_id, priority, held_for, hold_until, excluded_agents, " +
         "offer_expires_at, accepted_at, created_at, waiting_since, assigned_at, closed_at, closed_by, close_reason, last_message_at, " +
-        "exclusions::text as exclusions, preferred_set, first_assigned_at, team, language, skills, overflowed_at";
+        "exclusions::text as exclusions, preferred_set, first_assigned_at, team, language, skills, overflowed_at, " +
+        "first_response_at, last_reply_at, preferred_hit, handling_since, handle_seconds";
 
     public static Task<ConversationRow?> GetAsync(RoutingTransaction tx, Guid id, CancellationToken ct, bool forUpdate = false) =>
         tx.Connection.QuerySingleOrDefaultAsync<ConversationRow>(tx.Command(
@@ -214,14 +215,17 @@ internal static class ConversationStore
             """, new { id, preferredSet, now = tx.Now }, ct));
 
     /// <summary>
-    /// Takes the conversation from its agent; the caller routes it again straight after, in the same transaction. An excluded agent
+    /// Takes the conversation from its agent (the time they had it counts to its handle time); the caller routes it again
+    /// straight after, in the same transaction. An excluded agent
     /// is passed over until <paramref name="excludedUntil"/>. The conversation may be held again: it is a new wait.
     /// </summary>
     public static Task MarkReleasedAsync(RoutingTransaction tx, Guid id, string? excludeAgent, DateTimeOffset excludedUntil, CancellationToken ct) =>
         tx.Connection.ExecuteAsync(tx.Command(
             """
             update conversations set status = 'queued', agent_id = null, offer_expires_at = null, accepted_at = null, assigned_at = null,
-                waiting_since = @now, hold_until = null,
+                waiting_since = @now, hold_until = null, handling_since = null,
+                handle_seconds = case when handling_since is null then handle_seconds
+                                      else coalesce(handle_seconds, 0) + greatest(0, extract(epoch from @now - handling_since)::float8) end,
                 excluded_agents = case when @excludeAgent::text is null or @excludeAgent = any(excluded_agents) then excluded_agents
                                        else array_append(excluded_agents, @excludeAgent) end,
                 exclusions = case when @excludeAgent::text is null then exclusions
@@ -238,12 +242,15 @@ internal static class ConversationStore
         tx.Connection.ExecuteAsync(tx.Command(
             "update conversations set accepted_at = @now, offer_expires_at = null where id = @id", new { id, now = tx.Now }, ct));
 
-    public static Task MarkClosedAsync(RoutingTransaction tx, Guid id, string closedBy, string? reason, CancellationToken ct) =>
+    /// <param name="handled">The stretch agents had it until this close, added to its handle time; null: it was waiting.</param>
+    public static Task MarkClosedAsync(RoutingTransaction tx, Guid id, string closedBy, string? reason, TimeSpan? handled, CancellationToken ct) =>
         tx.Connection.ExecuteAsync(tx.Command(
             """
-            update conversations set status = 'closed', closed_at = @now, closed_by = @closedBy, close_reason = @reason, held_for = '{}'
+            update conversations set status = 'closed', closed_at = @now, closed_by = @closedBy, close_reason = @reason, held_for = '{}',
+                handling_since = null,
+                handle_seconds = case when @handled::float8 is null then handle_seconds else coalesce(handle_seconds, 0) + @handled end
             where id = @id
-            """, new { id, closedBy, reason, now = tx.Now }, ct));
+            """, new { id, closedBy, reason, handled = handled?.TotalSeconds, now = tx.Now }, ct));
 
     /// <summary>
     /// Held conversations none of whose agents can still take them: each is offline, no longer serves the channel, has no

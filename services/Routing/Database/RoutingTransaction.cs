@@ -12,13 +12,15 @@ namespace Routing.Database;
 /// Events given to <see cref="Publish{T}"/> are written to the outbox in the same transaction, so a
 /// crash between commit and publish loses nothing; the dispatcher publishes them after commit.
 /// Receipts given to <see cref="RecordDecision"/> are written with them: nothing in a transaction
-/// reads the receipts it writes, so both go to the database in the commit's round trip.
+/// reads the receipts it writes, so both go to the database in the commit's round trip, and so do the preferred-agent
+/// outcomes given to <see cref="RecordPreferredHit"/>.
 /// </summary>
 internal sealed class RoutingTransaction(NpgsqlConnection connection, NpgsqlTransaction transaction, DateTimeOffset now, OutboxSignal signal) : IAsyncDisposable
 {
     private readonly List<OutboxMessage> _outbox = [];
     private readonly List<PendingDecision> _decisions = [];
     private readonly List<Action> _afterCommit = [];
+    private readonly Dictionary<Guid, bool> _preferredHits = [];
 
     public NpgsqlConnection Connection => connection;
     public NpgsqlTransaction Transaction => transaction;
@@ -35,6 +37,12 @@ internal sealed class RoutingTransaction(NpgsqlConnection connection, NpgsqlTran
         _decisions.Add(new PendingDecision(decisionId, conversationId, trigger, outcome, reason, agentId,
             JsonSerializer.Serialize(candidates, ContractTypes.Json), considered));
 
+    /// <summary>
+    /// Whether a conversation whose customer had preferred agents reached one of them (conversations.preferred_hit): said
+    /// once, at its first assignment or at a close before any; the first word stays.
+    /// </summary>
+    public void RecordPreferredHit(Guid conversationId, bool hit) => _preferredHits.TryAdd(conversationId, hit);
+
     /// <summary>Runs only once the transaction committed (metrics, logs of what really happened).</summary>
     public void AfterCommit(Action action) => _afterCommit.Add(action);
 
@@ -43,10 +51,10 @@ internal sealed class RoutingTransaction(NpgsqlConnection connection, NpgsqlTran
 
     public async Task CommitAsync(CancellationToken ct)
     {
-        if (_outbox.Count > 0 || _decisions.Count > 0)
+        if (_outbox.Count > 0 || _decisions.Count > 0 || _preferredHits.Count > 0)
         {
             await connection.ExecuteAsync(Command(
-                """
+                (_preferredHits.Count == 0 ? "" : PreferredHitsSql) + """
                 insert into decisions (id, conversation_id, at, trigger, outcome, reason, agent_id, candidates, candidates_considered)
                 select d.id, d.conversation_id, @now, d.trigger, d.outcome, d.reason, d.agent_id, d.candidates::jsonb, d.considered
                 from unnest(@decisionIds, @conversationIds, @triggers::text[], @outcomes::text[], @reasons::text[], @agentIds::text[],
@@ -71,6 +79,8 @@ internal sealed class RoutingTransaction(NpgsqlConnection connection, NpgsqlTran
                     types = _outbox.Select(o => o.Type.Name).ToArray(),
                     payloads = _outbox.Select(o => o.Payload).ToArray(),
                     traceParents = _outbox.Select(o => o.TraceParent).ToArray(),
+                    hitIds = _preferredHits.Keys.ToArray(),
+                    hits = _preferredHits.Values.ToArray(),
                     now,
                 },
                 ct));
@@ -85,6 +95,12 @@ internal sealed class RoutingTransaction(NpgsqlConnection connection, NpgsqlTran
             action();
         }
     }
+
+    private const string PreferredHitsSql = """
+        update conversations c set preferred_hit = h.hit
+        from unnest(@hitIds, @hits) as h(id, hit) where c.id = h.id and c.preferred_hit is null;
+
+        """;
 
     public async ValueTask DisposeAsync()
     {

@@ -61,7 +61,7 @@ public sealed class SmsSendingTests : AdapterEndpointTest
         await Broker.SendAsync("sms-send-channel-message", unsubscribed);
         var failure = await failed.WaitForAsync(f => f.CommandId == unsubscribed.CommandId);
 
-        Assert.Equal(("SMsent1", ok.ConversationId), (success.ProviderMessageId, success.ConversationId));
+        Assert.Equal(("SMsent1", ok.ConversationId, ok.AgentId), (success.ProviderMessageId, success.ConversationId, success.AgentId)); // who wrote it: routing's first response
         Assert.Equal(("21610", true), (failure.ErrorCode, failure.Permanent));
         Assert.Equal(["+12125550123", "+12125550199"], _api.Requests.Select(r => r.Form["To"].Single()));
         Assert.Equal([("sms", "sent"), ("sms", "failed-permanently")], Outcomes(sends));

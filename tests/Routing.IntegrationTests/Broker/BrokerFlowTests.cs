@@ -189,15 +189,4 @@ public sealed class BrokerFlowTests : BrokerTest
             return zeros == 2;
         });
     }
-
-    private async Task<IReadOnlyList<(string Body, IReadOnlyDictionary<string, string> Headers)>> WaitForErrorsAsync(string queue, int count)
-    {
-        var all = new List<(string, IReadOnlyDictionary<string, string>)>();
-        await Eventually.TrueAsync($"{count} messages in {queue}", async () =>
-        {
-            all.AddRange(await Broker.DrainQueueAsync(queue));
-            return all.Count >= count;
-        });
-        return all;
-    }
 }

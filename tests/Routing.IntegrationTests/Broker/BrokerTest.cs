@@ -31,6 +31,18 @@ public abstract class BrokerTest : InfrastructureTest
         Assert.Equal(System.Net.HttpStatusCode.Created, response.StatusCode);
     }
 
+    /// <summary>Waits for <paramref name="count"/> messages in an error queue, and takes them out of it.</summary>
+    protected async Task<IReadOnlyList<(string Body, IReadOnlyDictionary<string, string> Headers)>> WaitForErrorsAsync(string queue, int count)
+    {
+        var all = new List<(string, IReadOnlyDictionary<string, string>)>();
+        await Eventually.TrueAsync($"{count} messages in {queue}", async () =>
+        {
+            all.AddRange(await Broker.DrainQueueAsync(queue));
+            return all.Count >= count;
+        });
+        return all;
+    }
+
     public override async Task DisposeAsync()
     {
         Api.Dispose();

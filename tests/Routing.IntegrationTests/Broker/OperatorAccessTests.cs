@@ -35,6 +35,7 @@ public sealed class OperatorAccessTests : BrokerTest
         { "GET", "/queue" },
         { "GET", $"/conversations/{Guid.NewGuid()}" },
         { "GET", "/customers/lookup?kind=email&value=ada%40example.com" },
+        { "GET", "/reports/service-levels?from=yesterday" },
         { "POST", "/agents" },
         { "PUT", "/agents/anna/presence" },
         { "PUT", $"/customers/{Guid.NewGuid()}/preferred-agents" },

@@ -1,3 +1,4 @@
+using Routing.Database;
 using System.Diagnostics.Metrics;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
@@ -162,6 +163,11 @@ public sealed class PolicyLooseEndTests : EngineTest
 
         Assert.Equal(3, recorder.Of("routing.preferred.eligible").Sum(m => m.Value));
         Assert.Equal(2, recorder.Of("routing.preferred.hits").Sum(m => m.Value));
+        await using var tx = await Engine.Db.BeginAsync(CancellationToken.None);
+        var now = Engine.Clock.GetUtcNow();
+        var report = await ServiceLevelStore.ReportAsync(tx, now.AddDays(-1), now.AddDays(1), null, null, new Dictionary<string, TimeSpan>(), TimeSpan.FromMinutes(15),
+            CancellationToken.None);
+        Assert.Equal((3L, 2L), (report.Single(r => r.Total).PreferredEligible, report.Single(r => r.Total).PreferredHits)); // the report agrees
     }
 
     private async Task MergePhoneIntoAsync(Guid customerId)

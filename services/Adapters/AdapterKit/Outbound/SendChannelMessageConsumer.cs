@@ -47,7 +47,7 @@ public sealed class SendChannelMessageConsumer(
             await context.Publish(new OutboundMessageSent
             {
                 CommandId = command.CommandId, ConversationId = command.ConversationId, Channel = sender.Channel,
-                ProviderMessageId = id, SentAt = time.GetUtcNow(),
+                ProviderMessageId = id, SentAt = time.GetUtcNow(), AgentId = command.AgentId,
             });
             return;
         }
