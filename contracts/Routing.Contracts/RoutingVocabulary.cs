@@ -57,7 +57,7 @@ public static class RoutingOutcomes
     /// <summary>An agent asked to close a conversation in which the customer had written what the agent had not seen.</summary>
     public const string KeptOpen = "kept-open";
 
-    /// <summary>The customer wrote out of hours and nobody could take it: they were told when to expect an answer (ConversationOutOfHours).</summary>
+    /// <summary>Routing answered the waiting customer itself (ConversationAutoReplied): out of hours, or past the queue time limit.</summary>
     public const string AutoReplied = "auto-replied";
 
     /// <summary>A warm transfer was offered to an agent while the conversation's agent keeps it.</summary>
@@ -106,6 +106,18 @@ public static class CloseReasons
     public const string Merged = "merged";
 
     public static IReadOnlyList<string> All { get; } = [Idle, Merged];
+}
+
+/// <summary>Why routing answered a waiting customer itself (<see cref="ConversationAutoReplied.Reason"/>).</summary>
+public static class AutoReplyReasons
+{
+    /// <summary>They wrote while the hours that apply were closed, and nobody could take it: told when to expect an answer.</summary>
+    public const string OutOfHours = "out-of-hours";
+
+    /// <summary>The conversation waited past its queue time limit (Routing:Overflow): told it is still waiting.</summary>
+    public const string QueueOverflow = "queue-overflow";
+
+    public static IReadOnlyList<string> All { get; } = [OutOfHours, QueueOverflow];
 }
 
 /// <summary>How a transfer ended (<see cref="ConversationTransferEnded.Outcome"/>).</summary>

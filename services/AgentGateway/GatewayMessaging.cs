@@ -24,7 +24,7 @@ internal static class GatewayMessaging
             x.AddConsumer<CustomersUnmergedConsumer, GatewayConsumerDefinition<CustomersUnmergedConsumer>>();
             x.AddConsumer<ConversationTransferOfferedConsumer, GatewayConsumerDefinition<ConversationTransferOfferedConsumer>>();
             x.AddConsumer<ConversationTransferEndedConsumer, GatewayConsumerDefinition<ConversationTransferEndedConsumer>>();
-            x.AddConsumer<ConversationOutOfHoursConsumer, GatewayConsumerDefinition<ConversationOutOfHoursConsumer>>();
+            x.AddConsumer<ConversationAutoRepliedConsumer, GatewayConsumerDefinition<ConversationAutoRepliedConsumer>>();
             x.AddConsumer<OutboundMessageSentConsumer, GatewayConsumerDefinition<OutboundMessageSentConsumer>>();
             x.AddConsumer<OutboundMessageFailedConsumer, GatewayConsumerDefinition<OutboundMessageFailedConsumer>>();
             x.AddConsumer<DeliveryStatusChangedConsumer, GatewayConsumerDefinition<DeliveryStatusChangedConsumer>>();

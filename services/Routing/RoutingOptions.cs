@@ -212,9 +212,16 @@ internal sealed class BusinessHoursOptions
 }
 
 /// <summary>After waiting this long in the queue, the conversation is for <see cref="ToTeam"/> instead.</summary>
+/// <summary>
+/// A queue time limit: after <see cref="After"/> waiting, the conversation moves to <see cref="ToTeam"/> (routed again among
+/// its members) and, if it still waits, the customer is sent <see cref="AutoReply"/>; either or both.
+/// </summary>
 internal sealed class OverflowRule
 {
     public TimeSpan After { get; set; } = TimeSpan.FromMinutes(10);
 
-    public string ToTeam { get; set; } = "";
+    public string? ToTeam { get; set; }
+
+    /// <summary>What the customer is told when the limit passes and nobody took the conversation ("All our agents are busy ...").</summary>
+    public string? AutoReply { get; set; }
 }

@@ -48,9 +48,12 @@ internal static class RoutingServiceExtensions
         services.AddOptions<RoutingOptions>().BindConfiguration(RoutingOptions.Section).ValidateDataAnnotations()
             .Validate(o => System.ComponentModel.DataAnnotations.Validator.TryValidateObject(o.Inbound, new(o.Inbound), null, validateAllProperties: true),
                 "Routing:Inbound: MaxBatch must be 1-1000, Workers 1-64, ConcurrentMessageLimit 1-10000")
-            .Validate(o => o.Overflow.All(r => r.Value.After > TimeSpan.Zero && Problems.IsValidId(r.Value.ToTeam)
-                                                 && !string.Equals(r.Key, r.Value.ToTeam, StringComparison.OrdinalIgnoreCase)),
-                "Routing:Overflow:<team>: After must be positive and ToTeam another team's name")
+            .Validate(o => o.Overflow.All(r => r.Value.After > TimeSpan.Zero
+                                                 && (r.Value.ToTeam is not null || !string.IsNullOrWhiteSpace(r.Value.AutoReply))
+                                                 && (r.Value.ToTeam is null || Problems.IsValidId(r.Value.ToTeam)
+                                                     && !string.Equals(r.Key, r.Value.ToTeam, StringComparison.OrdinalIgnoreCase))
+                                                 && (r.Value.AutoReply is null || !string.IsNullOrWhiteSpace(r.Value.AutoReply))),
+                "Routing:Overflow:<team>: After must be positive, with ToTeam (another team's name), AutoReply (a text) or both")
             .Validate(o => o.BusinessHours.ToJson() is not { } hours || Policy.WorkingHours.TryParse(hours, out _, out _),
                 "Routing:BusinessHours: TimeZone must be an IANA zone (Europe/Rome), Weekly ranges such as 09:00-17:30 by day name, Holidays dates such as 2026-12-25")
             .Validate(o => o.Requirements.SkillRules.All(r => Problems.IsValidId(r.Skill) && (r.Team is null || Problems.IsValidId(r.Team))

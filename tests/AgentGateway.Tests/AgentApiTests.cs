@@ -351,22 +351,22 @@ public sealed class AgentApiTests(GatewayHost gateway) : IClassFixture<GatewayHo
     }
 
     [Fact]
-    public async Task Should_send_routings_out_of_hours_reply_on_the_customers_channel_once_and_show_it_to_the_next_agent()
+    public async Task Should_send_routings_auto_replies_on_the_customers_channel_once_each_and_show_them_to_the_next_agent()
     {
         var agent = await gateway.AgentAsync();
         var conversation = new Conversation(Guid.NewGuid(), Guid.NewGuid(), "sms", "+15005550006",
             new CustomerAddress { Kind = "phone", Value = "+393331234567", DisplayName = "Maria Rossi" });
         var message = conversation.Message("Is anyone there?", null, "queued");
-        var outOfHours = new ConversationOutOfHours
+        var outOfHours = new ConversationAutoReplied
         {
-            ConversationId = conversation.Id, CustomerId = conversation.CustomerId, Channel = "sms", ChannelAccount = conversation.Account,
+            AutoReplyId = Guid.NewGuid(), Reason = AutoReplyReasons.OutOfHours, ConversationId = conversation.Id, CustomerId = conversation.CustomerId, Channel = "sms", ChannelAccount = conversation.Account,
             Message = new ConversationMessage
             {
                 MessageId = message.MessageId, ConversationId = conversation.Id, Channel = "sms", Sender = conversation.Address, Text = "Is anyone there?",
                 ReceivedAt = message.ReceivedAt,
             },
             ProviderMessageId = message.ProviderMessageId, OpensAt = DateTimeOffset.UtcNow.AddHours(14), TimeZone = "Europe/Rome",
-            AutoReply = "We are closed right now and open again Monday 09:00 (Europe/Rome).", At = DateTimeOffset.UtcNow,
+            Text = "We are closed right now and open again Monday 09:00 (Europe/Rome).", At = DateTimeOffset.UtcNow,
         };
 
         await gateway.Broker.PublishAsync(outOfHours);
@@ -387,6 +387,17 @@ public sealed class AgentApiTests(GatewayHost gateway) : IClassFixture<GatewayHo
         Assert.DoesNotContain(await gateway.Broker.DrainQueueAsync("sms-send-channel-message"),
             m => m.Body.Contains(conversation.Id.ToString(), StringComparison.Ordinal));
 
+        // the morning comes and the queue is long: another auto-reply (another id) is another reply
+        const string busy = "All our agents are busy right now; we will answer you as soon as we can.";
+        await gateway.Broker.PublishAsync(outOfHours with
+        {
+            AutoReplyId = Guid.NewGuid(), Reason = AutoReplyReasons.QueueOverflow, Text = busy, OpensAt = null, TimeZone = null,
+        });
+        var second = await Eventually.ValueAsync("the queue-overflow reply on the sms queue", async () =>
+            (await gateway.Broker.DrainQueueAsync("sms-send-channel-message")).Select(m => JsonDocument.Parse(m.Body).RootElement.GetProperty("message"))
+            .FirstOrDefault(m => m.GetProperty("conversationId").GetGuid() == conversation.Id) is { ValueKind: JsonValueKind.Object } found ? (JsonElement?)found : null);
+        Assert.Equal(busy, second.GetProperty("text").GetString());
+
         // when an agent gets the conversation, they see what the customer was told
         await gateway.Broker.PublishAsync(message with { AgentId = agent.AgentId, ConversationStatus = "open" });
         await gateway.Broker.PublishAsync(new ConversationAssigned
@@ -400,9 +411,9 @@ public sealed class AgentApiTests(GatewayHost gateway) : IClassFixture<GatewayHo
             },
             AssignedAt = DateTimeOffset.UtcNow,
         });
-        var detail = await ConversationAsync(agent, conversation.Id, c => c.GetProperty("messages").GetArrayLength() == 2);
-        Assert.Contains(detail.GetProperty("messages").EnumerateArray(), m => m.GetProperty("direction").GetString() == "out"
-            && m.GetProperty("agentId").GetString() == "routing");
+        var detail = await ConversationAsync(agent, conversation.Id, c => c.GetProperty("messages").GetArrayLength() == 3);
+        Assert.Equal(2, detail.GetProperty("messages").EnumerateArray().Count(m => m.GetProperty("direction").GetString() == "out"
+            && m.GetProperty("agentId").GetString() == "routing"));
     }
 
     [Fact]

@@ -22,7 +22,7 @@ internal sealed class DecisionPrinter
             ConversationReleased r => $"RELEASED   {"",-9} {Who(r.CustomerId),-14} <- {r.AgentId} ({r.Reason})",
             ConversationClosed c => $"CLOSED     {c.Channel,-9} {Who(c.CustomerId),-14} by {c.ClosedBy}{(c.Reason is { } reason ? $" ({reason})" : "")}",
             ConversationTransferEnded t => $"TRANSFER   {"",-9} {t.ConversationId.ToString()[..8],-14} {t.RequestedBy} -> {t.ToAgentId ?? "team " + t.ToTeam}: {t.Outcome}{(t.Reason is { } why ? $" ({why})" : "")}",
-            ConversationOutOfHours o => $"CLOSED HRS {o.Channel,-9} {Who(o.CustomerId),-14} told: \"{o.AutoReply}\"",
+            ConversationAutoReplied o => $"AUTO-REPLY {o.Channel,-9} {Who(o.CustomerId),-14} told ({o.Reason}): \"{o.Text}\"",
             OutboundMessageSent s => $"SENT       {s.Channel,-9} reply in {s.ConversationId.ToString()[..8]} as {s.ProviderMessageId}",
             OutboundMessageFailed f => $"FAILED     {f.Channel,-9} reply in {f.ConversationId.ToString()[..8]}: {f.ErrorCode} {f.ErrorMessage} (permanent: {f.Permanent})",
             _ => null,

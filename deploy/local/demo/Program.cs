@@ -26,7 +26,7 @@ var bus = Bus.Factory.CreateUsingRabbitMq(cfg =>
         e.Handler<OutboundMessageSent>(c => { printer.On(c.Message); return Task.CompletedTask; });
         e.Handler<OutboundMessageFailed>(c => { printer.On(c.Message); return Task.CompletedTask; });
         e.Handler<ConversationTransferEnded>(c => { printer.On(c.Message); return Task.CompletedTask; });
-        e.Handler<ConversationOutOfHours>(c => { printer.On(c.Message); return Task.CompletedTask; });
+        e.Handler<ConversationAutoReplied>(c => { printer.On(c.Message); return Task.CompletedTask; });
     });
 });
 

@@ -99,7 +99,7 @@ internal sealed class Story(HttpClient api, DecisionPrinter printer)
         (await api.PutAsJsonAsync("/teams/wholesale/hours", new { timeZone = "Europe/Rome", weekly = new Dictionary<string, string[]> { [opensOn] = ["09:00-17:00"] } }))
             .EnsureSuccessStatusCode();
         var marco = await SmsAsync($"+39348{_run}9", "Hello, do you sell wholesale? I need 40 chairs");
-        await printer.WaitForAsync<ConversationOutOfHours>(o => o.ConversationId == marco.ConversationId, Wait);
+        await printer.WaitForAsync<ConversationAutoReplied>(o => o.ConversationId == marco.ConversationId, Wait);
         await ShowSentAsync(marco);
 
         var decisions = await api.GetFromJsonAsync<JsonElement>($"/conversations/{giuliaAgain.ConversationId}/decisions");

@@ -95,8 +95,9 @@ internal sealed class ConversationLifecycle(AgentChooser chooser, DecisionWriter
     }
 
     /// <summary>
-    /// A queued conversation reached its team's queue time limit: it is for the overflow team from now on (once per
-    /// wait), and routed again among that team, its preferred agents who are members first.
+    /// A queued conversation reached its team's queue time limit (once per wait): it is for the overflow team from now on, if
+    /// the rule names one, and routed again among that team, its preferred agents who are members first; if it still
+    /// waits, the customer is told (the rule's auto-reply).
     /// </summary>
     public async Task OverflowAsync(RoutingTransaction tx, ConversationRow queued, CancellationToken ct)
     {
@@ -105,9 +106,13 @@ internal sealed class ConversationLifecycle(AgentChooser chooser, DecisionWriter
         {
             return;
         }
-        await ConversationStore.MarkOverflowedAsync(tx, queued.Id, rule.ToTeam.ToLowerInvariant(), ct);
+        await ConversationStore.MarkOverflowedAsync(tx, queued.Id, rule.ToTeam?.ToLowerInvariant() ?? queued.Team, ct);
         var moved = await ConversationStore.GetAsync(tx, queued.Id, ct) ?? throw new InvalidOperationException("Conversation vanished.");
-        await chooser.RouteAsync(tx, moved, RoutingTriggers.QueueOverflow, ct);
+        if (rule.ToTeam is not null && (await chooser.RouteAsync(tx, moved, RoutingTriggers.QueueOverflow, ct)).Status == ConversationStatus.Open)
+        {
+            return;
+        }
+        await AutoReplies.QueueOverflowAsync(tx, moved, rule, ct);
     }
 
     /// <summary>A warm transfer on offer ends when its conversation leaves the agent who offered it, or closes.</summary>

@@ -233,8 +233,30 @@ internal static class ConversationStore
             where id = @id
             """, new { id, excludeAgent, excludedUntil, now = tx.Now }, ct));
 
-    /// <summary>A queue time limit moves the conversation to the overflow team.</summary>
-    public static Task MarkOverflowedAsync(RoutingTransaction tx, Guid id, string team, CancellationToken ct) =>
+    /// <summary>The customer's latest message in the conversation, as an auto-reply answers it; null when there is none.</summary>
+    public static async Task<AnsweredMessage?> LatestMessageAsync(RoutingTransaction tx, Guid conversationId, CancellationToken ct)
+    {
+        var row = await tx.Connection.QuerySingleOrDefaultAsync<LatestMessageRow>(tx.Command(
+            """
+            select id, conversation_id, channel, channel_account, provider_message_id, thread_key, sender_kind, sender_value,
+                   sender_display_name, subject, body, attachments::text as attachments, received_at
+            from messages where conversation_id = @conversationId order by received_at desc, id desc limit 1
+            """, new { conversationId }, ct));
+        return row is null ? null : new AnsweredMessage(new ConversationMessage
+        {
+            MessageId = row.Id,
+            ConversationId = row.ConversationId,
+            Channel = row.Channel,
+            Sender = new CustomerAddress { Kind = row.SenderKind, Value = row.SenderValue, DisplayName = row.SenderDisplayName },
+            Subject = row.Subject,
+            Text = row.Body,
+            Attachments = JsonSerializer.Deserialize<List<MessageAttachment>>(row.Attachments, ContractTypes.Json) ?? [],
+            ReceivedAt = AgentRow.Utc(row.ReceivedAt),
+        }, row.ChannelAccount, row.ProviderMessageId, row.ThreadKey);
+    }
+
+    /// <summary>A queue time limit passed: the conversation moves to the overflow team (its own when the rule names none).</summary>
+    public static Task MarkOverflowedAsync(RoutingTransaction tx, Guid id, string? team, CancellationToken ct) =>
         tx.Connection.ExecuteAsync(tx.Command(
             "update conversations set team = @team, overflowed_at = @now where id = @id", new { id, team, now = tx.Now }, ct));
 
@@ -309,3 +331,23 @@ internal sealed record InboundContext(HashSet<Guid> Seen, IReadOnlyList<Conversa
 
 /// <summary>An inbound message as stored: in which conversation, of which customer, from which normalized address.</summary>
 internal sealed record InboundMessageRow(InboundMessageReceived Message, Guid ConversationId, Guid CustomerId, NormalizedAddress Sender);
+
+/// <summary>A customer's message as an auto-reply answers it: on its channel account, threaded under it.</summary>
+internal sealed record AnsweredMessage(ConversationMessage Message, string ChannelAccount, string? ProviderMessageId, string? ThreadKey);
+
+internal sealed record LatestMessageRow
+{
+    public Guid Id { get; init; }
+    public Guid ConversationId { get; init; }
+    public string Channel { get; init; } = "";
+    public string ChannelAccount { get; init; } = "";
+    public string? ProviderMessageId { get; init; }
+    public string? ThreadKey { get; init; }
+    public string SenderKind { get; init; } = "";
+    public string SenderValue { get; init; } = "";
+    public string? SenderDisplayName { get; init; }
+    public string? Subject { get; init; }
+    public string? Body { get; init; }
+    public string Attachments { get; init; } = "[]";
+    public DateTime ReceivedAt { get; init; }
+}

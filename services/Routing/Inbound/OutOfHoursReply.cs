@@ -1,3 +1,4 @@
+using Routing.Assignment;
 using Routing.Contracts;
 using Routing.Database;
 using Routing.Policy;
@@ -6,8 +7,8 @@ namespace Routing.Inbound;
 
 /// <summary>
 /// A customer who writes while the hours that apply are closed (the conversation's team's, else the centre's), and
-/// whom nobody could take, is told when to expect an answer: ConversationOutOfHours, which the agent gateway sends on
-/// the customer's channel, and a receipt. Once per conversation: it is only asked for the message that started (or
+/// whom nobody could take, is told when to expect an answer: ConversationAutoReplied (out-of-hours), which the agent
+/// gateway sends on the customer's channel, and a receipt. Once per conversation: it is only asked for the message that started (or
 /// reopened) it.
 /// </summary>
 internal static class OutOfHoursReply
@@ -23,14 +24,7 @@ internal static class OutOfHoursReply
         var opens = hours.OpensAt(tx.Now);
         var text = centre.AutoReply.Replace("{opens}", opens is { } at ? hours.Describe(at) : "soon", StringComparison.Ordinal);
         var message = first.Message;
-        tx.RecordDecision(tx.NewId(), conversation.Id, RoutingTriggers.NewConversation, RoutingOutcomes.AutoReplied, "out-of-hours", null, [], 0);
-        tx.Publish(new ConversationOutOfHours
-        {
-            ConversationId = conversation.Id,
-            CustomerId = conversation.CustomerId,
-            Channel = message.Channel,
-            ChannelAccount = message.ChannelAccount,
-            Message = new ConversationMessage
+        AutoReplies.Publish(tx, conversation, RoutingTriggers.NewConversation, AutoReplyReasons.OutOfHours, new AnsweredMessage(new ConversationMessage
             {
                 MessageId = message.MessageId,
                 ConversationId = conversation.Id,
@@ -40,13 +34,7 @@ internal static class OutOfHoursReply
                 Text = message.Text,
                 Attachments = message.Attachments,
                 ReceivedAt = message.ReceivedAt,
-            },
-            ProviderMessageId = message.ProviderMessageId,
-            ThreadKey = message.ThreadKey,
-            OpensAt = opens,
-            TimeZone = hours.Zone.Id,
-            AutoReply = text,
-            At = tx.Now,
-        });
+            }, message.ChannelAccount, message.ProviderMessageId, message.ThreadKey),
+            text, opens, hours.Zone.Id);
     }
 }

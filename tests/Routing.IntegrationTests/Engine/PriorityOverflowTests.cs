@@ -9,8 +9,12 @@ public sealed class PriorityOverflowTests : EngineTest
     private protected override void Configure(RoutingOptions options)
     {
         options.Overflow["default"] = new OverflowRule { After = TimeSpan.FromMinutes(10), ToTeam = "backup" };
+        options.Overflow["billing"] = new OverflowRule { After = TimeSpan.FromMinutes(5), AutoReply = BusyReply };
+        options.Overflow["sales"] = new OverflowRule { After = TimeSpan.FromMinutes(5), ToTeam = "backup", AutoReply = BusyReply };
         options.HoldWait["sms"] = TimeSpan.Zero; // no hold for the VIP's previous agent: the queue's order decides
     }
+
+    private const string BusyReply = "All our agents are busy right now; we will answer you as soon as we can.";
 
     private async Task SetPriorityAsync(Guid customerId, int priority)
     {
@@ -62,5 +66,51 @@ public sealed class PriorityOverflowTests : EngineTest
 
         Assert.Equal("bob", (await Engine.ConversationAsync(waiting.ConversationId)).AgentId);
         Assert.Single(await Engine.DecisionsAsync(waiting.ConversationId), d => d.Trigger == RoutingTriggers.QueueOverflow);
+        Assert.Empty(await Engine.EventsAsync<ConversationAutoReplied>()); // the rule moves it, and says nothing
+    }
+
+    [Fact]
+    public async Task Should_tell_a_customer_who_waited_past_the_limit_once_under_their_latest_message()
+    {
+        await Engine.AddAgentAsync("anna", capacity: 1, teams: ["billing"]);
+        var billing = new Dictionary<string, string> { ["team"] = "billing" };
+        var busy = await Engine.ReceiveAsync("sms", "phone", "+393330000011", "SM-busy", billing);
+        var waiting = await Engine.ReceiveAsync("sms", "phone", "+393330000012", "SM-wait-1", billing);
+        Engine.Clock.Advance(TimeSpan.FromMinutes(1));
+        await Engine.ReceiveAsync("sms", "phone", "+393330000012", "SM-wait-2", billing);
+        Assert.Equal(("anna", "queued"), (busy.AgentId, waiting.Status));
+
+        await Engine.AdvanceAsync(TimeSpan.FromMinutes(4));
+
+        var told = Assert.Single(await Engine.EventsAsync<ConversationAutoReplied>());
+        Assert.Equal((waiting.ConversationId, AutoReplyReasons.QueueOverflow, BusyReply, "SM-wait-2"),
+            (told.ConversationId, told.Reason, told.Text, told.ProviderMessageId));
+        Assert.Equal(("+393330000012", (DateTimeOffset?)null), (told.Message.Sender.Value, told.OpensAt));
+        var receipt = (await Engine.DecisionsAsync(waiting.ConversationId)).Last();
+        Assert.Equal((RoutingTriggers.QueueOverflow, RoutingOutcomes.AutoReplied, AutoReplyReasons.QueueOverflow, told.AutoReplyId),
+            (receipt.Trigger, receipt.Outcome, receipt.Reason, receipt.Id));
+        var still = await Engine.ConversationAsync(waiting.ConversationId);
+        Assert.Equal(("queued", "billing"), (still.Status, still.Team)); // no overflow team: it waits for its own
+
+        await Engine.AdvanceAsync(TimeSpan.FromMinutes(10));
+        Assert.Single(await Engine.EventsAsync<ConversationAutoReplied>()); // once per wait
+    }
+
+    [Fact]
+    public async Task Should_not_tell_a_customer_whom_the_overflow_team_took()
+    {
+        await Engine.AddAgentAsync("anna", capacity: 1, teams: ["sales"]);
+        await Engine.AddAgentAsync("bob", teams: ["backup"]);
+        await Engine.SetPresenceAsync("bob", AgentPresences.Away);
+        var sales = new Dictionary<string, string> { ["team"] = "sales" };
+        await Engine.ReceiveAsync("whatsapp", "phone", "393330000021", "wamid.s1", sales);
+        var waiting = await Engine.ReceiveAsync("whatsapp", "phone", "393330000022", "wamid.s2", sales);
+        await Engine.SetPresenceAsync("bob", AgentPresences.Available); // bob is not in sales: it still waits for anna
+        Assert.Equal("queued", (await Engine.ConversationAsync(waiting.ConversationId)).Status);
+
+        await Engine.AdvanceAsync(TimeSpan.FromMinutes(5));
+
+        Assert.Equal("bob", (await Engine.ConversationAsync(waiting.ConversationId)).AgentId);
+        Assert.Empty(await Engine.EventsAsync<ConversationAutoReplied>());
     }
 }

@@ -29,10 +29,11 @@ public sealed class WorkingHoursRoutingTests : EngineTest
         await Engine.ReceiveAsync(TestMessages.Inbound("whatsapp", "phone", "393331234567", "wamid.2", "Ci siete?", at: Engine.Clock.GetUtcNow()));
 
         Assert.Equal("queued", routed.Status);
-        var told = Assert.Single(await Engine.EventsAsync<ConversationOutOfHours>());
+        var told = Assert.Single(await Engine.EventsAsync<ConversationAutoReplied>());
         Assert.Equal((routed.ConversationId, "whatsapp", "+15550001111", "+393331234567"), (told.ConversationId, told.Channel, told.ChannelAccount, told.Message.Sender.Value));
         Assert.Equal(new DateTimeOffset(2026, 11, 30, 8, 0, 0, TimeSpan.Zero), told.OpensAt); // Monday 09:00 in Rome
-        Assert.Equal("Thank you for your message. We are closed right now and open again Monday 09:00 (Europe/Rome); an agent will answer you then.", told.AutoReply);
+        Assert.Equal("Thank you for your message. We are closed right now and open again Monday 09:00 (Europe/Rome); an agent will answer you then.", told.Text);
+        Assert.Equal(AutoReplyReasons.OutOfHours, told.Reason);
         Assert.Contains(await Engine.DecisionsAsync(routed.ConversationId), d => d.Outcome == RoutingOutcomes.AutoReplied);
     }
 
@@ -54,7 +55,7 @@ public sealed class WorkingHoursRoutingTests : EngineTest
 
         Assert.Equal(("queued", "queued", "owl"), (inHours.Status, urgent.Status, taken.AgentId));
         Assert.Equal("night", (await Engine.ConversationAsync(urgent.ConversationId)).Team);
-        Assert.Empty(await Engine.EventsAsync<ConversationOutOfHours>());
+        Assert.Empty(await Engine.EventsAsync<ConversationAutoReplied>());
     }
 
     [Fact]
