@@ -20,6 +20,7 @@ internal sealed class Story(HttpClient api, DecisionPrinter printer)
 
     public async Task PlayAsync()
     {
+        var storyStarted = DateTimeOffset.UtcNow.AddSeconds(-1);
         Say("Seeding agents: anna (whatsapp, sms, email, twitter; 1 slot), ben (whatsapp, sms, facebook, twitter; 2, offline), cleo (email; 1), dan (email; 1, offline)");
         // Agents an earlier run or the end-to-end tests left available would take the story's customers.
         foreach (var other in (await api.GetFromJsonAsync<JsonElement>("/agents")).EnumerateArray()
@@ -112,7 +113,35 @@ internal sealed class Story(HttpClient api, DecisionPrinter printer)
                 Console.WriteLine($"             {c.GetProperty("agentId").GetString(),-6} {c.GetProperty("source").GetString(),-8} {c.GetProperty("verdict").GetString()}");
             }
         }
+
+        await ShowServiceLevelsAsync(storyStarted);
     }
+
+    /// <summary>The story's service levels, once routing heard of the three replies agents wrote (Anna's two, Cleo's).</summary>
+    private async Task ShowServiceLevelsAsync(DateTimeOffset since)
+    {
+        var path = $"/reports/service-levels?from={Uri.EscapeDataString(since.ToString("O"))}";
+        var deadline = DateTimeOffset.UtcNow + Wait;
+        var report = await api.GetFromJsonAsync<JsonElement>(path);
+        while (report.GetProperty("total").GetProperty("answered").GetInt64() < 3 && DateTimeOffset.UtcNow < deadline)
+        {
+            await Task.Delay(500);
+            report = await api.GetFromJsonAsync<JsonElement>(path);
+        }
+        Say($"The story's service levels (GET {path.Split('?')[0]}), per team and channel:");
+        Console.WriteLine($"           {"team/channel",-20} {"started",7} {"waited p50",10} {"1st reply p50",13} {"handled",7} {"abandoned",9} {"preferred",9}");
+        foreach (var g in report.GetProperty("groups").EnumerateArray().Append(report.GetProperty("total")))
+        {
+            var name = g.GetProperty("channel").GetString() is { } channel ? $"{g.GetProperty("team").GetString() ?? "-"}/{channel}" : "all";
+            var preferred = g.GetProperty("preferredAgent");
+            Console.WriteLine($"           {name,-20} {g.GetProperty("conversations").GetInt64(),7} {Seconds(g.GetProperty("timeInQueue")),10} " +
+                $"{Seconds(g.GetProperty("firstResponse")),13} {g.GetProperty("handleTime").GetProperty("count").GetInt64(),7} " +
+                $"{g.GetProperty("abandoned").GetInt64(),9} {preferred.GetProperty("hits").GetInt64() + "/" + preferred.GetProperty("eligible").GetInt64(),9}");
+        }
+    }
+
+    private static string Seconds(JsonElement summary) =>
+        summary.GetProperty("p50Seconds") is { ValueKind: JsonValueKind.Number } p50 ? $"{p50.GetDouble():0.0} s" : "-";
 
     private Task<MessageRouted> SmsAsync(string from, string text)
     {

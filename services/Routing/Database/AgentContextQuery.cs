@@ -63,17 +63,7 @@ internal static class AgentContextQuery
             recent, preferred, history, earlier);
     }
 
-    private static List<ConversationMessage> Messages(IEnumerable<RecentMessageRow> rows) => rows.Select(r => new ConversationMessage
-    {
-        MessageId = r.Id,
-        ConversationId = r.ConversationId,
-        Channel = r.Channel,
-        Sender = new CustomerAddress { Kind = r.SenderKind, Value = r.SenderValue, DisplayName = r.SenderDisplayName },
-        Subject = r.Subject,
-        Text = r.Body,
-        Attachments = JsonSerializer.Deserialize<List<MessageAttachment>>(r.Attachments, ContractTypes.Json) ?? [],
-        ReceivedAt = AgentRow.Utc(r.ReceivedAt),
-    }).ToList();
+    private static List<ConversationMessage> Messages(IEnumerable<RecentMessageRow> rows) => rows.Select(r => r.ToMessage()).ToList();
 }
 
 internal sealed record ContextRow
@@ -84,7 +74,7 @@ internal sealed record ContextRow
     public string? DisplayName { get; init; }
 }
 
-internal sealed record RecentMessageRow
+internal record RecentMessageRow
 {
     public Guid Id { get; init; }
     public Guid? ConversationId { get; init; }
@@ -96,6 +86,18 @@ internal sealed record RecentMessageRow
     public string? Body { get; init; }
     public string Attachments { get; init; } = "[]";
     public DateTime ReceivedAt { get; init; }
+
+    public ConversationMessage ToMessage() => new()
+    {
+        MessageId = Id,
+        ConversationId = ConversationId,
+        Channel = Channel,
+        Sender = new CustomerAddress { Kind = SenderKind, Value = SenderValue, DisplayName = SenderDisplayName },
+        Subject = Subject,
+        Text = Body,
+        Attachments = JsonSerializer.Deserialize<List<MessageAttachment>>(Attachments, ContractTypes.Json) ?? [],
+        ReceivedAt = AgentRow.Utc(ReceivedAt),
+    };
 }
 
 internal sealed record AssignedContext(string? CustomerName, IReadOnlyList<IdentityView> Identities, IReadOnlyList<ConversationMessage> RecentMessages,

@@ -242,17 +242,7 @@ internal static class ConversationStore
                    sender_display_name, subject, body, attachments::text as attachments, received_at
             from messages where conversation_id = @conversationId order by received_at desc, id desc limit 1
             """, new { conversationId }, ct));
-        return row is null ? null : new AnsweredMessage(new ConversationMessage
-        {
-            MessageId = row.Id,
-            ConversationId = row.ConversationId,
-            Channel = row.Channel,
-            Sender = new CustomerAddress { Kind = row.SenderKind, Value = row.SenderValue, DisplayName = row.SenderDisplayName },
-            Subject = row.Subject,
-            Text = row.Body,
-            Attachments = JsonSerializer.Deserialize<List<MessageAttachment>>(row.Attachments, ContractTypes.Json) ?? [],
-            ReceivedAt = AgentRow.Utc(row.ReceivedAt),
-        }, row.ChannelAccount, row.ProviderMessageId, row.ThreadKey);
+        return row is null ? null : new AnsweredMessage(row.ToMessage(), row.ChannelAccount, row.ProviderMessageId, row.ThreadKey);
     }
 
     /// <summary>A queue time limit passed: the conversation moves to the overflow team (its own when the rule names none).</summary>
@@ -335,19 +325,10 @@ internal sealed record InboundMessageRow(InboundMessageReceived Message, Guid Co
 /// <summary>A customer's message as an auto-reply answers it: on its channel account, threaded under it.</summary>
 internal sealed record AnsweredMessage(ConversationMessage Message, string ChannelAccount, string? ProviderMessageId, string? ThreadKey);
 
-internal sealed record LatestMessageRow
+/// <summary>A message with where it came from: the account it was written to, its provider's id, its thread.</summary>
+internal sealed record LatestMessageRow : RecentMessageRow
 {
-    public Guid Id { get; init; }
-    public Guid ConversationId { get; init; }
-    public string Channel { get; init; } = "";
     public string ChannelAccount { get; init; } = "";
     public string? ProviderMessageId { get; init; }
     public string? ThreadKey { get; init; }
-    public string SenderKind { get; init; } = "";
-    public string SenderValue { get; init; } = "";
-    public string? SenderDisplayName { get; init; }
-    public string? Subject { get; init; }
-    public string? Body { get; init; }
-    public string Attachments { get; init; } = "[]";
-    public DateTime ReceivedAt { get; init; }
 }
