@@ -23,6 +23,7 @@ internal static class GatewayMessaging
             x.AddConsumer<CustomersMergedConsumer, GatewayConsumerDefinition<CustomersMergedConsumer>>();
             x.AddConsumer<CustomersUnmergedConsumer, GatewayConsumerDefinition<CustomersUnmergedConsumer>>();
             x.AddConsumer<ConversationTransferOfferedConsumer, GatewayConsumerDefinition<ConversationTransferOfferedConsumer>>();
+            x.AddConsumer<ConversationHeldConsumer, GatewayConsumerDefinition<ConversationHeldConsumer>>();
             x.AddConsumer<ConversationTransferEndedConsumer, GatewayConsumerDefinition<ConversationTransferEndedConsumer>>();
             x.AddConsumer<ConversationAutoRepliedConsumer, GatewayConsumerDefinition<ConversationAutoRepliedConsumer>>();
             x.AddConsumer<OutboundMessageSentConsumer, GatewayConsumerDefinition<OutboundMessageSentConsumer>>();

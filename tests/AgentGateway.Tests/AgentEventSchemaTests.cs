@@ -112,6 +112,16 @@ public sealed class AgentEventSchemaTests(GatewayHost gateway) : IClassFixture<G
             Outcome = TransferOutcomes.Expired, Reason = $"{agent.AgentId} did not answer in time", DecisionId = Guid.NewGuid(), EndedAt = DateTimeOffset.UtcNow,
         });
         await WebhookAsync(EventTypes.TransferEnded, offered.Id);
+        await gateway.Broker.PublishAsync(new ConversationHeld
+        {
+            ConversationId = offered.Id, CustomerId = offered.CustomerId, Channel = "sms", HeldFor = [agent.AgentId, "colleague"],
+            HoldUntil = DateTimeOffset.UtcNow.AddMinutes(2), Reason = RoutingReasons.PreferredBusy, DecisionId = Guid.NewGuid(), HeldAt = DateTimeOffset.UtcNow,
+        });
+        await WebhookAsync(EventTypes.ConversationHeld, offered.Id);
+        var held = gateway.Receiver.Requests.Select(r => JsonDocument.Parse(r.Body).RootElement)
+            .Single(e => e.GetProperty("type").GetString() == EventTypes.ConversationHeld).GetProperty("data");
+        Assert.Equal([agent.AgentId, "colleague"], held.GetProperty("heldFor").EnumerateArray().Select(a => a.GetString()));
+        Assert.True(held.GetProperty("holdUntil").GetDateTimeOffset() > DateTimeOffset.UtcNow);
 
         var delivered = gateway.Receiver.Requests.Select(r => r.Body)
             .Where(b => System.Text.Encoding.UTF8.GetString(b) is var text

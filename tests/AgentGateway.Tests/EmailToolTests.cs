@@ -3,6 +3,8 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using MailKit;
 using MimeKit;
+using Microsoft.Extensions.DependencyInjection;
+using Routing.AgentGateway.Conversations;
 using Routing.AgentGateway.Email;
 using Routing.Contracts;
 using Routing.Testing;
@@ -225,6 +227,28 @@ public sealed class EmailToolTests(GatewayHost gateway) : IClassFixture<GatewayH
         var answer = await answers.WaitForAsync(a => a.TransferId == transferId);
         Assert.Equal((agent.AgentId, true), (answer.AgentId, answer.Accepted));
         Assert.Single(answers.Messages, a => a.TransferId == transferId);
+    }
+
+    [Fact]
+    public async Task Should_mail_a_busy_owner_who_waits_for_them_and_until_when()
+    {
+        var agent = await gateway.AgentAsync(email: true);
+        var conversation = new Conversation(Guid.NewGuid(), Guid.NewGuid(), "sms", "+15005550006",
+            new CustomerAddress { Kind = "phone", Value = "+393331234567", DisplayName = "Maria Rossi" });
+        await gateway.Broker.PublishAsync(conversation.Message("Is my sofa coming?", null, "held"));
+        await Eventually.TrueAsync("the held message stored", async () =>
+            (await gateway.Services.GetRequiredService<ConversationStore>().GetAsync(conversation.Id, CancellationToken.None)) is not null);
+        var until = DateTimeOffset.UtcNow.AddMinutes(30);
+
+        await gateway.Broker.PublishAsync(new ConversationHeld
+        {
+            ConversationId = conversation.Id, CustomerId = conversation.CustomerId, Channel = "sms", HeldFor = [agent.AgentId], HoldUntil = until,
+            Reason = RoutingReasons.PreferredBusy, DecisionId = Guid.NewGuid(), HeldAt = DateTimeOffset.UtcNow,
+        });
+
+        var mail = (await MailsAsync(agent.Mailbox!, m => m.Count == 1))[0];
+        Assert.Contains($"Maria Rossi is waiting for you on SMS until {until.UtcDateTime:HH:mm} UTC", mail.TextBody);
+        Assert.Contains("Is my sofa coming?", mail.TextBody);
     }
 
     [Fact]

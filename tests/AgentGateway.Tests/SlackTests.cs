@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Routing.AgentGateway.Conversations;
 using Routing.AgentGateway.Delivery;
 using Routing.Contracts;
 using Routing.Testing;
@@ -275,6 +276,29 @@ public sealed class SlackTests(GatewayHost gateway) : IClassFixture<GatewayHost>
         using var again = await SendAsync(Press(offer, agent.SlackUserId!, SlackMessages.TransferDeclineAction, transferId));
         await CallAsync("chat.update", "answered this transfer already", c => c.Body.GetProperty("ts").GetString() == offer.Ts);
         Assert.Single(answers.Messages, a => a.TransferId == transferId);
+    }
+
+    [Fact]
+    public async Task Should_tell_a_busy_owner_in_Slack_who_waits_for_them_and_until_when()
+    {
+        var agent = await gateway.AgentAsync(slack: true);
+        var conversation = new Conversation(Guid.NewGuid(), Guid.NewGuid(), "whatsapp", "+15550001111",
+            new CustomerAddress { Kind = "phone", Value = "+393331234567", DisplayName = "Maria Rossi" });
+        await gateway.Broker.PublishAsync(conversation.Message("Il mio ordine non è arrivato", null, "held"));
+        var until = DateTimeOffset.UtcNow.AddMinutes(2);
+        await Eventually.TrueAsync("the held message stored", async () =>
+            (await gateway.Services.GetRequiredService<ConversationStore>().GetAsync(conversation.Id, CancellationToken.None)) is not null);
+
+        await gateway.Broker.PublishAsync(new ConversationHeld
+        {
+            ConversationId = conversation.Id, CustomerId = conversation.CustomerId, Channel = "whatsapp", HeldFor = [agent.AgentId], HoldUntil = until,
+            Reason = RoutingReasons.PreferredBusy, DecisionId = Guid.NewGuid(), HeldAt = DateTimeOffset.UtcNow,
+        });
+
+        var notice = await CallAsync("chat.postMessage", "waiting for you", c => c.Body.GetProperty("channel").GetString() == agent.SlackUserId);
+        var text = notice.Body.GetProperty("text").GetString()!;
+        Assert.Contains($"Maria Rossi is waiting for you on WhatsApp until {until.UtcDateTime:HH:mm} UTC", text);
+        Assert.Contains("Il mio ordine non è arrivato", text);
     }
 
     [Fact]

@@ -30,6 +30,9 @@ internal static class AgentEventSchemas
             + "and the customer's latest messages; answer at POST /transfers/{transferId}/accept or /decline.",
         [EventTypes.TransferEnded] = "How a transfer ended: outcome done, refused, declined, expired or cancelled, with the reason (text says it in words). "
             + "Told to the agent who asked and, when a warm transfer did not happen, to the agent it was offered to.",
+        [EventTypes.ConversationHeld] = "A customer whose preferred agents are busy waits for them (heldFor, this agent among them) until holdUntil: "
+            + "the agent who frees a slot or becomes available before then gets the conversation, else it goes to another agent. With the "
+            + "customer's latest messages as far as the gateway has them.",
         [EventTypes.Notice] = "A sentence for the agent in the tool where they acted (a Slack thread, a mail thread): why what they wrote there went nowhere. "
             + "Never sent to webhooks or the event stream.",
     };

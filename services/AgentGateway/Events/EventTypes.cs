@@ -12,6 +12,7 @@ internal static class EventTypes
     public const string ReplyStatus = "reply.status";
     public const string TransferOffered = "transfer.offered";
     public const string TransferEnded = "transfer.ended";
+    public const string ConversationHeld = "conversation.held";
 
     /// <summary>
     /// Said to the agent in one tool only, where they acted (a Slack thread, a mail thread): why what they wrote there
@@ -29,6 +30,7 @@ internal static class EventTypes
         [ReplyStatus] = typeof(ReplyStatusData),
         [TransferOffered] = typeof(TransferOfferedData),
         [TransferEnded] = typeof(TransferEndedData),
+        [ConversationHeld] = typeof(ConversationHeldData),
         [Notice] = typeof(NoticeData),
     };
 }
@@ -105,6 +107,19 @@ internal sealed record TransferEndedData(
     string? ToTeam,
     bool Warm,
     DateTimeOffset EndedAt) : IAgentEventData;
+
+/// <summary>
+/// conversation.held: a customer whose preferred agents are busy waits for them (heldFor, this agent among them) until
+/// holdUntil; the agent who frees a slot or becomes available before then gets the conversation, else it goes to another
+/// agent. With the customer's latest messages, as far as the gateway has them.
+/// </summary>
+internal sealed record ConversationHeldData(
+    Guid ConversationId,
+    string Channel,
+    string? CustomerName,
+    DateTimeOffset HoldUntil,
+    IReadOnlyList<string> HeldFor,
+    IReadOnlyList<MessageView> Messages) : IAgentEventData;
 
 /// <summary>gateway.notice: a sentence for the agent in the tool where they acted (never in the stream or webhooks).</summary>
 internal sealed record NoticeData(Guid ConversationId, string Text) : IAgentEventData;

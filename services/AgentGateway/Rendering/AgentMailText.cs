@@ -33,6 +33,7 @@ internal static class AgentMailText
             (e.Messages.Count > 0 ? "\n" + Transcript(e.Messages.TakeLast(5)) : "") +
             "Answer \"accept\" to take it, or \"decline\" (\"decline: on a call\" with a reason).\n",
         EventTypes.TransferEnded => (e.Reason ?? "The transfer ended.") + "\n",
+        EventTypes.ConversationHeld => e.HeldSentence + "\n" + (e.Messages.Count > 0 ? "\n" + Transcript(e.Messages) : ""),
         EventTypes.ReplyStatus when e.ReplyStatus == "failed" =>
             $"A reply on {ToolEvent.ChannelName(e.Channel)} was not delivered: {e.ErrorMessage ?? "no reason given"}" +
             (e.ErrorCode is { } code ? $" ({code})" : "") + ".\n",

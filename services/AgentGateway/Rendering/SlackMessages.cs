@@ -118,6 +118,11 @@ internal static partial class SlackMessages
     }
 
     /// <summary>A warm transfer offered to the agent: a message of its own (the conversation is not theirs yet), with Accept and Decline.</summary>
+    /// <summary>A customer waits for the agent (conversation.held): who, until when, and what they last wrote.</summary>
+    public static string Held(ToolEvent e) =>
+        ":hourglass_flowing_sand: " + Escape(e.HeldSentence) +
+        (e.Messages.LastOrDefault(m => !m.FromAgent) is { } last ? $"\n> {Escape(Clip(last.Text, 300))}" : "");
+
     public static (string Text, object[] Blocks) TransferOffer(ToolEvent e)
     {
         var value = e.TransferId?.ToString() ?? "";

@@ -34,6 +34,12 @@ internal sealed record ToolEvent(string Type, Guid ConversationId, DateTimeOffse
     public Guid? TransferId { get; init; }
     public string? TransferFrom { get; init; }
     public string? Note { get; init; }
+    public DateTimeOffset? HoldUntil { get; init; }
+
+    /// <summary>conversation.held in words: who waits for the agent, until when, and what taking it needs.</summary>
+    public string HeldSentence =>
+        $"{CustomerLabel} is waiting for you on {ChannelName(Channel)} until {HoldUntil?.UtcDateTime:HH:mm} UTC: free a slot, or become available, " +
+        "before then to take the conversation; after that it goes to another agent.";
 
     /// <summary>"Maria Rossi", or the first address when the customer has no name yet.</summary>
     public string CustomerLabel => CustomerName ?? Addresses.FirstOrDefault() ?? "the customer";
@@ -96,6 +102,10 @@ internal sealed record ToolEvent(string Type, Guid ConversationId, DateTimeOffse
                     Attachments(m.Attachments), false)).ToList(),
             },
             TransferEndedData d => e with { TransferId = d.TransferId, Reason = d.Text },
+            ConversationHeldData d => e with
+            {
+                CustomerName = d.CustomerName, Channel = d.Channel, HoldUntil = d.HoldUntil, Messages = d.Messages.Select(Line).ToList(),
+            },
             _ => e,
         };
     }

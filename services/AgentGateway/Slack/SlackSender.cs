@@ -40,6 +40,12 @@ internal sealed class SlackSender(SlackApi slack, ThreadStore store) : IDelivery
             return (await slack.CallAsync("chat.postMessage", new { channel = delivery.Address, text, blocks, unfurl_links = false, unfurl_media = false }, ct))
                 .Outcome();
         }
+        if (e.Type == EventTypes.ConversationHeld)
+        {
+            // not the agent's conversation (yet): a message of its own, not a thread
+            return (await slack.CallAsync("chat.postMessage", new { channel = delivery.Address, text = SlackMessages.Held(e), unfurl_links = false, unfurl_media = false },
+                ct)).Outcome();
+        }
         if (e.Type == EventTypes.TransferEnded && thread is null && SlackMessages.ThreadLine(e) is { } ended)
         {
             return (await slack.CallAsync("chat.postMessage", new { channel = delivery.Address, text = ended }, ct)).Outcome();
