@@ -320,7 +320,21 @@ internal sealed record InboundContext(HashSet<Guid> Seen, IReadOnlyList<Conversa
     Dictionary<Guid, ConversationRow> Returning, Dictionary<Guid, int> Priorities);
 
 /// <summary>An inbound message as stored: in which conversation, of which customer, from which normalized address.</summary>
-internal sealed record InboundMessageRow(InboundMessageReceived Message, Guid ConversationId, Guid CustomerId, NormalizedAddress Sender);
+internal sealed record InboundMessageRow(InboundMessageReceived Message, Guid ConversationId, Guid CustomerId, NormalizedAddress Sender)
+{
+    /// <summary>The message as an auto-reply answers it, in <paramref name="conversationId"/>, its sender as normalized.</summary>
+    public AnsweredMessage Answered(Guid conversationId) => new(new ConversationMessage
+    {
+        MessageId = Message.MessageId,
+        ConversationId = conversationId,
+        Channel = Message.Channel,
+        Sender = Message.Sender with { Kind = Sender.Kind, Value = Sender.Value },
+        Subject = Message.Subject,
+        Text = Message.Text,
+        Attachments = Message.Attachments,
+        ReceivedAt = Message.ReceivedAt,
+    }, Message.ChannelAccount, Message.ProviderMessageId, Message.ThreadKey);
+}
 
 /// <summary>A customer's message as an auto-reply answers it: on its channel account, threaded under it.</summary>
 internal sealed record AnsweredMessage(ConversationMessage Message, string ChannelAccount, string? ProviderMessageId, string? ThreadKey);

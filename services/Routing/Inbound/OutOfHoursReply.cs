@@ -23,18 +23,7 @@ internal static class OutOfHoursReply
         }
         var opens = hours.OpensAt(tx.Now);
         var text = centre.AutoReply.Replace("{opens}", opens is { } at ? hours.Describe(at) : "soon", StringComparison.Ordinal);
-        var message = first.Message;
-        AutoReplies.Publish(tx, conversation, RoutingTriggers.NewConversation, AutoReplyReasons.OutOfHours, new AnsweredMessage(new ConversationMessage
-            {
-                MessageId = message.MessageId,
-                ConversationId = conversation.Id,
-                Channel = message.Channel,
-                Sender = message.Sender with { Kind = first.Sender.Kind, Value = first.Sender.Value },
-                Subject = message.Subject,
-                Text = message.Text,
-                Attachments = message.Attachments,
-                ReceivedAt = message.ReceivedAt,
-            }, message.ChannelAccount, message.ProviderMessageId, message.ThreadKey),
+        AutoReplies.Publish(tx, conversation, RoutingTriggers.NewConversation, AutoReplyReasons.OutOfHours, first.Answered(conversation.Id),
             text, opens, hours.Zone.Id);
     }
 }
