@@ -8,7 +8,7 @@ RESULTS := $(LOCAL)/test-results
 DOTNET ?= dotnet
 CONFIG ?= Release
 
-.PHONY: help infra deploy-tools build test test-repeat chaos fuzz redrive run up down bench bench-webhooks bench-gateway bench-e2e clean
+.PHONY: help infra deploy-tools browser build test test-repeat chaos fuzz redrive run up down bench bench-webhooks bench-gateway bench-e2e clean
 
 help:
 	@echo "make run    start RabbitMQ, PostgreSQL and the routing service, then play the demo story (Ctrl-C stops)"
@@ -41,13 +41,20 @@ deploy-tools:
 	@[ -f tests/Deploy.Tests/schema/node_modules/.package-lock.json ] || \
 	  npm ci --prefix tests/Deploy.Tests/schema --no-audit --no-fund --loglevel=error
 
+# The console's browser tests (tests/Routing.ConsoleTests) drive the system's Chromium; Playwright's own download is not needed.
+browser:
+	@command -v chromium >/dev/null || { echo "installing chromium (the console's browser tests)"; \
+	  sudo=; [ "$$(id -u)" -eq 0 ] || sudo=sudo; $$sudo apt-get update -qq && \
+	  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
 # make test runs on an instance of the local stack of its own (deploy/local/instance.sh): its own RabbitMQ,
 # PostgreSQL, Dovecot and Postfix, data under .local/test and every port 1000 higher, started empty at every run
-# and stopped afterwards. A user's make up keeps running beside it, unseen and untouched. The fault campaign's small
-# scenarios (tests/Routing.Chaos.Tests) kill that instance's servers, so they run last, on their own.
+# and stopped afterwards. A user's make up keeps running beside it, unseen and untouched. The console's browser tests
+# (tests/Routing.ConsoleTests) read the whole floor, so they run after the solution's, on their own; the fault campaign's
+# small scenarios (tests/Routing.Chaos.Tests) kill that instance's servers, so they run last.
 TEST_STATE := $(LOCAL)/test
 
-test: deploy-tools build
+test: deploy-tools browser build
 	@rm -rf $(RESULTS); mkdir -p $(RESULTS)
 	@export ROUTING_INSTANCE=test; \
 	  deploy/local/stack.sh down; deploy/local/infra.sh reset; \
@@ -56,9 +63,12 @@ test: deploy-tools build
 	  $(DOTNET) test tests/Deploy.Tests -c $(CONFIG) --no-build --nologo \
 	    --results-directory $(RESULTS) --logger "trx" --logger "console;verbosity=normal" -- RunConfiguration.TreatNoTestsAsError=true; \
 	  rc=$$?; \
-	  $(DOTNET) test Routing.sln -c $(CONFIG) --no-build --nologo -p:DeployTestsDone=true -p:ChaosTestsApart=true \
+	  $(DOTNET) test Routing.sln -c $(CONFIG) --no-build --nologo -p:DeployTestsDone=true -p:ChaosTestsApart=true -p:ConsoleTestsApart=true \
 	    --results-directory $(RESULTS) --logger "trx" --logger "console;verbosity=normal" -- RunConfiguration.TreatNoTestsAsError=true; \
 	  rc2=$$?; [ $$rc -eq 0 ] && rc=$$rc2; \
+	  $(DOTNET) test tests/Routing.ConsoleTests -c $(CONFIG) --no-build --nologo \
+	    --results-directory $(RESULTS) --logger "trx" --logger "console;verbosity=normal" -- RunConfiguration.TreatNoTestsAsError=true; \
+	  rc4=$$?; [ $$rc -eq 0 ] && rc=$$rc4; \
 	  $(DOTNET) test tests/Routing.Chaos.Tests -c $(CONFIG) --no-build --nologo \
 	    --results-directory $(RESULTS) --logger "trx" --logger "console;verbosity=normal" -- RunConfiguration.TreatNoTestsAsError=true; \
 	  rc3=$$?; [ $$rc -eq 0 ] && rc=$$rc3; deploy/local/stack.sh down; deploy/local/infra.sh down; tests/summary.sh $(RESULTS); exit $$rc

@@ -15,6 +15,7 @@ using Routing.ServiceDefaults;
 using Routing.Timers;
 using Routing.Identity;
 using Routing.ServiceLevels;
+using Routing.Supervision;
 
 namespace Routing;
 
@@ -25,12 +26,14 @@ internal static class RoutingServiceExtensions
         builder.AddPostgres("Routing");
         builder.Services.AddOptions<OperatorAccessOptions>().BindConfiguration(OperatorAccessOptions.Section).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<OperatorAccessOptions>, OperatorAccessValidation>();
+        builder.Services.AddSingleton<OperatorTokens>();
         builder.Services.AddAuthentication(OperatorTokenHandler.SchemeName)
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, OperatorTokenHandler>(OperatorTokenHandler.SchemeName, null);
         builder.Services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationHandler, OperatorScopeRequirement>();
         builder.Services.AddAuthorizationBuilder().AddPolicy(OperatorScopeRequirement.Policy, p => p
             .AddAuthenticationSchemes(OperatorTokenHandler.SchemeName).RequireAuthenticatedUser().AddRequirements(new OperatorScopeRequirement()));
         builder.AddCallerRateLimits();
+        builder.AddSupervisorConsole();
         builder.Services.AddRoutingCore();
         // The API's description, from the endpoints themselves (contracts/openapi/routing.json is its committed copy).
         // a token of scope Read is refused (403) where it would change something
@@ -123,6 +126,7 @@ internal static class RoutingServiceExtensions
         api.MapServiceLevelsApi();
         // GET /openapi/routing.json, behind a token like every other route
         api.MapOpenApi("/openapi/{documentName}.json");
+        app.MapSupervisorConsole();
         return app;
     }
 }

@@ -38,10 +38,13 @@ try
     api.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer",
         Environment.GetEnvironmentVariable("Routing__Api__Tokens__operator__Token")
         ?? throw new InvalidOperationException("Routing__Api__Tokens__operator__Token is not set: make run loads deploy/local/dev.env"));
+    var console = $"{routingUrl.TrimEnd('/')}/console";
+    Console.WriteLine($"Watch it live in the supervisors' console: {console} (sign in with the operator token in deploy/local/dev.env, " +
+                      $"Routing__Api__Tokens__operator__Token: {Environment.GetEnvironmentVariable("Routing__Api__Tokens__operator__Token")}).\n");
     await new Story(api, printer).PlayAsync();
     if (args.Contains("--stay"))
     {
-        Console.WriteLine($"\nThe stack stays up: routing API {routingUrl} (bearer token Routing__Api__Tokens__operator__Token in deploy/local/dev.env), RabbitMQ management http://127.0.0.1:15672 (guest/guest),");
+        Console.WriteLine($"\nThe stack stays up: the supervisors' console {console}, routing API {routingUrl} (bearer token Routing__Api__Tokens__operator__Token in deploy/local/dev.env), RabbitMQ management http://127.0.0.1:15672 (guest/guest),");
         Console.WriteLine($"agent gateway {Endpoints.Gateway},\nwebhooks at {Endpoints.Sms}, {Endpoints.Facebook}, {Endpoints.WhatsApp}, {Endpoints.Twitter}, {Endpoints.Email} (secrets: deploy/local/dev.env), what adapters sent at {Endpoints.Sandbox}/sent.");
         Console.WriteLine("Decisions keep printing here as they happen. Ctrl-C stops the story; `make down` stops the stack.");
         var stop = new TaskCompletionSource();

@@ -70,14 +70,11 @@ internal sealed class OperatorAccessValidation : IValidateOptions<OperatorAccess
 /// </summary>
 internal sealed class OperatorTokenHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> schemes, ILoggerFactory logging, System.Text.Encodings.Web.UrlEncoder encoder,
-    IOptions<OperatorAccessOptions> access, IProblemDetailsService problems)
+    OperatorTokens tokens, IProblemDetailsService problems)
     : AuthenticationHandler<AuthenticationSchemeOptions>(schemes, logging, encoder)
 {
     public const string SchemeName = "OperatorToken";
     public const string ScopeClaim = "scope";
-
-    private readonly (string Name, byte[] Digest, OperatorScope Scope)[] _tokens =
-        access.Value.Tokens.Select(t => (t.Key, Digest(t.Value.Token), t.Value.Scope)).ToArray();
 
     protected override Task<AuthenticateResult> HandleAuthenticateAsync()
     {
@@ -86,13 +83,12 @@ internal sealed class OperatorTokenHandler(
         {
             return Task.FromResult(AuthenticateResult.NoResult());
         }
-        if (Find(Digest(header["Bearer ".Length..].Trim())) is not { } caller)
+        if (tokens.Find(header["Bearer ".Length..].Trim()) is not { } caller)
         {
             return Task.FromResult(AuthenticateResult.Fail("invalid_token"));
         }
-        var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, caller.Name), new Claim(ScopeClaim, caller.Scope.ToString())], SchemeName);
         Activity.Current?.SetTag("routing.operator", caller.Name);
-        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName)));
+        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(caller.Identity(SchemeName)), SchemeName)));
     }
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
@@ -119,15 +115,36 @@ internal sealed class OperatorTokenHandler(
         });
     }
 
-    private (string Name, OperatorScope Scope)? Find(byte[] digest)
+}
+
+/// <summary>A configured operator: its name (never its token) and what it may do.</summary>
+internal sealed record OperatorCaller(string Name, OperatorScope Scope)
+{
+    public bool IsAdmin => Scope == OperatorScope.Admin;
+
+    /// <summary>The caller as an identity of <paramref name="scheme"/>: its name, and its scope in <see cref="OperatorTokenHandler.ScopeClaim"/>.</summary>
+    public ClaimsIdentity Identity(string scheme) =>
+        new([new Claim(ClaimTypes.Name, Name), new Claim(OperatorTokenHandler.ScopeClaim, Scope.ToString())], scheme);
+}
+
+/// <summary>
+/// The operator tokens, kept as SHA-256 digests: the API's bearer scheme and the console's sign-in both find a caller here.
+/// Every token is compared in constant time, so the time taken says nothing about which one came close.
+/// </summary>
+internal sealed class OperatorTokens(IOptions<OperatorAccessOptions> access)
+{
+    private readonly (string Name, byte[] Digest, OperatorScope Scope)[] _tokens =
+        access.Value.Tokens.Select(t => (t.Key, Digest(t.Value.Token), t.Value.Scope)).ToArray();
+
+    public OperatorCaller? Find(string token)
     {
-        (string, OperatorScope)? found = null;
-        // every token is compared, so the time taken says nothing about which one came close
+        var digest = Digest(token);
+        OperatorCaller? found = null;
         foreach (var (name, expected, scope) in _tokens)
         {
             if (CryptographicOperations.FixedTimeEquals(digest, expected))
             {
-                found = (name, scope);
+                found = new OperatorCaller(name, scope);
             }
         }
         return found;

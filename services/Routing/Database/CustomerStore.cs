@@ -206,7 +206,7 @@ internal static class CustomerStore
         return merge;
     }
 
-    private sealed record IdentityKey(string kind, string value);
+    internal sealed record IdentityKey(string kind, string value);
 }
 
 internal sealed record IdentityView(string Kind, string Value, string? DisplayName);

@@ -12,13 +12,72 @@ namespace Routing.Identity;
 /// </summary>
 internal sealed class CustomerMerger(RoutingDb db, ConversationLifecycle lifecycle, AgentChooser chooser)
 {
+    /// <summary>
+    /// Merges <paramref name="mergedId"/> into <paramref name="survivorId"/> after checking both (the API's and the console's
+    /// merge): both exist and neither is merged into someone already. The merged customer's view is null unless merged.
+    /// </summary>
+    public async Task<(MergeCheck Check, CustomerView? Survivor)> MergeCheckedAsync(Guid survivorId, Guid mergedId, CancellationToken ct)
+    {
+        if (mergedId == survivorId)
+        {
+            return (MergeCheck.Itself, null);
+        }
+        await using var tx = await db.BeginAsync(ct);
+        // Both people locked in id order, as routing locks them, so nothing can deadlock with this.
+        await CustomerStore.LockAsync(tx.Connection, tx.Transaction, [survivorId, mergedId], ct);
+        var check = await CheckAsync(tx, survivorId, mergedId, ct);
+        if (check != MergeCheck.Possible)
+        {
+            return (check, null);
+        }
+        await MergeAsync(tx, survivorId, mergedId, ct);
+        var result = await CustomerStore.GetAsync(tx.Connection, tx.Transaction, survivorId, ct);
+        await tx.CommitAsync(ct);
+        return (MergeCheck.Possible, result);
+    }
+
+    /// <summary>What merging <paramref name="mergedId"/> into <paramref name="survivorId"/> would do, changing nothing.</summary>
+    public async Task<MergePreview> PreviewAsync(Guid survivorId, Guid mergedId, CancellationToken ct)
+    {
+        if (mergedId == survivorId)
+        {
+            return new MergePreview(MergeCheck.Itself, null, null, null, null);
+        }
+        await using var tx = await db.BeginAsync(ct);
+        var check = await CheckAsync(tx, survivorId, mergedId, ct);
+        var survivor = await CustomerStore.GetAsync(tx.Connection, tx.Transaction, survivorId, ct);
+        var merged = await CustomerStore.GetAsync(tx.Connection, tx.Transaction, mergedId, ct);
+        if (check != MergeCheck.Possible)
+        {
+            return new MergePreview(check, survivor, merged, null, null);
+        }
+        var active = await MergeStore.ActiveAsync(tx, [survivorId, mergedId], ct);
+        var (kept, absorbed) = Keep(active);
+        return new MergePreview(check, survivor, merged, kept, absorbed);
+    }
+
+    private static async Task<MergeCheck> CheckAsync(RoutingTransaction tx, Guid survivorId, Guid mergedId, CancellationToken ct)
+    {
+        var survivor = await CustomerStore.GetAsync(tx.Connection, tx.Transaction, survivorId, ct);
+        var merged = await CustomerStore.GetAsync(tx.Connection, tx.Transaction, mergedId, ct);
+        return survivor is null ? MergeCheck.SurvivorNotFound
+            : merged is null ? MergeCheck.MergedNotFound
+            : survivor.MergedInto is not null || merged.MergedInto is not null ? MergeCheck.AlreadyMerged
+            : MergeCheck.Possible;
+    }
+
+    /// <summary>Of the two people's active conversations, the one kept (the furthest along, then the older) and the one closed into it.</summary>
+    private static (ConversationRow? Kept, ConversationRow? Absorbed) Keep(IReadOnlyList<ConversationRow> active)
+    {
+        var kept = active.OrderBy(Progress).ThenBy(c => c.CreatedAt).ThenBy(c => c.Id).FirstOrDefault();
+        return (kept, active.FirstOrDefault(c => c.Id != kept?.Id));
+    }
+
     /// <summary>Merges <paramref name="mergedId"/> into <paramref name="survivorId"/>; the caller locked both customers and checked them.</summary>
     public async Task<Guid> MergeAsync(RoutingTransaction tx, Guid survivorId, Guid mergedId, CancellationToken ct)
     {
         var mergeId = await CustomerStore.MergeAsync(tx.Connection, tx.Transaction, survivorId, mergedId, tx.Now, ct);
-        var active = await MergeStore.ActiveAsync(tx, [survivorId, mergedId], ct);
-        var kept = active.OrderBy(Progress).ThenBy(c => c.CreatedAt).ThenBy(c => c.Id).FirstOrDefault();
-        var absorbed = active.FirstOrDefault(c => c.Id != kept?.Id);
+        var (kept, absorbed) = Keep(await MergeStore.ActiveAsync(tx, [survivorId, mergedId], ct));
         IReadOnlyList<Guid> moved = [];
         if (absorbed is not null && kept is not null)
         {
@@ -91,3 +150,16 @@ internal sealed class CustomerMerger(RoutingDb db, ConversationLifecycle lifecyc
         _ => 2,
     };
 }
+
+/// <summary>Whether a merge can happen, and why not.</summary>
+internal enum MergeCheck
+{
+    Possible,
+    Itself,
+    SurvivorNotFound,
+    MergedNotFound,
+    AlreadyMerged,
+}
+
+/// <summary>A merge's preview: the two people, and their conversation that would be kept and the one closed into it.</summary>
+internal sealed record MergePreview(MergeCheck Check, CustomerView? Survivor, CustomerView? Merged, ConversationRow? Kept, ConversationRow? Absorbed);

@@ -80,35 +80,15 @@ internal static class CustomersApi
         {
             return Problems.Invalid("body", "a JSON array of agent ids, in order of preference");
         }
-        for (var i = 0; i < agentIds.Length; i++)
+        return await PreferredAgentsChange.SetAsync(db, customerId, agentIds, ct) switch
         {
-            if (!Problems.IsValidId(agentIds[i]))
-            {
-                return Problems.Invalid($"[{i}]", "is not an agent id");
-            }
-        }
-        if (agentIds.Distinct(StringComparer.Ordinal).Count() != agentIds.Length)
-        {
-            return Problems.Invalid("body", "lists an agent more than once");
-        }
-        await using var tx = await db.BeginAsync(ct);
-        if (await CustomerStore.GetAsync(tx.Connection, tx.Transaction, customerId, ct) is null)
-        {
-            return Problems.NotFound("Customer", id);
-        }
-        var known = (await tx.Connection.QueryAsync<string>(tx.Command("select id from agents where id = any(@agentIds)", new { agentIds }, ct))).ToHashSet();
-        var unknown = Array.FindIndex(agentIds, a => !known.Contains(a));
-        if (unknown >= 0)
-        {
-            return Problems.Invalid($"[{unknown}]", $"agent '{agentIds[unknown]}' does not exist");
-        }
-        await CustomerStore.SetPreferredAgentsAsync(tx.Connection, tx.Transaction, customerId, agentIds, ct);
-        var customer = await CustomerStore.GetAsync(tx.Connection, tx.Transaction, customerId, ct);
-        await tx.CommitAsync(ct);
-        return Results.Ok(customer);
+            { Problem: { } problem } => Problems.Invalid(problem.Field, problem.Message),
+            { Customer: { } customer } => Results.Ok(customer),
+            _ => Problems.NotFound("Customer", id),
+        };
     }
 
-    private static async Task<IResult> MergeAsync(string id, MergeRequest? body, RoutingDb db, CustomerMerger merger, CancellationToken ct)
+    private static async Task<IResult> MergeAsync(string id, MergeRequest? body, CustomerMerger merger, CancellationToken ct)
     {
         if (!Guid.TryParse(id, out var survivorId))
         {
@@ -118,31 +98,15 @@ internal static class CustomersApi
         {
             return Problems.Invalid("customerId", "the id of the customer to merge into this one is required");
         }
-        if (mergedId == survivorId)
+        var (check, survivor) = await merger.MergeCheckedAsync(survivorId, mergedId, ct);
+        return check switch
         {
-            return Problems.Invalid("customerId", "a customer cannot be merged into itself");
-        }
-        await using var tx = await db.BeginAsync(ct);
-        // Both people locked in id order, as routing locks them, so nothing can deadlock with this.
-        await CustomerStore.LockAsync(tx.Connection, tx.Transaction, [survivorId, mergedId], ct);
-        var survivor = await CustomerStore.GetAsync(tx.Connection, tx.Transaction, survivorId, ct);
-        var merged = await CustomerStore.GetAsync(tx.Connection, tx.Transaction, mergedId, ct);
-        if (survivor is null)
-        {
-            return Problems.NotFound("Customer", id);
-        }
-        if (merged is null)
-        {
-            return Problems.NotFound("Customer", body.CustomerId);
-        }
-        if (survivor.MergedInto is not null || merged.MergedInto is not null)
-        {
-            return Problems.Conflict("Already merged", "One of these customers is already merged into another; merge into that one, or unmerge first.");
-        }
-        await merger.MergeAsync(tx, survivorId, mergedId, ct);
-        var result = await CustomerStore.GetAsync(tx.Connection, tx.Transaction, survivorId, ct);
-        await tx.CommitAsync(ct);
-        return Results.Ok(result);
+            MergeCheck.Itself => Problems.Invalid("customerId", "a customer cannot be merged into itself"),
+            MergeCheck.SurvivorNotFound => Problems.NotFound("Customer", id),
+            MergeCheck.MergedNotFound => Problems.NotFound("Customer", body.CustomerId),
+            MergeCheck.AlreadyMerged => Problems.Conflict("Already merged", "One of these customers is already merged into another; merge into that one, or unmerge first."),
+            _ => Results.Ok(survivor),
+        };
     }
 
     private static async Task<IResult> UnmergeAsync(string id, HttpRequest request, RoutingDb db, CustomerMerger merger, CancellationToken ct)
