@@ -82,6 +82,7 @@ public sealed class SupervisorConsoleTests : IAsyncLifetime
         await Assertions.Expect(row.GetByRole(AriaRole.Link, new() { Name = owner })).ToBeVisibleAsync();
         await Assertions.Expect(row).ToContainTextAsync(customer.Name);
         await AssertAccessibleAsync(page, "the floor");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Screenshot("floor"), FullPage = true });
 
         // Otto comes online: a free slot takes whatever waits on WhatsApp (other tests' leftovers), so he has room for many.
         await CreateAgentAsync(other, "Otto Other", team, "available", capacity: 100);
@@ -100,6 +101,7 @@ public sealed class SupervisorConsoleTests : IAsyncLifetime
         var after = await _routing.GetFromJsonAsync<JsonElement>($"{LocalStack.Routing}/conversations/{heldId}");
         Assert.Equal(("open", other), (after.GetProperty("status").GetString(), after.GetProperty("agentId").GetString()));
         await AssertAccessibleAsync(page, "a reassigned conversation");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Screenshot("reassigned"), FullPage = true });
     }
 
     [Fact]
@@ -126,6 +128,9 @@ public sealed class SupervisorConsoleTests : IAsyncLifetime
         Assert.Equal(0, await page.GetByRole(AriaRole.Button, new() { Name = "Set presence" }).CountAsync());
         await AssertAccessibleAsync(page, "an agent's page on a tablet");
     }
+
+    /// <summary>Where a page's picture goes: beside the test's binaries (make test keeps them for a look after a failure).</summary>
+    private static string Screenshot(string name) => Path.Combine(AppContext.BaseDirectory, "screenshots", $"console-{name}.png");
 
     private async Task SignInAsync(IPage page, string token)
     {
