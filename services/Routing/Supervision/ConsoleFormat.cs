@@ -25,5 +25,8 @@ internal static class ConsoleFormat
             : $"{(int)span.TotalDays} d {span.Hours} h";
     }
 
+    /// <summary>A customer without a name, by the end of their id (its start is a time, alike for customers of the same hour).</summary>
+    public static string Customer(Guid id) => $"Customer {id.ToString("N")[^8..]}";
+
     public static DateTimeOffset Utc(DateTime value) => new(System.DateTime.SpecifyKind(value, DateTimeKind.Utc));
 }

@@ -12,7 +12,7 @@ internal sealed record ConsolePage(OperatorCaller? Operator, string FormField, s
     public string? Marker { get; init; }
 
     public string CustomerName(IReadOnlyDictionary<Guid, string> names, Guid customerId) =>
-        names.TryGetValue(customerId, out var name) ? name : $"Customer {customerId.ToString()[..8]}";
+        names.TryGetValue(customerId, out var name) ? name : ConsoleFormat.Customer(customerId);
 }
 
 internal sealed record FloorModel(
