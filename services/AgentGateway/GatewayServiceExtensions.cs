@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Routing.AgentGateway.Api;
+using Routing.AgentGateway.Attachments;
 using Routing.AgentGateway.Database;
 using Routing.AgentGateway.Delivery;
 using Routing.AgentGateway.Email;
@@ -25,6 +26,7 @@ internal static class GatewayServiceExtensions
         builder.Services.AddWebhookDelivery();
         builder.Services.AddSlack();
         builder.Services.AddAgentEmail();
+        builder.Services.AddAttachments();
         builder.Services.AddSingleton<Agents.AgentTokens>();
         builder.Services.AddSingleton<Conversations.ConversationStore>();
         builder.Services.AddSingleton<Conversations.TransferOfferStore>();

@@ -25,6 +25,7 @@ app.UseRateLimiter();
 app.MapDefaultEndpoints();
 app.MapAdminApi();
 app.MapAgentApi();
+app.MapAttachments();
 app.MapSlackEndpoints();
 app.MapGatewayOpenApi();
 

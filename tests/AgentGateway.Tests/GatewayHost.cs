@@ -29,6 +29,15 @@ public class GatewayHost : IAsyncLifetime
 
     public FakeSlack Slack { get; private set; } = null!;
 
+    /// <summary>The providers' media (Twilio, the Graph API, Messenger's CDN) as they serve them, with the credentials below; every request kept.</summary>
+    public (string Url, System.Collections.Concurrent.ConcurrentQueue<(string Path, string? Authorization)> Requests) Media { get; private set; }
+
+    private Microsoft.AspNetCore.Builder.WebApplication _media = null!;
+
+    public const string TwilioAccountSid = "ACtest0000000000000000000000000000";
+    public const string TwilioAuthToken = "test-twilio-auth-token";
+    public const string WhatsAppAccessToken = "test-whatsapp-access-token";
+
     /// <summary>The mailbox agents' emailed replies go to (on the local Postfix and Dovecot); its own per fixture.</summary>
     public string ReplyMailbox { get; } = MailServers.NewMailbox("replies");
 
@@ -52,6 +61,9 @@ public class GatewayHost : IAsyncLifetime
         Broker = await TestBroker.CreateAsync();
         Receiver = await Receiver.StartAsync();
         Slack = await FakeSlack.StartAsync();
+        var mediaRequests = new System.Collections.Concurrent.ConcurrentQueue<(string, string?)>();
+        (_media, var mediaUrl) = await LoopbackServer.StartAsync(app => SampleMedia.Map(app, TwilioAccountSid, TwilioAuthToken, WhatsAppAccessToken, mediaRequests));
+        Media = (mediaUrl, mediaRequests);
         var connectionString = Database.ConnectionString;
         if (DatabaseThroughProxy)
         {
@@ -80,11 +92,18 @@ public class GatewayHost : IAsyncLifetime
             ["Gateway:Email:PollInterval"] = "00:00:00.200",
             ["Gateway:PublishTimeout"] = "00:00:05",
             ["Gateway:ChannelAccounts:email"] = "support@example.com",
+            ["Gateway:Media:TwilioApiBaseUrl"] = mediaUrl,
+            ["Gateway:Media:TwilioAccountSid"] = TwilioAccountSid,
+            ["Gateway:Media:TwilioAuthToken"] = TwilioAuthToken,
+            ["Gateway:Media:GraphApiBaseUrl"] = mediaUrl,
+            ["Gateway:Media:WhatsAppAccessToken"] = WhatsAppAccessToken,
         });
         Admin = _app.CreateClient();
         Admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminToken);
-        // The bus is up once the gateway's queue exists: only then are published events sure to reach it.
-        await Eventually.TrueAsync("the gateway's queue", async () => (await Broker.QueueInfoAsync("agent-gateway")).ValueKind == JsonValueKind.Object);
+        // Events published before the gateway bound its queue to their exchanges reach nothing. The queue exists before its
+        // bindings do (a test that waited only for the queue lost its first events now and then, under load); the gateway
+        // consumes only after binding, so a consumer on the queue says the bindings are there.
+        await Broker.WaitForConsumerAsync("agent-gateway");
     }
 
     public async Task DisposeAsync()
@@ -93,6 +112,7 @@ public class GatewayHost : IAsyncLifetime
         await _app.DisposeAsync();
         await Receiver.DisposeAsync();
         await Slack.DisposeAsync();
+        await _media.DisposeAsync();
         await Broker.DisposeAsync();
         if (BrokerProxy is not null)
         {

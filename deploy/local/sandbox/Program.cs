@@ -147,6 +147,9 @@ app.MapPost("/slack/api/{method}", async (HttpContext http, string method) =>
 });
 
 app.MapGet("/sent", () => sent.ToArray());
+// customers' media, as each provider serves it to the gateway (with the credentials of deploy/local/dev.env)
+Routing.Samples.SampleMedia.Map(app, builder.Configuration["Twilio:AccountSid"] ?? "", builder.Configuration["Twilio:AuthToken"] ?? "",
+    builder.Configuration["WhatsApp:AccessToken"] ?? "");
 app.MapGet("/health/live", () => Results.Ok());
 app.MapGet("/health/ready", () => Results.Ok());
 

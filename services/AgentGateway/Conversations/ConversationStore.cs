@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Dapper;
 using Npgsql;
+using Routing.AgentGateway.Attachments;
 using Routing.AgentGateway.Events;
 using Routing.Contracts;
 
@@ -185,7 +186,7 @@ internal sealed class ConversationStore(NpgsqlDataSource db)
     /// Stores customer messages of the conversation @id (customer @customerId) given as parallel arrays; a message already
     /// stored (the assignment and MessageRouted both carry it) keeps its row and gains the provider's fields.
     /// </summary>
-    private const string InsertInbound = """
+    private const string InsertInbound = $"""
         insert into gateway_messages (id, conversation_id, customer_id, direction, channel, channel_account, address_kind, address_value,
             display_name, thread_key, subject, body, attachments, provider_message_id, reply_to_provider_message_id, at)
         select m.id, @id, @customerId, 'in', m.channel, m.account, m.kind, m.value, m.name, m.thread, m.subject, m.body, m.attachments::jsonb,
@@ -197,25 +198,39 @@ internal sealed class ConversationStore(NpgsqlDataSource db)
             channel_account = case when excluded.provider_message_id is null then gateway_messages.channel_account else excluded.channel_account end,
             provider_message_id = coalesce(gateway_messages.provider_message_id, excluded.provider_message_id),
             thread_key = coalesce(gateway_messages.thread_key, excluded.thread_key),
-            reply_to_provider_message_id = coalesce(gateway_messages.reply_to_provider_message_id, excluded.reply_to_provider_message_id)
+            reply_to_provider_message_id = coalesce(gateway_messages.reply_to_provider_message_id, excluded.reply_to_provider_message_id);
+        {AttachmentStore.Register}
         """;
 
-    private static object InboundParameters(IReadOnlyList<InboundMessage> messages) => new
+    private static object InboundParameters(IReadOnlyList<InboundMessage> messages)
     {
-        messageIds = messages.Select(m => m.Message.MessageId).ToArray(),
-        messageChannels = messages.Select(m => m.Message.Channel).ToArray(),
-        messageAccounts = messages.Select(m => m.ChannelAccount).ToArray(),
-        senderKinds = messages.Select(m => m.Message.Sender.Kind).ToArray(),
-        senderValues = messages.Select(m => m.Message.Sender.Value).ToArray(),
-        senderNames = messages.Select(m => m.Message.Sender.DisplayName).ToArray(),
-        threadKeys = messages.Select(m => m.ThreadKey).ToArray(),
-        subjects = messages.Select(m => m.Message.Subject).ToArray(),
-        bodies = messages.Select(m => m.Message.Text).ToArray(),
-        attachments = messages.Select(m => JsonSerializer.Serialize(m.Message.Attachments, AgentEventLog.Json)).ToArray(),
-        providerIds = messages.Select(m => m.ProviderMessageId).ToArray(),
-        replyTos = messages.Select(m => m.ReplyToProviderMessageId).ToArray(),
-        receivedAts = messages.Select(m => m.Message.ReceivedAt.UtcDateTime).ToArray(),
-    };
+        var rows = AttachmentStore.Rows(messages.Select(m => m.Message));
+        return new
+        {
+            messageIds = messages.Select(m => m.Message.MessageId).ToArray(),
+            messageChannels = messages.Select(m => m.Message.Channel).ToArray(),
+            messageAccounts = messages.Select(m => m.ChannelAccount).ToArray(),
+            senderKinds = messages.Select(m => m.Message.Sender.Kind).ToArray(),
+            senderValues = messages.Select(m => m.Message.Sender.Value).ToArray(),
+            senderNames = messages.Select(m => m.Message.Sender.DisplayName).ToArray(),
+            threadKeys = messages.Select(m => m.ThreadKey).ToArray(),
+            subjects = messages.Select(m => m.Message.Subject).ToArray(),
+            bodies = messages.Select(m => m.Message.Text).ToArray(),
+            // agents see each attachment as the gateway's link; the provider's reference stays in gateway_attachments
+            attachments = messages.Select(m => JsonSerializer.Serialize(AttachmentIds.Exposed(m.Message.Attachments, m.Message.MessageId), AgentEventLog.Json)).ToArray(),
+            attachmentIds = rows.Select(r => r.Id).ToArray(),
+            attachmentMessages = rows.Select(r => r.MessageId).ToArray(),
+            attachmentPositions = rows.Select(r => r.Position).ToArray(),
+            attachmentChannels = rows.Select(r => r.Channel).ToArray(),
+            attachmentSources = rows.Select(r => r.Source).ToArray(),
+            attachmentTypes = rows.Select(r => r.ContentType).ToArray(),
+            attachmentNames = rows.Select(r => r.FileName).ToArray(),
+            attachmentSizes = rows.Select(r => r.SizeBytes).ToArray(),
+            providerIds = messages.Select(m => m.ProviderMessageId).ToArray(),
+            replyTos = messages.Select(m => m.ReplyToProviderMessageId).ToArray(),
+            receivedAts = messages.Select(m => m.Message.ReceivedAt.UtcDateTime).ToArray(),
+        };
+    }
 
     private static DynamicParameters Parameters(object statement, object messages)
     {

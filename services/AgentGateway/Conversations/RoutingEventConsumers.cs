@@ -1,5 +1,6 @@
 using MassTransit;
 using Routing.AgentGateway.Database;
+using Routing.AgentGateway.Attachments;
 using Routing.AgentGateway.Events;
 using Routing.AgentGateway.Messaging;
 using Routing.Contracts;
@@ -19,7 +20,8 @@ internal sealed class ConversationAssignedConsumer(GatewayDb db) : IConsumer<Con
         Require.NotNull(m.Receipt, "receipt");
         var ct = context.CancellationToken;
         var shown = new ConversationContext(
-            new CustomerContext(m.CustomerId, m.CustomerDisplayName, m.CustomerAddresses, m.PreferredAgents, m.RelationshipHistory, m.EarlierMessages),
+            new CustomerContext(m.CustomerId, m.CustomerDisplayName, m.CustomerAddresses, m.PreferredAgents, m.RelationshipHistory,
+                m.EarlierMessages.Select(AttachmentIds.Exposed).ToList()),
             new RoutingContext(ReceiptText.For(m.Receipt, m.AgentId, m.TransferredBy, m.TransferNote), m.Receipt, m.TransferredBy, m.TransferNote));
         await using var tx = await db.BeginAsync(ct);
         // Closed, or a later routing event already moved it on: nothing to tell.

@@ -1,3 +1,4 @@
+using Routing.AgentGateway.Attachments;
 using MassTransit;
 using Routing.AgentGateway.Database;
 using Routing.AgentGateway.Events;
@@ -26,7 +27,7 @@ internal sealed class ConversationTransferOfferedConsumer(GatewayDb db) : IConsu
         {
             await tx.AppendAsync(AgentEventLog.IdFor(m.TransferId, m.ToAgentId, EventTypes.TransferOffered), m.ToAgentId, EventTypes.TransferOffered,
                 new TransferOfferedData(m.ConversationId, m.TransferId, m.FromAgentId, m.ToTeam, m.Channel, m.Note, m.CustomerDisplayName, m.ExpiresAt,
-                    m.RecentMessages), ct);
+                    m.RecentMessages.Select(AttachmentIds.Exposed).ToList()), ct);
         }
         await tx.CommitAsync(ct);
     }

@@ -1,3 +1,4 @@
+using Routing.AgentGateway.Attachments;
 using Routing.AgentGateway.Rendering;
 using MailKit;
 using MailKit.Net.Smtp;
@@ -13,7 +14,8 @@ namespace Routing.AgentGateway.Email;
 /// Message-ID comes from its delivery, so a retried send is recognisably the same mail. The server refusing the
 /// agent's mailbox (5xx at RCPT) disables the target; anything else is tried again.
 /// </summary>
-internal sealed class EmailSender(IOptions<AgentEmailOptions> options, ReplyAddress replyAddresses, ThreadStore store, TimeProvider time) : IDeliverySender
+internal sealed class EmailSender(IOptions<AgentEmailOptions> options, ReplyAddress replyAddresses, ThreadStore store, TimeProvider time,
+    AttachmentLinks links, IOptions<AttachmentOptions> attachments) : IDeliverySender
 {
     public string Kind => TargetKinds.Email;
 
@@ -24,7 +26,7 @@ internal sealed class EmailSender(IOptions<AgentEmailOptions> options, ReplyAddr
         {
             return new DeliveryOutcome.Retry(null, "email to agents is not configured here (Gateway:Email:Smtp:Host, From and ReplyAddress)");
         }
-        var e = ToolEvent.Parse(delivery.Body);
+        var e = ToolEvent.Parse(delivery.Body).WithLinks(id => links.Signed(id, attachments.Value.ToolLinkLifetime));
         if (AgentMailText.Body(e) is not { } body)
         {
             return new DeliveryOutcome.Delivered(null); // nothing to mail for it

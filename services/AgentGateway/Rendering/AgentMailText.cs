@@ -82,7 +82,7 @@ internal static class AgentMailText
             text.Append(line.Text).Append('\n');
             foreach (var attachment in line.Attachments)
             {
-                text.Append("[attachment] ").Append(attachment).Append('\n');
+                text.Append("[attachment] ").Append(attachment.ToString()).Append('\n');
             }
             text.Append('\n');
         }

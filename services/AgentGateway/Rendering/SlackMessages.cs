@@ -275,7 +275,8 @@ internal static partial class SlackMessages
             text.Append(Quote(Escape(line.Text))).Append('\n');
             foreach (var attachment in line.Attachments)
             {
-                text.Append(":paperclip: ").Append(Escape(attachment)).Append('\n');
+                // a signed link (Slack's readers have no token of the gateway), written as Slack's <url|label>
+                text.Append(":paperclip: ").Append(attachment.Link is { } link ? $"<{link}|{Escape(attachment.Label)}>" : Escape(attachment.Label)).Append('\n');
             }
         }
         return Clip(text.ToString().TrimEnd(), SectionLimit);

@@ -1,12 +1,19 @@
 using System.Globalization;
 using System.Text.Json;
+using Routing.AgentGateway.Attachments;
 using Routing.AgentGateway.Events;
 using Routing.Contracts;
 
 namespace Routing.AgentGateway.Rendering;
 
 /// <summary>A line of a conversation as a tool shows it: who wrote, on which channel, when, and what.</summary>
-internal sealed record ToolLine(string From, string Channel, DateTimeOffset At, string? Subject, string Text, IReadOnlyList<string> Attachments, bool FromAgent);
+internal sealed record ToolLine(string From, string Channel, DateTimeOffset At, string? Subject, string Text, IReadOnlyList<ToolAttachment> Attachments, bool FromAgent);
+
+/// <summary>An attachment as a tool shows it: its name (or type), the gateway's id for it, and the signed link the sender adds.</summary>
+internal sealed record ToolAttachment(string Label, Guid? Id, string? Link = null)
+{
+    public override string ToString() => Link is null ? Label : $"{Label}: {Link}";
+}
 
 /// <summary>
 /// An agent event read back from its stored JSON (the very bytes webhooks carry), in the terms Slack messages and
@@ -118,6 +125,14 @@ internal sealed record ToolEvent(string Type, Guid ConversationId, DateTimeOffse
             m.Subject, m.Text ?? "", Attachments(m.Attachments), fromAgent);
     }
 
-    private static IReadOnlyList<string> Attachments(IReadOnlyList<MessageAttachment> attachments) =>
-        attachments.Select(a => a.Url ?? a.FileName ?? a.ContentType).ToList();
+    private static IReadOnlyList<ToolAttachment> Attachments(IReadOnlyList<MessageAttachment> attachments) =>
+        attachments.Select(a => new ToolAttachment(a.FileName ?? a.ContentType, AttachmentIds.FromPath(a.Url))).ToList();
+
+    /// <summary>The event with every attachment's link made by <paramref name="link"/> (a signed one, for a tool whose reader has no token).</summary>
+    public ToolEvent WithLinks(Func<Guid, string> link)
+    {
+        IReadOnlyList<ToolLine> Linked(IReadOnlyList<ToolLine> lines) =>
+            lines.Select(l => l.Attachments.Count == 0 ? l : l with { Attachments = l.Attachments.Select(a => a.Id is { } id ? a with { Link = link(id) } : a).ToList() }).ToList();
+        return this with { Earlier = Linked(Earlier), Messages = Linked(Messages) };
+    }
 }

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Options;
+using Routing.AgentGateway.Attachments;
 using Routing.AgentGateway.Rendering;
 using Routing.AgentGateway.Delivery;
 using Routing.AgentGateway.Events;
@@ -10,13 +12,13 @@ namespace Routing.AgentGateway.Slack;
 /// replies the agent wrote in Slack show as reactions on their message. Deliveries of one conversation come in order
 /// (ThreadStore), so the thread exists before anything is written into it.
 /// </summary>
-internal sealed class SlackSender(SlackApi slack, ThreadStore store) : IDeliverySender
+internal sealed class SlackSender(SlackApi slack, ThreadStore store, AttachmentLinks links, IOptions<AttachmentOptions> attachments) : IDeliverySender
 {
     public string Kind => TargetKinds.Slack;
 
     public async Task<DeliveryOutcome> SendAsync(ClaimedDelivery delivery, CancellationToken ct)
     {
-        var e = ToolEvent.Parse(delivery.Body);
+        var e = ToolEvent.Parse(delivery.Body).WithLinks(id => links.Signed(id, attachments.Value.ToolLinkLifetime));
         var thread = await store.ThreadAsync(delivery.TargetId, e.ConversationId, ct);
         if (e.Type == EventTypes.ConversationAssigned)
         {

@@ -1,0 +1,94 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Routing.Samples;
+
+/// <summary>
+/// Customers' media as the providers serve them, for the local sandbox and the tests: Twilio's media URL, which takes the
+/// account's basic auth and redirects to storage that refuses any credentials; WhatsApp's media id, resolved through the
+/// Graph API to a link for the file, both with the bearer token; Messenger's CDN link, open. Ids beginning with "gone"
+/// are 404, as media the provider deleted. Every file is <see cref="Png"/>.
+/// </summary>
+public static class SampleMedia
+{
+    /// <summary>A 1×1 PNG.</summary>
+    public static readonly byte[] Png = Convert.FromBase64String("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==");
+
+    public static string TwilioMediaUrl(string baseUrl, string accountSid, string messageSid, string mediaSid) =>
+        $"{baseUrl.TrimEnd('/')}/2010-04-01/Accounts/{accountSid}/Messages/{messageSid}/Media/{mediaSid}";
+
+    public static string MessengerCdnUrl(string baseUrl, string name) => $"{baseUrl.TrimEnd('/')}/messenger-cdn/{name}";
+
+    /// <param name="requests">each request's path and whether it carried credentials, for a test to look at</param>
+    public static void Map(IEndpointRouteBuilder app, string twilioAccountSid, string twilioAuthToken, string whatsAppAccessToken,
+        ConcurrentQueue<(string Path, string? Authorization)>? requests = null)
+    {
+        var basic = "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"{twilioAccountSid}:{twilioAuthToken}"));
+        var bearer = "Bearer " + whatsAppAccessToken;
+
+        app.MapGet("/2010-04-01/Accounts/{accountSid}/Messages/{messageSid}/Media/{mediaSid}", (HttpContext http, string mediaSid) =>
+        {
+            requests?.Enqueue((http.Request.Path, Authorization(http)));
+            return !Same(Authorization(http), basic) ? Results.StatusCode(StatusCodes.Status401Unauthorized)
+                : mediaSid.StartsWith("gone", StringComparison.Ordinal) ? Results.NotFound()
+                : Results.Redirect(Storage(http, mediaSid), permanent: false, preserveMethod: true);
+        });
+        // storage signs its own links: credentials sent along are an error there
+        app.MapGet("/media-storage/{name}", (HttpContext http) =>
+        {
+            requests?.Enqueue((http.Request.Path, Authorization(http)));
+            return Authorization(http) is null ? Results.Bytes(Png, "image/png") : Results.BadRequest("Only one auth mechanism allowed");
+        });
+        app.MapGet("/{version}/{mediaId}", (HttpContext http, string version, string mediaId) =>
+        {
+            if (version.Length < 2 || version[0] != 'v' || !version[1..].All(c => char.IsAsciiDigit(c) || c == '.'))
+            {
+                return Results.NotFound();
+            }
+            requests?.Enqueue((http.Request.Path, Authorization(http)));
+            if (!Same(Authorization(http), bearer))
+            {
+                return Results.Json(new { error = new { message = "Invalid OAuth access token.", type = "OAuthException", code = 190 } }, statusCode: 401);
+            }
+            if (mediaId.StartsWith("gone", StringComparison.Ordinal))
+            {
+                return Results.Json(new { error = new { message = "Unsupported get request.", type = "GraphMethodException", code = 100 } }, statusCode: 400);
+            }
+            return Results.Json(new
+            {
+                messaging_product = "whatsapp",
+                url = $"{http.Request.Scheme}://{http.Request.Host}/whatsapp-media-file/{mediaId}",
+                mime_type = "image/png",
+                sha256 = Convert.ToHexStringLower(SHA256.HashData(Png)),
+                file_size = Png.Length,
+                id = mediaId,
+            });
+        });
+        app.MapGet("/whatsapp-media-file/{mediaId}", (HttpContext http) =>
+        {
+            requests?.Enqueue((http.Request.Path, Authorization(http)));
+            return Same(Authorization(http), bearer) ? Results.Bytes(Png, "image/png") : Results.StatusCode(StatusCodes.Status401Unauthorized);
+        });
+        app.MapGet("/messenger-cdn/{name}", (HttpContext http, string name) =>
+        {
+            requests?.Enqueue((http.Request.Path, Authorization(http)));
+            return name.StartsWith("gone", StringComparison.Ordinal) ? Results.NotFound() : Results.Bytes(Png, "image/png");
+        });
+    }
+
+    /// <summary>Twilio's storage is another host: here the same server under its other name (localhost or 127.0.0.1).</summary>
+    private static string Storage(HttpContext http, string mediaSid)
+    {
+        var other = http.Request.Host.Host == "localhost" ? "127.0.0.1" : "localhost";
+        return $"{http.Request.Scheme}://{other}:{http.Request.Host.Port}/media-storage/{mediaSid}";
+    }
+
+    private static string? Authorization(HttpContext http) => http.Request.Headers.Authorization.ToString() is { Length: > 0 } value ? value : null;
+
+    private static bool Same(string? given, string expected) =>
+        given is not null && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(given), Encoding.UTF8.GetBytes(expected));
+}
