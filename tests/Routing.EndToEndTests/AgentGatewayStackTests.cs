@@ -94,6 +94,59 @@ public sealed class AgentGatewayStackTests : IAsyncLifetime
         Assert.True(report.GetProperty("total").GetProperty("preferredAgent").GetProperty("hits").GetInt64() >= 1);
     }
 
+    /// <summary>
+    /// A photo a customer sends by MMS and on WhatsApp: the adapters pass on the provider's reference, the gateway fetches the
+    /// file from the provider (the sandbox, with the dev credentials) and the agent opens it, from the API and from the
+    /// signed link in their Slack thread.
+    /// </summary>
+    [Fact]
+    public async Task Should_open_a_photo_the_customer_sent_by_mms_and_on_whatsapp_from_the_api_and_from_slack()
+    {
+        var agentId = await AgentAsync();
+        var secret = (await (await _admin.PostAsJsonAsync($"/admin/agents/{agentId}/webhook-targets", new { url = _tool.Url + "/hooks" })).EnsureSuccessStatusCode()
+            .Content.ReadFromJsonAsync<JsonElement>()).GetProperty("secret").GetString()!;
+        var slackUser = "U" + Guid.NewGuid().ToString("N")[..10].ToUpperInvariant();
+        (await _admin.PostAsJsonAsync($"/admin/agents/{agentId}/slack-targets", new { slackUserId = slackUser })).EnsureSuccessStatusCode();
+        using var agent = await AgentApiAsync(agentId);
+        var (phone, conversation) = await OwnedConversationAsync(agentId);
+        await WebhookAsync(secret, "conversation.assigned", conversation.ConversationId);
+
+        var sid = "MM" + Guid.NewGuid().ToString("N");
+        var media = SampleMedia.TwilioMediaUrl(LocalStack.Sandbox, LocalStack.Secrets["Twilio__AccountSid"], sid, "ME" + Guid.NewGuid().ToString("N"));
+        using (var mms = SampleWebhooks.TwilioSms(LocalStack.Sms, LocalStack.Secrets["Twilio__AuthToken"], sid, phone, "+15557654321", "The sofa arrived like this",
+                   [(media, "image/jpeg")]))
+        {
+            Assert.Equal(HttpStatusCode.OK, (await _http.SendAsync(mms)).StatusCode);
+        }
+        var wamid = "wamid.photo" + Guid.NewGuid().ToString("N");
+        using (var photo = SampleWebhooks.WhatsAppImage(LocalStack.WhatsApp, LocalStack.Secrets["WhatsApp__AppSecret"], wamid, phone.TrimStart('+'), "Sofa Customer",
+                   Random.Shared.NextInt64(1_000_000_000, 9_999_999_999).ToString(System.Globalization.CultureInfo.InvariantCulture), "And from the side"))
+        {
+            Assert.Equal(HttpStatusCode.OK, (await _http.SendAsync(photo)).StatusCode);
+        }
+
+        foreach (var messageId in new[] { MessageIds.ForInbound("sms", sid), MessageIds.ForInbound("whatsapp", wamid) })
+        {
+            var received = await WebhookAsync(secret, "message.received", conversation.ConversationId,
+                e => e.GetProperty("data").GetProperty("message").GetProperty("id").GetGuid() == messageId);
+            var link = received.GetProperty("data").GetProperty("message").GetProperty("attachments")[0].GetProperty("url").GetString()!;
+            Assert.StartsWith("/attachments/", link);
+            var opened = await agent.GetAsync(link);
+            Assert.Equal(HttpStatusCode.OK, opened.StatusCode);
+            Assert.Equal(SampleMedia.Png, await opened.Content.ReadAsByteArrayAsync());
+            // Slack's reader opens it by the signed link in the thread, with no token
+            var pattern = new System.Text.RegularExpressions.Regex("<(https?://[^|>]+" + link + @"/open\?[^|>]+)\|");
+            var signed = await Eventually.ValueAsync("the signed link in the agent's Slack thread", async () =>
+                (await LocalStack.SentAsync(_http)).EnumerateArray()
+                    .Where(r => r.GetProperty("provider").GetString() == "slack")
+                    .SelectMany(r => Strings(r.GetProperty("body"))).Select(text => pattern.Match(text))
+                    .Where(m => m.Success).Select(m => m.Groups[1].Value).FirstOrDefault());
+            var fromSlack = await _http.GetAsync(signed);
+            Assert.Equal(HttpStatusCode.OK, fromSlack.StatusCode);
+            Assert.Equal(SampleMedia.Png, await fromSlack.Content.ReadAsByteArrayAsync());
+        }
+    }
+
     [Fact]
     public async Task Should_deliver_a_customers_sms_into_the_owners_Slack_and_send_the_thread_reply_back_by_sms()
     {
@@ -309,6 +362,15 @@ public sealed class AgentGatewayStackTests : IAsyncLifetime
         Assert.Equal(agentId, second.AgentId);
         return (phone, second);
     }
+
+    /// <summary>Every string in a JSON document (Slack's blocks nest the text).</summary>
+    private static IEnumerable<string> Strings(JsonElement element) => element.ValueKind switch
+    {
+        JsonValueKind.String => [element.GetString()!],
+        JsonValueKind.Object => element.EnumerateObject().SelectMany(p => Strings(p.Value)),
+        JsonValueKind.Array => element.EnumerateArray().SelectMany(Strings),
+        _ => [],
+    };
 
     /// <summary>
     /// A field of a recorded request's body, null where it has none: the sandbox keeps every provider call of the stack's

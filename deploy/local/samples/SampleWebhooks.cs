@@ -13,7 +13,9 @@ namespace Routing.Samples;
 public static class SampleWebhooks
 {
     /// <summary>An incoming SMS to POST {publicBaseUrl}/webhooks/sms/twilio, with X-Twilio-Signature.</summary>
-    public static HttpRequestMessage TwilioSms(string publicBaseUrl, string authToken, string messageSid, string from, string to, string text)
+    /// <param name="media">an MMS's media: Twilio's URL of each (<see cref="SampleMedia.TwilioMediaUrl"/>) and its type</param>
+    public static HttpRequestMessage TwilioSms(string publicBaseUrl, string authToken, string messageSid, string from, string to, string text,
+        IReadOnlyList<(string Url, string ContentType)>? media = null)
     {
         var url = publicBaseUrl.TrimEnd('/') + "/webhooks/sms/twilio";
         var form = new SortedDictionary<string, string>(StringComparer.Ordinal)
@@ -23,13 +25,18 @@ public static class SampleWebhooks
             ["Body"] = text,
             ["From"] = from,
             ["MessageSid"] = messageSid,
-            ["NumMedia"] = "0",
+            ["NumMedia"] = (media?.Count ?? 0).ToString(CultureInfo.InvariantCulture),
             ["NumSegments"] = "1",
             ["SmsMessageSid"] = messageSid,
             ["SmsSid"] = messageSid,
             ["SmsStatus"] = "received",
             ["To"] = to,
         };
+        for (var i = 0; i < (media?.Count ?? 0); i++)
+        {
+            form[$"MediaUrl{i}"] = media![i].Url;
+            form[$"MediaContentType{i}"] = media[i].ContentType;
+        }
         // Twilio: base64 HMAC-SHA1, keyed by the auth token, of the URL followed by every parameter name and value in name order.
         var signed = url + string.Concat(form.Select(p => p.Key + p.Value));
         var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new FormUrlEncodedContent(form) };
@@ -62,6 +69,43 @@ public static class SampleWebhooks
                                     new
                                     {
                                         from = waId, id = wamid, type = "text", text = new { body = text },
+                                        timestamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture),
+                                    },
+                                },
+                            },
+                            field = "messages",
+                        },
+                    },
+                },
+            },
+        });
+
+    /// <summary>A WhatsApp Cloud API image message (the media's id, its type, a caption) to POST {publicBaseUrl}/webhooks/whatsapp.</summary>
+    public static HttpRequestMessage WhatsAppImage(string publicBaseUrl, string appSecret, string wamid, string waId, string name, string mediaId, string caption,
+        string displayPhoneNumber = "15550783881", string phoneNumberId = "106540352242922") =>
+        MetaSigned(publicBaseUrl.TrimEnd('/') + "/webhooks/whatsapp", appSecret, new
+        {
+            @object = "whatsapp_business_account",
+            entry = new[]
+            {
+                new
+                {
+                    id = "102290129340398",
+                    changes = new[]
+                    {
+                        new
+                        {
+                            value = new
+                            {
+                                messaging_product = "whatsapp",
+                                metadata = new { display_phone_number = displayPhoneNumber, phone_number_id = phoneNumberId },
+                                contacts = new[] { new { profile = new { name }, wa_id = waId } },
+                                messages = new[]
+                                {
+                                    new
+                                    {
+                                        from = waId, id = wamid, type = "image",
+                                        image = new { caption, mime_type = "image/jpeg", sha256 = "", id = mediaId },
                                         timestamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture),
                                     },
                                 },
