@@ -43,7 +43,7 @@ public sealed partial class AttachmentTests(GatewayHost gateway) : IClassFixture
 
         // Slack's reader has no token: the message carries a signed link, which opens the file and nothing else
         var link = await Eventually.ValueAsync<string>("a signed link in the agent's Slack thread", () => Task.FromResult(gateway.Slack.Calls
-            .SelectMany(c => Strings(c.Body)).Select(text => SlackLink().Match(text)).FirstOrDefault(m => m.Success && m.Groups[1].Value.StartsWith(attachment, StringComparison.Ordinal))?.Groups[1].Value));
+            .SelectMany(c => JsonStrings.Of(c.Body)).Select(text => SlackLink().Match(text)).FirstOrDefault(m => m.Success && m.Groups[1].Value.StartsWith(attachment, StringComparison.Ordinal))?.Groups[1].Value));
         link = WebUtility.HtmlDecode(link);
         using var anonymous = gateway.Anonymous();
         var signed = await anonymous.GetAsync(link);
@@ -127,15 +127,6 @@ public sealed partial class AttachmentTests(GatewayHost gateway) : IClassFixture
             .Select(e => e.GetProperty("data").GetProperty("message").GetProperty("attachments")[0].GetProperty("url").GetString())
             .FirstOrDefault()));
     }
-
-    /// <summary>Every string in a JSON document (Slack's blocks nest the text).</summary>
-    private static IEnumerable<string> Strings(JsonElement element) => element.ValueKind switch
-    {
-        JsonValueKind.String => [element.GetString()!],
-        JsonValueKind.Object => element.EnumerateObject().SelectMany(p => Strings(p.Value)),
-        JsonValueKind.Array => element.EnumerateArray().SelectMany(Strings),
-        _ => [],
-    };
 
     [GeneratedRegex(@"<(/attachments/[^|>]+)\|")]
     private static partial Regex SlackLink();

@@ -139,7 +139,7 @@ public sealed class AgentGatewayStackTests : IAsyncLifetime
             var signed = await Eventually.ValueAsync("the signed link in the agent's Slack thread", async () =>
                 (await LocalStack.SentAsync(_http)).EnumerateArray()
                     .Where(r => r.GetProperty("provider").GetString() == "slack")
-                    .SelectMany(r => Strings(r.GetProperty("body"))).Select(text => pattern.Match(text))
+                    .SelectMany(r => JsonStrings.Of(r.GetProperty("body"))).Select(text => pattern.Match(text))
                     .Where(m => m.Success).Select(m => m.Groups[1].Value).FirstOrDefault());
             var fromSlack = await _http.GetAsync(signed);
             Assert.Equal(HttpStatusCode.OK, fromSlack.StatusCode);
@@ -362,15 +362,6 @@ public sealed class AgentGatewayStackTests : IAsyncLifetime
         Assert.Equal(agentId, second.AgentId);
         return (phone, second);
     }
-
-    /// <summary>Every string in a JSON document (Slack's blocks nest the text).</summary>
-    private static IEnumerable<string> Strings(JsonElement element) => element.ValueKind switch
-    {
-        JsonValueKind.String => [element.GetString()!],
-        JsonValueKind.Object => element.EnumerateObject().SelectMany(p => Strings(p.Value)),
-        JsonValueKind.Array => element.EnumerateArray().SelectMany(Strings),
-        _ => [],
-    };
 
     /// <summary>
     /// A field of a recorded request's body, null where it has none: the sandbox keeps every provider call of the stack's

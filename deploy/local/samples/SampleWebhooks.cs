@@ -47,42 +47,24 @@ public static class SampleWebhooks
     /// <summary>A WhatsApp Cloud API text message to POST {publicBaseUrl}/webhooks/whatsapp, with X-Hub-Signature-256.</summary>
     public static HttpRequestMessage WhatsAppText(string publicBaseUrl, string appSecret, string wamid, string waId, string name, string text,
         string displayPhoneNumber = "15550783881", string phoneNumberId = "106540352242922") =>
-        MetaSigned(publicBaseUrl.TrimEnd('/') + "/webhooks/whatsapp", appSecret, new
+        WhatsApp(publicBaseUrl, appSecret, waId, name, displayPhoneNumber, phoneNumberId, new
         {
-            @object = "whatsapp_business_account",
-            entry = new[]
-            {
-                new
-                {
-                    id = "102290129340398",
-                    changes = new[]
-                    {
-                        new
-                        {
-                            value = new
-                            {
-                                messaging_product = "whatsapp",
-                                metadata = new { display_phone_number = displayPhoneNumber, phone_number_id = phoneNumberId },
-                                contacts = new[] { new { profile = new { name }, wa_id = waId } },
-                                messages = new[]
-                                {
-                                    new
-                                    {
-                                        from = waId, id = wamid, type = "text", text = new { body = text },
-                                        timestamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture),
-                                    },
-                                },
-                            },
-                            field = "messages",
-                        },
-                    },
-                },
-            },
+            from = waId, id = wamid, type = "text", text = new { body = text },
+            timestamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture),
         });
 
     /// <summary>A WhatsApp Cloud API image message (the media's id, its type, a caption) to POST {publicBaseUrl}/webhooks/whatsapp.</summary>
     public static HttpRequestMessage WhatsAppImage(string publicBaseUrl, string appSecret, string wamid, string waId, string name, string mediaId, string caption,
         string displayPhoneNumber = "15550783881", string phoneNumberId = "106540352242922") =>
+        WhatsApp(publicBaseUrl, appSecret, waId, name, displayPhoneNumber, phoneNumberId, new
+        {
+            from = waId, id = wamid, type = "image", image = new { caption, mime_type = "image/jpeg", sha256 = "", id = mediaId },
+            timestamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture),
+        });
+
+    /// <summary>One message from <paramref name="waId"/> in the Cloud API's webhook envelope, signed.</summary>
+    private static HttpRequestMessage WhatsApp(string publicBaseUrl, string appSecret, string waId, string name, string displayPhoneNumber, string phoneNumberId,
+        object message) =>
         MetaSigned(publicBaseUrl.TrimEnd('/') + "/webhooks/whatsapp", appSecret, new
         {
             @object = "whatsapp_business_account",
@@ -100,15 +82,7 @@ public static class SampleWebhooks
                                 messaging_product = "whatsapp",
                                 metadata = new { display_phone_number = displayPhoneNumber, phone_number_id = phoneNumberId },
                                 contacts = new[] { new { profile = new { name }, wa_id = waId } },
-                                messages = new[]
-                                {
-                                    new
-                                    {
-                                        from = waId, id = wamid, type = "image",
-                                        image = new { caption, mime_type = "image/jpeg", sha256 = "", id = mediaId },
-                                        timestamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture),
-                                    },
-                                },
+                                messages = new[] { message },
                             },
                             field = "messages",
                         },
