@@ -56,6 +56,33 @@ public sealed partial class AttachmentTests(GatewayHost gateway) : IClassFixture
     }
 
     [Fact]
+    public async Task Should_mail_the_agent_a_signed_link_that_opens_the_photo()
+    {
+        var agent = await gateway.AgentAsync(webhook: true, email: true);
+        var conversation = await gateway.AssignAsync(agent.AgentId);
+        var url = SampleMedia.TwilioMediaUrl(gateway.Media.Url, GatewayHost.TwilioAccountSid, "MM" + Guid.NewGuid().ToString("N"), "ME" + Guid.NewGuid().ToString("N"));
+
+        var attachment = await SendAsync(conversation, agent, new MessageAttachment { ContentType = "image/jpeg", Url = url, FileName = "sofa.jpg" });
+        var link = await Eventually.ValueAsync<string>("the signed link in the agent's mail", async () =>
+        {
+            using var client = await MailServers.ConnectAsync(agent.Mailbox!);
+            await client.Inbox.OpenAsync(MailKit.FolderAccess.ReadOnly);
+            var found = new List<string>();
+            for (var i = 0; i < client.Inbox.Count; i++)
+            {
+                var body = (await client.Inbox.GetMessageAsync(i)).TextBody ?? "";
+                found.AddRange(MailLink().Matches(body).Select(m => m.Groups[1].Value).Where(l => l.StartsWith(attachment + "/open?", StringComparison.Ordinal)));
+            }
+            await client.DisconnectAsync(true);
+            return found.FirstOrDefault();
+        });
+        var opened = await gateway.Anonymous().GetAsync(link);
+
+        Assert.Equal(HttpStatusCode.OK, opened.StatusCode);
+        Assert.Equal(SampleMedia.Png, await opened.Content.ReadAsByteArrayAsync());
+    }
+
+    [Fact]
     public async Task Should_fetch_a_whatsapp_media_id_through_the_graph_api_and_hand_out_a_short_link()
     {
         var agent = await gateway.AgentAsync(webhook: true);
@@ -127,6 +154,9 @@ public sealed partial class AttachmentTests(GatewayHost gateway) : IClassFixture
             .Select(e => e.GetProperty("data").GetProperty("message").GetProperty("attachments")[0].GetProperty("url").GetString())
             .FirstOrDefault()));
     }
+
+    [GeneratedRegex(@"\[attachment\] sofa\.jpg: (\S+)")]
+    private static partial Regex MailLink();
 
     [GeneratedRegex(@"<(/attachments/[^|>]+)\|")]
     private static partial Regex SlackLink();
