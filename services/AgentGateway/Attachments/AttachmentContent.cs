@@ -59,7 +59,7 @@ internal sealed class PostgresAttachmentContent(NpgsqlDataSource dataSource) : I
     }
 
     /// <summary>A column's stream that also disposes its reader (and with it the connection).</summary>
-    private sealed class OwningStream(Stream inner, IAsyncDisposable owner) : Stream
+    private sealed class OwningStream(Stream inner, NpgsqlDataReader owner) : Stream
     {
         public override bool CanRead => true;
         public override bool CanSeek => false;
@@ -85,7 +85,7 @@ internal sealed class PostgresAttachmentContent(NpgsqlDataSource dataSource) : I
             if (disposing)
             {
                 inner.Dispose();
-                owner.DisposeAsync().AsTask().GetAwaiter().GetResult();
+                owner.Dispose();
             }
             base.Dispose(disposing);
         }

@@ -25,7 +25,7 @@ internal sealed class CustomerMerger(RoutingDb db, ConversationLifecycle lifecyc
         await using var tx = await db.BeginAsync(ct);
         // Both people locked in id order, as routing locks them, so nothing can deadlock with this.
         await CustomerStore.LockAsync(tx.Connection, tx.Transaction, [survivorId, mergedId], ct);
-        var check = await CheckAsync(tx, survivorId, mergedId, ct);
+        var (check, _, _) = await CheckAsync(tx, survivorId, mergedId, ct);
         if (check != MergeCheck.Possible)
         {
             return (check, null);
@@ -44,9 +44,7 @@ internal sealed class CustomerMerger(RoutingDb db, ConversationLifecycle lifecyc
             return new MergePreview(MergeCheck.Itself, null, null, null, null);
         }
         await using var tx = await db.BeginAsync(ct);
-        var check = await CheckAsync(tx, survivorId, mergedId, ct);
-        var survivor = await CustomerStore.GetAsync(tx.Connection, tx.Transaction, survivorId, ct);
-        var merged = await CustomerStore.GetAsync(tx.Connection, tx.Transaction, mergedId, ct);
+        var (check, survivor, merged) = await CheckAsync(tx, survivorId, mergedId, ct);
         if (check != MergeCheck.Possible)
         {
             return new MergePreview(check, survivor, merged, null, null);
@@ -56,14 +54,17 @@ internal sealed class CustomerMerger(RoutingDb db, ConversationLifecycle lifecyc
         return new MergePreview(check, survivor, merged, kept, absorbed);
     }
 
-    private static async Task<MergeCheck> CheckAsync(RoutingTransaction tx, Guid survivorId, Guid mergedId, CancellationToken ct)
+    /// <summary>Whether the merge can happen, with the two people as they are (the preview shows them).</summary>
+    private static async Task<(MergeCheck Check, CustomerView? Survivor, CustomerView? Merged)> CheckAsync(
+        RoutingTransaction tx, Guid survivorId, Guid mergedId, CancellationToken ct)
     {
         var survivor = await CustomerStore.GetAsync(tx.Connection, tx.Transaction, survivorId, ct);
         var merged = await CustomerStore.GetAsync(tx.Connection, tx.Transaction, mergedId, ct);
-        return survivor is null ? MergeCheck.SurvivorNotFound
+        var check = survivor is null ? MergeCheck.SurvivorNotFound
             : merged is null ? MergeCheck.MergedNotFound
             : survivor.MergedInto is not null || merged.MergedInto is not null ? MergeCheck.AlreadyMerged
             : MergeCheck.Possible;
+        return (check, survivor, merged);
     }
 
     /// <summary>Of the two people's active conversations, the one kept (the furthest along, then the older) and the one closed into it.</summary>
