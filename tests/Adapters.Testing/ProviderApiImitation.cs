@@ -24,17 +24,26 @@ public sealed class ProviderApiImitation : IAsyncDisposable
     public string BaseUrl { get; private set; } = "";
 
     /// <summary>Serves POST <paramref name="route"/> (an ASP.NET route pattern) with <paramref name="fallback"/> until scripted otherwise.</summary>
-    public static async Task<ProviderApiImitation> StartAsync(string route, Func<HttpContext, Task> fallback)
+    public static Task<ProviderApiImitation> StartAsync(string route, Func<HttpContext, Task> fallback) => StartAsync([route], fallback);
+
+    /// <summary>Serves POST on each of <paramref name="routes"/> from the one script (an API whose calls come in a known order).</summary>
+    public static async Task<ProviderApiImitation> StartAsync(string[] routes, Func<HttpContext, Task> fallback)
     {
         ProviderApiImitation? imitation = null;
-        var (app, url) = await LoopbackServer.StartAsync(app => app.MapPost(route, async context =>
+        var (app, url) = await LoopbackServer.StartAsync(app =>
         {
-            using var reader = new StreamReader(context.Request.Body);
-            imitation!.Requests.Enqueue(new RecordedRequest(context.Request.Path, context.Request.Headers.Authorization.ToString(),
-                context.Request.ContentType ?? "", await reader.ReadToEndAsync(context.RequestAborted)));
-            var respond = imitation._script.TryDequeue(out var next) ? imitation._last = next : imitation._last;
-            await respond(context);
-        }));
+            foreach (var route in routes)
+            {
+                app.MapPost(route, async context =>
+                {
+                    using var reader = new StreamReader(context.Request.Body);
+                    imitation!.Requests.Enqueue(new RecordedRequest(context.Request.Path, context.Request.Headers.Authorization.ToString(),
+                        context.Request.ContentType ?? "", await reader.ReadToEndAsync(context.RequestAborted)));
+                    var respond = imitation._script.TryDequeue(out var next) ? imitation._last = next : imitation._last;
+                    await respond(context);
+                });
+            }
+        });
         imitation = new ProviderApiImitation(app, fallback) { BaseUrl = url };
         return imitation;
     }

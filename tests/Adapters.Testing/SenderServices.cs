@@ -22,7 +22,9 @@ public static class SenderServices
     {
         var services = new ServiceCollection()
             .AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(settings).Build())
-            .AddSingleton(TimeProvider.System).AddLogging().AddMetrics();
+            .AddSingleton(TimeProvider.System).AddLogging().AddMetrics()
+            .AddSingleton<RecentSends>().AddSingleton<ReplyParts>();
+        FileDownloads.AddFileDownloads(services);
         addSender(services);
         return services.BuildServiceProvider();
     }

@@ -27,6 +27,9 @@ public static class AdapterServiceExtensions
         // what this replica sent, so that a command delivered again is not sent twice (Outbound/RecentSends)
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.TryAddSingleton<Outbound.RecentSends>();
+        // replies with files: sent one message per file where the channel wants it, fetched from the gateway where it takes bytes
+        builder.Services.TryAddSingleton<Outbound.ReplyParts>();
+        Outbound.FileDownloads.AddFileDownloads(builder.Services);
         builder.AddRabbitMqMessaging(x => consumers?.Invoke(x));
         return builder;
     }

@@ -41,6 +41,9 @@ internal sealed partial class AgentActions(ConversationStore store, TransferOffe
 
     public const int MaxNoteLength = 2000;
 
+    /// <summary>The most files one reply names; each channel takes fewer or as many (ChannelFiles).</summary>
+    public const int MaxReplyFiles = 20;
+
     /// <summary>
     /// Moves one of the agent's open conversations to another agent or a team, cold or warm (offered first). Routing decides
     /// and answers with transfer.ended (and, when it moved, conversation.released); the transfer's id is returned at once.
@@ -166,11 +169,18 @@ internal sealed partial class AgentActions(ConversationStore store, TransferOffe
     }
 
     /// <summary>A reply to the customer; the same <paramref name="idempotencyKey"/> again is the same reply (Repeated), never a second one.</summary>
-    public async Task<ActionResult> ReplyAsync(Guid id, string agentId, string? text, string? channel, string? idempotencyKey, CancellationToken ct)
+    public async Task<ActionResult> ReplyAsync(Guid id, string agentId, string? text, string? channel, string? idempotencyKey, CancellationToken ct,
+        IReadOnlyList<Guid>? attachments = null)
     {
-        if (string.IsNullOrWhiteSpace(text))
+        attachments ??= [];
+        if (string.IsNullOrWhiteSpace(text) && attachments.Count == 0)
         {
-            return ActionResult.Invalid("text", "is required");
+            return ActionResult.Invalid("text", "is required (or attachments)");
+        }
+        text ??= "";
+        if (attachments.Count > MaxReplyFiles)
+        {
+            return ActionResult.Invalid("attachments", $"are more than the {MaxReplyFiles} files a reply may carry");
         }
         if (text.Length > MaxReplyLength)
         {
@@ -193,7 +203,7 @@ internal sealed partial class AgentActions(ConversationStore store, TransferOffe
         ReplyResult result;
         try
         {
-            result = await replies.SendAsync(detail.Conversation, detail.Context, agentId, text, channel, idempotencyKey, ct);
+            result = await replies.SendAsync(detail.Conversation, detail.Context, agentId, text, channel, idempotencyKey, ct, attachments);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
         {

@@ -28,7 +28,8 @@ internal static partial class AgentApi
 
     public sealed record ReasonBody(string? Reason);
 
-    public sealed record ReplyBody(string? Text, string? Channel);
+    /// <summary>A reply: its text, the channel (else the one the customer last wrote on), and files uploaded with POST /attachments.</summary>
+    public sealed record ReplyBody(string? Text, string? Channel, IReadOnlyList<Guid>? Attachments = null);
 
     /// <summary>Who the token is.</summary>
     public sealed record Me(string AgentId);
@@ -135,7 +136,7 @@ internal static partial class AgentApi
             }
             var key = http.Request.Headers["Idempotency-Key"].ToString();
             var result = await actions.ReplyAsync(id, AgentAuthorization.AgentOf(http), body.Text, body.Channel, key.Length == 0 ? null : key,
-                http.RequestAborted);
+                http.RequestAborted, body.Attachments ?? []);
             if (result is not { Status: ActionStatus.Done, Reply: { } reply })
             {
                 return Answer(result, null);

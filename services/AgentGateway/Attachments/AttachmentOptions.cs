@@ -20,6 +20,12 @@ internal sealed class AttachmentOptions
     /// <summary>How long a signed link the agent API hands out opens the file.</summary>
     public TimeSpan ApiLinkLifetime { get; set; } = TimeSpan.FromMinutes(15);
 
+    /// <summary>
+    /// How long the link to a file an agent sends opens it for the channel's provider (Twilio, Meta fetch it after accepting
+    /// the message) and the adapter (X, email): long enough for a reply that waits out an adapter's outage on its queue.
+    /// </summary>
+    public TimeSpan ProviderLinkLifetime { get; set; } = TimeSpan.FromHours(24);
+
     /// <summary>Where the gateway is reached by agents (links in events, Slack and mail); unset: Webhooks:PublicBaseUrl, else links are relative.</summary>
     public string? PublicBaseUrl { get; set; }
 

@@ -7,7 +7,7 @@ internal static class AttachmentServiceExtensions
     public static IServiceCollection AddAttachments(this IServiceCollection services)
     {
         services.AddOptions<AttachmentOptions>().BindConfiguration(AttachmentOptions.Section)
-            .Validate(o => o.MaxBytes > 0 && o.Retention > TimeSpan.Zero && o.ToolLinkLifetime > TimeSpan.Zero && o.ApiLinkLifetime > TimeSpan.Zero && o.MaxAttempts > 0,
+            .Validate(o => o.MaxBytes > 0 && o.Retention > TimeSpan.Zero && o.ToolLinkLifetime > TimeSpan.Zero && o.ApiLinkLifetime > TimeSpan.Zero && o.ProviderLinkLifetime > TimeSpan.Zero && o.MaxAttempts > 0,
                 "Gateway:Attachments: MaxBytes, Retention, the link lifetimes and MaxAttempts must be positive")
             .Validate(o => o.Store is "postgres" || o.Store is "filesystem" && !string.IsNullOrWhiteSpace(o.Directory),
                 "Gateway:Attachments:Store is postgres or filesystem (with Gateway:Attachments:Directory)")
@@ -16,6 +16,7 @@ internal static class AttachmentServiceExtensions
         services.AddOptions<MediaOptions>().BindConfiguration(MediaOptions.Section);
         services.AddSingleton<AttachmentStore>();
         services.AddSingleton<AttachmentLinks>();
+        services.AddSingleton<AttachmentUploads>();
         services.AddSingleton<IAttachmentContent>(sp => sp.GetRequiredService<IOptions<AttachmentOptions>>().Value is { Store: "filesystem" } o
             ? new FileAttachmentContent(o.Directory!)
             : ActivatorUtilities.CreateInstance<PostgresAttachmentContent>(sp));

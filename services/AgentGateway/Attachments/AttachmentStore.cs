@@ -37,7 +37,7 @@ internal sealed class AttachmentStore(NpgsqlDataSource dataSource)
 
     private const string Columns = """
         id, message_id, conversation_id, position, channel, source, content_type, file_name, size_bytes, sha256, status, reason, scan,
-        attempts, next_attempt_at, created_at, stored_at
+        attempts, next_attempt_at, created_at, stored_at, uploaded_by
         """;
 
     public async Task<AttachmentRow?> GetAsync(Guid id, CancellationToken ct)
@@ -53,9 +53,39 @@ internal sealed class AttachmentStore(NpgsqlDataSource dataSource)
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         return await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
             """
-            select exists (select 1 from gateway_messages where id = @MessageId and announced_to = @agentId)
+            select coalesce(@UploadedBy = @agentId, false)
+                or exists (select 1 from gateway_messages where id = @MessageId and announced_to = @agentId)
                 or exists (select 1 from gateway_conversations where id = @ConversationId and agent_id = @agentId)
-            """, new { attachment.MessageId, attachment.ConversationId, agentId }, cancellationToken: ct));
+                or exists (select 1 from gateway_messages m join gateway_conversations c on c.id = m.conversation_id
+                           where m.direction = 'out' and m.attachment_ids @> array[@Id] and c.agent_id = @agentId)
+            """, new { attachment.Id, attachment.MessageId, attachment.ConversationId, attachment.UploadedBy, agentId }, cancellationToken: ct));
+    }
+
+    /// <summary>Records a file <paramref name="agentId"/> uploaded, its content already in the store: theirs to send in replies.</summary>
+    public async Task UploadedAsync(Guid id, string agentId, string contentType, string? fileName, long size, string sha256, string scan, DateTimeOffset now,
+        CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await connection.ExecuteAsync(new CommandDefinition(
+            """
+            insert into gateway_attachments (id, channel, content_type, file_name, size_bytes, sha256, status, scan, attempts, next_attempt_at,
+                created_at, stored_at, uploaded_by)
+            values (@id, 'upload', @contentType, @fileName, @size, @sha256, 'stored', @scan, 0, @now, @now, @now, @agentId)
+            """, new { id, agentId, contentType, fileName, size, sha256, scan, now = now.UtcDateTime }, cancellationToken: ct));
+    }
+
+    /// <summary>The attachments <paramref name="ids"/> that <paramref name="agentId"/> may open, in no particular order.</summary>
+    public async Task<IReadOnlyList<AttachmentRow>> VisibleAsync(IReadOnlyCollection<Guid> ids, string agentId, CancellationToken ct)
+    {
+        var rows = new List<AttachmentRow>();
+        foreach (var id in ids.Distinct())
+        {
+            if (await GetAsync(id, ct) is { } row && await VisibleToAsync(row, agentId, ct))
+            {
+                rows.Add(row);
+            }
+        }
+        return rows;
     }
 
     /// <summary>
@@ -126,9 +156,9 @@ internal sealed class AttachmentStore(NpgsqlDataSource dataSource)
 internal sealed record AttachmentRow
 {
     public Guid Id { get; init; }
-    public Guid MessageId { get; init; }
-    public Guid ConversationId { get; init; }
-    public int Position { get; init; }
+    public Guid? MessageId { get; init; }
+    public Guid? ConversationId { get; init; }
+    public int? Position { get; init; }
     public string Channel { get; init; } = "";
     public string? Source { get; init; }
     public string ContentType { get; init; } = "";
@@ -142,4 +172,7 @@ internal sealed record AttachmentRow
     public DateTime NextAttemptAt { get; init; }
     public DateTime CreatedAt { get; init; }
     public DateTime? StoredAt { get; init; }
+
+    /// <summary>The agent who uploaded it, for a file an agent sends; null for one a customer sent.</summary>
+    public string? UploadedBy { get; init; }
 }

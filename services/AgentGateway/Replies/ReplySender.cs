@@ -1,3 +1,4 @@
+using Routing.AgentGateway.Attachments;
 using Routing.AgentGateway.Events;
 using System.Text.Json;
 using MassTransit;
@@ -17,8 +18,12 @@ internal sealed record ReplyResult(Guid Id, string Channel, bool Repeated, strin
 /// the same reply, answered from its record, and sends nothing; only a publish the broker never confirmed is made again,
 /// with the same command id. A request repeated while the first one is still publishing is told so (409, try again):
 /// answering it "accepted" would promise a send the first request may yet report unconfirmed.
+/// Files the reply names (uploaded by the agent, or a customer's file of theirs) must suit the channel (ChannelFiles); the
+/// adapter gets each as a signed link to the gateway (Gateway:Attachments:ProviderLinkLifetime), which the provider fetches
+/// (MMS, WhatsApp, Messenger) or the adapter does (X, email).
 /// </summary>
-internal sealed class ReplySender(NpgsqlDataSource db, ISendEndpointProvider send, IOptions<GatewayOptions> options, TimeProvider time)
+internal sealed class ReplySender(NpgsqlDataSource db, ISendEndpointProvider send, AttachmentStore files, AttachmentLinks links,
+    IOptions<AttachmentOptions> fileOptions, IOptions<GatewayOptions> options, TimeProvider time)
 {
     private static readonly Guid IdempotencyNamespace = new("2c6a0b8e-7d41-4a5f-8e93-61f0b2d47c18");
 
@@ -33,8 +38,9 @@ internal sealed class ReplySender(NpgsqlDataSource db, ISendEndpointProvider sen
     };
 
     public async Task<ReplyResult> SendAsync(ConversationView conversation, JsonElement context, string agentId, string text, string? channel,
-        string? idempotencyKey, CancellationToken ct)
+        string? idempotencyKey, CancellationToken ct, IReadOnlyList<Guid>? attachmentIds = null)
     {
+        attachmentIds ??= [];
         await using var connection = await db.OpenConnectionAsync(ct);
         channel = channel?.Trim().ToLowerInvariant() ?? await ReplyStore.LastChannelAsync(connection, conversation.Id, ct) ?? conversation.Channel;
         var target = await ReplyStore.LatestInboundAsync(connection, conversation.Id, conversation.CustomerId, channel, ct) ?? FromAddresses(context, channel);
@@ -48,13 +54,19 @@ internal sealed class ReplySender(NpgsqlDataSource db, ISendEndpointProvider sen
             return new ReplyResult(id, channel, false, "channel",
                 $"the customer never wrote on {channel} and no account to reply from is configured (Gateway:ChannelAccounts:{channel})");
         }
+        var (attachments, refusal) = await AttachmentsAsync(attachmentIds, agentId, channel, ct);
+        if (refusal is not null)
+        {
+            return new ReplyResult(id, channel, false, "attachments", refusal);
+        }
         var now = time.GetUtcNow();
-        var inserted = await ReplyStore.InsertAsync(connection, id, conversation, agentId, channel, target, text, now, ct);
+        var ids = attachmentIds.ToArray();
+        var inserted = await ReplyStore.InsertAsync(connection, id, conversation, agentId, channel, target, text, ids, now, ct);
         if (!inserted)
         {
             // A retried request: the reply went to the adapter's queue when it was recorded, so nothing goes out again
             // (the adapters know a command id they already sent), unless that publish was never confirmed.
-            if (!await ReplyStore.SameAsync(connection, id, conversation.Id, channel, text, ct))
+            if (!await ReplyStore.SameAsync(connection, id, conversation.Id, channel, text, ids, ct))
             {
                 return new ReplyResult(id, channel, true, "Idempotency-Key", "was used for a different reply");
             }
@@ -79,6 +91,7 @@ internal sealed class ReplySender(NpgsqlDataSource db, ISendEndpointProvider sen
             ThreadKey = target.ThreadKey,
             Subject = target.Subject,
             Text = text,
+            Attachments = attachments,
             ReplyToProviderMessageId = target.ReplyToProviderMessageId,
             CustomerLastMessageAt = target.CustomerLastMessageAt is { } last ? new DateTimeOffset(last, TimeSpan.Zero) : null,
             RequestedAt = now,
@@ -100,6 +113,50 @@ internal sealed class ReplySender(NpgsqlDataSource db, ISendEndpointProvider sen
         }
         await ReplyStore.PublishedAsync(connection, id, CancellationToken.None);
         return new ReplyResult(id, channel, !inserted);
+    }
+
+    /// <summary>
+    /// The files as the adapter gets them (each a signed link the provider can fetch), or why the reply cannot carry them:
+    /// a file that is not the agent's, not kept, or that the channel does not take.
+    /// </summary>
+    private async Task<(IReadOnlyList<MessageAttachment> Files, string? Refusal)> AttachmentsAsync(IReadOnlyList<Guid> ids, string agentId, string channel,
+        CancellationToken ct)
+    {
+        if (ids.Count == 0)
+        {
+            return ([], null);
+        }
+        if (ids.Distinct().Count() != ids.Count)
+        {
+            return ([], "name a file more than once");
+        }
+        var rows = (await files.VisibleAsync(ids, agentId, ct)).ToDictionary(r => r.Id);
+        var attachments = new List<MessageAttachment>();
+        foreach (var id in ids)
+        {
+            if (!rows.TryGetValue(id, out var row))
+            {
+                return ([], $"name {id}, which is not a file of yours (upload it with POST /attachments)");
+            }
+            if (row.Status != "stored")
+            {
+                return ([], $"name {row.FileName ?? id.ToString()}, which is not kept ({row.Reason ?? row.Status})");
+            }
+            attachments.Add(new MessageAttachment
+            {
+                ContentType = row.ContentType, FileName = row.FileName, SizeBytes = row.SizeBytes,
+                Url = links.Signed(id, fileOptions.Value.ProviderLinkLifetime),
+            });
+        }
+        if (ChannelFiles.Refusal(channel, attachments) is { } refusal)
+        {
+            return ([], $"cannot go on {channel}: {refusal}");
+        }
+        if (links.BaseUrl.Length == 0)
+        {
+            return ([], "cannot be sent: the gateway's public address (Gateway:Attachments:PublicBaseUrl) is not configured, so no provider could fetch them");
+        }
+        return (attachments, null);
     }
 
     /// <summary>A channel the customer has an address on but never wrote on: the configured account replies.</summary>

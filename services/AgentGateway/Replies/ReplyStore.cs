@@ -57,28 +57,30 @@ internal static class ReplyStore
 
     /// <summary>Records the reply as requested; false when this command id was recorded before (a retried request).</summary>
     public static async Task<bool> InsertAsync(NpgsqlConnection connection, Guid id, ConversationView conversation, string agentId, string channel,
-        ReplyTarget target, string text, DateTimeOffset now, CancellationToken ct) =>
+        ReplyTarget target, string text, Guid[] attachmentIds, DateTimeOffset now, CancellationToken ct) =>
         await connection.ExecuteAsync(new CommandDefinition(
             $"""
             insert into gateway_messages (id, conversation_id, customer_id, direction, channel, channel_account, address_kind, address_value,
-                display_name, thread_key, subject, body, reply_to_provider_message_id, agent_id, status, error_code, at, status_at)
+                display_name, thread_key, subject, body, reply_to_provider_message_id, agent_id, status, error_code, at, status_at, attachment_ids)
             values (@id, @conversationId, @customerId, 'out', @channel, @ChannelAccount, @AddressKind, @AddressValue, @DisplayName, @ThreadKey,
-                @Subject, @text, @ReplyToProviderMessageId, @agentId, 'requested', '{Publishing}', @now, @now)
+                @Subject, @text, @ReplyToProviderMessageId, @agentId, 'requested', '{Publishing}', @now, @now, @attachmentIds)
             on conflict (id) do nothing
             """, new
             {
                 id, conversationId = conversation.Id, customerId = conversation.CustomerId, channel, target.ChannelAccount, target.AddressKind,
                 target.AddressValue, target.DisplayName, target.ThreadKey, target.Subject, text, target.ReplyToProviderMessageId, agentId,
-                now = now.UtcDateTime,
+                now = now.UtcDateTime, attachmentIds,
             }, cancellationToken: ct)) == 1;
 
-    /// <summary>Whether the recorded reply is the one asked for again (same conversation, channel and text).</summary>
-    public static Task<bool> SameAsync(NpgsqlConnection connection, Guid id, Guid conversationId, string channel, string text, CancellationToken ct) =>
+    /// <summary>Whether the recorded reply is the one asked for again (same conversation, channel, text and files).</summary>
+    public static Task<bool> SameAsync(NpgsqlConnection connection, Guid id, Guid conversationId, string channel, string text, Guid[] attachmentIds,
+        CancellationToken ct) =>
         connection.ExecuteScalarAsync<bool>(new CommandDefinition(
             """
             select exists (select 1 from gateway_messages
-                           where id = @id and direction = 'out' and conversation_id = @conversationId and channel = @channel and body = @text)
-            """, new { id, conversationId, channel, text }, cancellationToken: ct));
+                           where id = @id and direction = 'out' and conversation_id = @conversationId and channel = @channel and body = @text
+                             and attachment_ids = @attachmentIds)
+            """, new { id, conversationId, channel, text, attachmentIds }, cancellationToken: ct));
 
     /// <summary>The broker confirmed the reply's publish: it is on the adapter's queue.</summary>
     public static Task PublishedAsync(NpgsqlConnection connection, Guid id, CancellationToken ct) =>

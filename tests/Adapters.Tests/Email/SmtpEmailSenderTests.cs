@@ -1,9 +1,11 @@
 using Routing.Samples;
 using MailKit;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Routing.Adapters.Email;
 using Routing.Adapters.Email.Smtp;
 using Routing.Adapters.Outbound;
+using Routing.Adapters.Testing;
 using Routing.Contracts;
 
 namespace Adapters.Tests.Email;
@@ -11,6 +13,10 @@ namespace Adapters.Tests.Email;
 /// <summary>Replies sent through the real Postfix, read back from the customer's mailbox in Dovecot.</summary>
 public sealed class SmtpEmailSenderTests
 {
+    private static readonly FileDownloads Downloads =
+        new(new ServiceCollection().AddHttpClient().BuildServiceProvider()
+            .GetRequiredService<IHttpClientFactory>());
+
     private static SmtpEmailSender Sender(int? port = null, string? host = null) => new(
         Options.Create(new EmailOptions
         {
@@ -21,7 +27,7 @@ public sealed class SmtpEmailSenderTests
             },
         }),
         Options.Create(new OutboundOptions { MaxRetries = 2, RetryBaseDelay = TimeSpan.FromMilliseconds(50), TotalTimeout = TimeSpan.FromSeconds(20) }),
-        TimeProvider.System);
+        Downloads, TimeProvider.System);
 
     [Fact]
     public async Task Should_send_a_reply_the_customers_client_threads()
@@ -40,7 +46,43 @@ public sealed class SmtpEmailSenderTests
         using var client = await MailServers.ConnectAsync(customer);
         await client.Inbox.OpenAsync(FolderAccess.ReadOnly);
         var mail = await client.Inbox.GetMessageAsync(received.UniqueId);
-        Assert.Equal("The receipt is attached now.\nhttps://files.example.com/receipt-1042.pdf", mail.TextBody?.TrimEnd());
+        Assert.Equal("The receipt is attached now.", mail.TextBody?.TrimEnd());
+        Assert.Empty(mail.Attachments);
+    }
+
+    [Fact]
+    public async Task Should_attach_the_agents_files_fetched_from_the_gateway()
+    {
+        await using var gateway = await GatewayFiles.StartAsync();
+        var pdf = "%PDF-1.4 receipt 1042"u8.ToArray();
+        var customer = MailServers.NewMailbox("maria", "example.net");
+        var command = Command(customer) with { Attachments = [gateway.Put("receipt-1042.pdf", "application/pdf", pdf)] };
+
+        var outcome = await Sender().SendAsync(command, CancellationToken.None);
+
+        Assert.NotNull(outcome.ProviderMessageId);
+        var received = Assert.Single(await MailServers.WaitForAsync(customer, "INBOX", s => s.Count == 1));
+        using var client = await MailServers.ConnectAsync(customer);
+        await client.Inbox.OpenAsync(FolderAccess.ReadOnly);
+        var mail = await client.Inbox.GetMessageAsync(received.UniqueId);
+        Assert.Equal("The receipt is attached now.", mail.TextBody?.TrimEnd());
+        var attached = Assert.IsType<MimeKit.MimePart>(Assert.Single(mail.Attachments));
+        Assert.Equal(("receipt-1042.pdf", "application/pdf"), (attached.FileName, attached.ContentType.MimeType));
+        using var content = new MemoryStream();
+        await attached.Content!.DecodeToAsync(content);
+        Assert.Equal(pdf, content.ToArray());
+    }
+
+    [Fact]
+    public async Task Should_send_nothing_when_a_file_link_no_longer_opens()
+    {
+        await using var gateway = await GatewayFiles.StartAsync();
+        // no SMTP server at all: a mail without its file never gets as far as one
+        var outcome = await Sender(port: 1).SendAsync(Command("maria@example.net") with { Attachments = [gateway.Link("gone.pdf", "application/pdf", 10)] },
+            CancellationToken.None);
+
+        Assert.Equal(("file-unavailable", true), (outcome.ErrorCode, outcome.Permanent));
+        Assert.Contains("gone.pdf", outcome.ErrorMessage);
     }
 
     [Fact]
@@ -111,7 +153,7 @@ public sealed class SmtpEmailSenderTests
     [Fact]
     public async Task Should_refuse_to_send_without_a_server_or_to_a_non_address()
     {
-        var unconfigured = new SmtpEmailSender(Options.Create(new EmailOptions()), Options.Create(new OutboundOptions()), TimeProvider.System);
+        var unconfigured = new SmtpEmailSender(Options.Create(new EmailOptions()), Options.Create(new OutboundOptions()), Downloads, TimeProvider.System);
 
         var withoutServer = await unconfigured.SendAsync(Command("maria@example.net"), CancellationToken.None);
         var notAnAddress = await Sender().SendAsync(Command("maria at example.net"), CancellationToken.None);
@@ -132,7 +174,6 @@ public sealed class SmtpEmailSenderTests
         ReplyToProviderMessageId = "reply1042@mail.gmail.com",
         Subject = "Invoice 1042",
         Text = "The receipt is attached now.",
-        Attachments = [new MessageAttachment { ContentType = "application/pdf", Url = "https://files.example.com/receipt-1042.pdf" }],
         RequestedAt = DateTimeOffset.UtcNow,
     };
 }

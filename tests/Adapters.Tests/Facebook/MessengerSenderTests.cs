@@ -61,6 +61,35 @@ public sealed class MessengerSenderTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Should_send_the_text_then_each_file_as_an_attachment_by_url()
+    {
+        _api.Then(GraphApiImitation.MessengerSent("m_text"), GraphApiImitation.MessengerSent("m_photo"), GraphApiImitation.MessengerSent("m_pdf"));
+        var photo = new MessageAttachment { ContentType = "image/png", Url = "https://gateway.example.com/attachments/1/open?s=1", SizeBytes = 1000 };
+        var pdf = new MessageAttachment { ContentType = "application/pdf", Url = "https://gateway.example.com/attachments/2/open?s=2", SizeBytes = 1000 };
+
+        var outcome = await Sender.SendAsync(Command() with { Attachments = [photo, pdf] }, CancellationToken.None);
+
+        Assert.Equal("m_pdf", outcome.ProviderMessageId);
+        var messages = _api.Requests.Select(r => r.Json.GetProperty("message")).ToList();
+        Assert.Equal("Your order ships tomorrow.", messages[0].GetProperty("text").GetString());
+        Assert.Equal([("image", photo.Url), ("file", pdf.Url)], messages.Skip(1).Select(m => m.GetProperty("attachment"))
+            .Select(a => (a.GetProperty("type").GetString(), a.GetProperty("payload").GetProperty("url").GetString())));
+    }
+
+    [Fact]
+    public async Task Should_send_every_part_with_the_human_agent_tag_once_meta_refuses_the_first_for_the_window()
+    {
+        _api.Then(GraphApiImitation.Error(400, 10, "outside the allowed window", subcode: 2018278), GraphApiImitation.MessengerSent("m_t1"),
+            GraphApiImitation.MessengerSent("m_t2"));
+        var photo = new MessageAttachment { ContentType = "image/png", Url = "https://gateway.example.com/attachments/1/open?s=1", SizeBytes = 1000 };
+
+        var outcome = await Sender.SendAsync(Command() with { Attachments = [photo], CustomerLastMessageAt = null }, CancellationToken.None);
+
+        Assert.Equal("m_t2", outcome.ProviderMessageId);
+        Assert.Equal(["RESPONSE", "MESSAGE_TAG", "MESSAGE_TAG"], _api.Requests.Select(r => r.Json.GetProperty("messaging_type").GetString()));
+    }
+
+    [Fact]
     public async Task Should_use_the_human_agent_tag_past_24_hours()
     {
         var outcome = await Sender.SendAsync(Command() with { CustomerLastMessageAt = DateTimeOffset.UtcNow.AddDays(-3) }, CancellationToken.None);

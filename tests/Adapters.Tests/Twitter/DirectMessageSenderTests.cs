@@ -28,7 +28,7 @@ public sealed class DirectMessageSenderTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _api = await ProviderApiImitation.StartAsync("/2/dm_conversations/with/{participant}/messages", Sent("1582838499983564806"));
+        _api = await ProviderApiImitation.StartAsync(["/2/dm_conversations/with/{participant}/messages", "/2/media/upload"], Sent("1582838499983564806"));
         _services = Build();
     }
 
@@ -59,12 +59,45 @@ public sealed class DirectMessageSenderTests : IAsyncLifetime
         Assert.Equal("1582838499983564806", outcome.ProviderMessageId);
         var request = Assert.Single(_api.Requests);
         Assert.Equal($"/2/dm_conversations/with/{TwitterCases.Customer}/messages", request.Path);
-        Assert.Equal("We have refunded order 1042.\nhttps://files.example.com/receipt.pdf", request.Json.GetProperty("text").GetString());
+        Assert.Equal("We have refunded order 1042.", request.Json.GetProperty("text").GetString());
+        Assert.False(request.Json.TryGetProperty("attachments", out _));
         var oauth = OAuthParameters(request.Authorization);
         Assert.Equal((ConsumerKey, AccessToken, "HMAC-SHA1", "1.0"),
             (oauth["oauth_consumer_key"], oauth["oauth_token"], oauth["oauth_signature_method"], oauth["oauth_version"]));
         var signed = oauth.Where(p => p.Key != "oauth_signature").ToList();
         Assert.Equal(OAuth1.Signature("POST", new Uri(_api.BaseUrl + request.Path), signed, TwitterCases.ConsumerSecret, AccessTokenSecret), oauth["oauth_signature"]);
+    }
+
+    [Fact]
+    public async Task Should_upload_the_photo_as_the_account_and_send_it_in_the_dm()
+    {
+        await using var gateway = await GatewayFiles.StartAsync();
+        byte[] jpeg = [0xFF, 0xD8, 0xFF, 0xE0, 1, 2, 3, 4];
+        var photo = gateway.Put("label.jpg", "image/jpeg", jpeg);
+        _api.Then(ProviderApiImitation.Json(200, new { data = new { id = "1880028106020515840", media_key = "3_1880028106020515840", expires_after_secs = 86400 } }),
+            Sent("1582838499983564807"));
+
+        var outcome = await Sender.SendAsync(Command() with { Attachments = [photo] }, CancellationToken.None);
+
+        Assert.Equal("1582838499983564807", outcome.ProviderMessageId);
+        var (upload, message) = (_api.Requests.First(), _api.Requests.Last());
+        Assert.Equal("/2/media/upload", upload.Path);
+        Assert.Equal((Convert.ToBase64String(jpeg), "dm_image", "image/jpeg"), (upload.Json.GetProperty("media").GetString(),
+            upload.Json.GetProperty("media_category").GetString(), upload.Json.GetProperty("media_type").GetString()));
+        Assert.Equal(AccessToken, OAuthParameters(upload.Authorization)["oauth_token"]);
+        Assert.Equal("1880028106020515840", message.Json.GetProperty("attachments")[0].GetProperty("media_id").GetString());
+        Assert.Equal("We have refunded order 1042.", message.Json.GetProperty("text").GetString());
+    }
+
+    [Fact]
+    public async Task Should_fail_for_good_without_calling_x_when_the_photo_link_no_longer_opens()
+    {
+        await using var gateway = await GatewayFiles.StartAsync();
+
+        var outcome = await Sender.SendAsync(Command() with { Attachments = [gateway.Link("gone.jpg", "image/jpeg", 100)] }, CancellationToken.None);
+
+        Assert.Equal(("file-unavailable", true), (outcome.ErrorCode, outcome.Permanent));
+        Assert.Empty(_api.Requests);
     }
 
     [Fact]
@@ -190,7 +223,6 @@ public sealed class DirectMessageSenderTests : IAsyncLifetime
         ChannelAccount = TwitterCases.Account,
         To = new CustomerAddress { Kind = "twitter", Value = TwitterCases.Customer },
         Text = "We have refunded order 1042.",
-        Attachments = [new MessageAttachment { ContentType = "application/pdf", Url = "https://files.example.com/receipt.pdf" }],
         RequestedAt = DateTimeOffset.UtcNow,
     };
 }

@@ -60,10 +60,69 @@ public sealed class WhatsAppSenderTests : IAsyncLifetime
         Assert.Equal("Bearer dev-whatsapp-access-token", request.Authorization);
         var json = request.Json;
         Assert.Equal(("whatsapp", "16505551234", "text"), (json.GetProperty("messaging_product").GetString(), json.GetProperty("to").GetString(), json.GetProperty("type").GetString()));
-        Assert.Equal("Blue is back in stock.\nhttps://cdn.example.com/blue.jpg", json.GetProperty("text").GetProperty("body").GetString());
+        Assert.Equal("Blue is back in stock.", json.GetProperty("text").GetProperty("body").GetString());
         Assert.Equal("wamid.customer1", json.GetProperty("context").GetProperty("message_id").GetString());
         // Meta hands it back in the message's statuses, so a send whose answer was lost is settled by them.
         Assert.Equal(command.CommandId.ToString("N"), json.GetProperty("biz_opaque_callback_data").GetString());
+    }
+
+    [Fact]
+    public async Task Should_send_a_photo_by_its_link_with_the_text_as_its_caption()
+    {
+        _api.Then(GraphApiImitation.WhatsAppSent("wamid.photo1"));
+
+        var outcome = await Sender.SendAsync(Command(Photo), CancellationToken.None);
+
+        Assert.Equal("wamid.photo1", outcome.ProviderMessageId);
+        var json = Assert.Single(_api.Requests).Json;
+        Assert.Equal("image", json.GetProperty("type").GetString());
+        Assert.Equal(("https://gateway.example.com/attachments/1/open?sig=1", "Blue is back in stock."),
+            (json.GetProperty("image").GetProperty("link").GetString(), json.GetProperty("image").GetProperty("caption").GetString()));
+        Assert.False(json.TryGetProperty("text", out _));
+    }
+
+    [Fact]
+    public async Task Should_send_the_text_before_a_voice_note_which_takes_no_caption()
+    {
+        _api.Then(GraphApiImitation.WhatsAppSent("wamid.p1"), GraphApiImitation.WhatsAppSent("wamid.p2"));
+
+        var outcome = await Sender.SendAsync(Command(Voice), CancellationToken.None);
+
+        Assert.Equal("wamid.p2", outcome.ProviderMessageId);
+        var sent = _api.Requests.Select(r => r.Json).ToList();
+        Assert.Equal(["text", "audio"], sent.Select(j => j.GetProperty("type").GetString()));
+        Assert.Equal(Voice.Url, sent[1].GetProperty("audio").GetProperty("link").GetString());
+        Assert.False(sent[1].GetProperty("audio").TryGetProperty("caption", out _));
+    }
+
+    [Fact]
+    public async Task Should_send_only_the_parts_that_did_not_go_when_a_reply_comes_again()
+    {
+        var command = Command(Voice, Invoice);
+        _api.Then(GraphApiImitation.WhatsAppSent("wamid.q1"), GraphApiImitation.Error(400, 130429, "Rate limit hit"));
+
+        var first = await Sender.SendAsync(command, CancellationToken.None);
+        _api.Then(GraphApiImitation.WhatsAppSent("wamid.q2"));
+        var again = await Sender.SendAsync(command, CancellationToken.None);
+
+        Assert.Equal(("130429", false), (first.ErrorCode, first.Permanent));
+        Assert.Contains("invoice-1042.pdf", first.ErrorMessage);
+        Assert.Contains("1 of 2 messages went out before it", first.ErrorMessage);
+        Assert.Equal("wamid.q2", again.ProviderMessageId);
+        Assert.Equal(["audio", "document", "document"], _api.Requests.Select(r => r.Json.GetProperty("type").GetString()));
+        // the text rides as the document's caption (the voice note takes none), and the document keeps its name
+        var document = _api.Requests.Last().Json.GetProperty("document");
+        Assert.Equal(("Blue is back in stock.", "invoice-1042.pdf"), (document.GetProperty("caption").GetString(), document.GetProperty("filename").GetString()));
+    }
+
+    [Fact]
+    public async Task Should_refuse_files_once_the_window_has_closed_even_with_a_template()
+    {
+        var outcome = await Sender.SendAsync(Command(Photo) with { CustomerLastMessageAt = DateTimeOffset.UtcNow.AddHours(-25) }, CancellationToken.None);
+
+        Assert.Equal(("131047", true), (outcome.ErrorCode, outcome.Permanent));
+        Assert.Contains("files go only within the window", outcome.ErrorMessage);
+        Assert.Empty(_api.Requests);
     }
 
     [Fact]
@@ -77,7 +136,7 @@ public sealed class WhatsAppSenderTests : IAsyncLifetime
         var template = Assert.Single(_api.Requests).Json.GetProperty("template");
         Assert.Equal(("reply_waiting", "en_US"), (template.GetProperty("name").GetString(), template.GetProperty("language").GetProperty("code").GetString()));
         var parameter = template.GetProperty("components")[0].GetProperty("parameters")[0];
-        Assert.Equal("Blue is back in stock. https://cdn.example.com/blue.jpg", parameter.GetProperty("text").GetString());
+        Assert.Equal("Blue is back in stock.", parameter.GetProperty("text").GetString());
     }
 
     [Fact]
@@ -139,7 +198,16 @@ public sealed class WhatsAppSenderTests : IAsyncLifetime
         Assert.Empty(_api.Requests);
     }
 
-    private static SendChannelMessage Command() => new()
+    private static readonly MessageAttachment Photo =
+        new() { ContentType = "image/jpeg", Url = "https://gateway.example.com/attachments/1/open?sig=1", FileName = "blue.jpg", SizeBytes = 120_000 };
+
+    private static readonly MessageAttachment Voice =
+        new() { ContentType = "audio/ogg", Url = "https://gateway.example.com/attachments/2/open?sig=2", SizeBytes = 20_000 };
+
+    private static readonly MessageAttachment Invoice =
+        new() { ContentType = "application/pdf", Url = "https://gateway.example.com/attachments/3/open?sig=3", FileName = "invoice-1042.pdf", SizeBytes = 80_000 };
+
+    private static SendChannelMessage Command(params MessageAttachment[] files) => new()
     {
         CommandId = Guid.NewGuid(),
         ConversationId = Guid.NewGuid(),
@@ -148,7 +216,7 @@ public sealed class WhatsAppSenderTests : IAsyncLifetime
         ChannelAccount = "+15550783881",
         To = new CustomerAddress { Kind = "phone", Value = "+16505551234" },
         Text = "Blue is back in stock.",
-        Attachments = [new MessageAttachment { ContentType = "image/jpeg", Url = "https://cdn.example.com/blue.jpg" }],
+        Attachments = files,
         ReplyToProviderMessageId = "wamid.customer1",
         CustomerLastMessageAt = DateTimeOffset.UtcNow.AddHours(-1),
         RequestedAt = DateTimeOffset.UtcNow,

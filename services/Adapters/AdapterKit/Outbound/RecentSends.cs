@@ -17,10 +17,14 @@ public sealed class RecentSends(TimeProvider time)
     private readonly ConcurrentDictionary<Guid, (Task<SendOutcome> Send, DateTimeOffset At)> _sends = new();
 
     /// <summary>The outcome of this command's send: the one under way or made before, else <paramref name="send"/>'s.</summary>
-    public async Task<(SendOutcome Outcome, bool Repeated)> SendOnceAsync(SendChannelMessage command, Func<Task<SendOutcome>> send)
+    public Task<(SendOutcome Outcome, bool Repeated)> SendOnceAsync(SendChannelMessage command, Func<Task<SendOutcome>> send) =>
+        SendOnceAsync(command.CommandId, send);
+
+    /// <summary>The same, for any send with an id of its own (a part of a command that goes as several messages: <see cref="ReplyParts"/>).</summary>
+    public async Task<(SendOutcome Outcome, bool Repeated)> SendOnceAsync(Guid sendId, Func<Task<SendOutcome>> send)
     {
         var ours = new TaskCompletionSource<SendOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var entry = _sends.GetOrAdd(command.CommandId, _ => (ours.Task, time.GetUtcNow()));
+        var entry = _sends.GetOrAdd(sendId, _ => (ours.Task, time.GetUtcNow()));
         if (entry.Send != ours.Task)
         {
             return (await entry.Send, true);
@@ -31,14 +35,14 @@ public sealed class RecentSends(TimeProvider time)
             var outcome = await send();
             if (outcome.ProviderMessageId is null && !outcome.Permanent && !outcome.Uncertain)
             {
-                _sends.TryRemove(command.CommandId, out _);
+                _sends.TryRemove(sendId, out _);
             }
             ours.SetResult(outcome);
             return (outcome, false);
         }
         catch (Exception ex)
         {
-            _sends.TryRemove(command.CommandId, out _);
+            _sends.TryRemove(sendId, out _);
             ours.SetException(ex);
             throw;
         }

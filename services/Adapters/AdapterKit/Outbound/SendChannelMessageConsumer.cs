@@ -25,6 +25,15 @@ public sealed class SendChannelMessageConsumer(
         {
             outcome = SendOutcome.Failed("wrong-channel", $"This adapter sends {sender.Channel}, not {command.Channel}.", permanent: true);
         }
+        else if (command.Attachments.FirstOrDefault(f => !Uri.TryCreate(f.Url, UriKind.Absolute, out _)) is { } unlinked)
+        {
+            outcome = SendOutcome.Failed("file-unavailable", $"{unlinked.FileName ?? unlinked.ContentType} has no link to fetch it from.", permanent: true);
+        }
+        else if (ChannelFiles.Refusal(sender.Channel, command.Attachments) is { } refusal)
+        {
+            // the gateway checks the same rules when the agent replies; a command from elsewhere is held to them here
+            outcome = SendOutcome.Failed("file-refused", $"The files cannot go on {sender.Channel}: {refusal}.", permanent: true);
+        }
         else
         {
             bool repeated;

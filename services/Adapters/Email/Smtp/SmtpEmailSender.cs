@@ -22,13 +22,17 @@ namespace Routing.Adapters.Email.Smtp;
 /// </summary>
 internal sealed class SmtpEmailSender : IChannelSender
 {
+    /// <summary>The files of one mail together (ChannelFiles: 25 MB once base64-encoded).</summary>
+    private const long MaxFileBytes = 18 * 1024 * 1024;
+
     private readonly IOptions<EmailOptions> _options;
+    private readonly FileDownloads _downloads;
     private readonly TimeProvider _time;
     private readonly ResiliencePipeline _pipeline;
 
-    public SmtpEmailSender(IOptions<EmailOptions> options, IOptions<OutboundOptions> outbound, TimeProvider time)
+    public SmtpEmailSender(IOptions<EmailOptions> options, IOptions<OutboundOptions> outbound, FileDownloads downloads, TimeProvider time)
     {
-        (_options, _time) = (options, time);
+        (_options, _downloads, _time) = (options, downloads, time);
         var retry = outbound.Value;
         _pipeline = new ResiliencePipelineBuilder { TimeProvider = time }
             .AddTimeout(retry.TotalTimeout)
@@ -61,7 +65,12 @@ internal sealed class SmtpEmailSender : IChannelSender
         }
         from.Name = smtp.DisplayName;
         to.Name = command.To.DisplayName;
-        var mail = Compose(command, from, to);
+        var (files, failure) = await _downloads.DownloadAsync(command.Attachments, MaxFileBytes, ct);
+        if (failure is not null)
+        {
+            return failure;
+        }
+        var mail = Compose(command, from, to, files);
         try
         {
             await _pipeline.ExecuteAsync(async token =>
@@ -114,7 +123,7 @@ internal sealed class SmtpEmailSender : IChannelSender
         }
     }
 
-    private MimeMessage Compose(SendChannelMessage command, MailboxAddress from, MailboxAddress to)
+    private MimeMessage Compose(SendChannelMessage command, MailboxAddress from, MailboxAddress to, IReadOnlyList<DownloadedFile> files)
     {
         var subject = command.Subject is { Length: > 0 } original
             ? original.StartsWith("Re:", StringComparison.OrdinalIgnoreCase) ? original : "Re: " + original
@@ -124,7 +133,7 @@ internal sealed class SmtpEmailSender : IChannelSender
             Subject = subject,
             Date = _time.GetUtcNow(),
             MessageId = $"{command.CommandId:N}@{from.Domain}",
-            Body = new TextPart("plain") { Text = command.WithAttachmentLinks() },
+            Body = Body(command.Text, files),
         };
         mail.From.Add(from);
         mail.To.Add(to);
@@ -139,6 +148,28 @@ internal sealed class SmtpEmailSender : IChannelSender
         }
         mail.Headers.Add("X-Routing-Conversation", command.ConversationId.ToString());
         return mail;
+    }
+
+    /// <summary>The text alone, or multipart/mixed: the text, then each file as an attachment (base64, its name and type).</summary>
+    private static MimeEntity Body(string text, IReadOnlyList<DownloadedFile> files)
+    {
+        var body = new TextPart("plain") { Text = text };
+        if (files.Count == 0)
+        {
+            return body;
+        }
+        var mixed = new Multipart("mixed") { body };
+        foreach (var file in files)
+        {
+            mixed.Add(new MimePart(ContentType.Parse(file.ContentType))
+            {
+                Content = new MimeContent(new MemoryStream(file.Content)),
+                ContentDisposition = new ContentDisposition(ContentDisposition.Attachment),
+                ContentTransferEncoding = ContentEncoding.Base64,
+                FileName = file.File.FileName ?? "attachment",
+            });
+        }
+        return mixed;
     }
 }
 

@@ -10,9 +10,10 @@ namespace Routing.Adapters.Facebook.Messenger;
 /// https://developers.facebook.com/docs/messenger-platform/reference/send-api). Within 24 hours of the
 /// customer's last message a reply is a RESPONSE; past that, and when Meta refuses with (#10) subcode
 /// 2018278, it goes with the HUMAN_AGENT tag (up to 7 days) where configured, or fails permanently with
-/// "outside-window".
+/// "outside-window". The Send API takes text or one attachment per message: a reply with files goes as its text, then
+/// each file as an attachment by URL (image, video, audio or file), which Meta fetches from the gateway.
 /// </summary>
-internal sealed class MessengerSender(HttpClient http, IOptions<MessengerOptions> options, TimeProvider time) : IChannelSender
+internal sealed class MessengerSender(HttpClient http, IOptions<MessengerOptions> options, ReplyParts replyParts, TimeProvider time) : IChannelSender
 {
     public const string OutsideWindow = "outside-window";
     private const int WindowCode = 10, WindowSubcode = 2018278;
@@ -36,10 +37,10 @@ internal sealed class MessengerSender(HttpClient http, IOptions<MessengerOptions
 
         if (age is null || age < StandardWindow)
         {
-            var response = await SendAsync(url, token, command, tagged: false, ct);
-            if (response.Code != WindowCode || response.Subcode != WindowSubcode)
+            var (outcome, outsideWindow) = await SendAsync(url, token, command, tagged: false, ct);
+            if (!outsideWindow)
             {
-                return Outcome(response);
+                return outcome;
             }
         }
         if (!config.HumanAgentTag)
@@ -51,20 +52,41 @@ internal sealed class MessengerSender(HttpClient http, IOptions<MessengerOptions
         {
             return SendOutcome.Failed(OutsideWindow, "More than 7 days have passed since the customer last wrote: not even a human agent may answer on Messenger.", permanent: true);
         }
-        var tagged = await SendAsync(url, token, command, tagged: true, ct);
-        return tagged.Code == WindowCode && tagged.Subcode == WindowSubcode
-            ? SendOutcome.Failed(OutsideWindow, "Meta refused the reply even with the HUMAN_AGENT tag: " + tagged.Message, permanent: true)
-            : Outcome(tagged);
+        var (tagged, stillOutside) = await SendAsync(url, token, command, tagged: true, ct);
+        return stillOutside
+            ? SendOutcome.Failed(OutsideWindow, "Meta refused the reply even with the HUMAN_AGENT tag: " + tagged.ErrorMessage, permanent: true)
+            : tagged;
     }
 
-    private Task<GraphResult> SendAsync(string url, string token, SendChannelMessage command, bool tagged, CancellationToken ct) =>
-        GraphApi.PostAsync(http, url, token, new
+    /// <summary>The reply's parts in order; the first refused for the window answers for all (nothing after it was sent).</summary>
+    private async Task<(SendOutcome Outcome, bool OutsideWindow)> SendAsync(string url, string token, SendChannelMessage command, bool tagged, CancellationToken ct)
+    {
+        var outsideWindow = false;
+        var outcome = await replyParts.SendAsync(command, ReplyParts.Of(command, _ => false), async part =>
         {
-            recipient = new { id = command.To.Value },
-            messaging_type = tagged ? "MESSAGE_TAG" : "RESPONSE",
-            tag = tagged ? "HUMAN_AGENT" : null,
-            message = new { text = command.WithAttachmentLinks() }, // the Send API takes one attachment per message
-        }, ct);
+            var result = await GraphApi.PostAsync(http, url, token, new
+            {
+                recipient = new { id = command.To.Value },
+                messaging_type = tagged ? "MESSAGE_TAG" : "RESPONSE",
+                tag = tagged ? "HUMAN_AGENT" : null,
+                message = part.File is { } file
+                    ? (object)new { attachment = new { type = AttachmentType(file), payload = new { url = file.Url, is_reusable = false } } }
+                    : new { text = part.Text },
+            }, ct);
+            outsideWindow |= result.Code == WindowCode && result.Subcode == WindowSubcode;
+            return Outcome(result);
+        }, way: tagged ? "tagged" : "");
+        return (outcome, outsideWindow);
+    }
+
+    /// <summary>The Send API's attachment type for a file: image, video, audio, or file for anything else.</summary>
+    private static string AttachmentType(MessageAttachment file) => ChannelFiles.MediaType(file.ContentType) switch
+    {
+        var t when t.StartsWith("image/", StringComparison.Ordinal) => "image",
+        var t when t.StartsWith("video/", StringComparison.Ordinal) => "video",
+        var t when t.StartsWith("audio/", StringComparison.Ordinal) => "audio",
+        _ => "file",
+    };
 
     private static SendOutcome Outcome(GraphResult result) =>
         GraphApi.Outcome(result, body => body.TryGetProperty("message_id", out var id) ? id.GetString() : null, TransientCodes);

@@ -11,10 +11,11 @@ namespace Routing.Adapters.Twitter.DirectMessages;
 /// the customer wrote to (OAuth 1.0a user context, signed per attempt by <see cref="OAuth1SigningHandler"/>).
 /// The answer's data.dm_event_id is the provider message id. A 429 whose x-rate-limit-reset is within
 /// Twitter:MaxRateLimitWait is sent again after the reset; a later reset fails as transient "rate-limited".
-/// 401 and 403 are permanent; every final status feeds the channel's health.
+/// 401 and 403 are permanent; every final status feeds the channel's health. A photo (one per message) is fetched from the
+/// gateway and uploaded first (POST /2/media/upload, media_category dm_image), then named in the message's attachments.
 /// </summary>
-internal sealed class DirectMessageSender(HttpClient http, IOptions<TwitterOptions> options, ChannelHealth health, TimeProvider time,
-    ILogger<DirectMessageSender> logger) : IChannelSender
+internal sealed class DirectMessageSender(HttpClient http, IOptions<TwitterOptions> options, ChannelHealth health, FileDownloads downloads,
+    TimeProvider time, ILogger<DirectMessageSender> logger) : IChannelSender
 {
     public const string RateLimited = "rate-limited";
 
@@ -29,9 +30,59 @@ internal sealed class DirectMessageSender(HttpClient http, IOptions<TwitterOptio
         }
         var url = new Uri($"{config.ApiBaseUrl.TrimEnd('/')}/2/dm_conversations/with/{Uri.EscapeDataString(command.To.Value)}/messages");
         var giveUpAt = time.GetUtcNow() + config.MaxRateLimitWait;
+        string? mediaId = null;
+        if (command.Attachments.Count > 0)
+        {
+            var (files, failure) = await downloads.DownloadAsync(command.Attachments, MaxPhotoBytes, ct);
+            if (failure is not null)
+            {
+                return failure;
+            }
+            var uploaded = await SignedAsync(new Uri($"{config.ApiBaseUrl.TrimEnd('/')}/2/media/upload"), account, command, giveUpAt, () => new
+            {
+                media = Convert.ToBase64String(files[0].Content),
+                media_category = "dm_image",
+                media_type = files[0].ContentType,
+            }, ct);
+            if (uploaded.Outcome is { } refused)
+            {
+                return refused;
+            }
+            mediaId = uploaded.Data is { } data && data.TryGetProperty("id", out var id) ? id.GetString() : null;
+            if (mediaId is null)
+            {
+                return SendOutcome.Failed("unexpected-response", "X answered the media upload without data.id.", permanent: false);
+            }
+        }
+        var body = new Dictionary<string, object>();
+        if (command.Text.Length > 0)
+        {
+            body["text"] = command.Text;
+        }
+        if (mediaId is not null)
+        {
+            body["attachments"] = new[] { new { media_id = mediaId } };
+        }
+        var sent = await SignedAsync(url, account, command, giveUpAt, () => body, ct);
+        return sent.Outcome ?? (sent.Data is { } dm && dm.TryGetProperty("dm_event_id", out var eventId) && eventId.GetString() is { Length: > 0 } providerId
+            ? SendOutcome.Sent(providerId)
+            : SendOutcome.Failed("unexpected-response", "X answered without data.dm_event_id.", permanent: false));
+    }
+
+    /// <summary>X's limit on a photo in a direct message.</summary>
+    private const long MaxPhotoBytes = 5 * 1024 * 1024;
+
+    /// <summary>
+    /// One signed POST of a JSON body, sent again after a rate limit's reset within Twitter:MaxRateLimitWait: the answer's
+    /// "data" on success, else the outcome to report.
+    /// </summary>
+    private async Task<(JsonElement? Data, SendOutcome? Outcome)> SignedAsync(Uri url, TwitterAccount account, SendChannelMessage command, DateTimeOffset giveUpAt,
+        Func<object> payload, CancellationToken ct)
+    {
         while (true)
         {
-            using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = JsonContent.Create(new { text = command.WithAttachmentLinks() }) };
+            var content = payload();
+            using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = JsonContent.Create(content, content.GetType()) };
             request.Options.Set(OAuth1SigningHandler.Account, account);
             using var response = await http.SendAsync(request, ct);
             var status = (int)response.StatusCode;
@@ -48,19 +99,19 @@ internal sealed class DirectMessageSender(HttpClient http, IOptions<TwitterOptio
                     await Task.Delay(wait > TimeSpan.Zero ? wait : TimeSpan.Zero, time, ct);
                     continue;
                 }
-                return SendOutcome.Failed(RateLimited, reset is { } later
+                return (null, SendOutcome.Failed(RateLimited, reset is { } later
                     ? $"X's rate limit for this account resets at {later:O}, later than Twitter:MaxRateLimitWait allows."
-                    : "X answered 429 without x-rate-limit-reset.", permanent: false);
+                    : "X answered 429 without x-rate-limit-reset.", permanent: false));
             }
             return Outcome(status, body);
         }
     }
 
     /// <summary>
-    /// Success carries data.dm_event_id. Errors come as a problem ({"title","detail","type"}) or as
+    /// Success carries "data" (data.dm_event_id of a message, data.id of an upload). Errors come as a problem ({"title","detail","type"}) or as
     /// {"errors":[{"code","message"}]}; X's code is the error code where it gives one, else the HTTP status.
     /// </summary>
-    private static SendOutcome Outcome(int status, string body)
+    private static (JsonElement? Data, SendOutcome? Outcome) Outcome(int status, string body)
     {
         JsonElement root = default;
         try
@@ -75,9 +126,8 @@ internal sealed class DirectMessageSender(HttpClient http, IOptions<TwitterOptio
         if (status is >= 200 and < 300)
         {
             return isObject && root.TryGetProperty("data", out var data) && data.ValueKind == JsonValueKind.Object
-                   && data.TryGetProperty("dm_event_id", out var id) && id.GetString() is { Length: > 0 } eventId
-                ? SendOutcome.Sent(eventId)
-                : SendOutcome.Failed("unexpected-response", $"X answered {status} without data.dm_event_id.", permanent: false);
+                ? (data, null)
+                : (null, SendOutcome.Failed("unexpected-response", $"X answered {status} without data.", permanent: false));
         }
         string? code = null, message = null;
         if (isObject && root.TryGetProperty("errors", out var errors) && errors.ValueKind == JsonValueKind.Array && errors.GetArrayLength() > 0)
@@ -91,6 +141,6 @@ internal sealed class DirectMessageSender(HttpClient http, IOptions<TwitterOptio
             message ??= root.TryGetProperty("detail", out var detail) ? detail.GetString() : null;
             message ??= root.TryGetProperty("title", out var title) ? title.GetString() : null;
         }
-        return SendOutcome.ForError(status, code ?? status.ToString(CultureInfo.InvariantCulture), message ?? $"X answered {status}.", permanent: true);
+        return (null, SendOutcome.ForError(status, code ?? status.ToString(CultureInfo.InvariantCulture), message ?? $"X answered {status}.", permanent: true));
     }
 }
