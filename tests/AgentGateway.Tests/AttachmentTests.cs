@@ -121,6 +121,22 @@ public sealed partial class AttachmentTests(GatewayHost gateway) : IClassFixture
     }
 
     [Fact]
+    public async Task Should_refuse_to_send_a_file_when_no_provider_could_fetch_it_for_want_of_the_gateways_public_address()
+    {
+        var agent = await gateway.AgentAsync();
+        var conversation = await gateway.AssignAsync(agent.AgentId);
+        var upload = new ByteArrayContent(SampleMedia.Png);
+        upload.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("image/png");
+        var id = (await (await agent.Http.PostAsync("/attachments?name=photo.png", upload)).EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>())
+            .GetProperty("id").GetGuid();
+
+        using var reply = await agent.Http.PostAsJsonAsync($"/conversations/{conversation.Id}/replies", new { text = "Here.", attachments = new[] { id } });
+
+        Assert.Equal(HttpStatusCode.BadRequest, reply.StatusCode);
+        Assert.Contains("Gateway:Attachments:PublicBaseUrl", await reply.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Should_refuse_a_signed_link_after_it_expired()
     {
         var agent = await gateway.AgentAsync(webhook: true);

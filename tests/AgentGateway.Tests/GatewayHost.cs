@@ -55,6 +55,9 @@ public class GatewayHost : IAsyncLifetime
     /// <summary>Whether the gateway reaches RabbitMQ through <see cref="BrokerProxy"/>.</summary>
     protected virtual bool BrokerThroughProxy => false;
 
+    /// <summary>A fixture's own settings, on top of every gateway test's.</summary>
+    protected virtual IReadOnlyDictionary<string, string> OwnSettings { get; } = new Dictionary<string, string>();
+
     public async Task InitializeAsync()
     {
         Database = await GatewayDatabase.CreateAsync();
@@ -97,7 +100,7 @@ public class GatewayHost : IAsyncLifetime
             ["Gateway:Media:TwilioAuthToken"] = TwilioAuthToken,
             ["Gateway:Media:GraphApiBaseUrl"] = mediaUrl,
             ["Gateway:Media:WhatsAppAccessToken"] = WhatsAppAccessToken,
-        });
+        }.Concat(OwnSettings).ToDictionary());
         Admin = _app.CreateClient();
         Admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminToken);
         // Events published before the gateway bound its queue to their exchanges reach nothing. The queue exists before its

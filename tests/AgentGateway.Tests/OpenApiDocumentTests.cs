@@ -11,7 +11,8 @@ namespace AgentGateway.Tests;
 /// </summary>
 public sealed class OpenApiDocumentTests(GatewayHost gateway) : IClassFixture<GatewayHost>
 {
-    private static bool IsAgentApi(string route) => route.StartsWith("/me", StringComparison.Ordinal) || route.StartsWith("/conversations", StringComparison.Ordinal);
+    private static bool IsAgentApi(string route) => route.StartsWith("/me", StringComparison.Ordinal) || route.StartsWith("/conversations", StringComparison.Ordinal)
+        || route.StartsWith("/transfers", StringComparison.Ordinal) || (route.StartsWith("/attachments", StringComparison.Ordinal) && !route.EndsWith("/open", StringComparison.Ordinal));
 
     [Fact]
     public async Task Should_describe_the_agents_api_to_an_agent()

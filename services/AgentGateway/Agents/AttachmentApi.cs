@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
+using Microsoft.OpenApi;
 using Routing.AgentGateway.Attachments;
 using Routing.ServiceDefaults;
 
@@ -27,7 +28,29 @@ internal static class AttachmentApi
         var agent = app.MapGroup("/attachments").WithTags("Attachments").AddEndpointFilter<AgentAuthorization>().RequireRateLimiting(CallerRateLimits.Policy);
         agent.MapPost("/", UploadAsync)
             .WithMetadata(new RequestSizeLimitAttribute(app.Services.GetRequiredService<IOptions<AttachmentOptions>>().Value.MaxBytes + FramingBytes))
-            .Accepts<IFormFile>("multipart/form-data").Accepts<Stream>("application/octet-stream")
+            // any body: the file's own type, or multipart/form-data (Accepts would refuse every other type with 415)
+            .AddOpenApiOperationTransformer((operation, _, _) =>
+            {
+                var binary = new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary" };
+                operation.RequestBody = new OpenApiRequestBody
+                {
+                    Required = true,
+                    Description = "The file with its own Content-Type (its name in Content-Disposition's filename, or ?name=), or multipart/form-data with the file as the part \"file\".",
+                    Content = new Dictionary<string, OpenApiMediaType>
+                    {
+                        ["*/*"] = new() { Schema = binary },
+                        ["multipart/form-data"] = new()
+                        {
+                            Schema = new OpenApiSchema
+                            {
+                                Type = JsonSchemaType.Object, Required = new HashSet<string> { "file" },
+                                Properties = new Dictionary<string, IOpenApiSchema> { ["file"] = binary },
+                            },
+                        },
+                    },
+                };
+                return Task.CompletedTask;
+            })
             .Produces<UploadedFile>(StatusCodes.Status201Created)
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity);

@@ -20,7 +20,10 @@ internal static class GatewayOpenApi
         .AddOpenApi(AgentDocument, o => o.Describe("Agent gateway: agents' API",
             "An agent's own conversations, presence and replies, and the live stream of its events. Every route takes the agent's token "
             + "(issued by the admin API) as `Authorization: Bearer agt_...`, and acts as that agent only. Errors are application/problem+json.",
-            forbidden: false, path => path.StartsWith("me", StringComparison.Ordinal) || path.StartsWith("conversations", StringComparison.Ordinal)))
+            forbidden: false, path => path.StartsWith("me", StringComparison.Ordinal) || path.StartsWith("conversations", StringComparison.Ordinal)
+                || path.StartsWith("transfers", StringComparison.Ordinal)
+                // a signed link to a file is handed out (GET /attachments/{id}/link), not called as the agent: not in the document
+                || (path.StartsWith("attachments", StringComparison.Ordinal) && !path.EndsWith("/open", StringComparison.Ordinal))))
         .AddOpenApi(AdminDocument, o => o.Describe("Agent gateway: admin API",
             "Agents' tools (webhook, Slack and email targets), agents' API tokens, and the webhook deliveries with their replay. Every route "
             + "takes the admin token (Gateway:AdminToken) as `Authorization: Bearer <token>`. Errors are application/problem+json.",

@@ -54,8 +54,9 @@ internal sealed class AttachmentUploads(AttachmentStore store, IAttachmentConten
         var id = Guid.CreateVersion7();
         var name = CleanName(fileName);
         var scan = verdict == ScanVerdict.Clean ? "clean" : "not-scanned";
-        await content.PutAsync(id, bytes, ct);
+        // the row first (the content refers to it); an id nobody was given, should the content not follow, is swept with the rest
         await store.UploadedAsync(id, agentId, type, name, bytes.LongLength, Convert.ToHexStringLower(SHA256.HashData(bytes)), scan, time.GetUtcNow(), ct);
+        await content.PutAsync(id, bytes, ct);
         logger.LogInformation("Agent {Agent} uploaded attachment {Attachment} ({Type}, {Bytes} bytes)", agentId, id, type, bytes.LongLength);
         return new UploadedFile(id, type, name, bytes.LongLength, scan);
     }
