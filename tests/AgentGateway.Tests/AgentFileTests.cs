@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Routing.AgentGateway.Delivery;
 using Routing.Samples;
 using Routing.Testing;
 
@@ -110,6 +112,46 @@ public sealed class AgentFileTests(PublicGatewayHost gateway) : IClassFixture<Pu
         Assert.Equal(HttpStatusCode.Conflict, changed.StatusCode);
         Assert.DoesNotContain(await gateway.Broker.DrainQueueAsync("whatsapp-send-channel-message"),
             m => m.Body.Contains("order.csv", StringComparison.Ordinal) || m.Body.Contains("theirs.png", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Should_send_a_photo_the_agent_shares_in_the_slack_thread_once_and_say_in_the_thread_why_a_file_cannot_go()
+    {
+        var agent = await gateway.AgentAsync(slack: true);
+        var conversation = await gateway.AssignAsync(agent.AgentId, channel: "whatsapp");
+        var opening = await Eventually.ValueAsync("the conversation's Slack thread", () => Task.FromResult(gateway.Slack.CallsOf("chat.postMessage", conversation.Id.ToString())
+            .FirstOrDefault(c => c.Status == 200 && c.Body.GetProperty("channel").GetString() == agent.SlackUserId)));
+        var threads = gateway.Services.GetRequiredService<ThreadStore>();
+        await Eventually.TrueAsync("the gateway to record the thread", async () => await threads.ThreadOwnerAsync(opening.Channel!, opening.Ts!, CancellationToken.None) is not null);
+        var url = gateway.Slack.ShareFile("new-leg.png", "image/png", SampleMedia.Png);
+        var shared = await SampleWebhooks.SlackFileShare("", GatewayHost.SlackSigningSecret, opening.Channel!, agent.SlackUserId!, "The new leg, as promised",
+            "1700000100.000100", opening.Ts!, "F0NEWLEG", "new-leg.png", "image/png", SampleMedia.Png.Length, url).Content!.ReadAsStringAsync();
+
+        // Slack sends the event again when it got no 200 in time: the same file, the same reply
+        using var first = await gateway.Anonymous().SendAsync(SampleWebhooks.SlackSigned("/slack/events", shared, "application/json", GatewayHost.SlackSigningSecret));
+        using var retried = await gateway.Anonymous().SendAsync(SampleWebhooks.SlackSigned("/slack/events", shared, "application/json", GatewayHost.SlackSigningSecret));
+
+        Assert.Equal((HttpStatusCode.OK, HttpStatusCode.OK), (first.StatusCode, retried.StatusCode));
+        var commands = await Eventually.ValueAsync("the Slack reply's SendChannelMessage", async () =>
+        {
+            var sent = (await gateway.Broker.DrainQueueAsync("whatsapp-send-channel-message")).Select(m => JsonDocument.Parse(m.Body).RootElement.GetProperty("message"))
+                .Where(m => m.GetProperty("conversationId").GetGuid() == conversation.Id).ToList();
+            return sent.Count > 0 ? sent : null;
+        });
+        Assert.Single(commands.Select(c => c.GetProperty("commandId").GetGuid()).Distinct());
+        var file = Assert.Single(commands[0].GetProperty("attachments").EnumerateArray());
+        Assert.Equal(("The new leg, as promised", "new-leg.png", "image/png"),
+            (commands[0].GetProperty("text").GetString(), file.GetProperty("fileName").GetString(), file.GetProperty("contentType").GetString()));
+        var fetched = await gateway.Anonymous().GetAsync(file.GetProperty("url").GetString());
+        Assert.Equal(SampleMedia.Png, await fetched.Content.ReadAsByteArrayAsync());
+
+        // a spreadsheet WhatsApp does not take: nothing goes, and the agent reads why where they shared it
+        var sheet = gateway.Slack.ShareFile("orders.csv", "text/csv", "order,qty\n1042,1\n"u8.ToArray());
+        using var refused = await gateway.Anonymous().SendAsync(SampleWebhooks.SlackFileShare("", GatewayHost.SlackSigningSecret, opening.Channel!, agent.SlackUserId!,
+            "", "1700000200.000100", opening.Ts!, "F0SHEET", "orders.csv", "text/csv", 18, sheet));
+        Assert.Equal(HttpStatusCode.OK, refused.StatusCode);
+        await Eventually.ValueAsync("the notice in the thread", () => Task.FromResult(gateway.Slack.CallsOf("chat.postMessage", "whatsapp does not take text/csv files")
+            .FirstOrDefault(c => c.Body.GetProperty("thread_ts").GetString() == opening.Ts)));
     }
 
     private static ByteArrayContent Content(byte[] bytes, string type)

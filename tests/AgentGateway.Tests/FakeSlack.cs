@@ -28,7 +28,14 @@ public sealed class FakeSlack : IAsyncDisposable
     public static async Task<FakeSlack> StartAsync()
     {
         var slack = new FakeSlack();
-        (slack._app, slack.Url) = await LoopbackServer.StartAsync(app => app.MapPost("/api/{method}", async (string method, HttpContext http) =>
+        (slack._app, slack.Url) = await LoopbackServer.StartAsync(app =>
+        {
+            // files as Slack serves them: to the bot token, else its sign-in page
+            app.MapGet("/files-pri/{team}/download/{name}", (string name, HttpContext http) =>
+                http.Request.Headers.Authorization.ToString() == "Bearer xoxb-test-token" && slack._files.TryGetValue(name, out var file)
+                    ? Results.Bytes(file.Content, file.Type)
+                    : Results.Content("<html>Sign in to Slack</html>", "text/html"));
+            app.MapPost("/api/{method}", async (string method, HttpContext http) =>
         {
             var body = await JsonSerializer.DeserializeAsync<JsonElement>(http.Request.Body);
             var authorization = http.Request.Headers.Authorization.ToString();
@@ -47,8 +54,18 @@ public sealed class FakeSlack : IAsyncDisposable
             var answer = new { ok = true, channel = channel.StartsWith('U') ? "D" + channel[1..] : channel, ts = $"{counter / 1_000_000}.{counter % 1_000_000:D6}" };
             slack.Calls.Enqueue(new SlackCall(method, authorization, body, DateTimeOffset.UtcNow, 200, answer.channel, answer.ts));
             return Results.Json(answer);
-        }));
+        });
+        });
         return slack;
+    }
+
+    private readonly ConcurrentDictionary<string, (string Type, byte[] Content)> _files = new();
+
+    /// <summary>Serves a file as Slack's files.slack.com would, and returns its url_private_download.</summary>
+    public string ShareFile(string name, string type, byte[] content)
+    {
+        _files[name] = (type, content);
+        return $"{Url}/files-pri/T0001-F0001/download/{name}";
     }
 
     public void RateLimitNext(int retryAfterSeconds) => _script.Enqueue((429, null, retryAfterSeconds));

@@ -190,6 +190,32 @@ public static class SampleWebhooks
         }), "application/json", signingSecret);
 
     /// <summary>
+    /// An agent's file shared in a Slack thread (a message event of subtype file_share, its files as Slack describes them:
+    /// https://api.slack.com/types/file), with <paramref name="text"/> as the message; signed with the app's signing secret.
+    /// </summary>
+    public static HttpRequestMessage SlackFileShare(string gatewayBaseUrl, string signingSecret, string channel, string user, string text, string ts,
+        string threadTs, string fileId, string name, string mimeType, long size, string downloadUrl) =>
+        SlackSigned(gatewayBaseUrl.TrimEnd('/') + "/slack/events", JsonSerializer.Serialize(new
+        {
+            token = "unused", team_id = "T0001", api_app_id = "A0001", type = "event_callback", event_id = "Ev" + Guid.NewGuid().ToString("N")[..10],
+            event_time = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
+            @event = new
+            {
+                type = "message", subtype = "file_share", channel, user, text, ts, thread_ts = threadTs, upload = false, display_as_bot = false,
+                channel_type = channel.StartsWith('D') ? "im" : "channel", event_ts = ts,
+                files = new[]
+                {
+                    new
+                    {
+                        id = fileId, created = DateTimeOffset.UtcNow.ToUnixTimeSeconds(), name, title = name, mimetype = mimeType,
+                        filetype = Path.GetExtension(name).TrimStart('.'), user, size, mode = "hosted", is_external = false,
+                        url_private = downloadUrl.Replace("/download/", "/", StringComparison.Ordinal), url_private_download = downloadUrl,
+                    },
+                },
+            },
+        }), "application/json", signingSecret);
+
+    /// <summary>
     /// A button of the gateway's pressed in Slack (an interactivity request, block_actions), on a message (its channel and
     /// ts) or, with neither, on the app's Home tab; signed with the app's signing secret.
     /// </summary>

@@ -71,6 +71,7 @@ internal sealed class AttachmentStore(NpgsqlDataSource dataSource)
             insert into gateway_attachments (id, channel, content_type, file_name, size_bytes, sha256, status, scan, attempts, next_attempt_at,
                 created_at, stored_at, uploaded_by)
             values (@id, 'upload', @contentType, @fileName, @size, @sha256, 'stored', @scan, 0, @now, @now, @now, @agentId)
+            on conflict (id) do nothing
             """, new { id, agentId, contentType, fileName, size, sha256, scan, now = now.UtcDateTime }, cancellationToken: ct));
     }
 

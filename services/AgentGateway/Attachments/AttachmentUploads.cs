@@ -26,7 +26,11 @@ internal sealed class AttachmentUploads(AttachmentStore store, IAttachmentConten
 {
     public const int MaxFileNameLength = 200;
 
-    public async Task<UploadedFile> UploadAsync(string agentId, Stream body, string? contentType, string? fileName, CancellationToken ct)
+    /// <param name="id">
+    /// the file's id when its source names it already (a Slack file, a mail's part): the same file handed over again (the
+    /// tool's retry) is the same upload, so the reply that names it is the same reply
+    /// </param>
+    public async Task<UploadedFile> UploadAsync(string agentId, Stream body, string? contentType, string? fileName, CancellationToken ct, Guid? id = null)
     {
         if (contentType is null || !MediaTypeHeaderValue.TryParse(contentType, out var parsed) || parsed.MediaType.Value is not { } mediaType
             || mediaType.Contains('*', StringComparison.Ordinal) || parsed.Type.Length == 0 || parsed.SubType.Length == 0)
@@ -51,14 +55,14 @@ internal sealed class AttachmentUploads(AttachmentStore store, IAttachmentConten
         {
             throw new UploadRefusedException(StatusCodes.Status422UnprocessableEntity, "File refused", "The virus scanner refused the file.");
         }
-        var id = Guid.CreateVersion7();
+        var fileId = id ?? Guid.CreateVersion7();
         var name = CleanName(fileName);
         var scan = verdict == ScanVerdict.Clean ? "clean" : "not-scanned";
         // the row first (the content refers to it); an id nobody was given, should the content not follow, is swept with the rest
-        await store.UploadedAsync(id, agentId, type, name, bytes.LongLength, Convert.ToHexStringLower(SHA256.HashData(bytes)), scan, time.GetUtcNow(), ct);
-        await content.PutAsync(id, bytes, ct);
-        logger.LogInformation("Agent {Agent} uploaded attachment {Attachment} ({Type}, {Bytes} bytes)", agentId, id, type, bytes.LongLength);
-        return new UploadedFile(id, type, name, bytes.LongLength, scan);
+        await store.UploadedAsync(fileId, agentId, type, name, bytes.LongLength, Convert.ToHexStringLower(SHA256.HashData(bytes)), scan, time.GetUtcNow(), ct);
+        await content.PutAsync(fileId, bytes, ct);
+        logger.LogInformation("Agent {Agent} uploaded attachment {Attachment} ({Type}, {Bytes} bytes)", agentId, fileId, type, bytes.LongLength);
+        return new UploadedFile(fileId, type, name, bytes.LongLength, scan);
     }
 
     /// <summary>The file's name without any path, control characters or quotes, at most <see cref="MaxFileNameLength"/> characters; null when nothing is left.</summary>

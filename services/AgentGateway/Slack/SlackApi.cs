@@ -51,6 +51,48 @@ internal sealed class SlackApi(IHttpClientFactory clients, IOptions<SlackOptions
         }
     }
 
+    /// <summary>
+    /// A file shared in Slack, with the bot token (scope files:read), from Slack's own hosts only (the token goes nowhere
+    /// else): its bytes, or null when it is larger than <paramref name="maxBytes"/>. Throws when Slack does not serve it.
+    /// </summary>
+    public async Task<byte[]?> DownloadAsync(string url, long maxBytes, CancellationToken ct)
+    {
+        var config = options.Value;
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || !(uri.Host.EndsWith(".slack.com", StringComparison.OrdinalIgnoreCase)
+                || uri.Host == "slack.com" || uri.Authority == config.ApiUrl.Authority))
+        {
+            throw new HttpRequestException("the file's link is not on Slack's servers");
+        }
+        using var request = new HttpRequestMessage(HttpMethod.Get, uri);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", config.BotToken);
+        using var response = await clients.CreateClient(DownloadClient).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
+        if (!response.IsSuccessStatusCode || response.Content.Headers.ContentType?.MediaType == "text/html")
+        {
+            // Slack answers a link it will not serve to this token with its sign-in page
+            throw new HttpRequestException($"Slack answered {(int)response.StatusCode} for the file");
+        }
+        if (response.Content.Headers.ContentLength > maxBytes)
+        {
+            return null;
+        }
+        await using var stream = await response.Content.ReadAsStreamAsync(ct);
+        using var buffer = new MemoryStream();
+        var chunk = new byte[81920];
+        int read;
+        while ((read = await stream.ReadAsync(chunk, ct)) > 0)
+        {
+            if (buffer.Length + read > maxBytes)
+            {
+                return null;
+            }
+            buffer.Write(chunk, 0, read);
+        }
+        return buffer.ToArray();
+    }
+
+    /// <summary>Files from Slack: a timeout of its own, no redirects (the bot token must not follow one off Slack).</summary>
+    public const string DownloadClient = "slack-files";
+
     public async Task<SlackAnswer> CallAsync(string method, object body, CancellationToken ct)
     {
         var config = options.Value;

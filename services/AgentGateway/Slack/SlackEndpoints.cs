@@ -2,6 +2,7 @@ using Routing.AgentGateway.Rendering;
 using Routing.AgentGateway.Events;
 using Microsoft.Extensions.Options;
 using Routing.AgentGateway.Agents;
+using Routing.AgentGateway.Attachments;
 using Routing.AgentGateway.Conversations;
 using Routing.AgentGateway.Delivery;
 using Routing.Contracts;
@@ -20,6 +21,7 @@ internal static class SlackEndpoints
 {
     private const int MaxBody = 1 << 20;
     private static readonly Guid NoticeNamespace = new("5b9e2f64-0c1d-4a83-b7e5-93d1c6f0a2e8");
+    private static readonly Guid SlackFileNamespace = new("0e7d3c91-6b2a-4f58-a4c0-5d8e1b7f2c64");
 
     public static WebApplication MapSlackEndpoints(this WebApplication app)
     {
@@ -29,8 +31,8 @@ internal static class SlackEndpoints
     }
 
     private static async Task<IResult> EventsAsync(HttpContext http, IOptions<SlackOptions> options, ThreadStore threads, TargetStore targets, DeliveryStore deliveries,
-        EventSignal signal, AgentActions actions, SlackApi slack, ConversationStore conversations, TransferOfferStore offers, TimeProvider time,
-        ILogger<SlackApi> logger)
+        EventSignal signal, AgentActions actions, SlackApi slack, ConversationStore conversations, TransferOfferStore offers, AttachmentUploads uploads,
+        IOptions<AttachmentOptions> files, TimeProvider time, ILogger<SlackApi> logger)
     {
         var (body, refusal) = await VerifiedBodyAsync(http, options.Value, time, "application/json");
         if (refusal is not null)
@@ -58,7 +60,7 @@ internal static class SlackEndpoints
             }
             return Results.Ok();
         }
-        if (request is not SlackEvent.ThreadReply(var channel, var threadTs, var ts, var user, var written))
+        if (request is not SlackEvent.ThreadReply(var channel, var threadTs, var ts, var user, var written, var shared))
         {
             return Results.Ok(); // not an agent's reply in a thread: nothing to do
         }
@@ -74,7 +76,10 @@ internal static class SlackEndpoints
             return Results.Ok();
         }
         var text = SlackMessages.ToPlainText(written);
-        var result = await actions.ReplyAsync(owner.ConversationId, target.AgentId, text, null, $"slack:{channel}:{ts}", ct);
+        var (fileIds, fileRefusal) = await KeepFilesAsync(shared, channel, ts, target.AgentId, slack, uploads, files.Value.MaxBytes, logger, ct);
+        var result = fileRefusal is not null
+            ? new ActionResult(ActionStatus.Invalid, fileRefusal, "attachments")
+            : await actions.ReplyAsync(owner.ConversationId, target.AgentId, text, null, $"slack:{channel}:{ts}", ct, fileIds);
         switch (result)
         {
             case { Status: ActionStatus.Done, Reply: { } reply }:
@@ -90,6 +95,50 @@ internal static class SlackEndpoints
                 signal.DeliveriesQueued();
                 return Results.Ok();
         }
+    }
+
+    /// <summary>
+    /// The files the agent shared in the thread, fetched from Slack with the bot token and kept as the agent's uploads (each
+    /// under an id of its Slack message and file, so Slack's retry of the event names the same files); or why not, for the thread.
+    /// </summary>
+    private static async Task<(IReadOnlyList<Guid> Ids, string? Refusal)> KeepFilesAsync(IReadOnlyList<SlackFile> shared, string channel, string ts, string agentId,
+        SlackApi slack, AttachmentUploads uploads, long maxBytes, ILogger logger, CancellationToken ct)
+    {
+        var ids = new List<Guid>();
+        foreach (var file in shared)
+        {
+            var name = file.Name ?? "the file";
+            if (file.Size > maxBytes)
+            {
+                return ([], $"{name} is larger than the {maxBytes / (1024 * 1024)} MB the gateway keeps.");
+            }
+            if (file.DownloadUrl is not { } url)
+            {
+                return ([], $"Slack did not say where to fetch {name} from.");
+            }
+            try
+            {
+                var bytes = await slack.DownloadAsync(url, maxBytes, ct);
+                if (bytes is null)
+                {
+                    return ([], $"{name} is larger than the {maxBytes / (1024 * 1024)} MB the gateway keeps.");
+                }
+                using var content = new MemoryStream(bytes);
+                var kept = await uploads.UploadAsync(agentId, content, file.MimeType, file.Name, ct,
+                    MessageIds.NameBased(SlackFileNamespace, $"{channel}:{ts}:{file.Id}"));
+                ids.Add(kept.Id);
+            }
+            catch (UploadRefusedException refused)
+            {
+                return ([], $"{name}: {refused.Message}");
+            }
+            catch (Exception ex) when (ex is HttpRequestException or IOException || (ex is OperationCanceledException && !ct.IsCancellationRequested))
+            {
+                logger.LogWarning("A file shared in Slack could not be fetched: {Error}", ex.GetType().Name);
+                return ([], $"{name} could not be fetched from Slack (does the app have the files:read scope?). Share it again.");
+            }
+        }
+        return (ids, null);
     }
 
     private static async Task<IResult> InteractivityAsync(HttpContext http, IOptions<SlackOptions> options, ThreadStore threads, TargetStore targets,

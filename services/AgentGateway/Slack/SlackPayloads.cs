@@ -13,8 +13,11 @@ internal abstract record SlackEvent
     /// <summary>Slack checks the request URL: the challenge is echoed.</summary>
     public sealed record UrlVerification(string? Challenge) : SlackEvent;
 
-    /// <summary>A person's message in a thread (the gateway checks whose thread, and whether the person is its agent).</summary>
-    public sealed record ThreadReply(string Channel, string ThreadTs, string Ts, string User, string Text) : SlackEvent;
+    /// <summary>A person's message in a thread (the gateway checks whose thread, and whether the person is its agent), with the files they shared in it.</summary>
+    public sealed record ThreadReply(string Channel, string ThreadTs, string Ts, string User, string Text, IReadOnlyList<SlackFile> Files) : SlackEvent
+    {
+        public ThreadReply(string channel, string threadTs, string ts, string user, string text) : this(channel, threadTs, ts, user, text, []) { }
+    }
 
     /// <summary>A person opened the app's Home tab: it shows their conversations and what they can do.</summary>
     public sealed record HomeOpened(string User) : SlackEvent;
@@ -22,6 +25,9 @@ internal abstract record SlackEvent
     /// <summary>Anything else: a bot's message, an edit, a top-level message, an event the gateway does not use.</summary>
     public sealed record Ignored : SlackEvent;
 }
+
+/// <summary>A file shared in a message: Slack's id, its name and type, its size, and where the bot token downloads it.</summary>
+internal sealed record SlackFile(string Id, string? Name, string? MimeType, long? Size, string? DownloadUrl);
 
 /// <summary>What an interactivity request asks, and the Slack user who asked.</summary>
 internal abstract record SlackInteraction(string UserId);
@@ -60,13 +66,16 @@ internal static class SlackPayloads
             return home;
         }
         if (type != "event_callback" || Object(payload, "event") is not { } e || Text(e, "type") != "message"
-            || e.TryGetProperty("bot_id", out _) || Text(e, "subtype") is { } subtype && subtype != "thread_broadcast"
+            || e.TryGetProperty("bot_id", out _) || Text(e, "subtype") is { } subtype && subtype is not ("thread_broadcast" or "file_share")
             || Text(e, "thread_ts") is not { } threadTs || Text(e, "ts") is not { } ts || ts == threadTs
             || Text(e, "channel") is not { } channel || Text(e, "user") is not { } user)
         {
             return new SlackEvent.Ignored();
         }
-        return new SlackEvent.ThreadReply(channel, threadTs, ts, user, Text(e, "text") ?? "");
+        var files = (Array(e, "files") ?? []).Where(f => Text(f, "id") is not null).Select(f => new SlackFile(Text(f, "id")!, Text(f, "name"), Text(f, "mimetype"),
+            f.TryGetProperty("size", out var size) && size.ValueKind == JsonValueKind.Number && size.TryGetInt64(out var bytes) ? bytes : null,
+            Text(f, "url_private_download") ?? Text(f, "url_private"))).ToList();
+        return new SlackEvent.ThreadReply(channel, threadTs, ts, user, Text(e, "text") ?? "", files);
     }
 
     private static SlackEvent? HomeOpened(JsonElement payload) =>

@@ -9,6 +9,8 @@ internal static class SlackServiceExtensions
     {
         services.AddOptions<SlackOptions>().BindConfiguration(SlackOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddHttpClient(SlackApi.ClientName);
+        services.AddHttpClient(SlackApi.DownloadClient, c => c.Timeout = TimeSpan.FromMinutes(2))
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false });
         services.AddSingleton<SlackApi>();
         services.AddSingleton<IDeliverySender, SlackSender>();
         return services;
