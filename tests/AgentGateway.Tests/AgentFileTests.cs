@@ -154,6 +154,33 @@ public sealed class AgentFileTests(PublicGatewayHost gateway) : IClassFixture<Pu
             .FirstOrDefault(c => c.Body.GetProperty("thread_ts").GetString() == opening.Ts)));
     }
 
+    [Fact]
+    public async Task Should_send_the_files_attached_to_the_agents_mailed_reply_but_not_the_signatures_logo()
+    {
+        var agent = await gateway.AgentAsync(email: true);
+        var conversation = await gateway.AssignAsync(agent.AgentId, channel: "whatsapp");
+        var opening = await Eventually.ValueAsync("the conversation's mail to the agent", async () =>
+        {
+            using var client = await MailServers.ConnectAsync(agent.Mailbox!);
+            await client.Inbox.OpenAsync(MailKit.FolderAccess.ReadOnly);
+            var mail = client.Inbox.Count > 0 ? await client.Inbox.GetMessageAsync(0) : null;
+            await client.DisconnectAsync(true);
+            return mail;
+        });
+        var pdf = "%PDF-1.4 invoice 1042"u8.ToArray();
+
+        await MailServers.ReplyAsync(agent.Mailbox!, opening.ReplyTo.Mailboxes.Single().Address, "Your invoice, corrected.", opening,
+            files: [("invoice-1042.pdf", "application/pdf", pdf)], inline: [("logo.png", "image/png", SampleMedia.Png)]);
+
+        var command = await Eventually.ValueAsync("the mailed reply's SendChannelMessage", async () => (await gateway.Broker.DrainQueueAsync("whatsapp-send-channel-message"))
+            .Select(m => JsonDocument.Parse(m.Body).RootElement.GetProperty("message"))
+            .Select(m => (JsonElement?)m).FirstOrDefault(m => m!.Value.GetProperty("conversationId").GetGuid() == conversation.Id));
+        Assert.Equal("Your invoice, corrected.", command.GetProperty("text").GetString());
+        var file = Assert.Single(command.GetProperty("attachments").EnumerateArray());
+        Assert.Equal(("invoice-1042.pdf", "application/pdf"), (file.GetProperty("fileName").GetString(), file.GetProperty("contentType").GetString()));
+        Assert.Equal(pdf, await (await gateway.Anonymous().GetAsync(file.GetProperty("url").GetString())).Content.ReadAsByteArrayAsync());
+    }
+
     private static ByteArrayContent Content(byte[] bytes, string type)
     {
         var content = new ByteArrayContent(bytes);

@@ -40,16 +40,28 @@ public static class MailServers
     /// A person's reply, as a mail client writes it: "Re:" the subject, In-Reply-To and References the mail answered,
     /// <paramref name="text"/> above the quoted history. Handed to Postfix; returns its Message-ID.
     /// </summary>
-    public static async Task<string> ReplyAsync(string from, string to, string text, MimeMessage? answering = null)
+    /// <param name="files">files attached to it (Content-Disposition: attachment), each with its name, type and content</param>
+    /// <param name="inline">files shown in the mail rather than attached (a signature's logo), each with its name, type and content</param>
+    public static async Task<string> ReplyAsync(string from, string to, string text, MimeMessage? answering = null,
+        IReadOnlyList<(string Name, string Type, byte[] Content)>? files = null, IReadOnlyList<(string Name, string Type, byte[] Content)>? inline = null)
     {
+        var builder = new BodyBuilder
+        {
+            TextBody = answering is null ? text : $"{text}\n\nOn {answering.Date:R}, {answering.From} wrote:\n> {answering.TextBody?.Split('\n')[0]}\n",
+        };
+        foreach (var (name, type, content) in files ?? [])
+        {
+            builder.Attachments.Add(name, content, ContentType.Parse(type));
+        }
+        foreach (var (name, type, content) in inline ?? [])
+        {
+            builder.LinkedResources.Add(name, content, ContentType.Parse(type)).ContentId = MimeKit.Utils.MimeUtils.GenerateMessageId();
+        }
         var mail = new MimeMessage
         {
             Subject = "Re: " + (answering?.Subject ?? "conversation"),
             MessageId = MimeKit.Utils.MimeUtils.GenerateMessageId("agents.example.com"),
-            Body = new TextPart("plain")
-            {
-                Text = answering is null ? text : $"{text}\n\nOn {answering.Date:R}, {answering.From} wrote:\n> {answering.TextBody?.Split('\n')[0]}\n",
-            },
+            Body = builder.ToMessageBody(),
         };
         mail.From.Add(MailboxAddress.Parse(from));
         mail.To.Add(MailboxAddress.Parse(to));

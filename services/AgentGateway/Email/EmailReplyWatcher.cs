@@ -8,6 +8,7 @@ using MimeKit;
 using Routing.MailAuthentication;
 using Npgsql;
 using Routing.AgentGateway.Agents;
+using Routing.AgentGateway.Attachments;
 using Routing.AgentGateway.Conversations;
 using Routing.AgentGateway.Delivery;
 using Routing.Contracts;
@@ -36,6 +37,7 @@ internal sealed class EmailReplyWatcher(IOptions<AgentEmailOptions> options, Rep
     : BackgroundService
 {
     private static readonly Guid NoticeNamespace = new("a4c17e02-6b3f-4d9a-8e51-0f2b7c94d6e3");
+    private static readonly Guid MailFileNamespace = new("3f8a51c7-2d9e-4b06-9c1a-7e4d2b8f5a93");
     public const string RoutedKeyword = "$Routed";
     public const string NotRoutedKeyword = "$NotRouted";
 
@@ -194,10 +196,47 @@ internal sealed class EmailReplyWatcher(IOptions<AgentEmailOptions> options, Rep
                     return await RefusedAsync(result, mail, target.Id, conversation.Id, ct);
                 }
             }
-            result = await actions.ReplyAsync(conversation.Id, agentId, text, null, "email:" + (mail.MessageId ?? Convert.ToHexString(
-                System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(mail.ToString())))), ct);
+            var mailKey = mail.MessageId ?? Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(mail.ToString())));
+            var (fileIds, fileRefusal) = await KeepFilesAsync(mail, mailKey, agentId, scope.ServiceProvider.GetRequiredService<AttachmentUploads>(), ct);
+            if (fileRefusal is not null)
+            {
+                return await RefusedAsync(new ActionResult(ActionStatus.Invalid, fileRefusal, "attachments"), mail, target.Id, conversation.Id, ct);
+            }
+            result = await actions.ReplyAsync(conversation.Id, agentId, text, null, "email:" + mailKey, ct, fileIds);
         }
         return result.Status == ActionStatus.Done ? (ReplyMailOutcome.Done, null) : await RefusedAsync(result, mail, target.Id, conversation.Id, ct);
+    }
+
+    /// <summary>
+    /// The files the agent attached (not the inline images of a signature), kept as the agent's uploads under ids of the mail
+    /// and the part's place in it: the same mail read again names the same files, so its reply is the same reply.
+    /// </summary>
+    private static async Task<(IReadOnlyList<Guid> Ids, string? Refusal)> KeepFilesAsync(MimeMessage mail, string mailKey, string agentId, AttachmentUploads uploads,
+        CancellationToken ct)
+    {
+        var ids = new List<Guid>();
+        var position = 0;
+        foreach (var part in mail.Attachments.OfType<MimePart>())
+        {
+            var name = part.FileName ?? "an attachment";
+            using var content = new MemoryStream();
+            if (part.Content is not null)
+            {
+                await part.Content.DecodeToAsync(content, ct);
+            }
+            content.Position = 0;
+            try
+            {
+                var kept = await uploads.UploadAsync(agentId, content, part.ContentType.MimeType, part.FileName, ct,
+                    MessageIds.NameBased(MailFileNamespace, $"{mailKey}:{position++}"));
+                ids.Add(kept.Id);
+            }
+            catch (UploadRefusedException refused)
+            {
+                return ([], $"{name}: {refused.Message}");
+            }
+        }
+        return (ids, null);
     }
 
     /// <summary>
