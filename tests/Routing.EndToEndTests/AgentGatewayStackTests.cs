@@ -147,6 +147,117 @@ public sealed class AgentGatewayStackTests : IAsyncLifetime
         }
     }
 
+    /// <summary>
+    /// An agent's photo reaches the customer natively on every channel: the provider sandbox fetched it by its signed link
+    /// (MMS, WhatsApp, Messenger) or got it uploaded (X), and the mail carries it attached; the bytes are the agent's.
+    /// </summary>
+    [Theory]
+    [InlineData("sms")]
+    [InlineData("whatsapp")]
+    [InlineData("facebook")]
+    [InlineData("twitter")]
+    [InlineData("email")]
+    public async Task Should_deliver_an_agents_photo_to_the_customer_natively(string channel)
+    {
+        var agentId = await AgentAsync(channel);
+        using var agent = await AgentApiAsync(agentId);
+        var conversationId = await OwnedOnAsync(agentId, channel);
+        await Eventually.TrueAsync("the gateway to know the conversation is the agent's",
+            async () => (await agent.GetAsync($"/conversations/{conversationId}")).StatusCode == HttpStatusCode.OK);
+        var upload = new ByteArrayContent(SampleMedia.Png);
+        upload.Headers.ContentType = new MediaTypeHeaderValue("image/png");
+        var photo = (await (await agent.PostAsync("/attachments?name=new-leg.png", upload)).EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>())
+            .GetProperty("id").GetGuid();
+
+        var text = $"The new leg ({Guid.NewGuid():N})";
+        using var reply = await agent.PostAsJsonAsync($"/conversations/{conversationId}/replies", new { text, attachments = new[] { photo } });
+
+        Assert.Equal(HttpStatusCode.Accepted, reply.StatusCode);
+        var sha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(SampleMedia.Png));
+        if (channel == "email")
+        {
+            var address = _customerAddress!;
+            var mail = await Eventually.ValueAsync("the reply with its photo in the customer's mailbox", async () =>
+            {
+                using var client = await MailServers.ConnectAsync(address);
+                await client.Inbox.OpenAsync(MailKit.FolderAccess.ReadOnly);
+                MimeKit.MimeMessage? found = null;
+                for (var i = 0; i < client.Inbox.Count && found is null; i++)
+                {
+                    var candidate = await client.Inbox.GetMessageAsync(i);
+                    found = candidate.TextBody?.Contains(text, StringComparison.Ordinal) == true ? candidate : null;
+                }
+                await client.DisconnectAsync(true);
+                return found;
+            });
+            var attached = Assert.IsType<MimeKit.MimePart>(Assert.Single(mail.Attachments));
+            using var content = new MemoryStream();
+            await attached.Content!.DecodeToAsync(content);
+            Assert.Equal("new-leg.png", attached.FileName);
+            Assert.Equal(SampleMedia.Png, content.ToArray());
+            return;
+        }
+        if (channel == "twitter")
+        {
+            var dm = await SentAsync("the DM with the photo", r => r.GetProperty("provider").GetString() == "twitter" && BodyField(r, "text") == text);
+            var mediaId = dm.GetProperty("body").GetProperty("attachments")[0].GetProperty("media_id").GetString();
+            var uploaded = await SentAsync("the photo's upload", r => r.GetProperty("providerMessageId").GetString() == mediaId);
+            Assert.Equal(("twitter-media", sha), (uploaded.GetProperty("provider").GetString(), uploaded.GetProperty("media")[0].GetProperty("sha256").GetString()));
+            return;
+        }
+        // the provider fetched the photo by its link, without credentials, and got the agent's bytes
+        var provider = channel == "sms" ? "twilio" : channel;
+        var sent = await SentAsync($"the {channel} message with the photo", r => r.GetProperty("provider").GetString() == provider
+            && r.GetProperty("media") is { ValueKind: JsonValueKind.Array } media && media.GetArrayLength() > 0
+            && media[0].GetProperty("url").GetString()!.Contains(photo.ToString(), StringComparison.Ordinal));
+        var fetched = sent.GetProperty("media")[0];
+        Assert.Equal((200, "image/png", sha), (fetched.GetProperty("status").GetInt32(), fetched.GetProperty("contentType").GetString(), fetched.GetProperty("sha256").GetString()));
+        // the text: the MMS's body and the WhatsApp photo's caption; Messenger's own message before the file
+        var withText = channel == "facebook"
+            ? await SentAsync("the Messenger text before the file", r => r.GetProperty("provider").GetString() == "facebook"
+                && r.GetProperty("body").ToString().Contains(text, StringComparison.Ordinal))
+            : sent;
+        Assert.Contains(text, withText.GetProperty("body").ToString(), StringComparison.Ordinal);
+    }
+
+    private string? _customerAddress;
+
+    /// <summary>A customer on <paramref name="channel"/> whose second conversation routing gives the agent (their preferred agent by then).</summary>
+    private async Task<Guid> OwnedOnAsync(string agentId, string channel)
+    {
+        await using var routed = await _broker.ObserveAsync<MessageRouted>();
+        var unique = Random.Shared.Next(100_000, 999_999).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        // off email, the address derives from a phone-like number; by email, it is a mailbox the test can read
+        var address = channel == "email" ? MailServers.NewMailbox("customer", "example.net") : "+447700" + unique;
+        _customerAddress = address;
+        async Task<MessageRouted> WriteAsync(string text)
+        {
+            var (request, messageId) = Webhook(text);
+            using (request)
+            {
+                Assert.Equal(HttpStatusCode.OK, (await _http.SendAsync(request)).StatusCode);
+            }
+            return await routed.WaitForAsync(m => m.MessageId == messageId);
+        }
+        (HttpRequestMessage, Guid) Webhook(string text)
+        {
+            if (channel != "email")
+            {
+                var (request, messageId, _, _) = CustomerWebhooks.For(channel, address, text);
+                return (request, messageId);
+            }
+            var mailId = $"e2e-{Guid.NewGuid():N}@example.net";
+            return (SampleWebhooks.MailgunEmail(LocalStack.Email, LocalStack.Secrets["Email__Mailgun__SigningKey"], mailId, address, "E2E Customer", "The sofa", text),
+                MessageIds.ForInbound("email", mailId));
+        }
+        var first = await WriteAsync($"My sofa's leg broke ({unique})");
+        (await _routing.PutAsJsonAsync($"{LocalStack.Routing}/customers/{first.CustomerId}/preferred-agents", new[] { agentId })).EnsureSuccessStatusCode();
+        (await _routing.PostAsync($"{LocalStack.Routing}/conversations/{first.ConversationId}/close", null)).EnsureSuccessStatusCode();
+        var second = await WriteAsync($"Any news about the leg? ({unique})");
+        Assert.Equal(agentId, second.AgentId);
+        return second.ConversationId;
+    }
+
     [Fact]
     public async Task Should_deliver_a_customers_sms_into_the_owners_Slack_and_send_the_thread_reply_back_by_sms()
     {
@@ -332,11 +443,13 @@ public sealed class AgentGatewayStackTests : IAsyncLifetime
     }
 
     /// <summary>An available agent in routing with an agent API token in the gateway.</summary>
-    private async Task<string> AgentAsync()
+    private async Task<string> AgentAsync(params string[] channels)
     {
         var agentId = "e2e-" + Guid.NewGuid().ToString("N")[..8];
-        (await _routing.PostAsJsonAsync($"{LocalStack.Routing}/agents",
-            new { id = agentId, name = "E2E Agent", capacity = 50, channels = new[] { "sms", "whatsapp", "email" }, presence = "available" })).EnsureSuccessStatusCode();
+        (await _routing.PostAsJsonAsync($"{LocalStack.Routing}/agents", new
+        {
+            id = agentId, name = "E2E Agent", capacity = 50, channels = channels.Length > 0 ? channels : ["sms", "whatsapp", "email"], presence = "available",
+        })).EnsureSuccessStatusCode();
         _agents.Add(agentId);
         return agentId;
     }

@@ -39,7 +39,7 @@ public sealed class ChannelStackTests : IAsyncLifetime
     public async Task Should_route_a_signed_webhook_once_into_a_conversation_the_api_shows(string channel)
     {
         await using var routed = await _broker.ObserveAsync<MessageRouted>();
-        var (request, messageId, kind, value) = Webhook(channel, Unique(), "Where is my parcel?");
+        var (request, messageId, kind, value) = CustomerWebhooks.For(channel, Unique(), "Where is my parcel?");
         // The provider will deliver it again (its retry after a lost answer): the same bytes, the same signature.
         using var again = Copy(request, await request.Content!.ReadAsByteArrayAsync());
 
@@ -144,35 +144,6 @@ public sealed class ChannelStackTests : IAsyncLifetime
             _ => (body.GetProperty("message").GetProperty("text").GetString(), body.GetProperty("recipient").GetProperty("id").GetString()),
         };
         Assert.Equal((command.Text, to), (text, recipient));
-    }
-
-    private static (HttpRequestMessage Request, Guid MessageId, string Kind, string Value) Webhook(string channel, string phone, string text)
-    {
-        var secrets = LocalStack.Secrets;
-        switch (channel)
-        {
-            case "sms":
-                var sid = "SM" + Guid.NewGuid().ToString("N");
-                return (SampleWebhooks.TwilioSms(LocalStack.Sms, secrets["Twilio__AuthToken"], sid, phone, "+15557654321", text), MessageIds.ForInbound("sms", sid), "phone", phone);
-            case "whatsapp":
-                var wamid = "wamid.e2e" + Guid.NewGuid().ToString("N");
-                return (SampleWebhooks.WhatsAppText(LocalStack.WhatsApp, secrets["WhatsApp__AppSecret"], wamid, phone.TrimStart('+'), "E2E Customer", text),
-                    MessageIds.ForInbound("whatsapp", wamid), "phone", phone);
-            case "facebook":
-                var mid = "m_e2e" + Guid.NewGuid().ToString("N");
-                var psid = phone.TrimStart('+');
-                return (SampleWebhooks.MessengerText(LocalStack.Facebook, secrets["Facebook__AppSecret"], mid, psid, text), MessageIds.ForInbound("facebook", mid), "facebook", psid);
-            case "email":
-                var messageId = $"e2e-{Guid.NewGuid():N}@example.net";
-                var address = $"customer-{phone.TrimStart('+')}@example.net";
-                return (SampleWebhooks.MailgunEmail(LocalStack.Email, secrets["Email__Mailgun__SigningKey"], messageId, address, "E2E Customer", "Parcel", text),
-                    MessageIds.ForInbound("email", messageId), "email", address);
-            default:
-                var eventId = Random.Shared.NextInt64(1_000_000_000_000_000_000, long.MaxValue).ToString(System.Globalization.CultureInfo.InvariantCulture);
-                var userId = phone.TrimStart('+');
-                return (SampleWebhooks.TwitterDm(LocalStack.Twitter, secrets["Twitter__ConsumerSecret"], eventId, userId, "E2E Customer", "e2e_customer", text),
-                    MessageIds.ForInbound("twitter", eventId), "twitter", userId);
-        }
     }
 
     /// <summary>Mail to the support mailbox through the local Postfix: the stack's email adapter reads it over IMAP.</summary>

@@ -3,12 +3,48 @@ using System.Text.Json;
 using Microsoft.AspNetCore.WebUtilities;
 
 // The providers' send APIs for the local stack (make up): Twilio's Messages API, Meta's Graph API
-// (WhatsApp Cloud API, Messenger Send API) and X API v2's direct messages answer as the providers do on success, and every request is
+// (WhatsApp Cloud API, Messenger Send API) and X API v2's direct messages and media upload answer as the providers do on success, and every request is
 // kept, so the demo and the end-to-end tests can see what an adapter sent. GET /sent lists them. Slack's Web API
-// answers the agent gateway the same way.
+// answers the agent gateway the same way. A file sent by link (MMS MediaUrl, WhatsApp media, Messenger attachments) is
+// fetched from it as the provider would, without credentials, and what came back is kept with the request.
 var builder = WebApplication.CreateSlimBuilder(args);
+builder.Services.AddHttpClient("media", c => c.Timeout = TimeSpan.FromSeconds(30));
 var app = builder.Build();
 var sent = new ConcurrentQueue<SentRequest>();
+var media = app.Services.GetRequiredService<IHttpClientFactory>();
+
+// what the provider got when it fetched a file an agent sent by link
+async Task<IReadOnlyList<FetchedMedia>> FetchAsync(IEnumerable<string?> links)
+{
+    var fetched = new List<FetchedMedia>();
+    foreach (var link in links.OfType<string>())
+    {
+        try
+        {
+            using var response = await media.CreateClient("media").GetAsync(link);
+            var content = await response.Content.ReadAsByteArrayAsync();
+            fetched.Add(new FetchedMedia(link, (int)response.StatusCode, response.Content.Headers.ContentType?.MediaType, content.Length,
+                Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(content))));
+        }
+        catch (HttpRequestException ex)
+        {
+            fetched.Add(new FetchedMedia(link, 0, ex.Message, 0, ""));
+        }
+    }
+    return fetched;
+}
+
+static string? Link(JsonElement body, params string[] path)
+{
+    foreach (var name in path)
+    {
+        if (body.ValueKind != JsonValueKind.Object || !body.TryGetProperty(name, out body))
+        {
+            return null;
+        }
+    }
+    return body.ValueKind == JsonValueKind.String ? body.GetString() : null;
+}
 // The newest requests kept (Sandbox__Keep): every send of a chaos campaign, whose checker reads them all.
 var keep = builder.Configuration.GetValue("Sandbox:Keep", 100_000);
 const string Recorded = "sandbox.recorded";
@@ -67,7 +103,8 @@ app.MapPost("/2010-04-01/Accounts/{accountSid}/Messages.json", async (HttpContex
     var form = QueryHelpers.ParseQuery(await new StreamReader(http.Request.Body).ReadToEndAsync());
     var sid = "SM" + Guid.NewGuid().ToString("N");
     Record(http, new SentRequest("twilio", http.Request.Path, sid, DateTimeOffset.UtcNow,
-        JsonSerializer.SerializeToElement(form.ToDictionary(f => f.Key, f => f.Value.ToString()))));
+        JsonSerializer.SerializeToElement(form.ToDictionary(f => f.Key, f => f.Value.ToString())),
+        form.TryGetValue("MediaUrl", out var mediaUrls) ? await FetchAsync(mediaUrls) : null));
     return Results.Json(new { sid, account_sid = accountSid, status = "queued", to = form["To"].ToString(), from = form["From"].ToString() }, statusCode: 201);
 });
 
@@ -89,12 +126,15 @@ app.MapPost("/{version}/{node}/messages", async (HttpContext http) =>
     if (body.TryGetProperty("messaging_product", out var product) && product.GetString() == "whatsapp")
     {
         var wamid = "wamid.sandbox." + Guid.NewGuid().ToString("N");
-        Record(http, new SentRequest("whatsapp", http.Request.Path, wamid, DateTimeOffset.UtcNow, body));
+        var kind = Link(body, "type");
+        var file = kind is "image" or "video" or "audio" or "document" or "sticker" ? Link(body, kind, "link") : null;
+        Record(http, new SentRequest("whatsapp", http.Request.Path, wamid, DateTimeOffset.UtcNow, body, file is null ? null : await FetchAsync([file])));
         var to = body.TryGetProperty("to", out var t) ? t.GetString() : null;
         return Results.Json(new { messaging_product = "whatsapp", contacts = new[] { new { input = to, wa_id = to } }, messages = new[] { new { id = wamid } } });
     }
     var mid = "m_sandbox_" + Guid.NewGuid().ToString("N");
-    Record(http, new SentRequest("facebook", http.Request.Path, mid, DateTimeOffset.UtcNow, body));
+    var attachment = Link(body, "message", "attachment", "payload", "url");
+    Record(http, new SentRequest("facebook", http.Request.Path, mid, DateTimeOffset.UtcNow, body, attachment is null ? null : await FetchAsync([attachment])));
     var recipient = body.TryGetProperty("recipient", out var r) && r.TryGetProperty("id", out var id) ? id.GetString() : null;
     return Results.Json(new { recipient_id = recipient, message_id = mid });
 });
@@ -119,6 +159,33 @@ app.MapPost("/2/dm_conversations/with/{participantId}/messages", async (HttpCont
     var eventId = Random.Shared.NextInt64(1_000_000_000_000_000_000, long.MaxValue).ToString(System.Globalization.CultureInfo.InvariantCulture);
     Record(http, new SentRequest("twitter", http.Request.Path, eventId, DateTimeOffset.UtcNow, body));
     return Results.Json(new { data = new { dm_conversation_id = participantId, dm_event_id = eventId } }, statusCode: 201);
+});
+
+// X API v2's one-shot media upload (JSON: media in base64, media_category, media_type), signed as the DM is: its id
+// goes in a DM's attachments; what was uploaded is kept with the request (its size and hash, not its bytes).
+app.MapPost("/2/media/upload", async (HttpContext http) =>
+{
+    var authorization = http.Request.Headers.Authorization.ToString();
+    if (!authorization.StartsWith("OAuth ", StringComparison.Ordinal) || !authorization.Contains("oauth_signature=", StringComparison.Ordinal))
+    {
+        return Results.Json(new { title = "Unauthorized", type = "about:blank", status = 401, detail = "Unauthorized" }, statusCode: 401);
+    }
+    byte[] content;
+    JsonElement body;
+    try
+    {
+        body = await JsonSerializer.DeserializeAsync<JsonElement>(http.Request.Body);
+        content = Convert.FromBase64String(Link(body, "media") ?? "");
+    }
+    catch (Exception ex) when (ex is JsonException or FormatException)
+    {
+        return Results.Json(new { title = "Invalid Request", type = "https://api.twitter.com/2/problems/invalid-request", status = 400, detail = ex.Message }, statusCode: 400);
+    }
+    var mediaId = Random.Shared.NextInt64(1_000_000_000_000_000_000, long.MaxValue).ToString(System.Globalization.CultureInfo.InvariantCulture);
+    Record(http, new SentRequest("twitter-media", http.Request.Path, mediaId, DateTimeOffset.UtcNow,
+        JsonSerializer.SerializeToElement(new { media_category = Link(body, "media_category"), media_type = Link(body, "media_type") }),
+        [new FetchedMedia("upload", 200, Link(body, "media_type"), content.Length, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(content)))]));
+    return Results.Json(new { data = new { id = mediaId, media_key = "3_" + mediaId, size = content.Length, expires_after_secs = 86400 } });
 });
 
 // Slack's Web API for the agent gateway: chat.postMessage to a user id posts into the app's direct messages with them
@@ -157,4 +224,8 @@ app.Run();
 
 internal sealed record SandboxFaults(double ResetShare);
 
-internal sealed record SentRequest(string Provider, string Path, string ProviderMessageId, DateTimeOffset ReceivedAt, JsonElement Body);
+internal sealed record SentRequest(string Provider, string Path, string ProviderMessageId, DateTimeOffset ReceivedAt, JsonElement Body,
+    IReadOnlyList<FetchedMedia>? Media = null);
+
+/// <summary>A file the provider fetched (or was sent, for X's upload): its link, the answer's status and type, its size and SHA-256.</summary>
+internal sealed record FetchedMedia(string Url, int Status, string? ContentType, int Bytes, string Sha256);
