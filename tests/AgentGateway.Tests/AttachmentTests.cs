@@ -137,6 +137,28 @@ public sealed partial class AttachmentTests(GatewayHost gateway) : IClassFixture
     }
 
     [Fact]
+    public async Task Should_fetch_an_x_dm_photo_signed_as_the_account_and_never_send_the_signature_off_xs_hosts()
+    {
+        var agent = await gateway.AgentAsync(webhook: true);
+        var conversation = await gateway.AssignAsync(agent.AgentId, channel: "twitter");
+        var mediaId = "1" + Random.Shared.NextInt64(100_000_000, 999_999_999).ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+        var photo = await SendAsync(conversation, agent, new MessageAttachment { ContentType = "image/*", Url = SampleMedia.XMediaUrl(gateway.Media.Url, "1017028342563778565", mediaId) });
+        var elsewhere = await SendAsync(conversation, agent, new MessageAttachment { ContentType = "image/*", Url = "https://pbs.example.org/media/" + mediaId });
+
+        var opened = await agent.Http.GetAsync(photo);
+        Assert.Equal(HttpStatusCode.OK, opened.StatusCode);
+        Assert.Equal(SampleMedia.Png, await opened.Content.ReadAsByteArrayAsync());
+        // the imitation checked the signature against the account's secrets: a request it let through was signed by them
+        var request = Assert.Single(gateway.Media.Requests, r => r.Path.Contains(mediaId, StringComparison.Ordinal));
+        Assert.StartsWith("OAuth ", request.Authorization);
+        Assert.Contains($"oauth_token=\"{Uri.EscapeDataString(GatewayHost.XAccount.Token)}\"", request.Authorization);
+        var refused = await agent.Http.GetAsync(elsewhere);
+        Assert.Equal(HttpStatusCode.Gone, refused.StatusCode);
+        Assert.Contains("not on X's media servers", (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
+    }
+
+    [Fact]
     public async Task Should_refuse_a_signed_link_after_it_expired()
     {
         var agent = await gateway.AgentAsync(webhook: true);

@@ -38,6 +38,10 @@ public class GatewayHost : IAsyncLifetime
     public const string TwilioAuthToken = "test-twilio-auth-token";
     public const string WhatsAppAccessToken = "test-whatsapp-access-token";
 
+    /// <summary>The X account whose DM media the gateway fetches, signed with OAuth 1.0a.</summary>
+    public static readonly Routing.OAuth.OAuth1.Credentials XAccount =
+        new("test-x-consumer-key", "test-x-consumer-secret", "4337869213-test-x-token", "test-x-token-secret");
+
     /// <summary>The mailbox agents' emailed replies go to (on the local Postfix and Dovecot); its own per fixture.</summary>
     public string ReplyMailbox { get; } = MailServers.NewMailbox("replies");
 
@@ -65,7 +69,7 @@ public class GatewayHost : IAsyncLifetime
         Receiver = await Receiver.StartAsync();
         Slack = await FakeSlack.StartAsync();
         var mediaRequests = new System.Collections.Concurrent.ConcurrentQueue<(string, string?)>();
-        (_media, var mediaUrl) = await LoopbackServer.StartAsync(app => SampleMedia.Map(app, TwilioAccountSid, TwilioAuthToken, WhatsAppAccessToken, mediaRequests));
+        (_media, var mediaUrl) = await LoopbackServer.StartAsync(app => SampleMedia.Map(app, TwilioAccountSid, TwilioAuthToken, WhatsAppAccessToken, mediaRequests, XAccount));
         Media = (mediaUrl, mediaRequests);
         var connectionString = Database.ConnectionString;
         if (DatabaseThroughProxy)
@@ -99,6 +103,11 @@ public class GatewayHost : IAsyncLifetime
             ["Gateway:Media:TwilioAccountSid"] = TwilioAccountSid,
             ["Gateway:Media:TwilioAuthToken"] = TwilioAuthToken,
             ["Gateway:Media:GraphApiBaseUrl"] = mediaUrl,
+            ["Gateway:Media:TwitterApiBaseUrl"] = mediaUrl,
+            ["Gateway:Media:TwitterConsumerKey"] = XAccount.ConsumerKey,
+            ["Gateway:Media:TwitterConsumerSecret"] = XAccount.ConsumerSecret,
+            ["Gateway:Media:TwitterAccessToken"] = XAccount.Token,
+            ["Gateway:Media:TwitterAccessTokenSecret"] = XAccount.TokenSecret,
             ["Gateway:Media:WhatsAppAccessToken"] = WhatsAppAccessToken,
         }.Concat(OwnSettings).ToDictionary());
         Admin = _app.CreateClient();

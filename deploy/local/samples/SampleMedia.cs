@@ -4,6 +4,7 @@ using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Routing.OAuth;
 
 namespace Routing.Samples;
 
@@ -11,7 +12,8 @@ namespace Routing.Samples;
 /// Customers' media as the providers serve them, for the local sandbox and the tests: Twilio's media URL, which takes the
 /// account's basic auth and redirects to storage that refuses any credentials; WhatsApp's media id, resolved through the
 /// Graph API to a link for the file, both with the bearer token; Messenger's CDN link, open. Ids beginning with "gone"
-/// are 404, as media the provider deleted. Every file is <see cref="Png"/>.
+/// are 404, as media the provider deleted; X's DM media, served only to the account's OAuth 1.0a signature. Every file is
+/// <see cref="Png"/>.
 /// </summary>
 public static class SampleMedia
 {
@@ -23,9 +25,13 @@ public static class SampleMedia
 
     public static string MessengerCdnUrl(string baseUrl, string name) => $"{baseUrl.TrimEnd('/')}/messenger-cdn/{name}";
 
+    /// <summary>A DM photo's link as X gives it (ton.twitter.com's path): served only to the account's OAuth 1.0a signature.</summary>
+    public static string XMediaUrl(string baseUrl, string dmId, string mediaId) => $"{baseUrl.TrimEnd('/')}/1.1/ton/data/dm/{dmId}/{mediaId}/photo.jpg";
+
     /// <param name="requests">each request's path and whether it carried credentials, for a test to look at</param>
+    /// <param name="x">the X account's credentials its DM media checks signatures against (none: every request is refused)</param>
     public static void Map(IEndpointRouteBuilder app, string twilioAccountSid, string twilioAuthToken, string whatsAppAccessToken,
-        ConcurrentQueue<(string Path, string? Authorization)>? requests = null)
+        ConcurrentQueue<(string Path, string? Authorization)>? requests = null, OAuth1.Credentials? x = null)
     {
         var basic = "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"{twilioAccountSid}:{twilioAuthToken}"));
         var bearer = "Bearer " + whatsAppAccessToken;
@@ -73,6 +79,15 @@ public static class SampleMedia
             requests?.Enqueue((http.Request.Path, Authorization(http)));
             return Same(Authorization(http), bearer) ? Results.Bytes(Png, "image/png") : Results.StatusCode(StatusCodes.Status401Unauthorized);
         });
+        app.MapGet("/1.1/ton/data/dm/{dmId}/{mediaId}/{name}", (HttpContext http, string mediaId) =>
+        {
+            requests?.Enqueue((http.Request.Path, Authorization(http)));
+            if (x is null || !SignedBy(http, x))
+            {
+                return Results.Json(new { errors = new[] { new { code = 32, message = "Could not authenticate you." } } }, statusCode: 401);
+            }
+            return mediaId.StartsWith("gone", StringComparison.Ordinal) ? Results.NotFound() : Results.Bytes(Png, "image/jpeg");
+        });
         app.MapGet("/messenger-cdn/{name}", (HttpContext http, string name) =>
         {
             requests?.Enqueue((http.Request.Path, Authorization(http)));
@@ -85,6 +100,26 @@ public static class SampleMedia
     {
         var other = http.Request.Host.Host == "localhost" ? "127.0.0.1" : "localhost";
         return $"{http.Request.Scheme}://{other}:{http.Request.Host.Port}/media-storage/{mediaSid}";
+    }
+
+    /// <summary>Whether the request carries an OAuth 1.0a signature of its own method and URL by <paramref name="x"/>'s token.</summary>
+    private static bool SignedBy(HttpContext http, OAuth1.Credentials x)
+    {
+        if (Authorization(http) is not { } header || !header.StartsWith("OAuth ", StringComparison.Ordinal))
+        {
+            return false;
+        }
+        var parameters = header["OAuth ".Length..].Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            .Select(p => p.Split('=', 2)).Where(p => p.Length == 2)
+            .ToDictionary(p => Uri.UnescapeDataString(p[0]), p => Uri.UnescapeDataString(p[1].Trim('"')));
+        if (!parameters.TryGetValue("oauth_signature", out var signature) || parameters.GetValueOrDefault("oauth_token") != x.Token
+            || parameters.GetValueOrDefault("oauth_consumer_key") != x.ConsumerKey)
+        {
+            return false;
+        }
+        var url = new Uri($"{http.Request.Scheme}://{http.Request.Host}{http.Request.Path}{http.Request.QueryString}");
+        var expected = OAuth1.Signature("GET", url, parameters.Where(p => p.Key != "oauth_signature"), x.ConsumerSecret, x.TokenSecret);
+        return Same(signature, expected);
     }
 
     private static string? Authorization(HttpContext http) => http.Request.Headers.Authorization.ToString() is { Length: > 0 } value ? value : null;

@@ -215,8 +215,10 @@ app.MapPost("/slack/api/{method}", async (HttpContext http, string method) =>
 
 app.MapGet("/sent", () => sent.ToArray());
 // customers' media, as each provider serves it to the gateway (with the credentials of deploy/local/dev.env)
+var xAccount = builder.Configuration.GetSection("Twitter:Accounts").GetChildren().FirstOrDefault();
 Routing.Samples.SampleMedia.Map(app, builder.Configuration["Twilio:AccountSid"] ?? "", builder.Configuration["Twilio:AuthToken"] ?? "",
-    builder.Configuration["WhatsApp:AccessToken"] ?? "");
+    builder.Configuration["WhatsApp:AccessToken"] ?? "", x: xAccount is null ? null : new Routing.OAuth.OAuth1.Credentials(builder.Configuration["Twitter:ConsumerKey"] ?? "",
+        builder.Configuration["Twitter:ConsumerSecret"] ?? "", xAccount["AccessToken"] ?? "", xAccount["AccessTokenSecret"] ?? ""));
 app.MapGet("/health/live", () => Results.Ok());
 app.MapGet("/health/ready", () => Results.Ok());
 

@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
+using Routing.OAuth;
 
 namespace Routing.AgentGateway.Attachments;
 
@@ -16,9 +17,9 @@ internal sealed class MediaRefusedException(string reason) : Exception(reason);
 /// Fetches customers' media from each provider with its credentials: Twilio's media URLs with the account's basic auth
 /// (their redirect to storage without it), WhatsApp's media ids through the Graph API, Messenger's attachment links from
 /// Meta's CDN. A reference to a host that is not the provider's is refused, so a forged message cannot make the gateway
-/// fetch anything else (an internal address, another site). X's DM media (OAuth 1.0a) are not fetched yet.
+/// fetch anything else (an internal address, another site). X's DM media with the account's OAuth 1.0a signature.
 /// </summary>
-internal sealed class MediaSources(IHttpClientFactory clients, IOptions<MediaOptions> options)
+internal sealed class MediaSources(IHttpClientFactory clients, IOptions<MediaOptions> options, TimeProvider time)
 {
     public const string Client = "media";
     private const int MaxRedirects = 5;
@@ -32,6 +33,7 @@ internal sealed class MediaSources(IHttpClientFactory clients, IOptions<MediaOpt
         "sms" => TwilioAsync(source, maxBytes, ct),
         "whatsapp" => WhatsAppAsync(source, maxBytes, ct),
         "facebook" => MessengerAsync(source, maxBytes, ct),
+        "twitter" => TwitterAsync(source, maxBytes, ct),
         _ => throw new MediaRefusedException($"the gateway does not fetch {channel} attachments"),
     };
 
@@ -96,6 +98,29 @@ internal sealed class MediaSources(IHttpClientFactory clients, IOptions<MediaOpt
         }
         return await GetAsync(url, _ => null, maxBytes, ct);
     }
+
+    /// <summary>
+    /// X serves a DM's media (ton.twitter.com) only to a request signed with OAuth 1.0a as the account that received it:
+    /// each hop on X's hosts is signed afresh (its own nonce, timestamp and URL), any other host gets nothing.
+    /// </summary>
+    private async Task<MediaDownload> TwitterAsync(string source, long maxBytes, CancellationToken ct)
+    {
+        var url = Absolute(source);
+        if (!XHost(url))
+        {
+            throw new MediaRefusedException("the link is not on X's media servers");
+        }
+        if (Media is not { TwitterConsumerKey.Length: > 0, TwitterConsumerSecret.Length: > 0, TwitterAccessToken.Length: > 0, TwitterAccessTokenSecret.Length: > 0 })
+        {
+            throw new MediaRefusedException("Gateway:Media:TwitterConsumerKey, TwitterConsumerSecret, TwitterAccessToken and TwitterAccessTokenSecret are not set");
+        }
+        var credentials = new OAuth1.Credentials(Media.TwitterConsumerKey, Media.TwitterConsumerSecret, Media.TwitterAccessToken, Media.TwitterAccessTokenSecret);
+        return await GetAsync(url, u => XHost(u) ? AuthenticationHeaderValue.Parse(OAuth1.Authorization("GET", u, credentials, time.GetUtcNow())) : null, maxBytes, ct);
+    }
+
+    private bool XHost(Uri url) =>
+        SameHost(url, new Uri(Media.TwitterApiBaseUrl))
+        || url.Scheme == Uri.UriSchemeHttps && Media.TwitterMediaHosts.Any(h => url.Host.Equals(h, StringComparison.OrdinalIgnoreCase));
 
     private bool MetaHost(Uri url) =>
         SameHost(url, new Uri(Media.GraphApiBaseUrl))

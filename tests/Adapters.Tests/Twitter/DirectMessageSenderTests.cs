@@ -7,6 +7,7 @@ using Routing.Adapters.Testing;
 using Routing.Adapters.Twitter;
 using Routing.Adapters.Twitter.DirectMessages;
 using Routing.Contracts;
+using Routing.OAuth;
 
 namespace Adapters.Tests.Twitter;
 

@@ -1,4 +1,4 @@
-using Routing.Adapters.Twitter.DirectMessages;
+using Routing.OAuth;
 
 namespace Adapters.Tests.Twitter;
 

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Routing.Adapters.Twitter.DirectMessages;
+namespace Routing.OAuth;
 
 /// <summary>
 /// OAuth 1.0a request signing, HMAC-SHA1, as X's user-context endpoints take it (RFC 5849 §3.4; X's
@@ -10,7 +10,7 @@ namespace Routing.Adapters.Twitter.DirectMessages;
 /// the URL without its query, and every oauth_ parameter with the query and any form parameters, each
 /// percent-encoded per RFC 3986 and sorted. A JSON body is not part of the signature.
 /// </summary>
-internal static class OAuth1
+public static class OAuth1
 {
     public sealed record Credentials(string ConsumerKey, string ConsumerSecret, string Token, string TokenSecret);
 
