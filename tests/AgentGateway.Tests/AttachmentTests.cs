@@ -159,6 +159,24 @@ public sealed partial class AttachmentTests(GatewayHost gateway) : IClassFixture
     }
 
     [Fact]
+    public async Task Should_refuse_to_keep_a_customers_file_larger_than_the_limit_and_say_so()
+    {
+        var agent = await gateway.AgentAsync(webhook: true);
+        var conversation = await gateway.AssignAsync(agent.AgentId, channel: "facebook");
+        var limit = gateway.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<AttachmentOptions>>().Value.MaxBytes;
+
+        var atLimit = await SendAsync(conversation, agent, new MessageAttachment { ContentType = "image/*", Url = SampleMedia.MessengerCdnUrl(gateway.Media.Url, $"large-{limit}") });
+        var past = await SendAsync(conversation, agent, new MessageAttachment { ContentType = "image/*", Url = SampleMedia.MessengerCdnUrl(gateway.Media.Url, $"large-{limit + 1}") });
+
+        var kept = await agent.Http.GetAsync(atLimit);
+        Assert.Equal(HttpStatusCode.OK, kept.StatusCode);
+        Assert.Equal(limit, (await kept.Content.ReadAsByteArrayAsync()).LongLength);
+        var refused = await agent.Http.GetAsync(past);
+        Assert.Equal(HttpStatusCode.Gone, refused.StatusCode);
+        Assert.Contains($"larger than the {limit / 1024 / 1024} MB kept", (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
+    }
+
+    [Fact]
     public async Task Should_refuse_a_signed_link_after_it_expired()
     {
         var agent = await gateway.AgentAsync(webhook: true);

@@ -11,7 +11,7 @@ namespace Routing.Demo;
 /// (Anna's Slack, Cleo's mailbox, an API client), and agents' replies from there go out through the adapters to
 /// the provider sandbox and to the customer's mailbox.
 /// </summary>
-internal sealed class Story(HttpClient api, DecisionPrinter printer)
+internal sealed partial class Story(HttpClient api, DecisionPrinter printer)
 {
     private static readonly HttpClient Http = new();
     private static readonly TimeSpan Wait = TimeSpan.FromMinutes(3);
@@ -77,6 +77,13 @@ internal sealed class Story(HttpClient api, DecisionPrinter printer)
         Say("6. Maria's conversation opened a thread in Anna's Slack, with who Maria is and why it is Anna's. Anna answers in the thread:");
         Say("   the reply goes through the WhatsApp adapter to the (sandboxed) Cloud API.");
         await ReplyInSlackAsync(mariaAgain, "It left the warehouse this morning; tracking follows.");
+        Say("   Maria sends a photo of the box. The gateway fetches it from the Graph API with WhatsApp's access token and keeps it;");
+        Say("   Anna's thread gets a signed link that opens it, no token needed:");
+        await PhotoFromWhatsAppAsync(mariaAgain, $"39333{_run}1", "Maria Rossi", "The box arrived like this");
+        Say("   Anna sends Maria the return label (a PDF) from her script: POST /attachments, then a reply naming it. The WhatsApp adapter");
+        Say("   sends it as a document by the gateway's signed link, which the (sandboxed) Cloud API fetches:");
+        await FileByApiAsync(mariaAgain, "anna", "Here is your return label: print it and stick it on the box.", "return-label.pdf", "application/pdf",
+            "%PDF-1.4\n% return label for the demo\n"u8.ToArray());
 
         Say("7. Anna closes Maria's conversation. Tom, new, sends a direct message on X: Anna serves X and is free again.");
         await CloseAsync(mariaAgain.ConversationId, "anna");
@@ -267,6 +274,62 @@ internal sealed class Story(HttpClient api, DecisionPrinter printer)
         (await tool.PostAsJsonAsync($"/conversations/{to.ConversationId}/replies", new { text })).EnsureSuccessStatusCode();
         await ShowSentAsync(to);
     }
+
+    /// <summary>A customer's WhatsApp photo, and the signed link to it in the agent's Slack thread (the sandbox keeps what Slack was sent).</summary>
+    private async Task PhotoFromWhatsAppAsync(MessageRouted conversation, string waId, string name, string caption)
+    {
+        var wamid = $"wamid.demo{_run}{Guid.NewGuid():N}";
+        var mediaId = $"8{_run}{Random.Shared.Next(1000, 9999)}";
+        await WebhookAsync(Channels.WhatsApp, wamid, SampleWebhooks.WhatsAppImage(Endpoints.WhatsApp, Secret("WhatsApp__AppSecret"), wamid, waId, name, mediaId, caption));
+        var link = (string)await UntilAsync(async () =>
+        {
+            var sent = await Http.GetFromJsonAsync<JsonElement>(Endpoints.Sandbox + "/sent");
+            // Slack's text escapes & as &amp;
+            return sent.EnumerateArray().Where(r => r.GetProperty("provider").GetString() == "slack")
+                .SelectMany(r => Strings(r.GetProperty("body"))).Select(text => SignedLink().Match(text)).Where(m => m.Success)
+                .Select(m => System.Net.WebUtility.HtmlDecode(m.Value)).LastOrDefault();
+        });
+        using var opened = await Http.GetAsync(link);
+        Console.WriteLine($"   {link}");
+        Console.WriteLine($"   opens as {(int)opened.StatusCode} {opened.Content.Headers.ContentType}, {(await opened.Content.ReadAsByteArrayAsync()).Length} bytes " +
+                          $"(scan: {opened.Headers.GetValues("X-Attachment-Scan").Single()}); conversation {conversation.ConversationId}");
+    }
+
+    /// <summary>An agent's file sent through the agent API: uploaded, named in a reply, and what the provider fetched by its link.</summary>
+    private async Task FileByApiAsync(MessageRouted to, string agent, string text, string name, string type, byte[] content)
+    {
+        using var admin = Gateway(Secret("Gateway__AdminToken"));
+        var token = (await (await admin.PostAsync($"/admin/agents/{agent}/tokens", null)).EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>())
+            .GetProperty("token").GetString()!;
+        using var tool = Gateway(token);
+        var file = new ByteArrayContent(content);
+        file.Headers.ContentType = new(type);
+        Console.WriteLine($"   POST {Endpoints.Gateway}/attachments?name={name} ({type}, {content.Length} bytes)");
+        var id = (await (await tool.PostAsync($"/attachments?name={name}", file)).EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>())
+            .GetProperty("id").GetGuid();
+        Console.WriteLine($"   POST {Endpoints.Gateway}/conversations/{to.ConversationId}/replies {{\"text\": ..., \"attachments\": [\"{id}\"]}}");
+        (await tool.PostAsJsonAsync($"/conversations/{to.ConversationId}/replies", new { text, attachments = new[] { id } })).EnsureSuccessStatusCode();
+        var request = (JsonElement)await UntilAsync(async () =>
+            (await Http.GetFromJsonAsync<JsonElement>(Endpoints.Sandbox + "/sent")).EnumerateArray().Select(r => (JsonElement?)r)
+                .LastOrDefault(r => r!.Value.TryGetProperty("media", out var media) && media.ValueKind == JsonValueKind.Array
+                    && media.EnumerateArray().Any(m => m.GetProperty("url").GetString()!.Contains(id.ToString(), StringComparison.Ordinal))));
+        var fetched = request.GetProperty("media")[0];
+        Console.WriteLine($"   the sandbox got POST {request.GetProperty("path").GetString()}: {request.GetProperty("body")}");
+        Console.WriteLine($"   and fetched the file by its link: {fetched.GetProperty("status").GetInt32()} {fetched.GetProperty("contentType").GetString()}, " +
+                          $"{fetched.GetProperty("bytes").GetInt32()} bytes");
+    }
+
+    /// <summary>Every string in a JSON document (Slack's blocks nest the text).</summary>
+    private static IEnumerable<string> Strings(JsonElement element) => element.ValueKind switch
+    {
+        JsonValueKind.String => [element.GetString()!],
+        JsonValueKind.Object => element.EnumerateObject().SelectMany(p => Strings(p.Value)),
+        JsonValueKind.Array => element.EnumerateArray().SelectMany(Strings),
+        _ => [],
+    };
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"https?://[^|>\s]+/attachments/[0-9a-f-]{36}/open\?[^|>\s]+")]
+    private static partial System.Text.RegularExpressions.Regex SignedLink();
 
     /// <summary>What the adapter sent for the conversation's reply: the customer's mailbox, or the sandbox's record of the provider call.</summary>
     private async Task ShowSentAsync(MessageRouted to)

@@ -12,7 +12,7 @@ namespace Routing.Samples;
 /// Customers' media as the providers serve them, for the local sandbox and the tests: Twilio's media URL, which takes the
 /// account's basic auth and redirects to storage that refuses any credentials; WhatsApp's media id, resolved through the
 /// Graph API to a link for the file, both with the bearer token; Messenger's CDN link, open. Ids beginning with "gone"
-/// are 404, as media the provider deleted; X's DM media, served only to the account's OAuth 1.0a signature. Every file is
+/// are 404, as media the provider deleted, and Messenger's "large-{bytes}" is a file of that size; X's DM media, served only to the account's OAuth 1.0a signature. Every file is
 /// <see cref="Png"/>.
 /// </summary>
 public static class SampleMedia
@@ -91,8 +91,19 @@ public static class SampleMedia
         app.MapGet("/messenger-cdn/{name}", (HttpContext http, string name) =>
         {
             requests?.Enqueue((http.Request.Path, Authorization(http)));
-            return name.StartsWith("gone", StringComparison.Ordinal) ? Results.NotFound() : Results.Bytes(Png, "image/png");
+            // "large-{bytes}": a file of that size, for the gateway's size limit
+            return name.StartsWith("gone", StringComparison.Ordinal) ? Results.NotFound()
+                : name.StartsWith("large-", StringComparison.Ordinal) && int.TryParse(name["large-".Length..], out var size) ? Results.Bytes(Large(size), "image/png")
+                : Results.Bytes(Png, "image/png");
         });
+    }
+
+    /// <summary>A PNG's signature followed by zeros, <paramref name="size"/> bytes in all.</summary>
+    private static byte[] Large(int size)
+    {
+        var content = new byte[Math.Clamp(size, Png.Length, 64 * 1024 * 1024)];
+        Png.CopyTo(content, 0);
+        return content;
     }
 
     /// <summary>Twilio's storage is another host: here the same server under its other name (localhost or 127.0.0.1).</summary>
