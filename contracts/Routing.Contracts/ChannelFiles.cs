@@ -85,6 +85,15 @@ public static class ChannelFiles
             : null;
     }
 
+    /// <summary>"image", "video" or "audio" by the media type's top level (the kinds every messaging API names); null for anything else, a document.</summary>
+    public static string? Kind(string contentType) => MediaType(contentType) switch
+    {
+        var t when t.StartsWith("image/", StringComparison.Ordinal) => "image",
+        var t when t.StartsWith("video/", StringComparison.Ordinal) => "video",
+        var t when t.StartsWith("audio/", StringComparison.Ordinal) => "audio",
+        _ => null,
+    };
+
     /// <summary>The media type without its parameters, lower case: "image/jpeg" of "image/JPEG; name=a.jpg".</summary>
     public static string MediaType(string contentType)
     {

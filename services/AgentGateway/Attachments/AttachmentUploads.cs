@@ -3,6 +3,7 @@ using System.Text;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using Routing.Contracts;
+using Routing.ServiceDefaults;
 
 namespace Routing.AgentGateway.Attachments;
 
@@ -39,7 +40,7 @@ internal sealed class AttachmentUploads(AttachmentStore store, IAttachmentConten
                 "Send the file with its media type (Content-Type: image/jpeg, application/pdf, ...).");
         }
         var type = ChannelFiles.MediaType(mediaType);
-        var bytes = await ReadCappedAsync(body, options.Value.MaxBytes, ct)
+        var bytes = await CappedBody.ReadAsync(body, options.Value.MaxBytes, ct)
             ?? throw new UploadRefusedException(StatusCodes.Status413PayloadTooLarge, "File too large",
                 $"Files of more than {options.Value.MaxBytes} bytes are not kept (Gateway:Attachments:MaxBytes).");
         if (bytes.Length == 0)
@@ -97,21 +98,4 @@ internal sealed class AttachmentUploads(AttachmentStore store, IAttachmentConten
     };
 
     private static bool Starts(byte[] bytes, ReadOnlySpan<byte> magic) => bytes.AsSpan().StartsWith(magic);
-
-    /// <summary>The whole body, or null when it is longer than <paramref name="max"/>.</summary>
-    private static async Task<byte[]?> ReadCappedAsync(Stream body, long max, CancellationToken ct)
-    {
-        using var buffer = new MemoryStream();
-        var chunk = new byte[81920];
-        int read;
-        while ((read = await body.ReadAsync(chunk, ct)) > 0)
-        {
-            if (buffer.Length + read > max)
-            {
-                return null;
-            }
-            buffer.Write(chunk, 0, read);
-        }
-        return buffer.ToArray();
-    }
 }

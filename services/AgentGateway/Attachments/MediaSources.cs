@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Routing.OAuth;
+using Routing.ServiceDefaults;
 
 namespace Routing.AgentGateway.Attachments;
 
@@ -156,21 +157,8 @@ internal sealed class MediaSources(IHttpClientFactory clients, IOptions<MediaOpt
         throw new MediaRefusedException("the provider redirected too many times");
     }
 
-    private static async Task<byte[]> ReadCappedAsync(Stream body, long maxBytes, CancellationToken ct)
-    {
-        using var copy = new MemoryStream();
-        var buffer = new byte[81920];
-        int read;
-        while ((read = await body.ReadAsync(buffer, ct)) > 0)
-        {
-            if (copy.Length + read > maxBytes)
-            {
-                throw new MediaRefusedException($"the file is larger than the {maxBytes / 1024 / 1024} MB kept");
-            }
-            copy.Write(buffer, 0, read);
-        }
-        return copy.ToArray();
-    }
+    private static async Task<byte[]> ReadCappedAsync(Stream body, long maxBytes, CancellationToken ct) =>
+        await CappedBody.ReadAsync(body, maxBytes, ct) ?? throw new MediaRefusedException($"the file is larger than the {maxBytes / 1024 / 1024} MB kept");
 
     /// <summary>A refusal the provider will repeat is final; anything else (5xx, 429, a timeout) is tried again later.</summary>
     private static void Refuse(HttpResponseMessage response, string who)

@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Routing.AgentGateway.Delivery;
+using Routing.ServiceDefaults;
 
 namespace Routing.AgentGateway.Slack;
 
@@ -76,18 +77,7 @@ internal sealed class SlackApi(IHttpClientFactory clients, IOptions<SlackOptions
             return null;
         }
         await using var stream = await response.Content.ReadAsStreamAsync(ct);
-        using var buffer = new MemoryStream();
-        var chunk = new byte[81920];
-        int read;
-        while ((read = await stream.ReadAsync(chunk, ct)) > 0)
-        {
-            if (buffer.Length + read > maxBytes)
-            {
-                return null;
-            }
-            buffer.Write(chunk, 0, read);
-        }
-        return buffer.ToArray();
+        return await CappedBody.ReadAsync(stream, maxBytes, ct);
     }
 
     /// <summary>Files from Slack: a timeout of its own, no redirects (the bot token must not follow one off Slack).</summary>

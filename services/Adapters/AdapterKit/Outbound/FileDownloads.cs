@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Routing.Contracts;
+using Routing.ServiceDefaults;
 
 namespace Routing.Adapters.Outbound;
 
@@ -44,18 +45,11 @@ public sealed class FileDownloads(IHttpClientFactory clients)
                     return ([], TooLarge(file, maxBytes));
                 }
                 await using var stream = await response.Content.ReadAsStreamAsync(ct);
-                using var buffer = new MemoryStream();
-                var chunk = new byte[81920];
-                int read;
-                while ((read = await stream.ReadAsync(chunk, ct)) > 0)
+                if (await CappedBody.ReadAsync(stream, maxBytes, ct) is not { } content)
                 {
-                    if (buffer.Length + read > maxBytes)
-                    {
-                        return ([], TooLarge(file, maxBytes));
-                    }
-                    buffer.Write(chunk, 0, read);
+                    return ([], TooLarge(file, maxBytes));
                 }
-                downloaded.Add(new DownloadedFile(file, buffer.ToArray(), ChannelFiles.MediaType(file.ContentType)));
+                downloaded.Add(new DownloadedFile(file, content, ChannelFiles.MediaType(file.ContentType)));
             }
             catch (Exception ex) when (ex is HttpRequestException or IOException || (ex is OperationCanceledException && !ct.IsCancellationRequested))
             {

@@ -80,13 +80,7 @@ internal sealed class MessengerSender(HttpClient http, IOptions<MessengerOptions
     }
 
     /// <summary>The Send API's attachment type for a file: image, video, audio, or file for anything else.</summary>
-    private static string AttachmentType(MessageAttachment file) => ChannelFiles.MediaType(file.ContentType) switch
-    {
-        var t when t.StartsWith("image/", StringComparison.Ordinal) => "image",
-        var t when t.StartsWith("video/", StringComparison.Ordinal) => "video",
-        var t when t.StartsWith("audio/", StringComparison.Ordinal) => "audio",
-        _ => "file",
-    };
+    private static string AttachmentType(MessageAttachment file) => ChannelFiles.Kind(file.ContentType) ?? "file";
 
     private static SendOutcome Outcome(GraphResult result) =>
         GraphApi.Outcome(result, body => body.TryGetProperty("message_id", out var id) ? id.GetString() : null, TransientCodes);

@@ -123,13 +123,7 @@ internal sealed partial class WhatsAppSender(HttpClient http, IOptions<WhatsAppO
     }
 
     /// <summary>The Cloud API's message type for a file: image, video, audio, or document for anything else.</summary>
-    private static string MediaKind(MessageAttachment file) => ChannelFiles.MediaType(file.ContentType) switch
-    {
-        var t when t.StartsWith("image/", StringComparison.Ordinal) => "image",
-        var t when t.StartsWith("video/", StringComparison.Ordinal) => "video",
-        var t when t.StartsWith("audio/", StringComparison.Ordinal) => "audio",
-        _ => "document",
-    };
+    private static string MediaKind(MessageAttachment file) => ChannelFiles.Kind(file.ContentType) ?? "document";
 
     private static bool CaptionFits(string text) => text.Length <= 1024;
 
