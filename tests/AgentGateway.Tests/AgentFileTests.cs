@@ -63,6 +63,11 @@ public sealed class AgentFileTests(PublicGatewayHost gateway) : IClassFixture<Pu
         Assert.Equal(SampleMedia.Png, await fetched.Content.ReadAsByteArrayAsync());
         var document = await provider.GetAsync(files[1].GetProperty("url").GetString());
         Assert.Equal("application/pdf", document.Content.Headers.ContentType?.MediaType);
+        // the conversation shows the reply with its files, as the agent API's links
+        var detail = await agent.Http.GetFromJsonAsync<JsonElement>($"/conversations/{conversation.Id}");
+        var sentReply = detail.GetProperty("messages").EnumerateArray().Single(m => m.GetProperty("id").GetGuid() == replyId);
+        Assert.Equal([$"/attachments/{photo.GetProperty("id").GetGuid()}", $"/attachments/{pdf.GetProperty("id").GetGuid()}"],
+            sentReply.GetProperty("attachments").EnumerateArray().Select(a => a.GetProperty("url").GetString()));
         // the file is the agent's (and the conversation's), nobody else's
         Assert.Equal(HttpStatusCode.OK, (await agent.Http.GetAsync($"/attachments/{photo.GetProperty("id").GetGuid()}")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await colleague.Http.GetAsync($"/attachments/{photo.GetProperty("id").GetGuid()}")).StatusCode);

@@ -61,7 +61,9 @@ internal sealed class ReplySender(NpgsqlDataSource db, ISendEndpointProvider sen
         }
         var now = time.GetUtcNow();
         var ids = attachmentIds.ToArray();
-        var inserted = await ReplyStore.InsertAsync(connection, id, conversation, agentId, channel, target, text, ids, now, ct);
+        // the conversation shows the files as the agent API's links, as it shows the customer's
+        var shown = JsonSerializer.Serialize(attachments.Select((a, i) => a with { Url = AttachmentIds.Path(ids[i]) }), AgentEventLog.Json);
+        var inserted = await ReplyStore.InsertAsync(connection, id, conversation, agentId, channel, target, text, ids, shown, now, ct);
         if (!inserted)
         {
             // A retried request: the reply went to the adapter's queue when it was recorded, so nothing goes out again

@@ -57,19 +57,19 @@ internal static class ReplyStore
 
     /// <summary>Records the reply as requested; false when this command id was recorded before (a retried request).</summary>
     public static async Task<bool> InsertAsync(NpgsqlConnection connection, Guid id, ConversationView conversation, string agentId, string channel,
-        ReplyTarget target, string text, Guid[] attachmentIds, DateTimeOffset now, CancellationToken ct) =>
+        ReplyTarget target, string text, Guid[] attachmentIds, string attachmentsJson, DateTimeOffset now, CancellationToken ct) =>
         await connection.ExecuteAsync(new CommandDefinition(
             $"""
             insert into gateway_messages (id, conversation_id, customer_id, direction, channel, channel_account, address_kind, address_value,
-                display_name, thread_key, subject, body, reply_to_provider_message_id, agent_id, status, error_code, at, status_at, attachment_ids)
+                display_name, thread_key, subject, body, reply_to_provider_message_id, agent_id, status, error_code, at, status_at, attachment_ids, attachments)
             values (@id, @conversationId, @customerId, 'out', @channel, @ChannelAccount, @AddressKind, @AddressValue, @DisplayName, @ThreadKey,
-                @Subject, @text, @ReplyToProviderMessageId, @agentId, 'requested', '{Publishing}', @now, @now, @attachmentIds)
+                @Subject, @text, @ReplyToProviderMessageId, @agentId, 'requested', '{Publishing}', @now, @now, @attachmentIds, @attachmentsJson::jsonb)
             on conflict (id) do nothing
             """, new
             {
                 id, conversationId = conversation.Id, customerId = conversation.CustomerId, channel, target.ChannelAccount, target.AddressKind,
                 target.AddressValue, target.DisplayName, target.ThreadKey, target.Subject, text, target.ReplyToProviderMessageId, agentId,
-                now = now.UtcDateTime, attachmentIds,
+                now = now.UtcDateTime, attachmentIds, attachmentsJson,
             }, cancellationToken: ct)) == 1;
 
     /// <summary>Whether the recorded reply is the one asked for again (same conversation, channel, text and files).</summary>
