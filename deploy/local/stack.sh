@@ -79,12 +79,13 @@ up() {
       # again when it exits with 75, which the bus watchdog uses for a wedged broker connection (services/ServiceDefaults,
       # BusWatchdog), as Kubernetes and Docker would. Any other exit (a stop, a kill) ends the supervisor too.
       # The SMS and X adapters spool what the broker cannot take (their providers do not retry): each replica its own
-      # folder of the instance; the others answer 503 and their providers retry.
+      # folder of the instance; the others answer 503 and their providers retry. The email adapter keeps customers'
+      # attachments for the gateway in a folder of its own too (the others ignore the setting).
       local spool=""; case $name in sms*|twitter*) spool=$STATE/spool/$name ;; esac
       (cd "$(dirname "$dll")" && Urls="http://127.0.0.1:$port" PIDFILE="$pidfile" DLL="$dll" \
         RabbitMq__Username="${RabbitMq__Username:-$mq_user}" RabbitMq__Password="${RabbitMq__Password:-$(mq_password "$mq_user")}" \
         Webhooks__PublicBaseUrl="${Webhooks__PublicBaseUrl:-http://127.0.0.1:$port}" \
-        Webhooks__Spool__Directory="$spool" \
+        Webhooks__Spool__Directory="$spool" Email__Files__Directory="$STATE/files/$name" \
         setsid bash -c 'while :; do dotnet "$DLL" & echo $! >"$PIDFILE"; wait $!; rc=$?; [ $rc -eq 75 ] || exit $rc; echo "[stack] restarting after exit 75"; done' \
         >>"$STATE/$name.log" 2>&1 </dev/null &) >/dev/null 2>&1 </dev/null
       # (the launching subshell lets go of this script's output too, so `make up | tail` ends)

@@ -177,6 +177,33 @@ public sealed partial class AttachmentTests(GatewayHost gateway) : IClassFixture
     }
 
     [Fact]
+    public async Task Should_fetch_a_mail_attachment_by_the_email_adapters_signed_link_and_never_ask_for_one_it_did_not_sign()
+    {
+        var agent = await gateway.AgentAsync(webhook: true);
+        var conversation = await gateway.AssignAsync(agent.AgentId, channel: "email");
+        var name = Guid.NewGuid().ToString("N");
+        var unsigned = $"{gateway.Media.Url}/media/email/{name}-0?type=image%2Fpng";
+
+        var signed = await SendAsync(conversation, agent, new MessageAttachment
+        {
+            ContentType = "image/png", FileName = "photo.png", Url = FileLinks.Sign(GatewayHost.EmailFilesKey, unsigned, DateTimeOffset.UtcNow.AddHours(1)),
+        });
+        var forged = await SendAsync(conversation, agent, new MessageAttachment
+        {
+            ContentType = "image/png", FileName = "forged.png",
+            Url = FileLinks.Sign("another-key-of-32-bytes-exactly!"u8.ToArray(), unsigned.Replace("-0?", "-1?", StringComparison.Ordinal), DateTimeOffset.UtcNow.AddHours(1)),
+        });
+
+        var opened = await agent.Http.GetAsync(signed);
+        Assert.Equal(HttpStatusCode.OK, opened.StatusCode);
+        Assert.Equal(SampleMedia.Png, await opened.Content.ReadAsByteArrayAsync());
+        var refused = await agent.Http.GetAsync(forged);
+        Assert.Equal(HttpStatusCode.Gone, refused.StatusCode);
+        Assert.Contains("not one the email adapter signed", (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
+        Assert.DoesNotContain(gateway.Media.Requests, r => r.Path.Contains($"{name}-1", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Should_refuse_a_signed_link_after_it_expired()
     {
         var agent = await gateway.AgentAsync(webhook: true);

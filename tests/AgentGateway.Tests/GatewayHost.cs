@@ -38,6 +38,9 @@ public class GatewayHost : IAsyncLifetime
     public const string TwilioAuthToken = "test-twilio-auth-token";
     public const string WhatsAppAccessToken = "test-whatsapp-access-token";
 
+    /// <summary>The key the email adapter signs its links to mail attachments with.</summary>
+    public static readonly byte[] EmailFilesKey = "test-email-files-key-32-bytes-ok"u8.ToArray();
+
     /// <summary>The X account whose DM media the gateway fetches, signed with OAuth 1.0a.</summary>
     public static readonly Routing.OAuth.OAuth1.Credentials XAccount =
         new("test-x-consumer-key", "test-x-consumer-secret", "4337869213-test-x-token", "test-x-token-secret");
@@ -104,6 +107,7 @@ public class GatewayHost : IAsyncLifetime
             ["Gateway:Media:TwilioAuthToken"] = TwilioAuthToken,
             ["Gateway:Media:GraphApiBaseUrl"] = mediaUrl,
             ["Gateway:Media:TwitterApiBaseUrl"] = mediaUrl,
+            ["Gateway:Media:EmailFilesKey"] = Convert.ToBase64String(EmailFilesKey),
             ["Gateway:Media:TwitterConsumerKey"] = XAccount.ConsumerKey,
             ["Gateway:Media:TwitterConsumerSecret"] = XAccount.ConsumerSecret,
             ["Gateway:Media:TwitterAccessToken"] = XAccount.Token,

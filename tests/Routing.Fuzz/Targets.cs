@@ -43,6 +43,10 @@ public static class Targets
     }));
 
     private static IOptions<EmailOptions> Email => LazyEmail.Value;
+
+    /// <summary>Attachments kept nowhere: the fuzzed mail's parts stay names.</summary>
+    private static readonly Routing.Adapters.Email.Files.EmailFiles NoEmailFiles = new(Options.Create(new Routing.Adapters.Email.Files.EmailFileOptions()),
+        new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build(), TimeProvider.System, NullLogger<Routing.Adapters.Email.Files.EmailFiles>.Instance);
     private static readonly JsonSerializerOptions ApiJson = new(JsonSerializerDefaults.Web) { AllowDuplicateProperties = false };
 
     public static readonly IReadOnlyDictionary<string, Action<byte[]>> All = new Dictionary<string, Action<byte[]>>
@@ -55,11 +59,11 @@ public static class Targets
             "X-Hub-Signature-256"),
         ["x"] = body => Webhook(new AccountActivityWebhook(Options.Create(new TwitterOptions { ConsumerSecret = "fuzz" }),
             new ChannelHealth("twitter", 5, TimeProvider.System, Meters, NullLogger<ChannelHealth>.Instance)), body, "application/json", "x-twitter-webhooks-signature"),
-        ["mailgun"] = body => Webhook(new MailgunWebhook(Email, new FixedTime(), new EmailMetrics(Meters), NullLogger<MailgunWebhook>.Instance), body,
+        ["mailgun"] = body => Webhook(new MailgunWebhook(Email, new FixedTime(), new EmailMetrics(Meters), NullLogger<MailgunWebhook>.Instance, NoEmailFiles), body,
             "application/x-www-form-urlencoded", null),
-        ["sendgrid"] = body => Webhook(new SendGridWebhook(Email, new EmailMetrics(Meters), NullLogger<SendGridWebhook>.Instance), body,
+        ["sendgrid"] = body => Webhook(new SendGridWebhook(Email, new EmailMetrics(Meters), NullLogger<SendGridWebhook>.Instance, NoEmailFiles), body,
             "multipart/form-data; boundary=xYzZY", "Authorization"),
-        ["postmark"] = body => Webhook(new PostmarkWebhook(Email, new EmailMetrics(Meters), NullLogger<PostmarkWebhook>.Instance), body, "application/json",
+        ["postmark"] = body => Webhook(new PostmarkWebhook(Email, new EmailMetrics(Meters), NullLogger<PostmarkWebhook>.Instance, NoEmailFiles), body, "application/json",
             "Authorization"),
         ["mime"] = Mime,
         ["authentication-results"] = AuthenticationResults,

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Routing.Adapters.Email.Files;
 using Routing.Adapters.Email.Imap;
 using Routing.Adapters.Email.Inbound;
 using Routing.Adapters.Email.Smtp;
@@ -23,6 +24,13 @@ internal static class EmailServiceExtensions
         builder.Services.AddOptions<EmailOptions>().BindConfiguration(EmailOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<OutboundOptions>().BindConfiguration(OutboundOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<EmailMetrics>();
+        // customers' attachments kept for the agent gateway to fetch (Files/EmailFiles)
+        builder.Services.AddOptions<EmailFileOptions>().BindConfiguration(EmailFileOptions.Section)
+            .Validate(o => o.Key is not { Length: > 0 } key || Convert.TryFromBase64String(key, new byte[key.Length], out var length) && length >= 32,
+                "Email:Files:Key is 32 random bytes (or more) in base64")
+            .ValidateOnStart();
+        builder.Services.AddSingleton<EmailFiles>();
+        builder.Services.AddHostedService<EmailFileSweeper>();
         builder.Services.AddSingleton<ImapHealth>();
         builder.Services.AddHealthChecks().Add(new HealthCheckRegistration("imap", sp => sp.GetRequiredService<ImapHealth>(), null, [ServiceDefaultsExtensions.ReadyTag]));
         builder.Services.AddHostedService<ImapInboxWatcher>();
@@ -37,6 +45,7 @@ internal static class EmailServiceExtensions
         app.MapChannelWebhook<MailgunWebhook>("/webhooks/email/mailgun");
         app.MapChannelWebhook<PostmarkWebhook>("/webhooks/email/postmark");
         app.MapChannelWebhook<SendGridWebhook>("/webhooks/email/sendgrid");
+        app.MapGet("/media/email/{name}", (string name, HttpContext http, EmailFiles files) => files.Serve(http, name));
         return app;
     }
 }

@@ -66,6 +66,12 @@ internal sealed class MediaOptions
     public string? TwitterAccessToken { get; set; }
     public string? TwitterAccessTokenSecret { get; set; }
 
+    /// <summary>
+    /// The key the email adapter signs its links to customers' attachments with (its Email:Files:Key): a link it did not
+    /// sign is refused without a request; a signed one is fetched without credentials.
+    /// </summary>
+    public string? EmailFilesKey { get; set; }
+
     /// <summary>Hosts X's DM media links may point at; the API base's host is added.</summary>
     public List<string> TwitterMediaHosts { get; set; } = ["ton.twitter.com", "ton.x.com"];
 }

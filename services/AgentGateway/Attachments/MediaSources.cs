@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
+using Routing.Contracts;
 using Routing.OAuth;
 using Routing.ServiceDefaults;
 
@@ -18,7 +19,8 @@ internal sealed class MediaRefusedException(string reason) : Exception(reason);
 /// Fetches customers' media from each provider with its credentials: Twilio's media URLs with the account's basic auth
 /// (their redirect to storage without it), WhatsApp's media ids through the Graph API, Messenger's attachment links from
 /// Meta's CDN. A reference to a host that is not the provider's is refused, so a forged message cannot make the gateway
-/// fetch anything else (an internal address, another site). X's DM media with the account's OAuth 1.0a signature.
+/// fetch anything else (an internal address, another site). X's DM media with the account's OAuth 1.0a signature; mail
+/// attachments from the email adapter's copy, by a link it signed.
 /// </summary>
 internal sealed class MediaSources(IHttpClientFactory clients, IOptions<MediaOptions> options, TimeProvider time)
 {
@@ -35,6 +37,7 @@ internal sealed class MediaSources(IHttpClientFactory clients, IOptions<MediaOpt
         "whatsapp" => WhatsAppAsync(source, maxBytes, ct),
         "facebook" => MessengerAsync(source, maxBytes, ct),
         "twitter" => TwitterAsync(source, maxBytes, ct),
+        "email" => EmailAsync(source, maxBytes, ct),
         _ => throw new MediaRefusedException($"the gateway does not fetch {channel} attachments"),
     };
 
@@ -117,6 +120,21 @@ internal sealed class MediaSources(IHttpClientFactory clients, IOptions<MediaOpt
         }
         var credentials = new OAuth1.Credentials(Media.TwitterConsumerKey, Media.TwitterConsumerSecret, Media.TwitterAccessToken, Media.TwitterAccessTokenSecret);
         return await GetAsync(url, u => XHost(u) ? AuthenticationHeaderValue.Parse(OAuth1.Authorization("GET", u, credentials, time.GetUtcNow())) : null, maxBytes, ct);
+    }
+
+    /// <summary>The email adapter's copy of a mail's attachment, by the link it signed (the signature covers host, path and query).</summary>
+    private async Task<MediaDownload> EmailAsync(string source, long maxBytes, CancellationToken ct)
+    {
+        var url = Absolute(source);
+        if (Media.EmailFilesKey is not { Length: > 0 } key)
+        {
+            throw new MediaRefusedException("Gateway:Media:EmailFilesKey is not set");
+        }
+        if (!FileLinks.Valid(Convert.FromBase64String(key), url, time.GetUtcNow()))
+        {
+            throw new MediaRefusedException("the link is not one the email adapter signed, or it expired");
+        }
+        return await GetAsync(url, _ => null, maxBytes, ct);
     }
 
     private bool XHost(Uri url) =>

@@ -26,6 +26,10 @@ public sealed class EmailWebhookTests
 
     private static readonly EmailMetrics Metrics = new(new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>());
 
+    /// <summary>No key: attachments stay names, as the conformance cases expect (EmailFileTests keeps them).</summary>
+    private static readonly Routing.Adapters.Email.Files.EmailFiles NoFiles = new(Microsoft.Extensions.Options.Options.Create(new Routing.Adapters.Email.Files.EmailFileOptions()),
+        new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build(), TimeProvider.System, NullLogger<Routing.Adapters.Email.Files.EmailFiles>.Instance);
+
     public static TheoryData<string> Cases => new(EmailWebhookCases.All.Select(c => c.Case.Name));
 
     [Theory]
@@ -35,9 +39,9 @@ public sealed class EmailWebhookTests
         var (provider, @case) = EmailWebhookCases.Named(name);
         IChannelWebhook webhook = provider switch
         {
-            "mailgun" => new MailgunWebhook(Options, new Microsoft.Extensions.Time.Testing.FakeTimeProvider(EmailWebhookCases.MailgunNow), Metrics, NullLogger<MailgunWebhook>.Instance),
-            "postmark" => new PostmarkWebhook(Options, Metrics, NullLogger<PostmarkWebhook>.Instance),
-            _ => new SendGridWebhook(Options, Metrics, NullLogger<SendGridWebhook>.Instance),
+            "mailgun" => new MailgunWebhook(Options, new Microsoft.Extensions.Time.Testing.FakeTimeProvider(EmailWebhookCases.MailgunNow), Metrics, NullLogger<MailgunWebhook>.Instance, NoFiles),
+            "postmark" => new PostmarkWebhook(Options, Metrics, NullLogger<PostmarkWebhook>.Instance, NoFiles),
+            _ => new SendGridWebhook(Options, Metrics, NullLogger<SendGridWebhook>.Instance, NoFiles),
         };
         Conformance.Check(webhook, $"{EmailWebhookCases.PublicUrl}/{provider}", @case);
     }
@@ -49,7 +53,7 @@ public sealed class EmailWebhookTests
     public void Should_refuse_a_mailgun_timestamp_out_of_range_without_throwing(string timestamp)
     {
         var webhook = new MailgunWebhook(Options, new Microsoft.Extensions.Time.Testing.FakeTimeProvider(EmailWebhookCases.MailgunNow), Metrics,
-            NullLogger<MailgunWebhook>.Instance);
+            NullLogger<MailgunWebhook>.Instance, NoFiles);
         var body = $"timestamp={timestamp}&token=abc&signature=00&body-plain=hi&sender=a%40example.net&recipient=support%40example.com";
         var request = new WebhookRequest(System.Text.Encoding.UTF8.GetBytes(body), new Dictionary<string, Microsoft.Extensions.Primitives.StringValues>(),
             $"{EmailWebhookCases.PublicUrl}/mailgun", "application/x-www-form-urlencoded");
@@ -62,7 +66,7 @@ public sealed class EmailWebhookTests
     public void Should_carry_the_mailgun_token_as_the_messages_delivery_nonce()
     {
         var webhook = new MailgunWebhook(Options, new Microsoft.Extensions.Time.Testing.FakeTimeProvider(EmailWebhookCases.MailgunNow), Metrics,
-            NullLogger<MailgunWebhook>.Instance);
+            NullLogger<MailgunWebhook>.Instance, NoFiles);
         var body = "timestamp=1779528600&token=4f1c0e9b7d&signature=00&body-plain=Where+is+my+parcel%3F&from=Ada+%3Cada%40example.net%3E"
                    + "&recipient=support%40example.com&Message-Id=%3Cparcel-2%40example.net%3E&subject=Parcel";
         var request = new WebhookRequest(System.Text.Encoding.UTF8.GetBytes(body), new Dictionary<string, Microsoft.Extensions.Primitives.StringValues>(),
@@ -90,7 +94,7 @@ public sealed class EmailWebhookTests
         string[]? signingDomains, bool verified, string summary)
     {
         var webhook = new MailgunWebhook(Options, new Microsoft.Extensions.Time.Testing.FakeTimeProvider(EmailWebhookCases.MailgunNow), Metrics,
-            NullLogger<MailgunWebhook>.Instance);
+            NullLogger<MailgunWebhook>.Instance, NoFiles);
         var headers = JsonSerializer.Serialize(new[] { new[] { "From", "Maria Rossi <maria.rossi@example.net>" }, new[] { "Message-Id", "<m1@example.net>" } }
             .Concat((signingDomains ?? []).Select(d => new[] { "DKIM-Signature", $"v=1; a=rsa-sha256; d={d}; s=s1; h=from:to; bh=x; b=y" })));
         var fields = new Dictionary<string, string?>
@@ -115,7 +119,7 @@ public sealed class EmailWebhookTests
     [InlineData("none", false, "unverified: none")]
     public void Should_verify_a_sendgrid_sender_from_its_dkim_field(string dkim, bool verified, string summary)
     {
-        var webhook = new SendGridWebhook(Options, Metrics, NullLogger<SendGridWebhook>.Instance);
+        var webhook = new SendGridWebhook(Options, Metrics, NullLogger<SendGridWebhook>.Instance, NoFiles);
         var body = $"--b\r\nContent-Disposition: form-data; name=\"headers\"\r\n\r\nFrom: Giulia <giulia@example.net>\r\nMessage-Id: <g1@example.net>\r\n\r\n"
                    + $"--b\r\nContent-Disposition: form-data; name=\"to\"\r\n\r\nsupport@example.com\r\n"
                    + $"--b\r\nContent-Disposition: form-data; name=\"text\"\r\n\r\nhello\r\n"

@@ -1,3 +1,4 @@
+using Routing.Adapters.Email.Files;
 using MailKit;
 using MailKit.Net.Imap;
 using MailKit.Search;
@@ -17,7 +18,7 @@ namespace Routing.Adapters.Email.Imap;
 /// backoff. Within a process, a message published but not yet flagged (UIDVALIDITY + UID) is not published twice.
 /// </summary>
 internal sealed class ImapInboxWatcher(IOptions<EmailOptions> options, IOptions<WebhookOptions> publishing, IBus bus, ImapHealth health, EmailMetrics metrics,
-    TimeProvider time, ILogger<ImapInboxWatcher> logger) : BackgroundService
+    EmailFiles files, TimeProvider time, ILogger<ImapInboxWatcher> logger) : BackgroundService
 {
     public const string RoutedKeyword = "$Routed";
     public const string NotRoutedKeyword = "$NotRouted";
@@ -100,7 +101,7 @@ internal sealed class ImapInboxWatcher(IOptions<EmailOptions> options, IOptions<
             {
                 var mail = await folder.GetMessageAsync(uid, ct);
                 var reading = InboundEmail.Read(mail, imap.Address, $"imap.{folder.UidValidity}.{uid.Id}@{imap.Address}", time.GetUtcNow(),
-                    [], options.Value.TrustedAuthenticationServers);
+                    [], options.Value.TrustedAuthenticationServers, files.Keep);
                 if (!await PublishAsync(reading, ct))
                 {
                     break; // the broker did not confirm: leave this and the rest for the next round

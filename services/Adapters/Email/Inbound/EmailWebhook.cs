@@ -1,3 +1,4 @@
+using Routing.Adapters.Email.Files;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
@@ -14,7 +15,7 @@ namespace Routing.Adapters.Email.Inbound;
 /// as the raw MIME the provider forwards) and normalized like mail read over IMAP, so threading, text,
 /// trimming and the auto-reply and bounce rules are the same whichever way mail arrives.
 /// </summary>
-internal abstract class EmailWebhook(IOptions<EmailOptions> options, EmailMetrics metrics, ILogger logger) : IChannelWebhook
+internal abstract class EmailWebhook(IOptions<EmailOptions> options, EmailMetrics metrics, ILogger logger, EmailFiles files) : IChannelWebhook
 {
     public string Channel => Channels.Email;
 
@@ -48,7 +49,7 @@ internal abstract class EmailWebhook(IOptions<EmailOptions> options, EmailMetric
     {
         var (mail, recipient) = Read(request);
         var reading = InboundEmail.Read(mail, recipient.Trim().ToLowerInvariant(), FallbackId(mail), receivedAt,
-            ProviderChecks(request, mail), Options.TrustedAuthenticationServers);
+            ProviderChecks(request, mail), Options.TrustedAuthenticationServers, files.Keep);
         if (reading.Message is { } message)
         {
             metrics.Read(Provider, "routed");

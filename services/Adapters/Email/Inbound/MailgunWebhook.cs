@@ -1,3 +1,4 @@
+using Routing.Adapters.Email.Files;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -19,8 +20,8 @@ namespace Routing.Adapters.Email.Inbound;
 /// envelope sender, "sender") and X-Mailgun-Dkim-Check-Result, which names no domain, so it counts only for a mail
 /// with a single DKIM-Signature (its d=); with several, a valid signature of one domain could vouch for another.
 /// </summary>
-internal sealed class MailgunWebhook(IOptions<EmailOptions> options, TimeProvider time, EmailMetrics metrics, ILogger<MailgunWebhook> logger)
-    : EmailWebhook(options, metrics, logger)
+internal sealed class MailgunWebhook(IOptions<EmailOptions> options, TimeProvider time, EmailMetrics metrics, ILogger<MailgunWebhook> logger, EmailFiles files)
+    : EmailWebhook(options, metrics, logger, files)
 {
     protected override string Provider => "mailgun";
 

@@ -1,3 +1,4 @@
+using Routing.Adapters.Email.Files;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using MimeKit;
@@ -15,7 +16,7 @@ namespace Routing.Adapters.Email.Inbound;
 /// 403, and retries anything else but 200 (a broker that cannot confirm answers 503). The sender's verdict: the
 /// topmost Received-SPF, the one Postmark's inbound server adds above the mail's own headers (for its envelope-from).
 /// </summary>
-internal sealed class PostmarkWebhook(IOptions<EmailOptions> options, EmailMetrics metrics, ILogger<PostmarkWebhook> logger) : EmailWebhook(options, metrics, logger)
+internal sealed class PostmarkWebhook(IOptions<EmailOptions> options, EmailMetrics metrics, ILogger<PostmarkWebhook> logger, EmailFiles files) : EmailWebhook(options, metrics, logger, files)
 {
     protected override string Provider => "postmark";
 

@@ -1,3 +1,4 @@
+using Routing.Adapters.Email.Files;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
@@ -14,7 +15,7 @@ namespace Routing.Adapters.Email.Inbound;
 /// Authenticated by the basic-auth user and password in the destination URL. The sender's verdicts: "SPF" (for the
 /// envelope's "from") and "dkim", one result per signing domain ("{@example.org : pass, @other.example : fail}").
 /// </summary>
-internal sealed class SendGridWebhook(IOptions<EmailOptions> options, EmailMetrics metrics, ILogger<SendGridWebhook> logger) : EmailWebhook(options, metrics, logger)
+internal sealed class SendGridWebhook(IOptions<EmailOptions> options, EmailMetrics metrics, ILogger<SendGridWebhook> logger, EmailFiles files) : EmailWebhook(options, metrics, logger, files)
 {
     protected override string Provider => "sendgrid";
 

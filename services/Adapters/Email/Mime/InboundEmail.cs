@@ -13,7 +13,7 @@ internal sealed record EmailReading(string ProviderMessageId, InboundMessageRece
 /// Message-ID is the provider message id; the thread key is the first of References, else In-Reply-To,
 /// else the Message-ID, so every reply in a thread shares its root; the text is the text part, or the HTML
 /// part as text, with quoted history and signature trimmed (the whole text is kept in metadata "full_text");
-/// attachments are metadata only (type, name, size). The sender is verified when the provider's verdicts or a trusted
+/// attachments carry their type, name and size, and a link to the adapter's copy where it keeps files (Files/EmailFiles). The sender is verified when the provider's verdicts or a trusted
 /// server's Authentication-Results show SPF, DKIM or DMARC passed for the From domain (metadata "sender_authentication"
 /// says which, for people).
 /// </summary>
@@ -25,8 +25,9 @@ internal static class InboundEmail
     /// <param name="fallbackId">the id to use when the mail has no Message-ID (e.g. "imap:{uidvalidity}:{uid}@{mailbox}")</param>
     /// <param name="providerChecks">the verdicts the inbound provider gave beside the mail (none over IMAP)</param>
     /// <param name="trustedServers">the authserv-ids whose Authentication-Results header is believed</param>
+    /// <param name="keep">keeps an attachment's content where the agent gateway can fetch it (message id, place, part), answering its link; null: names only</param>
     public static EmailReading Read(MimeMessage mail, string channelAccount, string fallbackId, DateTimeOffset receivedAt,
-        IReadOnlyCollection<AuthenticationCheck> providerChecks, IReadOnlyCollection<string> trustedServers)
+        IReadOnlyCollection<AuthenticationCheck> providerChecks, IReadOnlyCollection<string> trustedServers, Func<Guid, int, MimePart, string?>? keep = null)
     {
         var id = string.IsNullOrWhiteSpace(mail.MessageId) ? fallbackId : mail.MessageId;
         if (AutomaticMail.Reason(mail) is { } reason)
@@ -53,9 +54,10 @@ internal static class InboundEmail
         var verdict = Verdict(mail, from, providerChecks, trustedServers);
         metadata[SenderAuthenticationKey] = (verdict.Verified ? "verified: " : "unverified: ") + verdict.Summary;
         var references = mail.References.Where(r => !string.IsNullOrWhiteSpace(r)).ToList();
+        var messageId = MessageIds.ForInbound(Channels.Email, id);
         return new EmailReading(id, new InboundMessageReceived
         {
-            MessageId = MessageIds.ForInbound(Channels.Email, id),
+            MessageId = messageId,
             Channel = Channels.Email,
             ChannelAccount = channelAccount,
             ProviderMessageId = id,
@@ -63,7 +65,7 @@ internal static class InboundEmail
             ThreadKey = references.FirstOrDefault() ?? NullIfEmpty(mail.InReplyTo) ?? id,
             Subject = NullIfEmpty(mail.Subject),
             Text = text.Length > 0 ? text : null,
-            Attachments = Attachments(mail),
+            Attachments = Attachments(mail, messageId, keep),
             ProviderTimestamp = mail.Date == DateTimeOffset.MinValue ? receivedAt : mail.Date.ToUniversalTime(),
             ReceivedAt = receivedAt,
             ReplyToProviderMessageId = NullIfEmpty(mail.InReplyTo),
@@ -80,14 +82,15 @@ internal static class InboundEmail
         return SenderAuthentication.Evaluate(from.Address, mail.From.Mailboxes.Count(), checks);
     }
 
-    private static List<MessageAttachment> Attachments(MimeMessage mail) =>
-        mail.Attachments.Select(entity => entity switch
+    private static List<MessageAttachment> Attachments(MimeMessage mail, Guid messageId, Func<Guid, int, MimePart, string?>? keep) =>
+        mail.Attachments.Select((entity, position) => entity switch
         {
             MimePart part => new MessageAttachment
             {
                 ContentType = part.ContentType.MimeType.ToLowerInvariant(),
                 FileName = part.FileName,
                 SizeBytes = DecodedSize(part),
+                Url = keep?.Invoke(messageId, position, part),
             },
             MessagePart attached => new MessageAttachment { ContentType = "message/rfc822", FileName = attached.ContentDisposition?.FileName ?? attached.Message?.Subject },
             _ => new MessageAttachment { ContentType = entity.ContentType.MimeType.ToLowerInvariant() },
