@@ -220,6 +220,39 @@ public sealed class AgentGatewayStackTests : IAsyncLifetime
         Assert.Contains(text, withText.GetProperty("body").ToString(), StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// A customer's mail with a photo, read by the email adapter over IMAP: the adapter keeps the part and signs its link,
+    /// the gateway fetches it from there, and the agent opens it through the agent API.
+    /// </summary>
+    [Fact]
+    public async Task Should_open_the_photo_a_customer_attached_to_a_mail()
+    {
+        var agentId = await AgentAsync("email");
+        using var agent = await AgentApiAsync(agentId);
+        var conversationId = await OwnedOnAsync(agentId, "email");
+        await using var routed = await _broker.ObserveAsync<MessageRouted>();
+        var messageId = $"imap-photo-{Guid.NewGuid():N}@example.net";
+        var body = new MimeKit.BodyBuilder { TextBody = "Here is the photo of the broken leg." };
+        body.Attachments.Add("broken-leg.png", SampleMedia.Png, MimeKit.ContentType.Parse("image/png"));
+        var mail = new MimeKit.MimeMessage { Subject = "Re: The sofa", MessageId = messageId, Body = body.ToMessageBody() };
+        mail.From.Add(MimeKit.MailboxAddress.Parse(_customerAddress!));
+        mail.To.Add(MimeKit.MailboxAddress.Parse(LocalStack.SupportMailbox));
+        using var raw = new MemoryStream();
+        await mail.WriteToAsync(raw);
+
+        await MailServers.DeliverAsync(_customerAddress!, LocalStack.SupportMailbox, raw.ToArray());
+
+        var message = await routed.WaitForAsync(m => m.MessageId == MessageIds.ForInbound("email", messageId));
+        Assert.Equal(conversationId, message.ConversationId);
+        var link = await Eventually.ValueAsync("the photo's link in the conversation", async () =>
+            (await agent.GetFromJsonAsync<JsonElement>($"/conversations/{conversationId}")).GetProperty("messages").EnumerateArray()
+                .Where(m => m.GetProperty("id").GetGuid() == message.MessageId)
+                .Select(m => m.GetProperty("attachments")[0].GetProperty("url").GetString()).FirstOrDefault());
+        var opened = await agent.GetAsync(link);
+        Assert.Equal(HttpStatusCode.OK, opened.StatusCode);
+        Assert.Equal(SampleMedia.Png, await opened.Content.ReadAsByteArrayAsync());
+    }
+
     private string? _customerAddress;
 
     /// <summary>A customer on <paramref name="channel"/> whose second conversation routing gives the agent (their preferred agent by then).</summary>
