@@ -14,7 +14,7 @@ internal sealed class SimMeasures(string policy)
     public string Policy { get; } = policy;
     public SimSummary? Summary { get; private set; }
 
-    public void Joined(SimConversation open) => _joined++;
+    public void Joined() => _joined++;
 
     public void HoldStarted() => _holds++;
 

@@ -129,9 +129,9 @@ internal sealed class SimRun
 
     private void Arrive(ExternalEvent e)
     {
-        if (_active.TryGetValue(e.Subject, out var open))
+        if (_active.ContainsKey(e.Subject))
         {
-            Measures.Joined(open);
+            Measures.Joined();
             return; // rule 1: the customer's open conversation takes the message
         }
         var conversation = new SimConversation(e);
@@ -161,9 +161,9 @@ internal sealed class SimRun
             conversation.Status = SimStatus.Held;
             conversation.HoldUntil = until;
             conversation.HeldFor.AddRange(holdFor);
-            foreach (var agent2 in holdFor)
+            foreach (var heldFor in holdFor)
             {
-                agent2.HeldFor.Add(conversation);
+                heldFor.HeldFor.Add(conversation);
             }
             Measures.HoldStarted();
             Schedule(until, InternalKind.HoldEnds, conversation);
@@ -234,12 +234,12 @@ internal sealed class SimRun
 
     private void PresenceMayHaveChanged(SimAgent agent)
     {
-        if (!agent.UpdatePresence(Now))
+        var changed = agent.UpdatePresence(Now);
+        SyncFree(agent);
+        if (!changed)
         {
-            SyncFree(agent);
             return;
         }
-        SyncFree(agent);
         if (agent.Presence == AgentPresences.Available)
         {
             Drain(agent);
