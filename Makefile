@@ -8,7 +8,7 @@ RESULTS := $(LOCAL)/test-results
 DOTNET ?= dotnet
 CONFIG ?= Release
 
-.PHONY: help infra deploy-tools browser build test test-repeat chaos fuzz redrive run up down bench bench-webhooks bench-gateway bench-e2e clean
+.PHONY: help infra deploy-tools browser build test test-repeat chaos fuzz redrive run up down bench bench-webhooks bench-gateway bench-e2e simulate clean
 
 help:
 	@echo "make run    start RabbitMQ, PostgreSQL and the routing service, then play the demo story (Ctrl-C stops)"
@@ -18,6 +18,7 @@ help:
 	@echo "make fuzz   afl-fuzz on every parser of outside input, FUZZ_SECONDS per target (tests/Routing.Fuzz/README.md)"
 	@echo "make up     the whole stack in the background, waiting until every service is healthy (in containers where a Docker engine answers)"
 	@echo "make down   stop what make up started"
+	@echo "make simulate  the routing simulator on the standard month (SCENARIO=file): policies side by side, report in .local/simulate"
 	@echo "make bench  the routing benchmark (see tests/Routing.Benchmarks/README.md)"
 	@echo "make bench-webhooks  webhook ingestion per adapter beside a bare endpoint (same README)"
 	@echo "make bench-gateway  webhook deliveries to agents' tools: deliveries/s and p99 (same README)"
@@ -127,6 +128,16 @@ run: infra build
 	@env $(DEMO_SETTINGS) deploy/local/stack.sh up
 	@set -a; source $(LOCAL)/env; source $(LOCAL)/stack.env; source deploy/local/dev.env; set +a; \
 	  $(DOTNET) run --project deploy/local/demo/Routing.Demo.csproj -c $(CONFIG) --no-build -- --stay
+
+# The routing simulator (services/Routing/README.md, Simulation): a scenario's policies on the same simulated traffic, in
+# memory, with no server started. SCENARIO=deploy/simulate/other.json runs another scenario; the report is
+# .local/simulate/report.html (and report.json).
+SCENARIO ?= deploy/simulate/standard-month.json
+simulate:
+	@command -v $(DOTNET) >/dev/null || { echo "The .NET 10 SDK is required (dotnet on PATH)"; exit 1; }
+	@$(DOTNET) build services/Routing/Routing.csproj -c $(CONFIG) -nologo -clp:ErrorsOnly -v q >/dev/null || \
+	  $(DOTNET) build services/Routing/Routing.csproj -c $(CONFIG) -nologo -clp:ErrorsOnly
+	@$(DOTNET) services/Routing/bin/$(CONFIG)/net10.0/Routing.dll simulate --scenario $(SCENARIO) --out $(LOCAL)/simulate
 
 bench: infra build
 	@set -a; source $(LOCAL)/env; set +a; \

@@ -2,6 +2,14 @@ using Routing;
 using Routing.Database;
 using Routing.Observability;
 using Routing.ServiceDefaults;
+using Routing.Simulation;
+
+if (args is ["simulate", .. var simulateArgs])
+{
+    // make simulate: the routing simulator on a scenario file; no broker, database or web host is started.
+    Environment.ExitCode = SimulateCommand.Run(simulateArgs, Console.Out, Console.Error);
+    return;
+}
 
 var builder = WebApplication.CreateBuilder(args);
 

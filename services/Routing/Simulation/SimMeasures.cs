@@ -9,6 +9,8 @@ internal sealed class SimMeasures(string policy)
     private readonly Dictionary<string, int> _abandoned = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _conversations = new(StringComparer.Ordinal);
     private int _returning, _returningHit, _returningAnyPreferred, _worksToday, _worksTodayHit, _onShift, _onShiftHit;
+    private readonly int[] _byState = new int[Enum.GetValues<PreferredState>().Length];
+    private readonly int[] _byStateHit = new int[Enum.GetValues<PreferredState>().Length];
     private int _joined, _holds, _holdsToPreferred, _holdsToFallback, _holdsAbandoned, _holdsEndedEarly;
 
     public string Policy { get; } = policy;
@@ -33,6 +35,8 @@ internal sealed class SimMeasures(string policy)
             return;
         }
         var hit = first == agent;
+        _byState[(int)conversation.FirstPreferredState]++;
+        _byStateHit[(int)conversation.FirstPreferredState] += hit ? 1 : 0;
         _returning++;
         _returningHit += hit ? 1 : 0;
         _returningAnyPreferred += conversation.Preferred.Contains(agent) ? 1 : 0;
@@ -59,6 +63,7 @@ internal sealed class SimMeasures(string policy)
         }
         if (conversation.FirstPreferred is not null)
         {
+            _byState[(int)conversation.FirstPreferredState]++;
             _returning++;
             _worksToday += conversation.FirstPreferredWorksToday ? 1 : 0;
             _onShift += conversation.FirstPreferredOnShift ? 1 : 0;
@@ -109,6 +114,8 @@ internal sealed class SimMeasures(string policy)
             HoldsEndedEarly = _holdsEndedEarly,
             HoldsAbandoned = _holdsAbandoned,
             WaitHistogram = Histogram(all),
+            ByPreferredState = Enum.GetValues<PreferredState>()
+                .Select(s => new StateSummary(s.ToString(), _byState[(int)s], Share(_byStateHit[(int)s], _byState[(int)s]))).ToList(),
         };
     }
 
@@ -177,7 +184,13 @@ internal sealed record SimSummary
     /// <summary>Transfers are not simulated: agents in the simulation never move a conversation (always 0).</summary>
     public int Transfers { get; init; }
     public required IReadOnlyList<int> WaitHistogram { get; init; }
+
+    /// <summary>Returning customers' conversations by where their first preferred agent was when they wrote, and the hit rate of each.</summary>
+    public required IReadOnlyList<StateSummary> ByPreferredState { get; init; }
 }
+
+/// <summary>Returning customers' conversations whose first preferred agent was in that state when they wrote, and how many that agent took.</summary>
+internal sealed record StateSummary(string State, int Conversations, double HitRate);
 
 /// <summary>Waits, in seconds, of the conversations an agent took (abandoned ones are counted apart).</summary>
 internal sealed record WaitSummary(string Channel, int Served, int Abandoned, double P50, double P95, double P99, double Mean)

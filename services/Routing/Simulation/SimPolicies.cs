@@ -75,7 +75,7 @@ internal sealed class RelationshipPolicy(string label, RoutingOptions options) :
             case PreferredOutcome.Hold hold:
                 return new SimDecision(null, RoutingReasons.PreferredBusy, hold.HeldFor.Select(run.Agent).ToList(), hold.Until);
         }
-        return RoutingPolicy.RankFallback(need, run.FreeSnapshots(), NoOne).FirstOrDefault() is { } best
+        return RoutingPolicy.RankFallback(need, run.FallbackPool(conversation.Channel), NoOne).FirstOrDefault() is { } best
             ? new SimDecision(run.Agent(best.Id), RoutingReasons.Fallback)
             : SimDecision.Queue;
     }
@@ -132,7 +132,7 @@ internal sealed class LastAgentPolicy(string label) : SimPolicy(label)
         {
             return new SimDecision(last, RoutingReasons.PreferredHistory);
         }
-        return RoutingPolicy.RankFallback(new Need(conversation.Channel), run.FreeSnapshots(), NoOne).FirstOrDefault() is { } best
+        return RoutingPolicy.RankFallback(new Need(conversation.Channel), run.FallbackPool(conversation.Channel), NoOne).FirstOrDefault() is { } best
             ? new SimDecision(run.Agent(best.Id), RoutingReasons.Fallback)
             : SimDecision.Queue;
     }

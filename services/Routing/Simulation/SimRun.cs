@@ -17,6 +17,7 @@ internal sealed class SimRun
     private readonly List<SimAgent> _agents;
     private readonly Dictionary<string, SimAgent> _byId;
     private readonly List<SimAgent> _free = [];
+    private readonly List<AgentSnapshot> _pool = [];
     private readonly Dictionary<string, SortedSet<SimConversation>> _queues = new(StringComparer.Ordinal);
     private readonly Dictionary<int, SimConversation> _active = [];
     private readonly Dictionary<int, List<(int Agent, DateTimeOffset At)>> _history = [];
@@ -46,7 +47,30 @@ internal sealed class SimRun
 
     public SimAgent Agent(string id) => _byId[id];
 
-    public IEnumerable<AgentSnapshot> FreeSnapshots() => _free.Select(a => a.Snapshot);
+    /// <summary>
+    /// The agents rule 4 could rank first for the channel: those available with a free slot who serve it, with the least
+    /// open conversations among them (<see cref="RoutingPolicy.RankFallback"/> orders by open count first, so no one else can
+    /// come first). Sorting only these keeps a month of a large centre fast; the ranking itself is the service's.
+    /// </summary>
+    public IReadOnlyList<AgentSnapshot> FallbackPool(string channel)
+    {
+        _pool.Clear();
+        var least = int.MaxValue;
+        foreach (var agent in _free)
+        {
+            if (agent.Open > least || !agent.Snapshot.Serves(channel))
+            {
+                continue;
+            }
+            if (agent.Open < least)
+            {
+                least = agent.Open;
+                _pool.Clear();
+            }
+            _pool.Add(agent.Snapshot);
+        }
+        return _pool;
+    }
 
     /// <summary>The customer's preferred set as the live service builds it (<see cref="RoutingPolicy.PreferredSet"/>).</summary>
     public IReadOnlyList<Candidate> PreferredSet(int customer, TimeSpan lookback)
@@ -142,11 +166,24 @@ internal sealed class SimRun
             var first = _byId[preferred[0].Agent.Id];
             conversation.FirstPreferred = first.Id;
             conversation.Preferred = preferred.Select(c => c.Agent.Id).ToList();
-            conversation.FirstPreferredWorksToday = first.Plan.Days.Contains(DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(Now, _traffic.Zone).DateTime).DayOfWeek);
-            conversation.FirstPreferredOnShift = first.OnShift;
+            conversation.FirstPreferredState = StateOf(first);
         }
         Schedule(Now + e.Patience, InternalKind.Abandon, conversation);
         Decide(conversation, _policy.Route(this, conversation, holdAllowed: true));
+    }
+
+    private PreferredState StateOf(SimAgent agent)
+    {
+        if (agent.OnShift)
+        {
+            return agent.OnBreak ? PreferredState.OnBreak : agent.Open >= agent.Plan.Capacity ? PreferredState.Busy : PreferredState.Free;
+        }
+        var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(Now, _traffic.Zone).DateTime);
+        if (!agent.Plan.Days.Contains(today.DayOfWeek))
+        {
+            return PreferredState.OffDay;
+        }
+        return Now < Traffic.At(_traffic.Zone, today, agent.Plan.StartHour) ? PreferredState.BeforeShift : PreferredState.AfterShift;
     }
 
     private void Decide(SimConversation conversation, SimDecision decision)

@@ -105,8 +105,33 @@ internal sealed class SimConversation(ExternalEvent arrival)
     /// <summary>The first of the customer's preferred agents when the conversation started (null: a customer no one served before).</summary>
     public string? FirstPreferred { get; set; }
     public IReadOnlyList<string> Preferred { get; set; } = [];
-    public bool FirstPreferredWorksToday { get; set; }
-    public bool FirstPreferredOnShift { get; set; }
+    public bool FirstPreferredWorksToday => FirstPreferredState is not PreferredState.OffDay;
+    public bool FirstPreferredOnShift => FirstPreferredState is PreferredState.Free or PreferredState.Busy or PreferredState.OnBreak;
+
+    /// <summary>Where the first preferred agent was when the conversation started (meaningful only with <see cref="FirstPreferred"/>).</summary>
+    public PreferredState FirstPreferredState { get; set; }
+}
+
+/// <summary>Where a returning customer's first preferred agent was when the customer wrote: the report's hit rate by cause.</summary>
+internal enum PreferredState
+{
+    /// <summary>On shift with a free slot.</summary>
+    Free,
+
+    /// <summary>On shift with every slot taken.</summary>
+    Busy,
+
+    /// <summary>On shift, on a break.</summary>
+    OnBreak,
+
+    /// <summary>Works that day; the shift had not started.</summary>
+    BeforeShift,
+
+    /// <summary>Works that day; the shift was over.</summary>
+    AfterShift,
+
+    /// <summary>Does not work that day.</summary>
+    OffDay,
 }
 
 /// <summary>Orders waiting conversations as rule 5 does: priority (all equal here), then arrival, then id.</summary>

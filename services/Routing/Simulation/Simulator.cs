@@ -1,0 +1,101 @@
+namespace Routing.Simulation;
+
+/// <summary>
+/// A scenario from traffic to report: the traffic drawn once, then every policy of the scenario and every point of its hold
+/// sweep run on it, as many at a time as the machine has cores (each run has its own state; the traffic is only read).
+/// </summary>
+internal static class Simulator
+{
+    public static SimReport Run(Scenario scenario, RoutingOptions defaults, TimeProvider wallClock, Action<string>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        scenario.Validate();
+        var started = wallClock.GetTimestamp();
+        var traffic = Traffic.Draw(scenario);
+        var drawn = wallClock.GetElapsedTime(started);
+        progress?.Invoke($"traffic: {traffic.Arrivals:N0} arrivals, {traffic.Agents.Count} agents, {scenario.Days} days, drawn in {drawn.TotalSeconds:0.0} s");
+
+        var runs = scenario.PoliciesOrDefault().Select(p => (Spec: p, Sweep: (double?)null))
+            .Concat(scenario.HoldSweepMinutes.Select(m => (Spec: SweepPoint(scenario, m), Sweep: (double?)m)))
+            .ToList();
+        var lookback = defaults.HistoryLookback;
+        var results = new SimResult[runs.Count];
+        Parallel.For(0, runs.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken }, i =>
+        {
+            var (spec, sweep) = runs[i];
+            var runStarted = wallClock.GetTimestamp();
+            var summary = new SimRun(traffic, SimPolicy.From(spec, defaults), lookback).Run().Summary!;
+            results[i] = new SimResult(spec, sweep, summary, Math.Round(wallClock.GetElapsedTime(runStarted).TotalSeconds, 2));
+            progress?.Invoke($"{summary.Policy}: {wallClock.GetElapsedTime(runStarted).TotalSeconds:0.0} s");
+        });
+
+        var policies = results.Where(r => r.SweepMinutes is null).ToList();
+        var sweepResults = results.Where(r => r.SweepMinutes is not null).ToList();
+        return new SimReport
+        {
+            Scenario = scenario,
+            Arrivals = traffic.Arrivals,
+            Agents = traffic.Agents.Count,
+            Customers = traffic.Customers.Count,
+            DrawSeconds = Math.Round(drawn.TotalSeconds, 2),
+            TotalSeconds = Math.Round(wallClock.GetElapsedTime(started).TotalSeconds, 2),
+            Cores = Environment.ProcessorCount,
+            Policies = policies,
+            HoldSweep = sweepResults,
+            Goal = GoalCheck.Of(policies.Concat(sweepResults).ToList()),
+        };
+    }
+
+    /// <summary>This project's policy with every channel's hold but email's at <paramref name="minutes"/>.</summary>
+    private static PolicySpec SweepPoint(Scenario scenario, double minutes) => new()
+    {
+        Kind = PolicyKinds.Relationship,
+        Name = $"relationship, hold {minutes:0.#} min",
+        HoldMinutes = scenario.Agents.Channels.Where(c => !c.Equals("email", StringComparison.OrdinalIgnoreCase))
+            .Append("default")
+            .ToDictionary(c => c.ToLowerInvariant(), _ => minutes),
+    };
+}
+
+/// <summary>One run: the policy line it ran, the hold sweep's minutes when it is a sweep point, its figures and how long it took.</summary>
+internal sealed record SimResult(PolicySpec Spec, double? SweepMinutes, SimSummary Summary, double Seconds);
+
+/// <summary>Everything one simulation found: the report's JSON, field for field.</summary>
+internal sealed record SimReport
+{
+    public required Scenario Scenario { get; init; }
+    public int Arrivals { get; init; }
+    public int Agents { get; init; }
+    public int Customers { get; init; }
+    public double DrawSeconds { get; init; }
+    public double TotalSeconds { get; init; }
+    public int Cores { get; init; }
+    public required IReadOnlyList<SimResult> Policies { get; init; }
+    public required IReadOnlyList<SimResult> HoldSweep { get; init; }
+    public required GoalCheck Goal { get; init; }
+}
+
+/// <summary>
+/// The product's goal on this traffic: returning customers reach their first preferred agent in at least
+/// <see cref="HitTarget"/> of their conversations on days that agent works, at a p95 wait no more than
+/// <see cref="WaitAllowance"/> above round robin's (with an allowance of one second, so that a centre where round robin
+/// makes no one wait does not ask for a p95 of exactly zero).
+/// </summary>
+internal sealed record GoalCheck(double RoundRobinP95, double WaitLimit, IReadOnlyList<GoalLine> Lines, string? Met)
+{
+    public const double HitTarget = 0.90;
+    public const double WaitAllowance = 0.10;
+
+    public static GoalCheck Of(IReadOnlyList<SimResult> results)
+    {
+        var roundRobin = results.FirstOrDefault(r => r.Spec.Kind == PolicyKinds.RoundRobin)?.Summary.Wait.P95;
+        var limit = roundRobin is { } p95 ? Math.Max(p95 * (1 + WaitAllowance), p95 + 1) : double.PositiveInfinity;
+        var lines = results.Where(r => r.Spec.Kind == PolicyKinds.Relationship)
+            .Select(r => new GoalLine(r.Summary.Policy, r.Summary.PreferredHitRateWhenWorking, r.Summary.Wait.P95,
+                r.Summary.PreferredHitRateWhenWorking >= HitTarget, r.Summary.Wait.P95 <= limit))
+            .ToList();
+        return new GoalCheck(roundRobin ?? 0, limit, lines, lines.FirstOrDefault(l => l.HitMet && l.WaitMet)?.Policy);
+    }
+}
+
+internal sealed record GoalLine(string Policy, double HitRateWhenWorking, double P95Wait, bool HitMet, bool WaitMet);
