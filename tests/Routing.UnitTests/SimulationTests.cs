@@ -58,4 +58,94 @@ public sealed class SimulationTests
 
     private static SimSummary Run(Traffic traffic, PolicySpec spec) =>
         new SimRun(traffic, SimPolicy.From(spec, new RoutingOptions()), TimeSpan.FromDays(90)).Run().Summary!;
+
+    [Fact]
+    public void Should_write_a_self_contained_report_with_every_run_and_the_goal()
+    {
+        using var dir = new TempDir();
+        var scenario = Path.Combine(dir.Path, "small.json");
+        File.WriteAllText(scenario, System.Text.Json.JsonSerializer.Serialize(SmallCentre with { HoldSweepMinutes = [0, 2] }, Scenario.Json));
+        var output = new StringWriter();
+        var error = new StringWriter();
+
+        var code = SimulateCommand.Run(["--scenario", scenario, "--out", dir.Path], output, error);
+
+        Assert.True(code == 0, error.ToString());
+        var html = File.ReadAllText(Path.Combine(dir.Path, "report.html"));
+        Assert.Contains("<svg", html, StringComparison.Ordinal);
+        Assert.Contains("Hit rate against hold time", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("<script", html, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotMatch("(src|href)=\"(https?:)?//", html);
+        using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(dir.Path, "report.json")));
+        var root = json.RootElement;
+        Assert.Equal(4, root.GetProperty("policies").GetArrayLength());
+        Assert.Equal(2, root.GetProperty("holdSweep").GetArrayLength());
+        // every run of this project's policy is judged against the goal: the defaults and both sweep points
+        Assert.Equal(3, root.GetProperty("goal").GetProperty("lines").GetArrayLength());
+        Assert.Contains("round-robin", output.ToString(), StringComparison.Ordinal);
+        Assert.Contains("goal:", output.ToString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("{\"days\": 0}", "days must be 1 to 366")]
+    [InlineData("{\"agents\": {\"count\": 10, \"capacity\": 0}}", "agents.capacity")]
+    [InlineData("{\"arrivals\": {\"channels\": {\"telegram\": 1}}}", "names a channel no agent serves")]
+    [InlineData("{\"policies\": [{\"kind\": \"random\"}]}", "kind 'random'")]
+    [InlineData("{\"holdSweepMinutes\": [-1]}", "holdSweepMinutes")]
+    [InlineData("{\"agentz\": {}}", "agentz")]
+    [InlineData("not json", "is not a scenario")]
+    public void Should_refuse_a_scenario_it_cannot_simulate_and_say_why(string text, string expected)
+    {
+        using var dir = new TempDir();
+        var scenario = Path.Combine(dir.Path, "bad.json");
+        File.WriteAllText(scenario, text);
+        var error = new StringWriter();
+
+        var code = SimulateCommand.Run(["--scenario", scenario, "--out", dir.Path], TextWriter.Null, error);
+
+        Assert.Equal(2, code);
+        Assert.Contains(expected, error.ToString(), StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(dir.Path, "report.html")));
+    }
+
+    [Fact]
+    public void Should_refuse_arguments_it_does_not_know()
+    {
+        var error = new StringWriter();
+
+        Assert.Equal(2, SimulateCommand.Run(["--scenari", "x.json"], TextWriter.Null, error));
+        Assert.Equal(2, SimulateCommand.Run([], TextWriter.Null, error));
+        Assert.Contains(SimulateCommand.Usage, error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Should_commit_a_standard_month_that_loads_with_its_documented_values()
+    {
+        var path = Path.Combine(RepositoryRoot(), "deploy", "simulate", "standard-month.json");
+
+        var scenario = Scenario.Load(path);
+
+        // the file spells out the built-in standard month: the README's figures are for exactly these values
+        var builtIn = new Scenario { Name = scenario.Name, Policies = scenario.Policies };
+        Assert.Equal(System.Text.Json.JsonSerializer.Serialize(builtIn, Scenario.Json), System.Text.Json.JsonSerializer.Serialize(scenario, Scenario.Json));
+        Assert.Equal(500, scenario.Agents.Count);
+        Assert.Equal(30, scenario.Days);
+    }
+
+    private static string RepositoryRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Routing.sln")))
+        {
+            dir = dir.Parent;
+        }
+        return dir?.FullName ?? throw new InvalidOperationException("Routing.sln not found above " + AppContext.BaseDirectory);
+    }
+
+    private sealed class TempDir : IDisposable
+    {
+        public string Path { get; } = Directory.CreateTempSubdirectory("routing-simulate-").FullName;
+
+        public void Dispose() => Directory.Delete(Path, recursive: true);
+    }
 }

@@ -51,12 +51,19 @@ internal static class ReportPage
         html.Append("<h2>Goal</h2><p>Returning customers reach their preferred agent in at least ")
             .Append(E(GoalCheck.HitTarget.ToString("P0", C))).Append(" of conversations on days that agent works, at a p95 wait of at most ")
             .Append(E(string.Create(C, $"{goal.WaitLimit:0.#} s (round robin's {goal.RoundRobinP95:0.#} s, plus 10 %, at least 1 s)"))).Append(": ");
-        html.Append(goal.Met is { } met ? $"<span class=\"met\">met by {E(met)}</span>" : "<span class=\"missed\">not met by any run</span>").Append(".</p>");
-        html.Append("<table><tr><th>run of this project's policy</th><th>hit when working</th><th>p95 wait (s)</th><th>hit</th><th>wait</th></tr>");
+        html.Append(goal.Met is { } met ? $"<span class=\"met\">met by {E(met)}</span>" : "<span class=\"missed\">not met by any run</span>")
+            .Append(". While the preferred agent is on shift (at work when the customer writes): ")
+            .Append(goal.MetOnShift is { } onShift ? $"<span class=\"met\">met by {E(onShift)}</span>" : "<span class=\"missed\">not met by any run</span>")
+            .Append(".</p><p>The ceiling is the working-day hit rate of a policy that reaches every customer whose agent is on shift: customers who ")
+            .Append("write before their agent's shift starts or after it ends reach that agent only by waiting hours for them.</p>");
+        html.Append("<table><tr><th>run of this project's policy</th><th>hit when working</th><th>ceiling</th><th>hit when on shift</th>")
+            .Append("<th>p95 wait (s)</th><th>working-day goal</th><th>on-shift goal</th><th>wait</th></tr>");
         foreach (var line in goal.Lines)
         {
             html.Append("<tr><td>").Append(E(line.Policy)).Append("</td><td>").Append(Pct(line.HitRateWhenWorking)).Append("</td><td>")
-                .Append(Num(line.P95Wait)).Append("</td><td>").Append(Mark(line.HitMet)).Append("</td><td>").Append(Mark(line.WaitMet)).Append("</td></tr>");
+                .Append(Pct(line.WorkingCeiling)).Append("</td><td>").Append(Pct(line.HitRateWhenOnShift)).Append("</td><td>")
+                .Append(Num(line.P95Wait)).Append("</td><td>").Append(Mark(line.HitMet)).Append("</td><td>").Append(Mark(line.OnShiftHitMet))
+                .Append("</td><td>").Append(Mark(line.WaitMet)).Append("</td></tr>");
         }
         html.Append("</table>");
 
@@ -98,6 +105,7 @@ internal static class ReportPage
         Line(html, "Preferred-agent hit rate (%) against hold (minutes)", xs,
             [
                 ("when the preferred agent works that day", points.Select(p => p.Summary.PreferredHitRateWhenWorking * 100).ToList()),
+                ("when the preferred agent is on shift", points.Select(p => p.Summary.PreferredHitRateWhenOnShift * 100).ToList()),
                 ("overall", points.Select(p => p.Summary.PreferredHitRate * 100).ToList()),
             ], GoalCheck.HitTarget * 100, "goal", 0, 100);
         var roundRobin = report.Goal.RoundRobinP95;
@@ -107,38 +115,45 @@ internal static class ReportPage
 
     private static void WaitChart(StringBuilder html, IReadOnlyList<SimResult> policies)
     {
+        // the first bucket (answered within a second) dwarfs the others: it is given in the legend, the chart shows the waits
         var bounds = SimSummary.WaitBuckets;
-        var labels = new List<string> { "<1 s" };
+        var labels = new List<string>();
         for (var i = 1; i < bounds.Count; i++)
         {
             labels.Add($"{Span(bounds[i - 1])}–{Span(bounds[i])}");
         }
         labels.Add($"≥{Span(bounds[^1])}");
-        html.Append("<h2>Wait distributions per policy</h2>");
+        var shares = policies.Select(p =>
+        {
+            var histogram = p.Summary.WaitHistogram;
+            var served = Math.Max(1, histogram.Sum());
+            return histogram.Select(count => count * 100.0 / served).ToList();
+        }).ToList();
+        var max = Math.Max(1, shares.SelectMany(s => s.Skip(1)).DefaultIfEmpty(0).Max() * 1.1);
+        html.Append("<h2>Wait distributions per policy</h2><p>The share of served conversations in each band of wait; the share answered ")
+            .Append("within a second is in the legend.</p>");
         const int width = 1000, height = 300, left = 50, bottom = 40, top = 20;
         var groups = labels.Count;
         var groupWidth = (width - left - 10) / (double)groups;
         var barWidth = groupWidth * 0.8 / Math.Max(1, policies.Count);
         var svg = new StringBuilder();
         svg.Append(C, $"<svg viewBox=\"0 0 {width} {height + 30 * ((policies.Count + 2) / 3)}\" width=\"100%\" role=\"img\" aria-label=\"Share of served conversations by wait, per policy\">");
-        Axes(svg, left, top, width - 10, height - bottom, 0, 100, "%");
+        Axes(svg, left, top, width - 10, height - bottom, 0, max, "%");
         for (var p = 0; p < policies.Count; p++)
         {
-            var histogram = policies[p].Summary.WaitHistogram;
-            var served = Math.Max(1, histogram.Sum());
-            for (var g = 0; g < groups && g < histogram.Count; g++)
+            for (var g = 0; g < groups && g + 1 < shares[p].Count; g++)
             {
-                var share = histogram[g] * 100.0 / served;
-                var h = share / 100 * (height - bottom - top);
+                var share = shares[p][g + 1];
+                var h = share / max * (height - bottom - top);
                 var x = left + g * groupWidth + groupWidth * 0.1 + p * barWidth;
-                svg.Append(C, $"<rect x=\"{x:0.#}\" y=\"{height - bottom - h:0.#}\" width=\"{barWidth:0.#}\" height=\"{h:0.#}\" fill=\"{Colours[p % Colours.Length]}\"><title>{E(policies[p].Summary.Policy)}, {E(labels[g])}: {share:0.0} %</title></rect>");
+                svg.Append(C, $"<rect x=\"{x:0.#}\" y=\"{height - bottom - h:0.#}\" width=\"{barWidth:0.#}\" height=\"{h:0.#}\" fill=\"{Colours[p % Colours.Length]}\"><title>{E(policies[p].Summary.Policy)}, {E(labels[g])}: {share:0.00} %</title></rect>");
             }
         }
         for (var g = 0; g < groups; g++)
         {
             svg.Append(C, $"<text x=\"{left + (g + 0.5) * groupWidth:0.#}\" y=\"{height - bottom + 16}\" text-anchor=\"middle\">{E(labels[g])}</text>");
         }
-        Legend(svg, policies.Select(p => p.Summary.Policy).ToList(), left, height + 5);
+        Legend(svg, policies.Select((p, i) => string.Create(C, $"{p.Summary.Policy} ({shares[i].FirstOrDefault():0.0} % within 1 s)")).ToList(), left, height + 5);
         svg.Append("</svg>");
         html.Append("<figure><figcaption>Share of served conversations (%) by wait</figcaption>").Append(svg).Append("</figure>");
     }

@@ -43,7 +43,12 @@ internal static class SimulateCommand
         {
             scenario = Scenario.Load(scenarioPath);
         }
-        catch (Exception e) when (e is ScenarioException or JsonException or IOException or UnauthorizedAccessException)
+        catch (JsonException e)
+        {
+            error.WriteLine($"simulate: {scenarioPath} is not a scenario: {e.Message}");
+            return 2;
+        }
+        catch (Exception e) when (e is ScenarioException or IOException or UnauthorizedAccessException)
         {
             error.WriteLine($"simulate: {scenarioPath}: {e.Message}");
             return 2;
@@ -74,7 +79,10 @@ internal static class SimulateCommand
         }
         var goal = report.Goal;
         var verdict = goal.Met is { } met ? $"met by {met}" : "not met by any run";
+        var onShift = goal.MetOnShift is { } metOnShift ? $"met by {metOnShift}" : "not met by any run";
+        var ceiling = goal.Lines.Count > 0 ? goal.Lines.Max(l => l.WorkingCeiling) : 0;
         text.AppendLine(c, $"goal: >= {GoalCheck.HitTarget:P0} hit when the preferred agent works that day, p95 wait <= {goal.WaitLimit:0.#} s (round robin {goal.RoundRobinP95:0.#} s): {verdict}");
+        text.AppendLine(c, $"      (without waiting for a shift to start, at most {ceiling:P1} is reachable); the same while the agent is on shift: {onShift}");
         return text.ToString();
 
         static string Pct(double share) => share.ToString("P1", CultureInfo.InvariantCulture).Replace(" ", "", StringComparison.Ordinal);
