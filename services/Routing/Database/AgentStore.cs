@@ -23,10 +23,13 @@ internal static class AgentStore
     public static async Task<bool> InsertAsync(RoutingTransaction tx, AgentRow agent, CancellationToken ct) =>
         await tx.Connection.ExecuteAsync(tx.Command(
             """
-            insert into agents (id, name, capacity, channels, teams, languages, skills, working_hours, requires_accept, presence, presence_changed_at,
-                                open_count, created_at, updated_at)
-            values (@Id, @Name, @Capacity, @Channels, @Teams, @Languages, @Skills, @WorkingHours::jsonb, @RequiresAccept, @Presence, @PresenceChangedAt, 0, @CreatedAt, @UpdatedAt)
-            on conflict (id) do nothing
+            with inserted as (
+                insert into agents (id, name, capacity, channels, teams, languages, skills, working_hours, requires_accept, presence, presence_changed_at,
+                                    open_count, created_at, updated_at)
+                values (@Id, @Name, @Capacity, @Channels, @Teams, @Languages, @Skills, @WorkingHours::jsonb, @RequiresAccept, @Presence, @PresenceChangedAt, 0, @CreatedAt, @UpdatedAt)
+                on conflict (id) do nothing
+                returning id, presence, presence_changed_at)
+            insert into presence_changes (agent_id, presence, at) select id, presence, presence_changed_at from inserted
             """, agent, ct)) == 1;
 
     public static Task<AgentRow?> UpdateAsync(RoutingTransaction tx, string id, AgentChanges changes, CancellationToken ct) =>
@@ -44,13 +47,20 @@ internal static class AgentStore
                 changes.WorkingHours, changes.ClearHours, now = tx.Now,
             }, ct));
 
-    /// <summary>Sets presence unless it is already that, or the change is older than the one recorded. Returns the new row, or null when nothing changed.</summary>
+    /// <summary>
+    /// Sets presence unless it is already that, or the change is older than the one recorded, and records the change in
+    /// presence_changes (what a what-if replay reads). Returns the new row, or null when nothing changed.
+    /// </summary>
     public static Task<AgentRow?> SetPresenceAsync(RoutingTransaction tx, string id, string presence, DateTimeOffset changedAt, CancellationToken ct) =>
         tx.Connection.QuerySingleOrDefaultAsync<AgentRow>(tx.Command(
             $"""
-            update agents set presence = @presence, presence_changed_at = @changedAt, updated_at = @now
-            where id = @id and presence <> @presence and presence_changed_at <= @changedAt
-            returning {Columns}
+            with changed as (
+                update agents set presence = @presence, presence_changed_at = @changedAt, updated_at = @now
+                where id = @id and presence <> @presence and presence_changed_at <= @changedAt
+                returning {Columns}),
+            recorded as (
+                insert into presence_changes (agent_id, presence, at) select id, presence, presence_changed_at from changed)
+            select * from changed
             """, new { id, presence, changedAt, now = tx.Now }, ct));
 
     public static Task ReleaseSlotAsync(RoutingTransaction tx, string id, CancellationToken ct) =>

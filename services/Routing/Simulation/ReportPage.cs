@@ -19,7 +19,7 @@ internal static class ReportPage
         var all = report.Policies.Concat(report.HoldSweep).ToList();
         var html = new StringBuilder();
         html.Append("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>")
-            .Append(E($"Routing simulation: {report.Scenario.Name}"))
+            .Append(E($"Routing simulation: {report.Name}"))
             .Append("</title><style>")
             .Append("body{font:14px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:1100px;color:#1f2933;padding:0 1rem}")
             .Append("table{border-collapse:collapse;margin:.5rem 0 1.5rem}th,td{padding:.25rem .6rem;border-bottom:1px solid #d9dee3;text-align:right}")
@@ -27,10 +27,13 @@ internal static class ReportPage
             .Append("figure{margin:1rem 0 2rem}figcaption{font-weight:600;margin-bottom:.3rem}svg text{font:12px system-ui,sans-serif;fill:#1f2933}")
             .Append("pre{background:#f6f8fa;padding:1rem;overflow:auto;font-size:12px}")
             .Append("</style></head><body>");
-        html.Append("<h1>").Append(E($"Routing simulation: {report.Scenario.Name}")).Append("</h1>");
-        html.Append("<p>").Append(E(string.Create(C,
-            $"{report.Scenario.Days} days from {report.Scenario.Start:yyyy-MM-dd} ({report.Scenario.TimeZone}), {report.Agents} agents, " +
-            $"{report.Arrivals:N0} customer messages starting or joining conversations, seed {report.Scenario.Seed}. " +
+        html.Append("<h1>").Append(E($"Routing simulation: {report.Name}")).Append("</h1>");
+        var source = report.Replay is { } replay
+            ? string.Create(C, $"A replay of the routing database's record from {replay.From:yyyy-MM-dd HH:mm} to {replay.To:yyyy-MM-dd HH:mm} UTC: {report.Agents} agents, " +
+                $"{replay.Conversations:N0} conversations, {replay.PresenceChanges:N0} presence changes.")
+            : string.Create(C, $"{report.Scenario!.Days} days from {report.Scenario.Start:yyyy-MM-dd} ({report.Scenario.TimeZone}), {report.Agents} agents, " +
+                $"{report.Arrivals:N0} customer messages starting or joining conversations, seed {report.Scenario.Seed}.");
+        html.Append("<p>").Append(E(source)).Append(' ').Append(E(string.Create(C,
             $"Every policy ran on the same traffic; {all.Count} runs took {report.TotalSeconds:0.0} s on {report.Cores} cores."))).Append("</p>");
 
         Goal(html, report.Goal);
@@ -41,7 +44,10 @@ internal static class ReportPage
         ByState(html, all);
         ByChannel(html, all);
 
-        html.Append("<h2>Scenario</h2><pre>").Append(E(JsonSerializer.Serialize(report.Scenario, Scenario.Json))).Append("</pre>");
+        if (report.Scenario is { } scenario)
+        {
+            html.Append("<h2>Scenario</h2><pre>").Append(E(JsonSerializer.Serialize(scenario, Scenario.Json))).Append("</pre>");
+        }
         html.Append("</body></html>");
         return html.ToString();
     }

@@ -25,8 +25,9 @@ internal sealed class SimRun
     private readonly TimeSpan _measureLookback;
     private long _seq;
 
-    public SimRun(Traffic traffic, SimPolicy policy, TimeSpan measureLookback)
+    public SimRun(Traffic traffic, SimPolicy policy, TimeSpan measureLookback, bool recordDecisions = false)
     {
+        Decisions = recordDecisions ? [] : null;
         _traffic = traffic;
         _policy = policy;
         _measureLookback = measureLookback;
@@ -44,6 +45,9 @@ internal sealed class SimRun
     public IReadOnlyList<SimAgent> Free => _free;
 
     public SimMeasures Measures { get; }
+
+    /// <summary>Every decision in order, when asked for (a replay compared with what the live service decided); otherwise null.</summary>
+    public List<SimDecisionRecord>? Decisions { get; }
 
     public SimAgent Agent(string id) => _byId[id];
 
@@ -89,11 +93,13 @@ internal sealed class SimRun
     public SimMeasures Run()
     {
         var events = _traffic.Events;
+        var end = _traffic.End.UtcTicks;
         var next = 0;
-        while (next < events.Count || _internal.Count > 0)
+        while (true)
         {
-            var external = next < events.Count ? events[next] : null;
-            if (_internal.TryPeek(out var item, out var at) && (external is null || at.Ticks <= external.At.UtcTicks))
+            // the period is over at its end: what still waits or is open then is counted as such
+            var external = next < events.Count && events[next].At.UtcTicks < end ? events[next] : null;
+            if (_internal.TryPeek(out var item, out var at) && at.Ticks < end && (external is null || at.Ticks <= external.At.UtcTicks))
             {
                 _internal.Dequeue();
                 _clock.AdvanceTo(new DateTimeOffset(at.Ticks, TimeSpan.Zero));
@@ -103,10 +109,6 @@ internal sealed class SimRun
             if (external is null)
             {
                 break;
-            }
-            if (external.At >= _traffic.End)
-            {
-                break; // the period is over: what still waits or is open is counted as such
             }
             next++;
             _clock.AdvanceTo(external.At);
@@ -127,10 +129,28 @@ internal sealed class SimRun
             case ExternalKind.Arrival:
                 Arrive(e);
                 return;
+            case ExternalKind.CarryOver:
+                CarryOver(e);
+                return;
         }
         var agent = _agents[e.Subject];
         switch (e.Kind)
         {
+            case ExternalKind.Presence:
+                agent.RecordedPresence = e.Presence;
+                var online = e.Presence != AgentPresences.Offline;
+                if (online && !agent.OnShift)
+                {
+                    agent.ShiftStartedAt = Now;
+                }
+                else if (!online && agent.OnShift)
+                {
+                    agent.ShiftSeconds += (Now - (agent.ShiftStartedAt ?? Now)).TotalSeconds;
+                    agent.ShiftStartedAt = null;
+                }
+                agent.OnShift = online;
+                agent.OnBreak = e.Presence == AgentPresences.Away;
+                break;
             case ExternalKind.ShiftStart:
                 agent.OnShift = true;
                 agent.OnBreak = false;
@@ -172,6 +192,17 @@ internal sealed class SimRun
         Decide(conversation, _policy.Route(this, conversation, holdAllowed: true));
     }
 
+    /// <summary>A conversation already with its agent when the traffic starts: open for its handle time, not counted in the measures.</summary>
+    private void CarryOver(ExternalEvent e)
+    {
+        var agent = _agents[e.Agent];
+        var conversation = new SimConversation(e) { Status = SimStatus.Open, Agent = agent, AssignedAt = Now, Reason = "carried-over" };
+        _active[e.Subject] = conversation;
+        agent.Carried();
+        SyncFree(agent);
+        Schedule(Now + e.Handle, InternalKind.Finish, conversation);
+    }
+
     private PreferredState StateOf(SimAgent agent)
     {
         if (agent.OnShift)
@@ -179,11 +210,11 @@ internal sealed class SimRun
             return agent.OnBreak ? PreferredState.OnBreak : agent.Open >= agent.Plan.Capacity ? PreferredState.Busy : PreferredState.Free;
         }
         var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(Now, _traffic.Zone).DateTime);
-        if (!agent.Plan.Days.Contains(today.DayOfWeek))
+        if (!agent.Plan.Shifts.TryGetValue(today, out var shift))
         {
             return PreferredState.OffDay;
         }
-        return Now < Traffic.At(_traffic.Zone, today, agent.Plan.StartHour) ? PreferredState.BeforeShift : PreferredState.AfterShift;
+        return Now < shift.On ? PreferredState.BeforeShift : PreferredState.AfterShift;
     }
 
     private void Decide(SimConversation conversation, SimDecision decision)
@@ -203,11 +234,13 @@ internal sealed class SimRun
                 heldFor.HeldFor.Add(conversation);
             }
             Measures.HoldStarted();
+            Decisions?.Add(new SimDecisionRecord(conversation.Arrival.Index, Now, RoutingOutcomes.Held, null, decision.Reason));
             Schedule(until, InternalKind.HoldEnds, conversation);
             return;
         }
         conversation.Status = SimStatus.Queued;
         conversation.InQueue = true;
+        Decisions?.Add(new SimDecisionRecord(conversation.Arrival.Index, Now, RoutingOutcomes.Queued, null, decision.Reason));
         Queue(conversation.Channel).Add(conversation);
     }
 
@@ -229,6 +262,7 @@ internal sealed class SimRun
             RemoveFree(agent);
         }
         Measures.Assigned(conversation, wasHeld);
+        Decisions?.Add(new SimDecisionRecord(conversation.Arrival.Index, Now, RoutingOutcomes.Assigned, agent.Id, reason));
         Schedule(Now + conversation.Arrival.Handle, InternalKind.Finish, conversation);
     }
 
@@ -388,3 +422,6 @@ internal sealed class SimRun
         HoldEnds,
     }
 }
+
+/// <summary>One decision of a run: the arrival (its index in the traffic), when, assigned, held or queued, to whom, and why.</summary>
+internal sealed record SimDecisionRecord(int Arrival, DateTimeOffset At, string Outcome, string? Agent, string Reason);

@@ -16,7 +16,7 @@ internal sealed class SimAgent(AgentPlan plan, int index)
     public bool OnBreak { get; set; }
     public int Open { get; private set; }
     public DateTimeOffset PresenceChangedAt { get; private set; } = DateTimeOffset.MinValue;
-    public DateTimeOffset? LastAssignedAt { get; private set; }
+    public DateTimeOffset? LastAssignedAt { get; private set; } = plan.LastAssignedAt;
     public string Presence { get; private set; } = AgentPresences.Offline;
 
     /// <summary>Where the agent sits in the run's list of agents with a free slot (-1: not there).</summary>
@@ -45,11 +45,17 @@ internal sealed class SimAgent(AgentPlan plan, int index)
 
     public bool CanTakeMore => Presence == AgentPresences.Available && Open < Plan.Capacity;
 
-    /// <summary>On shift and not on a break: available; on a break, or past the shift with work left: away; otherwise offline.</summary>
+    /// <summary>A replay's agent: the presence recorded last (null for a drawn agent, whose presence follows the shift).</summary>
+    public string? RecordedPresence { get; set; }
+
+    /// <summary>
+    /// A replayed agent: the presence recorded. A drawn one: on shift and not on a break, available; on a break, or past the
+    /// shift with work left, away; otherwise offline.
+    /// </summary>
     public bool UpdatePresence(DateTimeOffset now)
     {
-        var presence = OnShift ? OnBreak ? AgentPresences.Away : AgentPresences.Available
-            : Open > 0 ? AgentPresences.Away : AgentPresences.Offline;
+        var presence = RecordedPresence ?? (OnShift ? OnBreak ? AgentPresences.Away : AgentPresences.Available
+            : Open > 0 ? AgentPresences.Away : AgentPresences.Offline);
         if (presence == Presence)
         {
             return false;
@@ -65,6 +71,13 @@ internal sealed class SimAgent(AgentPlan plan, int index)
         Open++;
         Assigned++;
         LastAssignedAt = now;
+        _snapshot = null;
+    }
+
+    /// <summary>A conversation the agent already had when the traffic starts: a slot taken, no new assignment.</summary>
+    public void Carried()
+    {
+        Open++;
         _snapshot = null;
     }
 

@@ -14,9 +14,23 @@ internal static class Simulator
         var traffic = Traffic.Draw(scenario);
         var drawn = wallClock.GetElapsedTime(started);
         progress?.Invoke($"traffic: {traffic.Arrivals:N0} arrivals, {traffic.Agents.Count} agents, {scenario.Days} days, drawn in {drawn.TotalSeconds:0.0} s");
+        var report = Compare(traffic, scenario.Name, scenario.PoliciesOrDefault(), scenario.HoldSweepMinutes, defaults, wallClock, progress, cancellationToken);
+        return report with
+        {
+            Scenario = scenario,
+            DrawSeconds = Math.Round(drawn.TotalSeconds, 2),
+            TotalSeconds = Math.Round(wallClock.GetElapsedTime(started).TotalSeconds, 2),
+        };
+    }
 
-        var runs = scenario.PoliciesOrDefault().Select(p => (Spec: p, Sweep: (double?)null))
-            .Concat(scenario.HoldSweepMinutes.Select(m => (Spec: SweepPoint(scenario, m), Sweep: (double?)m)))
+    /// <summary>Every policy, and this project's at every hold of the sweep, on the same traffic.</summary>
+    public static SimReport Compare(Traffic traffic, string name, IReadOnlyList<PolicySpec> policies, IReadOnlyList<double> holdSweepMinutes,
+        RoutingOptions defaults, TimeProvider wallClock, Action<string>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var started = wallClock.GetTimestamp();
+        var channels = traffic.Agents.SelectMany(a => a.Channels).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+        var runs = policies.Select(p => (Spec: p, Sweep: (double?)null))
+            .Concat(holdSweepMinutes.Select(m => (Spec: SweepPoint(channels, m), Sweep: (double?)m)))
             .ToList();
         var lookback = defaults.HistoryLookback;
         var results = new SimResult[runs.Count];
@@ -29,29 +43,30 @@ internal static class Simulator
             progress?.Invoke($"{summary.Policy}: {wallClock.GetElapsedTime(runStarted).TotalSeconds:0.0} s");
         });
 
-        var policies = results.Where(r => r.SweepMinutes is null).ToList();
+        var compared = results.Where(r => r.SweepMinutes is null).ToList();
         var sweepResults = results.Where(r => r.SweepMinutes is not null).ToList();
         return new SimReport
         {
-            Scenario = scenario,
+            Name = name,
+            From = traffic.Start,
+            To = traffic.End,
             Arrivals = traffic.Arrivals,
             Agents = traffic.Agents.Count,
             Customers = traffic.Customers.Count,
-            DrawSeconds = Math.Round(drawn.TotalSeconds, 2),
             TotalSeconds = Math.Round(wallClock.GetElapsedTime(started).TotalSeconds, 2),
             Cores = Environment.ProcessorCount,
-            Policies = policies,
+            Policies = compared,
             HoldSweep = sweepResults,
-            Goal = GoalCheck.Of(policies.Concat(sweepResults).ToList()),
+            Goal = GoalCheck.Of(compared.Concat(sweepResults).ToList()),
         };
     }
 
     /// <summary>This project's policy with every channel's hold but email's at <paramref name="minutes"/>.</summary>
-    private static PolicySpec SweepPoint(Scenario scenario, double minutes) => new()
+    private static PolicySpec SweepPoint(IEnumerable<string> channels, double minutes) => new()
     {
         Kind = PolicyKinds.Relationship,
         Name = $"relationship, hold {minutes:0.#} min",
-        HoldMinutes = scenario.Agents.Channels.Where(c => !c.Equals("email", StringComparison.OrdinalIgnoreCase))
+        HoldMinutes = channels.Where(c => !c.Equals("email", StringComparison.OrdinalIgnoreCase))
             .Append("default")
             .ToDictionary(c => c.ToLowerInvariant(), _ => minutes),
     };
@@ -63,7 +78,16 @@ internal sealed record SimResult(PolicySpec Spec, double? SweepMinutes, SimSumma
 /// <summary>Everything one simulation found: the report's JSON, field for field.</summary>
 internal sealed record SimReport
 {
-    public required Scenario Scenario { get; init; }
+    public required string Name { get; init; }
+    public DateTimeOffset From { get; init; }
+    public DateTimeOffset To { get; init; }
+
+    /// <summary>The scenario, when the traffic was drawn from one (null for a replay).</summary>
+    public Scenario? Scenario { get; init; }
+
+    /// <summary>What was replayed, when the traffic was recorded (null for a scenario).</summary>
+    public ReplaySummary? Replay { get; init; }
+
     public int Arrivals { get; init; }
     public int Agents { get; init; }
     public int Customers { get; init; }
@@ -74,6 +98,9 @@ internal sealed record SimReport
     public required IReadOnlyList<SimResult> HoldSweep { get; init; }
     public required GoalCheck Goal { get; init; }
 }
+
+/// <summary>A replay's source: the period read from the routing database, its conversations and presence changes, and how long reading took.</summary>
+internal sealed record ReplaySummary(DateTimeOffset From, DateTimeOffset To, int Conversations, int PresenceChanges, double ReadSeconds);
 
 /// <summary>
 /// The product's goal on this traffic: returning customers reach their first preferred agent in at least

@@ -32,9 +32,9 @@ internal sealed class Traffic
         var start = At(zone, scenario.Start, 0);
         var end = At(zone, scenario.Start.AddDays(scenario.Days), 0);
 
-        var agents = DrawAgents(scenario, random);
+        var (agents, rotas) = DrawAgents(scenario, random);
         var events = new List<ExternalEvent>();
-        AddPresence(scenario, agents, zone, random, events);
+        AddPresence(scenario, agents, rotas, zone, random, events);
 
         // customers known before the first day, each bucketed by the hour of the day they usually write at
         var hourly = scenario.Arrivals.Hourly;
@@ -43,8 +43,8 @@ internal sealed class Traffic
         for (var i = 0; i < scenario.Customers.Known; i++)
         {
             var hour = Pick(hourly, random);
-            var served = AgentsAt(agents, hour, random);
-            var owner = random.NextDouble() < scenario.Customers.OwnedShare ? AgentsAt(agents, hour, random) : -1;
+            var served = AgentsAt(rotas, hour, random);
+            var owner = random.NextDouble() < scenario.Customers.OwnedShare ? AgentsAt(rotas, hour, random) : -1;
             var handled = start - TimeSpan.FromDays(random.NextDouble() * 60);
             customers.Add(new CustomerStart(owner >= 0 ? [owner] : [], served >= 0 ? [(served, handled)] : []));
             byHour[hour].Add(i);
@@ -93,11 +93,12 @@ internal sealed class Traffic
         return new Traffic { Agents = agents, Events = ordered, Customers = customers, Start = start, End = end, Zone = zone, Arrivals = arrivals };
     }
 
-    private static List<AgentPlan> DrawAgents(Scenario scenario, Random random)
+    private static (List<AgentPlan>, List<Rota>) DrawAgents(Scenario scenario, Random random)
     {
         var spec = scenario.Agents;
         var shares = spec.Shifts.Select(s => s.Share).ToList();
         var agents = new List<AgentPlan>();
+        var rotas = new List<Rota>();
         var width = spec.Count.ToString(CultureInfo.InvariantCulture).Length;
         for (var i = 0; i < spec.Count; i++)
         {
@@ -105,10 +106,11 @@ internal sealed class Traffic
             var firstDay = random.Next(7);
             var days = Enumerable.Range(0, spec.DaysPerWeek).Select(d => (DayOfWeek)((firstDay + d) % 7)).ToHashSet();
             var id = "agent-" + i.ToString(CultureInfo.InvariantCulture).PadLeft(width, '0');
-            agents.Add(new AgentPlan(id, spec.Capacity, spec.Channels.Select(c => c.ToLowerInvariant()).ToArray(), shift.StartHour, shift.Hours, days,
+            agents.Add(new AgentPlan(id, spec.Capacity, spec.Channels.Select(c => c.ToLowerInvariant()).ToArray(),
                 WorkingHours.FromJson(ShiftJson(scenario.TimeZone, shift, days))));
+            rotas.Add(new Rota(shift.StartHour, shift.Hours, days));
         }
-        return agents;
+        return (agents, rotas);
     }
 
     /// <summary>The agent's shift as the API's working hours, so that the policy sees it as it would see a real agent's.</summary>
@@ -136,7 +138,7 @@ internal sealed class Traffic
     }
 
     /// <summary>Each working day: available at the shift's start, away for each break, off at its end.</summary>
-    private static void AddPresence(Scenario scenario, List<AgentPlan> agents, TimeZoneInfo zone, Random random, List<ExternalEvent> events)
+    private static void AddPresence(Scenario scenario, List<AgentPlan> agents, List<Rota> rotas, TimeZoneInfo zone, Random random, List<ExternalEvent> events)
     {
         var breakLength = TimeSpan.FromMinutes(scenario.Agents.BreakMinutes);
         for (var day = -1; day < scenario.Days; day++)
@@ -144,7 +146,7 @@ internal sealed class Traffic
             var date = scenario.Start.AddDays(day);
             for (var a = 0; a < agents.Count; a++)
             {
-                var agent = agents[a];
+                var agent = rotas[a];
                 if (!agent.Days.Contains(date.DayOfWeek))
                 {
                     continue;
@@ -155,6 +157,7 @@ internal sealed class Traffic
                 {
                     continue; // yesterday's shift ended before the first day
                 }
+                agents[a].Shifts[date] = (on, off);
                 events.Add(new ExternalEvent(on, ExternalKind.ShiftStart, a));
                 for (var b = 0; b < scenario.Agents.BreaksPerShift && breakLength > TimeSpan.Zero; b++)
                 {
@@ -172,7 +175,7 @@ internal sealed class Traffic
     }
 
     /// <summary>An agent whose shift covers that hour on some day, drawn at random; -1 when none does.</summary>
-    private static int AgentsAt(List<AgentPlan> agents, int hour, Random random)
+    private static int AgentsAt(List<Rota> agents, int hour, Random random)
     {
         for (var tries = 0; tries < 64; tries++)
         {
@@ -233,14 +236,32 @@ internal sealed class Traffic
         Math.Exp(Math.Log(mean) - sigma * sigma / 2 + sigma * Normal(random));
 }
 
-/// <summary>An agent of the simulated centre: the same shift on each working day.</summary>
-internal sealed record AgentPlan(string Id, int Capacity, string[] Channels, int StartHour, double ShiftHours, HashSet<DayOfWeek> Days, WorkingHours Hours);
+/// <summary>
+/// An agent of the simulated or replayed centre: capacity, channels, working hours as the policy sees them (null: none set),
+/// and when the agent was at work on each day (local date of the shift's start; for a replay, from the first presence
+/// online to the last offline), which tells a customer who wrote before the shift from one who wrote after it.
+/// </summary>
+internal sealed record AgentPlan(string Id, int Capacity, string[] Channels, WorkingHours? Hours)
+{
+    public Dictionary<DateOnly, (DateTimeOffset On, DateTimeOffset Off)> Shifts { get; } = [];
+
+    /// <summary>The agent's last assignment before the traffic starts (a replay's; null: none).</summary>
+    public DateTimeOffset? LastAssignedAt { get; init; }
+}
+
+/// <summary>A drawn agent's rota: the same shift on each working day.</summary>
+internal sealed record Rota(int StartHour, double ShiftHours, HashSet<DayOfWeek> Days);
 
 /// <summary>A customer's preferred agents (by index) before the first day.</summary>
 internal sealed record CustomerStart(int[] Owners, (int Agent, DateTimeOffset At)[] History);
 
 internal enum ExternalKind
 {
+    /// <summary>A replayed presence change: the agent's presence is <see cref="ExternalEvent.Presence"/> from then on.</summary>
+    Presence,
+
+    /// <summary>A replay's conversation that <see cref="ExternalEvent.Agent"/> had when the period began: it takes a slot for <see cref="ExternalEvent.Handle"/>.</summary>
+    CarryOver,
     ShiftStart,
     BreakStart,
     BreakEnd,
@@ -254,4 +275,4 @@ internal enum ExternalKind
 /// customer gives up after <see cref="Patience"/> unanswered).
 /// </summary>
 internal sealed record ExternalEvent(DateTimeOffset At, ExternalKind Kind, int Subject, string Channel = "", TimeSpan Handle = default,
-    TimeSpan Patience = default, int Index = -1);
+    TimeSpan Patience = default, int Index = -1, string? Presence = null, int Agent = -1);

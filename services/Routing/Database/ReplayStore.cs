@@ -1,0 +1,104 @@
+using Dapper;
+
+namespace Routing.Database;
+
+/// <summary>
+/// What a what-if replay reads of a period: the agents, their presence when it starts and every change during it, the
+/// conversations that started in it, and their customers' owners and history as they stood at its start. Ids, channels
+/// and instants only: no address, name or message text leaves the database for a replay.
+/// </summary>
+internal static class ReplayStore
+{
+    public static async Task<ReplayData> ReadAsync(RoutingTransaction tx, DateTimeOffset from, DateTimeOffset to, DateTimeOffset historySince,
+        CancellationToken ct)
+    {
+        using var results = await tx.Connection.QueryMultipleAsync(tx.Command(
+            """
+            select id, capacity, channels, working_hours::text as working_hours from agents order by id;
+
+            select distinct on (agent_id) agent_id, presence, at from presence_changes where at < @from order by agent_id, at desc, id desc;
+
+            select agent_id, presence, at from presence_changes where at >= @from and at < @to order by at, id;
+
+            select id, customer_id, channel, created_at, assigned_at, closed_at
+            from conversations where created_at >= @from and created_at < @to order by created_at, id;
+
+            select p.customer_id, p.agent_id from preferred_agents p
+            where p.customer_id in (select customer_id from conversations where created_at >= @from and created_at < @to)
+            order by p.customer_id, p.position;
+
+            -- who handled each customer before the period: closes before it, and the recorded history older than it
+            select customer_id, agent_id, max(at) as at from (
+                select customer_id, agent_id, closed_at as at from conversations
+                where agent_id is not null and closed_at >= @historySince and closed_at < @from
+                union all
+                select customer_id, agent_id, last_handled_at from agent_history where last_handled_at >= @historySince and last_handled_at < @from) h
+            where customer_id in (select customer_id from conversations where created_at >= @from and created_at < @to)
+              and agent_id in (select id from agents)
+            group by customer_id, agent_id;
+
+            -- conversations an agent had when the period began: their slots are taken until they close
+            select id, customer_id, channel, agent_id, closed_at from conversations
+            where created_at < @from and assigned_at < @from and agent_id is not null and (closed_at is null or closed_at >= @from)
+            order by assigned_at, id;
+
+            -- each agent's last assignment before the period: rule 4's longest-idle order starts from it
+            select agent_id, max(at) as at from decisions where outcome = 'assigned' and agent_id is not null and at < @from group by agent_id;
+            """, new { from, to, historySince }, ct));
+        var agents = (await results.ReadAsync<ReplayAgent>()).ToList();
+        var initial = (await results.ReadAsync<ReplayPresence>()).ToList();
+        var changes = (await results.ReadAsync<ReplayPresence>()).ToList();
+        var conversations = (await results.ReadAsync<ReplayConversation>()).ToList();
+        var owners = (await results.ReadAsync<(Guid CustomerId, string AgentId)>()).ToList();
+        var history = (await results.ReadAsync<(Guid CustomerId, string AgentId, DateTime At)>())
+            .Select(h => (h.CustomerId, h.AgentId, At: AgentRow.Utc(h.At))).ToList();
+        var carried = (await results.ReadAsync<CarriedConversation>()).ToList();
+        var lastAssigned = (await results.ReadAsync<(string AgentId, DateTime At)>()).ToDictionary(a => a.AgentId, a => AgentRow.Utc(a.At), StringComparer.Ordinal);
+        return new ReplayData(agents, initial, changes, conversations, owners, history, carried, lastAssigned);
+    }
+}
+
+internal sealed record ReplayData(
+    IReadOnlyList<ReplayAgent> Agents,
+    IReadOnlyList<ReplayPresence> PresenceAtStart,
+    IReadOnlyList<ReplayPresence> PresenceChanges,
+    IReadOnlyList<ReplayConversation> Conversations,
+    IReadOnlyList<(Guid CustomerId, string AgentId)> Owners,
+    IReadOnlyList<(Guid CustomerId, string AgentId, DateTimeOffset At)> History,
+    IReadOnlyList<CarriedConversation> Carried,
+    IReadOnlyDictionary<string, DateTimeOffset> LastAssigned);
+
+internal sealed record ReplayAgent
+{
+    public required string Id { get; init; }
+    public int Capacity { get; init; }
+    public string[] Channels { get; init; } = [];
+    public string? WorkingHours { get; init; }
+}
+
+internal sealed record ReplayPresence
+{
+    public required string AgentId { get; init; }
+    public required string Presence { get; init; }
+    public DateTime At { get; init; }
+}
+
+internal sealed record ReplayConversation
+{
+    public Guid Id { get; init; }
+    public Guid CustomerId { get; init; }
+    public required string Channel { get; init; }
+    public DateTime CreatedAt { get; init; }
+    public DateTime? AssignedAt { get; init; }
+    public DateTime? ClosedAt { get; init; }
+}
+
+/// <summary>A conversation an agent had when the period began, and when it closed (null: still open).</summary>
+internal sealed record CarriedConversation
+{
+    public Guid Id { get; init; }
+    public Guid CustomerId { get; init; }
+    public required string Channel { get; init; }
+    public required string AgentId { get; init; }
+    public DateTime? ClosedAt { get; init; }
+}

@@ -1,0 +1,183 @@
+using Dapper;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Routing.Contracts;
+using Routing.Simulation;
+using Routing.Testing;
+
+namespace Routing.IntegrationTests.Engine;
+
+/// <summary>
+/// The simulator runs the service's policy, not a copy of it: three busy hours of a small centre (customers returning to
+/// their owners and their last agents, agents going away, offline and back, holds that end in their agent's freed slot,
+/// in fallback or early, queues) go through the live service on PostgreSQL; then the simulator replays what the database
+/// recorded, and every decision it makes is the one the service made, at the same instant, for the same reason.
+/// </summary>
+public sealed class SimulatorEquivalenceTests : EngineTest
+{
+    private static readonly string[] Phones = Enumerable.Range(0, 12).Select(i => $"+39333000{i:0000}").ToArray();
+    private static readonly string[] Emails = Enumerable.Range(0, 5).Select(i => $"customer{i}@example.com").ToArray();
+    private static readonly string[] AgentIds = ["anna", "ben", "carla", "dario", "elena"];
+
+    private readonly Dictionary<Guid, TimeSpan> _handle = [];
+    private readonly Dictionary<Guid, DateTimeOffset> _closeAt = [];
+    private Random _random = null!;
+
+    private protected override void Configure(RoutingOptions options) =>
+        options.OfflineGrace = TimeSpan.FromDays(1); // the simulator does not release an offline agent's conversations
+
+    [Theory]
+    [InlineData(11)]
+    [InlineData(23)]
+    [InlineData(5)]
+    public async Task Should_make_the_live_services_decisions_when_it_replays_what_the_service_recorded(int seed)
+    {
+        _random = new Random(seed);
+        await Engine.AddAgentAsync("anna", capacity: 2);
+        await Engine.AddAgentAsync("ben", capacity: 1, channels: ["sms", "whatsapp"]);
+        await Engine.AddAgentAsync("carla", capacity: 2, channels: ["email", "sms"]);
+        await Engine.AddAgentAsync("dario", capacity: 1);
+        await Engine.AddAgentAsync("elena", capacity: 2, channels: ["whatsapp", "sms", "email"]);
+
+        // before the period: every customer wrote once and was served, some have owners
+        var customers = new List<Guid>();
+        foreach (var (channel, kind, value) in Phones.Select((p, i) => (i % 2 == 0 ? "sms" : "whatsapp", "phone", p)).Concat(Emails.Select(e => ("email", "email", e))))
+        {
+            await Step(TimeSpan.FromSeconds(_random.Next(20, 200)));
+            customers.Add((await Engine.ReceiveAsync(channel, kind, value)).CustomerId);
+        }
+        await DriveUntil(Engine.Clock.GetUtcNow() + TimeSpan.FromHours(1), []);
+        for (var i = 0; i < customers.Count; i += 3)
+        {
+            var first = _random.Next(AgentIds.Length);
+            await Engine.SetOwnersAsync(customers[i], AgentIds[first], AgentIds[(first + 1 + _random.Next(AgentIds.Length - 1)) % AgentIds.Length]);
+        }
+
+        // the period: customers write, agents come and go
+        var from = Engine.Clock.GetUtcNow() + TimeSpan.FromMinutes(1);
+        var to = from + TimeSpan.FromHours(3);
+        var script = new List<(DateTimeOffset At, Func<Task> Do)>();
+        for (var m = 0; m < 70; m++)
+        {
+            var at = from + TimeSpan.FromMilliseconds(_random.Next(0, (int)(to - from).TotalMilliseconds));
+            var phone = _random.Next(Phones.Length + Emails.Length);
+            var message = phone < Phones.Length
+                ? TestMessages.Inbound(phone % 2 == 0 ? "sms" : "whatsapp", "phone", Phones[phone], at: at)
+                : TestMessages.Inbound("email", "email", Emails[phone - Phones.Length], at: at);
+            script.Add((at, () => Engine.ReceiveAsync(message)));
+        }
+        foreach (var agent in AgentIds)
+        {
+            for (var change = 0; change < 4; change++)
+            {
+                var at = from + TimeSpan.FromMilliseconds(_random.Next(0, (int)(to - from).TotalMilliseconds));
+                var presence = new[] { AgentPresences.Away, AgentPresences.Offline, AgentPresences.Available, AgentPresences.Available }[_random.Next(4)];
+                script.Add((at, () => Engine.SetPresenceAsync(agent, presence)));
+            }
+        }
+        await DriveUntil(to, script.OrderBy(s => s.At).ToList());
+
+        var live = await LiveDecisionsAsync(from, to);
+        var options = Engine.Services.GetRequiredService<IOptions<RoutingOptions>>().Value;
+        Replay replay;
+        await using (var tx = await Engine.Db.BeginAsync(CancellationToken.None))
+        {
+            replay = await Replay.LoadAsync(tx, from, to, options.HistoryLookback, CancellationToken.None);
+        }
+        var run = new SimRun(replay.Traffic, new RelationshipPolicy("live", options), options.HistoryLookback, recordDecisions: true);
+        run.Run();
+        var simulated = run.Decisions!.Select(d => (replay.Conversations[d.Arrival], d.At, d.Outcome, d.Agent, d.Reason)).ToList();
+
+        // the traffic was busy enough to exercise every rule the simulator claims to share with the service
+        Assert.True(replay.Conversations.Count >= 30, $"{replay.Conversations.Count} conversations");
+        Assert.Contains(live, d => d.Outcome == RoutingOutcomes.Held);
+        Assert.Contains(live, d => d.Outcome == RoutingOutcomes.Queued);
+        Assert.Contains(live, d => d.Reason == RoutingReasons.Fallback);
+        Assert.Contains(live, d => d.Reason is RoutingReasons.PreferredOwner or RoutingReasons.PreferredHistory);
+        if (Environment.GetEnvironmentVariable("ROUTING_EQUIVALENCE_DUMP") is { } dump)
+        {
+            File.WriteAllLines($"{dump}.live.{seed}", Describe(live));
+            File.WriteAllLines($"{dump}.sim.{seed}", Describe(simulated));
+        }
+        Assert.Equal(Describe(live), Describe(simulated));
+    }
+
+    /// <summary>Moves the clock, then runs what the service's background loop would at that instant.</summary>
+    private async Task Step(TimeSpan by) => await Engine.AdvanceAsync(by);
+
+    /// <summary>
+    /// Plays the script in time order together with what it sets off: holds expiring (the timers' sweep at their instant),
+    /// and each conversation closing when its agent has handled it for its drawn handle time.
+    /// </summary>
+    private async Task DriveUntil(DateTimeOffset until, List<(DateTimeOffset At, Func<Task> Do)> script)
+    {
+        var next = 0;
+        while (true)
+        {
+            await ScheduleClosesAsync();
+            var due = new[]
+            {
+                next < script.Count ? script[next].At : (DateTimeOffset?)null,
+                _closeAt.Count > 0 ? _closeAt.Values.Min() : null,
+                await NextHoldAsync(),
+            }.Where(t => t is not null && t < until).Min();
+            if (due is not { } at)
+            {
+                break;
+            }
+            // before the period, closes of conversations served while the customers first wrote may be overdue
+            at = at > Engine.Clock.GetUtcNow() ? at : Engine.Clock.GetUtcNow();
+            Engine.Clock.Advance(at - Engine.Clock.GetUtcNow());
+            await Engine.Sweeper.SweepOnceAsync(CancellationToken.None);
+            foreach (var (conversation, _) in _closeAt.Where(c => c.Value <= at).OrderBy(c => c.Value).ToList())
+            {
+                _closeAt.Remove(conversation);
+                await Engine.CloseAsync(conversation);
+            }
+            while (next < script.Count && script[next].At <= at)
+            {
+                await script[next++].Do();
+                await Engine.Sweeper.SweepOnceAsync(CancellationToken.None); // a hold whose agents all went offline ends at once
+            }
+        }
+        Engine.Clock.Advance(until - Engine.Clock.GetUtcNow());
+    }
+
+    /// <summary>Every conversation newly with an agent closes after its handle time (drawn once per conversation) from its assignment.</summary>
+    private async Task ScheduleClosesAsync()
+    {
+        await using var connection = await Engine.Db.DataSource.OpenConnectionAsync();
+        var open = await connection.QueryAsync<(Guid Id, DateTime AssignedAt)>("select id, assigned_at from conversations where status = 'open' order by id");
+        foreach (var (id, assignedAt) in open)
+        {
+            if (!_handle.TryGetValue(id, out var handle))
+            {
+                _handle[id] = handle = TimeSpan.FromSeconds(_random.Next(180, 1500));
+            }
+            _closeAt.TryAdd(id, new DateTimeOffset(DateTime.SpecifyKind(assignedAt, DateTimeKind.Utc)) + handle);
+        }
+    }
+
+    private async Task<DateTimeOffset?> NextHoldAsync()
+    {
+        await using var connection = await Engine.Db.DataSource.OpenConnectionAsync();
+        var due = await connection.QuerySingleOrDefaultAsync<DateTime?>("select min(due_at) from timers where kind = 'hold'");
+        return due is { } d ? new DateTimeOffset(DateTime.SpecifyKind(d, DateTimeKind.Utc)) : null;
+    }
+
+    private async Task<List<(Guid Conversation, DateTimeOffset At, string Outcome, string? Agent, string Reason)>> LiveDecisionsAsync(DateTimeOffset from,
+        DateTimeOffset to)
+    {
+        await using var connection = await Engine.Db.DataSource.OpenConnectionAsync();
+        var rows = await connection.QueryAsync<(Guid ConversationId, DateTime At, string Outcome, string? AgentId, string Reason)>(
+            """
+            select d.conversation_id, d.at, d.outcome, d.agent_id, d.reason from decisions d join conversations c on c.id = d.conversation_id
+            where c.created_at >= @from and c.created_at < @to and d.at < @to and d.outcome in ('assigned', 'held', 'queued')
+            order by d.seq
+            """, new { from, to });
+        return rows.Select(r => (r.ConversationId, new DateTimeOffset(DateTime.SpecifyKind(r.At, DateTimeKind.Utc)), r.Outcome, r.AgentId, r.Reason)).ToList();
+    }
+
+    private static List<string> Describe(IEnumerable<(Guid Conversation, DateTimeOffset At, string Outcome, string? Agent, string Reason)> decisions) =>
+        decisions.Select(d => $"{d.At:HH:mm:ss.fff} {d.Conversation.ToString()[^12..]} {d.Outcome} {d.Agent ?? "-"} {d.Reason}").ToList();
+}
