@@ -15,6 +15,7 @@ using Routing.ServiceDefaults;
 using Routing.Timers;
 using Routing.Identity;
 using Routing.ServiceLevels;
+using Routing.Simulation;
 using Routing.Supervision;
 
 namespace Routing;
@@ -27,6 +28,7 @@ internal static class RoutingServiceExtensions
         builder.Services.AddOptions<OperatorAccessOptions>().BindConfiguration(OperatorAccessOptions.Section).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<OperatorAccessOptions>, OperatorAccessValidation>();
         builder.Services.AddSingleton<OperatorTokens>();
+        builder.Services.AddSingleton<WhatIfGate>();
         builder.Services.AddAuthentication(OperatorTokenHandler.SchemeName)
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, OperatorTokenHandler>(OperatorTokenHandler.SchemeName, null);
         builder.Services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationHandler, OperatorScopeRequirement>();
@@ -124,6 +126,7 @@ internal static class RoutingServiceExtensions
         api.MapConversationsApi();
         api.MapTransfersApi();
         api.MapServiceLevelsApi();
+        api.MapWhatIfApi();
         // GET /openapi/routing.json, behind a token like every other route
         api.MapOpenApi("/openapi/{documentName}.json");
         app.MapSupervisorConsole();

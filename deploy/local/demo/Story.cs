@@ -122,6 +122,32 @@ internal sealed partial class Story(HttpClient api, DecisionPrinter printer)
         }
 
         await ShowServiceLevelsAsync(storyStarted);
+        await ShowWhatIfAsync();
+    }
+
+    /// <summary>
+    /// The day's traffic replayed (POST /simulations/what-if) under the settings in force, under a proposal, and under the
+    /// baselines: what the story's customers would have met had routing been set otherwise.
+    /// </summary>
+    private async Task ShowWhatIfAsync()
+    {
+        using var response = await api.PostAsJsonAsync("/simulations/what-if", new
+        {
+            days = 1,
+            policies = new[] { new { kind = "relationship", name = "no holds", holdMinutes = new Dictionary<string, double> { ["default"] = 0, ["email"] = 0, ["whatsapp"] = 0, ["sms"] = 0, ["facebook"] = 0, ["twitter"] = 0 } } },
+        });
+        response.EnsureSuccessStatusCode();
+        var report = await response.Content.ReadFromJsonAsync<JsonElement>();
+        var replay = report.GetProperty("replay");
+        Say($"What if routing had been set otherwise? The last day replayed (POST /simulations/what-if): {replay.GetProperty("conversations").GetInt32()} conversations, " +
+            $"{replay.GetProperty("presenceChanges").GetInt32()} presence changes, {report.GetProperty("totalSeconds").GetDouble():0.00} s:");
+        Console.WriteLine($"           {"policy",-34} {"preferred agent",15} {"wait p95",9} {"held",5}");
+        foreach (var p in report.GetProperty("policies").EnumerateArray().Select(p => p.GetProperty("summary")))
+        {
+            Console.WriteLine($"           {p.GetProperty("policy").GetString(),-34} {p.GetProperty("preferredHitRate").GetDouble(),15:P0} " +
+                $"{p.GetProperty("wait").GetProperty("p95").GetDouble(),7:0} s {p.GetProperty("holds").GetInt32(),5}");
+        }
+        Console.WriteLine("           The same as a page with charts: the request with Accept: text/html (services/Routing/README.md, Simulation).");
     }
 
     /// <summary>The story's service levels, once routing heard of the three replies agents wrote (Anna's two, Cleo's).</summary>
