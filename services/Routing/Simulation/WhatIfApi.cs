@@ -48,10 +48,10 @@ internal static class WhatIfApi
             var started = clock.GetTimestamp();
             var to = db.Now;
             var from = to - TimeSpan.FromDays(body.Days);
-            Replay replay;
+            RecordedTraffic replay;
             await using (var tx = await db.BeginAsync(ct))
             {
-                replay = await Replay.LoadAsync(tx, from, to, defaults.HistoryLookback, ct);
+                replay = await RecordedTraffic.LoadAsync(tx, from, to, defaults.HistoryLookback, ct);
                 await tx.CommitAsync(ct);
             }
             var read = clock.GetElapsedTime(started);

@@ -79,10 +79,10 @@ public sealed class SimulatorEquivalenceTests : EngineTest
 
         var live = await LiveDecisionsAsync(from, to);
         var options = Engine.Services.GetRequiredService<IOptions<RoutingOptions>>().Value;
-        Replay replay;
+        RecordedTraffic replay;
         await using (var tx = await Engine.Db.BeginAsync(CancellationToken.None))
         {
-            replay = await Replay.LoadAsync(tx, from, to, options.HistoryLookback, CancellationToken.None);
+            replay = await RecordedTraffic.LoadAsync(tx, from, to, options.HistoryLookback, CancellationToken.None);
         }
         var run = new SimRun(replay.Traffic, new RelationshipPolicy("live", options), options.HistoryLookback, recordDecisions: true);
         run.Run();

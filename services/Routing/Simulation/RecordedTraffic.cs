@@ -11,7 +11,7 @@ namespace Routing.Simulation;
 /// handle time is its agent's time from assignment to close (still open: to the period's end); a customer an agent
 /// answered would have waited as long as it took; one who never reached an agent gave up when the conversation closed.
 /// </summary>
-internal sealed class Replay
+internal sealed class RecordedTraffic
 {
     /// <summary>A customer who reached an agent, or still waits at the period's end, is not assumed to give up.</summary>
     private static readonly TimeSpan Patient = TimeSpan.FromDays(3650);
@@ -26,13 +26,13 @@ internal sealed class Replay
 
     public int PresenceChanges { get; init; }
 
-    public static async Task<Replay> LoadAsync(RoutingTransaction tx, DateTimeOffset from, DateTimeOffset to, TimeSpan historyLookback, CancellationToken ct)
+    public static async Task<RecordedTraffic> LoadAsync(RoutingTransaction tx, DateTimeOffset from, DateTimeOffset to, TimeSpan historyLookback, CancellationToken ct)
     {
         var data = await ReplayStore.ReadAsync(tx, from, to, from - historyLookback, ct);
         return From(data, from, to);
     }
 
-    public static Replay From(ReplayData data, DateTimeOffset from, DateTimeOffset to)
+    public static RecordedTraffic From(ReplayData data, DateTimeOffset from, DateTimeOffset to)
     {
         var agents = data.Agents.Select(a => new AgentPlan(a.Id, a.Capacity, a.Channels.Select(c => c.ToLowerInvariant()).ToArray(),
             a.WorkingHours is { } hours ? WorkingHours.FromJson(hours) : null)
@@ -90,7 +90,7 @@ internal sealed class Replay
 
         var ordered = events.Select((e, i) => (e, i)).OrderBy(x => x.e.At).ThenBy(x => x.e.Kind == ExternalKind.Arrival ? 1 : 0).ThenBy(x => x.i)
             .Select(x => x.e).ToList();
-        return new Replay
+        return new RecordedTraffic
         {
             Traffic = new Traffic
             {
