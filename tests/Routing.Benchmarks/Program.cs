@@ -11,6 +11,11 @@ using System.Runtime.InteropServices;
 // was consumed: routed messages/s and latency. The same run measures the raw ceiling: the same count
 // published and consumed through MassTransit on the same broker, with a consumer that only publishes
 // the answering event.
+if (args.Contains("--simulation"))
+{
+    await SimulationBench.RunAsync(args);
+    return;
+}
 var options = BenchOptions.Parse(args);
 // The routing service runs in this process (WebApplicationFactory); its content root is this folder.
 Environment.SetEnvironmentVariable("ASPNETCORE_TEST_CONTENTROOT_ROUTING", AppContext.BaseDirectory);

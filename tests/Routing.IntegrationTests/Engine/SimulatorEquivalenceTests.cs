@@ -19,9 +19,8 @@ public sealed class SimulatorEquivalenceTests : EngineTest
     private static readonly string[] Emails = Enumerable.Range(0, 5).Select(i => $"customer{i}@example.com").ToArray();
     private static readonly string[] AgentIds = ["anna", "ben", "carla", "dario", "elena"];
 
-    private readonly Dictionary<Guid, TimeSpan> _handle = [];
-    private readonly Dictionary<Guid, DateTimeOffset> _closeAt = [];
     private Random _random = null!;
+    private LiveDriver? _driver;
 
     private protected override void Configure(RoutingOptions options) =>
         options.OfflineGrace = TimeSpan.FromDays(1); // the simulator does not release an offline agent's conversations
@@ -105,65 +104,9 @@ public sealed class SimulatorEquivalenceTests : EngineTest
     /// <summary>Moves the clock, then runs what the service's background loop would at that instant.</summary>
     private async Task Step(TimeSpan by) => await Engine.AdvanceAsync(by);
 
-    /// <summary>
-    /// Plays the script in time order together with what it sets off: holds expiring (the timers' sweep at their instant),
-    /// and each conversation closing when its agent has handled it for its drawn handle time.
-    /// </summary>
-    private async Task DriveUntil(DateTimeOffset until, List<(DateTimeOffset At, Func<Task> Do)> script)
-    {
-        var next = 0;
-        while (true)
-        {
-            await ScheduleClosesAsync();
-            var due = new[]
-            {
-                next < script.Count ? script[next].At : (DateTimeOffset?)null,
-                _closeAt.Count > 0 ? _closeAt.Values.Min() : null,
-                await NextHoldAsync(),
-            }.Where(t => t is not null && t < until).Min();
-            if (due is not { } at)
-            {
-                break;
-            }
-            // before the period, closes of conversations served while the customers first wrote may be overdue
-            at = at > Engine.Clock.GetUtcNow() ? at : Engine.Clock.GetUtcNow();
-            Engine.Clock.Advance(at - Engine.Clock.GetUtcNow());
-            await Engine.Sweeper.SweepOnceAsync(CancellationToken.None);
-            foreach (var (conversation, _) in _closeAt.Where(c => c.Value <= at).OrderBy(c => c.Value).ToList())
-            {
-                _closeAt.Remove(conversation);
-                await Engine.CloseAsync(conversation);
-            }
-            while (next < script.Count && script[next].At <= at)
-            {
-                await script[next++].Do();
-                await Engine.Sweeper.SweepOnceAsync(CancellationToken.None); // a hold whose agents all went offline ends at once
-            }
-        }
-        Engine.Clock.Advance(until - Engine.Clock.GetUtcNow());
-    }
-
-    /// <summary>Every conversation newly with an agent closes after its handle time (drawn once per conversation) from its assignment.</summary>
-    private async Task ScheduleClosesAsync()
-    {
-        await using var connection = await Engine.Db.DataSource.OpenConnectionAsync();
-        var open = await connection.QueryAsync<(Guid Id, DateTime AssignedAt)>("select id, assigned_at from conversations where status = 'open' order by id");
-        foreach (var (id, assignedAt) in open)
-        {
-            if (!_handle.TryGetValue(id, out var handle))
-            {
-                _handle[id] = handle = TimeSpan.FromSeconds(_random.Next(180, 1500));
-            }
-            _closeAt.TryAdd(id, new DateTimeOffset(DateTime.SpecifyKind(assignedAt, DateTimeKind.Utc)) + handle);
-        }
-    }
-
-    private async Task<DateTimeOffset?> NextHoldAsync()
-    {
-        await using var connection = await Engine.Db.DataSource.OpenConnectionAsync();
-        var due = await connection.QuerySingleOrDefaultAsync<DateTime?>("select min(due_at) from timers where kind = 'hold'");
-        return due is { } d ? new DateTimeOffset(DateTime.SpecifyKind(d, DateTimeKind.Utc)) : null;
-    }
+    /// <summary>The script played through the live service with the holds and closes it sets off; handle times drawn per conversation.</summary>
+    private Task DriveUntil(DateTimeOffset until, List<(DateTimeOffset At, Func<Task> Do)> script) =>
+        (_driver ??= new LiveDriver(Engine.Services, Engine.Clock, _ => TimeSpan.FromSeconds(_random.Next(180, 1500)))).DriveAsync(until, script);
 
     private async Task<List<(Guid Conversation, DateTimeOffset At, string Outcome, string? Agent, string Reason)>> LiveDecisionsAsync(DateTimeOffset from,
         DateTimeOffset to)
