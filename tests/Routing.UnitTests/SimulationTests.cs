@@ -60,6 +60,26 @@ public sealed class SimulationTests
         new SimRun(traffic, SimPolicy.From(spec, new RoutingOptions()), TimeSpan.FromDays(90)).Run().Summary!;
 
     [Fact]
+    public void Should_add_agents_like_an_existing_one_for_a_policy_line_and_leave_the_others_alone()
+    {
+        var traffic = Traffic.Draw(SmallCentre);
+        var like = traffic.Agents[3];
+
+        var grown = traffic.With([new MoreAgents { Like = like.Id, Count = 2 }]);
+        var report = Simulator.Compare(traffic, "grown", [new PolicySpec(), new PolicySpec { Name = "two more", MoreAgents = [new MoreAgents { Like = like.Id, Count = 2 }] }],
+            [], new RoutingOptions(), TimeProvider.System);
+
+        Assert.Equal([$"{like.Id}+1", $"{like.Id}+2"], grown.Agents.Skip(traffic.Agents.Count).Select(a => a.Id));
+        Assert.All(grown.Agents.Skip(traffic.Agents.Count), a => Assert.Equal((like.Capacity, like.Channels, like.Shifts.Count), (a.Capacity, a.Channels, a.Shifts.Count)));
+        var presence = traffic.Events.Count(e => e.Kind != ExternalKind.Arrival && e.Subject == 3);
+        Assert.Equal(traffic.Events.Count + 2 * presence, grown.Events.Count);
+        Assert.Equal(traffic.Arrivals, grown.Arrivals);
+        Assert.Equal(traffic.Agents.Count, report.Policies[0].Summary.UtilisationByAgent.Count);
+        Assert.Equal(traffic.Agents.Count + 2, report.Policies[1].Summary.UtilisationByAgent.Count);
+        Assert.Throws<ScenarioException>(() => traffic.With([new MoreAgents { Like = "nobody" }]));
+    }
+
+    [Fact]
     public void Should_write_a_self_contained_report_with_every_run_and_the_goal()
     {
         using var dir = new TempDir();
@@ -94,6 +114,8 @@ public sealed class SimulationTests
     [InlineData("{\"holdSweepMinutes\": [-1]}", "holdSweepMinutes")]
     [InlineData("{\"agentz\": {}}", "agentz")]
     [InlineData("not json", "is not a scenario")]
+    [InlineData("{\"days\": 1, \"agents\": {\"count\": 5}, \"customers\": {\"known\": 10}, \"arrivals\": {\"perDay\": 50}, \"policies\": [{\"moreAgents\": [{\"like\": \"anna\"}]}]}", "no agent 'anna'")]
+    [InlineData("{\"policies\": [{\"moreAgents\": [{\"like\": \"agent-001\", \"count\": 0}]}]}", "moreAgents")]
     public void Should_refuse_a_scenario_it_cannot_simulate_and_say_why(string text, string expected)
     {
         using var dir = new TempDir();

@@ -92,6 +92,8 @@ internal sealed record Scenario
         {
             Require(PolicyKinds.All.Contains(policy.Kind), $"policies: kind '{policy.Kind}' is none of {string.Join(", ", PolicyKinds.All)}");
             Require(policy.HoldMinutes?.Values.All(v => v is >= 0 and <= 10_080) ?? true, "policies: holdMinutes must be 0 to 10080");
+            Require(policy.MoreAgents?.All(m => m.Like.Length > 0 && m.Count is >= 1 and <= Simulation.MoreAgents.Most) ?? true,
+                $"policies: moreAgents need an agent to be like and a count of 1 to {Simulation.MoreAgents.Most}");
         }
     }
 
@@ -178,7 +180,19 @@ internal sealed record PolicySpec
     /// <summary>This project's policy only: the history lookback in days.</summary>
     public double? HistoryLookbackDays { get; init; }
 
+    /// <summary>Agents added to the centre for this line (a team that grows): each a copy of an existing agent.</summary>
+    public List<MoreAgents>? MoreAgents { get; init; }
+
     public string Label => Name ?? Kind;
+}
+
+/// <summary><see cref="Count"/> more agents like <see cref="Like"/>: the same capacity, channels, working hours and presence.</summary>
+internal sealed record MoreAgents
+{
+    public string Like { get; init; } = "";
+    public int Count { get; init; } = 1;
+
+    public const int Most = 1000;
 }
 
 internal static class PolicyKinds

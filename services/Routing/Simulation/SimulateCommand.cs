@@ -54,7 +54,16 @@ internal static class SimulateCommand
             return 2;
         }
 
-        var report = Simulator.Run(scenario, new RoutingOptions(), TimeProvider.System, line => { lock (output) { output.WriteLine(line); } });
+        SimReport report;
+        try
+        {
+            report = Simulator.Run(scenario, new RoutingOptions(), TimeProvider.System, line => { lock (output) { output.WriteLine(line); } });
+        }
+        catch (ScenarioException e)
+        {
+            error.WriteLine($"simulate: {scenarioPath}: {e.Message}");
+            return 2;
+        }
         Directory.CreateDirectory(outDir);
         var json = Path.Combine(outDir, "report.json");
         var html = Path.Combine(outDir, "report.html");

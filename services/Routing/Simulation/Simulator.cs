@@ -33,12 +33,13 @@ internal static class Simulator
             .Concat(holdSweepMinutes.Select(m => (Spec: SweepPoint(channels, m), Sweep: (double?)m)))
             .ToList();
         var lookback = defaults.HistoryLookback;
+        var traffics = runs.Select(r => traffic.With(r.Spec.MoreAgents)).ToList();
         var results = new SimResult[runs.Count];
         Parallel.For(0, runs.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken }, i =>
         {
             var (spec, sweep) = runs[i];
             var runStarted = wallClock.GetTimestamp();
-            var summary = new SimRun(traffic, SimPolicy.From(spec, defaults), lookback).Run().Summary!;
+            var summary = new SimRun(traffics[i], SimPolicy.From(spec, defaults), lookback).Run().Summary!;
             results[i] = new SimResult(spec, sweep, summary, Math.Round(wallClock.GetElapsedTime(runStarted).TotalSeconds, 2));
             progress?.Invoke($"{summary.Policy}: {wallClock.GetElapsedTime(runStarted).TotalSeconds:0.0} s");
         });

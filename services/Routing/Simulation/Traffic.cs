@@ -93,6 +93,51 @@ internal sealed class Traffic
         return new Traffic { Agents = agents, Events = ordered, Customers = customers, Start = start, End = end, Zone = zone, Arrivals = arrivals };
     }
 
+    /// <summary>
+    /// The same traffic in a centre with more agents: each added agent a copy of an existing one (capacity, channels,
+    /// working hours, and presence: at work whenever that agent is), named "{like}+{n}". Throws a
+    /// <see cref="ScenarioException"/> naming an agent the traffic does not have.
+    /// </summary>
+    public Traffic With(IReadOnlyList<MoreAgents>? more)
+    {
+        if (more is not { Count: > 0 })
+        {
+            return this;
+        }
+        var agents = Agents.ToList();
+        var clones = new Dictionary<int, List<int>>();
+        foreach (var line in more)
+        {
+            var like = agents.FindIndex(a => a.Id == line.Like);
+            if (like < 0 || like >= Agents.Count)
+            {
+                throw new ScenarioException($"moreAgents: there is no agent '{line.Like}' to add agents like");
+            }
+            var original = agents[like];
+            var already = agents.Count(a => a.Id.StartsWith(original.Id + "+", StringComparison.Ordinal));
+            for (var n = 1; n <= line.Count; n++)
+            {
+                var clone = new AgentPlan($"{original.Id}+{already + n}", original.Capacity, original.Channels, original.Hours);
+                foreach (var (day, shift) in original.Shifts)
+                {
+                    clone.Shifts[day] = shift;
+                }
+                (clones.TryGetValue(like, out var list) ? list : clones[like] = []).Add(agents.Count);
+                agents.Add(clone);
+            }
+        }
+        var events = new List<ExternalEvent>(Events.Count);
+        foreach (var e in Events)
+        {
+            events.Add(e);
+            if (e.Kind is not (ExternalKind.Arrival or ExternalKind.CarryOver) && clones.TryGetValue(e.Subject, out var copies))
+            {
+                events.AddRange(copies.Select(c => e with { Subject = c }));
+            }
+        }
+        return new Traffic { Agents = agents, Events = events, Customers = Customers, Start = Start, End = End, Zone = Zone, Arrivals = Arrivals };
+    }
+
     private static (List<AgentPlan>, List<Rota>) DrawAgents(Scenario scenario, Random random)
     {
         var spec = scenario.Agents;

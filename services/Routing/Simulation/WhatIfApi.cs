@@ -13,6 +13,7 @@ internal static class WhatIfApi
     public const int LongestDays = 90;
     public const int MostPolicies = 10;
     public const int MostSweepPoints = 12;
+    public const int MostMoreAgents = 100;
 
     public static IEndpointRouteBuilder MapWhatIfApi(this IEndpointRouteBuilder app)
     {
@@ -55,6 +56,14 @@ internal static class WhatIfApi
                 await tx.CommitAsync(ct);
             }
             var read = clock.GetElapsedTime(started);
+            var agents = replay.Traffic.Agents.Select(a => a.Id).ToHashSet(StringComparer.Ordinal);
+            foreach (var (policy, i) in (body.Policies ?? []).Select((p, i) => (p, i)))
+            {
+                if (policy.MoreAgents?.FirstOrDefault(m => !agents.Contains(m.Like)) is { } unknown)
+                {
+                    return Problems.Invalid($"policies[{i}].moreAgents", $"there is no agent '{unknown.Like}' to add agents like");
+                }
+            }
             IReadOnlyList<PolicySpec> policies =
             [
                 new PolicySpec { Kind = PolicyKinds.Relationship, Name = "relationship (settings in force)" },
@@ -104,6 +113,11 @@ internal static class WhatIfApi
             {
                 return Problems.Invalid($"policies[{i}].historyLookbackDays", "must be 1 to 3650");
             }
+            if (policy.MoreAgents?.Select((m, j) => (m, j)).FirstOrDefault(x => !Problems.IsValidId(x.m.Like) || x.m.Count is < 1 or > MostMoreAgents) is
+                { m: not null } bad)
+            {
+                return Problems.Invalid($"policies[{i}].moreAgents[{bad.j}]", $"needs an agent id to be like and a count of 1 to {MostMoreAgents}");
+            }
             if (policy.Name is { Length: > 100 })
             {
                 return Problems.Invalid($"policies[{i}].name", "at most 100 characters");
@@ -119,7 +133,8 @@ internal static class WhatIfApi
 
 /// <summary>
 /// What to replay: the last <see cref="Days"/> days, this project's policy under the settings in force and under each
-/// proposal (hold waits per channel, history lookback), beside the three baselines; optionally the hold sweep.
+/// proposal (hold waits per channel, history lookback, more agents like an existing one), beside the three baselines;
+/// optionally the hold sweep.
 /// </summary>
 internal sealed record WhatIfRequest
 {

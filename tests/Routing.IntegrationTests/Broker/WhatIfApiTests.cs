@@ -29,7 +29,11 @@ public sealed class WhatIfApiTests : BrokerTest
         var response = await Api.PostAsJsonAsync("/simulations/what-if", new
         {
             days = 1,
-            policies = new[] { new { kind = "relationship", name = "hold 5 min", holdMinutes = new Dictionary<string, double> { ["sms"] = 5 } } },
+            policies = new object[]
+            {
+                new { kind = "relationship", name = "hold 5 min", holdMinutes = new Dictionary<string, double> { ["sms"] = 5 } },
+                new { kind = "relationship", name = "two more like anna", moreAgents = new[] { new { like = "anna", count = 2 } } },
+            },
             holdSweepMinutes = new[] { 0.0, 2.0 },
         });
 
@@ -39,8 +43,9 @@ public sealed class WhatIfApiTests : BrokerTest
         Assert.Equal(3, replay.GetProperty("conversations").GetInt32());
         Assert.True(replay.GetProperty("presenceChanges").GetInt32() >= 1, replay.ToString());
         var policies = report.GetProperty("policies").EnumerateArray().Select(p => p.GetProperty("summary")).ToList();
-        Assert.Equal(["relationship (settings in force)", "hold 5 min", "round-robin", "longest-idle", "last-agent"],
+        Assert.Equal(["relationship (settings in force)", "hold 5 min", "two more like anna", "round-robin", "longest-idle", "last-agent"],
             policies.Select(p => p.GetProperty("policy").GetString()));
+        Assert.Equal(4, policies[2].GetProperty("utilisationByAgent").GetArrayLength()); // anna, bruno and two like anna
         // every conversation the service routed is routed in each replay: served, or waiting when the period ends
         Assert.All(policies, p => Assert.Equal(3, p.GetProperty("conversations").GetInt32() + p.GetProperty("waitingAtEnd").GetInt32()));
         Assert.Equal(2, report.GetProperty("holdSweep").GetArrayLength());
@@ -65,6 +70,8 @@ public sealed class WhatIfApiTests : BrokerTest
     [InlineData("{\"policies\": [{\"historyLookbackDays\": 0}]}", "policies[0].historyLookbackDays")]
     [InlineData("{\"holdSweepMinutes\": [1000]}", "holdSweepMinutes")]
     [InlineData("{\"days\": \"seven\"}", "days")]
+    [InlineData("{\"policies\": [{\"moreAgents\": [{\"like\": \"nobody\"}]}]}", "policies[0].moreAgents")]
+    [InlineData("{\"policies\": [{\"moreAgents\": [{\"like\": \"anna\", \"count\": 500}]}]}", "policies[0].moreAgents[0]")]
     public async Task Should_refuse_a_what_if_it_cannot_run_with_a_problem(string body, string field)
     {
         var response = await Api.PostAsync("/simulations/what-if", new StringContent(body, Encoding.UTF8, "application/json"));
