@@ -16,7 +16,9 @@ internal static class ReplayStore
             """
             select id, capacity, channels, working_hours::text as working_hours from agents order by id;
 
-            select distinct on (agent_id) agent_id, presence, at from presence_changes where at < @from order by agent_id, at desc, id desc;
+            select a.id as agent_id, p.presence, p.at from agents a
+            cross join lateral (select presence, at from presence_changes where agent_id = a.id and at < @from order by at desc, id desc limit 1) p
+            order by a.id;
 
             select agent_id, presence, at from presence_changes where at >= @from and at < @to order by at, id;
 
@@ -42,8 +44,9 @@ internal static class ReplayStore
             where created_at < @from and assigned_at < @from and agent_id is not null and (closed_at is null or closed_at >= @from)
             order by assigned_at, id;
 
-            -- each agent's last assignment before the period: rule 4's longest-idle order starts from it
-            select agent_id, max(at) as at from decisions where outcome = 'assigned' and agent_id is not null and at < @from group by agent_id;
+            -- each agent's last assignment before the period (within the history lookback): rule 4's longest-idle order starts from it
+            select agent_id, max(at) as at from decisions
+            where outcome = 'assigned' and agent_id is not null and at >= @historySince and at < @from group by agent_id;
             """, new { from, to, historySince }, ct));
         var agents = (await results.ReadAsync<ReplayAgent>()).ToList();
         var initial = (await results.ReadAsync<ReplayPresence>()).ToList();

@@ -7,6 +7,8 @@ create table presence_changes (
     at timestamptz not null
 );
 create index presence_changes_at on presence_changes (at);
+-- each agent's presence at an instant: the latest change before it
+create index presence_changes_agent on presence_changes (agent_id, at desc, id desc);
 
 -- what the replay starts from: each agent's presence when the table begins is the one the agent has had since
 insert into presence_changes (agent_id, presence, at) select id, presence, presence_changed_at from agents;
