@@ -59,7 +59,8 @@ public sealed class RecordedTrafficTests
         [],
         [],
         [new CarriedConversation { Id = Carried, CustomerId = CarriedCustomer, Channel = "sms", AgentId = "anna", ClosedAt = From.AddMinutes(5).UtcDateTime }],
-        new Dictionary<string, DateTimeOffset> { ["anna"] = From.AddHours(-1) });
+        new Dictionary<string, DateTimeOffset> { ["anna"] = From.AddHours(-1) },
+        []);
 
     private static ReplayPresence Presence(string agent, string presence, DateTimeOffset at) =>
         new() { AgentId = agent, Presence = presence, At = at.UtcDateTime };

@@ -22,8 +22,11 @@ internal static class ReplayStore
 
             select agent_id, presence, at from presence_changes where at >= @from and at < @to order by at, id;
 
-            select id, customer_id, channel, created_at, assigned_at, closed_at
-            from conversations where created_at >= @from and created_at < @to order by created_at, id;
+            -- the channel a conversation started on (conversations.channel is the one its customer wrote on last)
+            select c.id, c.customer_id,
+                   coalesce((select m.channel from messages m where m.conversation_id = c.id order by m.routed_at, m.received_at limit 1), c.channel) as channel,
+                   c.created_at, c.assigned_at, c.closed_at
+            from conversations c where c.created_at >= @from and c.created_at < @to order by c.created_at, c.id;
 
             select p.customer_id, p.agent_id from preferred_agents p
             where p.customer_id in (select customer_id from conversations where created_at >= @from and created_at < @to)
@@ -44,6 +47,15 @@ internal static class ReplayStore
             where created_at < @from and assigned_at < @from and agent_id is not null and (closed_at is null or closed_at >= @from)
             order by assigned_at, id;
 
+            -- a customer who wrote on another channel than the last: the conversation moved there (a queued one is routed again)
+            select conversation_id, channel, routed_at as at from (
+                select m.conversation_id, m.channel, m.routed_at,
+                       lag(m.channel) over (partition by m.conversation_id order by m.routed_at, m.received_at) as previous
+                from messages m join conversations c on c.id = m.conversation_id
+                where c.created_at >= @from and c.created_at < @to and m.routed_at < @to) x
+            where previous is not null and previous <> channel
+            order by routed_at;
+
             -- each agent's last assignment before the period (within the history lookback): rule 4's longest-idle order starts from it
             select agent_id, max(at) as at from decisions
             where outcome = 'assigned' and agent_id is not null and at >= @historySince and at < @from group by agent_id;
@@ -56,8 +68,10 @@ internal static class ReplayStore
         var history = (await results.ReadAsync<(Guid CustomerId, string AgentId, DateTime At)>())
             .Select(h => (h.CustomerId, h.AgentId, At: AgentRow.Utc(h.At))).ToList();
         var carried = (await results.ReadAsync<CarriedConversation>()).ToList();
+        var moves = (await results.ReadAsync<(Guid ConversationId, string Channel, DateTime At)>())
+            .Select(m => new ChannelMove(m.ConversationId, m.Channel, AgentRow.Utc(m.At))).ToList();
         var lastAssigned = (await results.ReadAsync<(string AgentId, DateTime At)>()).ToDictionary(a => a.AgentId, a => AgentRow.Utc(a.At), StringComparer.Ordinal);
-        return new ReplayData(agents, initial, changes, conversations, owners, history, carried, lastAssigned);
+        return new ReplayData(agents, initial, changes, conversations, owners, history, carried, lastAssigned, moves);
     }
 }
 
@@ -69,7 +83,11 @@ internal sealed record ReplayData(
     IReadOnlyList<(Guid CustomerId, string AgentId)> Owners,
     IReadOnlyList<(Guid CustomerId, string AgentId, DateTimeOffset At)> History,
     IReadOnlyList<CarriedConversation> Carried,
-    IReadOnlyDictionary<string, DateTimeOffset> LastAssigned);
+    IReadOnlyDictionary<string, DateTimeOffset> LastAssigned,
+    IReadOnlyList<ChannelMove> ChannelMoves);
+
+/// <summary>A message on another channel than the conversation's last: the conversation moved to that channel then.</summary>
+internal sealed record ChannelMove(Guid ConversationId, string Channel, DateTimeOffset At);
 
 internal sealed record ReplayAgent
 {

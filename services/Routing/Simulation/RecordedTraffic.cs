@@ -10,6 +10,7 @@ namespace Routing.Simulation;
 /// stood when it began. What the record does not say is assumed, and the routing README lists it: a conversation's
 /// handle time is its agent's time from assignment to close (still open: to the period's end); a customer an agent
 /// answered would have waited as long as it took; one who never reached an agent gave up when the conversation closed.
+/// A customer's later messages matter only when they move the conversation to another channel.
 /// </summary>
 internal sealed class RecordedTraffic
 {
@@ -86,6 +87,12 @@ internal sealed class RecordedTraffic
             events.Add(new ExternalEvent(created, ExternalKind.Arrival, customerIndex[c.CustomerId], c.Channel.ToLowerInvariant(),
                 handle < TimeSpan.Zero ? TimeSpan.Zero : handle, patience, ids.Count));
             ids.Add(c.Id);
+        }
+
+        var customerOf = data.Conversations.ToDictionary(c => c.Id, c => customerIndex[c.CustomerId]);
+        foreach (var move in data.ChannelMoves.Where(m => customerOf.ContainsKey(m.ConversationId)))
+        {
+            events.Add(new ExternalEvent(move.At, ExternalKind.Message, customerOf[move.ConversationId], move.Channel.ToLowerInvariant()));
         }
 
         var ordered = events.Select((e, i) => (e, i)).OrderBy(x => x.e.At).ThenBy(x => x.e.Kind == ExternalKind.Arrival ? 1 : 0).ThenBy(x => x.i)

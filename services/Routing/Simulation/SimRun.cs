@@ -132,6 +132,12 @@ internal sealed class SimRun
             case ExternalKind.CarryOver:
                 CarryOver(e);
                 return;
+            case ExternalKind.Message:
+                if (_active.TryGetValue(e.Subject, out var going))
+                {
+                    Moved(going, e.Channel);
+                }
+                return;
         }
         var agent = _agents[e.Subject];
         switch (e.Kind)
@@ -173,9 +179,10 @@ internal sealed class SimRun
 
     private void Arrive(ExternalEvent e)
     {
-        if (_active.ContainsKey(e.Subject))
+        if (_active.TryGetValue(e.Subject, out var open))
         {
             Measures.Joined();
+            Moved(open, e.Channel);
             return; // rule 1: the customer's open conversation takes the message
         }
         var conversation = new SimConversation(e);
@@ -190,6 +197,30 @@ internal sealed class SimRun
         }
         Schedule(Now + e.Patience, InternalKind.Abandon, conversation);
         Decide(conversation, _policy.Route(this, conversation, holdAllowed: true));
+    }
+
+    /// <summary>
+    /// As the live service does when a customer writes on another channel: the conversation moves there, and a queued one
+    /// is routed again (someone may be free on that channel), with a hold only if it was never held.
+    /// </summary>
+    private void Moved(SimConversation conversation, string channel)
+    {
+        if (conversation.Channel == channel)
+        {
+            return;
+        }
+        if (conversation.Status != SimStatus.Queued)
+        {
+            conversation.Channel = channel;
+            if (conversation.Status == SimStatus.Held && !conversation.HeldFor.Any(a => a.Snapshot.IsOnline && a.Snapshot.Serves(channel) && a.Plan.Capacity > 0))
+            {
+                EndHold(conversation, RoutingTriggers.HeldAgentsUnavailable); // the sweep's: none it waits for serves the new channel
+            }
+            return;
+        }
+        Unwait(conversation);
+        conversation.Channel = channel;
+        Decide(conversation, _policy.Route(this, conversation, holdAllowed: conversation.HoldUntil is null));
     }
 
     /// <summary>A conversation already with its agent when the traffic starts: open for its handle time, not counted in the measures.</summary>
@@ -318,7 +349,7 @@ internal sealed class SimRun
         else if (agent.Presence == AgentPresences.Offline)
         {
             // the live service's sweep: holds none of whose agents is online any more end now
-            foreach (var held in agent.HeldFor.ToList().Where(h => h.HeldFor.All(a => !a.Snapshot.IsOnline)))
+            foreach (var held in agent.HeldFor.ToList().Where(h => !h.HeldFor.Any(a => a.Snapshot.IsOnline && a.Snapshot.Serves(h.Channel) && a.Plan.Capacity > 0)))
             {
                 EndHold(held, RoutingTriggers.HeldAgentsUnavailable);
             }

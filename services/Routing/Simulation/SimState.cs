@@ -102,7 +102,8 @@ internal sealed class SimConversation(ExternalEvent arrival)
 {
     public ExternalEvent Arrival { get; } = arrival;
     public int Customer => Arrival.Subject;
-    public string Channel => Arrival.Channel;
+    /// <summary>The channel the customer wrote on last (a message on another one moves the conversation there).</summary>
+    public string Channel { get; set; } = arrival.Channel;
     public DateTimeOffset ArrivedAt => Arrival.At;
 
     public SimStatus Status { get; set; } = SimStatus.Queued;

@@ -130,7 +130,7 @@ internal sealed class Traffic
         foreach (var e in Events)
         {
             events.Add(e);
-            if (e.Kind is not (ExternalKind.Arrival or ExternalKind.CarryOver) && clones.TryGetValue(e.Subject, out var copies))
+            if (e.Kind is not (ExternalKind.Arrival or ExternalKind.CarryOver or ExternalKind.Message) && clones.TryGetValue(e.Subject, out var copies))
             {
                 events.AddRange(copies.Select(c => e with { Subject = c }));
             }
@@ -307,6 +307,9 @@ internal enum ExternalKind
 
     /// <summary>A replay's conversation that <see cref="ExternalEvent.Agent"/> had when the period began: it takes a slot for <see cref="ExternalEvent.Handle"/>.</summary>
     CarryOver,
+
+    /// <summary>A replayed message of a customer whose conversation goes on: on another channel, it moves the conversation there.</summary>
+    Message,
     ShiftStart,
     BreakStart,
     BreakEnd,

@@ -9,8 +9,9 @@ namespace Routing.IntegrationTests.Engine;
 
 /// <summary>
 /// The simulator runs the service's policy, not a copy of it: three busy hours of a small centre (customers returning to
-/// their owners and their last agents, agents going away, offline and back, holds that end in their agent's freed slot,
-/// in fallback or early, queues) go through the live service on PostgreSQL; then the simulator replays what the database
+/// their owners and their last agents, on SMS or WhatsApp as it comes (a queued conversation moving channel is routed
+/// again), agents going away, offline and back, holds that end in their agent's freed slot, in fallback or early, queues)
+/// go through the live service on PostgreSQL; then the simulator replays what the database
 /// recorded, and every decision it makes is the one the service made, at the same instant, for the same reason.
 /// </summary>
 public sealed class SimulatorEquivalenceTests : EngineTest
@@ -26,9 +27,9 @@ public sealed class SimulatorEquivalenceTests : EngineTest
         options.OfflineGrace = TimeSpan.FromDays(1); // the simulator does not release an offline agent's conversations
 
     [Theory]
-    [InlineData(11)]
     [InlineData(23)]
-    [InlineData(5)]
+    [InlineData(37)]
+    [InlineData(46)]
     public async Task Should_make_the_live_services_decisions_when_it_replays_what_the_service_recorded(int seed)
     {
         _random = new Random(seed);
@@ -61,7 +62,7 @@ public sealed class SimulatorEquivalenceTests : EngineTest
             var at = from + TimeSpan.FromMilliseconds(_random.Next(0, (int)(to - from).TotalMilliseconds));
             var phone = _random.Next(Phones.Length + Emails.Length);
             var message = phone < Phones.Length
-                ? TestMessages.Inbound(phone % 2 == 0 ? "sms" : "whatsapp", "phone", Phones[phone], at: at)
+                ? TestMessages.Inbound(_random.Next(3) == 0 ? "sms" : "whatsapp", "phone", Phones[phone], at: at)
                 : TestMessages.Inbound("email", "email", Emails[phone - Phones.Length], at: at);
             script.Add((at, () => Engine.ReceiveAsync(message)));
         }
@@ -93,6 +94,9 @@ public sealed class SimulatorEquivalenceTests : EngineTest
         Assert.Contains(live, d => d.Outcome == RoutingOutcomes.Queued);
         Assert.Contains(live, d => d.Reason == RoutingReasons.Fallback);
         Assert.Contains(live, d => d.Reason is RoutingReasons.PreferredOwner or RoutingReasons.PreferredHistory);
+        Assert.Contains(live, d => d.Reason == RoutingReasons.HeldForAgent);
+        Assert.True(await TriggeredAsync(RoutingTriggers.ChannelChanged) > 0, "no queued conversation moved channel");
+        Assert.True(await TriggeredAsync(RoutingTriggers.HeldAgentsUnavailable) > 0, "no hold ended early");
         if (Environment.GetEnvironmentVariable("ROUTING_EQUIVALENCE_DUMP") is { } dump)
         {
             File.WriteAllLines($"{dump}.live.{seed}", Describe(live));
@@ -119,6 +123,12 @@ public sealed class SimulatorEquivalenceTests : EngineTest
             order by d.seq
             """, new { from, to });
         return rows.Select(r => (r.ConversationId, new DateTimeOffset(DateTime.SpecifyKind(r.At, DateTimeKind.Utc)), r.Outcome, r.AgentId, r.Reason)).ToList();
+    }
+
+    private async Task<int> TriggeredAsync(string trigger)
+    {
+        await using var connection = await Engine.Db.DataSource.OpenConnectionAsync();
+        return await connection.ExecuteScalarAsync<int>("select count(*) from decisions where trigger = @trigger", new { trigger });
     }
 
     private static List<string> Describe(IEnumerable<(Guid Conversation, DateTimeOffset At, string Outcome, string? Agent, string Reason)> decisions) =>
