@@ -60,6 +60,25 @@ public sealed class SimulationTests
         new SimRun(traffic, SimPolicy.From(spec, new RoutingOptions()), TimeSpan.FromDays(90)).Run().Summary!;
 
     [Fact]
+    public void Should_give_a_channel_its_own_day_when_the_scenario_draws_one()
+    {
+        var officeHours = Enumerable.Range(0, 24).Select(h => h is >= 9 and < 17 ? 1.0 : 0).ToList();
+        var scenario = SmallCentre with { Arrivals = new ArrivalsSpec { PerDay = 2000, HourlyByChannel = new() { ["Email"] = officeHours } } };
+
+        var traffic = Traffic.Draw(scenario);
+
+        var arrivals = traffic.Events.Where(e => e.Kind == ExternalKind.Arrival).ToList();
+        var email = arrivals.Where(e => e.Channel == "email").ToList();
+        Assert.NotEmpty(email);
+        Assert.All(email, e => Assert.InRange(e.At.UtcDateTime.Hour, 9, 16));
+        Assert.Contains(arrivals, e => e.Channel == "whatsapp" && e.At.UtcDateTime.Hour is < 9 or >= 17);
+        // the days' volume is the same as with one curve for all (2000 a day of weight 1; Monday to Wednesday 1.1, 1.05, 1):
+        // each channel's share is spread over its own curve
+        Assert.InRange(arrivals.Count, 6300 * 0.95, 6300 * 1.05);
+        Assert.InRange(email.Count / (double)arrivals.Count, 0.17, 0.23);
+    }
+
+    [Fact]
     public void Should_add_agents_like_an_existing_one_for_a_policy_line_and_leave_the_others_alone()
     {
         var traffic = Traffic.Draw(SmallCentre);
@@ -112,6 +131,7 @@ public sealed class SimulationTests
     [InlineData("{\"arrivals\": {\"channels\": {\"telegram\": 1}}}", "names a channel no agent serves")]
     [InlineData("{\"policies\": [{\"kind\": \"random\"}]}", "kind 'random'")]
     [InlineData("{\"holdSweepMinutes\": [-1]}", "holdSweepMinutes")]
+    [InlineData("{\"arrivals\": {\"hourlyByChannel\": {\"email\": [1, 2]}}}", "hourlyByChannel")]
     [InlineData("{\"agentz\": {}}", "agentz")]
     [InlineData("not json", "is not a scenario")]
     [InlineData("{\"days\": 1, \"agents\": {\"count\": 5}, \"customers\": {\"known\": 10}, \"arrivals\": {\"perDay\": 50}, \"policies\": [{\"moreAgents\": [{\"like\": \"anna\"}]}]}", "no agent 'anna'")]

@@ -85,6 +85,8 @@ internal sealed record Scenario
         Require(Arrivals.Channels.Keys.All(c => Agents.Channels.Contains(c, StringComparer.OrdinalIgnoreCase)),
             "arrivals.channels names a channel no agent serves (agents.channels)");
         Require(Arrivals.Hourly.Count == 24 && Arrivals.Hourly.All(v => v >= 0) && Arrivals.Hourly.Sum() > 0, "arrivals.hourly needs 24 weights, some above 0");
+        Require(Arrivals.HourlyByChannel?.All(c => Arrivals.Channels.ContainsKey(c.Key) && c.Value.Count == 24 && c.Value.All(v => v >= 0) && c.Value.Sum() > 0) ?? true,
+            "arrivals.hourlyByChannel needs 24 weights, some above 0, for channels of arrivals.channels");
         Require(Arrivals.Weekday.Count == 7 && Arrivals.Weekday.All(v => v >= 0), "arrivals.weekday needs 7 weights (monday first)");
         Require(HandleMinutes.Values.All(v => v > 0) && PatienceMinutes.Values.All(v => v > 0), "handleMinutes and patienceMinutes must be above 0");
         Require(HoldSweepMinutes.All(m => m is >= 0 and <= 240), "holdSweepMinutes must be 0 to 240");
@@ -164,6 +166,9 @@ internal sealed record ArrivalsSpec
     /// <summary>Weights of the hours of the day, midnight first.</summary>
     public List<double> Hourly { get; init; } =
         [0.1, 0.05, 0.05, 0.05, 0.1, 0.3, 0.8, 2.5, 5, 7, 7.5, 7.5, 7, 7, 7.5, 7.5, 7, 6.5, 5.5, 4.5, 3.5, 2.5, 1, 0.3];
+
+    /// <summary>Channels whose day has a shape of its own (24 weights, midnight first): email in office hours, messaging into the evening.</summary>
+    public Dictionary<string, List<double>>? HourlyByChannel { get; init; }
 
     /// <summary>Weights of the days of the week, Monday first.</summary>
     public List<double> Weekday { get; init; } = [1.1, 1.05, 1, 1, 0.95, 0.55, 0.45];

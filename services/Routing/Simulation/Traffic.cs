@@ -53,6 +53,9 @@ internal sealed class Traffic
         var channels = scenario.Arrivals.Channels.Where(c => c.Value > 0).ToList();
         var channelWeights = channels.Select(c => c.Value).ToList();
         var hourlySum = hourly.Sum();
+        var own = scenario.Arrivals.HourlyByChannel is { Count: > 0 } byChannel
+            ? new Dictionary<string, List<double>>(byChannel, StringComparer.OrdinalIgnoreCase)
+            : null;
         var arrivals = 0;
         for (var day = 0; day < scenario.Days; day++)
         {
@@ -61,12 +64,21 @@ internal sealed class Traffic
             for (var hour = 0; hour < 24; hour++)
             {
                 var from = At(zone, date, hour);
+                // a channel with a day curve of its own has its share of the day spread over it; the others follow hourly
+                var weights = channelWeights;
                 var expected = scenario.Arrivals.PerDay * weekday * hourly[hour] / hourlySum;
+                if (own is not null)
+                {
+                    var shareSum = channelWeights.Sum();
+                    weights = channels.Select(c => c.Value / shareSum
+                        * (own.TryGetValue(c.Key, out var curve) ? curve[hour] / curve.Sum() : hourly[hour] / hourlySum)).ToList();
+                    expected = scenario.Arrivals.PerDay * weekday * weights.Sum();
+                }
                 var count = Poisson(expected, random);
                 var times = Enumerable.Range(0, count).Select(_ => from + TimeSpan.FromHours(random.NextDouble())).Order().ToList();
                 foreach (var at in times)
                 {
-                    var channel = channels[Pick(channelWeights, random)].Key.ToLowerInvariant();
+                    var channel = channels[Pick(weights, random)].Key.ToLowerInvariant();
                     int customer;
                     var near = (int)Math.Round(hour + Normal(random) * scenario.Customers.HourSpread);
                     var bucket = byHour[((near % 24) + 24) % 24];
