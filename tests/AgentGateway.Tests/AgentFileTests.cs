@@ -34,7 +34,7 @@ public sealed class AgentFileTests(PublicGatewayHost gateway) : IClassFixture<Pu
     {
         var agent = await gateway.AgentAsync(webhook: true);
         var colleague = await gateway.AgentAsync();
-        var conversation = await gateway.AssignAsync(agent.AgentId, channel: "whatsapp");
+        var conversation = await AssignedAsync(agent);
 
         var photo = await UploadAsync(agent, SampleMedia.Png, "image/png", "sofa-leg.png");
         var pdf = await UploadMultipartAsync(agent, "%PDF-1.4 label 1042"u8.ToArray(), "application/pdf", "label-1042.pdf");
@@ -98,7 +98,7 @@ public sealed class AgentFileTests(PublicGatewayHost gateway) : IClassFixture<Pu
     {
         var agent = await gateway.AgentAsync();
         var other = await gateway.AgentAsync();
-        var conversation = await gateway.AssignAsync(agent.AgentId, channel: "whatsapp");
+        var conversation = await AssignedAsync(agent);
         var csv = await UploadAsync(agent, "order,qty\n1042,1\n"u8.ToArray(), "text/csv", "order.csv");
         var theirs = await UploadAsync(other, SampleMedia.Png, "image/png", "theirs.png");
         var photo = await UploadAsync(agent, SampleMedia.Png, "image/png", "mine.png");
@@ -200,6 +200,18 @@ public sealed class AgentFileTests(PublicGatewayHost gateway) : IClassFixture<Pu
         using var response = await agent.Http.PostAsync("/attachments", content);
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         return await response.Content.ReadFromJsonAsync<JsonElement>();
+    }
+
+    /// <summary>A WhatsApp conversation assigned to the agent, once the gateway has it (the assignment arrives by the broker).</summary>
+    private async Task<Conversation> AssignedAsync(AgentClient agent)
+    {
+        var conversation = await gateway.AssignAsync(agent.AgentId, channel: "whatsapp");
+        await Eventually.TrueAsync("the assignment in the agent's view", async () =>
+        {
+            using var response = await agent.Http.GetAsync($"/conversations/{conversation.Id}");
+            return response.IsSuccessStatusCode;
+        });
+        return conversation;
     }
 
     private static async Task<JsonElement> UploadMultipartAsync(AgentClient agent, byte[] bytes, string type, string name)
