@@ -95,8 +95,7 @@ internal sealed class RecordedTraffic
             events.Add(new ExternalEvent(move.At, ExternalKind.Message, customerOf[move.ConversationId], move.Channel.ToLowerInvariant()));
         }
 
-        var ordered = events.Select((e, i) => (e, i)).OrderBy(x => x.e.At).ThenBy(x => x.e.Kind == ExternalKind.Arrival ? 1 : 0).ThenBy(x => x.i)
-            .Select(x => x.e).ToList();
+        var ordered = Traffic.InTimeOrder(events);
         return new RecordedTraffic
         {
             Traffic = new Traffic

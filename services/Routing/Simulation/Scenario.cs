@@ -57,9 +57,7 @@ internal sealed record Scenario
         Policies.Count > 0 ? Policies :
         [
             new PolicySpec { Kind = PolicyKinds.Relationship, Name = "relationship (defaults)" },
-            new PolicySpec { Kind = PolicyKinds.RoundRobin },
-            new PolicySpec { Kind = PolicyKinds.LongestIdle },
-            new PolicySpec { Kind = PolicyKinds.LastAgent },
+            .. PolicySpec.Baselines,
         ];
 
     public double HandleMean(string channel) => HandleMinutes.GetValueOrDefault(channel, HandleMinutes.GetValueOrDefault("default", 9));
@@ -93,7 +91,8 @@ internal sealed record Scenario
         foreach (var policy in PoliciesOrDefault())
         {
             Require(PolicyKinds.All.Contains(policy.Kind), $"policies: kind '{policy.Kind}' is none of {string.Join(", ", PolicyKinds.All)}");
-            Require(policy.HoldMinutes?.Values.All(v => v is >= 0 and <= 10_080) ?? true, "policies: holdMinutes must be 0 to 10080");
+            Require(policy.HoldMinutes?.Values.All(v => v is >= 0 and <= PolicySpec.MostHoldMinutes) ?? true,
+                $"policies: holdMinutes must be 0 to {PolicySpec.MostHoldMinutes}");
             Require(policy.MoreAgents?.All(m => m.Like.Length > 0 && m.Count is >= 1 and <= Simulation.MoreAgents.Most) ?? true,
                 $"policies: moreAgents need an agent to be like and a count of 1 to {Simulation.MoreAgents.Most}");
         }
@@ -189,6 +188,17 @@ internal sealed record PolicySpec
     public List<MoreAgents>? MoreAgents { get; init; }
 
     public string Label => Name ?? Kind;
+
+    /// <summary>What this project's policy is compared with: round robin, longest idle, last agent.</summary>
+    public static readonly IReadOnlyList<PolicySpec> Baselines =
+    [
+        new PolicySpec { Kind = PolicyKinds.RoundRobin },
+        new PolicySpec { Kind = PolicyKinds.LongestIdle },
+        new PolicySpec { Kind = PolicyKinds.LastAgent },
+    ];
+
+    /// <summary>The longest hold a policy line may set: a week.</summary>
+    public const int MostHoldMinutes = 10_080;
 }
 
 /// <summary><see cref="Count"/> more agents like <see cref="Like"/>: the same capacity, channels, working hours and presence.</summary>

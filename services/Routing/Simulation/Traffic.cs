@@ -100,10 +100,14 @@ internal sealed class Traffic
         }
 
         // presence changes before arrivals of the same instant; a stable sort keeps each kind's order
-        var ordered = events.Select((e, i) => (e, i)).OrderBy(x => x.e.At).ThenBy(x => x.e.Kind == ExternalKind.Arrival ? 1 : 0).ThenBy(x => x.i)
-            .Select(x => x.e).ToList();
+        var ordered = InTimeOrder(events);
         return new Traffic { Agents = agents, Events = ordered, Customers = customers, Start = start, End = end, Zone = zone, Arrivals = arrivals };
     }
+
+    /// <summary>Events by instant; at the same instant presence changes before arrivals, and otherwise in the order given.</summary>
+    internal static List<ExternalEvent> InTimeOrder(IEnumerable<ExternalEvent> events) =>
+        events.Select((e, i) => (e, i)).OrderBy(x => x.e.At).ThenBy(x => x.e.Kind == ExternalKind.Arrival ? 1 : 0).ThenBy(x => x.i)
+            .Select(x => x.e).ToList();
 
     /// <summary>
     /// The same traffic in a centre with more agents: each added agent a copy of an existing one (capacity, channels,

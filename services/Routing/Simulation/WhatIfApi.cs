@@ -68,9 +68,7 @@ internal static class WhatIfApi
             [
                 new PolicySpec { Kind = PolicyKinds.Relationship, Name = "relationship (settings in force)" },
                 .. body.Policies ?? [],
-                new PolicySpec { Kind = PolicyKinds.RoundRobin },
-                new PolicySpec { Kind = PolicyKinds.LongestIdle },
-                new PolicySpec { Kind = PolicyKinds.LastAgent },
+                .. PolicySpec.Baselines,
             ];
             var report = await Task.Run(() => Simulator.Compare(replay.Traffic, $"what-if on the last {body.Days} days", policies,
                 body.HoldSweepMinutes ?? [], defaults, clock, cancellationToken: ct), ct);
@@ -105,9 +103,9 @@ internal static class WhatIfApi
             {
                 return Problems.Invalid($"policies[{i}].kind", $"must be {PolicyKinds.Relationship} (the baselines are always compared)");
             }
-            if (policy.HoldMinutes?.Any(h => h.Value is < 0 or > 10_080 || !Problems.IsValidId(h.Key)) == true)
+            if (policy.HoldMinutes?.Any(h => h.Value is < 0 or > PolicySpec.MostHoldMinutes || !Problems.IsValidId(h.Key)) == true)
             {
-                return Problems.Invalid($"policies[{i}].holdMinutes", "maps a channel (or \"default\") to 0 to 10080 minutes");
+                return Problems.Invalid($"policies[{i}].holdMinutes", $"maps a channel (or \"default\") to 0 to {PolicySpec.MostHoldMinutes} minutes");
             }
             if (policy.HistoryLookbackDays is < 1 or > 3650)
             {
