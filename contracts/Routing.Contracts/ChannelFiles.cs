@@ -10,7 +10,8 @@ namespace Routing.Contracts;
 /// WhatsApp: Cloud API media, one per message: JPEG and PNG photos to 5 MB, MP4 and 3GPP video and AAC, AMR, MPEG, MP4
 /// and OGG audio to 16 MB, documents to 100 MB. Messenger: one attachment per message, 25 MB. X: one photo (JPEG, PNG,
 /// WebP) of 5 MB per direct message. Email: any file, 18 MB together (25 MB once base64-encoded, what most mail servers
-/// take).
+/// take). Telegram: one file per message, uploaded by the bot: photos to 10 MB, any other file to 50 MB. Instagram: one
+/// attachment per message, images (JPEG, PNG, GIF) to 8 MB, video, audio and PDF to 25 MB.
 /// </remarks>
 public static class ChannelFiles
 {
@@ -44,6 +45,15 @@ public static class ChannelFiles
         [Channels.Facebook] = new(10, null, OnePerMessage: true, _ => 25 * Mb),
         [Channels.Twitter] = new(1, null, OnePerMessage: true, type => type is "image/jpeg" or "image/png" or "image/webp" ? 5 * Mb : null),
         [Channels.Email] = new(20, 18 * Mb, OnePerMessage: false, _ => 18 * Mb),
+        [Channels.Telegram] = new(10, null, OnePerMessage: true, type => type is "image/jpeg" or "image/png" or "image/webp" ? 10 * Mb : 50 * Mb),
+        [Channels.Instagram] = new(10, null, OnePerMessage: true, type => type switch
+        {
+            "image/jpeg" or "image/png" or "image/gif" => 8 * Mb,
+            "video/mp4" or "video/ogg" or "video/quicktime" or "video/webm" or "video/x-msvideo" => 25 * Mb,
+            "audio/aac" or "audio/mp4" or "audio/wav" or "audio/x-wav" or "audio/x-m4a" => 25 * Mb,
+            "application/pdf" => 25 * Mb,
+            _ => null,
+        }),
     };
 
     /// <summary>How many files one reply may carry on the channel (0: none).</summary>

@@ -8,4 +8,6 @@ public static class Channels
     public const string Facebook = "facebook";
     public const string Twitter = "twitter";
     public const string WhatsApp = "whatsapp";
+    public const string Telegram = "telegram";
+    public const string Instagram = "instagram";
 }

@@ -17,14 +17,19 @@ public static partial class PersonalData
         string.IsNullOrEmpty(text) ? "" : Digits().Replace(Email().Replace(text, Mask), Mask);
 
     /// <summary>The URL for a log or a span: scheme, host, port and path, each path segment with an address or 5+ digits masked.</summary>
-    public static string RedactUrl(Uri? url)
+    public static string RedactUrl(Uri? url) => RedactUrl(url, []);
+
+    /// <summary>As <see cref="RedactUrl(Uri?)"/>, with each of <paramref name="secrets"/> (a token a provider wants in its paths) masked where it occurs.</summary>
+    public static string RedactUrl(Uri? url, IReadOnlyCollection<string> secrets)
     {
         if (url is null || !url.IsAbsoluteUri)
         {
             return "";
         }
         var segments = url.AbsolutePath.Split('/', StringSplitOptions.RemoveEmptyEntries)
-            .Select(segment => Uri.UnescapeDataString(segment) is var decoded && (decoded.Contains('@') || LongDigits().IsMatch(decoded)) ? Mask : segment);
+            .Select(segment => Uri.UnescapeDataString(segment) is var decoded && (decoded.Contains('@') || LongDigits().IsMatch(decoded)) ? Mask : segment)
+            .Select(segment => secrets.Aggregate(Uri.UnescapeDataString(segment), (s, secret) => s.Replace(secret, Mask, StringComparison.Ordinal)) is var masked
+                               && masked != Uri.UnescapeDataString(segment) ? masked : segment);
         return url.GetLeftPart(UriPartial.Authority) + "/" + string.Join('/', segments);
     }
 

@@ -36,6 +36,8 @@ public static class ServiceDefaultsExtensions
         // the customer's user id), so they are logged from Warning only. Addresses in providers' error texts are masked
         // where they are logged (PersonalData).
         builder.Logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning);
+        // and every HTTP client logs through one that writes URLs redacted (secrets in paths too: UrlRedaction)
+        builder.Services.AddRedactedHttpTelemetry();
         builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
         // The framework's lines for every request ("Executing endpoint", "Setting HTTP status code 200", five JSON lines a
         // webhook) and the bus's own from Warning, unless the configuration names a level for them: at a few hundred
@@ -88,9 +90,7 @@ public static class ServiceDefaultsExtensions
                     // a query may name a customer (GET /customers/lookup?kind=phone&value=…)
                     o.EnrichWithHttpRequest = (activity, _) => activity.SetTag("url.query", null);
                 })
-                .AddHttpClientInstrumentation(o =>
-                    // providers' URLs may carry a customer's id (X: /dm_conversations/with/{user id}/messages)
-                    o.EnrichWithHttpRequestMessage = (activity, request) => activity.SetTag("url.full", PersonalData.RedactUrl(request.RequestUri)))
+                .AddHttpClientInstrumentation()
                 .AddSource("MassTransit", ServiceTracing.SourcePrefix + "*")
                 .AddNpgsql());
             otel.UseOtlpExporter();

@@ -1,0 +1,30 @@
+using Microsoft.Extensions.Options;
+using Routing.Adapters.Meta;
+using Routing.Adapters.Outbound;
+using Routing.Contracts;
+
+namespace Routing.Adapters.Instagram.Direct;
+
+/// <summary>
+/// Sends through the kit's <see cref="SendApi"/> (POST /{version}/me/messages with the account's token: "me" is the Page
+/// linked to the Instagram account), to the customer's IGSID; past the window with the HUMAN_AGENT tag where
+/// Instagram:HumanAgentTag allows it (Meta refuses with (#10) subcode 2534022).
+/// </summary>
+internal sealed class InstagramSender(HttpClient http, IOptions<InstagramOptions> options, ReplyParts replyParts, TimeProvider time) : IChannelSender
+{
+    private static readonly HashSet<int> WindowSubcodes = [2534022, 2018278];
+    private readonly SendApi _api = new(http, replyParts, time);
+
+    public string Channel => Channels.Instagram;
+
+    public Task<SendOutcome> SendAsync(SendChannelMessage command, CancellationToken ct)
+    {
+        var config = options.Value;
+        if (!config.AccessTokens.TryGetValue(command.ChannelAccount, out var token) || string.IsNullOrEmpty(token))
+        {
+            return Task.FromResult(SendOutcome.Failed("not-configured", $"No Instagram:AccessTokens:{command.ChannelAccount}; this account cannot send.", permanent: true));
+        }
+        var url = $"{config.GraphApiBaseUrl.TrimEnd('/')}/{config.GraphApiVersion}/me/messages";
+        return _api.SendAsync(new SendApiTarget(Channel, url, token, config.HumanAgentTag, "Instagram:HumanAgentTag", WindowSubcodes), command, ct);
+    }
+}
