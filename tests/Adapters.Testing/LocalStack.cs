@@ -19,9 +19,11 @@ public static class LocalStack
     public static string WhatsApp => Address("WHATSAPP_ADAPTER_URL");
     public static string Twitter => Address("TWITTER_ADAPTER_URL");
     public static string Email => Address("EMAIL_ADAPTER_URL");
+    public static string Telegram => Address("TELEGRAM_ADAPTER_URL");
+    public static string Instagram => Address("INSTAGRAM_ADAPTER_URL");
     public static string Sandbox => Address("PROVIDER_SANDBOX_URL");
 
-    /// <summary>The webhook address of an adapter by its service name: sms, facebook, whatsapp, twitter, email.</summary>
+    /// <summary>The webhook address of an adapter by its service name: sms, facebook, whatsapp, twitter, email, telegram, instagram.</summary>
     public static string Adapter(string name) => Address(name.ToUpperInvariant() + "_ADAPTER_URL");
 
     /// <summary>The support mailbox the stack's email adapter reads (deploy/local/dev.env).</summary>
@@ -43,7 +45,7 @@ public static class LocalStack
     public static async Task RequireReadyAsync()
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-        foreach (var service in new[] { Routing, Gateway, Sms, Facebook, WhatsApp, Twitter, Email, Sandbox })
+        foreach (var service in new[] { Routing, Gateway, Sms, Facebook, WhatsApp, Twitter, Email, Telegram, Instagram, Sandbox })
         {
             try
             {

@@ -28,7 +28,7 @@ public sealed class BrokerTopologyTests(RenderedManifests rendered)
             "run this test with ROUTING_WRITE_TOPOLOGY=1 and review the diff");
         var prod = rendered.From("overlays/prod");
         var definitions = BrokerTopology.Definitions();
-        Assert.Equal(8, prod.Count(m => m is { Kind: "User", ApiVersion: "rabbitmq.com/v1beta1" }));
+        Assert.Equal(2 + Channel.All.Count + 1, prod.Count(m => m is { Kind: "User", ApiVersion: "rabbitmq.com/v1beta1" })); // routing, gateway, adapters, KEDA
         foreach (var (kind, key) in new[] { ("Permission", "permissions"), ("Policy", "policies"), ("Queue", "queues"), ("Binding", "bindings") })
         {
             Assert.Equal(definitions[key]!.AsArray().Count, prod.Count(m => m.Kind == kind && m.ApiVersion == "rabbitmq.com/v1beta1"));

@@ -30,12 +30,12 @@ public sealed class ChannelRegistrationTests(RenderedManifests rendered)
     [Fact]
     public void Should_name_each_edit_a_new_channel_still_needs()
     {
-        var telegram = new Channel("telegram", "services/Adapters/Telegram", "Routing.Adapters.Telegram", 5107);
+        var viber = new Channel("viber", "services/Adapters/Viber", "Routing.Adapters.Viber", 5199);
 
-        var gaps = Gaps(telegram).ToList();
+        var gaps = Gaps(viber).ToList();
 
-        string[] expected = ["Routing.sln", "deploy/k8s/base/kustomization.yaml", "deploy/k8s/base/adapters/telegram/", "overlays/prod: no Deployment",
-            "overlays/prod: no ScaledObject", "overlays/prod-hpa: no HorizontalPodAutoscaler", "/webhooks/telegram", "overlays/dev: no Deployment",
+        string[] expected = ["Routing.sln", "deploy/k8s/base/kustomization.yaml", "deploy/k8s/base/adapters/viber/", "overlays/prod: no Deployment",
+            "overlays/prod: no ScaledObject", "overlays/prod-hpa: no HorizontalPodAutoscaler", "/webhooks/viber", "overlays/dev: no Deployment",
             "Webhooks__PublicBaseUrl", "deploy/rabbitmq/definitions.json", "deploy/compose.yaml", "deploy/README.md"];
         Assert.All(expected, edit => Assert.Contains(gaps, gap => gap.Contains(edit, StringComparison.Ordinal)));
     }

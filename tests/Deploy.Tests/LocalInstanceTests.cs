@@ -16,7 +16,7 @@ public sealed class LocalInstanceTests
         Assert.NotEqual(dev["node"], test["node"]);
         var devPorts = Ports(dev);
         var testPorts = Ports(test);
-        Assert.Equal(7 + 8, devPorts.Count); // PostgreSQL, RabbitMQ (AMQP, management, distribution), IMAP, SMTP, LMTP; 8 services
+        Assert.Equal(7 + 3 + Channel.All.Count, devPorts.Count); // PostgreSQL, RabbitMQ (AMQP, management, distribution), IMAP, SMTP, LMTP; routing, gateway, sandbox, the adapters
         Assert.Equal(devPorts.Count, devPorts.Distinct().Count());
         Assert.Equal(testPorts.Count, testPorts.Distinct().Count());
         Assert.Empty(devPorts.Intersect(testPorts));

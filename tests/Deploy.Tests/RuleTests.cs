@@ -17,13 +17,15 @@ public sealed class RuleTests(RenderedManifests rendered)
     }
 
     [Theory]
-    [InlineData("overlays/dev", 0, 0)]
-    [InlineData("overlays/prod", 7, 0)]
-    [InlineData("overlays/prod-hpa", 0, 7)]
-    [InlineData("overlays/prod-ingress-nginx", 7, 0)]
-    public void Should_autoscale_every_service_the_overlay_s_way(string overlay, int scaledObjects, int autoscalers)
+    [InlineData("overlays/dev", false, false)]
+    [InlineData("overlays/prod", true, false)]
+    [InlineData("overlays/prod-hpa", false, true)]
+    [InlineData("overlays/prod-ingress-nginx", true, false)]
+    public void Should_autoscale_every_service_the_overlay_s_way(string overlay, bool keda, bool hpa)
     {
         var objects = rendered.From(overlay);
+        // routing, the gateway and each channel's adapter
+        var (scaledObjects, autoscalers) = (keda ? 2 + Channel.All.Count : 0, hpa ? 2 + Channel.All.Count : 0);
 
         Assert.Equal(scaledObjects, objects.Count(m => m.Kind == "ScaledObject"));
         Assert.Equal(autoscalers, objects.Count(m => m.Kind == "HorizontalPodAutoscaler"));
@@ -205,7 +207,7 @@ public sealed class RuleTests(RenderedManifests rendered)
         // the topology operator's User "x" -> x-user-credentials; a CloudNativePG Cluster's owner -> its bootstrap Secret
         var generated = prod.Where(m => m is { Kind: "User", ApiVersion: "rabbitmq.com/v1beta1" }).Select(m => BrokerTopology.CredentialsSecret(m.Name))
             .Concat(infrastructure.Where(m => m.Kind == "Cluster").Select(m => m["spec.bootstrap.initdb.secret.name"]!.GetValue<string>())).ToList();
-        Assert.Equal(10, generated.Count);
+        Assert.Equal(2 + Channel.All.Count + 1 + 2, generated.Count); // routing, gateway, adapters, KEDA; two databases' owners
         Assert.All(generated, name => Assert.Contains(name, secrets));
         var routing = prod.First(m => m.Kind == "Deployment" && m.Name == "routing");
         var keys = routing["spec.template.spec.containers.0.env"]!.AsArray()
