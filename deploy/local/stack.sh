@@ -49,6 +49,7 @@ instance_settings() {
   export ConnectionStrings__Gateway="Host=127.0.0.1;Port=$PG_PORT;Username=routing;Password=routing;Database=gateway;Maximum Pool Size=64"
   export RabbitMq__Url="amqp://guest:guest@127.0.0.1:$MQ_PORT/"
   export Twilio__ApiBaseUrl=$sandbox WhatsApp__GraphApiBaseUrl=$sandbox Facebook__GraphApiBaseUrl=$sandbox Twitter__ApiBaseUrl=$sandbox
+  export Telegram__ApiBaseUrl=$sandbox/telegram Instagram__GraphApiBaseUrl=$sandbox/instagram Gateway__Media__TelegramApiBaseUrl=$sandbox/telegram
   export Gateway__Slack__ApiUrl=$sandbox/slack/api/ Gateway__Media__TwilioApiBaseUrl=$sandbox Gateway__Media__GraphApiBaseUrl=$sandbox Gateway__Media__TwitterApiBaseUrl=$sandbox
   export Email__Imap__Port=$IMAP_PORT Email__Smtp__Port=$SMTP_PORT Gateway__Email__Imap__Port=$IMAP_PORT Gateway__Email__Smtp__Port=$SMTP_PORT
 }

@@ -12,7 +12,8 @@ namespace Routing.Samples;
 /// Customers' media as the providers serve them, for the local sandbox and the tests: Twilio's media URL, which takes the
 /// account's basic auth and redirects to storage that refuses any credentials; WhatsApp's media id, resolved through the
 /// Graph API to a link for the file, both with the bearer token; Messenger's CDN link, open. Ids beginning with "gone"
-/// are 404, as media the provider deleted, and Messenger's "large-{bytes}" is a file of that size; X's DM media, served only to the account's OAuth 1.0a signature. Every file is
+/// are 404, as media the provider deleted, and Messenger's "large-{bytes}" is a file of that size; X's DM media, served only to the account's OAuth 1.0a signature;
+/// Telegram's file ids through getFile and the file host, with the bot's token in their paths. Every file is
 /// <see cref="Png"/>.
 /// </summary>
 public static class SampleMedia
@@ -30,8 +31,9 @@ public static class SampleMedia
 
     /// <param name="requests">each request's path and whether it carried credentials, for a test to look at</param>
     /// <param name="x">the X account's credentials its DM media checks signatures against (none: every request is refused)</param>
+    /// <param name="telegramBotToken">the bot's token Telegram's getFile and file links check (none: every request is refused)</param>
     public static void Map(IEndpointRouteBuilder app, string twilioAccountSid, string twilioAuthToken, string whatsAppAccessToken,
-        ConcurrentQueue<(string Path, string? Authorization)>? requests = null, OAuth1.Credentials? x = null)
+        ConcurrentQueue<(string Path, string? Authorization)>? requests = null, OAuth1.Credentials? x = null, string? telegramBotToken = null)
     {
         var basic = "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"{twilioAccountSid}:{twilioAuthToken}"));
         var bearer = "Bearer " + whatsAppAccessToken;
@@ -93,6 +95,24 @@ public static class SampleMedia
         {
             requests?.Enqueue((http.Request.Path, Authorization(http)));
             return Results.Bytes(Png, http.Request.Query["type"].ToString() is { Length: > 0 } type ? type : "application/octet-stream");
+        });
+        // Telegram's Bot API: getFile resolves a file id to a path, which the file host serves, both with the bot's token in the path
+        app.MapGet("/telegram/bot{token}/getFile", (HttpContext http, string token) =>
+        {
+            requests?.Enqueue(("/telegram/getFile", null));
+            var fileId = http.Request.Query["file_id"].ToString();
+            if (telegramBotToken is null || !Same(token, telegramBotToken))
+            {
+                return Results.Json(new { ok = false, error_code = 401, description = "Unauthorized" }, statusCode: 401);
+            }
+            return fileId.Length == 0 || fileId.StartsWith("gone", StringComparison.Ordinal)
+                ? Results.Json(new { ok = false, error_code = 400, description = "Bad Request: invalid file_id" }, statusCode: 400)
+                : Results.Json(new { ok = true, result = new { file_id = fileId, file_unique_id = "u" + fileId, file_size = Png.Length, file_path = $"photos/{fileId}.jpg" } });
+        });
+        app.MapGet("/telegram/file/bot{token}/{**path}", (HttpContext http, string token) =>
+        {
+            requests?.Enqueue(("/telegram/file", null));
+            return telegramBotToken is not null && Same(token, telegramBotToken) ? Results.Bytes(Png, "application/octet-stream") : Results.NotFound();
         });
         app.MapGet("/messenger-cdn/{name}", (HttpContext http, string name) =>
         {

@@ -3,7 +3,8 @@ using System.Text.Json;
 using Microsoft.AspNetCore.WebUtilities;
 
 // The providers' send APIs for the local stack (make up): Twilio's Messages API, Meta's Graph API
-// (WhatsApp Cloud API, Messenger Send API) and X API v2's direct messages and media upload answer as the providers do on success, and every request is
+// (WhatsApp Cloud API, Messenger's and Instagram's Send API), X API v2's direct messages and media upload and Telegram's Bot
+// API answer as the providers do on success, and every request is
 // kept, so the demo and the end-to-end tests can see what an adapter sent. GET /sent lists them. Slack's Web API
 // answers the agent gateway the same way. A file sent by link (MMS MediaUrl, WhatsApp media, Messenger attachments) is
 // fetched from it as the provider would, without credentials, and what came back is kept with the request.
@@ -108,7 +109,9 @@ app.MapPost("/2010-04-01/Accounts/{accountSid}/Messages.json", async (HttpContex
     return Results.Json(new { sid, account_sid = accountSid, status = "queued", to = form["To"].ToString(), from = form["From"].ToString() }, statusCode: 201);
 });
 
-app.MapPost("/{version}/{node}/messages", async (HttpContext http) =>
+// Meta's Send API: Messenger's as the Page (POST /{version}/{page-id}/messages), Instagram's under the /instagram prefix the
+// Instagram adapter's API base carries here (POST /instagram/{version}/me/messages), and WhatsApp's Cloud API.
+async Task<IResult> GraphSendAsync(HttpContext http, string messenger)
 {
     if (!http.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.Ordinal))
     {
@@ -132,11 +135,60 @@ app.MapPost("/{version}/{node}/messages", async (HttpContext http) =>
         var to = body.TryGetProperty("to", out var t) ? t.GetString() : null;
         return Results.Json(new { messaging_product = "whatsapp", contacts = new[] { new { input = to, wa_id = to } }, messages = new[] { new { id = wamid } } });
     }
-    var mid = "m_sandbox_" + Guid.NewGuid().ToString("N");
+    var mid = (messenger == "instagram" ? "aWdfZAG1f" : "m_sandbox_") + Guid.NewGuid().ToString("N");
     var attachment = Link(body, "message", "attachment", "payload", "url");
-    Record(http, new SentRequest("facebook", http.Request.Path, mid, DateTimeOffset.UtcNow, body, attachment is null ? null : await FetchAsync([attachment])));
+    Record(http, new SentRequest(messenger, http.Request.Path, mid, DateTimeOffset.UtcNow, body, attachment is null ? null : await FetchAsync([attachment])));
     var recipient = body.TryGetProperty("recipient", out var r) && r.TryGetProperty("id", out var id) ? id.GetString() : null;
     return Results.Json(new { recipient_id = recipient, message_id = mid });
+}
+app.MapPost("/{version}/{node}/messages", (Delegate)((HttpContext http) => GraphSendAsync(http, "facebook")));
+app.MapPost("/instagram/{version}/{node}/messages", (Delegate)((HttpContext http) => GraphSendAsync(http, "instagram")));
+
+// Telegram's Bot API (under the /telegram prefix of the adapter's API base here): the bot's token in the path is checked
+// and kept out of what is recorded; sendMessage takes JSON, the send* of files a multipart upload, whose size and hash are kept.
+var telegramToken = builder.Configuration["Telegram:BotToken"] ?? "";
+var telegramMessages = 0L;
+app.MapPost("/telegram/bot{token}/{method}", async (HttpContext http, string token, string method) =>
+{
+    if (telegramToken.Length == 0 || !System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(
+            System.Text.Encoding.UTF8.GetBytes(token), System.Text.Encoding.UTF8.GetBytes(telegramToken)))
+    {
+        return Results.Json(new { ok = false, error_code = 401, description = "Unauthorized" }, statusCode: 401);
+    }
+    JsonElement body;
+    IReadOnlyList<FetchedMedia>? uploaded = null;
+    if (http.Request.HasFormContentType)
+    {
+        var form = await http.Request.ReadFormAsync();
+        body = JsonSerializer.SerializeToElement(form.ToDictionary(f => f.Key, f => f.Value.ToString()));
+        var media = new List<FetchedMedia>();
+        foreach (var file in form.Files)
+        {
+            using var content = new MemoryStream();
+            await file.CopyToAsync(content);
+            media.Add(new FetchedMedia(file.Name, 200, file.ContentType, (int)content.Length, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(content.ToArray()))));
+        }
+        uploaded = media;
+    }
+    else
+    {
+        try
+        {
+            body = await JsonSerializer.DeserializeAsync<JsonElement>(http.Request.Body);
+        }
+        catch (JsonException)
+        {
+            return Results.Json(new { ok = false, error_code = 400, description = "Bad Request: can't parse JSON" }, statusCode: 400);
+        }
+    }
+    var chat = Link(body, "chat_id") ?? (body.TryGetProperty("chat_id", out var n) && n.ValueKind == JsonValueKind.Number ? n.GetRawText() : null);
+    if (chat is null)
+    {
+        return Results.Json(new { ok = false, error_code = 400, description = "Bad Request: chat_id is empty" }, statusCode: 400);
+    }
+    var messageId = Interlocked.Increment(ref telegramMessages);
+    Record(http, new SentRequest("telegram", "/telegram/" + method, $"{chat}:{messageId}", DateTimeOffset.UtcNow, body, uploaded));
+    return Results.Json(new { ok = true, result = new { message_id = messageId, date = DateTimeOffset.UtcNow.ToUnixTimeSeconds(), chat = new { id = long.TryParse(chat, out var c) ? c : 0, type = "private" } } });
 });
 
 app.MapPost("/2/dm_conversations/with/{participantId}/messages", async (HttpContext http, string participantId) =>
@@ -218,7 +270,8 @@ app.MapGet("/sent", () => sent.ToArray());
 var xAccount = builder.Configuration.GetSection("Twitter:Accounts").GetChildren().FirstOrDefault();
 Routing.Samples.SampleMedia.Map(app, builder.Configuration["Twilio:AccountSid"] ?? "", builder.Configuration["Twilio:AuthToken"] ?? "",
     builder.Configuration["WhatsApp:AccessToken"] ?? "", x: xAccount is null ? null : new Routing.OAuth.OAuth1.Credentials(builder.Configuration["Twitter:ConsumerKey"] ?? "",
-        builder.Configuration["Twitter:ConsumerSecret"] ?? "", xAccount["AccessToken"] ?? "", xAccount["AccessTokenSecret"] ?? ""));
+        builder.Configuration["Twitter:ConsumerSecret"] ?? "", xAccount["AccessToken"] ?? "", xAccount["AccessTokenSecret"] ?? ""),
+    telegramBotToken: builder.Configuration["Telegram:BotToken"]);
 app.MapGet("/health/live", () => Results.Ok());
 app.MapGet("/health/ready", () => Results.Ok());
 

@@ -57,8 +57,13 @@ internal sealed class MediaOptions
     public string GraphApiVersion { get; set; } = "v21.0";
     public string? WhatsAppAccessToken { get; set; }
 
-    /// <summary>Hosts Messenger's attachment links may point at (its CDN); the Graph API base's host is added.</summary>
-    public List<string> MessengerHosts { get; set; } = ["fbcdn.net", "fbsbx.com"];
+    /// <summary>Hosts Messenger's and Instagram's attachment links may point at (their CDNs); the Graph API base's host is added.</summary>
+    public List<string> MessengerHosts { get; set; } = ["fbcdn.net", "fbsbx.com", "cdninstagram.com"];
+
+    public string TelegramApiBaseUrl { get; set; } = "https://api.telegram.org";
+
+    /// <summary>The bot's token, the Telegram adapter's Telegram:BotToken: files customers send the bot are fetched with it.</summary>
+    public string? TelegramBotToken { get; set; }
 
     public string TwitterApiBaseUrl { get; set; } = "https://api.x.com";
     public string? TwitterConsumerKey { get; set; }

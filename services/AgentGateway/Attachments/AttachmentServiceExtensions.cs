@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Routing.ServiceDefaults;
 
 namespace Routing.AgentGateway.Attachments;
 
@@ -14,6 +15,8 @@ internal static class AttachmentServiceExtensions
             .Validate(o => o.ClamAv is null || Endpoint(o.ClamAv) is not null, "Gateway:Attachments:ClamAv is host:port")
             .ValidateOnStart();
         services.AddOptions<MediaOptions>().BindConfiguration(MediaOptions.Section);
+        // Telegram's token is in the path of every Bot API URL the gateway fetches a file by: masked in logs and traces
+        services.AddUrlSecret(sp => sp.GetRequiredService<IOptions<MediaOptions>>().Value.TelegramBotToken);
         services.AddSingleton<AttachmentStore>();
         services.AddSingleton<AttachmentLinks>();
         services.AddSingleton<AttachmentUploads>();

@@ -19,7 +19,8 @@ internal sealed class MediaRefusedException(string reason) : Exception(reason);
 /// Fetches customers' media from each provider with its credentials: Twilio's media URLs with the account's basic auth
 /// (their redirect to storage without it), WhatsApp's media ids through the Graph API, Messenger's attachment links from
 /// Meta's CDN. A reference to a host that is not the provider's is refused, so a forged message cannot make the gateway
-/// fetch anything else (an internal address, another site). X's DM media with the account's OAuth 1.0a signature; mail
+/// fetch anything else (an internal address, another site). Instagram's attachment links as Messenger's; Telegram's file ids
+/// through the Bot API with the bot's token. X's DM media with the account's OAuth 1.0a signature; mail
 /// attachments from the email adapter's copy, by a link it signed.
 /// </summary>
 internal sealed class MediaSources(IHttpClientFactory clients, IOptions<MediaOptions> options, TimeProvider time)
@@ -35,7 +36,8 @@ internal sealed class MediaSources(IHttpClientFactory clients, IOptions<MediaOpt
     {
         "sms" => TwilioAsync(source, maxBytes, ct),
         "whatsapp" => WhatsAppAsync(source, maxBytes, ct),
-        "facebook" => MessengerAsync(source, maxBytes, ct),
+        "facebook" or "instagram" => MessengerAsync(source, maxBytes, ct),
+        "telegram" => TelegramAsync(source, maxBytes, ct),
         "twitter" => TwitterAsync(source, maxBytes, ct),
         "email" => EmailAsync(source, maxBytes, ct),
         _ => throw new MediaRefusedException($"the gateway does not fetch {channel} attachments"),
@@ -101,6 +103,45 @@ internal sealed class MediaSources(IHttpClientFactory clients, IOptions<MediaOpt
             throw new MediaRefusedException("the link is not on Meta's servers");
         }
         return await GetAsync(url, _ => null, maxBytes, ct);
+    }
+
+    /// <summary>
+    /// Telegram's file id, resolved with the bot's token (getFile: the file's path, for an hour) and then fetched from the
+    /// Bot API's file host, up to the 20 MB it serves bots. The token is in both URLs' paths; the service masks it
+    /// wherever a URL is logged or traced (UrlRedaction).
+    /// </summary>
+    private async Task<MediaDownload> TelegramAsync(string source, long maxBytes, CancellationToken ct)
+    {
+        const string prefix = "telegram-file:";
+        if (!source.StartsWith(prefix, StringComparison.Ordinal) || source.Length == prefix.Length
+            || !source[prefix.Length..].All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-'))
+        {
+            throw new MediaRefusedException("the reference is not a Telegram file id");
+        }
+        if (Media.TelegramBotToken is not { Length: > 0 } token)
+        {
+            throw new MediaRefusedException("Gateway:Media:TelegramBotToken is not set");
+        }
+        var api = Media.TelegramApiBaseUrl.TrimEnd('/');
+        using var response = await Http.GetAsync($"{api}/bot{token}/getFile?file_id={source[prefix.Length..]}", ct);
+        if (response.StatusCode == HttpStatusCode.BadRequest)
+        {
+            // "Bad Request: file is too big" (over the 20 MB bots may download), or an id Telegram does not know
+            throw new MediaRefusedException("Telegram does not serve this file to bots (too large, or unknown)");
+        }
+        Refuse(response, "Telegram");
+        using var about = JsonDocument.Parse(await response.Content.ReadAsStringAsync(ct));
+        if (!about.RootElement.TryGetProperty("result", out var file) || file.ValueKind != JsonValueKind.Object
+            || !file.TryGetProperty("file_path", out var path) || path.GetString() is not { Length: > 0 } filePath)
+        {
+            throw new MediaRefusedException("Telegram gave no path to the file");
+        }
+        if (file.TryGetProperty("file_size", out var size) && size.ValueKind == JsonValueKind.Number && size.GetInt64() > maxBytes)
+        {
+            throw new MediaRefusedException($"the file is larger than the {maxBytes / 1024 / 1024} MB kept");
+        }
+        var link = new Uri($"{api}/file/bot{token}/{string.Join('/', filePath.Split('/').Select(Uri.EscapeDataString))}");
+        return await GetAsync(link, _ => null, maxBytes, ct);
     }
 
     /// <summary>

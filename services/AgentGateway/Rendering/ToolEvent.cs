@@ -51,7 +51,7 @@ internal sealed record ToolEvent(string Type, Guid ConversationId, DateTimeOffse
     /// <summary>"Maria Rossi", or the first address when the customer has no name yet.</summary>
     public string CustomerLabel => CustomerName ?? Addresses.FirstOrDefault() ?? "the customer";
 
-    /// <summary>A channel as agents call it: SMS, WhatsApp, Messenger, X, email.</summary>
+    /// <summary>A channel as agents call it: SMS, WhatsApp, Messenger, X, email; another by its name, capitalized (Telegram, Instagram).</summary>
     public static string ChannelName(string channel) => channel switch
     {
         "sms" => "SMS",
@@ -59,7 +59,8 @@ internal sealed record ToolEvent(string Type, Guid ConversationId, DateTimeOffse
         "facebook" => "Messenger",
         "twitter" => "X",
         "email" => "email",
-        _ => channel,
+        "" => channel,
+        _ => char.ToUpperInvariant(channel[0]) + channel[1..],
     };
 
     /// <summary>Reads the stored event (the very bytes webhooks carry) back into its record; a type this gateway does not know is shown by its type alone.</summary>
