@@ -97,11 +97,11 @@ public static class SampleMedia
             return Results.Bytes(Png, http.Request.Query["type"].ToString() is { Length: > 0 } type ? type : "application/octet-stream");
         });
         // Telegram's Bot API: getFile resolves a file id to a path, which the file host serves, both with the bot's token in the path
-        app.MapGet("/telegram/bot{token}/getFile", (HttpContext http, string token) =>
+        app.MapGet("/telegram/{bot}/getFile", (HttpContext http, string bot) =>
         {
             requests?.Enqueue(("/telegram/getFile", null));
             var fileId = http.Request.Query["file_id"].ToString();
-            if (telegramBotToken is null || !Same(token, telegramBotToken))
+            if (telegramBotToken is null || !Same(bot, "bot" + telegramBotToken))
             {
                 return Results.Json(new { ok = false, error_code = 401, description = "Unauthorized" }, statusCode: 401);
             }
@@ -109,10 +109,10 @@ public static class SampleMedia
                 ? Results.Json(new { ok = false, error_code = 400, description = "Bad Request: invalid file_id" }, statusCode: 400)
                 : Results.Json(new { ok = true, result = new { file_id = fileId, file_unique_id = "u" + fileId, file_size = Png.Length, file_path = $"photos/{fileId}.jpg" } });
         });
-        app.MapGet("/telegram/file/bot{token}/{**path}", (HttpContext http, string token) =>
+        app.MapGet("/telegram/file/{bot}/{**path}", (HttpContext http, string bot) =>
         {
             requests?.Enqueue(("/telegram/file", null));
-            return telegramBotToken is not null && Same(token, telegramBotToken) ? Results.Bytes(Png, "application/octet-stream") : Results.NotFound();
+            return telegramBotToken is not null && Same(bot, "bot" + telegramBotToken) ? Results.Bytes(Png, "application/octet-stream") : Results.NotFound();
         });
         app.MapGet("/messenger-cdn/{name}", (HttpContext http, string name) =>
         {

@@ -148,10 +148,10 @@ app.MapPost("/instagram/{version}/{node}/messages", (Delegate)((HttpContext http
 // and kept out of what is recorded; sendMessage takes JSON, the send* of files a multipart upload, whose size and hash are kept.
 var telegramToken = builder.Configuration["Telegram:BotToken"] ?? "";
 var telegramMessages = 0L;
-app.MapPost("/telegram/bot{token}/{method}", async (HttpContext http, string token, string method) =>
+app.MapPost("/telegram/{bot}/{method}", async (HttpContext http, string bot, string method) =>
 {
     if (telegramToken.Length == 0 || !System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(
-            System.Text.Encoding.UTF8.GetBytes(token), System.Text.Encoding.UTF8.GetBytes(telegramToken)))
+            System.Text.Encoding.UTF8.GetBytes(bot), System.Text.Encoding.UTF8.GetBytes("bot" + telegramToken)))
     {
         return Results.Json(new { ok = false, error_code = 401, description = "Unauthorized" }, statusCode: 401);
     }
