@@ -157,6 +157,8 @@ public sealed class AgentGatewayStackTests : IAsyncLifetime
     [InlineData("facebook")]
     [InlineData("twitter")]
     [InlineData("email")]
+    [InlineData("telegram")]
+    [InlineData("instagram")]
     public async Task Should_deliver_an_agents_photo_to_the_customer_natively(string channel)
     {
         var agentId = await AgentAsync(channel);
@@ -205,6 +207,13 @@ public sealed class AgentGatewayStackTests : IAsyncLifetime
             Assert.Equal(("twitter-media", sha), (uploaded.GetProperty("provider").GetString(), uploaded.GetProperty("media")[0].GetProperty("sha256").GetString()));
             return;
         }
+        if (channel == "telegram")
+        {
+            // uploaded by the bot (sendPhoto), the text as its caption
+            var uploaded = await SentAsync("the Telegram photo", r => r.GetProperty("provider").GetString() == "telegram" && BodyField(r, "caption") == text);
+            Assert.Equal(("/telegram/sendPhoto", sha), (uploaded.GetProperty("path").GetString(), uploaded.GetProperty("media")[0].GetProperty("sha256").GetString()));
+            return;
+        }
         // the provider fetched the photo by its link, without credentials, and got the agent's bytes
         var provider = channel == "sms" ? "twilio" : channel;
         var sent = await SentAsync($"the {channel} message with the photo", r => r.GetProperty("provider").GetString() == provider
@@ -212,9 +221,9 @@ public sealed class AgentGatewayStackTests : IAsyncLifetime
             && media[0].GetProperty("url").GetString()!.Contains(photo.ToString(), StringComparison.Ordinal));
         var fetched = sent.GetProperty("media")[0];
         Assert.Equal((200, "image/png", sha), (fetched.GetProperty("status").GetInt32(), fetched.GetProperty("contentType").GetString(), fetched.GetProperty("sha256").GetString()));
-        // the text: the MMS's body and the WhatsApp photo's caption; Messenger's own message before the file
-        var withText = channel == "facebook"
-            ? await SentAsync("the Messenger text before the file", r => r.GetProperty("provider").GetString() == "facebook"
+        // the text: the MMS's body and the WhatsApp photo's caption; Messenger's and Instagram's own message before the file
+        var withText = channel is "facebook" or "instagram"
+            ? await SentAsync($"the {channel} text before the file", r => r.GetProperty("provider").GetString() == channel
                 && r.GetProperty("body").ToString().Contains(text, StringComparison.Ordinal))
             : sent;
         Assert.Contains(text, withText.GetProperty("body").ToString(), StringComparison.Ordinal);
@@ -321,6 +330,71 @@ public sealed class AgentGatewayStackTests : IAsyncLifetime
         var sms = await SentAsync("the thread reply as an SMS", r => r.GetProperty("provider").GetString() == "twilio" && BodyField(r, "Body") == text);
         Assert.Equal((phone, "+15557654321"), (sms.GetProperty("body").GetProperty("To").GetString(), sms.GetProperty("body").GetProperty("From").GetString()));
         // Its "sent" comes back as a reaction on the agent's message.
+        await SentAsync("the sent reaction in Slack", r => r.GetProperty("provider").GetString() == "slack" && r.GetProperty("path").GetString()!.EndsWith("reactions.add", StringComparison.Ordinal)
+            && BodyField(r, "timestamp") == ts);
+    }
+
+    /// <summary>
+    /// The channels added through the adapter kit, end to end: the customer writes on Telegram (with a photo, which the gateway
+    /// fetches from Telegram with the bot's token and the agent opens) or Instagram, the conversation reaches the owner's
+    /// Slack, and the agent's thread reply reaches the provider as its API expects it.
+    /// </summary>
+    [Theory]
+    [InlineData("telegram")]
+    [InlineData("instagram")]
+    public async Task Should_deliver_a_customers_message_into_the_owners_Slack_and_send_the_thread_reply_back_on_the_channel(string channel)
+    {
+        var agentId = await AgentAsync(channel);
+        var slackUser = "U" + Guid.NewGuid().ToString("N")[..10].ToUpperInvariant();
+        var target = (await (await _admin.PostAsJsonAsync($"/admin/agents/{agentId}/slack-targets", new { slackUserId = slackUser })).EnsureSuccessStatusCode()
+            .Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        using var agent = await AgentApiAsync(agentId);
+        var conversationId = await OwnedOnAsync(agentId, channel);
+        var customer = _customerAddress!.TrimStart('+');
+        if (channel == "telegram")
+        {
+            await using var routed = await _broker.ObserveAsync<MessageRouted>();
+            var messageNumber = Random.Shared.NextInt64(1, 1_000_000_000);
+            using (var photo = SampleWebhooks.TelegramText(LocalStack.Telegram, LocalStack.Secrets["Telegram__SecretToken"], messageNumber, messageNumber,
+                       long.Parse(customer, System.Globalization.CultureInfo.InvariantCulture), "E2E", "Customer", null, "The leg, from below",
+                       photoFileId: "AgACAgIAAxkBAAIe2e" + Guid.NewGuid().ToString("N")))
+            {
+                Assert.Equal(HttpStatusCode.OK, (await _http.SendAsync(photo)).StatusCode);
+            }
+            var message = await routed.WaitForAsync(m => m.MessageId == MessageIds.ForInbound("telegram", $"{customer}:{messageNumber}"));
+            var link = await Eventually.ValueAsync("the photo's link in the conversation", async () =>
+                (await agent.GetFromJsonAsync<JsonElement>($"/conversations/{conversationId}")).GetProperty("messages").EnumerateArray()
+                    .Where(m => m.GetProperty("id").GetGuid() == message.MessageId)
+                    .Select(m => m.GetProperty("attachments")[0].GetProperty("url").GetString()).FirstOrDefault());
+            var opened = await agent.GetAsync(link);
+            Assert.Equal(HttpStatusCode.OK, opened.StatusCode);
+            Assert.Equal(SampleMedia.Png, await opened.Content.ReadAsByteArrayAsync());
+        }
+
+        var opening = await SentAsync("the Slack thread of the conversation", r => r.GetProperty("provider").GetString() == "slack" && BodyField(r, "channel") == slackUser
+            && r.GetProperty("body").ToString().Contains(conversationId.ToString(), StringComparison.Ordinal));
+        var threadTs = opening.GetProperty("providerMessageId").GetString()!;
+        await Eventually.TrueAsync("the opening's delivery to the agent's Slack to be done", async () =>
+            !(await _admin.GetFromJsonAsync<JsonElement>("/admin/webhook-deliveries?status=pending&limit=1000")).EnumerateArray()
+                .Any(d => d.GetProperty("targetId").GetGuid() == target));
+        var text = $"A new leg is on its way ({Guid.NewGuid():N})";
+        var ts = $"{DateTimeOffset.UtcNow.ToUnixTimeSeconds()}.000200";
+        using var request = SampleWebhooks.SlackThreadReply(LocalStack.Gateway, LocalStack.Secrets["Gateway__Slack__SigningSecret"], "D" + slackUser[1..],
+            slackUser, text, ts, threadTs);
+        Assert.Equal(HttpStatusCode.OK, (await _http.SendAsync(request)).StatusCode);
+
+        if (channel == "telegram")
+        {
+            var sent = await SentAsync("the thread reply on Telegram", r => r.GetProperty("provider").GetString() == "telegram" && BodyField(r, "text") == text);
+            Assert.Equal(("/telegram/sendMessage", customer), (sent.GetProperty("path").GetString(), BodyField(sent, "chat_id")));
+        }
+        else
+        {
+            var sent = await SentAsync("the thread reply on Instagram", r => r.GetProperty("provider").GetString() == "instagram"
+                && r.GetProperty("body").GetProperty("message").TryGetProperty("text", out var t) && t.GetString() == text);
+            Assert.Equal(("/instagram/v23.0/me/messages", customer, "RESPONSE"), (sent.GetProperty("path").GetString(),
+                sent.GetProperty("body").GetProperty("recipient").GetProperty("id").GetString(), BodyField(sent, "messaging_type")));
+        }
         await SentAsync("the sent reaction in Slack", r => r.GetProperty("provider").GetString() == "slack" && r.GetProperty("path").GetString()!.EndsWith("reactions.add", StringComparison.Ordinal)
             && BodyField(r, "timestamp") == ts);
     }

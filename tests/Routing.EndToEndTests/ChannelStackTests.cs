@@ -32,7 +32,7 @@ public sealed class ChannelStackTests : IAsyncLifetime
         _routing.Dispose();
     }
 
-    public static TheoryData<string> Channels => new("sms", "whatsapp", "facebook", "twitter", "email");
+    public static TheoryData<string> Channels => new("sms", "whatsapp", "facebook", "twitter", "email", "telegram", "instagram");
 
     [Theory]
     [MemberData(nameof(Channels))]
@@ -114,6 +114,8 @@ public sealed class ChannelStackTests : IAsyncLifetime
     [InlineData("whatsapp", "+447700900123", "+15550783881", "whatsapp")]
     [InlineData("facebook", "1254459154682919", "1353269864728879", "facebook")]
     [InlineData("twitter", "3001969357", "4337869213", "twitter")]
+    [InlineData("telegram", "5093718244", "7264815330", "telegram")]
+    [InlineData("instagram", "6970231626340297", "17841405309211844", "instagram")]
     public async Task Should_send_an_agents_reply_through_the_adapter_to_the_provider_api(string channel, string to, string account, string provider)
     {
         await using var sent = await _broker.ObserveAsync<OutboundMessageSent>();
@@ -124,7 +126,7 @@ public sealed class ChannelStackTests : IAsyncLifetime
             AgentId = "anna",
             Channel = channel,
             ChannelAccount = account,
-            To = new CustomerAddress { Kind = channel is "facebook" or "twitter" ? channel : "phone", Value = to },
+            To = new CustomerAddress { Kind = channel is "sms" or "whatsapp" ? "phone" : channel, Value = to },
             Text = $"Reply {Guid.NewGuid():N}",
             CustomerLastMessageAt = DateTimeOffset.UtcNow.AddMinutes(-2),
             RequestedAt = DateTimeOffset.UtcNow,
@@ -141,6 +143,7 @@ public sealed class ChannelStackTests : IAsyncLifetime
             "twilio" => (body.GetProperty("Body").GetString(), body.GetProperty("To").GetString()),
             "whatsapp" => (body.GetProperty("text").GetProperty("body").GetString(), "+" + body.GetProperty("to").GetString()),
             "twitter" => (body.GetProperty("text").GetString(), request.GetProperty("path").GetString()!.Split('/')[4]),
+            "telegram" => (body.GetProperty("text").GetString(), body.GetProperty("chat_id").GetString()),
             _ => (body.GetProperty("message").GetProperty("text").GetString(), body.GetProperty("recipient").GetProperty("id").GetString()),
         };
         Assert.Equal((command.Text, to), (text, recipient));

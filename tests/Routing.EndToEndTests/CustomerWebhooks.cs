@@ -29,11 +29,20 @@ internal static class CustomerWebhooks
                 var address = $"customer-{phone.TrimStart('+')}@example.net";
                 return (SampleWebhooks.MailgunEmail(LocalStack.Email, secrets["Email__Mailgun__SigningKey"], messageId, address, "E2E Customer", "Parcel", text),
                     MessageIds.ForInbound("email", messageId), "email", address);
+            case "telegram":
+                var userId = long.Parse(phone.TrimStart('+'), System.Globalization.CultureInfo.InvariantCulture);
+                var messageNumber = Random.Shared.NextInt64(1, 1_000_000_000);
+                return (SampleWebhooks.TelegramText(LocalStack.Telegram, secrets["Telegram__SecretToken"], messageNumber, messageNumber, userId, "E2E", "Customer", "e2e_customer", text),
+                    MessageIds.ForInbound("telegram", $"{userId}:{messageNumber}"), "telegram", userId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            case "instagram":
+                var igMid = "aWdfZAG1f_e2e" + Guid.NewGuid().ToString("N");
+                var igsid = phone.TrimStart('+');
+                return (SampleWebhooks.InstagramText(LocalStack.Instagram, secrets["Instagram__AppSecret"], igMid, igsid, text), MessageIds.ForInbound("instagram", igMid), "instagram", igsid);
             default:
                 var eventId = Random.Shared.NextInt64(1_000_000_000_000_000_000, long.MaxValue).ToString(System.Globalization.CultureInfo.InvariantCulture);
-                var userId = phone.TrimStart('+');
-                return (SampleWebhooks.TwitterDm(LocalStack.Twitter, secrets["Twitter__ConsumerSecret"], eventId, userId, "E2E Customer", "e2e_customer", text),
-                    MessageIds.ForInbound("twitter", eventId), "twitter", userId);
+                var xUser = phone.TrimStart('+');
+                return (SampleWebhooks.TwitterDm(LocalStack.Twitter, secrets["Twitter__ConsumerSecret"], eventId, xUser, "E2E Customer", "e2e_customer", text),
+                    MessageIds.ForInbound("twitter", eventId), "twitter", xUser);
         }
     }
 

@@ -110,6 +110,60 @@ public static class SampleWebhooks
         });
     }
 
+    /// <summary>An Instagram direct message to POST {publicBaseUrl}/webhooks/instagram, with X-Hub-Signature-256.</summary>
+    public static HttpRequestMessage InstagramText(string publicBaseUrl, string appSecret, string mid, string igsid, string text, string account = "17841405309211844")
+    {
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        return MetaSigned(publicBaseUrl.TrimEnd('/') + "/webhooks/instagram", appSecret, new
+        {
+            @object = "instagram",
+            entry = new[]
+            {
+                new
+                {
+                    id = account,
+                    time = now,
+                    messaging = new[] { new { sender = new { id = igsid }, recipient = new { id = account }, timestamp = now, message = new { mid, text } } },
+                },
+            },
+        });
+    }
+
+    /// <summary>
+    /// A Telegram update carrying one private message to POST {publicBaseUrl}/webhooks/telegram, with the webhook's secret token in
+    /// X-Telegram-Bot-Api-Secret-Token; <paramref name="photoFileId"/> adds a photo (Telegram's file id, the text its caption).
+    /// </summary>
+    public static HttpRequestMessage TelegramText(string publicBaseUrl, string secretToken, long updateId, long messageId, long userId, string firstName,
+        string? lastName, string? username, string text, string? photoFileId = null)
+    {
+        var from = new Dictionary<string, object?> { ["id"] = userId, ["is_bot"] = false, ["first_name"] = firstName, ["last_name"] = lastName, ["username"] = username };
+        var chat = new Dictionary<string, object?> { ["id"] = userId, ["first_name"] = firstName, ["last_name"] = lastName, ["username"] = username, ["type"] = "private" };
+        var message = new Dictionary<string, object?>
+        {
+            ["message_id"] = messageId, ["from"] = Present(from), ["chat"] = Present(chat), ["date"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
+        };
+        if (photoFileId is null)
+        {
+            message["text"] = text;
+        }
+        else
+        {
+            message["photo"] = new[] { new { file_id = photoFileId, file_unique_id = "u" + photoFileId, file_size = 68, width = 1, height = 1 } };
+            message["caption"] = text;
+        }
+        var request = new HttpRequestMessage(HttpMethod.Post, publicBaseUrl.TrimEnd('/') + "/webhooks/telegram")
+        {
+            Content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, object> { ["update_id"] = updateId, ["message"] = message })),
+        };
+        request.Content.Headers.ContentType = new("application/json");
+        // Telegram signs nothing: setWebhook's secret_token comes back in this header with every update.
+        request.Headers.Add("X-Telegram-Bot-Api-Secret-Token", secretToken);
+        return request;
+    }
+
+    /// <summary>The fields that have a value: Telegram leaves out what a user did not set (a last name, a username).</summary>
+    private static Dictionary<string, object?> Present(Dictionary<string, object?> fields) => fields.Where(f => f.Value is not null).ToDictionary();
+
     /// <summary>
     /// An Account Activity delivery of one direct message to POST {publicBaseUrl}/webhooks/twitter, with
     /// x-twitter-webhooks-signature; <paramref name="account"/> is the subscribed account (for_user_id).
