@@ -45,7 +45,7 @@ try
     if (args.Contains("--stay"))
     {
         Console.WriteLine($"\nThe stack stays up: the supervisors' console {console}, routing API {routingUrl} (bearer token Routing__Api__Tokens__operator__Token in deploy/local/dev.env), RabbitMQ management http://127.0.0.1:15672 (guest/guest),");
-        Console.WriteLine($"agent gateway {Endpoints.Gateway},\nwebhooks at {Endpoints.Sms}, {Endpoints.Facebook}, {Endpoints.WhatsApp}, {Endpoints.Twitter}, {Endpoints.Email} (secrets: deploy/local/dev.env), what adapters sent at {Endpoints.Sandbox}/sent.");
+        Console.WriteLine($"agent gateway {Endpoints.Gateway},\nwebhooks at {Endpoints.Sms}, {Endpoints.Facebook}, {Endpoints.WhatsApp}, {Endpoints.Twitter}, {Endpoints.Email}, {Endpoints.Telegram}, {Endpoints.Instagram} (secrets: deploy/local/dev.env), what adapters sent at {Endpoints.Sandbox}/sent.");
         Console.WriteLine("Decisions keep printing here as they happen. Ctrl-C stops the story; `make down` stops the stack.");
         var stop = new TaskCompletionSource();
         Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.TrySetResult(); };
@@ -66,6 +66,8 @@ internal static class Endpoints
     public static string WhatsApp => Get("WHATSAPP_ADAPTER_URL", "http://127.0.0.1:5103");
     public static string Twitter => Get("TWITTER_ADAPTER_URL", "http://127.0.0.1:5104");
     public static string Email => Get("EMAIL_ADAPTER_URL", "http://127.0.0.1:5105");
+    public static string Telegram => Get("TELEGRAM_ADAPTER_URL", "http://127.0.0.1:5107");
+    public static string Instagram => Get("INSTAGRAM_ADAPTER_URL", "http://127.0.0.1:5108");
     public static string Sandbox => Get("PROVIDER_SANDBOX_URL", "http://127.0.0.1:5190");
     public static string Gateway => Get("GATEWAY_URL", "http://127.0.0.1:5090");
 

@@ -21,14 +21,14 @@ internal sealed partial class Story(HttpClient api, DecisionPrinter printer)
     public async Task PlayAsync()
     {
         var storyStarted = DateTimeOffset.UtcNow.AddSeconds(-1);
-        Say("Seeding agents: anna (whatsapp, sms, email, twitter; 1 slot), ben (whatsapp, sms, facebook, twitter; 2, offline), cleo (email; 1), dan (email; 1, offline)");
+        Say("Seeding agents: anna (whatsapp, sms, email, twitter, telegram, instagram; 1 slot), ben (whatsapp, sms, facebook, twitter; 2, offline), cleo (email; 1), dan (email; 1, offline)");
         // Agents an earlier run or the end-to-end tests left available would take the story's customers.
         foreach (var other in (await api.GetFromJsonAsync<JsonElement>("/agents")).EnumerateArray()
                      .Where(a => a.GetProperty("id").GetString() is not ("anna" or "ben" or "cleo" or "dan") && a.GetProperty("presence").GetString() != "offline"))
         {
             (await api.PutAsJsonAsync($"/agents/{other.GetProperty("id").GetString()}/presence", new { status = "offline" })).EnsureSuccessStatusCode();
         }
-        await ResetAgentAsync("anna", "Anna", 1, ["whatsapp", "sms", "email", "twitter"], "available");
+        await ResetAgentAsync("anna", "Anna", 1, ["whatsapp", "sms", "email", "twitter", "telegram", "instagram"], "available");
         await ResetAgentAsync("ben", "Ben", 2, ["whatsapp", "sms", "facebook", "twitter"], "offline");
         await ResetAgentAsync("cleo", "Cleo", 1, ["email"], "available");
         await ResetAgentAsync("dan", "Dan", 1, ["email"], "offline");
@@ -109,6 +109,22 @@ internal sealed partial class Story(HttpClient api, DecisionPrinter printer)
         var marco = await SmsAsync($"+39348{_run}9", "Hello, do you sell wholesale? I need 40 chairs");
         await printer.WaitForAsync<ConversationAutoReplied>(o => o.ConversationId == marco.ConversationId, Wait);
         await ShowSentAsync(marco);
+
+        Say("11. Lena writes to the shop's Telegram bot, with a photo of the parcel: Anna serves Telegram and is free. The Telegram adapter checked");
+        Say("    the webhook's secret token; the gateway fetches the photo from the Bot API with the bot's token (never written to a log) and keeps it:");
+        var lena = await TelegramAsync($"5{_run}11", "Lena", "Vogel", "lenavogel", "Hallo! Is this the right box for the return?", $"AgACAgIAAxkBAAIDemo{_run}");
+        await printer.WaitForAsync<ConversationAssigned>(a => a.ConversationId == lena.ConversationId, Wait);
+        await ShowPhotoLinkAsync(lena);
+        Say("    Anna answers in her Slack thread: the Telegram adapter sends it with the Bot API's sendMessage.");
+        await ReplyInSlackAsync(lena, "Yes, that box is perfect: the label goes on the top.");
+        await CloseAsync(lena.ConversationId, "anna");
+
+        Say("12. Nina replies to the shop's Instagram story (Meta's signature, as for Messenger): Anna again, and her Slack answer goes through the Send API");
+        Say("    to Nina's Instagram-scoped id.");
+        var nina = await InstagramAsync($"69{_run}12", "Do you still have the green lamp from your story?");
+        await printer.WaitForAsync<ConversationAssigned>(a => a.ConversationId == nina.ConversationId, Wait);
+        await ReplyInSlackAsync(nina, "We do: two left, shall I reserve one for you?");
+        await CloseAsync(nina.ConversationId, "anna");
 
         var decisions = await api.GetFromJsonAsync<JsonElement>($"/conversations/{giuliaAgain.ConversationId}/decisions");
         Say($"Giulia's routing receipt (GET /conversations/{giuliaAgain.ConversationId}/decisions):");
@@ -192,6 +208,19 @@ internal sealed partial class Story(HttpClient api, DecisionPrinter printer)
     {
         var mid = $"m_demo{_run}{Guid.NewGuid():N}";
         return WebhookAsync(Channels.Facebook, mid, SampleWebhooks.MessengerText(Endpoints.Facebook, Secret("Facebook__AppSecret"), mid, psid, text));
+    }
+
+    private Task<MessageRouted> TelegramAsync(string userId, string firstName, string lastName, string username, string caption, string photoFileId)
+    {
+        var messageId = Random.Shared.NextInt64(1, 1_000_000_000);
+        return WebhookAsync(Channels.Telegram, $"{userId}:{messageId}", SampleWebhooks.TelegramText(Endpoints.Telegram, Secret("Telegram__SecretToken"), messageId, messageId,
+            long.Parse(userId, System.Globalization.CultureInfo.InvariantCulture), firstName, lastName, username, caption, photoFileId));
+    }
+
+    private Task<MessageRouted> InstagramAsync(string igsid, string text)
+    {
+        var mid = $"aWdfZAG1f_demo{_run}{Guid.NewGuid():N}";
+        return WebhookAsync(Channels.Instagram, mid, SampleWebhooks.InstagramText(Endpoints.Instagram, Secret("Instagram__AppSecret"), mid, igsid, text));
     }
 
     private Task<MessageRouted> TwitterDmAsync(string userId, string name, string screenName, string text)
@@ -307,11 +336,22 @@ internal sealed partial class Story(HttpClient api, DecisionPrinter printer)
         var wamid = $"wamid.demo{_run}{Guid.NewGuid():N}";
         var mediaId = $"8{_run}{Random.Shared.Next(1000, 9999)}";
         await WebhookAsync(Channels.WhatsApp, wamid, SampleWebhooks.WhatsAppImage(Endpoints.WhatsApp, Secret("WhatsApp__AppSecret"), wamid, waId, name, mediaId, caption));
+        await ShowPhotoLinkAsync(conversation);
+    }
+
+    /// <summary>The signed link to the conversation's newest file in the agent's Slack thread, opened as Slack's reader would (no token).</summary>
+    private async Task ShowPhotoLinkAsync(MessageRouted conversation)
+    {
         var link = (string)await UntilAsync(async () =>
         {
             var sent = await Http.GetFromJsonAsync<JsonElement>(Endpoints.Sandbox + "/sent");
             // Slack's text escapes & as &amp;
-            return sent.EnumerateArray().Where(r => r.GetProperty("provider").GetString() == "slack")
+            // the conversation's opening in Slack, and the messages in its thread
+            var slack = sent.EnumerateArray().Where(r => r.GetProperty("provider").GetString() == "slack").ToList();
+            var opening = slack.Where(r => r.GetProperty("body").ToString().Contains(conversation.ConversationId.ToString(), StringComparison.Ordinal))
+                .Select(r => r.GetProperty("providerMessageId").GetString()).FirstOrDefault();
+            return slack.Where(r => opening is not null && (r.GetProperty("providerMessageId").GetString() == opening
+                    || r.GetProperty("body").TryGetProperty("thread_ts", out var thread) && thread.GetString() == opening))
                 .SelectMany(r => Strings(r.GetProperty("body"))).Select(text => SignedLink().Match(text)).Where(m => m.Success)
                 .Select(m => System.Net.WebUtility.HtmlDecode(m.Value)).LastOrDefault();
         });
