@@ -32,6 +32,10 @@ var adapters = new (string Name, string Folder, string Assembly, int Port, Func<
         (url, i) => SampleWebhooks.TwitterDm(url, secrets["Twitter__ConsumerSecret"], $"19{i:D17}", "3001969357", "Bench", "bench", "Where is my parcel?")),
     ("email (Mailgun)", "Email", "Routing.Adapters.Email", 5145,
         (url, i) => SampleWebhooks.MailgunEmail(url, secrets["Email__Mailgun__SigningKey"], $"bench{i}@example.net", "bench@example.net", "Bench", "Parcel", "Where is my parcel?")),
+    ("telegram (Bot API)", "Telegram", "Routing.Adapters.Telegram", 5146,
+        (url, i) => SampleWebhooks.TelegramText(url, secrets["Telegram__SecretToken"], i, i, 5093718244, "Bench", null, "bench", "Where is my parcel?")),
+    ("instagram (Messenger Platform)", "Instagram", "Routing.Adapters.Instagram", 5147,
+        (url, i) => SampleWebhooks.InstagramText(url, secrets["Instagram__AppSecret"], $"aWdf_bench{i}", "6970231626340297", "Where is my parcel?")),
 };
 // (the email adapter measures its webhook; it leaves the local mailbox to the stack)
 var quiet = new Dictionary<string, string> { ["Logging__LogLevel__Default"] = "Warning", ["Email__Imap__Host"] = "" };

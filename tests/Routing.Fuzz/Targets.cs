@@ -12,6 +12,8 @@ using Routing.Adapters.Email.Mime;
 using Routing.Adapters.Facebook.Messenger;
 using Routing.Adapters.Outbound;
 using Routing.Adapters.Sms.Twilio;
+using Routing.Adapters.Instagram.Direct;
+using Routing.Adapters.Telegram.BotApi;
 using Routing.Adapters.Twitter.DirectMessages;
 using Routing.Adapters.Webhooks;
 using Routing.Adapters.WhatsApp.Cloud;
@@ -57,6 +59,10 @@ public static class Targets
             "X-Hub-Signature-256"),
         ["messenger"] = body => Webhook(new MessengerWebhook(Options.Create(new MessengerOptions { AppSecret = "fuzz" })), body, "application/json",
             "X-Hub-Signature-256"),
+        ["instagram"] = body => Webhook(new InstagramWebhook(Options.Create(new InstagramOptions { AppSecret = "fuzz" })), body, "application/json",
+            "X-Hub-Signature-256"),
+        ["telegram"] = body => Webhook(new TelegramWebhook(Options.Create(new TelegramOptions { BotToken = "7264815330:fuzz", SecretToken = "fuzz" })), body,
+            "application/json", "X-Telegram-Bot-Api-Secret-Token"),
         ["x"] = body => Webhook(new AccountActivityWebhook(Options.Create(new TwitterOptions { ConsumerSecret = "fuzz" }),
             new ChannelHealth("twitter", 5, TimeProvider.System, Meters, NullLogger<ChannelHealth>.Instance)), body, "application/json", "x-twitter-webhooks-signature"),
         ["mailgun"] = body => Webhook(new MailgunWebhook(Email, new FixedTime(), new EmailMetrics(Meters), NullLogger<MailgunWebhook>.Instance, NoEmailFiles), body,

@@ -119,7 +119,7 @@ internal sealed partial class Story(HttpClient api, DecisionPrinter printer)
         await ReplyInSlackAsync(lena, "Yes, that box is perfect: the label goes on the top.");
         await CloseAsync(lena.ConversationId, "anna");
 
-        Say("12. Nina replies to the shop's Instagram story (Meta's signature, as for Messenger): Anna again, and her Slack answer goes through the Send API");
+        Say("12. Nina writes to the shop on Instagram (Meta's signature, as for Messenger): Anna again, and her Slack answer goes through the Send API");
         Say("    to Nina's Instagram-scoped id.");
         var nina = await InstagramAsync($"69{_run}12", "Do you still have the green lamp from your story?");
         await printer.WaitForAsync<ConversationAssigned>(a => a.ConversationId == nina.ConversationId, Wait);
@@ -282,7 +282,7 @@ internal sealed partial class Story(HttpClient api, DecisionPrinter printer)
     {
         var opening = (JsonElement)await UntilAsync(async () => (await Http.GetFromJsonAsync<JsonElement>(Endpoints.Sandbox + "/sent")).EnumerateArray()
             .Select(r => (JsonElement?)r).FirstOrDefault(r => r!.Value.GetProperty("provider").GetString() == "slack"
-                && r.Value.GetProperty("body").GetProperty("channel").GetString() == AnnaSlack
+                && r.Value.GetProperty("body").TryGetProperty("channel", out var channel) && channel.GetString() == AnnaSlack
                 && r.Value.GetProperty("body").ToString().Contains(to.ConversationId.ToString(), StringComparison.Ordinal)));
         Console.WriteLine($"   Slack got chat.postMessage to {AnnaSlack}: \"{opening.GetProperty("body").GetProperty("text").GetString()}\"");
         using var request = SampleWebhooks.SlackThreadReply(Endpoints.Gateway, Secret("Gateway__Slack__SigningSecret"), "D" + AnnaSlack[1..], AnnaSlack, text,
