@@ -8,7 +8,7 @@ RESULTS := $(LOCAL)/test-results
 DOTNET ?= dotnet
 CONFIG ?= Release
 
-.PHONY: help infra deploy-tools browser build test test-repeat chaos fuzz redrive run up down bench bench-webhooks bench-gateway bench-e2e simulate clean
+.PHONY: help infra deploy-tools browser build test test-repeat chaos fuzz redrive run up down bench bench-webhooks bench-gateway bench-e2e simulate channels clean
 
 help:
 	@echo "make run    start RabbitMQ, PostgreSQL and the routing service, then play the demo story (Ctrl-C stops)"
@@ -18,6 +18,7 @@ help:
 	@echo "make fuzz   afl-fuzz on every parser of outside input, FUZZ_SECONDS per target (tests/Routing.Fuzz/README.md)"
 	@echo "make up     the whole stack in the background, waiting until every service is healthy (in containers where a Docker engine answers)"
 	@echo "make down   stop what make up started"
+	@echo "make channels  write what a new line of deploy/channels.tsv still lacks (solution, Kubernetes, broker user, compose, image, guide)"
 	@echo "make simulate  the routing simulator on the standard month (SCENARIO=file): policies side by side, report in .local/simulate"
 	@echo "make bench  the routing benchmark (see tests/Routing.Benchmarks/README.md)"
 	@echo "make bench-webhooks  webhook ingestion per adapter beside a bare endpoint (same README)"
@@ -128,6 +129,15 @@ run: infra build
 	@env $(DEMO_SETTINGS) deploy/local/stack.sh up
 	@set -a; source $(LOCAL)/env; source $(LOCAL)/stack.env; source deploy/local/dev.env; set +a; \
 	  $(DOTNET) run --project deploy/local/demo/Routing.Demo.csproj -c $(CONFIG) --no-build -- --stay
+
+# A channel's registration (services/Adapters/README.md, "Adding a channel"): after its line in deploy/channels.tsv, this writes
+# every place outside its folder that must name it, where it does not yet, then checks them all.
+channels: deploy-tools
+	@mkdir -p $(LOCAL); ROUTING_WRITE_CHANNELS=1 $(DOTNET) test tests/Deploy.Tests/Deploy.Tests.csproj -c $(CONFIG) -nologo \
+	  --filter "FullyQualifiedName~ChannelRegistrationTests.Should_find_every_channel_everywhere_it_must_be" \
+	  --logger "console;verbosity=detailed" > $(LOCAL)/channels.log 2>&1; status=$$?; \
+	  grep -E "make channels|^  (deploy|Routing)|missing from|^[a-z0-9-]+: " $(LOCAL)/channels.log; \
+	  [ $$status -eq 0 ] && echo "every channel of deploy/channels.tsv is registered" || echo "see $(LOCAL)/channels.log"; exit $$status
 
 # The routing simulator (services/Routing/README.md, Simulation): a scenario's policies on the same simulated traffic, in
 # memory, with no server started. SCENARIO=deploy/simulate/other.json runs another scenario; the report is

@@ -24,7 +24,7 @@ SERVICES=(
   "gateway services/AgentGateway Routing.AgentGateway 5090 GATEWAY_URL agent-gateway"
 )
 # one adapter per channel of deploy/channels.tsv, logged in to the broker as adapter-<channel>
-while IFS=$'\t' read -r channel folder assembly port; do
+while IFS=$'\t' read -r channel folder assembly port _; do
   [[ -z "$channel" || "$channel" == \#* ]] && continue
   SERVICES+=("$channel $folder $assembly $port ${channel^^}_ADAPTER_URL adapter-$channel")
 done < "$ROOT/deploy/channels.tsv"
@@ -48,8 +48,13 @@ instance_settings() {
   export ConnectionStrings__Routing="Host=127.0.0.1;Port=$PG_PORT;Username=routing;Password=routing;Database=routing;Maximum Pool Size=64"
   export ConnectionStrings__Gateway="Host=127.0.0.1;Port=$PG_PORT;Username=routing;Password=routing;Database=gateway;Maximum Pool Size=64"
   export RabbitMq__Url="amqp://guest:guest@127.0.0.1:$MQ_PORT/"
-  export Twilio__ApiBaseUrl=$sandbox WhatsApp__GraphApiBaseUrl=$sandbox Facebook__GraphApiBaseUrl=$sandbox Twitter__ApiBaseUrl=$sandbox
-  export Telegram__ApiBaseUrl=$sandbox/telegram Instagram__GraphApiBaseUrl=$sandbox/instagram Gateway__Media__TelegramApiBaseUrl=$sandbox/telegram
+  # each adapter's provider API at the sandbox (channels.tsv's fifth column: the setting, and the sandbox's path for it)
+  local channel api
+  while IFS=$'\t' read -r channel _ _ _ api; do
+    [[ -z "$channel" || "$channel" == \#* || -z "$api" || "$api" == - ]] && continue
+    [[ "$api" == *=* ]] && export "${api%%=*}=$sandbox${api#*=}" || export "$api=$sandbox"
+  done < "$ROOT/deploy/channels.tsv"
+  export Gateway__Media__TelegramApiBaseUrl=$sandbox/telegram
   export Gateway__Slack__ApiUrl=$sandbox/slack/api/ Gateway__Media__TwilioApiBaseUrl=$sandbox Gateway__Media__GraphApiBaseUrl=$sandbox Gateway__Media__TwitterApiBaseUrl=$sandbox
   export Email__Imap__Port=$IMAP_PORT Email__Smtp__Port=$SMTP_PORT Gateway__Email__Imap__Port=$IMAP_PORT Gateway__Email__Smtp__Port=$SMTP_PORT
 }

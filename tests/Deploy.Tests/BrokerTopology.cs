@@ -19,11 +19,17 @@ internal static partial class BrokerTopology
     /// <summary>The infrastructure's namespace the base names (the overlays write their own over it).</summary>
     public const string InfrastructureNamespace = "omnichannel-routing-infra";
 
-    public static string DefinitionsPath => Path.Combine(Tool.RepositoryRoot, "deploy", "rabbitmq", "definitions.json");
+    public const string DefinitionsFile = "deploy/rabbitmq/definitions.json";
 
-    public static string ManifestPath => Path.Combine(Tool.RepositoryRoot, "deploy", "k8s", "base", "rabbitmq-topology.yaml");
+    /// <summary>The Kubernetes objects generated from the definitions, relative to the repository.</summary>
+    public const string Manifest = "deploy/k8s/base/rabbitmq-topology.yaml";
 
-    public static JsonObject Definitions() => JsonNode.Parse(File.ReadAllText(DefinitionsPath))!.AsObject();
+    public static string DefinitionsPath => Path.Combine(Tool.RepositoryRoot, DefinitionsFile);
+
+    public static string ManifestPath => Path.Combine(Tool.RepositoryRoot, Manifest);
+
+    /// <param name="root">the repository, or a copy of it</param>
+    public static JsonObject Definitions(string? root = null) => JsonNode.Parse(File.ReadAllText(Path.Combine(root ?? Tool.RepositoryRoot, DefinitionsFile)))!.AsObject();
 
     /// <summary>The Secret the topology operator writes a User's generated username and password into.</summary>
     public static string CredentialsSecret(string user) => $"{user}-user-credentials";

@@ -21,9 +21,14 @@ public sealed class RenderedManifests
 
     private readonly Dictionary<string, string> _yaml = [];
 
-    public RenderedManifests()
+    public RenderedManifests() : this(Tool.RepositoryRoot)
     {
-        var k8s = Path.Combine(Tool.RepositoryRoot, "deploy", "k8s");
+    }
+
+    /// <param name="root">the repository, or a copy of it (a channel scaffolded in a test)</param>
+    internal RenderedManifests(string root)
+    {
+        var k8s = Path.Combine(root, "deploy", "k8s");
         var work = Directory.CreateTempSubdirectory("rendered-manifests-").FullName;
         var files = new List<string>();
         foreach (var source in Sources)
