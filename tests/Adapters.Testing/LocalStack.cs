@@ -26,6 +26,10 @@ public static class LocalStack
     /// <summary>The webhook address of an adapter by its service name: sms, facebook, whatsapp, twitter, email, telegram, instagram.</summary>
     public static string Adapter(string name) => Address(name.ToUpperInvariant() + "_ADAPTER_URL");
 
+    /// <summary>The channels of deploy/channels.tsv, each with an adapter in the stack.</summary>
+    public static IReadOnlyList<string> Channels { get; } = File.ReadAllLines(Path.Combine(AdapterProcess.RepositoryRoot, "deploy", "channels.tsv"))
+        .Where(line => line.Length > 0 && !line.StartsWith('#')).Select(line => line.Split('\t')[0]).ToList();
+
     /// <summary>The support mailbox the stack's email adapter reads (deploy/local/dev.env).</summary>
     public const string SupportMailbox = "support@example.com";
 
@@ -45,7 +49,7 @@ public static class LocalStack
     public static async Task RequireReadyAsync()
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-        foreach (var service in new[] { Routing, Gateway, Sms, Facebook, WhatsApp, Twitter, Email, Telegram, Instagram, Sandbox })
+        foreach (var service in new[] { Routing, Gateway, Sandbox }.Concat(Channels.Select(Adapter)))
         {
             try
             {
