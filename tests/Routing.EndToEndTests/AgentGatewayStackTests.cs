@@ -309,23 +309,11 @@ public sealed class AgentGatewayStackTests : IAsyncLifetime
             .Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
         var (phone, conversation) = await OwnedConversationAsync(agentId);
 
-        // The conversation opens a thread in the agent's direct messages (the sandbox answers as Slack's Web API).
-        var opening = await SentAsync("the Slack thread of the conversation", r => r.GetProperty("provider").GetString() == "slack" && BodyField(r, "channel") == slackUser
-            && r.GetProperty("body").ToString().Contains(conversation.ConversationId.ToString(), StringComparison.Ordinal));
+        var opening = await SlackOpeningAsync(conversation.ConversationId, slackUser, target);
         Assert.Contains("you are the customer", opening.GetProperty("body").GetProperty("blocks").ToString());
-        var threadTs = opening.GetProperty("providerMessageId").GetString()!;
-        // The gateway records the thread once Slack answered, a moment after the sandbox saw the call; a reply in that
-        // moment would be ignored. Nothing pending for the target: the opening's delivery, thread recorded, is done.
-        await Eventually.TrueAsync("the opening's delivery to the agent's Slack to be done", async () =>
-            !(await _admin.GetFromJsonAsync<JsonElement>("/admin/webhook-deliveries?status=pending&limit=1000")).EnumerateArray()
-                .Any(d => d.GetProperty("targetId").GetGuid() == target));
 
-        // The agent answers in the thread; Slack sends the Events API request, signed with the app's signing secret.
         var text = $"It arrives on Thursday ({Guid.NewGuid():N})";
-        var ts = $"{DateTimeOffset.UtcNow.ToUnixTimeSeconds()}.000100";
-        using var request = SampleWebhooks.SlackThreadReply(LocalStack.Gateway, LocalStack.Secrets["Gateway__Slack__SigningSecret"], "D" + slackUser[1..],
-            slackUser, text, ts, threadTs);
-        Assert.Equal(HttpStatusCode.OK, (await _http.SendAsync(request)).StatusCode);
+        var ts = await SlackThreadReplyAsync(opening, slackUser, text);
 
         var sms = await SentAsync("the thread reply as an SMS", r => r.GetProperty("provider").GetString() == "twilio" && BodyField(r, "Body") == text);
         Assert.Equal((phone, "+15557654321"), (sms.GetProperty("body").GetProperty("To").GetString(), sms.GetProperty("body").GetProperty("From").GetString()));
@@ -371,17 +359,9 @@ public sealed class AgentGatewayStackTests : IAsyncLifetime
             Assert.Equal(SampleMedia.Png, await opened.Content.ReadAsByteArrayAsync());
         }
 
-        var opening = await SentAsync("the Slack thread of the conversation", r => r.GetProperty("provider").GetString() == "slack" && BodyField(r, "channel") == slackUser
-            && r.GetProperty("body").ToString().Contains(conversationId.ToString(), StringComparison.Ordinal));
-        var threadTs = opening.GetProperty("providerMessageId").GetString()!;
-        await Eventually.TrueAsync("the opening's delivery to the agent's Slack to be done", async () =>
-            !(await _admin.GetFromJsonAsync<JsonElement>("/admin/webhook-deliveries?status=pending&limit=1000")).EnumerateArray()
-                .Any(d => d.GetProperty("targetId").GetGuid() == target));
+        var opening = await SlackOpeningAsync(conversationId, slackUser, target);
         var text = $"A new leg is on its way ({Guid.NewGuid():N})";
-        var ts = $"{DateTimeOffset.UtcNow.ToUnixTimeSeconds()}.000200";
-        using var request = SampleWebhooks.SlackThreadReply(LocalStack.Gateway, LocalStack.Secrets["Gateway__Slack__SigningSecret"], "D" + slackUser[1..],
-            slackUser, text, ts, threadTs);
-        Assert.Equal(HttpStatusCode.OK, (await _http.SendAsync(request)).StatusCode);
+        var ts = await SlackThreadReplyAsync(opening, slackUser, text);
 
         if (channel == "telegram")
         {
@@ -587,6 +567,31 @@ public sealed class AgentGatewayStackTests : IAsyncLifetime
     /// A field of a recorded request's body, null where it has none: the sandbox keeps every provider call of the stack's
     /// life, and a predicate must not throw on another kind (Slack's views.open names no channel).
     /// </summary>
+    /// <summary>
+    /// The conversation's thread in the agent's Slack direct messages (the sandbox answers as Slack's Web API), once the gateway
+    /// recorded it: that happens when Slack answered, a moment after the sandbox saw the call, and a reply in that moment would
+    /// be ignored. Nothing pending for the target means the opening's delivery, thread recorded, is done.
+    /// </summary>
+    private async Task<JsonElement> SlackOpeningAsync(Guid conversationId, string slackUser, Guid target)
+    {
+        var opening = await SentAsync("the Slack thread of the conversation", r => r.GetProperty("provider").GetString() == "slack" && BodyField(r, "channel") == slackUser
+            && r.GetProperty("body").ToString().Contains(conversationId.ToString(), StringComparison.Ordinal));
+        await Eventually.TrueAsync("the opening's delivery to the agent's Slack to be done", async () =>
+            !(await _admin.GetFromJsonAsync<JsonElement>("/admin/webhook-deliveries?status=pending&limit=1000")).EnumerateArray()
+                .Any(d => d.GetProperty("targetId").GetGuid() == target));
+        return opening;
+    }
+
+    /// <summary>The agent answers in the thread: Slack sends the Events API request, signed with the app's signing secret. Returns the reply's ts.</summary>
+    private async Task<string> SlackThreadReplyAsync(JsonElement opening, string slackUser, string text)
+    {
+        var ts = $"{DateTimeOffset.UtcNow.ToUnixTimeSeconds()}.{Random.Shared.Next(100, 999_999):D6}";
+        using var request = SampleWebhooks.SlackThreadReply(LocalStack.Gateway, LocalStack.Secrets["Gateway__Slack__SigningSecret"], "D" + slackUser[1..],
+            slackUser, text, ts, opening.GetProperty("providerMessageId").GetString()!);
+        Assert.Equal(HttpStatusCode.OK, (await _http.SendAsync(request)).StatusCode);
+        return ts;
+    }
+
     private static string? BodyField(JsonElement request, string name) =>
         request.GetProperty("body") is { ValueKind: JsonValueKind.Object } body && body.TryGetProperty(name, out var field) && field.ValueKind == JsonValueKind.String
             ? field.GetString() : null;

@@ -24,4 +24,12 @@ public sealed class PersonalDataTests
     [InlineData("https://example.com", "https://example.com/")]
     public void Should_keep_a_urls_shape_and_mask_what_could_name_a_person(string url, string expected) =>
         Assert.Equal(expected, PersonalData.RedactUrl(new Uri(url)));
+
+    [Theory]
+    [InlineData("https://api.telegram.org/bot123:AAsecret-token-xyz/sendMessage", "https://api.telegram.org/bot123:[redacted]/sendMessage")]
+    [InlineData("https://api.example.com/key-AAsecret-token-xyz/send?token=AAsecret-token-xyz", "https://api.example.com/key-[redacted]/send")]
+    [InlineData("https://api.example.com/file/AAsecret-token-xyz%2Fmore/x.jpg", "https://api.example.com/file/[redacted]/more/x.jpg")]
+    [InlineData("https://api.example.com/plain/path", "https://api.example.com/plain/path")]
+    public void Should_mask_a_declared_secret_wherever_it_stands_in_the_path(string url, string expected) =>
+        Assert.Equal(expected, PersonalData.RedactUrl(new Uri(url), ["AAsecret-token-xyz"]));
 }
