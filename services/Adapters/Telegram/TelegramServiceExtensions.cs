@@ -12,6 +12,7 @@ internal static class TelegramServiceExtensions
     {
         builder.Services.AddOptions<TelegramOptions>().BindConfiguration(TelegramOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<TelegramWebhook>();
+        builder.Services.AddChannelHealth(Contracts.Channels.Telegram, sp => sp.GetRequiredService<IOptions<TelegramOptions>>().Value.DegradedAfter);
         builder.Services.AddTransient<RetryAfterHandler>();
         builder.Services.AddChannelSender<TelegramSender>(client => client.AddHttpMessageHandler<RetryAfterHandler>());
         // the token in every Bot API URL: masked wherever a URL is logged or traced

@@ -92,6 +92,7 @@ public sealed class TelegramSenderTests : IAsyncLifetime
             s.AddOpenTelemetry().WithTracing(t => t.AddHttpClientInstrumentation().AddProcessor(_spans));
             s.AddOptions<TelegramOptions>().BindConfiguration(TelegramOptions.Section);
             s.AddTransient<RetryAfterHandler>();
+            s.AddChannelHealth("telegram", _ => 2);
             s.AddChannelSender<TelegramSender>(client => client.AddHttpMessageHandler<RetryAfterHandler>());
         });
         services.GetRequiredService<TracerProvider>();
@@ -177,6 +178,23 @@ public sealed class TelegramSenderTests : IAsyncLifetime
 
         Assert.Equal((code, permanent, description), (outcome.ErrorCode, outcome.Permanent, outcome.ErrorMessage));
         Assert.Single(_api.Requests);
+    }
+
+    [Fact]
+    public async Task Should_report_the_channel_degraded_when_telegram_refuses_the_token_and_healthy_once_a_send_goes()
+    {
+        var health = _services.GetRequiredService<ChannelHealth>();
+        _api.Then(ProviderApiImitation.Json(401, new { ok = false, error_code = 401, description = "Unauthorized" }));
+
+        var refused = await Sender.SendAsync(Command(), CancellationToken.None);
+        var blockedBefore = health.IsDegraded;
+        await Sender.SendAsync(Command(), CancellationToken.None);
+        var degraded = health.IsDegraded;
+        _api.Then(Sent(1304));
+        await Sender.SendAsync(Command(), CancellationToken.None);
+
+        Assert.Equal(("401", true), (refused.ErrorCode, refused.Permanent));
+        Assert.Equal((false, true, false), (blockedBefore, degraded, health.IsDegraded));
     }
 
     [Fact]

@@ -26,6 +26,10 @@ internal sealed class TelegramOptions : IValidatableObject
 
     public string ApiBaseUrl { get; set; } = "https://api.telegram.org";
 
+    /// <summary>Consecutive sends refused with 401 (the token revoked or replaced) after which the channel reports itself degraded.</summary>
+    [Range(1, 1000)]
+    public int DegradedAfter { get; set; } = 3;
+
     /// <summary>The bot's user id, the token's part before the colon: the channel account its conversations are on.</summary>
     public string BotId => BotToken.Split(':', 2)[0];
 

@@ -15,9 +15,11 @@ namespace Routing.Adapters.Telegram.BotApi;
 /// fetches only GIF, PDF and ZIP documents by URL, and the gateway need not be reachable from Telegram), the text as the
 /// first file's caption when it fits in 1024 characters. A 429 carries parameters.retry_after, which the pipeline waits
 /// out (<see cref="RetryAfterHandler"/>); a customer who blocked the bot or deleted their account is a permanent failure.
+/// A token refused (401) on sends in a row turns the channel's health Degraded (telegram-access in readiness).
 /// The bot's token is in every call's URL, never in a message: the kit masks it in logs and traces.
 /// </summary>
-internal sealed class TelegramSender(HttpClient http, IOptions<TelegramOptions> options, ReplyParts replyParts, FileDownloads downloads) : IChannelSender
+internal sealed class TelegramSender(HttpClient http, IOptions<TelegramOptions> options, ReplyParts replyParts, FileDownloads downloads, ChannelHealth health)
+    : IChannelSender
 {
     public const int MaxText = 4096, MaxCaption = 1024;
     public const string Blocked = "blocked";
@@ -130,7 +132,13 @@ internal sealed class TelegramSender(HttpClient http, IOptions<TelegramOptions> 
     private async Task<SendOutcome> CallAsync(TelegramOptions config, string method, HttpContent content, string chat, CancellationToken ct)
     {
         using var response = await http.PostAsync($"{config.ApiBaseUrl.TrimEnd('/')}/bot{config.BotToken}/{method}", content, ct);
-        return Outcome((int)response.StatusCode, await response.Content.ReadAsStringAsync(ct), chat);
+        var status = (int)response.StatusCode;
+        // the bot's access: a token revoked or replaced at @BotFather is 401 on every call (403 is one customer's block, not the bot's)
+        if (status is 401 or (>= 200 and < 300))
+        {
+            health.Record(status);
+        }
+        return Outcome(status, await response.Content.ReadAsStringAsync(ct), chat);
     }
 
     /// <summary>
