@@ -13,7 +13,7 @@ namespace Routing.Chaos;
 public sealed class ChaosStack
 {
     /// <summary>The services stack.sh runs, by the name of their pid file.</summary>
-    public static readonly IReadOnlyList<string> Services = ["routing", "gateway", "sms", "facebook", "whatsapp", "twitter", "email"];
+    public static readonly IReadOnlyList<string> Services = ["routing", "gateway", "sms", "facebook", "whatsapp", "twitter", "email", "telegram", "instagram"];
 
     private ChaosStack(string instance, string state)
     {

@@ -30,7 +30,7 @@ public sealed class Webhook(string token, string channel, TimeSpan scheduledAt)
 /// </summary>
 public sealed class Load(string run, LoadOptions options)
 {
-    public static readonly IReadOnlyList<string> Channels = ["sms", "whatsapp", "facebook", "twitter", "email"];
+    public static readonly IReadOnlyList<string> Channels = ["sms", "whatsapp", "facebook", "twitter", "email", "telegram", "instagram"];
     private static readonly TimeSpan[] ProviderBackoff = [TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(8), TimeSpan.FromSeconds(16), TimeSpan.FromSeconds(30)];
 
     private readonly HttpClient _http = new(new SocketsHttpHandler { MaxConnectionsPerServer = 256, PooledConnectionLifetime = TimeSpan.FromMinutes(1) })
@@ -132,6 +132,8 @@ public sealed class Load(string run, LoadOptions options)
                 "whatsapp" => "447911" + digits,
                 "facebook" => "9100" + digits + "77",
                 "twitter" => "80" + digits + "1",
+                "telegram" => "6" + digits + "3",
+                "instagram" => "17" + digits + "55",
                 _ => $"customer{digits}.{run}@example.net",
             };
             known.Add(customer);
@@ -150,6 +152,9 @@ public sealed class Load(string run, LoadOptions options)
             "whatsapp" => SampleWebhooks.WhatsAppText(LocalStack.Adapter("whatsapp"), LocalStack.Secrets["WhatsApp__AppSecret"], "wamid." + id, customer, "Chaos Customer", text),
             "facebook" => SampleWebhooks.MessengerText(LocalStack.Adapter("facebook"), LocalStack.Secrets["Facebook__AppSecret"], "m_" + id, customer, text),
             "twitter" => SampleWebhooks.TwitterDm(LocalStack.Adapter("twitter"), LocalStack.Secrets["Twitter__ConsumerSecret"], Numeric(id), customer, "Chaos Customer", "chaos" + customer[^6..], text),
+            "telegram" => SampleWebhooks.TelegramText(LocalStack.Adapter("telegram"), LocalStack.Secrets["Telegram__SecretToken"], Number(id), Number(id),
+                long.Parse(customer, CultureInfo.InvariantCulture), "Chaos", "Customer", null, text),
+            "instagram" => SampleWebhooks.InstagramText(LocalStack.Adapter("instagram"), LocalStack.Secrets["Instagram__AppSecret"], "aWdf_" + id, customer, text),
             _ => SampleWebhooks.MailgunEmail(LocalStack.Adapter("email"), LocalStack.Secrets["Email__Mailgun__SigningKey"], id + "@customers.example.net", customer, "Chaos Customer",
                 "My order", text),
         };
@@ -183,6 +188,10 @@ public sealed class Load(string run, LoadOptions options)
 
     /// <summary>The mailbox the email adapter reads (deploy/local/dev.env, Email__Imap__Address).</summary>
     private const string SupportMailbox = "support@example.com";
+
+    /// <summary>Telegram's update and message ids are numbers: a positive one from the token, the same for every delivery of it.</summary>
+    private static long Number(string token) =>
+        BitConverter.ToInt64(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(token)), 0) & 0x3FFF_FFFF_FFFF_FFFF;
 
     /// <summary>X's event ids are numbers: the token's digits (a run's id is digits too).</summary>
     private static string Numeric(string token) => "1" + string.Concat(token.Where(char.IsAsciiDigit));

@@ -44,7 +44,7 @@ public sealed record Scenario(string Name, string What, Func<FaultContext, Task>
         new("routing-kill", "routing killed (SIGKILL) mid-message, started again 5 s later", c => CrashServiceAsync(c, TimeSpan.FromSeconds(5), "routing")),
         new("gateway-kill", "agent gateway killed (SIGKILL) mid-delivery, started again 5 s later", c => CrashServiceAsync(c, TimeSpan.FromSeconds(5), "gateway")),
         new("adapters-kill", "every channel adapter killed (SIGKILL), started again 5 s later; providers retry, Twilio does not",
-            c => CrashServiceAsync(c, TimeSpan.FromSeconds(5), "sms", "facebook", "whatsapp", "twitter", "email")),
+            c => CrashServiceAsync(c, TimeSpan.FromSeconds(5), "sms", "facebook", "whatsapp", "twitter", "email", "telegram", "instagram")),
         new("broker-kill", "RabbitMQ killed (SIGKILL) for 20 s", c => CrashServerAsync(c, "rabbitmq", kill: true, TimeSpan.FromSeconds(20))),
         new("broker-restart", "RabbitMQ stopped cleanly and started again", c => CrashServerAsync(c, "rabbitmq", kill: false, TimeSpan.Zero)),
         new("postgres-kill", "PostgreSQL killed (SIGKILL) for 5 s, inside the consumers' in-memory retries", c => CrashServerAsync(c, "postgres", kill: true, TimeSpan.FromSeconds(5))),
