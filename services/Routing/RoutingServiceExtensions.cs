@@ -6,6 +6,7 @@ using Routing.Access;
 using Routing.Agents;
 using Routing.Conversations;
 using Routing.Database;
+using Routing.DataRights;
 using Routing.Inbound;
 using Routing.Observability;
 using Routing.Assignment;
@@ -123,6 +124,7 @@ internal static class RoutingServiceExtensions
         api.MapAgentsApi();
         api.MapTeamsApi();
         api.MapCustomersApi();
+        api.MapDataRightsApi();
         api.MapConversationsApi();
         api.MapTransfersApi();
         api.MapServiceLevelsApi();
