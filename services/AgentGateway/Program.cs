@@ -3,6 +3,7 @@ using Routing.AgentGateway.Admin;
 using Routing.AgentGateway.Agents;
 using Routing.AgentGateway.Api;
 using Routing.AgentGateway.Database;
+using Routing.AgentGateway.DataRights;
 using Routing.AgentGateway.Slack;
 using Routing.ServiceDefaults;
 
@@ -24,6 +25,7 @@ if (args.Contains("migrate"))
 app.UseRateLimiter();
 app.MapDefaultEndpoints();
 app.MapAdminApi();
+app.MapDataRightsApi();
 app.MapAgentApi();
 app.MapAttachments();
 app.MapSlackEndpoints();
