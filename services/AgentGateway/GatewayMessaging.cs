@@ -22,6 +22,7 @@ internal static class GatewayMessaging
             x.AddConsumer<ConversationClosedConsumer, GatewayConsumerDefinition<ConversationClosedConsumer>>();
             x.AddConsumer<CustomersMergedConsumer, GatewayConsumerDefinition<CustomersMergedConsumer>>();
             x.AddConsumer<CustomersUnmergedConsumer, GatewayConsumerDefinition<CustomersUnmergedConsumer>>();
+            x.AddConsumer<DataRights.CustomerErasedConsumer, GatewayConsumerDefinition<DataRights.CustomerErasedConsumer>>();
             x.AddConsumer<ConversationTransferOfferedConsumer, GatewayConsumerDefinition<ConversationTransferOfferedConsumer>>();
             x.AddConsumer<ConversationHeldConsumer, GatewayConsumerDefinition<ConversationHeldConsumer>>();
             x.AddConsumer<ConversationTransferEndedConsumer, GatewayConsumerDefinition<ConversationTransferEndedConsumer>>();

@@ -3,9 +3,9 @@ using Routing.Database;
 namespace Routing.DataRights;
 
 /// <summary>
-/// A customer's right of access (GDPR article 15, and 20's portability): everything routing holds about them, as one JSON
-/// document. An export is an action an operator answers for: admin tokens only, and logged by operator and customer id
-/// (never the contents).
+/// A customer's data rights on routing's data: access (GDPR article 15, and 20's portability), everything routing holds
+/// about them as one JSON document; and erasure (article 17). Both are actions an operator answers for: admin tokens only,
+/// an audit record each (data_rights_audit: ids, operator, counts), logged by operator and customer id, never by content.
 /// </summary>
 internal static class DataRightsApi
 {
@@ -13,6 +13,8 @@ internal static class DataRightsApi
     {
         app.MapPost("/customers/{id}/export", ExportAsync).WithTags("Data rights")
             .Produces<CustomerExport>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status400BadRequest);
+        app.MapPost("/customers/{id}/erase", EraseAsync).WithTags("Data rights")
+            .Produces<CustomerErasure>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status400BadRequest);
         return app;
     }
 
@@ -27,11 +29,45 @@ internal static class DataRightsApi
         {
             return Problems.NotFound("Customer", id);
         }
-        logger.LogInformation("Operator {Operator} exported customer {CustomerId}", http.User.Identity?.Name, customerId);
+        var operatorName = http.User.Identity?.Name ?? "";
+        await CustomerErasureStore.AuditAsync(tx.Connection, tx.Transaction, tx.NewId(), "export", customerId, operatorName, tx.Now,
+            tables.ToDictionary(t => t.Key, t => t.Value.GetArrayLength()), ct);
+        await tx.CommitAsync(ct);
+        logger.LogInformation("Operator {Operator} exported customer {CustomerId}", operatorName, customerId);
         http.Response.Headers.ContentDisposition = $"attachment; filename=\"customer-{customerId}.json\"";
-        return Results.Ok(new CustomerExport(customerId, db.Now, "routing", tables));
+        return Results.Ok(new CustomerExport(customerId, tx.Now, "routing", tables));
+    }
+
+    /// <summary>
+    /// The right to erasure: the person's addresses, names and messages removed or overwritten in one transaction, an audit
+    /// record of ids and counts, and CustomerErased published (through the outbox, with the erasure) so that the services
+    /// keeping copies remove theirs. Erasing again finds nothing more and says so.
+    /// </summary>
+    private static async Task<IResult> EraseAsync(string id, RoutingDb db, HttpContext http, ILogger<CustomerErasure> logger, CancellationToken ct)
+    {
+        if (!Guid.TryParse(id, out var customerId))
+        {
+            return Problems.Invalid("id", "must be a customer id (a UUID)");
+        }
+        await using var tx = await db.BeginAsync(ct);
+        var (customers, conversations) = await CustomerErasureStore.ScopeAsync(tx.Connection, tx.Transaction, customerId, ct);
+        if (customers.Count == 0)
+        {
+            return Problems.NotFound("Customer", id);
+        }
+        var rows = await CustomerErasureStore.EraseAsync(tx.Connection, tx.Transaction, customerId, ct);
+        var erasureId = tx.NewId();
+        var operatorName = http.User.Identity?.Name ?? "";
+        await CustomerErasureStore.AuditAsync(tx.Connection, tx.Transaction, erasureId, "erasure", customerId, operatorName, tx.Now, rows, ct);
+        tx.Publish(new Contracts.CustomerErased { ErasureId = erasureId, CustomerIds = customers, ConversationIds = conversations, ErasedAt = tx.Now });
+        await tx.CommitAsync(ct);
+        logger.LogInformation("Operator {Operator} erased customer {CustomerId} ({Conversations} conversations)", operatorName, customerId, conversations.Count);
+        return Results.Ok(new CustomerErasure(erasureId, customerId, tx.Now, conversations.Count, rows));
     }
 }
+
+/// <summary>What an erasure did: its id (the audit record's, and the CustomerErased event's), and how many rows each table changed.</summary>
+internal sealed record CustomerErasure(Guid ErasureId, Guid CustomerId, DateTimeOffset ErasedAt, int Conversations, IReadOnlyDictionary<string, int> Rows);
 
 /// <summary>One customer's data in routing: <paramref name="Tables"/> maps each table to its rows of the customer (every column).</summary>
 internal sealed record CustomerExport(Guid CustomerId, DateTimeOffset ExportedAt, string Service, IReadOnlyDictionary<string, System.Text.Json.JsonElement> Tables);

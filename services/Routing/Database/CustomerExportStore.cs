@@ -44,6 +44,7 @@ internal static class CustomerExportStore
         ["team_hours"] = "teams' working hours",
         ["data_protection_keys"] = "the service's keys for the console's cookies",
         ["schema_migrations"] = "which migrations ran",
+        ["data_rights_audit"] = "who exported or erased which customer id, and when: no address, name or text",
     };
 
     /// <summary>The customer's rows of every table in <see cref="Tables"/>, each table a JSON array of its rows; null when there is no such customer.</summary>
