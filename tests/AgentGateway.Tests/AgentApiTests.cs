@@ -487,9 +487,11 @@ public sealed class AgentApiTests(GatewayHost gateway) : IClassFixture<GatewayHo
             RecentMessages = [], PreferredAgents = [], RelationshipHistory = [], AssignedAt = unmergedAt,
         });
 
-        var reopened = await ConversationAsync(ben, absorbed.Id, c => c.GetProperty("conversation").GetProperty("status").GetString() == "open");
+        // The two events are consumed side by side, in either order: wait for both to have been applied.
+        var reopened = await ConversationAsync(ben, absorbed.Id, c => c.GetProperty("conversation").GetProperty("status").GetString() == "open"
+            && c.GetProperty("messages").EnumerateArray().Any(m => m.GetProperty("id").GetGuid() == parcel.MessageId));
         Assert.Contains(reopened.GetProperty("messages").EnumerateArray(), m => m.GetProperty("id").GetGuid() == parcel.MessageId);
-        var keptView = await ConversationAsync(anna, kept.Id, _ => true);
+        var keptView = await ConversationAsync(anna, kept.Id, c => c.GetProperty("messages").EnumerateArray().All(m => m.GetProperty("id").GetGuid() != parcel.MessageId));
         Assert.DoesNotContain(keptView.GetProperty("messages").EnumerateArray(), m => m.GetProperty("id").GetGuid() == parcel.MessageId);
     }
 
