@@ -12,9 +12,9 @@ namespace Routing.Database;
 /// </summary>
 internal static class CustomerErasureStore
 {
-    private const string Customers = "select id from customers where id = @id or merged_into = @id";
+    private const string Customers = CustomerExportStore.Customers;
 
-    private const string Conversations = $"select id from conversations where customer_id in ({Customers})";
+    private const string Conversations = CustomerExportStore.Conversations;
 
     /// <summary>Each table's statement, run in this order (delivery nonces before the messages they name are changed).</summary>
     public static readonly IReadOnlyList<(string Table, string Sql)> Steps =

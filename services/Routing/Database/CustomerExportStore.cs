@@ -12,10 +12,11 @@ namespace Routing.Database;
 /// </summary>
 internal static class CustomerExportStore
 {
-    /// <summary>The customer and every customer merged into it: a merge moves identities and conversations, not these rows.</summary>
-    private const string Customers = "select id from customers where id = @id or merged_into = @id";
+    /// <summary>The customer and every customer merged into it (@id: the customer asked for): their data goes with theirs.</summary>
+    internal const string Customers = "select id from customers where id = @id or merged_into = @id";
 
-    private const string Conversations = $"select id from conversations where customer_id in ({Customers})";
+    /// <summary>Their conversations.</summary>
+    internal const string Conversations = $"select id from conversations where customer_id in ({Customers})";
 
     /// <summary>Each table's rows of the customer, by the ids above (@id: the customer asked for).</summary>
     public static readonly IReadOnlyDictionary<string, string> Tables = new Dictionary<string, string>
