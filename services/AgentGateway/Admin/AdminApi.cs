@@ -36,9 +36,13 @@ internal static partial class AdminApi
     [GeneratedRegex("^[CDGUW][A-Z0-9]{2,20}$")]
     private static partial Regex SlackChannel();
 
+    /// <summary>The routes under /admin: the admin token, the per-caller rate limit, bounded bodies (every admin endpoint is mapped on it).</summary>
+    public static RouteGroupBuilder MapAdminGroup(this WebApplication app) =>
+        app.MapGroup("/admin").AddEndpointFilter<AdminAuthorization>().RequireRateLimiting(CallerRateLimits.Policy).LimitBodies();
+
     public static WebApplication MapAdminApi(this WebApplication app)
     {
-        var admin = app.MapGroup("/admin").AddEndpointFilter<AdminAuthorization>().RequireRateLimiting(CallerRateLimits.Policy).LimitBodies();
+        var admin = app.MapAdminGroup();
 
         admin.MapPost("/agents/{agentId}/webhook-targets", async (string agentId, NewTarget body, TargetStore store, SecretBox box,
             IOptions<DeliveryOptions> delivery, CancellationToken ct) =>

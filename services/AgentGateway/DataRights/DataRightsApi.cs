@@ -1,6 +1,5 @@
 using Npgsql;
 using Routing.AgentGateway.Admin;
-using Routing.ServiceDefaults;
 
 namespace Routing.AgentGateway.DataRights;
 
@@ -13,8 +12,7 @@ internal static class DataRightsApi
 {
     public static WebApplication MapDataRightsApi(this WebApplication app)
     {
-        app.MapGroup("/admin").AddEndpointFilter<AdminAuthorization>().RequireRateLimiting(CallerRateLimits.Policy)
-            .MapPost("/customers/{id}/export", ExportAsync).WithTags("Data rights")
+        AdminApi.MapAdminGroup(app).MapPost("/customers/{id}/export", ExportAsync).WithTags("Data rights")
             .Produces<GatewayCustomerExport>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status400BadRequest);
         return app;
     }
