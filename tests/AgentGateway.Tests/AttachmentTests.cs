@@ -125,6 +125,9 @@ public sealed partial class AttachmentTests(GatewayHost gateway) : IClassFixture
     {
         var agent = await gateway.AgentAsync();
         var conversation = await gateway.AssignAsync(agent.AgentId);
+        // the reply needs the gateway to have the assignment, which comes over the broker: without it the answer is 404
+        await Eventually.TrueAsync("the gateway to know the conversation is the agent's",
+            async () => (await agent.Http.GetAsync($"/conversations/{conversation.Id}")).StatusCode == HttpStatusCode.OK);
         var upload = new ByteArrayContent(SampleMedia.Png);
         upload.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("image/png");
         var id = (await (await agent.Http.PostAsync("/attachments?name=photo.png", upload)).EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>())
