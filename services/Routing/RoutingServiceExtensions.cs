@@ -104,6 +104,7 @@ internal static class RoutingServiceExtensions
         x.AddConsumer<TransferConversationConsumer, RoutingConsumerDefinition<TransferConversationConsumer>>();
         x.AddConsumer<AgentAnsweredTransferConsumer, RoutingConsumerDefinition<AgentAnsweredTransferConsumer>>();
         x.AddConsumer<ReplySentConsumer, RoutingConsumerDefinition<ReplySentConsumer>>();
+        x.AddConsumer<CustomerProfileObservedConsumer, RoutingConsumerDefinition<CustomerProfileObservedConsumer>>();
     }
 
     /// <summary>The name of the API's OpenAPI document (/openapi/routing.json).</summary>

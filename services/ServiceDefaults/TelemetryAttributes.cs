@@ -38,6 +38,9 @@ public static class TelemetryAttributes
     /// <summary>What became of a reply sent to the provider: sent, failed, failed-permanently, unknown.</summary>
     public const string SendOutcome = "adapter.send.outcome";
 
+    /// <summary>What became of a customer's profile lookup: found, not-found, refused, not-configured, failed, dropped, unpublished.</summary>
+    public const string ProfileOutcome = "adapter.profile.outcome";
+
     /// <summary>Where the email adapter read a mail: imap, mailgun, postmark, sendgrid.</summary>
     public const string MailSource = "adapter.email.source";
 

@@ -26,19 +26,19 @@ public sealed class ProviderApiImitation : IAsyncDisposable
     /// <summary>Serves POST <paramref name="route"/> (an ASP.NET route pattern) with <paramref name="fallback"/> until scripted otherwise.</summary>
     public static Task<ProviderApiImitation> StartAsync(string route, Func<HttpContext, Task> fallback) => StartAsync([route], fallback);
 
-    /// <summary>Serves POST on each of <paramref name="routes"/> from the one script (an API whose calls come in a known order).</summary>
-    public static async Task<ProviderApiImitation> StartAsync(string[] routes, Func<HttpContext, Task> fallback)
+    /// <summary>Serves POST (or <paramref name="method"/>) on each of <paramref name="routes"/> from the one script (an API whose calls come in a known order).</summary>
+    public static async Task<ProviderApiImitation> StartAsync(string[] routes, Func<HttpContext, Task> fallback, string method = "POST")
     {
         ProviderApiImitation? imitation = null;
         var (app, url) = await LoopbackServer.StartAsync(app =>
         {
             foreach (var route in routes)
             {
-                app.MapPost(route, async context =>
+                app.MapMethods(route, [method], async context =>
                 {
                     using var reader = new StreamReader(context.Request.Body);
                     imitation!.Requests.Enqueue(new RecordedRequest(context.Request.Path, context.Request.Headers.Authorization.ToString(),
-                        context.Request.ContentType ?? "", await reader.ReadToEndAsync(context.RequestAborted)));
+                        context.Request.ContentType ?? "", await reader.ReadToEndAsync(context.RequestAborted), context.Request.QueryString.Value ?? ""));
                     var respond = imitation._script.TryDequeue(out var next) ? imitation._last = next : imitation._last;
                     await respond(context);
                 });
@@ -84,7 +84,7 @@ public sealed class ProviderApiImitation : IAsyncDisposable
 }
 
 /// <summary>One request as the imitation received it.</summary>
-public sealed record RecordedRequest(string Path, string Authorization, string ContentType, string Body)
+public sealed record RecordedRequest(string Path, string Authorization, string ContentType, string Body, string Query = "")
 {
     public Dictionary<string, string[]> Form =>
         QueryHelpers.ParseQuery(Body).ToDictionary(f => f.Key, f => f.Value.Select(v => v ?? "").ToArray());

@@ -32,8 +32,13 @@ public static class SampleMedia
     /// <param name="requests">each request's path and whether it carried credentials, for a test to look at</param>
     /// <param name="x">the X account's credentials its DM media checks signatures against (none: every request is refused)</param>
     /// <param name="telegramBotToken">the bot's token Telegram's getFile and file links check (none: every request is refused)</param>
+    /// <param name="graphNode">
+    /// another Graph API node GET /{version}/{id} may name than a WhatsApp media id (the sandbox's people, for Messenger's
+    /// user profile): its answer, or null for a media id
+    /// </param>
     public static void Map(IEndpointRouteBuilder app, string twilioAccountSid, string twilioAuthToken, string whatsAppAccessToken,
-        ConcurrentQueue<(string Path, string? Authorization)>? requests = null, OAuth1.Credentials? x = null, string? telegramBotToken = null)
+        ConcurrentQueue<(string Path, string? Authorization)>? requests = null, OAuth1.Credentials? x = null, string? telegramBotToken = null,
+        Func<HttpContext, string, IResult?>? graphNode = null)
     {
         var basic = "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"{twilioAccountSid}:{twilioAuthToken}"));
         var bearer = "Bearer " + whatsAppAccessToken;
@@ -56,6 +61,10 @@ public static class SampleMedia
             if (version.Length < 2 || version[0] != 'v' || !version[1..].All(c => char.IsAsciiDigit(c) || c == '.'))
             {
                 return Results.NotFound();
+            }
+            if (graphNode?.Invoke(http, mediaId) is { } node)
+            {
+                return node;
             }
             requests?.Enqueue((http.Request.Path, Authorization(http)));
             if (!Same(Authorization(http), bearer))

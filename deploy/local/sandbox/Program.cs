@@ -7,7 +7,8 @@ using Microsoft.AspNetCore.WebUtilities;
 // API answer as the providers do on success, and every request is
 // kept, so the demo and the end-to-end tests can see what an adapter sent. GET /sent lists them. Slack's Web API
 // answers the agent gateway the same way. A file sent by link (MMS MediaUrl, WhatsApp media, Messenger attachments) is
-// fetched from it as the provider would, without credentials, and what came back is kept with the request.
+// fetched from it as the provider would, without credentials, and what came back is kept with the request. The people behind
+// customers' ids are answered as the providers' profile lookups do (PUT /profiles first).
 var builder = WebApplication.CreateSlimBuilder(args);
 builder.Services.AddHttpClient("media", c => c.Timeout = TimeSpan.FromSeconds(30));
 var app = builder.Build();
@@ -266,12 +267,69 @@ app.MapPost("/slack/api/{method}", async (HttpContext http, string method) =>
 });
 
 app.MapGet("/sent", () => sent.ToArray());
+
+// People, as Meta's user profile (Messenger: GET /{version}/{PSID}; Instagram: GET /instagram/{version}/{IGSID}) and X's
+// user lookup (GET /2/users/{id}) describe them: PUT /profiles/{provider}/{id} with the provider's fields (name, first_name,
+// last_name, username, profile_pic, locale, profile_image_url) says who is behind an id. A lookup answers the fields asked
+// for; an id nobody put is answered as the provider answers an unknown one.
+var profiles = new ConcurrentDictionary<(string Provider, string Id), JsonElement>();
+app.MapPut("/profiles/{provider}/{id}", (string provider, string id, JsonElement profile) =>
+{
+    profiles[(provider, id)] = profile;
+    return Results.NoContent();
+});
+IResult MetaProfile(HttpContext http, string provider, string id)
+{
+    if (!http.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.Ordinal))
+    {
+        return Results.Json(new { error = new { message = "An access token is required to request this resource.", type = "OAuthException", code = 104 } }, statusCode: 400);
+    }
+    if (!profiles.TryGetValue((provider, id), out var profile))
+    {
+        return Results.Json(new { error = new { message = $"Unsupported get request. Object with ID '{id}' does not exist, cannot be loaded due to missing permissions, or does not support this operation.",
+            type = "GraphMethodException", code = 100, error_subcode = 33 } }, statusCode: 400);
+    }
+    var fields = (http.Request.Query["fields"].ToString() is { Length: > 0 } asked ? asked : "name").Split(',', StringSplitOptions.TrimEntries);
+    var answer = new Dictionary<string, JsonElement> { ["id"] = JsonSerializer.SerializeToElement(id) };
+    foreach (var field in fields)
+    {
+        if (profile.TryGetProperty(field, out var value))
+        {
+            answer[field] = value;
+        }
+    }
+    return Results.Json(answer);
+}
+app.MapGet("/instagram/{version}/{id}", (HttpContext http, string id) => MetaProfile(http, "instagram", id));
+app.MapGet("/2/users/{id}", (HttpContext http, string id) =>
+{
+    var authorization = http.Request.Headers.Authorization.ToString();
+    if (!authorization.StartsWith("OAuth ", StringComparison.Ordinal) || !authorization.Contains("oauth_signature=", StringComparison.Ordinal))
+    {
+        return Results.Json(new { title = "Unauthorized", type = "about:blank", status = 401, detail = "Unauthorized" }, statusCode: 401);
+    }
+    if (!profiles.TryGetValue(("twitter", id), out var profile))
+    {
+        return Results.Json(new { errors = new[] { new { value = id, detail = $"Could not find user with id: [{id}].", title = "Not Found Error", resource_type = "user",
+            parameter = "id", resource_id = id, type = "https://api.twitter.com/2/problems/resource-not-found" } } });
+    }
+    var user = new Dictionary<string, JsonElement> { ["id"] = JsonSerializer.SerializeToElement(id) };
+    foreach (var field in new[] { "name", "username" }.Concat(http.Request.Query["user.fields"].ToString().Split(',', StringSplitOptions.RemoveEmptyEntries)))
+    {
+        if (profile.TryGetProperty(field, out var value))
+        {
+            user[field] = value;
+        }
+    }
+    return Results.Json(new { data = user });
+});
 // customers' media, as each provider serves it to the gateway (with the credentials of deploy/local/dev.env)
 var xAccount = builder.Configuration.GetSection("Twitter:Accounts").GetChildren().FirstOrDefault();
 Routing.Samples.SampleMedia.Map(app, builder.Configuration["Twilio:AccountSid"] ?? "", builder.Configuration["Twilio:AuthToken"] ?? "",
     builder.Configuration["WhatsApp:AccessToken"] ?? "", x: xAccount is null ? null : new Routing.OAuth.OAuth1.Credentials(builder.Configuration["Twitter:ConsumerKey"] ?? "",
         builder.Configuration["Twitter:ConsumerSecret"] ?? "", xAccount["AccessToken"] ?? "", xAccount["AccessTokenSecret"] ?? ""),
-    telegramBotToken: builder.Configuration["Telegram:BotToken"]);
+    telegramBotToken: builder.Configuration["Telegram:BotToken"],
+    graphNode: (http, id) => profiles.ContainsKey(("facebook", id)) ? MetaProfile(http, "facebook", id) : null);
 app.MapGet("/health/live", () => Results.Ok());
 app.MapGet("/health/ready", () => Results.Ok());
 

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using Routing.Adapters.Facebook.Messenger;
 using Routing.Adapters.Meta;
 using Routing.Adapters.Outbound;
+using Routing.Adapters.Profiles;
 using Routing.Adapters.Webhooks;
 
 namespace Routing.Adapters.Facebook;
@@ -13,6 +14,7 @@ internal static class FacebookServiceExtensions
         builder.Services.AddOptions<MessengerOptions>().BindConfiguration(MessengerOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<MessengerWebhook>();
         builder.Services.AddChannelSender<MessengerSender>();
+        builder.Services.AddProfileSource<MessengerProfiles>();
         builder.AddAdapterKit(x => x.AddChannelSenderConsumer());
         return builder;
     }

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using Routing.Adapters.Instagram.Direct;
 using Routing.Adapters.Meta;
 using Routing.Adapters.Outbound;
+using Routing.Adapters.Profiles;
 using Routing.Adapters.Webhooks;
 
 namespace Routing.Adapters.Instagram;
@@ -13,6 +14,7 @@ internal static class InstagramServiceExtensions
         builder.Services.AddOptions<InstagramOptions>().BindConfiguration(InstagramOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<InstagramWebhook>();
         builder.Services.AddChannelSender<InstagramSender>();
+        builder.Services.AddProfileSource<InstagramProfiles>();
         builder.AddAdapterKit(x => x.AddChannelSenderConsumer());
         return builder;
     }

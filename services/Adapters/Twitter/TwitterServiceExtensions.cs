@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Options;
 using Routing.Adapters.Outbound;
+using Routing.Adapters.Profiles;
 using Routing.Adapters.Twitter.DirectMessages;
+using Routing.Adapters.Twitter.Users;
 using Routing.Adapters.Webhooks;
 using Routing.Contracts;
 
@@ -18,13 +20,16 @@ internal static class TwitterServiceExtensions
         return builder;
     }
 
-    /// <summary>The options, the channel's health, and the DM sender with its per-attempt OAuth signing and rate-limit reading.</summary>
+    /// <summary>The options, the channel's health, and the DM sender and users lookup with their per-attempt OAuth signing and rate-limit reading.</summary>
     public static IServiceCollection AddTwitterSending(this IServiceCollection services)
     {
         services.AddOptions<TwitterOptions>().BindConfiguration(TwitterOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddChannelHealth(Channels.Twitter, sp => sp.GetRequiredService<IOptions<TwitterOptions>>().Value.DegradedAfter);
         services.AddTransient<OAuth1SigningHandler>().AddTransient<RateLimitResetHandler>();
         services.AddChannelSender<DirectMessageSender>(client => client
+            .AddHttpMessageHandler<RateLimitResetHandler>()
+            .AddHttpMessageHandler<OAuth1SigningHandler>());
+        services.AddProfileSource<UsersLookup>(client => client
             .AddHttpMessageHandler<RateLimitResetHandler>()
             .AddHttpMessageHandler<OAuth1SigningHandler>());
         return services;

@@ -14,7 +14,8 @@ internal static class CustomerStore
     /// all routing work for one customer is serialised on that row. Two first messages of one person
     /// racing on two replicas collide on the identity's key; the loser reads the winner's row. A merge
     /// committed while we waited shows as merged_into on a row we locked; those addresses are looked up again.
-    /// A display name given for an address replaces the one recorded, and names a customer who had none.
+    /// A display name given for an address replaces the one recorded, and names a customer who had none; a new address takes
+    /// the name of the provider's profile when one came first (<see cref="ProfileStore"/>).
     /// </summary>
     public static async Task<Dictionary<NormalizedAddress, Guid>> ResolveAndLockAsync(
         NpgsqlConnection connection, NpgsqlTransaction tx, IReadOnlyDictionary<NormalizedAddress, string?> senders,
@@ -31,8 +32,9 @@ internal static class CustomerStore
                 """
                 with ins as (
                     insert into identities (kind, value, customer_id, display_name, created_at)
-                    select a.kind, a.value, a.new_id, a.display_name, @now
+                    select a.kind, a.value, a.new_id, coalesce(a.display_name, p.display_name), @now
                     from unnest(@kinds::text[], @values::text[], @newIds::uuid[], @names::text[]) with ordinality as a(kind, value, new_id, display_name, n)
+                    left join address_profiles p on p.kind = a.kind and p.value = a.value
                     order by a.n
                     on conflict (kind, value) do nothing
                     returning customer_id, display_name)
@@ -103,7 +105,11 @@ internal static class CustomerStore
             return null;
         }
         var identities = await connection.QueryAsync<IdentityView>(new CommandDefinition(
-            "select kind, value, display_name from identities where customer_id = @customerId order by created_at, kind, value",
+            """
+            select i.kind, i.value, i.display_name, p.handle, p.picture_url, p.locale from identities i
+            left join address_profiles p on p.kind = i.kind and p.value = i.value
+            where i.customer_id = @customerId order by i.created_at, i.kind, i.value
+            """,
             new { customerId }, tx, cancellationToken: ct));
         var preferred = await connection.QueryAsync<string>(new CommandDefinition(
             "select agent_id from preferred_agents where customer_id = @customerId order by position",
@@ -209,7 +215,8 @@ internal static class CustomerStore
     internal sealed record IdentityKey(string kind, string value);
 }
 
-internal sealed record IdentityView(string Kind, string Value, string? DisplayName);
+/// <summary>An address of the customer; handle, picture and locale are what the channel's provider said of the person (profile lookups).</summary>
+internal sealed record IdentityView(string Kind, string Value, string? DisplayName, string? Handle = null, string? PictureUrl = null, string? Locale = null);
 
 internal sealed record HistoryView(string AgentId, DateTime LastHandledAt);
 

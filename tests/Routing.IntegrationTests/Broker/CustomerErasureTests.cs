@@ -33,7 +33,14 @@ public sealed class CustomerErasureTests : BrokerTest
         var byPhone = (await routed.WaitForAsync(r => r.MessageId == phone.MessageId)).CustomerId;
         // the SMS made a customer of its own; merged, both go together
         (await Api.PostAsJsonAsync($"/customers/{giulia}/merge", new { customerId = byPhone.ToString() })).EnsureSuccessStatusCode();
-        string[] person = ["giulia.bianchi@example.com", "+393471112233", "Giulia Bianchi", "Via Roma 12", "Giulia again", "erase-1@mail.example.com"];
+        // what WhatsApp's provider said of her (the profile lookups keep it by address)
+        await Broker.PublishAsync(new CustomerProfileObserved
+        {
+            Channel = "whatsapp", ChannelAccount = "+15550001111", ObservedAt = DateTimeOffset.UtcNow, Handle = "giulia_b",
+            Address = new CustomerAddress { Kind = "phone", Value = "+393471112233", DisplayName = "Giulia Bianchi" }, PictureUrl = "https://cdn.example.com/giulia-face.jpg",
+        });
+        await Eventually.TrueAsync("her profile kept", async () => (await DatabaseScan.FindAsync(Database.DataSource, "giulia-face.jpg")).Count > 0);
+        string[] person = ["giulia.bianchi@example.com", "+393471112233", "Giulia Bianchi", "Via Roma 12", "Giulia again", "erase-1@mail.example.com", "giulia-face.jpg", "giulia_b"];
         Assert.NotEmpty(await DatabaseScan.FindAsync(Database.DataSource, "Via Roma 12"));
 
         using var response = await Api.PostAsync($"/customers/{giulia}/erase", null);

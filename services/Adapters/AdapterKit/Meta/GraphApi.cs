@@ -19,6 +19,9 @@ public static class GraphApi
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
 
+    /// <summary>A Graph-wide error code after which a later attempt can succeed (Meta answers its rate limits with 400 and codes 4, 17, 32, 613).</summary>
+    public static bool IsTransient(int code) => TransientCodes.Contains(code);
+
     public static async Task<GraphResult> PostAsync(HttpClient http, string url, string accessToken, object payload, CancellationToken ct)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = JsonContent.Create(payload, payload.GetType(), options: Json) };

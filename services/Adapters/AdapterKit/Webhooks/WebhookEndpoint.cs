@@ -16,7 +16,8 @@ namespace Routing.Adapters.Webhooks;
 /// published for a request that is refused. Where the adapter has a spool (channels whose provider does not
 /// retry), a delivery the broker does not confirm within Webhooks:Spool:After is written to the disk instead and
 /// answered 200, and relayed later (<see cref="WebhookSpool"/>). A malformed item of a batch is left out (logged and counted)
-/// rather than refusing its good neighbours. No provider API is called here.
+/// rather than refusing its good neighbours. No provider API is called here: the accepted messages are handed to the
+/// <see cref="IWebhookObserver"/>s (the sender's profile lookup), which work after the answer.
 /// </summary>
 public static class WebhookEndpoint
 {
@@ -130,6 +131,10 @@ public static class WebhookEndpoint
             {
                 logger.LogWarning("Left out a malformed item of a {Channel} webhook, the rest published: {Field} {Problem}", webhook.Channel, skipped.Field, skipped.Problem);
             }
+        }
+        foreach (var observer in services.GetServices<IWebhookObserver>())
+        {
+            observer.Accepted(content.Messages);
         }
         var (ackBody, ackType) = webhook.Acknowledgement;
         return Results.Text(ackBody, ackType, statusCode: StatusCodes.Status200OK);

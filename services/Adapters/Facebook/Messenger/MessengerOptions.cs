@@ -30,6 +30,12 @@ internal sealed class MessengerOptions
     /// </summary>
     public bool HumanAgentTag { get; set; }
 
+    /// <summary>
+    /// What the User Profile API is asked for each new customer (Profiles section for how often). name and profile_pic come
+    /// with pages_messaging; locale, timezone and gender need Meta's approval for them, and are refused without it.
+    /// </summary>
+    public string ProfileFields { get; set; } = "first_name,last_name,profile_pic";
+
     public string GraphApiBaseUrl { get; set; } = "https://graph.facebook.com";
 
     public string GraphApiVersion { get; set; } = "v23.0";

@@ -34,6 +34,9 @@ internal sealed class InstagramOptions
     /// </summary>
     public bool HumanAgentTag { get; set; }
 
+    /// <summary>What the User Profile API is asked for each new customer (Profiles section for how often).</summary>
+    public string ProfileFields { get; set; } = "name,username,profile_pic";
+
     public string GraphApiBaseUrl { get; set; } = "https://graph.facebook.com";
 
     public string GraphApiVersion { get; set; } = "v23.0";
