@@ -37,6 +37,12 @@ public sealed record ConversationAssigned
     /// <summary>The customer's latest messages in earlier conversations, oldest first (at most 10), each with its conversation.</summary>
     public IReadOnlyList<ConversationMessage> EarlierMessages { get; init; } = [];
 
+    /// <summary>What agents and operators wrote down about the customer, newest first (at most 20): whoever serves them next reads it.</summary>
+    public IReadOnlyList<CustomerNote> CustomerNotes { get; init; } = [];
+
+    /// <summary>The customer's tags (vip, returns, …), in order.</summary>
+    public IReadOnlyList<string> CustomerTags { get; init; } = [];
+
     /// <summary>For a transfer (reason transfer): who moved it here, an agent or operator:name.</summary>
     public string? TransferredBy { get; init; }
 

@@ -105,6 +105,7 @@ internal static class RoutingServiceExtensions
         x.AddConsumer<AgentAnsweredTransferConsumer, RoutingConsumerDefinition<AgentAnsweredTransferConsumer>>();
         x.AddConsumer<ReplySentConsumer, RoutingConsumerDefinition<ReplySentConsumer>>();
         x.AddConsumer<CustomerProfileObservedConsumer, RoutingConsumerDefinition<CustomerProfileObservedConsumer>>();
+        x.AddConsumer<AnnotateCustomerConsumer, RoutingConsumerDefinition<AnnotateCustomerConsumer>>();
     }
 
     /// <summary>The name of the API's OpenAPI document (/openapi/routing.json).</summary>

@@ -55,6 +55,8 @@ internal sealed class DecisionWriter(IOptions<RoutingOptions> options, RoutingMe
             PreferredAgents = context.PreferredAgents,
             RelationshipHistory = context.History,
             EarlierMessages = context.EarlierMessages,
+            CustomerNotes = context.Notes,
+            CustomerTags = context.Tags,
             TransferredBy = transfer?.RequestedBy,
             TransferNote = transfer?.Note,
             AssignedAt = tx.Now,

@@ -9,14 +9,15 @@ namespace Routing.Database;
 /// What an agent is told with an assignment, read in the assignment's own round trip once the slot is taken
 /// (<see cref="AssignmentStore"/>): the person (@customerId: their name and every known address), the conversation's
 /// latest @limit messages (@conversationId), the customer's owners in order, the agents who served them (or a customer
-/// merged into them), most recent first, and the latest @earlierLimit messages of their other conversations.
+/// merged into them), most recent first, the latest @earlierLimit messages of their other conversations, and what agents
+/// wrote down about them (<see cref="NoteStore"/>).
 /// </summary>
 internal static class AgentContextQuery
 {
     /// <summary>How many messages of the customer's earlier conversations ConversationAssigned carries.</summary>
     public const int EarlierMessageLimit = 10;
 
-    /// <summary>Five result sets, read by <see cref="ReadAsync"/> in this order.</summary>
+    /// <summary>Seven result sets, read by <see cref="ReadAsync"/> in this order (the last two: the customer's notes and tags).</summary>
     public const string Sql = """
         select c.display_name as customer_name, i.kind, i.value, i.display_name from customers c
         left join identities i on i.customer_id = c.id
@@ -34,8 +35,8 @@ internal static class AgentContextQuery
             from messages
             where customer_id in (select id from customers where id = @customerId or merged_into = @customerId) and conversation_id <> @conversationId
             order by received_at desc, id desc limit @earlierLimit
-        ) m order by received_at, id
-        """;
+        ) m order by received_at, id;
+        """ + NoteStore.AssignmentSql;
 
     /// <summary>The context of a conversation on its own (a warm transfer's offer shows the receiver what it is about).</summary>
     public static async Task<AssignedContext> LoadAsync(RoutingTransaction tx, ConversationRow conversation, int limit, CancellationToken ct)
@@ -58,9 +59,10 @@ internal static class AgentContextQuery
         var history = (await results.ReadAsync<(string AgentId, DateTime LastHandledAt)>())
             .Select(h => new AgentRelationship { AgentId = h.AgentId, LastHandledAt = AgentRow.Utc(h.LastHandledAt) }).ToList();
         var earlier = Messages(await results.ReadAsync<RecentMessageRow>());
+        var (notes, tags) = await NoteStore.ReadAsync(results);
         return new AssignedContext(person.FirstOrDefault()?.CustomerName,
             person.Where(r => r.Kind is not null).Select(r => new IdentityView(r.Kind!, r.Value!, r.DisplayName)).ToList(),
-            recent, preferred, history, earlier);
+            recent, preferred, history, earlier, notes, tags);
     }
 
     private static List<ConversationMessage> Messages(IEnumerable<RecentMessageRow> rows) => rows.Select(r => r.ToMessage()).ToList();
@@ -101,4 +103,5 @@ internal record RecentMessageRow
 }
 
 internal sealed record AssignedContext(string? CustomerName, IReadOnlyList<IdentityView> Identities, IReadOnlyList<ConversationMessage> RecentMessages,
-    IReadOnlyList<string> PreferredAgents, IReadOnlyList<AgentRelationship> History, IReadOnlyList<ConversationMessage> EarlierMessages);
+    IReadOnlyList<string> PreferredAgents, IReadOnlyList<AgentRelationship> History, IReadOnlyList<ConversationMessage> EarlierMessages,
+    IReadOnlyList<CustomerNote> Notes, IReadOnlyList<string> Tags);

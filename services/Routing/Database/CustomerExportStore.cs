@@ -24,6 +24,8 @@ internal static class CustomerExportStore
         ["customers"] = $"select * from customers where id in ({Customers}) order by created_at",
         ["identities"] = $"select * from identities where customer_id in ({Customers}) order by created_at",
         ["address_profiles"] = $"select p.* from address_profiles p join identities i on i.kind = p.kind and i.value = p.value where i.customer_id in ({Customers}) order by p.observed_at",
+        ["customer_notes"] = $"select * from customer_notes where customer_id in ({Customers}) order by written_at",
+        ["customer_tags"] = $"select * from customer_tags where customer_id in ({Customers}) order by added_at, tag",
         ["preferred_agents"] = $"select * from preferred_agents where customer_id in ({Customers}) order by position",
         ["agent_history"] = $"select * from agent_history where customer_id in ({Customers}) order by last_handled_at",
         ["customer_merges"] = $"select * from customer_merges where survivor_id in ({Customers}) or merged_id in ({Customers}) order by merged_at",

@@ -16,6 +16,7 @@ internal static class CustomersApi
         customers.MapPost("/{id}/merge", MergeAsync).Produces<CustomerView>()
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         customers.MapPost("/{id}/unmerge", UnmergeAsync).Produces<UnmergeResponse>().ProducesProblem(StatusCodes.Status404NotFound);
+        customers.MapCustomerNotes();
         return app;
     }
 

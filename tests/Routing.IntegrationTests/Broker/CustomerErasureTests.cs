@@ -40,7 +40,14 @@ public sealed class CustomerErasureTests : BrokerTest
             Address = new CustomerAddress { Kind = "phone", Value = "+393471112233", DisplayName = "Giulia Bianchi" }, PictureUrl = "https://cdn.example.com/giulia-face.jpg",
         });
         await Eventually.TrueAsync("her profile kept", async () => (await DatabaseScan.FindAsync(Database.DataSource, "giulia-face.jpg")).Count > 0);
-        string[] person = ["giulia.bianchi@example.com", "+393471112233", "Giulia Bianchi", "Via Roma 12", "Giulia again", "erase-1@mail.example.com", "giulia-face.jpg", "giulia_b"];
+        // what Anna wrote about her, for the next agent
+        await Broker.PublishAsync(new AnnotateCustomer
+        {
+            AnnotationId = Guid.NewGuid(), ConversationId = (await routed.WaitForAsync(r => r.MessageId == phone.MessageId)).ConversationId, AgentId = "anna",
+            Note = "Giulia's husband Paolo picks parcels up", AddTags = ["giulia-fan-club"], At = DateTimeOffset.UtcNow,
+        });
+        await Eventually.TrueAsync("Anna's note kept", async () => (await DatabaseScan.FindAsync(Database.DataSource, "husband Paolo")).Count > 0);
+        string[] person = ["giulia.bianchi@example.com", "+393471112233", "Giulia Bianchi", "Via Roma 12", "Giulia again", "erase-1@mail.example.com", "giulia-face.jpg", "giulia_b", "husband Paolo", "giulia-fan-club"];
         Assert.NotEmpty(await DatabaseScan.FindAsync(Database.DataSource, "Via Roma 12"));
 
         using var response = await Api.PostAsync($"/customers/{giulia}/erase", null);

@@ -1,0 +1,55 @@
+using System.Text.RegularExpressions;
+
+namespace Routing.Contracts;
+
+/// <summary>
+/// What a note and a tag on a customer may be, as routing keeps them and the agent gateway checks them before sending
+/// <see cref="AnnotateCustomer"/>: a note trimmed, at most <see cref="MaxNoteLength"/> characters, no control characters
+/// but line breaks and tabs; a tag one lower-case word (letters, digits, - and _; a leading # dropped) of at most
+/// <see cref="MaxTagLength"/> characters, at most <see cref="MaxTagsPerChange"/> per change.
+/// </summary>
+public static partial class CustomerAnnotations
+{
+    public const int MaxNoteLength = 2000;
+
+    public const int MaxTagLength = 40;
+
+    public const int MaxTagsPerChange = 20;
+
+    /// <summary>The note as kept (null when blank), or why it cannot be (never quoting it).</summary>
+    public static string? Note(string? note, out string? problem)
+    {
+        problem = null;
+        var text = string.IsNullOrWhiteSpace(note) ? null : note.Trim();
+        if (text is { Length: > MaxNoteLength })
+        {
+            problem = $"is longer than {MaxNoteLength} characters";
+        }
+        else if (text is not null && text.Any(c => char.IsControl(c) && c is not '\n' and not '\r' and not '\t'))
+        {
+            problem = "holds control characters";
+        }
+        return problem is null ? text : null;
+    }
+
+    /// <summary>The tags as kept (lower-cased, without #, each once), or why they cannot be.</summary>
+    public static IReadOnlyList<string> Tags(IEnumerable<string?>? tags, out string? problem)
+    {
+        problem = null;
+        var list = (tags ?? []).Select(t => t?.Trim().TrimStart('#').ToLowerInvariant() ?? "").Distinct(StringComparer.Ordinal).ToList();
+        if (list.Count > MaxTagsPerChange)
+        {
+            problem = $"names more than {MaxTagsPerChange} tags";
+            return [];
+        }
+        if (list.FirstOrDefault(t => !TagPattern().IsMatch(t)) is { } bad)
+        {
+            problem = $"'{(bad.Length > MaxTagLength ? bad[..MaxTagLength] + "…" : bad)}' is not a tag: letters, digits, - and _, at most {MaxTagLength}";
+            return [];
+        }
+        return list;
+    }
+
+    [GeneratedRegex(@"^[\p{Ll}\p{Lo}0-9][\p{Ll}\p{Lo}0-9_-]{0,39}$")]
+    private static partial Regex TagPattern();
+}
