@@ -317,6 +317,38 @@ public sealed class AgentApiTests(GatewayHost gateway) : IClassFixture<GatewayHo
     }
 
     [Fact]
+    public async Task Should_send_an_agents_note_on_the_customer_to_routing_and_show_the_next_agent_the_notes_it_carries()
+    {
+        var anna = await gateway.AgentAsync(webhook: true);
+        var ben = await gateway.AgentAsync(webhook: true);
+        await using var notes = await gateway.Broker.ObserveAsync<AnnotateCustomer>();
+        var open = await gateway.AssignAsync(anna.AgentId, tags: ["vip"], notes:
+        [
+            new CustomerNote { NoteId = Guid.NewGuid(), Text = "Ask for the order number first", Author = "cleo", WrittenAt = DateTimeOffset.UtcNow.AddDays(-1) },
+        ]);
+        var detail = await ConversationAsync(anna, open.Id, c => c.GetProperty("conversation").GetProperty("status").GetString() == "open");
+
+        Assert.Equal(HttpStatusCode.BadRequest, (await anna.Http.PostAsJsonAsync($"/conversations/{open.Id}/notes", new { note = " " })).StatusCode);
+        var badTag = await anna.Http.PostAsJsonAsync($"/conversations/{open.Id}/notes", new { addTags = new[] { "not one" } });
+        Assert.Equal((HttpStatusCode.BadRequest, "addTags"), (badTag.StatusCode, (await JsonAsync(badTag)).GetProperty("field").GetString()));
+        Assert.Equal(HttpStatusCode.BadRequest, (await anna.Http.PostAsJsonAsync($"/conversations/{open.Id}/notes", new { note = new string('x', 2001) })).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await ben.Http.PostAsJsonAsync($"/conversations/{open.Id}/notes", new { note = "not mine" })).StatusCode);
+        using var written = await anna.Http.PostAsJsonAsync($"/conversations/{open.Id}/notes", new { note = "Resent parcel 1042 on Monday.", addTags = new[] { "Returns" } });
+
+        Assert.Equal(HttpStatusCode.Accepted, written.StatusCode);
+        var noteId = (await JsonAsync(written)).GetProperty("noteId").GetGuid();
+        var sent = await notes.WaitForAsync(n => n.AnnotationId == noteId);
+        Assert.Equal((open.Id, anna.AgentId, "Resent parcel 1042 on Monday.", "returns"), (sent.ConversationId, sent.AgentId, sent.Note, Assert.Single(sent.AddTags)));
+        Assert.Single(notes.Messages);
+        // what the assignment carried is in the agent's view of the customer and in the event
+        var customer = detail.GetProperty("context").GetProperty("customer");
+        Assert.Equal("Ask for the order number first", customer.GetProperty("notes")[0].GetProperty("text").GetString());
+        Assert.Equal("vip", customer.GetProperty("tags")[0].GetString());
+        var assigned = await WebhookAsync("conversation.assigned", open.Id);
+        Assert.Equal("cleo", assigned.GetProperty("data").GetProperty("customer").GetProperty("notes")[0].GetProperty("author").GetString());
+    }
+
+    [Fact]
     public async Task Should_tell_the_agent_who_transferred_it_even_when_the_new_assignment_is_applied_first()
     {
         var anna = await gateway.AgentAsync(webhook: true);

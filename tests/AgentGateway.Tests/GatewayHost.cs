@@ -175,7 +175,8 @@ public class GatewayHost : IAsyncLifetime
     internal IServiceProvider Services => _app.Services;
 
     /// <summary>Routing's events for a new conversation of a new customer, assigned to the agent: what routing publishes together.</summary>
-    public async Task<Conversation> AssignAsync(string agentId, bool requiresAccept = false, string channel = "sms", string text = "Hello, my order is late")
+    public async Task<Conversation> AssignAsync(string agentId, bool requiresAccept = false, string channel = "sms", string text = "Hello, my order is late",
+        IReadOnlyList<CustomerNote>? notes = null, IReadOnlyList<string>? tags = null)
     {
         var conversation = new Conversation(Guid.NewGuid(), Guid.NewGuid(), channel, channel == "email" ? "support@example.com" : "+15005550006",
             channel == "email" ? new CustomerAddress { Kind = "email", Value = "maria@example.com", DisplayName = "Maria Rossi" }
@@ -209,6 +210,8 @@ public class GatewayHost : IAsyncLifetime
             RecentMessages = [new ConversationMessage { MessageId = routed.MessageId, Channel = channel, Sender = conversation.Address, Text = text, ReceivedAt = routed.ReceivedAt }],
             PreferredAgents = ["anna"],
             RelationshipHistory = [new AgentRelationship { AgentId = "anna", LastHandledAt = DateTimeOffset.UtcNow.AddDays(-3) }],
+            CustomerNotes = notes ?? [],
+            CustomerTags = tags ?? [],
             AssignedAt = routed.RoutedAt,
         });
         return conversation;

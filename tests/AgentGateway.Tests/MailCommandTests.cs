@@ -17,6 +17,10 @@ public sealed class MailCommandTests
     [InlineData("transfer to ben", "Transfer(ben, , False, )")]
     [InlineData("transfer to @ben.rossi: wants a refund", "Transfer(ben.rossi, , False, wants a refund)")]
     [InlineData("Warm transfer to team Billing\nShe needs a corrected invoice.\nOrder 1234.", "Transfer(, billing, True, She needs a corrected invoice.\nOrder 1234.)")]
+    [InlineData("note: prefers calls after 5 pm", "Note(prefers calls after 5 pm; +; -)")]
+    [InlineData("Note:\nShe moved to Milan.\nNew address in the CRM.", "Note(She moved to Milan.\nNew address in the CRM.; +; -)")]
+    [InlineData("tag: vip, returns", "Note(; +vip,returns; -)")]
+    [InlineData("untag: vip", "Note(; +; -vip)")]
     public void Should_read_a_command(string text, string expected)
     {
         var command = MailCommand.Parse(text);
@@ -28,6 +32,7 @@ public sealed class MailCommandTests
             MailCommand.CloseCommand c => $"Close({c.Reason})",
             MailCommand.PresenceCommand p => $"Presence({p.Status})",
             MailCommand.TransferCommand t => $"Transfer({t.ToAgentId}, {t.ToTeam}, {t.Warm}, {t.Note})",
+            MailCommand.NoteCommand n => $"Note({n.Note}; +{string.Join(",", n.AddTags)}; -{string.Join(",", n.RemoveTags)})",
             _ => "none",
         });
     }
@@ -40,5 +45,7 @@ public sealed class MailCommandTests
     [InlineData("transfer to")]
     [InlineData("transfer to team")]
     [InlineData("I will transfer to ben")]
+    [InlineData("A note: your parcel ships today")]
+    [InlineData("tag: vip\nand thanks")]
     public void Should_take_anything_else_as_a_reply(string text) => Assert.Null(MailCommand.Parse(text));
 }

@@ -251,6 +251,36 @@ public sealed class SlackTests(GatewayHost gateway) : IClassFixture<GatewayHost>
     }
 
     [Fact]
+    public async Task Should_show_what_agents_wrote_about_the_customer_and_keep_a_note_from_the_note_form()
+    {
+        var agent = await gateway.AgentAsync(slack: true);
+        await using var notes = await gateway.Broker.ObserveAsync<AnnotateCustomer>();
+        var conversation = await gateway.AssignAsync(agent.AgentId, tags: ["vip"], notes:
+        [
+            new CustomerNote { NoteId = Guid.NewGuid(), Text = "Prefers a call after 5 pm <!here>", Author = "anna", WrittenAt = DateTimeOffset.UtcNow.AddDays(-2) },
+        ]);
+        var opening = await OpeningAsync(conversation.Id);
+        var blocks = Texts(opening.Body.GetProperty("blocks"));
+        Assert.Contains("Prefers a call after 5 pm &lt;!here&gt;", blocks);
+        Assert.Contains("vip", blocks);
+
+        using var pressed = await SendAsync(Press(opening, agent.SlackUserId!, SlackMessages.NoteAction, conversation.Id, triggerId: "trig-note"));
+        var form = await CallAsync("views.open", "trig-note");
+        Assert.Equal(SlackMessages.NoteForm, form.Body.GetProperty("view").GetProperty("callback_id").GetString());
+        using var badTags = await SendAsync(SampleWebhooks.SlackNoteForm("", GatewayHost.SlackSigningSecret, agent.SlackUserId!, conversation.Id, "ok", "vip, two!"));
+        var errors = await badTags.Content.ReadFromJsonAsync<JsonElement>();
+        using var kept = await SendAsync(SampleWebhooks.SlackNoteForm("", GatewayHost.SlackSigningSecret, agent.SlackUserId!, conversation.Id,
+            "Her parcel was resent on Monday.", "returns, -vip"));
+
+        Assert.Equal(HttpStatusCode.OK, pressed.StatusCode);
+        Assert.Contains("'two!' is not a tag", errors.GetProperty("errors").GetProperty(SlackMessages.NoteTags).GetString());
+        Assert.Equal(HttpStatusCode.OK, kept.StatusCode);
+        var sent = await notes.WaitForAsync(n => n.ConversationId == conversation.Id);
+        Assert.Equal((agent.AgentId, "Her parcel was resent on Monday.", "returns", "vip"), (sent.AgentId, sent.Note, Assert.Single(sent.AddTags), Assert.Single(sent.RemoveTags)));
+        Assert.Single(notes.Messages);
+    }
+
+    [Fact]
     public async Task Should_offer_a_warm_transfer_with_buttons_and_answer_it_from_Slack()
     {
         var agent = await gateway.AgentAsync(slack: true);

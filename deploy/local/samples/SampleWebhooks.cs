@@ -314,6 +314,29 @@ public static class SampleWebhooks
             "application/x-www-form-urlencoded", signingSecret);
     }
 
+    /// <summary>The note form (Note… on a conversation's message) submitted: a note on the customer and tags ("vip, -old" removes old).</summary>
+    public static HttpRequestMessage SlackNoteForm(string gatewayBaseUrl, string signingSecret, string user, Guid conversationId, string? note, string? tags)
+    {
+        var payload = JsonSerializer.Serialize(new
+        {
+            type = "view_submission", user = new { id = user, username = user, team_id = "T0001" }, api_app_id = "A0001", trigger_id = "trigger-3",
+            view = new
+            {
+                id = "V0NOTE", type = "modal", callback_id = "customer.note", private_metadata = conversationId.ToString(),
+                state = new
+                {
+                    values = new Dictionary<string, object>
+                    {
+                        ["note"] = new { note = new { type = "plain_text_input", value = note } },
+                        ["tags"] = new { tags = new { type = "plain_text_input", value = tags } },
+                    },
+                },
+            },
+        });
+        return SlackSigned(gatewayBaseUrl.TrimEnd('/') + "/slack/interactivity", "payload=" + Uri.EscapeDataString(payload),
+            "application/x-www-form-urlencoded", signingSecret);
+    }
+
     /// <summary>
     /// A request from Slack: X-Slack-Request-Timestamp, and X-Slack-Signature "v0=" and the hex HMAC-SHA256 of
     /// "v0:{timestamp}:{body}" keyed by the app's signing secret (Slack's "Verifying requests from Slack").

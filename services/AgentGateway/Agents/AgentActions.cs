@@ -223,6 +223,46 @@ internal sealed partial class AgentActions(ConversationStore store, TransferOffe
     }
 
     /// <summary>Publishes a command; done once the broker confirmed it within Gateway:PublishTimeout.</summary>
+    /// <summary>
+    /// A note and tag changes on the customer of one of the agent's conversations (offered, open or closed), for whoever serves
+    /// the customer next: sent to routing, which keeps them with the customer. Returns the annotation's id (the note's): the
+    /// one given (a tool's own, so that the same request again is the same note), or a new one.
+    /// </summary>
+    public async Task<(ActionResult Result, Guid AnnotationId)> AnnotateAsync(Guid id, string agentId, string? note, IEnumerable<string?>? addTags,
+        IEnumerable<string?>? removeTags, CancellationToken ct, Guid? annotationId = null)
+    {
+        var text = CustomerAnnotations.Note(note, out var problem);
+        if (problem is not null)
+        {
+            return (ActionResult.Invalid("note", problem), Guid.Empty);
+        }
+        var add = CustomerAnnotations.Tags(addTags, out problem);
+        if (problem is not null)
+        {
+            return (ActionResult.Invalid("addTags", problem), Guid.Empty);
+        }
+        var remove = CustomerAnnotations.Tags(removeTags, out problem);
+        if (problem is not null)
+        {
+            return (ActionResult.Invalid("removeTags", problem), Guid.Empty);
+        }
+        if (text is null && add.Count == 0 && remove.Count == 0)
+        {
+            return (ActionResult.Invalid("note", "or a tag to add or remove is required"), Guid.Empty);
+        }
+        if (await store.GetForAgentAsync(id, agentId, ct) is null)
+        {
+            return (ActionResult.NotFound, Guid.Empty);
+        }
+        var now = time.GetUtcNow();
+        var noteId = annotationId ?? Guid.CreateVersion7(now);
+        var result = await CommandAsync(new AnnotateCustomer
+        {
+            AnnotationId = noteId, ConversationId = id, AgentId = agentId, Note = text, AddTags = add, RemoveTags = remove, At = now,
+        }, ct);
+        return (result, noteId);
+    }
+
     public async Task<ActionResult> CommandAsync<T>(T command, CancellationToken ct) where T : class
     {
         try

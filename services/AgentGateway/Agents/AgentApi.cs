@@ -48,6 +48,12 @@ internal static partial class AgentApi
     /// <summary>A transfer asked of routing; how it ends follows as a transfer.ended event.</summary>
     public sealed record TransferRequested(Guid TransferId, Guid ConversationId, string Status);
 
+    /// <summary>A note for whoever serves the customer next, and tags to add or remove (vip, returns: one lower-case word each).</summary>
+    public sealed record NoteBody(string? Note, IReadOnlyList<string?>? AddTags, IReadOnlyList<string?>? RemoveTags);
+
+    /// <summary>A note sent to routing, which keeps it with the customer; the next agent's conversation.assigned carries it.</summary>
+    public sealed record NoteWritten(Guid NoteId, Guid ConversationId, string Status);
+
     /// <summary>An answer to a transfer offered to you, sent to routing; the conversation follows as conversation.assigned when it moves.</summary>
     public sealed record TransferAnswer(Guid TransferId, string Status);
 
@@ -117,6 +123,12 @@ internal static partial class AgentApi
                 body.Warm ?? false, body.Note, http.RequestAborted);
             return Answer(result, new TransferRequested(transferId, id, "requested"));
         }).ProducesAction<TransferRequested>();
+
+        conversations.MapPost("/{id:guid}/notes", async (Guid id, NoteBody body, HttpContext http, AgentActions actions) =>
+        {
+            var (result, noteId) = await actions.AnnotateAsync(id, AgentAuthorization.AgentOf(http), body.Note, body.AddTags, body.RemoveTags, http.RequestAborted);
+            return Answer(result, new NoteWritten(noteId, id, "written"));
+        }).ProducesAction<NoteWritten>();
 
         var transfers = app.MapGroup("/transfers").AddEndpointFilter<AgentAuthorization>().RequireRateLimiting(CallerRateLimits.Policy).LimitBodies();
 

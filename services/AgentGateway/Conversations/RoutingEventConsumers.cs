@@ -21,7 +21,7 @@ internal sealed class ConversationAssignedConsumer(GatewayDb db) : IConsumer<Con
         var ct = context.CancellationToken;
         var shown = new ConversationContext(
             new CustomerContext(m.CustomerId, m.CustomerDisplayName, m.CustomerAddresses, m.PreferredAgents, m.RelationshipHistory,
-                m.EarlierMessages.Select(AttachmentIds.Exposed).ToList()),
+                m.EarlierMessages.Select(AttachmentIds.Exposed).ToList()) { Notes = m.CustomerNotes, Tags = m.CustomerTags },
             new RoutingContext(ReceiptText.For(m.Receipt, m.AgentId, m.TransferredBy, m.TransferNote), m.Receipt, m.TransferredBy, m.TransferNote));
         await using var tx = await db.BeginAsync(ct);
         // Closed, or a later routing event already moved it on: nothing to tell.

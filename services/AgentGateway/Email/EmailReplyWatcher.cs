@@ -181,6 +181,9 @@ internal sealed class EmailReplyWatcher(IOptions<AgentEmailOptions> options, Rep
                 MailCommand.CloseCommand c => await actions.CloseAsync(conversation.Id, agentId, c.Reason ?? "closed by email", ct),
                 MailCommand.TransferCommand t => (await actions.TransferAsync(conversation.Id, agentId, t.ToAgentId, t.ToTeam, t.Warm, t.Note, ct)).Result,
                 MailCommand.PresenceCommand p => await actions.CommandAsync(new AgentPresenceChanged { AgentId = agentId, Status = p.Status, ChangedAt = time.GetUtcNow() }, ct),
+                // the same mail read again is the same note
+                MailCommand.NoteCommand n => (await actions.AnnotateAsync(conversation.Id, agentId, n.Note, n.AddTags, n.RemoveTags, ct,
+                    MailAnnotationId(mail))).Result,
                 _ => ActionResult.Conflict("Unknown command."),
             };
             return result.Status == ActionStatus.Done ? (ReplyMailOutcome.Done, null) : await RefusedAsync(result, mail, target.Id, conversation.Id, ct, "Not done");
@@ -206,6 +209,10 @@ internal sealed class EmailReplyWatcher(IOptions<AgentEmailOptions> options, Rep
         }
         return result.Status == ActionStatus.Done ? (ReplyMailOutcome.Done, null) : await RefusedAsync(result, mail, target.Id, conversation.Id, ct);
     }
+
+    /// <summary>The id of the note a mail writes: the same mail (its Message-ID, or its bytes) is the same note.</summary>
+    private static Guid MailAnnotationId(MimeMessage mail) =>
+        new(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes("mail-note:" + (mail.MessageId ?? mail.ToString())))[..16]);
 
     /// <summary>
     /// The files the agent attached (not the inline images of a signature), kept as the agent's uploads under ids of the mail

@@ -6,7 +6,8 @@ namespace Routing.AgentGateway.Email;
 /// What an agent's mail asks, when its new text is a command rather than a reply to the customer: "accept",
 /// "decline[: reason]", "close[: reason]", "away", "available", "offline" (each the whole text, on one line), or
 /// "[warm] transfer to ben" / "transfer to team billing" on the first line, the note for the next agent after a colon or
-/// on the lines below. Anything else is a reply to the customer.
+/// on the lines below; "note: …" (its lines below too) keeps a note on the customer for whoever serves them next, and
+/// "tag: vip, returns" or "untag: vip" (on one line) changes their tags. Anything else is a reply to the customer.
 /// </summary>
 internal abstract partial record MailCommand
 {
@@ -20,6 +21,8 @@ internal abstract partial record MailCommand
 
     public sealed record PresenceCommand(string Status) : MailCommand;
 
+    public sealed record NoteCommand(string? Note, IReadOnlyList<string> AddTags, IReadOnlyList<string> RemoveTags) : MailCommand;
+
     public static MailCommand? Parse(string text)
     {
         var lines = text.Trim().ReplaceLineEndings("\n").Split('\n');
@@ -32,6 +35,16 @@ internal abstract partial record MailCommand
             return new TransferCommand(transfer.Groups["agent"].Success ? transfer.Groups["agent"].Value : null,
                 transfer.Groups["team"].Success ? transfer.Groups["team"].Value.ToLowerInvariant() : null,
                 transfer.Groups["warm"].Success, note.Length == 0 ? null : note);
+        }
+        if (NoteLine().Match(first) is { Success: true } noted)
+        {
+            var note = string.Join('\n', new[] { noted.Groups["note"].Value.Trim(), rest }.Where(n => n.Length > 0));
+            return new NoteCommand(note.Length == 0 ? null : note, [], []);
+        }
+        if (rest.Length == 0 && TagLine().Match(first) is { Success: true } tagged)
+        {
+            var tags = tagged.Groups["tags"].Value.Split([',', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            return tagged.Groups["un"].Success ? new NoteCommand(null, [], tags) : new NoteCommand(null, tags, []);
         }
         if (rest.Length > 0 || CommandLine().Match(first) is not { Success: true } command)
         {
@@ -47,6 +60,12 @@ internal abstract partial record MailCommand
             _ => null,
         };
     }
+
+    [GeneratedRegex(@"^note\s*:\s*(?<note>.*)$", RegexOptions.IgnoreCase)]
+    private static partial Regex NoteLine();
+
+    [GeneratedRegex(@"^(?<un>un)?tags?\s*:\s*(?<tags>.+)$", RegexOptions.IgnoreCase)]
+    private static partial Regex TagLine();
 
     [GeneratedRegex(@"^(?<verb>accept|decline|close|away|available|offline)[.!]?\s*(:\s*(?<reason>.*))?$", RegexOptions.IgnoreCase)]
     private static partial Regex CommandLine();

@@ -69,7 +69,14 @@ internal sealed record CustomerContext(
     IReadOnlyList<CustomerAddress> Addresses,
     IReadOnlyList<string> Owners,
     IReadOnlyList<AgentRelationship> History,
-    IReadOnlyList<ConversationMessage> EarlierMessages);
+    IReadOnlyList<ConversationMessage> EarlierMessages)
+{
+    /// <summary>What agents and operators wrote down about the customer, newest first (the latest 20), with who and when.</summary>
+    public IReadOnlyList<CustomerNote> Notes { get; init; } = [];
+
+    /// <summary>The customer's tags (vip, returns, …).</summary>
+    public IReadOnlyList<string> Tags { get; init; } = [];
+}
 
 /// <summary>
 /// Why routing gave the conversation to this agent: a sentence for people, and the receipt for tools; for a transfer,

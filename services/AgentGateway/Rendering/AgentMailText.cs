@@ -56,6 +56,14 @@ internal static class AgentMailText
         text.Append("\n----\nReaches: ").Append(e.Addresses.Count == 0 ? "no address" : string.Join("; ", e.Addresses)).Append('\n');
         text.Append("Owners: ").Append(e.Owners.Count == 0 ? "none yet" : string.Join(", ", e.Owners)).Append('\n');
         text.Append("Handled before by: ").Append(e.History.Count == 0 ? "nobody yet" : string.Join("; ", e.History)).Append('\n');
+        if (e.Tags.Count > 0)
+        {
+            text.Append("Tags: ").Append(string.Join(", ", e.Tags)).Append('\n');
+        }
+        if (e.CustomerNotes.Count > 0)
+        {
+            text.Append("\nNotes on the customer:\n").AppendJoin("", e.CustomerNotes.Take(5).Select(n => "- " + n.ReplaceLineEndings("\n  ") + "\n"));
+        }
         if (e.Earlier.Count > 0)
         {
             text.Append("\nEarlier conversations:\n\n").Append(Transcript(e.Earlier.Take(5)));
@@ -66,7 +74,8 @@ internal static class AgentMailText
     private static string Footer() =>
         "\n----\nReply to this mail to answer the customer; only what you write above the quoted text is sent.\n" +
         "Or answer with a command alone: \"close\" (\"close: resolved\"), \"transfer to ben\" or \"transfer to team billing\" (\"warm transfer to …\" " +
-        "asks them first; a note for them after a colon or on the lines below), \"away\", \"available\" or \"offline\".\n";
+        "asks them first; a note for them after a colon or on the lines below), \"away\", \"available\" or \"offline\".\n" +
+        "\"note: …\" (the lines below too) keeps a note on the customer for whoever serves them next, not sent to them; \"tag: vip, returns\" and \"untag: vip\" change their tags.\n";
 
     private static string Transcript(IEnumerable<ToolLine> lines)
     {

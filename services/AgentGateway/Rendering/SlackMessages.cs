@@ -16,6 +16,7 @@ internal static partial class SlackMessages
     public const string DeclineAction = "conversation.decline";
     public const string CloseAction = "conversation.close";
     public const string TransferAction = "conversation.transfer";
+    public const string NoteAction = "conversation.note";
     public const string TransferAcceptAction = "transfer.accept";
     public const string TransferDeclineAction = "transfer.decline";
     public const string PresencePrefix = "presence.";
@@ -31,12 +32,17 @@ internal static partial class SlackMessages
     /// <summary>The buttons the gateway answers besides an offer's Accept and Decline.</summary>
     public static readonly IReadOnlySet<string> Actions = new HashSet<string>(StringComparer.Ordinal)
     {
-        CloseAction, TransferAction, TransferAcceptAction, TransferDeclineAction,
+        CloseAction, TransferAction, NoteAction, TransferAcceptAction, TransferDeclineAction,
         PresencePrefix + "available", PresencePrefix + "away", PresencePrefix + "offline",
     };
 
     /// <summary>The forms the gateway opens.</summary>
-    public static readonly IReadOnlySet<string> Forms = new HashSet<string>(StringComparer.Ordinal) { TransferForm };
+    public static readonly IReadOnlySet<string> Forms = new HashSet<string>(StringComparer.Ordinal) { TransferForm, NoteForm };
+
+    /// <summary>The note form: private_metadata is the conversation id; inputs <see cref="NoteText"/> and <see cref="NoteTags"/>.</summary>
+    public const string NoteForm = "customer.note";
+    public const string NoteText = "note";
+    public const string NoteTags = "tags";
     private const int SectionLimit = 2900;
 
     /// <summary>The message that opens a conversation's thread: text (for notifications) and blocks.</summary>
@@ -56,9 +62,14 @@ internal static partial class SlackMessages
                     Mrkdwn("*Reaches*\n" + Escape(Join(e.Addresses, "no address"))),
                     Mrkdwn("*Owners*\n" + Escape(Join(e.Owners, "none yet"))),
                     Mrkdwn("*Handled before by*\n" + Escape(Join(e.History, "nobody yet"))),
+                    Mrkdwn("*Tags*\n" + Escape(Join(e.Tags, "none"))),
                 },
             },
         };
+        if (e.CustomerNotes.Count > 0)
+        {
+            blocks.Add(Section("*Notes on the customer*\n" + string.Join("\n", e.CustomerNotes.Take(3).Select(n => ":memo: " + Escape(Clip(n, 600))))));
+        }
         if (e.Earlier.Count > 0)
         {
             blocks.Add(Section("*Earlier conversations*\n" + Transcript(e.Earlier.Take(5))));
@@ -91,7 +102,7 @@ internal static partial class SlackMessages
         },
     };
 
-    /// <summary>Close and Transfer…, on a conversation's opening message and its row in the Home tab.</summary>
+    /// <summary>Transfer…, Note… and Close, on a conversation's opening message and its row in the Home tab.</summary>
     private static object ManageButtons(Guid conversationId, string blockId = ManageBlock)
     {
         var value = conversationId.ToString();
@@ -102,6 +113,7 @@ internal static partial class SlackMessages
             elements = new object[]
             {
                 new { type = "button", action_id = TransferAction, value, text = new { type = "plain_text", text = "Transfer…" } },
+                new { type = "button", action_id = NoteAction, value, text = new { type = "plain_text", text = "Note…" } },
                 new
                 {
                     type = "button", action_id = CloseAction, value, text = new { type = "plain_text", text = "Close" },
@@ -140,6 +152,34 @@ internal static partial class SlackMessages
         blocks.Add(AnswerButtons(TransferAcceptAction, TransferDeclineAction, value));
         return (Escape($"{e.TransferFrom ?? "Another agent"} asks you to take a conversation with {e.CustomerLabel}"), blocks.ToArray());
     }
+
+    /// <summary>The note form (a modal): a note on the customer for whoever serves them next, and tags (comma-separated; -tag removes one).</summary>
+    public static object NoteView(Guid conversationId) => new
+    {
+        type = "modal",
+        callback_id = NoteForm,
+        private_metadata = conversationId.ToString(),
+        title = new { type = "plain_text", text = "Note on the customer" },
+        submit = new { type = "plain_text", text = "Keep" },
+        close = new { type = "plain_text", text = "Cancel" },
+        blocks = new object[]
+        {
+            new
+            {
+                type = "input", block_id = NoteText, optional = true,
+                label = new { type = "plain_text", text = "Note" },
+                hint = new { type = "plain_text", text = "For whoever serves this customer next; the customer does not see it" },
+                element = new { type = "plain_text_input", action_id = NoteText, multiline = true, max_length = 2000 },
+            },
+            new
+            {
+                type = "input", block_id = NoteTags, optional = true,
+                label = new { type = "plain_text", text = "Tags" },
+                hint = new { type = "plain_text", text = "vip, returns (-vip removes one)" },
+                element = new { type = "plain_text_input", action_id = NoteTags, max_length = 500 },
+            },
+        },
+    };
 
     /// <summary>The transfer form (a modal), for the conversation it was opened from.</summary>
     public static object TransferView(Guid conversationId) => new

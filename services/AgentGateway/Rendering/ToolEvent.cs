@@ -29,6 +29,11 @@ internal sealed record ToolEvent(string Type, Guid ConversationId, DateTimeOffse
     public IReadOnlyList<string> Addresses { get; init; } = [];
     public IReadOnlyList<string> Owners { get; init; } = [];
     public IReadOnlyList<string> History { get; init; } = [];
+
+    /// <summary>What agents wrote about the customer, newest first: "anna, 2026-12-04: text".</summary>
+    public IReadOnlyList<string> CustomerNotes { get; init; } = [];
+
+    public IReadOnlyList<string> Tags { get; init; } = [];
     public IReadOnlyList<ToolLine> Earlier { get; init; } = [];
     public IReadOnlyList<ToolLine> Messages { get; init; } = [];
     public string? Reason { get; init; }
@@ -86,6 +91,8 @@ internal sealed record ToolEvent(string Type, Guid ConversationId, DateTimeOffse
                 Addresses = d.Customer.Addresses.Select(a => $"{a.Kind}: {a.Value}").ToList(),
                 Owners = d.Customer.Owners,
                 History = d.Customer.History.Select(h => $"{h.AgentId}, last {h.LastHandledAt.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}").ToList(),
+                CustomerNotes = d.Customer.Notes.Select(n => $"{n.Author}, {n.WrittenAt.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}: {n.Text}").ToList(),
+                Tags = d.Customer.Tags,
                 Earlier = d.Customer.EarlierMessages.Select(m => new ToolLine(m.Sender.DisplayName ?? m.Sender.Value, m.Channel, m.ReceivedAt, m.Subject,
                     m.Text ?? "", Attachments(m.Attachments), false)).ToList(),
                 Messages = d.Messages.Select(Line).ToList(),

@@ -163,6 +163,8 @@ internal static class SlackEndpoints
         {
             case SlackButtonPress press:
                 return await OfferAnswerAsync(press, threads, targets, actions, slack, ct);
+            case SlackViewSubmission { CallbackId: SlackMessages.NoteForm } form:
+                return await NoteFormAsync(form, targets, actions, ct);
             case SlackViewSubmission form:
                 return await TransferFormAsync(form, targets, actions, ct);
             case SlackAction action:
@@ -207,7 +209,7 @@ internal static class SlackEndpoints
         return Results.Ok();
     }
 
-    /// <summary>Close, Transfer… (opens the form), a transfer offer's Accept or Decline, presence: always as the agent, with the agent API's rules.</summary>
+    /// <summary>Close, Transfer… and Note… (each opens its form), a transfer offer's Accept or Decline, presence: always as the agent, with the agent API's rules.</summary>
     private static async Task<IResult> ActionAsync(SlackAction action, string agentId, AgentActions actions, SlackApi slack, ConversationStore conversations,
         TransferOfferStore offers, TimeProvider time, CancellationToken ct)
     {
@@ -215,7 +217,7 @@ internal static class SlackEndpoints
         string done;
         switch (action.ActionId)
         {
-            case SlackMessages.TransferAction when Guid.TryParse(action.Value, out var conversationId):
+            case SlackMessages.TransferAction or SlackMessages.NoteAction when Guid.TryParse(action.Value, out var conversationId):
                 if (await conversations.GetForAgentAsync(conversationId, agentId, ct) is null)
                 {
                     result = ActionResult.NotFound;
@@ -226,7 +228,11 @@ internal static class SlackEndpoints
                 {
                     return Results.Ok();
                 }
-                await slack.TryCallAsync("views.open", new { trigger_id = action.TriggerId, view = SlackMessages.TransferView(conversationId) }, ct);
+                await slack.TryCallAsync("views.open", new
+                {
+                    trigger_id = action.TriggerId,
+                    view = action.ActionId == SlackMessages.NoteAction ? SlackMessages.NoteView(conversationId) : SlackMessages.TransferView(conversationId),
+                }, ct);
                 return Results.Ok();
             case SlackMessages.CloseAction when Guid.TryParse(action.Value, out var conversationId):
                 result = await actions.CloseAsync(conversationId, agentId, "closed in Slack", ct);
@@ -291,6 +297,32 @@ internal static class SlackEndpoints
             ActionStatus.Unavailable => Problem(StatusCodes.Status503ServiceUnavailable, "Message broker unavailable", result.Detail!),
             ActionStatus.Invalid when result.Field == "note" => FormError(SlackMessages.TransferNote, result.Detail!),
             _ => FormError(SlackMessages.TransferTo, result.Detail ?? "Not possible now."),
+        };
+    }
+
+    /// <summary>
+    /// The note form submitted: a note on the customer and tags ("vip, returns"; "-vip" removes one), for whoever serves the
+    /// customer next. A refusal the gateway can tell at once (bad input, not the agent's conversation) is shown on the form.
+    /// </summary>
+    private static async Task<IResult> NoteFormAsync(SlackViewSubmission form, TargetStore targets, AgentActions actions, CancellationToken ct)
+    {
+        if (!Guid.TryParse(form.PrivateMetadata, out var conversationId))
+        {
+            return Results.Ok();
+        }
+        if (await targets.AgentOfSlackUserAsync(form.UserId, ct) is not { } agentId)
+        {
+            return FormError(SlackMessages.NoteText, "You are not set up as an agent here (no Slack target names you).");
+        }
+        var tags = (form.Values.GetValueOrDefault(SlackMessages.NoteTags) ?? "").Split([',', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var (result, _) = await actions.AnnotateAsync(conversationId, agentId, form.Values.GetValueOrDefault(SlackMessages.NoteText),
+            tags.Where(t => !t.StartsWith('-')), tags.Where(t => t.StartsWith('-')).Select(t => t[1..]), ct);
+        return result.Status switch
+        {
+            ActionStatus.Done => Results.Ok(),
+            ActionStatus.Unavailable => Problem(StatusCodes.Status503ServiceUnavailable, "Message broker unavailable", result.Detail!),
+            ActionStatus.Invalid when result.Field is "addTags" or "removeTags" => FormError(SlackMessages.NoteTags, result.Detail!),
+            _ => FormError(SlackMessages.NoteText, result.Detail ?? "Not possible now."),
         };
     }
 
