@@ -37,6 +37,9 @@ internal static class GatewayServiceExtensions
         builder.Services.AddSingleton<GatewayDb>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<EventSignal>());
         builder.Services.AddHostedService<EventHousekeeping>();
+        builder.Services.AddOptions<DataRights.RetentionOptions>().BindConfiguration(DataRights.RetentionOptions.Section);
+        builder.Services.AddSingleton<DataRights.RetentionSweeper>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<DataRights.RetentionSweeper>());
         builder.AddGatewayMessaging();
         builder.AddCallerRateLimits();
         builder.Services.AddGatewayOpenApi();

@@ -12,6 +12,7 @@ using Routing.Observability;
 using Routing.Assignment;
 using Routing.Messaging;
 using Routing.Outbox;
+using Routing.Retention;
 using Routing.ServiceDefaults;
 using Routing.Timers;
 using Routing.Identity;
@@ -88,6 +89,9 @@ internal static class RoutingServiceExtensions
         services.AddSingleton<AgentReplies>();
         services.AddSingleton<TimerSweeper>();
         services.AddHostedService(sp => sp.GetRequiredService<TimerSweeper>());
+        services.AddOptions<RetentionOptions>().BindConfiguration(RetentionOptions.Section);
+        services.AddSingleton<RetentionSweeper>();
+        services.AddHostedService(sp => sp.GetRequiredService<RetentionSweeper>());
         services.AddSingleton<OutboxDispatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<OutboxDispatcher>());
         services.AddHostedService<OutboxBacklogSampler>();
