@@ -55,6 +55,8 @@ instance_settings() {
     [[ "$api" == *=* ]] && export "${api%%=*}=$sandbox${api#*=}" || export "$api=$sandbox"
   done < "$ROOT/deploy/channels.tsv"
   export Gateway__Media__TelegramApiBaseUrl=$sandbox/telegram
+  # routing's export joins the gateway's part (its admin API, with the admin token of dev.env)
+  export Routing__DataRights__GatewayUrl=http://127.0.0.1:$(instance_port 5090) Routing__DataRights__GatewayAdminToken="${Gateway__AdminToken:-}"
   export Gateway__Slack__ApiUrl=$sandbox/slack/api/ Gateway__Media__TwilioApiBaseUrl=$sandbox Gateway__Media__GraphApiBaseUrl=$sandbox Gateway__Media__TwitterApiBaseUrl=$sandbox
   export Email__Imap__Port=$IMAP_PORT Email__Smtp__Port=$SMTP_PORT Gateway__Email__Imap__Port=$IMAP_PORT Gateway__Email__Smtp__Port=$SMTP_PORT
 }

@@ -90,6 +90,8 @@ internal static class RoutingServiceExtensions
         services.AddSingleton<TimerSweeper>();
         services.AddHostedService(sp => sp.GetRequiredService<TimerSweeper>());
         services.AddOptions<RetentionOptions>().BindConfiguration(RetentionOptions.Section);
+        services.AddOptions<DataRightsOptions>().BindConfiguration(DataRightsOptions.Section);
+        services.AddHttpClient<GatewayExportClient>(c => c.Timeout = TimeSpan.FromSeconds(60));
         services.AddSingleton<RetentionSweeper>();
         services.AddHostedService(sp => sp.GetRequiredService<RetentionSweeper>());
         services.AddSingleton<OutboxDispatcher>();

@@ -3,8 +3,8 @@ using Routing.Database;
 namespace Routing.DataRights;
 
 /// <summary>
-/// A customer's data rights on routing's data: access (GDPR article 15, and 20's portability), everything routing holds
-/// about them as one JSON document; and erasure (article 17). Both are actions an operator answers for: admin tokens only,
+/// A customer's data rights: access (GDPR article 15, and 20's portability), everything the platform holds about them as one
+/// JSON document (routing's tables, and the agent gateway's part fetched from its admin API); and erasure (article 17). Both are actions an operator answers for: admin tokens only,
 /// an audit record each (data_rights_audit: ids, operator, counts), logged by operator and customer id, never by content.
 /// </summary>
 internal static class DataRightsApi
@@ -18,11 +18,24 @@ internal static class DataRightsApi
         return app;
     }
 
-    private static async Task<IResult> ExportAsync(string id, RoutingDb db, HttpContext http, ILogger<CustomerExport> logger, CancellationToken ct)
+    private static async Task<IResult> ExportAsync(string id, RoutingDb db, GatewayExportClient gateway, HttpContext http, ILogger<CustomerExport> logger,
+        CancellationToken ct)
     {
         if (!Guid.TryParse(id, out var customerId))
         {
             return Problems.Invalid("id", "must be a customer id (a UUID)");
+        }
+        var services = new SortedDictionary<string, System.Text.Json.JsonElement>(StringComparer.Ordinal);
+        if (gateway.Configured)
+        {
+            // the gateway's part first: routing's snapshot and audit follow only when the whole document can be given
+            var (part, problem) = await gateway.ReadAsync(customerId, ct);
+            if (part is not { } gatewayPart)
+            {
+                return Results.Problem(statusCode: StatusCodes.Status502BadGateway, title: "Export incomplete",
+                    detail: $"Nothing was exported: {problem}. Try again in a moment.");
+            }
+            services[GatewayExportClient.Service] = gatewayPart;
         }
         await using var tx = await db.BeginAsync(ct);
         if (await CustomerExportStore.ReadAsync(tx.Connection, tx.Transaction, customerId, ct) is not { } tables)
@@ -35,7 +48,7 @@ internal static class DataRightsApi
         await tx.CommitAsync(ct);
         logger.LogInformation("Operator {Operator} exported customer {CustomerId}", operatorName, customerId);
         http.Response.Headers.ContentDisposition = $"attachment; filename=\"customer-{customerId}.json\"";
-        return Results.Ok(new CustomerExport(customerId, tx.Now, "routing", tables));
+        return Results.Ok(new CustomerExport(customerId, tx.Now, "routing", tables, services));
     }
 
     /// <summary>
@@ -69,5 +82,9 @@ internal static class DataRightsApi
 /// <summary>What an erasure did: its id (the audit record's, and the CustomerErased event's), and how many rows each table changed.</summary>
 internal sealed record CustomerErasure(Guid ErasureId, Guid CustomerId, DateTimeOffset ErasedAt, int Conversations, IReadOnlyDictionary<string, int> Rows);
 
-/// <summary>One customer's data in routing: <paramref name="Tables"/> maps each table to its rows of the customer (every column).</summary>
-internal sealed record CustomerExport(Guid CustomerId, DateTimeOffset ExportedAt, string Service, IReadOnlyDictionary<string, System.Text.Json.JsonElement> Tables);
+/// <summary>
+/// One customer's data: <paramref name="Tables"/> maps each of routing's tables to its rows of the customer (every column);
+/// <paramref name="Services"/> holds the other services' parts by name (the agent gateway's, when Routing:DataRights names it).
+/// </summary>
+internal sealed record CustomerExport(Guid CustomerId, DateTimeOffset ExportedAt, string Service, IReadOnlyDictionary<string, System.Text.Json.JsonElement> Tables,
+    IReadOnlyDictionary<string, System.Text.Json.JsonElement> Services);

@@ -6,8 +6,8 @@ namespace Routing.IntegrationTests.Broker;
 /// <summary>The routing service as it runs: in-process hosts on a real database and a real RabbitMQ virtual host.</summary>
 public abstract class BrokerTest : InfrastructureTest
 {
-    protected RoutingApp App { get; private set; } = null!;
-    protected HttpClient Api { get; private set; } = null!;
+    protected RoutingApp App { get; set; } = null!;
+    protected HttpClient Api { get; set; } = null!;
 
     public override async Task InitializeAsync()
     {
