@@ -2,7 +2,7 @@ namespace Routing.Contracts;
 
 /// <summary>
 /// An agent writes down what they learnt about the customer of one of their conversations, for whoever serves the customer
-/// next (agent gateway → routing): a note, and tags to add or remove. Routing keeps them with the customer (not the
+/// next (agent gateway → routing): a note, tags to add or remove, and the customer's name where the channel gave none. Routing keeps them with the customer (not the
 /// conversation), and every later assignment of the customer carries them (<see cref="ConversationAssigned.CustomerNotes"/>).
 /// Carried out only when the conversation is or was the agent's.
 /// </summary>
@@ -22,6 +22,9 @@ public sealed record AnnotateCustomer
     public IReadOnlyList<string> AddTags { get; init; } = [];
 
     public IReadOnlyList<string> RemoveTags { get; init; } = [];
+
+    /// <summary>The customer's name as the agent learnt it (a channel that gives none, such as SMS); it replaces the name the customer is shown by.</summary>
+    public string? CustomerName { get; init; }
 
     public required DateTimeOffset At { get; init; }
 }

@@ -16,6 +16,24 @@ public static partial class CustomerAnnotations
 
     public const int MaxTagsPerChange = 20;
 
+    public const int MaxNameLength = 200;
+
+    /// <summary>A customer's name as kept (trimmed; null when blank), or why it cannot be: one line of at most <see cref="MaxNameLength"/> characters.</summary>
+    public static string? Name(string? name, out string? problem)
+    {
+        problem = null;
+        var text = string.IsNullOrWhiteSpace(name) ? null : name.Trim();
+        if (text is { Length: > MaxNameLength })
+        {
+            problem = $"is longer than {MaxNameLength} characters";
+        }
+        else if (text is not null && text.Any(char.IsControl))
+        {
+            problem = "must be one line without control characters";
+        }
+        return problem is null ? text : null;
+    }
+
     /// <summary>The note as kept (null when blank), or why it cannot be (never quoting it).</summary>
     public static string? Note(string? note, out string? problem)
     {

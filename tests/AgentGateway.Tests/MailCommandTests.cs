@@ -21,6 +21,7 @@ public sealed class MailCommandTests
     [InlineData("Note:\nShe moved to Milan.\nNew address in the CRM.", "Note(She moved to Milan.\nNew address in the CRM.; +; -)")]
     [InlineData("tag: vip, returns", "Note(; +vip,returns; -)")]
     [InlineData("untag: vip", "Note(; +; -vip)")]
+    [InlineData("Name: Marco Bruni", "Note(; +; -; Marco Bruni)")]
     public void Should_read_a_command(string text, string expected)
     {
         var command = MailCommand.Parse(text);
@@ -32,7 +33,7 @@ public sealed class MailCommandTests
             MailCommand.CloseCommand c => $"Close({c.Reason})",
             MailCommand.PresenceCommand p => $"Presence({p.Status})",
             MailCommand.TransferCommand t => $"Transfer({t.ToAgentId}, {t.ToTeam}, {t.Warm}, {t.Note})",
-            MailCommand.NoteCommand n => $"Note({n.Note}; +{string.Join(",", n.AddTags)}; -{string.Join(",", n.RemoveTags)})",
+            MailCommand.NoteCommand n => $"Note({n.Note}; +{string.Join(",", n.AddTags)}; -{string.Join(",", n.RemoveTags)}{(n.Name is null ? "" : "; " + n.Name)})",
             _ => "none",
         });
     }

@@ -270,13 +270,14 @@ public sealed class SlackTests(GatewayHost gateway) : IClassFixture<GatewayHost>
         using var badTags = await SendAsync(SampleWebhooks.SlackNoteForm("", GatewayHost.SlackSigningSecret, agent.SlackUserId!, conversation.Id, "ok", "vip, two!"));
         var errors = await badTags.Content.ReadFromJsonAsync<JsonElement>();
         using var kept = await SendAsync(SampleWebhooks.SlackNoteForm("", GatewayHost.SlackSigningSecret, agent.SlackUserId!, conversation.Id,
-            "Her parcel was resent on Monday.", "returns, -vip"));
+            "Her parcel was resent on Monday.", "returns, -vip", "Maria Grazia Rossi"));
 
         Assert.Equal(HttpStatusCode.OK, pressed.StatusCode);
         Assert.Contains("'two!' is not a tag", errors.GetProperty("errors").GetProperty(SlackMessages.NoteTags).GetString());
         Assert.Equal(HttpStatusCode.OK, kept.StatusCode);
         var sent = await notes.WaitForAsync(n => n.ConversationId == conversation.Id);
-        Assert.Equal((agent.AgentId, "Her parcel was resent on Monday.", "returns", "vip"), (sent.AgentId, sent.Note, Assert.Single(sent.AddTags), Assert.Single(sent.RemoveTags)));
+        Assert.Equal((agent.AgentId, "Her parcel was resent on Monday.", "returns", "vip", "Maria Grazia Rossi"),
+            (sent.AgentId, sent.Note, Assert.Single(sent.AddTags), Assert.Single(sent.RemoveTags), sent.CustomerName));
         Assert.Single(notes.Messages);
     }
 

@@ -315,7 +315,8 @@ public static class SampleWebhooks
     }
 
     /// <summary>The note form (Note… on a conversation's message) submitted: a note on the customer and tags ("vip, -old" removes old).</summary>
-    public static HttpRequestMessage SlackNoteForm(string gatewayBaseUrl, string signingSecret, string user, Guid conversationId, string? note, string? tags)
+    public static HttpRequestMessage SlackNoteForm(string gatewayBaseUrl, string signingSecret, string user, Guid conversationId, string? note, string? tags,
+        string? name = null)
     {
         var payload = JsonSerializer.Serialize(new
         {
@@ -329,6 +330,7 @@ public static class SampleWebhooks
                     {
                         ["note"] = new { note = new { type = "plain_text_input", value = note } },
                         ["tags"] = new { tags = new { type = "plain_text_input", value = tags } },
+                        ["name"] = new { name = new { type = "plain_text_input", value = name } },
                     },
                 },
             },

@@ -224,12 +224,12 @@ internal sealed partial class AgentActions(ConversationStore store, TransferOffe
 
     /// <summary>Publishes a command; done once the broker confirmed it within Gateway:PublishTimeout.</summary>
     /// <summary>
-    /// A note and tag changes on the customer of one of the agent's conversations (offered, open or closed), for whoever serves
+    /// A note, tag changes and the customer's name (where the channel gave none) on the customer of one of the agent's conversations (offered, open or closed), for whoever serves
     /// the customer next: sent to routing, which keeps them with the customer. Returns the annotation's id (the note's): the
     /// one given (a tool's own, so that the same request again is the same note), or a new one.
     /// </summary>
     public async Task<(ActionResult Result, Guid AnnotationId)> AnnotateAsync(Guid id, string agentId, string? note, IEnumerable<string?>? addTags,
-        IEnumerable<string?>? removeTags, CancellationToken ct, Guid? annotationId = null)
+        IEnumerable<string?>? removeTags, CancellationToken ct, Guid? annotationId = null, string? customerName = null)
     {
         var text = CustomerAnnotations.Note(note, out var problem);
         if (problem is not null)
@@ -246,9 +246,14 @@ internal sealed partial class AgentActions(ConversationStore store, TransferOffe
         {
             return (ActionResult.Invalid("removeTags", problem), Guid.Empty);
         }
-        if (text is null && add.Count == 0 && remove.Count == 0)
+        var name = CustomerAnnotations.Name(customerName, out problem);
+        if (problem is not null)
         {
-            return (ActionResult.Invalid("note", "or a tag to add or remove is required"), Guid.Empty);
+            return (ActionResult.Invalid("name", problem), Guid.Empty);
+        }
+        if (text is null && add.Count == 0 && remove.Count == 0 && name is null)
+        {
+            return (ActionResult.Invalid("note", "or a tag to add or remove, or the customer's name, is required"), Guid.Empty);
         }
         if (await store.GetForAgentAsync(id, agentId, ct) is null)
         {
@@ -258,7 +263,7 @@ internal sealed partial class AgentActions(ConversationStore store, TransferOffe
         var noteId = annotationId ?? Guid.CreateVersion7(now);
         var result = await CommandAsync(new AnnotateCustomer
         {
-            AnnotationId = noteId, ConversationId = id, AgentId = agentId, Note = text, AddTags = add, RemoveTags = remove, At = now,
+            AnnotationId = noteId, ConversationId = id, AgentId = agentId, Note = text, AddTags = add, RemoveTags = remove, CustomerName = name, At = now,
         }, ct);
         return (result, noteId);
     }

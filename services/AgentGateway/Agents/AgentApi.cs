@@ -48,8 +48,8 @@ internal static partial class AgentApi
     /// <summary>A transfer asked of routing; how it ends follows as a transfer.ended event.</summary>
     public sealed record TransferRequested(Guid TransferId, Guid ConversationId, string Status);
 
-    /// <summary>A note for whoever serves the customer next, and tags to add or remove (vip, returns: one lower-case word each).</summary>
-    public sealed record NoteBody(string? Note, IReadOnlyList<string?>? AddTags, IReadOnlyList<string?>? RemoveTags);
+    /// <summary>A note for whoever serves the customer next, tags to add or remove (vip, returns: one lower-case word each), and the customer's name where the channel gave none.</summary>
+    public sealed record NoteBody(string? Note, IReadOnlyList<string?>? AddTags, IReadOnlyList<string?>? RemoveTags, string? Name = null);
 
     /// <summary>A note sent to routing, which keeps it with the customer; the next agent's conversation.assigned carries it.</summary>
     public sealed record NoteWritten(Guid NoteId, Guid ConversationId, string Status);
@@ -126,7 +126,8 @@ internal static partial class AgentApi
 
         conversations.MapPost("/{id:guid}/notes", async (Guid id, NoteBody body, HttpContext http, AgentActions actions) =>
         {
-            var (result, noteId) = await actions.AnnotateAsync(id, AgentAuthorization.AgentOf(http), body.Note, body.AddTags, body.RemoveTags, http.RequestAborted);
+            var (result, noteId) = await actions.AnnotateAsync(id, AgentAuthorization.AgentOf(http), body.Note, body.AddTags, body.RemoveTags, http.RequestAborted,
+                customerName: body.Name);
             return Answer(result, new NoteWritten(noteId, id, "written"));
         }).ProducesAction<NoteWritten>();
 

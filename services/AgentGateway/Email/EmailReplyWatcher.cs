@@ -183,7 +183,7 @@ internal sealed class EmailReplyWatcher(IOptions<AgentEmailOptions> options, Rep
                 MailCommand.PresenceCommand p => await actions.CommandAsync(new AgentPresenceChanged { AgentId = agentId, Status = p.Status, ChangedAt = time.GetUtcNow() }, ct),
                 // the same mail read again is the same note
                 MailCommand.NoteCommand n => (await actions.AnnotateAsync(conversation.Id, agentId, n.Note, n.AddTags, n.RemoveTags, ct,
-                    MailAnnotationId(mail))).Result,
+                    MailAnnotationId(mail), n.Name)).Result,
                 _ => ActionResult.Conflict("Unknown command."),
             };
             return result.Status == ActionStatus.Done ? (ReplyMailOutcome.Done, null) : await RefusedAsync(result, mail, target.Id, conversation.Id, ct, "Not done");

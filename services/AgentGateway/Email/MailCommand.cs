@@ -7,7 +7,7 @@ namespace Routing.AgentGateway.Email;
 /// "decline[: reason]", "close[: reason]", "away", "available", "offline" (each the whole text, on one line), or
 /// "[warm] transfer to ben" / "transfer to team billing" on the first line, the note for the next agent after a colon or
 /// on the lines below; "note: …" (its lines below too) keeps a note on the customer for whoever serves them next, and
-/// "tag: vip, returns" or "untag: vip" (on one line) changes their tags. Anything else is a reply to the customer.
+/// "tag: vip, returns" or "untag: vip" (on one line) changes their tags, and "name: Marco Bruni" names them. Anything else is a reply to the customer.
 /// </summary>
 internal abstract partial record MailCommand
 {
@@ -21,7 +21,7 @@ internal abstract partial record MailCommand
 
     public sealed record PresenceCommand(string Status) : MailCommand;
 
-    public sealed record NoteCommand(string? Note, IReadOnlyList<string> AddTags, IReadOnlyList<string> RemoveTags) : MailCommand;
+    public sealed record NoteCommand(string? Note, IReadOnlyList<string> AddTags, IReadOnlyList<string> RemoveTags, string? Name = null) : MailCommand;
 
     public static MailCommand? Parse(string text)
     {
@@ -40,6 +40,10 @@ internal abstract partial record MailCommand
         {
             var note = string.Join('\n', new[] { noted.Groups["note"].Value.Trim(), rest }.Where(n => n.Length > 0));
             return new NoteCommand(note.Length == 0 ? null : note, [], []);
+        }
+        if (rest.Length == 0 && NameLine().Match(first) is { Success: true } named)
+        {
+            return new NoteCommand(null, [], [], named.Groups["name"].Value.Trim());
         }
         if (rest.Length == 0 && TagLine().Match(first) is { Success: true } tagged)
         {
@@ -60,6 +64,9 @@ internal abstract partial record MailCommand
             _ => null,
         };
     }
+
+    [GeneratedRegex(@"^name\s*:\s*(?<name>\S.*)$", RegexOptions.IgnoreCase)]
+    private static partial Regex NameLine();
 
     [GeneratedRegex(@"^note\s*:\s*(?<note>.*)$", RegexOptions.IgnoreCase)]
     private static partial Regex NoteLine();

@@ -75,7 +75,7 @@ internal static class AgentMailText
         "\n----\nReply to this mail to answer the customer; only what you write above the quoted text is sent.\n" +
         "Or answer with a command alone: \"close\" (\"close: resolved\"), \"transfer to ben\" or \"transfer to team billing\" (\"warm transfer to …\" " +
         "asks them first; a note for them after a colon or on the lines below), \"away\", \"available\" or \"offline\".\n" +
-        "\"note: …\" (the lines below too) keeps a note on the customer for whoever serves them next, not sent to them; \"tag: vip, returns\" and \"untag: vip\" change their tags.\n";
+        "\"note: …\" (the lines below too) keeps a note on the customer for whoever serves them next, not sent to them; \"tag: vip, returns\" and \"untag: vip\" change their tags, \"name: …\" names them where the channel does not.\n";
 
     private static string Transcript(IEnumerable<ToolLine> lines)
     {

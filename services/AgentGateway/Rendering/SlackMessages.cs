@@ -43,6 +43,7 @@ internal static partial class SlackMessages
     public const string NoteForm = "customer.note";
     public const string NoteText = "note";
     public const string NoteTags = "tags";
+    public const string NoteName = "name";
     private const int SectionLimit = 2900;
 
     /// <summary>The message that opens a conversation's thread: text (for notifications) and blocks.</summary>
@@ -177,6 +178,13 @@ internal static partial class SlackMessages
                 label = new { type = "plain_text", text = "Tags" },
                 hint = new { type = "plain_text", text = "vip, returns (-vip removes one)" },
                 element = new { type = "plain_text_input", action_id = NoteTags, max_length = 500 },
+            },
+            new
+            {
+                type = "input", block_id = NoteName, optional = true,
+                label = new { type = "plain_text", text = "Their name" },
+                hint = new { type = "plain_text", text = "When the channel does not tell it (SMS): the customer is shown by it from now on" },
+                element = new { type = "plain_text_input", action_id = NoteName, max_length = 200 },
             },
         },
     };

@@ -316,12 +316,14 @@ internal static class SlackEndpoints
         }
         var tags = (form.Values.GetValueOrDefault(SlackMessages.NoteTags) ?? "").Split([',', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var (result, _) = await actions.AnnotateAsync(conversationId, agentId, form.Values.GetValueOrDefault(SlackMessages.NoteText),
-            tags.Where(t => !t.StartsWith('-')), tags.Where(t => t.StartsWith('-')).Select(t => t[1..]), ct);
+            tags.Where(t => !t.StartsWith('-')), tags.Where(t => t.StartsWith('-')).Select(t => t[1..]), ct,
+            customerName: form.Values.GetValueOrDefault(SlackMessages.NoteName));
         return result.Status switch
         {
             ActionStatus.Done => Results.Ok(),
             ActionStatus.Unavailable => Problem(StatusCodes.Status503ServiceUnavailable, "Message broker unavailable", result.Detail!),
             ActionStatus.Invalid when result.Field is "addTags" or "removeTags" => FormError(SlackMessages.NoteTags, result.Detail!),
+            ActionStatus.Invalid when result.Field == "name" => FormError(SlackMessages.NoteName, result.Detail!),
             _ => FormError(SlackMessages.NoteText, result.Detail ?? "Not possible now."),
         };
     }

@@ -37,10 +37,14 @@ internal static class NoteStore
         return await ReadAsync(results);
     }
 
-    /// <summary>Writes the note (once per id) and changes the tags; the customer is the one the id names now (a merged one's survivor).</summary>
+    /// <summary>Writes the note (once per id), changes the tags and names the customer; the customer is the one the id names now (a merged one's survivor).</summary>
     public static async Task AnnotateAsync(RoutingTransaction tx, Guid customerId, Guid noteId, string author, Guid? conversationId, string? note,
-        IReadOnlyList<string> addTags, IReadOnlyList<string> removeTags, CancellationToken ct)
+        IReadOnlyList<string> addTags, IReadOnlyList<string> removeTags, string? name, CancellationToken ct)
     {
+        if (name is not null)
+        {
+            await tx.Connection.ExecuteAsync(tx.Command("update customers set display_name = @name where id = @customerId", new { customerId, name }, ct));
+        }
         if (note is not null)
         {
             await tx.Connection.ExecuteAsync(tx.Command(

@@ -23,7 +23,7 @@ internal sealed class AnnotateCustomerConsumer(RoutingDb db, ILogger<AnnotateCus
         {
             throw new InvalidMessageException("annotationId", "is required");
         }
-        var (annotation, field, problem) = CustomerAnnotation.Read(m.Note, m.AddTags, m.RemoveTags);
+        var (annotation, field, problem) = CustomerAnnotation.Read(m.Note, m.AddTags, m.RemoveTags, m.CustomerName);
         if (annotation is null)
         {
             throw new InvalidMessageException(field!, problem!);
@@ -34,9 +34,9 @@ internal sealed class AnnotateCustomerConsumer(RoutingDb db, ILogger<AnnotateCus
             throw new InvalidMessageException("conversationId", $"is not a conversation agent '{m.AgentId}' serves or served");
         }
         await NoteStore.AnnotateAsync(tx, customerId, m.AnnotationId, m.AgentId, m.ConversationId, annotation.Note, annotation.AddTags, annotation.RemoveTags,
-            context.CancellationToken);
+            annotation.Name, context.CancellationToken);
         await tx.CommitAsync(context.CancellationToken);
-        logger.LogInformation("Agent {AgentId} annotated customer {CustomerId}: {Note}, +{Added} -{Removed} tags", m.AgentId, customerId,
-            annotation.Note is null ? "no note" : "a note", annotation.AddTags.Count, annotation.RemoveTags.Count);
+        logger.LogInformation("Agent {AgentId} annotated customer {CustomerId}: {Note}, +{Added} -{Removed} tags{Named}", m.AgentId, customerId,
+            annotation.Note is null ? "no note" : "a note", annotation.AddTags.Count, annotation.RemoveTags.Count, annotation.Name is null ? "" : ", named");
     }
 }

@@ -37,14 +37,14 @@ internal static class CustomerNotesApi
         return Results.Ok(new CustomerNotesView(customerId, notes, tags));
     }
 
-    /// <summary>{"note": "…", "addTags": ["vip"], "removeTags": []}: the note written as operator:{name}, the tags changed.</summary>
+    /// <summary>{"note": "…", "addTags": ["vip"], "removeTags": [], "name": "…"}: the note written as operator:{name}, the tags changed, the customer named.</summary>
     private static async Task<IResult> AnnotateAsync(string id, AnnotationRequest? body, RoutingDb db, HttpContext http, CancellationToken ct)
     {
         if (!Guid.TryParse(id, out var customerId))
         {
             return Problems.Invalid("id", "must be a customer id (a UUID)");
         }
-        var (annotation, field, problem) = CustomerAnnotation.Read(body?.Note, body?.AddTags, body?.RemoveTags);
+        var (annotation, field, problem) = CustomerAnnotation.Read(body?.Note, body?.AddTags, body?.RemoveTags, body?.Name);
         if (annotation is null)
         {
             return Problems.Invalid(field!, problem!);
@@ -57,7 +57,7 @@ internal static class CustomerNotesApi
         // notes go to the customer a merged one now is
         var owner = customer.MergedInto ?? customerId;
         await NoteStore.AnnotateAsync(tx, owner, tx.NewId(), "operator:" + (http.User.Identity?.Name ?? ""), null, annotation.Note, annotation.AddTags,
-            annotation.RemoveTags, ct);
+            annotation.RemoveTags, annotation.Name, ct);
         var (notes, tags) = await NoteStore.ForCustomerAsync(tx.Connection, tx.Transaction, owner, 100, ct);
         await tx.CommitAsync(ct);
         return Results.Ok(new CustomerNotesView(owner, notes, tags));
@@ -86,4 +86,4 @@ internal static class CustomerNotesApi
 /// <summary>The customer's notes, newest first, and tags.</summary>
 internal sealed record CustomerNotesView(Guid CustomerId, IReadOnlyList<CustomerNote> Notes, IReadOnlyList<string> Tags);
 
-internal sealed record AnnotationRequest(string? Note, string?[]? AddTags, string?[]? RemoveTags);
+internal sealed record AnnotationRequest(string? Note, string?[]? AddTags, string?[]? RemoveTags, string? Name = null);

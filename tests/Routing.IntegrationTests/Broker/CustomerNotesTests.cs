@@ -25,7 +25,7 @@ public sealed class CustomerNotesTests : BrokerTest
         var note = new AnnotateCustomer
         {
             AnnotationId = Guid.NewGuid(), ConversationId = toAnna.ConversationId, AgentId = "anna", Note = "Prefers a call after 5 pm; order 1042 was resent.",
-            AddTags = ["VIP", "#returns"], At = DateTimeOffset.UtcNow,
+            AddTags = ["VIP", "#returns"], CustomerName = "Maria Grazia Rossi", At = DateTimeOffset.UtcNow,
         };
         await Broker.PublishAsync(note);
         await Broker.PublishAsync(note);
@@ -40,6 +40,7 @@ public sealed class CustomerNotesTests : BrokerTest
         var shown = Assert.Single(toBen.CustomerNotes);
         Assert.Equal(("anna", "Prefers a call after 5 pm; order 1042 was resent.", toAnna.ConversationId), (shown.Author, shown.Text, shown.ConversationId));
         Assert.Equal(["returns", "vip"], toBen.CustomerTags);
+        Assert.Equal("Maria Grazia Rossi", toBen.CustomerDisplayName);
     }
 
     [Fact]
@@ -76,7 +77,8 @@ public sealed class CustomerNotesTests : BrokerTest
         using var reader = App.CreateClient();
         reader.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", RoutingApp.ReadToken);
 
-        var written = await Api.PostAsJsonAsync($"/customers/{customer}/notes", new { note = "Called back, all fine.", addTags = new[] { "callback" } });
+        var written = await Api.PostAsJsonAsync($"/customers/{customer}/notes", new { note = "Called back, all fine.", addTags = new[] { "callback" }, name = "Marco Bruni" });
+        var badName = await Api.PostAsJsonAsync($"/customers/{customer}/notes", new { name = "Two\nlines" });
         var readerWrites = await reader.PostAsJsonAsync($"/customers/{customer}/notes", new { note = "no" });
         var badTag = await Api.PostAsJsonAsync($"/customers/{customer}/notes", new { addTags = new[] { "two words" } });
         var empty = await Api.PostAsJsonAsync($"/customers/{customer}/notes", new { note = "  " });
@@ -87,6 +89,8 @@ public sealed class CustomerNotesTests : BrokerTest
         var note = read.GetProperty("notes")[0];
         Assert.Equal(("Called back, all fine.", "operator:tests"), (note.GetProperty("text").GetString(), note.GetProperty("author").GetString()));
         Assert.Equal(["callback"], read.GetProperty("tags").EnumerateArray().Select(t => t.GetString()));
+        Assert.Equal(HttpStatusCode.BadRequest, badName.StatusCode);
+        Assert.Equal("Marco Bruni", (await Api.GetFromJsonAsync<JsonElement>($"/customers/{customer}")).GetProperty("displayName").GetString());
         var noteId = note.GetProperty("noteId").GetString();
         Assert.Equal(HttpStatusCode.Forbidden, (await reader.DeleteAsync($"/customers/{customer}/notes/{noteId}")).StatusCode);
         Assert.Equal(HttpStatusCode.NoContent, (await Api.DeleteAsync($"/customers/{customer}/notes/{noteId}")).StatusCode);
