@@ -32,8 +32,9 @@ internal sealed partial class Story(HttpClient api, DecisionPrinter printer)
         await ResetAgentAsync("ben", "Ben", 2, ["whatsapp", "sms", "facebook", "twitter"], "offline");
         await ResetAgentAsync("cleo", "Cleo", 1, ["email"], "available");
         await ResetAgentAsync("dan", "Dan", 1, ["email"], "offline");
-        Say($"Agents' tools in the agent gateway ({Endpoints.Gateway}): Anna works in Slack (user {AnnaSlack}), Cleo in her mailbox cleo@example.com, and Anna's scripts use the agent API.");
+        Say($"Agents' tools in the agent gateway ({Endpoints.Gateway}): Anna and Ben work in Slack (users {AnnaSlack}, {BenSlack}), Cleo in her mailbox cleo@example.com, and Anna's scripts use the agent API.");
         await EnsureTargetAsync("anna", "slack", new { slackUserId = AnnaSlack });
+        await EnsureTargetAsync("ben", "slack", new { slackUserId = BenSlack });
         await EnsureTargetAsync("cleo", "email", new { address = "cleo@example.com" });
 
         Say("Maria Rossi wrote by SMS last week and Anna looked after her; Anna is her owner.");
@@ -70,9 +71,12 @@ internal sealed partial class Story(HttpClient api, DecisionPrinter printer)
         (await api.PutAsJsonAsync("/agents/dan/presence", new { status = "available" })).EnsureSuccessStatusCode();
         await printer.WaitForAsync<ConversationAssigned>(a => a.ConversationId == sofia.ConversationId, Wait);
 
-        Say("5. Paolo, new, writes on Facebook Messenger: Ben is the one agent who serves it.");
+        Say("5. Paolo, new, writes on Facebook Messenger: Ben is the one agent who serves it. Messenger's webhook carries only his Page-scoped id;");
+        Say("   after answering it, the adapter asks Meta's User Profile API who that is (the sandbox answers as Meta does), and routing names him.");
+        await PutProfileAsync("facebook", $"77{_run}5", new { first_name = "Paolo", last_name = "Conti", profile_pic = $"{Endpoints.Sandbox}/messenger-cdn/paolo.png" });
         var paolo = await MessengerAsync($"77{_run}5", "Hi, is the shop open on Sunday?");
         await printer.WaitForAsync<ConversationAssigned>(a => a.ConversationId == paolo.ConversationId, Wait);
+        await ShowNameAsync(paolo.CustomerId, "Messenger's User Profile API");
 
         Say("6. Maria's conversation opened a thread in Anna's Slack, with who Maria is and why it is Anna's. Anna answers in the thread:");
         Say("   the reply goes through the WhatsApp adapter to the (sandboxed) Cloud API.");
@@ -96,10 +100,13 @@ internal sealed partial class Story(HttpClient api, DecisionPrinter printer)
         Say("   and Ben's slot frees. Had Paolo written again within a day, the same conversation would have come back to Ben.");
         await printer.WaitForAsync<ConversationClosed>(c => c.ConversationId == paolo.ConversationId && c.Reason == CloseReasons.Idle, Wait);
 
-        Say("9. Tom's discount question is really for Ben, who runs the promotions. Anna presses Transfer… on Tom's thread in Slack and sends it to Ben");
-        Say("   with a note; Ben gets the conversation with Tom's messages and Anna's note, and Anna's thread says it left her.");
+        Say("9. Tom's discount question is really for Ben, who runs the promotions. Anna first keeps a note on Tom for whoever serves him next");
+        Say("   (Note… on his thread in Slack), then presses Transfer… and sends it to Ben with a note for the transfer; Ben gets the conversation");
+        Say("   in his Slack with Tom's messages, Anna's transfer note and what Anna wrote about Tom, and Anna's thread says it left her.");
+        await NoteInSlackAsync(tom, "Tom is a regular: used SPRING10 twice; I offered a 10% voucher instead.", "promo");
         await TransferInSlackAsync(tom, "ben", "He used SPRING10 twice; can you check his account?");
         await printer.WaitForAsync<ConversationAssigned>(a => a.ConversationId == tom.ConversationId && a.AgentId == "ben", Wait);
+        await ShowNotesInSlackAsync(tom);
 
         Say("10. Marco asks about wholesale. A rule gives such messages to the wholesale team, whose hours (PUT /teams/wholesale/hours) are closed today:");
         Say("    he is told on his channel when to expect an answer, and his conversation waits for the team.");
@@ -109,6 +116,10 @@ internal sealed partial class Story(HttpClient api, DecisionPrinter printer)
         var marco = await SmsAsync($"+39348{_run}9", "Hello, do you sell wholesale? I need 40 chairs");
         await printer.WaitForAsync<ConversationAutoReplied>(o => o.ConversationId == marco.ConversationId, Wait);
         await ShowSentAsync(marco);
+        Say("    SMS tells no name. The operator who read his message notes who he is (POST /customers/{id}/notes, an admin token):");
+        (await api.PostAsJsonAsync($"/customers/{marco.CustomerId}/notes", new { name = "Marco Bruni", note = "Wholesale lead: 40 chairs.", addTags = new[] { "wholesale" } }))
+            .EnsureSuccessStatusCode();
+        await ShowNameAsync(marco.CustomerId, "named by an operator, with a note and the tag wholesale for the team");
 
         Say("11. Lena writes to the shop's Telegram bot, with a photo of the parcel: Anna serves Telegram and is free. The Telegram adapter checked");
         Say("    the webhook's secret token; the gateway fetches the photo from the Bot API with the bot's token (never written to a log) and keeps it:");
@@ -120,11 +131,17 @@ internal sealed partial class Story(HttpClient api, DecisionPrinter printer)
         await CloseAsync(lena.ConversationId, "anna");
 
         Say("12. Nina writes to the shop on Instagram (Meta's signature, as for Messenger): Anna again, and her Slack answer goes through the Send API");
-        Say("    to Nina's Instagram-scoped id.");
+        Say("    to Nina's Instagram-scoped id. Instagram's User Profile API tells who she is.");
+        await PutProfileAsync("instagram", $"69{_run}12", new { name = "Nina Ferri", username = "nina.ferri", profile_pic = $"{Endpoints.Sandbox}/messenger-cdn/nina.png" });
         var nina = await InstagramAsync($"69{_run}12", "Do you still have the green lamp from your story?");
         await printer.WaitForAsync<ConversationAssigned>(a => a.ConversationId == nina.ConversationId, Wait);
+        await ShowNameAsync(nina.CustomerId, "Instagram's User Profile API");
         await ReplyInSlackAsync(nina, "We do: two left, shall I reserve one for you?");
         await CloseAsync(nina.ConversationId, "anna");
+
+        await ShowNamesAsync(("Maria", mariaAgain), ("Giulia", giuliaAgain), ("Luca", luca), ("Sofia", sofia), ("Paolo", paolo), ("Tom", tom), ("Marco", marco),
+            ("Lena", lena), ("Nina", nina));
+        await DataRightsAsync(lena);
 
         var decisions = await api.GetFromJsonAsync<JsonElement>($"/conversations/{giuliaAgain.ConversationId}/decisions");
         Say($"Giulia's routing receipt (GET /conversations/{giuliaAgain.ConversationId}/decisions):");
