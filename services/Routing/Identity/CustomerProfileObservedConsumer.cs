@@ -17,6 +17,9 @@ internal sealed class CustomerProfileObservedConsumer(RoutingDb db, ILogger<Cust
     private const int MaxName = 200;
     private const int MaxUrl = 2048;
 
+    /// <summary>Tries (after the first) for an identity to appear before a profile is kept without one.</summary>
+    private const int UnclaimedRetries = 4;
+
     public async Task Consume(ConsumeContext<CustomerProfileObserved> context)
     {
         var m = context.Message;
@@ -46,7 +49,15 @@ internal sealed class CustomerProfileObservedConsumer(RoutingDb db, ILogger<Cust
         }
 
         await using var tx = await db.BeginAsync(context.CancellationToken);
-        var (kept, named) = await ProfileStore.RecordAsync(tx, address, m.Channel.ToLowerInvariant(), name, handle, picture, locale, m.ObservedAt, context.CancellationToken);
+        var (kept, claimed, named) = await ProfileStore.RecordAsync(tx, address, m.Channel.ToLowerInvariant(), name, handle, picture, locale, m.ObservedAt,
+            context.CancellationToken);
+        if (!claimed && context.GetRetryAttempt() < UnclaimedRetries)
+        {
+            // The adapter looks the sender up right after publishing their message: that message's identity may be being
+            // created now, by a transaction this one cannot see and that could not see this profile. Again in a moment
+            // (routing's transient retry); after a few tries the profile is kept alone, for the identity to take when it comes.
+            throw new ProfileNotClaimedYetException();
+        }
         await tx.CommitAsync(context.CancellationToken);
         logger.LogInformation("A {Channel} profile was {Outcome}{Named}", m.Channel, kept ? "kept" : "older than the one kept, and left",
             named is { } customer ? $"; it named customer {customer}" : "");
@@ -62,3 +73,6 @@ internal sealed class CustomerProfileObservedConsumer(RoutingDb db, ILogger<Cust
         return text.Length <= max && !text.Any(char.IsControl) ? text : throw new InvalidMessageException(field, $"is longer than {max} characters or holds control characters");
     }
 }
+
+/// <summary>A profile whose address has no identity yet, where one may be being created: retried (transient), never to the error queue.</summary>
+internal sealed class ProfileNotClaimedYetException() : Exception("No identity has the profile's address yet; trying again.");
