@@ -1,3 +1,4 @@
+using Routing.ServiceDefaults;
 using Dapper;
 using Microsoft.Extensions.Options;
 using Routing.AgentGateway.Attachments;
@@ -12,42 +13,19 @@ namespace Routing.AgentGateway.DataRights;
 /// are deleted. A failure is logged and the sweep runs again at the next interval.
 /// </summary>
 internal sealed class RetentionSweeper(GatewayDb db, IAttachmentContent content, IOptions<RetentionOptions> options, TimeProvider time,
-    ILogger<RetentionSweeper> logger) : BackgroundService
+    ILogger<RetentionSweeper> logger) : PeriodicWork(time, logger)
 {
     private const int Batch = 200;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await SweepOnceAsync(stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex)
-            {
-                logger.LogWarning(ex, "The retention sweep failed; it runs again in {Interval}", options.Value.Interval);
-            }
-            try
-            {
-                await Task.Delay(options.Value.Interval, time, stoppingToken);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
-    }
+    protected override TimeSpan Interval => options.Value.Interval;
+
+    protected override Task RunOnceAsync(CancellationToken ct) => SweepOnceAsync(ct);
 
     /// <summary>One sweep: how many conversations it emptied and deliveries it deleted.</summary>
     public async Task<(int Conversations, int Deliveries)> SweepOnceAsync(CancellationToken ct)
     {
         var config = options.Value;
-        var now = time.GetUtcNow();
+        var now = Time.GetUtcNow();
         var conversations = 0;
         var deliveries = 0;
         if (config.Conversations > TimeSpan.Zero)
@@ -88,7 +66,7 @@ internal sealed class RetentionSweeper(GatewayDb db, IAttachmentContent content,
         }
         if (conversations > 0 || deliveries > 0)
         {
-            logger.LogInformation("Retention emptied {Conversations} closed conversations' copies and deleted {Deliveries} deliveries", conversations, deliveries);
+            Logger.LogInformation("Retention emptied {Conversations} closed conversations' copies and deleted {Deliveries} deliveries", conversations, deliveries);
         }
         return (conversations, deliveries);
     }

@@ -1,3 +1,4 @@
+using Routing.ServiceDefaults;
 using Dapper;
 using Microsoft.Extensions.Options;
 using Routing.Database;
@@ -9,37 +10,15 @@ namespace Routing.Retention;
 /// what has outlived its kind's retention (<see cref="RetentionOptions"/>), in short batches (<see cref="RetentionStore"/>).
 /// A kind set to 0 is kept. A failure is logged and the sweep runs again at the next interval; nothing it does is urgent.
 /// </summary>
-internal sealed class RetentionSweeper(RoutingDb db, IOptions<RetentionOptions> options, TimeProvider time, ILogger<RetentionSweeper> logger) : BackgroundService
+internal sealed class RetentionSweeper(RoutingDb db, IOptions<RetentionOptions> options, TimeProvider time, ILogger<RetentionSweeper> logger)
+    : PeriodicWork(time, logger)
 {
     /// <summary>The advisory lock's key: "retentio" in ASCII.</summary>
     private const long LockKey = 0x726574656E74696F;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await SweepOnceAsync(stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex)
-            {
-                logger.LogWarning(ex, "The retention sweep failed; it runs again in {Interval}", options.Value.Interval);
-            }
-            try
-            {
-                await Task.Delay(options.Value.Interval, time, stoppingToken);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
-    }
+    protected override TimeSpan Interval => options.Value.Interval;
+
+    protected override Task RunOnceAsync(CancellationToken ct) => SweepOnceAsync(ct);
 
     /// <summary>One sweep of every kind; the rows each changed (nothing when another replica is sweeping).</summary>
     public async Task<IReadOnlyDictionary<string, int>> SweepOnceAsync(CancellationToken ct)
@@ -52,7 +31,7 @@ internal sealed class RetentionSweeper(RoutingDb db, IOptions<RetentionOptions> 
         }
         try
         {
-            var now = time.GetUtcNow();
+            var now = Time.GetUtcNow();
             foreach (var (kind, retention) in Kinds(options.Value))
             {
                 if (retention <= TimeSpan.Zero)
@@ -76,7 +55,7 @@ internal sealed class RetentionSweeper(RoutingDb db, IOptions<RetentionOptions> 
         }
         if (swept.Values.Any(n => n > 0))
         {
-            logger.LogInformation("Retention removed {Swept}", string.Join(", ", swept.Where(s => s.Value > 0).Select(s => $"{s.Key}: {s.Value}")));
+            Logger.LogInformation("Retention removed {Swept}", string.Join(", ", swept.Where(s => s.Value > 0).Select(s => $"{s.Key}: {s.Value}")));
         }
         return swept;
     }

@@ -1,3 +1,4 @@
+using Routing.ServiceDefaults;
 using Routing.Assignment;
 using Routing.Contracts;
 using Microsoft.Extensions.Options;
@@ -13,36 +14,13 @@ namespace Routing.Timers;
 /// </summary>
 internal sealed class TimerSweeper(
     RoutingDb db, AgentChooser chooser, ConversationLifecycle lifecycle, TransferMoves transfers, RoutingMetrics metrics, TimeProvider time,
-    IOptions<RoutingOptions> options, ILogger<TimerSweeper> logger) : BackgroundService
+    IOptions<RoutingOptions> options, ILogger<TimerSweeper> logger) : PeriodicWork(time, logger)
 {
     private const int MaxTimersPerSweep = 500;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await SweepOnceAsync(stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex)
-            {
-                logger.LogWarning(ex, "Timer sweep failed; it runs again at the next interval");
-            }
-            try
-            {
-                await Task.Delay(options.Value.SweepInterval, time, stoppingToken);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
-    }
+    protected override TimeSpan Interval => options.Value.SweepInterval;
+
+    protected override Task RunOnceAsync(CancellationToken ct) => SweepOnceAsync(ct);
 
     public async Task<int> SweepOnceAsync(CancellationToken ct)
     {
