@@ -28,7 +28,7 @@ internal sealed record AgentModel(AgentRow Agent, IReadOnlyList<ConversationRow>
 
 internal sealed record CustomerModel(
     CustomerView Customer, IReadOnlyList<ConversationRow> Conversations, IReadOnlyList<MergeInto> Merges, IReadOnlyList<AgentRow> Agents,
-    IReadOnlyDictionary<Guid, string> Names);
+    IReadOnlyDictionary<Guid, string> Names, IReadOnlyList<Contracts.CustomerNote> Notes, IReadOnlyList<string> Tags);
 
 /// <summary>A merge into the customer that can be undone: who was merged and when, and the addresses that would go back.</summary>
 internal sealed record MergeInto(Guid MergedId, string MergedName, DateTimeOffset MergedAt, IReadOnlyList<string> Addresses);

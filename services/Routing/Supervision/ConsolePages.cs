@@ -138,10 +138,11 @@ internal static class ConsolePages
         var conversations = await ConversationStore.ListAsync(tx, customerId, null, 50, ct);
         var merges = await ConsoleStore.MergesIntoAsync(tx, customerId, ct);
         var names = await ConsoleStore.NamesAsync(tx, merges.Select(m => m.MergedId), ct);
+        var (notes, tags) = await NoteStore.ForCustomerAsync(tx.Connection, tx.Transaction, customerId, 50, ct);
         var page = PageFor(http, antiforgery, time, done);
         return Page<CustomerPage>(page, new CustomerModel(customer, conversations,
             merges.Select(m => new MergeInto(m.MergedId, page.CustomerName(names, m.MergedId), m.MergedAt, m.Addresses)).ToList(),
-            await AgentStore.ListAsync(tx, ct), names));
+            await AgentStore.ListAsync(tx, ct), names, notes, tags));
     }
 
     private static async Task<IResult> MergePreviewAsync(HttpContext http, string id, string? other, RoutingDb db, CustomerMerger merger,

@@ -129,6 +129,21 @@ public sealed partial class SupervisorConsoleTests : BrokerTest
     }
 
     [Fact]
+    public async Task Should_show_what_agents_wrote_about_a_customer_and_their_tags()
+    {
+        var customer = await WriteAsync("+393331230099", "Nadia Conte");
+        (await Api.PostAsJsonAsync($"/customers/{customer}/notes", new { note = "Prefers <b>calls</b> after 5 pm", addTags = new[] { "vip" } })).EnsureSuccessStatusCode();
+        using var reader = Browser(App);
+        await SignedInAsync(reader, RoutingApp.ReadToken);
+
+        var page = await reader.GetStringAsync($"/console/customers/{customer}");
+
+        Assert.Contains("Prefers &lt;b&gt;calls&lt;/b&gt; after 5 pm", page);
+        Assert.Contains("operator:tests", page);
+        Assert.Matches("data-tags>\\s*vip", page);
+    }
+
+    [Fact]
     public async Task Should_preview_a_merge_without_changing_anything_then_merge_and_unmerge()
     {
         var stays = await WriteAsync("+393330000001", "Marta Rossi");
