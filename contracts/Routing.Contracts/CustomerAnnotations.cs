@@ -18,6 +18,46 @@ public static partial class CustomerAnnotations
 
     public const int MaxNameLength = 200;
 
+    /// <summary>
+    /// A whole annotation as kept (a note, tags to add and remove, the customer's name), or null with the field at fault and
+    /// why (never quoting the text): every rule above, and at least one of them given.
+    /// </summary>
+    public static CustomerAnnotation? Read(string? note, IEnumerable<string?>? addTags, IEnumerable<string?>? removeTags, string? name,
+        out string? field, out string? problem)
+    {
+        field = "note";
+        var text = Note(note, out problem);
+        if (problem is not null)
+        {
+            return null;
+        }
+        field = "addTags";
+        var add = Tags(addTags, out problem);
+        if (problem is not null)
+        {
+            return null;
+        }
+        field = "removeTags";
+        var remove = Tags(removeTags, out problem);
+        if (problem is not null)
+        {
+            return null;
+        }
+        field = "name";
+        var customerName = Name(name, out problem);
+        if (problem is not null)
+        {
+            return null;
+        }
+        if (text is null && add.Count == 0 && remove.Count == 0 && customerName is null)
+        {
+            (field, problem) = ("note", "or a tag to add or remove, or the customer's name, is required");
+            return null;
+        }
+        field = null;
+        return new CustomerAnnotation(text, add, remove, customerName);
+    }
+
     /// <summary>A customer's name as kept (trimmed; null when blank), or why it cannot be: one line of at most <see cref="MaxNameLength"/> characters.</summary>
     public static string? Name(string? name, out string? problem)
     {
@@ -71,3 +111,6 @@ public static partial class CustomerAnnotations
     [GeneratedRegex(@"^[\p{Ll}\p{Lo}0-9][\p{Ll}\p{Lo}0-9_-]{0,39}$")]
     private static partial Regex TagPattern();
 }
+
+/// <summary>A note, tag changes and a name for a customer, as <see cref="CustomerAnnotations.Read"/> keeps them.</summary>
+public sealed record CustomerAnnotation(string? Note, IReadOnlyList<string> AddTags, IReadOnlyList<string> RemoveTags, string? Name);

@@ -231,29 +231,9 @@ internal sealed partial class AgentActions(ConversationStore store, TransferOffe
     public async Task<(ActionResult Result, Guid AnnotationId)> AnnotateAsync(Guid id, string agentId, string? note, IEnumerable<string?>? addTags,
         IEnumerable<string?>? removeTags, CancellationToken ct, Guid? annotationId = null, string? customerName = null)
     {
-        var text = CustomerAnnotations.Note(note, out var problem);
-        if (problem is not null)
+        if (CustomerAnnotations.Read(note, addTags, removeTags, customerName, out var field, out var problem) is not { } annotation)
         {
-            return (ActionResult.Invalid("note", problem), Guid.Empty);
-        }
-        var add = CustomerAnnotations.Tags(addTags, out problem);
-        if (problem is not null)
-        {
-            return (ActionResult.Invalid("addTags", problem), Guid.Empty);
-        }
-        var remove = CustomerAnnotations.Tags(removeTags, out problem);
-        if (problem is not null)
-        {
-            return (ActionResult.Invalid("removeTags", problem), Guid.Empty);
-        }
-        var name = CustomerAnnotations.Name(customerName, out problem);
-        if (problem is not null)
-        {
-            return (ActionResult.Invalid("name", problem), Guid.Empty);
-        }
-        if (text is null && add.Count == 0 && remove.Count == 0 && name is null)
-        {
-            return (ActionResult.Invalid("note", "or a tag to add or remove, or the customer's name, is required"), Guid.Empty);
+            return (ActionResult.Invalid(field!, problem!), Guid.Empty);
         }
         if (await store.GetForAgentAsync(id, agentId, ct) is null)
         {
@@ -263,7 +243,8 @@ internal sealed partial class AgentActions(ConversationStore store, TransferOffe
         var noteId = annotationId ?? Guid.CreateVersion7(now);
         var result = await CommandAsync(new AnnotateCustomer
         {
-            AnnotationId = noteId, ConversationId = id, AgentId = agentId, Note = text, AddTags = add, RemoveTags = remove, CustomerName = name, At = now,
+            AnnotationId = noteId, ConversationId = id, AgentId = agentId, Note = annotation.Note, AddTags = annotation.AddTags,
+            RemoveTags = annotation.RemoveTags, CustomerName = annotation.Name, At = now,
         }, ct);
         return (result, noteId);
     }

@@ -23,8 +23,7 @@ internal sealed class AnnotateCustomerConsumer(RoutingDb db, ILogger<AnnotateCus
         {
             throw new InvalidMessageException("annotationId", "is required");
         }
-        var (annotation, field, problem) = CustomerAnnotation.Read(m.Note, m.AddTags, m.RemoveTags, m.CustomerName);
-        if (annotation is null)
+        if (CustomerAnnotations.Read(m.Note, m.AddTags, m.RemoveTags, m.CustomerName, out var field, out var problem) is not { } annotation)
         {
             throw new InvalidMessageException(field!, problem!);
         }

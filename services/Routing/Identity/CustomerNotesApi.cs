@@ -44,8 +44,7 @@ internal static class CustomerNotesApi
         {
             return Problems.Invalid("id", "must be a customer id (a UUID)");
         }
-        var (annotation, field, problem) = CustomerAnnotation.Read(body?.Note, body?.AddTags, body?.RemoveTags, body?.Name);
-        if (annotation is null)
+        if (CustomerAnnotations.Read(body?.Note, body?.AddTags, body?.RemoveTags, body?.Name, out var field, out var problem) is not { } annotation)
         {
             return Problems.Invalid(field!, problem!);
         }

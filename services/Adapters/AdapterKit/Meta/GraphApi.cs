@@ -30,6 +30,15 @@ public static class GraphApi
         return GraphResult.Read((int)response.StatusCode, await response.Content.ReadAsStringAsync(ct));
     }
 
+    /// <summary>A GET of a Graph node (a person's profile, a media object), with the token in the Authorization header.</summary>
+    public static async Task<GraphResult> GetAsync(HttpClient http, string url, string accessToken, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
+        using var response = await http.SendAsync(request, ct);
+        return GraphResult.Read((int)response.StatusCode, await response.Content.ReadAsStringAsync(ct));
+    }
+
     /// <summary>
     /// The send's outcome: the message id <paramref name="messageId"/> reads from a successful body, or Meta's
     /// error, permanent unless the HTTP status, a Graph-wide code or one of the channel's codes says a retry can help.

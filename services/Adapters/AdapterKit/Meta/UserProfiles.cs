@@ -1,8 +1,16 @@
-using System.Net.Http.Headers;
+using System.Net;
 using System.Text.Json;
 using Routing.Adapters.Profiles;
+using Routing.Contracts;
 
 namespace Routing.Adapters.Meta;
+
+/// <summary>
+/// Where a product's user profiles are asked for: the Graph API's base and version, the fields, and the access tokens by
+/// the Page or account the person wrote to (<paramref name="TokensSetting"/> names them when one is missing).
+/// </summary>
+public sealed record UserProfileSource(string TokensSetting, IReadOnlyDictionary<string, string> Tokens, string GraphApiBaseUrl, string GraphApiVersion,
+    string Fields);
 
 /// <summary>
 /// Meta's user profile for Messenger and Instagram messaging (GET /{version}/{PSID or IGSID}?fields=...), with the token of
@@ -12,12 +20,15 @@ namespace Routing.Adapters.Meta;
 /// </summary>
 public static class UserProfiles
 {
-    public static async Task<ProfileAnswer> LookUpAsync(HttpClient http, string url, string accessToken, Func<JsonElement, CustomerProfile> read, CancellationToken ct)
+    public static async Task<ProfileAnswer> LookUpAsync(HttpClient http, UserProfileSource source, InboundMessageReceived message,
+        Func<JsonElement, CustomerProfile> read, CancellationToken ct)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, url);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
-        using var response = await http.SendAsync(request, ct);
-        var result = GraphResult.Read((int)response.StatusCode, await response.Content.ReadAsStringAsync(ct));
+        if (!source.Tokens.TryGetValue(message.ChannelAccount, out var token) || string.IsNullOrEmpty(token))
+        {
+            return ProfileAnswer.NotConfigured($"No {source.TokensSetting}:{message.ChannelAccount}.");
+        }
+        var url = $"{source.GraphApiBaseUrl.TrimEnd('/')}/{source.GraphApiVersion}/{Uri.EscapeDataString(message.Sender.Value)}?fields={Uri.EscapeDataString(source.Fields)}";
+        var result = await GraphApi.GetAsync(http, url, token, ct);
         if (result.Succeeded)
         {
             return result.Body is { ValueKind: JsonValueKind.Object } body ? ProfileAnswer.Found(read(body)) : ProfileAnswer.NotFound("Meta answered without a profile.");
@@ -25,7 +36,7 @@ public static class UserProfiles
         var problem = $"Meta answered {result.HttpStatus}, code {result.Code}/{result.Subcode}: {result.Message}";
         if (result.HttpStatus is 429 or >= 500 || result.Code is { } code && GraphApi.IsTransient(code))
         {
-            throw new HttpRequestException(problem, null, response.StatusCode);
+            throw new HttpRequestException(problem, null, (HttpStatusCode)result.HttpStatus);
         }
         return result.Code is 100 or 803 ? ProfileAnswer.NotFound(problem) : ProfileAnswer.Refused(problem);
     }

@@ -1,8 +1,6 @@
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
-using Polly;
 
 namespace Routing.Adapters.Outbound;
 
@@ -26,24 +24,8 @@ public static class OutboundServiceExtensions
             {
                 var options = context.ServiceProvider.GetRequiredService<IOptions<OutboundOptions>>().Value;
                 var time = context.ServiceProvider.GetService<TimeProvider>() ?? TimeProvider.System;
-                pipeline.AddTimeout(options.TotalTimeout);
-                pipeline.AddRetry(new HttpRetryStrategyOptions
-                {
-                    MaxRetryAttempts = Math.Max(options.MaxRetries, 1),
-                    ShouldHandle = args => ValueTask.FromResult(options.MaxRetries > 0 && ProviderResilience.ShouldRetry(args.Outcome, options.TotalTimeout, time.GetUtcNow())),
-                    BackoffType = DelayBackoffType.Exponential,
-                    UseJitter = true,
-                    Delay = options.RetryBaseDelay,
-                    ShouldRetryAfterHeader = true,
-                });
-                pipeline.AddCircuitBreaker(new HttpCircuitBreakerStrategyOptions
-                {
-                    FailureRatio = 0.5,
-                    MinimumThroughput = 10,
-                    SamplingDuration = TimeSpan.FromSeconds(30),
-                    BreakDuration = TimeSpan.FromSeconds(15),
-                });
-                pipeline.AddTimeout(options.AttemptTimeout);
+                ProviderResilience.AddProviderPipeline(pipeline, options.TotalTimeout, options.MaxRetries, options.RetryBaseDelay,
+                    outcome => ProviderResilience.ShouldRetry(outcome, options.TotalTimeout, time.GetUtcNow()), TimeSpan.FromSeconds(15), options.AttemptTimeout);
             });
         perAttempt?.Invoke(client);
         services.AddTransient<IChannelSender>(sp => sp.GetRequiredService<TSender>());

@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.Extensions.Http.Resilience;
 using Polly;
 
 namespace Routing.Adapters.Outbound;
@@ -11,6 +12,35 @@ namespace Routing.Adapters.Outbound;
 /// </summary>
 public static class ProviderResilience
 {
+    /// <summary>
+    /// The pipeline every provider API client declares, outermost first: a total timeout, a retry of what
+    /// <paramref name="shouldRetry"/> allows (jittered exponential backoff from <paramref name="baseDelay"/>, Retry-After
+    /// honoured), a circuit breaker (half of 10 or more calls failing in 30 s opens it for <paramref name="breakFor"/>), and a
+    /// timeout per attempt. With <paramref name="maxRetries"/> 0 nothing is retried.
+    /// </summary>
+    public static void AddProviderPipeline(ResiliencePipelineBuilder<HttpResponseMessage> pipeline, TimeSpan totalTimeout, int maxRetries, TimeSpan baseDelay,
+        Func<Outcome<HttpResponseMessage>, bool> shouldRetry, TimeSpan breakFor, TimeSpan attemptTimeout)
+    {
+        pipeline.AddTimeout(totalTimeout);
+        pipeline.AddRetry(new HttpRetryStrategyOptions
+        {
+            MaxRetryAttempts = Math.Max(maxRetries, 1),
+            ShouldHandle = args => ValueTask.FromResult(maxRetries > 0 && shouldRetry(args.Outcome)),
+            BackoffType = DelayBackoffType.Exponential,
+            UseJitter = true,
+            Delay = baseDelay,
+            ShouldRetryAfterHeader = true,
+        });
+        pipeline.AddCircuitBreaker(new HttpCircuitBreakerStrategyOptions
+        {
+            FailureRatio = 0.5,
+            MinimumThroughput = 10,
+            SamplingDuration = TimeSpan.FromSeconds(30),
+            BreakDuration = breakFor,
+        });
+        pipeline.AddTimeout(attemptTimeout);
+    }
+
     /// <summary>The request never left this process: no name, no connection, no TLS session.</summary>
     public static bool NeverSent(HttpRequestException exception) =>
         exception.HttpRequestError is HttpRequestError.NameResolutionError or HttpRequestError.ConnectionError or HttpRequestError.SecureConnectionError;

@@ -2,7 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
-using Polly;
+using Routing.Adapters.Outbound;
 using Routing.Adapters.Webhooks;
 
 namespace Routing.Adapters.Profiles;
@@ -22,24 +22,8 @@ public static class ProfileServiceExtensions
         client.AddResilienceHandler("profile", (pipeline, context) =>
         {
             var options = context.ServiceProvider.GetRequiredService<IOptions<ProfileOptions>>().Value;
-            pipeline.AddTimeout(TimeSpan.FromSeconds(60));
-            pipeline.AddRetry(new HttpRetryStrategyOptions
-            {
-                MaxRetryAttempts = Math.Max(options.MaxRetries, 1),
-                ShouldHandle = args => ValueTask.FromResult(options.MaxRetries > 0 && HttpClientResiliencePredicates.IsTransient(args.Outcome)),
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-                Delay = options.RetryBaseDelay,
-                ShouldRetryAfterHeader = true,
-            });
-            pipeline.AddCircuitBreaker(new HttpCircuitBreakerStrategyOptions
-            {
-                FailureRatio = 0.5,
-                MinimumThroughput = 10,
-                SamplingDuration = TimeSpan.FromSeconds(30),
-                BreakDuration = TimeSpan.FromSeconds(30),
-            });
-            pipeline.AddTimeout(TimeSpan.FromSeconds(10));
+            ProviderResilience.AddProviderPipeline(pipeline, TimeSpan.FromSeconds(60), options.MaxRetries, options.RetryBaseDelay,
+                HttpClientResiliencePredicates.IsTransient, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(10));
         });
         perAttempt?.Invoke(client);
         services.AddTransient<IProfileSource>(sp => sp.GetRequiredService<TSource>());

@@ -17,13 +17,9 @@ internal sealed class MessengerProfiles(HttpClient http, IOptions<MessengerOptio
     public Task<ProfileAnswer> LookUpAsync(InboundMessageReceived message, CancellationToken ct)
     {
         var config = options.Value;
-        if (!config.PageAccessTokens.TryGetValue(message.ChannelAccount, out var token) || string.IsNullOrEmpty(token))
-        {
-            return Task.FromResult(ProfileAnswer.NotConfigured($"No Facebook:PageAccessTokens:{message.ChannelAccount}."));
-        }
-        var url = $"{config.GraphApiBaseUrl.TrimEnd('/')}/{config.GraphApiVersion}/{Uri.EscapeDataString(message.Sender.Value)}?fields={Uri.EscapeDataString(config.ProfileFields)}";
-        return UserProfiles.LookUpAsync(http, url, token, body => new CustomerProfile(Name(body), null,
-            UserProfiles.String(body, "profile_pic"), UserProfiles.String(body, "locale")), ct);
+        return UserProfiles.LookUpAsync(http,
+            new UserProfileSource("Facebook:PageAccessTokens", config.PageAccessTokens, config.GraphApiBaseUrl, config.GraphApiVersion, config.ProfileFields),
+            message, body => new CustomerProfile(Name(body), null, UserProfiles.String(body, "profile_pic"), UserProfiles.String(body, "locale")), ct);
     }
 
     /// <summary>The name, or the first and last names Messenger gives by default.</summary>

@@ -17,15 +17,12 @@ internal sealed class InstagramProfiles(HttpClient http, IOptions<InstagramOptio
     public Task<ProfileAnswer> LookUpAsync(InboundMessageReceived message, CancellationToken ct)
     {
         var config = options.Value;
-        if (!config.AccessTokens.TryGetValue(message.ChannelAccount, out var token) || string.IsNullOrEmpty(token))
-        {
-            return Task.FromResult(ProfileAnswer.NotConfigured($"No Instagram:AccessTokens:{message.ChannelAccount}."));
-        }
-        var url = $"{config.GraphApiBaseUrl.TrimEnd('/')}/{config.GraphApiVersion}/{Uri.EscapeDataString(message.Sender.Value)}?fields={Uri.EscapeDataString(config.ProfileFields)}";
-        return UserProfiles.LookUpAsync(http, url, token, body =>
-        {
-            var username = UserProfiles.String(body, "username");
-            return new CustomerProfile(UserProfiles.String(body, "name") ?? username, username, UserProfiles.String(body, "profile_pic"), null);
-        }, ct);
+        return UserProfiles.LookUpAsync(http,
+            new UserProfileSource("Instagram:AccessTokens", config.AccessTokens, config.GraphApiBaseUrl, config.GraphApiVersion, config.ProfileFields),
+            message, body =>
+            {
+                var username = UserProfiles.String(body, "username");
+                return new CustomerProfile(UserProfiles.String(body, "name") ?? username, username, UserProfiles.String(body, "profile_pic"), null);
+            }, ct);
     }
 }
