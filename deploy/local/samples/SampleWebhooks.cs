@@ -291,49 +291,32 @@ public static class SampleWebhooks
 
     /// <summary>The gateway's transfer form submitted in Slack (view_submission): to an agent ("ben") or a team ("team:billing").</summary>
     public static HttpRequestMessage SlackTransferForm(string gatewayBaseUrl, string signingSecret, string user, Guid conversationId, string to, bool warm,
-        string? note)
+        string? note) =>
+        SlackFormSubmitted(gatewayBaseUrl, signingSecret, user, "conversation.transfer", conversationId, new Dictionary<string, object>
+        {
+            ["to"] = new { to = new { type = "plain_text_input", value = to } },
+            ["warm"] = new { warm = new { type = "checkboxes", selected_options = warm ? new[] { new { value = "warm" } } : [] } },
+            ["note"] = new { note = new { type = "plain_text_input", value = note } },
+        });
+
+    /// <summary>The note form (Note… on a conversation's message) submitted: a note on the customer and tags ("vip, -old" removes old).</summary>
+    public static HttpRequestMessage SlackNoteForm(string gatewayBaseUrl, string signingSecret, string user, Guid conversationId, string? note, string? tags,
+        string? name = null) =>
+        SlackFormSubmitted(gatewayBaseUrl, signingSecret, user, "customer.note", conversationId, new Dictionary<string, object>
+        {
+            ["note"] = new { note = new { type = "plain_text_input", value = note } },
+            ["tags"] = new { tags = new { type = "plain_text_input", value = tags } },
+            ["name"] = new { name = new { type = "plain_text_input", value = name } },
+        });
+
+    /// <summary>One of the gateway's forms (a modal opened for a conversation) submitted, as Slack posts it: each input block's state by its id.</summary>
+    private static HttpRequestMessage SlackFormSubmitted(string gatewayBaseUrl, string signingSecret, string user, string callbackId, Guid conversationId,
+        Dictionary<string, object> values)
     {
         var payload = JsonSerializer.Serialize(new
         {
             type = "view_submission", user = new { id = user, username = user, team_id = "T0001" }, api_app_id = "A0001", trigger_id = "trigger-2",
-            view = new
-            {
-                id = "V0FORM", type = "modal", callback_id = "conversation.transfer", private_metadata = conversationId.ToString(),
-                state = new
-                {
-                    values = new Dictionary<string, object>
-                    {
-                        ["to"] = new { to = new { type = "plain_text_input", value = to } },
-                        ["warm"] = new { warm = new { type = "checkboxes", selected_options = warm ? new[] { new { value = "warm" } } : [] } },
-                        ["note"] = new { note = new { type = "plain_text_input", value = note } },
-                    },
-                },
-            },
-        });
-        return SlackSigned(gatewayBaseUrl.TrimEnd('/') + "/slack/interactivity", "payload=" + Uri.EscapeDataString(payload),
-            "application/x-www-form-urlencoded", signingSecret);
-    }
-
-    /// <summary>The note form (Note… on a conversation's message) submitted: a note on the customer and tags ("vip, -old" removes old).</summary>
-    public static HttpRequestMessage SlackNoteForm(string gatewayBaseUrl, string signingSecret, string user, Guid conversationId, string? note, string? tags,
-        string? name = null)
-    {
-        var payload = JsonSerializer.Serialize(new
-        {
-            type = "view_submission", user = new { id = user, username = user, team_id = "T0001" }, api_app_id = "A0001", trigger_id = "trigger-3",
-            view = new
-            {
-                id = "V0NOTE", type = "modal", callback_id = "customer.note", private_metadata = conversationId.ToString(),
-                state = new
-                {
-                    values = new Dictionary<string, object>
-                    {
-                        ["note"] = new { note = new { type = "plain_text_input", value = note } },
-                        ["tags"] = new { tags = new { type = "plain_text_input", value = tags } },
-                        ["name"] = new { name = new { type = "plain_text_input", value = name } },
-                    },
-                },
-            },
+            view = new { id = "V0FORM", type = "modal", callback_id = callbackId, private_metadata = conversationId.ToString(), state = new { values } },
         });
         return SlackSigned(gatewayBaseUrl.TrimEnd('/') + "/slack/interactivity", "payload=" + Uri.EscapeDataString(payload),
             "application/x-www-form-urlencoded", signingSecret);
