@@ -168,6 +168,9 @@ internal sealed partial class AgentActions(ConversationStore store, TransferOffe
         return await CommandAsync(new CloseConversation { ConversationId = id, ClosedBy = agentId, Reason = reason, RequestedAt = time.GetUtcNow(), MessagesSeen = seen }, ct);
     }
 
+    /// <summary>The id the reply <see cref="ReplyAsync"/> sends with this key will have: a tool can record where it was written before it goes.</summary>
+    public static Guid ReplyIdFor(string agentId, string idempotencyKey) => ReplySender.CommandIdFor(agentId, idempotencyKey);
+
     /// <summary>A reply to the customer; the same <paramref name="idempotencyKey"/> again is the same reply (Repeated), never a second one.</summary>
     public async Task<ActionResult> ReplyAsync(Guid id, string agentId, string? text, string? channel, string? idempotencyKey, CancellationToken ct,
         IReadOnlyList<Guid>? attachments = null)

@@ -77,13 +77,16 @@ internal static class SlackEndpoints
         }
         var text = SlackMessages.ToPlainText(written);
         var (fileIds, fileRefusal) = await KeepFilesAsync(shared, channel, ts, target.AgentId, slack, uploads, files.Value.MaxBytes, logger, ct);
+        var key = $"slack:{channel}:{ts}";
+        // Where the reply was written, recorded before it goes: a fast channel's "sent" can come back before the reply call returns,
+        // and its reaction needs this message. A reply refused below leaves a row no reply ever names.
+        await threads.AddToolReplyAsync(AgentActions.ReplyIdFor(target.AgentId, key), target.Id, channel, ts, ct);
         var result = fileRefusal is not null
             ? new ActionResult(ActionStatus.Invalid, fileRefusal, "attachments")
-            : await actions.ReplyAsync(owner.ConversationId, target.AgentId, text, null, $"slack:{channel}:{ts}", ct, fileIds);
+            : await actions.ReplyAsync(owner.ConversationId, target.AgentId, text, null, key, ct, fileIds);
         switch (result)
         {
-            case { Status: ActionStatus.Done, Reply: { } reply }:
-                await threads.AddToolReplyAsync(reply.Id, target.Id, channel, ts, ct);
+            case { Status: ActionStatus.Done }:
                 return Results.Ok();
             case { Status: ActionStatus.Unavailable or ActionStatus.InProgress }:
                 return Problem(StatusCodes.Status503ServiceUnavailable, "Message broker unavailable", result.Detail!);
