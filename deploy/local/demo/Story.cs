@@ -16,6 +16,8 @@ internal sealed partial class Story(HttpClient api, DecisionPrinter printer)
     private static readonly HttpClient Http = new();
     private static readonly TimeSpan Wait = TimeSpan.FromMinutes(3);
     private const string AnnaSlack = "U0ANNA0001";
+    /// <summary>Slack's ts is unique per channel (seconds, then a sequence): two replies in one second must not share one.</summary>
+    private int _slackSequence;
     private readonly string _run = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture)[^6..];
 
     public async Task PlayAsync()
@@ -303,7 +305,7 @@ internal sealed partial class Story(HttpClient api, DecisionPrinter printer)
                 && r.Value.GetProperty("body").ToString().Contains(to.ConversationId.ToString(), StringComparison.Ordinal)));
         Console.WriteLine($"   Slack got chat.postMessage to {AnnaSlack}: \"{opening.GetProperty("body").GetProperty("text").GetString()}\"");
         using var request = SampleWebhooks.SlackThreadReply(Endpoints.Gateway, Secret("Gateway__Slack__SigningSecret"), "D" + AnnaSlack[1..], AnnaSlack, text,
-            $"{DateTimeOffset.UtcNow.ToUnixTimeSeconds()}.000100", opening.GetProperty("providerMessageId").GetString()!);
+            $"{DateTimeOffset.UtcNow.ToUnixTimeSeconds()}.{++_slackSequence:D6}", opening.GetProperty("providerMessageId").GetString()!);
         Console.WriteLine($"   POST {request.RequestUri} (Slack's Events API, signed): Anna's thread reply");
         (await Http.SendAsync(request)).EnsureSuccessStatusCode();
         await ShowSentAsync(to);
