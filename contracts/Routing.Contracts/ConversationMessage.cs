@@ -18,5 +18,11 @@ public sealed record ConversationMessage
 
     public IReadOnlyList<MessageAttachment> Attachments { get; init; } = [];
 
+    /// <summary><see cref="MessageVisibility"/>: private or public.</summary>
+    public string Visibility { get; init; } = MessageVisibility.Private;
+
+    /// <summary>For a public message: the post it is under and what it answers.</summary>
+    public PublicPost? Post { get; init; }
+
     public required DateTimeOffset ReceivedAt { get; init; }
 }

@@ -46,6 +46,12 @@ public sealed record InboundMessageReceived
     /// </summary>
     public bool? SenderVerified { get; init; }
 
+    /// <summary><see cref="MessageVisibility"/>: private (the default) or public, a post or comment everyone can read.</summary>
+    public string Visibility { get; init; } = MessageVisibility.Private;
+
+    /// <summary>For a public message: the post it is under and what it answers.</summary>
+    public PublicPost? Post { get; init; }
+
     /// <summary>Channel-specific extras. A "priority" entry (integer) raises the conversation in the waiting queue.</summary>
     public IReadOnlyDictionary<string, string> Metadata { get; init; } = new Dictionary<string, string>();
 }

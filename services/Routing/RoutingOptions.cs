@@ -34,6 +34,9 @@ internal sealed class RoutingOptions
 
     public TimeSpan DefaultHoldWait { get; set; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>How public messages (mentions, comments under the company's posts) are served: sooner, and held less.</summary>
+    public PublicOptions Public { get; set; } = new();
+
     /// <summary>
     /// Idle close per channel: an open conversation whose customer has written nothing for this long is closed (reason
     /// "idle") and its agent's slot freed. A channel not listed uses <see cref="DefaultIdleClose"/>; zero never closes.
@@ -103,8 +106,26 @@ internal sealed class RoutingOptions
     public TimeSpan HoldWaitFor(string channel) =>
         HoldWait.TryGetValue(channel, out var wait) ? wait : DefaultHoldWait;
 
+    /// <summary>The hold of a conversation whose customer last wrote in public: the shorter of public's and the channel's.</summary>
+    public TimeSpan HoldWaitFor(string channel, string visibility) =>
+        visibility == Contracts.MessageVisibility.Public && Public.HoldWait < HoldWaitFor(channel) ? Public.HoldWait : HoldWaitFor(channel);
+
     public TimeSpan IdleCloseFor(string channel) =>
         IdleClose.TryGetValue(channel, out var idle) ? idle : DefaultIdleClose;
+}
+
+/// <summary>
+/// Public messages are read by everyone while they wait: they start with <see cref="Priority"/> (a VIP's own, or an adapter's,
+/// when higher), raise a waiting conversation they join to it, and are held for their preferred agents no longer than
+/// <see cref="HoldWait"/> before the next available agent answers.
+/// </summary>
+internal sealed class PublicOptions
+{
+    /// <summary>0 (ordinary) to 100, as a customer's priority: the higher, the sooner served.</summary>
+    [Range(0, 100)]
+    public int Priority { get; set; } = 50;
+
+    public TimeSpan HoldWait { get; set; } = TimeSpan.FromSeconds(30);
 }
 
 /// <summary>

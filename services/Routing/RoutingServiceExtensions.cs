@@ -55,6 +55,8 @@ internal static class RoutingServiceExtensions
         services.AddOptions<RoutingOptions>().BindConfiguration(RoutingOptions.Section).ValidateDataAnnotations()
             .Validate(o => System.ComponentModel.DataAnnotations.Validator.TryValidateObject(o.Inbound, new(o.Inbound), null, validateAllProperties: true),
                 "Routing:Inbound: MaxBatch must be 1-1000, Workers 1-64, ConcurrentMessageLimit 1-10000")
+            .Validate(o => o.Public.Priority is >= 0 and <= 100 && o.Public.HoldWait >= TimeSpan.Zero,
+                "Routing:Public: Priority must be 0-100 and HoldWait not negative")
             .Validate(o => o.Overflow.All(r => r.Value.After > TimeSpan.Zero
                                                  && (r.Value.ToTeam is not null || !string.IsNullOrWhiteSpace(r.Value.AutoReply))
                                                  && (r.Value.ToTeam is null || Problems.IsValidId(r.Value.ToTeam)

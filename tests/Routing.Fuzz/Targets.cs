@@ -14,7 +14,7 @@ using Routing.Adapters.Outbound;
 using Routing.Adapters.Sms.Twilio;
 using Routing.Adapters.Instagram.Direct;
 using Routing.Adapters.Telegram.BotApi;
-using Routing.Adapters.Twitter.DirectMessages;
+using Routing.Adapters.Twitter.AccountActivity;
 using Routing.Adapters.Webhooks;
 using Routing.Adapters.WhatsApp.Cloud;
 using Routing.AgentGateway.Admin;

@@ -44,6 +44,37 @@ public sealed class InboundValidationTests
         Assert.Equal("metadata.priority", ex.Field);
     }
 
+    [Theory]
+    [InlineData("secret", null, "visibility")]
+    [InlineData("public", null, "post.postId")]
+    [InlineData("public", "http://x.com/a/status/1", "post.permalink")]
+    public void Should_reject_an_unknown_visibility_a_public_message_under_no_post_and_a_link_that_is_not_https(string visibility, string? permalink, string field)
+    {
+        var post = permalink is null ? null : new PublicPost { PostId = "1", Permalink = permalink };
+        var ex = Assert.Throws<InvalidMessageException>(() => InboundRouter.Validate(Valid() with { Visibility = visibility, Post = post }));
+        Assert.Equal(field, ex.Field);
+    }
+
+    /// <summary>X's weighting (twitter-text v3): a link 23, Latin 1, CJK and emoji 2; Facebook and Instagram count characters.</summary>
+    [Theory]
+    [InlineData("Hello", 5)]
+    [InlineData("Order https://shop.example.com/orders/1042?very=long&query=string is here", 6 + 23 + 8)]
+    [InlineData("返品", 4)]
+    [InlineData("ok 👍", 5)]
+    public void Should_count_a_public_reply_as_x_does(string text, int length) =>
+        Assert.Equal(length, PublicReplies.WeightedLength(text));
+
+    [Fact]
+    public void Should_refuse_a_public_reply_over_the_channels_limit_or_where_there_are_none()
+    {
+        Assert.Null(PublicReplies.Refusal("twitter", new string('a', 280)));
+        Assert.Equal("a public reply on twitter is at most 280 characters; this one counts 281", PublicReplies.Refusal("twitter", new string('a', 281)));
+        Assert.Null(PublicReplies.Refusal("instagram", new string('a', 2200)));
+        Assert.NotNull(PublicReplies.Refusal("instagram", new string('a', 2201)));
+        Assert.Equal("a public reply needs words", PublicReplies.Refusal("facebook", "  "));
+        Assert.Equal("sms has no public replies", PublicReplies.Refusal("sms", "hello"));
+    }
+
     [Fact]
     public void Should_derive_the_same_message_id_for_the_same_provider_message()
     {

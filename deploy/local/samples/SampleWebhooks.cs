@@ -165,6 +165,50 @@ public static class SampleWebhooks
     private static Dictionary<string, object?> Present(Dictionary<string, object?> fields) => fields.Where(f => f.Value is not null).ToDictionary();
 
     /// <summary>
+    /// An Account Activity delivery of one post mentioning the subscribed account (tweet_create_events, a v1.1 Tweet object with
+    /// user_has_blocked), or replying to its post <paramref name="inReplyTo"/>, to POST {publicBaseUrl}/webhooks/twitter, signed
+    /// as X signs it. A reply's leading @name is outside display_text_range, as X sends it.
+    /// </summary>
+    public static HttpRequestMessage TwitterMention(string publicBaseUrl, string consumerSecret, string tweetId, string authorId, string name, string screenName,
+        string text, string account = "4337869213", string accountScreenName = "AcmeHelp", string? inReplyTo = null)
+    {
+        var full = $"@{accountScreenName} {text}";
+        var prefix = accountScreenName.Length + 2;
+        var tweet = new Dictionary<string, object?>
+        {
+            ["created_at"] = DateTimeOffset.UtcNow.ToString("ddd MMM dd HH:mm:ss +0000 yyyy", CultureInfo.InvariantCulture),
+            ["id"] = long.Parse(tweetId, CultureInfo.InvariantCulture),
+            ["id_str"] = tweetId,
+            ["text"] = full,
+            ["display_text_range"] = new[] { inReplyTo is null ? 0 : prefix, full.EnumerateRunes().Count() },
+            ["truncated"] = false,
+            ["in_reply_to_status_id"] = inReplyTo is null ? null : long.Parse(inReplyTo, CultureInfo.InvariantCulture),
+            ["in_reply_to_status_id_str"] = inReplyTo,
+            ["in_reply_to_user_id_str"] = inReplyTo is null ? null : account,
+            ["in_reply_to_screen_name"] = inReplyTo is null ? null : accountScreenName,
+            ["user"] = new { id = long.Parse(authorId, CultureInfo.InvariantCulture), id_str = authorId, name, screen_name = screenName, @protected = false },
+            ["is_quote_status"] = false,
+            ["entities"] = new
+            {
+                hashtags = Array.Empty<object>(), urls = Array.Empty<object>(), symbols = Array.Empty<object>(),
+                user_mentions = new[] { new { screen_name = accountScreenName, name = accountScreenName, id = long.Parse(account, CultureInfo.InvariantCulture), id_str = account, indices = new[] { 0, prefix - 1 } } },
+            },
+            ["lang"] = "en",
+            ["timestamp_ms"] = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture),
+        };
+        var body = JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, object>
+        {
+            ["for_user_id"] = account,
+            ["user_has_blocked"] = "false",
+            ["tweet_create_events"] = new[] { tweet },
+        });
+        var request = new HttpRequestMessage(HttpMethod.Post, publicBaseUrl.TrimEnd('/') + "/webhooks/twitter") { Content = new ByteArrayContent(body) };
+        request.Content.Headers.ContentType = new("application/json");
+        request.Headers.Add("x-twitter-webhooks-signature", "sha256=" + Convert.ToBase64String(HMACSHA256.HashData(Encoding.UTF8.GetBytes(consumerSecret), body)));
+        return request;
+    }
+
+    /// <summary>
     /// An Account Activity delivery of one direct message to POST {publicBaseUrl}/webhooks/twitter, with
     /// x-twitter-webhooks-signature; <paramref name="account"/> is the subscribed account (for_user_id).
     /// </summary>

@@ -214,6 +214,36 @@ app.MapPost("/2/dm_conversations/with/{participantId}/messages", async (HttpCont
     return Results.Json(new { data = new { dm_conversation_id = participantId, dm_event_id = eventId } }, statusCode: 201);
 });
 
+// X API v2's POST /2/tweets: a public reply ({"text", "reply": {"in_reply_to_tweet_id"}}), signed as a DM is. X refuses a reply
+// to no post and a text over its 280 (as X weighs it) with 400 and a problem; the answer is 201 {"data": {"id", "text"}}.
+app.MapPost("/2/tweets", async (HttpContext http) =>
+{
+    var authorization = http.Request.Headers.Authorization.ToString();
+    if (!authorization.StartsWith("OAuth ", StringComparison.Ordinal) || !authorization.Contains("oauth_signature=", StringComparison.Ordinal)
+        || !authorization.Contains("oauth_token=", StringComparison.Ordinal))
+    {
+        return Results.Json(new { title = "Unauthorized", type = "about:blank", status = 401, detail = "Unauthorized" }, statusCode: 401);
+    }
+    JsonElement body;
+    try
+    {
+        body = await JsonSerializer.DeserializeAsync<JsonElement>(http.Request.Body);
+    }
+    catch (JsonException ex)
+    {
+        return Results.Json(new { title = "Invalid Request", type = "https://api.twitter.com/2/problems/invalid-request", status = 400, detail = ex.Message }, statusCode: 400);
+    }
+    var text = body.TryGetProperty("text", out var t) ? t.GetString() ?? "" : "";
+    if (Routing.Contracts.PublicReplies.WeightedLength(text) > Routing.Contracts.PublicReplies.MaxPostLength)
+    {
+        return Results.Json(new { title = "Invalid Request", type = "https://api.twitter.com/2/problems/invalid-request", status = 400,
+            detail = "One or more parameters to your request was invalid.", errors = new[] { new { message = "$.text: text is too long" } } }, statusCode: 400);
+    }
+    var postId = Random.Shared.NextInt64(1_000_000_000_000_000_000, long.MaxValue).ToString(System.Globalization.CultureInfo.InvariantCulture);
+    Record(http, new SentRequest("twitter", http.Request.Path, postId, DateTimeOffset.UtcNow, body));
+    return Results.Json(new { data = new { id = postId, text } }, statusCode: 201);
+});
+
 // X API v2's one-shot media upload (JSON: media in base64, media_category, media_type), signed as the DM is: its id
 // goes in a DM's attachments; what was uploaded is kept with the request (its size and hash, not its bytes).
 app.MapPost("/2/media/upload", async (HttpContext http) =>

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Options;
 using Routing.Adapters.Outbound;
 using Routing.Adapters.Profiles;
-using Routing.Adapters.Twitter.DirectMessages;
+using Routing.Adapters.Twitter.AccountActivity;
 using Routing.Adapters.Twitter.Users;
 using Routing.Adapters.Webhooks;
 using Routing.Contracts;
@@ -26,7 +26,7 @@ internal static class TwitterServiceExtensions
         services.AddOptions<TwitterOptions>().BindConfiguration(TwitterOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddChannelHealth(Channels.Twitter, sp => sp.GetRequiredService<IOptions<TwitterOptions>>().Value.DegradedAfter);
         services.AddTransient<OAuth1SigningHandler>().AddTransient<RateLimitResetHandler>();
-        services.AddChannelSender<DirectMessageSender>(client => client
+        services.AddChannelSender<XSender>(client => client
             .AddHttpMessageHandler<RateLimitResetHandler>()
             .AddHttpMessageHandler<OAuth1SigningHandler>());
         services.AddProfileSource<UsersLookup>(client => client

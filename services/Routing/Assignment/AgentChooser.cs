@@ -66,7 +66,7 @@ internal sealed class AgentChooser(IOptions<RoutingOptions> options, DecisionWri
             var preferred = RoutingPolicy.PreferredSet(owners, history, tx.Now, Options.HistoryLookback, previous);
             preferredIds = preferred.Select(c => c.Agent.Id).ToList();
             var outcome = RoutingPolicy.EvaluatePreferred(
-                need, preferred, excluded, holdAllowed, Options.HoldWaitFor(conversation.Channel), tx.Now);
+                need, preferred, excluded, holdAllowed, Options.HoldWaitFor(conversation.Channel, conversation.Visibility), tx.Now);
             preferredVerdicts = outcome.Verdicts;
 
             switch (outcome)

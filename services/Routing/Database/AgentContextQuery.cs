@@ -23,7 +23,8 @@ internal static class AgentContextQuery
         left join identities i on i.customer_id = c.id
         where c.id = @customerId order by i.created_at, i.kind, i.value;
         select * from (
-            select id, channel, sender_kind, sender_value, sender_display_name, subject, body, attachments::text as attachments, received_at
+            select id, channel, sender_kind, sender_value, sender_display_name, subject, body, attachments::text as attachments, received_at,
+                visibility, post::text as post
             from messages where conversation_id = @conversationId order by received_at desc, id desc limit @limit
         ) m order by received_at, id;
         select agent_id from preferred_agents where customer_id = @customerId order by position;
@@ -31,7 +32,8 @@ internal static class AgentContextQuery
         where customer_id in (select id from customers where id = @customerId or merged_into = @customerId)
         group by agent_id order by max(last_handled_at) desc, agent_id limit 20;
         select * from (
-            select id, conversation_id, channel, sender_kind, sender_value, sender_display_name, subject, body, attachments::text as attachments, received_at
+            select id, conversation_id, channel, sender_kind, sender_value, sender_display_name, subject, body, attachments::text as attachments, received_at,
+                visibility, post::text as post
             from messages
             where customer_id in (select id from customers where id = @customerId or merged_into = @customerId) and conversation_id <> @conversationId
             order by received_at desc, id desc limit @earlierLimit
@@ -88,6 +90,8 @@ internal record RecentMessageRow
     public string? Body { get; init; }
     public string Attachments { get; init; } = "[]";
     public DateTime ReceivedAt { get; init; }
+    public string Visibility { get; init; } = MessageVisibility.Private;
+    public string? Post { get; init; }
 
     public ConversationMessage ToMessage() => new()
     {
@@ -98,6 +102,8 @@ internal record RecentMessageRow
         Subject = Subject,
         Text = Body,
         Attachments = JsonSerializer.Deserialize<List<MessageAttachment>>(Attachments, ContractTypes.Json) ?? [],
+        Visibility = Visibility,
+        Post = Post is null ? null : JsonSerializer.Deserialize<PublicPost>(Post, ContractTypes.Json),
         ReceivedAt = AgentRow.Utc(ReceivedAt),
     };
 }

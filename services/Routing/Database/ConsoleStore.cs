@@ -20,7 +20,7 @@ internal static class ConsoleStore
             """
             select * from (
                 select id, conversation_id, channel, sender_kind, sender_value, sender_display_name, subject, body,
-                       attachments::text as attachments, received_at
+                       attachments::text as attachments, received_at, visibility, post::text as post
                 from messages where conversation_id = @conversationId order by received_at desc, id desc limit @limit) m
             order by received_at, id
             """, new { conversationId, limit }, ct))).Select(m => m.ToMessage()).ToList();

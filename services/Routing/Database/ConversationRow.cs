@@ -9,6 +9,9 @@ internal sealed record ConversationRow
     public string Channel { get; init; } = "";
     public string ChannelAccount { get; init; } = "";
     public string? ThreadKey { get; init; }
+
+    /// <summary>The visibility of the customer's latest message (MessageVisibility): a public one is held for a shorter while.</summary>
+    public string Visibility { get; init; } = "private";
     public string Status { get; init; } = "";
     public string? AgentId { get; init; }
     public int Priority { get; init; }

@@ -14,7 +14,7 @@ internal static class ConversationStore
         "id, customer_id, channel, channel_account, thread_key, status, agent_id, priority, held_for, hold_until, excluded_agents, " +
         "offer_expires_at, accepted_at, created_at, waiting_since, assigned_at, closed_at, closed_by, close_reason, last_message_at, " +
         "exclusions::text as exclusions, preferred_set, first_assigned_at, team, language, skills, overflowed_at, " +
-        "first_response_at, last_reply_at, preferred_hit, handling_since, handle_seconds";
+        "first_response_at, last_reply_at, preferred_hit, handling_since, handle_seconds, visibility";
 
     public static Task<ConversationRow?> GetAsync(RoutingTransaction tx, Guid id, CancellationToken ct, bool forUpdate = false) =>
         tx.Connection.QuerySingleOrDefaultAsync<ConversationRow>(tx.Command(
@@ -129,30 +129,36 @@ internal static class ConversationStore
         tx.Connection.ExecuteAsync(tx.Command(
             $"""
             insert into conversations (id, customer_id, channel, channel_account, thread_key, status, priority, created_at, waiting_since, last_message_at,
-                language, skills, team)
+                language, skills, team, visibility)
             select c.id, c.customer_id, c.channel, c.channel_account, c.thread_key, 'queued', c.priority, @now, @now, @now,
-                c.language, coalesce(string_to_array(nullif(c.skills, ''), ','), array[]::text[]), c.team
+                c.language, coalesce(string_to_array(nullif(c.skills, ''), ','), array[]::text[]), c.team, c.visibility
             from unnest(@conversationIds::uuid[], @customerIds::uuid[], @channels::text[], @accounts::text[], @threadKeys::text[], @priorities::int[],
-                        @languages::text[], @skillLists::text[], @teams::text[])
-                with ordinality as c(id, customer_id, channel, channel_account, thread_key, priority, language, skills, team, n)
+                        @languages::text[], @skillLists::text[], @teams::text[], @visibilities::text[])
+                with ordinality as c(id, customer_id, channel, channel_account, thread_key, priority, language, skills, team, visibility, n)
             order by c.n;
 
             insert into messages (id, conversation_id, customer_id, channel, channel_account, provider_message_id, sender_kind, sender_value,
-                sender_display_name, thread_key, subject, body, attachments, reply_to_provider_message_id, provider_timestamp, received_at, routed_at)
+                sender_display_name, thread_key, subject, body, attachments, reply_to_provider_message_id, provider_timestamp, received_at, routed_at,
+                visibility, post)
             select m.id, m.conversation_id, m.customer_id, m.channel, m.channel_account, m.provider_message_id, m.sender_kind, m.sender_value,
-                m.sender_display_name, m.thread_key, m.subject, m.body, m.attachments::jsonb, m.reply_to, m.provider_timestamp, m.received_at, @now
+                m.sender_display_name, m.thread_key, m.subject, m.body, m.attachments::jsonb, m.reply_to, m.provider_timestamp, m.received_at, @now,
+                m.visibility, m.post::jsonb
             from unnest(@ids::uuid[], @messageConversationIds::uuid[], @messageCustomerIds::uuid[], @messageChannels::text[], @messageAccounts::text[],
                         @providerIds::text[], @senderKinds::text[], @senderValues::text[], @senderNames::text[], @messageThreadKeys::text[],
-                        @subjects::text[], @bodies::text[], @attachments::text[], @replyTos::text[], @providerTimestamps::timestamptz[], @receivedAts::timestamptz[])
+                        @subjects::text[], @bodies::text[], @attachments::text[], @replyTos::text[], @providerTimestamps::timestamptz[], @receivedAts::timestamptz[],
+                        @messageVisibilities::text[], @posts::text[])
                 with ordinality as m(id, conversation_id, customer_id, channel, channel_account, provider_message_id, sender_kind, sender_value,
-                        sender_display_name, thread_key, subject, body, attachments, reply_to, provider_timestamp, received_at, n)
+                        sender_display_name, thread_key, subject, body, attachments, reply_to, provider_timestamp, received_at, visibility, post, n)
             order by m.n;
 
             update conversations set {Reopen} where id = any(@reopened) and status = 'closed';
 
             update conversations c set last_message_at = greatest(c.last_message_at, @now), channel = j.channel, channel_account = j.account,
-                thread_key = j.thread_key
-            from unnest(@joined::uuid[], @joinedChannels::text[], @joinedAccounts::text[], @joinedThreadKeys::text[]) as j(id, channel, account, thread_key)
+                thread_key = j.thread_key, visibility = j.visibility,
+                -- a public message raises a waiting conversation to public's priority: everyone can read what the customer wrote
+                priority = case when c.status in ('queued', 'held') then greatest(c.priority, j.priority) else c.priority end
+            from unnest(@joined::uuid[], @joinedChannels::text[], @joinedAccounts::text[], @joinedThreadKeys::text[], @joinedVisibilities::text[],
+                        @joinedPriorities::int[]) as j(id, channel, account, thread_key, visibility, priority)
             where c.id = j.id;
             """,
             new
@@ -166,6 +172,7 @@ internal static class ConversationStore
                 languages = started.Select(c => c.Language).ToArray(),
                 skillLists = started.Select(c => string.Join(',', c.Skills)).ToArray(),
                 teams = started.Select(c => c.Team).ToArray(),
+                visibilities = started.Select(c => c.Visibility).ToArray(),
                 ids = messages.Select(m => m.Message.MessageId).ToArray(),
                 messageConversationIds = messages.Select(m => m.ConversationId).ToArray(),
                 messageCustomerIds = messages.Select(m => m.CustomerId).ToArray(),
@@ -183,11 +190,15 @@ internal static class ConversationStore
                 // timestamptz takes UTC instants; adapters may report the provider's local offset.
                 providerTimestamps = messages.Select(m => m.Message.ProviderTimestamp.ToUniversalTime()).ToArray(),
                 receivedAts = messages.Select(m => m.Message.ReceivedAt.ToUniversalTime()).ToArray(),
+                messageVisibilities = messages.Select(m => m.Message.Visibility).ToArray(),
+                posts = messages.Select(m => m.Message.Post is null ? null : JsonSerializer.Serialize(m.Message.Post, ContractTypes.Json)).ToArray(),
                 reopened,
                 joined = joined.Select(m => m.ConversationId).ToArray(),
                 joinedChannels = joined.Select(m => m.Message.Channel).ToArray(),
                 joinedAccounts = joined.Select(m => m.Message.ChannelAccount).ToArray(),
                 joinedThreadKeys = joined.Select(m => m.Message.ThreadKey).ToArray(),
+                joinedVisibilities = joined.Select(m => m.Message.Visibility).ToArray(),
+                joinedPriorities = joined.Select(m => m.Priority).ToArray(),
                 now = tx.Now,
             }, ct));
 
@@ -239,7 +250,7 @@ internal static class ConversationStore
         var row = await tx.Connection.QuerySingleOrDefaultAsync<LatestMessageRow>(tx.Command(
             """
             select id, conversation_id, channel, channel_account, provider_message_id, thread_key, sender_kind, sender_value,
-                   sender_display_name, subject, body, attachments::text as attachments, received_at
+                   sender_display_name, subject, body, attachments::text as attachments, received_at, visibility, post::text as post
             from messages where conversation_id = @conversationId order by received_at desc, id desc limit 1
             """, new { conversationId }, ct));
         return row is null ? null : new AnsweredMessage(row.ToMessage(), row.ChannelAccount, row.ProviderMessageId, row.ThreadKey);
@@ -320,7 +331,8 @@ internal sealed record InboundContext(HashSet<Guid> Seen, IReadOnlyList<Conversa
     Dictionary<Guid, ConversationRow> Returning, Dictionary<Guid, int> Priorities);
 
 /// <summary>An inbound message as stored: in which conversation, of which customer, from which normalized address.</summary>
-internal sealed record InboundMessageRow(InboundMessageReceived Message, Guid ConversationId, Guid CustomerId, NormalizedAddress Sender)
+/// <param name="Priority">The priority the message asks for (the adapter's, or public's): a waiting conversation it joins is raised to it.</param>
+internal sealed record InboundMessageRow(InboundMessageReceived Message, Guid ConversationId, Guid CustomerId, NormalizedAddress Sender, int Priority = 0)
 {
     /// <summary>The message as an auto-reply answers it, in <paramref name="conversationId"/>, its sender as normalized.</summary>
     public AnsweredMessage Answered(Guid conversationId) => new(new ConversationMessage
@@ -332,6 +344,8 @@ internal sealed record InboundMessageRow(InboundMessageReceived Message, Guid Co
         Subject = Message.Subject,
         Text = Message.Text,
         Attachments = Message.Attachments,
+        Visibility = Message.Visibility,
+        Post = Message.Post,
         ReceivedAt = Message.ReceivedAt,
     }, Message.ChannelAccount, Message.ProviderMessageId, Message.ThreadKey);
 }

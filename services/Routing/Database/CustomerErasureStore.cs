@@ -22,7 +22,7 @@ internal static class CustomerErasureStore
         ("delivery_nonces", $"delete from delivery_nonces where message_id in (select id from messages where customer_id in ({Customers}) or conversation_id in ({Conversations}))"),
         ("messages", $"""
             update messages set sender_value = 'erased', sender_display_name = null, subject = null, body = null, attachments = '[]',
-                thread_key = null, provider_message_id = 'erased:' || id::text, reply_to_provider_message_id = null
+                thread_key = null, provider_message_id = 'erased:' || id::text, reply_to_provider_message_id = null, post = null
             where customer_id in ({Customers}) or conversation_id in ({Conversations})
             """),
         // what providers said of the person, by their addresses (before the addresses go)

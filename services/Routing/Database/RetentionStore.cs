@@ -22,7 +22,7 @@ internal static class RetentionStore
                 limit @batch),
             nonces as (delete from delivery_nonces where message_id in (select id from expired))
             update messages set sender_value = 'expired', sender_display_name = null, subject = null, body = null, attachments = '[]',
-                thread_key = null, provider_message_id = 'expired:' || id::text, reply_to_provider_message_id = null
+                thread_key = null, provider_message_id = 'expired:' || id::text, reply_to_provider_message_id = null, post = null
             where id in (select id from expired)
             """,
         ["receipts"] = """

@@ -81,7 +81,7 @@ internal sealed class InboundRouter(RoutingDb db, AgentChooser chooser, Conversa
             }
             else if (conversation is null)
             {
-                conversation = NewConversation(tx, customerId, message, options.Value.Requirements);
+                conversation = NewConversation(tx, customerId, message, options.Value);
                 // a VIP's conversation starts with their priority, unless the adapter gave a higher one
                 conversation = conversation with { Priority = Math.Max(conversation.Priority, context.Priorities.GetValueOrDefault(customerId)) };
                 active[customerId] = conversation;
@@ -93,7 +93,7 @@ internal sealed class InboundRouter(RoutingDb db, AgentChooser chooser, Conversa
             {
                 joined.Add(conversation.Id);
             }
-            stored.Add((i, new InboundMessageRow(message, conversation.Id, customerId, sender), conversation));
+            stored.Add((i, new InboundMessageRow(message, conversation.Id, customerId, sender, Priority(message, options.Value.Public)), conversation));
         }
         await ConversationStore.InsertInboundAsync(tx, started, stored.Select(s => s.Row).ToList(), joined, reopened.Keys, ct);
 
@@ -163,6 +163,8 @@ internal sealed class InboundRouter(RoutingDb db, AgentChooser chooser, Conversa
                 Text = message.Text,
                 Attachments = message.Attachments,
                 ReplyToProviderMessageId = message.ReplyToProviderMessageId,
+                Visibility = message.Visibility,
+                Post = message.Post,
                 ReceivedAt = message.ReceivedAt,
                 RoutedAt = tx.Now,
             });
@@ -177,9 +179,9 @@ internal sealed class InboundRouter(RoutingDb db, AgentChooser chooser, Conversa
         return outcomes;
     }
 
-    private static ConversationRow NewConversation(RoutingTransaction tx, Guid customerId, InboundMessageReceived message, RequirementOptions requirements)
+    private static ConversationRow NewConversation(RoutingTransaction tx, Guid customerId, InboundMessageReceived message, RoutingOptions options)
     {
-        var (language, skills, team) = ConversationRequirements.Of(message, requirements);
+        var (language, skills, team) = ConversationRequirements.Of(message, options.Requirements);
         return new ConversationRow
         {
         Id = tx.NewId(),
@@ -188,7 +190,8 @@ internal sealed class InboundRouter(RoutingDb db, AgentChooser chooser, Conversa
         ChannelAccount = message.ChannelAccount,
         ThreadKey = message.ThreadKey,
         Status = ConversationStatus.Queued,
-        Priority = Priority(message),
+        Priority = Priority(message, options.Public),
+        Visibility = message.Visibility,
         CreatedAt = tx.Now.UtcDateTime,
         WaitingSince = tx.Now.UtcDateTime,
         LastMessageAt = tx.Now.UtcDateTime,
@@ -233,12 +236,28 @@ internal sealed class InboundRouter(RoutingDb db, AgentChooser chooser, Conversa
         {
             throw new InvalidMessageException("metadata.priority", $"'{p}' is not an integer");
         }
+        if (!MessageVisibility.IsKnown(m.Visibility))
+        {
+            throw new InvalidMessageException("visibility", "must be private or public");
+        }
+        if (m.Visibility == MessageVisibility.Public && string.IsNullOrWhiteSpace(m.Post?.PostId))
+        {
+            throw new InvalidMessageException("post.postId", "is required for a public message: a reply goes under that post");
+        }
+        if (m.Post is { Permalink: { } link } && !(Uri.TryCreate(link, UriKind.Absolute, out var permalink) && permalink.Scheme == Uri.UriSchemeHttps))
+        {
+            throw new InvalidMessageException("post.permalink", "must be an https link");
+        }
         ConversationRequirements.Validate(m);
         return sender;
     }
 
-    private static int Priority(InboundMessageReceived m) =>
-        m.Metadata is not null && m.Metadata.TryGetValue("priority", out var p) ? int.Parse(p, CultureInfo.InvariantCulture) : 0;
+    /// <summary>The adapter's "priority", raised to public's for a public message.</summary>
+    private static int Priority(InboundMessageReceived m, PublicOptions publicOptions)
+    {
+        var given = m.Metadata is not null && m.Metadata.TryGetValue("priority", out var p) ? int.Parse(p, CultureInfo.InvariantCulture) : 0;
+        return m.Visibility == MessageVisibility.Public ? Math.Max(given, publicOptions.Priority) : given;
+    }
 }
 
 /// <summary>

@@ -9,7 +9,9 @@ namespace Adapters.Tests.Twitter;
 /// "direct_message_events"); the media, quick reply and initiated_via fields follow the message_create object
 /// (https://developer.x.com/en/docs/direct-messages/sending-and-receiving/guides/message-create-object); read,
 /// typing, favorite and revoke events follow the same data objects page. Ids and texts beyond the examples are
-/// made up. Bodies are compact JSON, byte-exact; signatures were computed independently of this code
+/// made up. Posts (tweet_create_events, with user_has_blocked) follow the same page and X's Tweet object data dictionary:
+/// a long post's extended_tweet, display_text_range, entities and extended_entities, quoted_status and retweeted_status.
+/// Bodies are compact JSON, byte-exact; signatures were computed independently of this code
 /// (Python hmac, SHA-256, base64) with the dev-only consumer secret below.
 /// </summary>
 internal static class TwitterCases
@@ -21,6 +23,7 @@ internal static class TwitterCases
     private const string Json = "application/json";
     private const string Source = "https://docs.x.com/x-api/enterprise-gnip-2.0/fundamentals/account-activity";
     private const string MessageCreate = "https://developer.x.com/en/docs/direct-messages/sending-and-receiving/guides/message-create-object";
+    private const string Tweets = "https://developer.x.com/en/docs/twitter-api/v1/data-dictionary/object-model/tweet";
     private static readonly DateTimeOffset At = Conformance.ReceivedAt;
 
     public const string Text = """{"for_user_id":"4337869213","direct_message_events":[{"type":"message_create","id":"954491830116155396","created_timestamp":"1516403560557","message_create":{"target":{"recipient_id":"4337869213"},"sender_id":"3001969357","source_app_id":"13090192","message_data":{"text":"Hello World!","entities":{"hashtags":[],"symbols":[],"user_mentions":[],"urls":[]}}}}],"apps":{"13090192":{"id":"13090192","name":"FuriousCamperTestApp1","url":"https://twitter.com/furiouscamper"}},"users":{"3001969357":{"id":"3001969357","created_timestamp":"1422556069340","name":"Jordan Brinks","screen_name":"furiouscamper","location":"Boulder, CO","description":"Alter Ego - Twitter PE opinions-are-my-own","url":"https://t.co/SnxaA15ZuY","protected":false,"verified":false,"followers_count":22,"friends_count":45,"statuses_count":494,"profile_image_url":"null","profile_image_url_https":"https://pbs.twimg.com/profile_images/851526626785480705/cW4WTi7C_normal.jpg"},"4337869213":{"id":"4337869213","created_timestamp":"1448312972328","name":"Harrison Test","screen_name":"Harris_0ff","location":"Burlington, MA","protected":false,"verified":false,"followers_count":8,"friends_count":8,"profile_image_url":"null","statuses_count":240,"profile_image_url_https":"https://abs.twimg.com/sticky/default_profile_images/default_profile_normal.png"}}}""";
@@ -155,11 +158,86 @@ internal static class TwitterCases
             Headers = Signed("sha256=fGCnFGRfvWatmko1Hmfittnqrkb9fx4SXhwN4TdPu9o="),
             MalformedField = "direct_message_events[0].message_create.sender_id",
         },
+        new()
+        {
+            Name = "a post mentioning the account: a public message of the same person as their DMs",
+            Source = Tweets,
+            ContentType = Json,
+            Body = """{"for_user_id":"4337869213","user_has_blocked":"false","tweet_create_events":[{"created_at":"Fri Nov 20 09:12:44 +0000 2026","id":1991543210987654321,"id_str":"1991543210987654321","text":"@Harris_0ff my order 1042 never arrived and nobody answers the phone. Is anyone listening?","display_text_range":[0,90],"source":"<a href=\"https://mobile.twitter.com\" rel=\"nofollow\">Twitter Web App</a>","truncated":false,"in_reply_to_status_id":null,"in_reply_to_status_id_str":null,"in_reply_to_user_id":null,"in_reply_to_user_id_str":null,"in_reply_to_screen_name":null,"user":{"id":3001969357,"id_str":"3001969357","name":"Jordan Brinks","screen_name":"furiouscamper","location":"Boulder, CO","protected":false,"verified":false,"followers_count":22,"profile_image_url_https":"https://pbs.twimg.com/profile_images/851526626785480705/cW4WTi7C_normal.jpg"},"geo":null,"coordinates":null,"place":null,"is_quote_status":false,"quote_count":0,"reply_count":0,"retweet_count":0,"favorite_count":0,"entities":{"hashtags":[],"urls":[],"user_mentions":[{"screen_name":"Harris_0ff","name":"Harrison Test","id":4337869213,"id_str":"4337869213","indices":[0,11]}],"symbols":[]},"favorited":false,"retweeted":false,"filter_level":"low","lang":"en","timestamp_ms":"1795165964000"}]}""",
+            Headers = Signed("sha256=syp+5u/bn8GoYnHuofzlUfxgmYo5VQsicevDiZVU8u4="),
+            Messages = [Post("1991543210987654321", 1795165964000, "@Harris_0ff my order 1042 never arrived and nobody answers the phone. Is anyone listening?",
+                new PublicPost { PostId = "1991543210987654321", Permalink = "https://x.com/furiouscamper/status/1991543210987654321", Kind = "mention" })],
+        },
+        new()
+        {
+            Name = "a long reply to the account's post: full text, no leading @name, link expanded, photo attached",
+            Source = Tweets,
+            ContentType = Json,
+            Body = """{"for_user_id":"4337869213","user_has_blocked":"false","tweet_create_events":[{"created_at":"Fri Nov 20 09:20:01 +0000 2026","id":1991545041234567890,"id_str":"1991545041234567890","text":"@Harris_0ff Still waiting for the refund you promised here. Order 1042, tracking says delivered but the box never came.… https://t.co/XyZ0987654","display_text_range":[12,140],"truncated":true,"in_reply_to_status_id":1991500000000000001,"in_reply_to_status_id_str":"1991500000000000001","in_reply_to_user_id":4337869213,"in_reply_to_user_id_str":"4337869213","in_reply_to_screen_name":"Harris_0ff","user":{"id":3001969357,"id_str":"3001969357","name":"Jordan Brinks","screen_name":"furiouscamper","location":"Boulder, CO","protected":false,"verified":false,"followers_count":22,"profile_image_url_https":"https://pbs.twimg.com/profile_images/851526626785480705/cW4WTi7C_normal.jpg"},"is_quote_status":false,"extended_tweet":{"full_text":"@Harris_0ff Still waiting for the refund you promised here. Order 1042, tracking says delivered but the box never came. Photo of my porch: https://t.co/AbCdEf1234 https://t.co/PhOtO98765","display_text_range":[12,162],"entities":{"hashtags":[],"urls":[{"url":"https://t.co/AbCdEf1234","expanded_url":"https://shop.example.com/orders/1042","display_url":"shop.example.com/orders/1042","indices":[137,160]}],"user_mentions":[{"screen_name":"Harris_0ff","name":"Harrison Test","id":4337869213,"id_str":"4337869213","indices":[0,11]}],"symbols":[],"media":[{"id":1991545030000000000,"id_str":"1991545030000000000","indices":[161,184],"media_url":"http://pbs.twimg.com/media/GdPorchAbc.jpg","media_url_https":"https://pbs.twimg.com/media/GdPorchAbc.jpg","url":"https://t.co/PhOtO98765","display_url":"pic.twitter.com/PhOtO98765","expanded_url":"https://twitter.com/furiouscamper/status/1991545041234567890/photo/1","type":"photo"}]},"extended_entities":{"media":[{"id":1991545030000000000,"id_str":"1991545030000000000","indices":[161,184],"media_url":"http://pbs.twimg.com/media/GdPorchAbc.jpg","media_url_https":"https://pbs.twimg.com/media/GdPorchAbc.jpg","url":"https://t.co/PhOtO98765","display_url":"pic.twitter.com/PhOtO98765","expanded_url":"https://twitter.com/furiouscamper/status/1991545041234567890/photo/1","type":"photo"}]}},"entities":{"hashtags":[],"urls":[{"url":"https://t.co/XyZ0987654","expanded_url":"https://twitter.com/i/web/status/1991545041234567890","display_url":"twitter.com/i/web/status/1…","indices":[117,140]}],"user_mentions":[{"screen_name":"Harris_0ff","name":"Harrison Test","id":4337869213,"id_str":"4337869213","indices":[0,11]}],"symbols":[]},"lang":"en","timestamp_ms":"1795166401000"}]}""",
+            Headers = Signed("sha256=ZxYFRLRlSapBdlTnWGUT7UzkNkNt5Qn1lSY2+V1C6So="),
+            Messages = [Post("1991545041234567890", 1795166401000,
+                "Still waiting for the refund you promised here. Order 1042, tracking says delivered but the box never came. Photo of my porch: https://shop.example.com/orders/1042",
+                new PublicPost
+                {
+                    PostId = "1991500000000000001", Permalink = "https://x.com/furiouscamper/status/1991545041234567890", ParentId = "1991500000000000001",
+                    ParentAuthor = "Harris_0ff", Kind = "reply",
+                }) with
+            {
+                ReplyToProviderMessageId = "1991500000000000001",
+                Attachments = [new MessageAttachment { ContentType = "image/*", Url = "https://pbs.twimg.com/media/GdPorchAbc.jpg" }],
+            }],
+        },
+        new()
+        {
+            Name = "a quote of the account's post: the quoted words are the context, X's escapes undone",
+            Source = Tweets,
+            ContentType = Json,
+            Body = """{"for_user_id":"4337869213","tweet_create_events":[{"created_at":"Fri Nov 20 10:02:13 +0000 2026","id":1991555660000000001,"id_str":"1991555660000000001","text":"Free delivery, they say. Three weeks &amp; counting &lt;sigh&gt; https://t.co/QuOtE00001","display_text_range":[0,64],"truncated":false,"in_reply_to_status_id_str":null,"in_reply_to_screen_name":null,"user":{"id":3001969357,"id_str":"3001969357","name":"Jordan Brinks","screen_name":"furiouscamper","location":"Boulder, CO","protected":false,"verified":false,"followers_count":22,"profile_image_url_https":"https://pbs.twimg.com/profile_images/851526626785480705/cW4WTi7C_normal.jpg"},"is_quote_status":true,"quoted_status_id_str":"1991400000000000007","quoted_status":{"created_at":"Thu Nov 19 08:00:00 +0000 2026","id":1991400000000000007,"id_str":"1991400000000000007","text":"Free delivery on every order this week!","display_text_range":[0,39],"truncated":false,"user":{"id":4337869213,"id_str":"4337869213","name":"Harrison Test","screen_name":"Harris_0ff","protected":false,"verified":false},"is_quote_status":false,"entities":{"hashtags":[],"urls":[],"user_mentions":[],"symbols":[]},"lang":"en"},"entities":{"hashtags":[],"urls":[{"url":"https://t.co/QuOtE00001","expanded_url":"https://twitter.com/Harris_0ff/status/1991400000000000007","display_url":"twitter.com/Harris_0ff/sta…","indices":[65,88]}],"user_mentions":[],"symbols":[]},"lang":"en","timestamp_ms":"1795168933000"}]}""",
+            Headers = Signed("sha256=kETem5XYwixH4UvBWHhJOv+yQO50tBAw0EAHcfhaCms="),
+            Messages = [Post("1991555660000000001", 1795168933000, "Free delivery, they say. Three weeks & counting <sigh>",
+                new PublicPost
+                {
+                    PostId = "1991400000000000007", Permalink = "https://x.com/furiouscamper/status/1991555660000000001", ParentId = "1991400000000000007",
+                    ParentAuthor = "Harris_0ff", ParentText = "Free delivery on every order this week!", Kind = "quote",
+                })],
+        },
+        new()
+        {
+            Name = "the account's own public reply echoed back, and a retweet: nothing published",
+            Source = Tweets,
+            ContentType = Json,
+            Body = """{"for_user_id":"4337869213","tweet_create_events":[{"created_at":"Fri Nov 20 10:05:00 +0000 2026","id":1991556360000000002,"id_str":"1991556360000000002","text":"@furiouscamper We are sorry, a colleague is on it.","display_text_range":[15,50],"in_reply_to_status_id_str":"1991543210987654321","in_reply_to_screen_name":"furiouscamper","user":{"id":4337869213,"id_str":"4337869213","name":"Harrison Test","screen_name":"Harris_0ff","protected":false,"verified":false},"entities":{"hashtags":[],"urls":[],"user_mentions":[{"screen_name":"furiouscamper","id_str":"3001969357","indices":[0,14]}],"symbols":[]},"timestamp_ms":"1795169100000"},{"created_at":"Fri Nov 20 10:06:00 +0000 2026","id":1991556610000000003,"id_str":"1991556610000000003","text":"RT @Harris_0ff: Free delivery on every order this week!","user":{"id":3001969357,"id_str":"3001969357","name":"Jordan Brinks","screen_name":"furiouscamper","location":"Boulder, CO","protected":false,"verified":false,"followers_count":22,"profile_image_url_https":"https://pbs.twimg.com/profile_images/851526626785480705/cW4WTi7C_normal.jpg"},"retweeted_status":{"created_at":"Thu Nov 19 08:00:00 +0000 2026","id":1991400000000000007,"id_str":"1991400000000000007","text":"Free delivery on every order this week!","display_text_range":[0,39],"truncated":false,"user":{"id":4337869213,"id_str":"4337869213","name":"Harrison Test","screen_name":"Harris_0ff","protected":false,"verified":false},"is_quote_status":false,"entities":{"hashtags":[],"urls":[],"user_mentions":[],"symbols":[]},"lang":"en"},"entities":{"hashtags":[],"urls":[],"user_mentions":[{"screen_name":"Harris_0ff","id_str":"4337869213","indices":[3,14]}],"symbols":[]},"timestamp_ms":"1795169160000"}]}""",
+            Headers = Signed("sha256=1vRZRunhLnyYRs7YjsGx5/Pvc8+ailrQSZsoa6RQTaY="),
+        },
+        new()
+        {
+            Name = "a mention by someone the account blocked: nothing published",
+            Source = Source,
+            ContentType = Json,
+            Body = """{"for_user_id":"4337869213","user_has_blocked":"true","tweet_create_events":[{"created_at":"Fri Nov 20 09:12:44 +0000 2026","id":1991557000000000004,"id_str":"1991557000000000004","text":"@Harris_0ff my order 1042 never arrived and nobody answers the phone. Is anyone listening?","display_text_range":[0,90],"source":"<a href=\"https://mobile.twitter.com\" rel=\"nofollow\">Twitter Web App</a>","truncated":false,"in_reply_to_status_id":null,"in_reply_to_status_id_str":null,"in_reply_to_user_id":null,"in_reply_to_user_id_str":null,"in_reply_to_screen_name":null,"user":{"id":3001969357,"id_str":"3001969357","name":"Jordan Brinks","screen_name":"furiouscamper","location":"Boulder, CO","protected":false,"verified":false,"followers_count":22,"profile_image_url_https":"https://pbs.twimg.com/profile_images/851526626785480705/cW4WTi7C_normal.jpg"},"geo":null,"coordinates":null,"place":null,"is_quote_status":false,"quote_count":0,"reply_count":0,"retweet_count":0,"favorite_count":0,"entities":{"hashtags":[],"urls":[],"user_mentions":[{"screen_name":"Harris_0ff","name":"Harrison Test","id":4337869213,"id_str":"4337869213","indices":[0,11]}],"symbols":[]},"favorited":false,"retweeted":false,"filter_level":"low","lang":"en","timestamp_ms":"1795165964000"}]}""",
+            Headers = Signed("sha256=rMcJbpXZUUcUb7sIWloECfQbaEhtC/R3Yqdv3Rka3WY="),
+        },
+        new()
+        {
+            Name = "signed post without an id",
+            Source = Tweets,
+            ContentType = Json,
+            Body = """{"for_user_id":"4337869213","user_has_blocked":"false","tweet_create_events":[{"created_at":"Fri Nov 20 09:12:44 +0000 2026","text":"@Harris_0ff my order 1042 never arrived and nobody answers the phone. Is anyone listening?","display_text_range":[0,90],"source":"<a href=\"https://mobile.twitter.com\" rel=\"nofollow\">Twitter Web App</a>","truncated":false,"in_reply_to_status_id":null,"in_reply_to_status_id_str":null,"in_reply_to_user_id":null,"in_reply_to_user_id_str":null,"in_reply_to_screen_name":null,"user":{"id":3001969357,"id_str":"3001969357","name":"Jordan Brinks","screen_name":"furiouscamper","location":"Boulder, CO","protected":false,"verified":false,"followers_count":22,"profile_image_url_https":"https://pbs.twimg.com/profile_images/851526626785480705/cW4WTi7C_normal.jpg"},"geo":null,"coordinates":null,"place":null,"is_quote_status":false,"quote_count":0,"reply_count":0,"retweet_count":0,"favorite_count":0,"entities":{"hashtags":[],"urls":[],"user_mentions":[{"screen_name":"Harris_0ff","name":"Harrison Test","id":4337869213,"id_str":"4337869213","indices":[0,11]}],"symbols":[]},"favorited":false,"retweeted":false,"filter_level":"low","lang":"en","timestamp_ms":"1795165964000"}]}""",
+            Headers = Signed("sha256=EmeutPplcqivEkjNgiWz3xcuaDZSzawHtW6aG3i7iXk="),
+            MalformedField = "tweet_create_events[0].id_str",
+        },
     ];
 
     public static ConformanceCase Named(string name) => All.Single(c => c.Name == name);
 
     private static Dictionary<string, string> Signed(string signature) => new() { ["x-twitter-webhooks-signature"] = signature };
+
+    private static InboundMessageReceived Post(string id, long milliseconds, string text, PublicPost post) => Message(id, milliseconds, text) with
+    {
+        ThreadKey = post.PostId,
+        Visibility = MessageVisibility.Public,
+        Post = post,
+    };
 
     private static InboundMessageReceived Message(string id, long milliseconds, string? text) => new()
     {

@@ -8,7 +8,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Routing.Adapters.Outbound;
 using Routing.Adapters.Testing;
-using Routing.Adapters.Twitter.DirectMessages;
+using Routing.Adapters.Twitter.AccountActivity;
 using Routing.Contracts;
 using System.Diagnostics.Metrics;
 

@@ -2,7 +2,7 @@ using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Routing.Adapters.Profiles;
-using Routing.Adapters.Twitter.DirectMessages;
+using Routing.Adapters.Twitter.AccountActivity;
 using Routing.Contracts;
 
 namespace Routing.Adapters.Twitter.Users;

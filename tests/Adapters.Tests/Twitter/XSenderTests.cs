@@ -5,19 +5,20 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Routing.Adapters.Outbound;
 using Routing.Adapters.Testing;
 using Routing.Adapters.Twitter;
-using Routing.Adapters.Twitter.DirectMessages;
+using Routing.Adapters.Twitter.AccountActivity;
 using Routing.Contracts;
 using Routing.OAuth;
 
 namespace Adapters.Tests.Twitter;
 
 /// <summary>
-/// The DM sender with its real pipeline (resilience, per-attempt OAuth 1.0a signing, x-rate-limit-reset) against a
+/// The sender with its real pipeline (resilience, per-attempt OAuth 1.0a signing, x-rate-limit-reset) against a
 /// local imitation of X API v2's POST /2/dm_conversations/with/{participant_id}/messages
 /// (https://docs.x.com/x-api/direct-messages/manage/introduction): 201 {"data":{"dm_conversation_id","dm_event_id"}},
-/// errors as problem details.
+/// and POST /2/tweets (https://docs.x.com/x-api/posts/manage-tweets/introduction): 201 {"data":{"id","text"}}; errors as
+/// problem details.
 /// </summary>
-public sealed class DirectMessageSenderTests : IAsyncLifetime
+public sealed class XSenderTests : IAsyncLifetime
 {
     private const string ConsumerKey = "dev-consumer-key";
     private const string AccessToken = "4337869213-dev-access-token";
@@ -29,7 +30,7 @@ public sealed class DirectMessageSenderTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _api = await ProviderApiImitation.StartAsync(["/2/dm_conversations/with/{participant}/messages", "/2/media/upload"], Sent("1582838499983564806"));
+        _api = await ProviderApiImitation.StartAsync(["/2/dm_conversations/with/{participant}/messages", "/2/media/upload", "/2/tweets"], Sent("1582838499983564806"));
         _services = Build();
     }
 
@@ -67,6 +68,45 @@ public sealed class DirectMessageSenderTests : IAsyncLifetime
             (oauth["oauth_consumer_key"], oauth["oauth_token"], oauth["oauth_signature_method"], oauth["oauth_version"]));
         var signed = oauth.Where(p => p.Key != "oauth_signature").ToList();
         Assert.Equal(OAuth1.Signature("POST", new Uri(_api.BaseUrl + request.Path), signed, TwitterCases.ConsumerSecret, AccessTokenSecret), oauth["oauth_signature"]);
+    }
+
+    [Fact]
+    public async Task Should_answer_a_public_post_with_a_signed_post_in_reply()
+    {
+        _api.Then(ProviderApiImitation.Json(201, new { data = new { id = "1991560000000000009", text = "@furiouscamper We are sorry" } }));
+
+        var outcome = await Sender.SendAsync(Command() with
+        {
+            Visibility = MessageVisibility.Public,
+            ReplyToProviderMessageId = "1991543210987654321",
+            Text = "We are sorry, Jordan: your refund for order 1042 went out today. We sent you the details privately.",
+        }, CancellationToken.None);
+
+        Assert.Equal("1991560000000000009", outcome.ProviderMessageId);
+        var request = Assert.Single(_api.Requests);
+        Assert.Equal("/2/tweets", request.Path);
+        Assert.Equal("We are sorry, Jordan: your refund for order 1042 went out today. We sent you the details privately.", request.Json.GetProperty("text").GetString());
+        Assert.Equal("1991543210987654321", request.Json.GetProperty("reply").GetProperty("in_reply_to_tweet_id").GetString());
+        var oauth = OAuthParameters(request.Authorization);
+        Assert.Equal(AccessToken, oauth["oauth_token"]);
+        Assert.Equal(OAuth1.Signature("POST", new Uri(_api.BaseUrl + request.Path), oauth.Where(p => p.Key != "oauth_signature").ToList(),
+            TwitterCases.ConsumerSecret, AccessTokenSecret), oauth["oauth_signature"]);
+    }
+
+    /// <summary>X counts a link as 23 and a CJK character or an emoji as 2: a reply over 280 by that count is refused, not cut, and X is never asked.</summary>
+    [Fact]
+    public async Task Should_refuse_a_public_reply_longer_than_x_counts_and_one_to_no_post()
+    {
+        var tooLong = await Sender.SendAsync(Command() with
+        {
+            Visibility = MessageVisibility.Public, ReplyToProviderMessageId = "1991543210987654321", Text = new string('返', 141),
+        }, CancellationToken.None);
+        var noPost = await Sender.SendAsync(Command() with { Visibility = MessageVisibility.Public }, CancellationToken.None);
+
+        Assert.Equal(("too-long", true), (tooLong.ErrorCode, tooLong.Permanent));
+        Assert.Contains("at most 280 characters; this one counts 282", tooLong.ErrorMessage, StringComparison.Ordinal);
+        Assert.Equal(("no-post", true), (noPost.ErrorCode, noPost.Permanent));
+        Assert.Empty(_api.Requests);
     }
 
     [Fact]
@@ -133,7 +173,7 @@ public sealed class DirectMessageSenderTests : IAsyncLifetime
 
         var outcome = await Sender.SendAsync(Command(), CancellationToken.None);
 
-        Assert.Equal((DirectMessageSender.RateLimited, false), (outcome.ErrorCode, outcome.Permanent));
+        Assert.Equal((XSender.RateLimited, false), (outcome.ErrorCode, outcome.Permanent));
         Assert.Single(_api.Requests);
     }
 

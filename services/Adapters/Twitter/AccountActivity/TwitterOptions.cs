@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace Routing.Adapters.Twitter.DirectMessages;
+namespace Routing.Adapters.Twitter.AccountActivity;
 
 /// <summary>The X app and the accounts it serves (section "Twitter"); secrets come from the environment or Kubernetes Secrets.</summary>
 internal sealed class TwitterOptions

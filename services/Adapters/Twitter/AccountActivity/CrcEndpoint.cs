@@ -2,7 +2,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
 
-namespace Routing.Adapters.Twitter.DirectMessages;
+namespace Routing.Adapters.Twitter.AccountActivity;
 
 /// <summary>
 /// The challenge-response check X makes when the webhook is registered and then about hourly:

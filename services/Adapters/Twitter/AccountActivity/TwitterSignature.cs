@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Routing.Adapters.Webhooks;
 
-namespace Routing.Adapters.Twitter.DirectMessages;
+namespace Routing.Adapters.Twitter.AccountActivity;
 
 /// <summary>
 /// X's webhook security (Account Activity API, "Securing webhooks"): x-twitter-webhooks-signature is "sha256="

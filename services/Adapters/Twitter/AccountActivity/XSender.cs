@@ -4,18 +4,21 @@ using Microsoft.Extensions.Options;
 using Routing.Adapters.Outbound;
 using Routing.Contracts;
 
-namespace Routing.Adapters.Twitter.DirectMessages;
+namespace Routing.Adapters.Twitter.AccountActivity;
 
 /// <summary>
-/// Sends through X API v2, POST /2/dm_conversations/with/{participant_id}/messages with {"text"}, as the account
-/// the customer wrote to (OAuth 1.0a user context, signed per attempt by <see cref="OAuth1SigningHandler"/>).
-/// The answer's data.dm_event_id is the provider message id. A 429 whose x-rate-limit-reset is within
+/// Sends through X API v2 as the account the customer wrote to (OAuth 1.0a user context, signed per attempt by
+/// <see cref="OAuth1SigningHandler"/>). A private message is a direct message, POST /2/dm_conversations/with/{participant_id}/messages
+/// with {"text"}; the answer's data.dm_event_id is the provider message id. A public one is a post in reply to the customer's,
+/// POST /2/tweets with {"text", "reply": {"in_reply_to_tweet_id"}} (X puts the @name of whom it answers before the text, outside
+/// the 280 it counts); the answer's data.id is the provider message id. A public reply longer than X counts
+/// (<see cref="PublicReplies"/>) is refused, not cut. A 429 whose x-rate-limit-reset is within
 /// Twitter:MaxRateLimitWait is sent again after the reset; a later reset fails as transient "rate-limited".
 /// 401 and 403 are permanent; every final status feeds the channel's health. A photo (one per message) is fetched from the
 /// gateway and uploaded first (POST /2/media/upload, media_category dm_image), then named in the message's attachments.
 /// </summary>
-internal sealed class DirectMessageSender(HttpClient http, IOptions<TwitterOptions> options, ChannelHealth health, FileDownloads downloads,
-    TimeProvider time, ILogger<DirectMessageSender> logger) : IChannelSender
+internal sealed class XSender(HttpClient http, IOptions<TwitterOptions> options, ChannelHealth health, FileDownloads downloads,
+    TimeProvider time, ILogger<XSender> logger) : IChannelSender
 {
     public const string RateLimited = "rate-limited";
 
@@ -28,7 +31,18 @@ internal sealed class DirectMessageSender(HttpClient http, IOptions<TwitterOptio
         {
             return SendOutcome.Failed("not-configured", $"No Twitter:Accounts:{command.ChannelAccount} access token and secret; this account cannot send.", permanent: true);
         }
-        var url = new Uri($"{config.ApiBaseUrl.TrimEnd('/')}/2/dm_conversations/with/{Uri.EscapeDataString(command.To.Value)}/messages");
+        var isPublic = command.Visibility == MessageVisibility.Public;
+        if (isPublic && string.IsNullOrEmpty(command.ReplyToProviderMessageId))
+        {
+            return SendOutcome.Failed("no-post", "A public reply on X answers a post: replyToProviderMessageId is required.", permanent: true);
+        }
+        if (isPublic && PublicReplies.Refusal(Channels.Twitter, command.Text) is { } tooLong)
+        {
+            return SendOutcome.Failed("too-long", $"Not posted: {tooLong}.", permanent: true);
+        }
+        var url = new Uri(isPublic
+            ? $"{config.ApiBaseUrl.TrimEnd('/')}/2/tweets"
+            : $"{config.ApiBaseUrl.TrimEnd('/')}/2/dm_conversations/with/{Uri.EscapeDataString(command.To.Value)}/messages");
         var giveUpAt = time.GetUtcNow() + config.MaxRateLimitWait;
         string? mediaId = null;
         if (command.Attachments.Count > 0)
@@ -41,7 +55,7 @@ internal sealed class DirectMessageSender(HttpClient http, IOptions<TwitterOptio
             var uploaded = await SignedAsync(new Uri($"{config.ApiBaseUrl.TrimEnd('/')}/2/media/upload"), account, command, giveUpAt, () => new
             {
                 media = Convert.ToBase64String(files[0].Content),
-                media_category = "dm_image",
+                media_category = isPublic ? "tweet_image" : "dm_image",
                 media_type = files[0].ContentType,
             }, ct);
             if (uploaded.Outcome is { } refused)
@@ -59,14 +73,23 @@ internal sealed class DirectMessageSender(HttpClient http, IOptions<TwitterOptio
         {
             body["text"] = command.Text;
         }
-        if (mediaId is not null)
+        if (isPublic)
+        {
+            body["reply"] = new { in_reply_to_tweet_id = command.ReplyToProviderMessageId };
+            if (mediaId is not null)
+            {
+                body["media"] = new { media_ids = new[] { mediaId } };
+            }
+        }
+        else if (mediaId is not null)
         {
             body["attachments"] = new[] { new { media_id = mediaId } };
         }
         var sent = await SignedAsync(url, account, command, giveUpAt, () => body, ct);
-        return sent.Outcome ?? (sent.Data is { } dm && dm.TryGetProperty("dm_event_id", out var eventId) && eventId.GetString() is { Length: > 0 } providerId
+        var idField = isPublic ? "id" : "dm_event_id";
+        return sent.Outcome ?? (sent.Data is { } answer && answer.TryGetProperty(idField, out var sentId) && sentId.GetString() is { Length: > 0 } providerId
             ? SendOutcome.Sent(providerId)
-            : SendOutcome.Failed("unexpected-response", "X answered without data.dm_event_id.", permanent: false));
+            : SendOutcome.Failed("unexpected-response", $"X answered without data.{idField}.", permanent: false));
     }
 
     /// <summary>X's limit on a photo in a direct message.</summary>

@@ -5,7 +5,7 @@ using Routing.OAuth;
 using Microsoft.Extensions.Options;
 using Routing.Adapters.Webhooks;
 
-namespace Routing.Adapters.Twitter.DirectMessages;
+namespace Routing.Adapters.Twitter.AccountActivity;
 
 /// <summary>
 /// Signs every attempt afresh with OAuth 1.0a (a new nonce and timestamp: X refuses a replayed nonce), with the

@@ -6,13 +6,14 @@ using Routing.Adapters.Webhooks;
 using Routing.Contracts;
 using static Routing.Adapters.Webhooks.JsonPayload;
 
-namespace Routing.Adapters.Twitter.DirectMessages;
+namespace Routing.Adapters.Twitter.AccountActivity;
 
 /// <summary>
 /// Account Activity API deliveries for a subscribed account (for_user_id): direct_message_events of type
 /// message_create become messages, with the sender's name from the users map; the account's own DMs (ours,
-/// echoed back) are ignored; direct_message_mark_read_events from a customer become "read" statuses; a
-/// user_event revoke marks the channel degraded. Other activity (posts, likes, follows, typing) is acknowledged
+/// echoed back) are ignored; tweet_create_events (mentions, replies and quotes) become public messages
+/// (<see cref="TweetEvents"/>); direct_message_mark_read_events from a customer become "read" statuses; a
+/// user_event revoke marks the channel degraded. Other activity (likes, follows, typing) is acknowledged
 /// and not published. References: https://docs.x.com/x-api/enterprise-gnip-2.0/fundamentals/account-activity and
 /// the message_create object (https://developer.x.com/en/docs/direct-messages/sending-and-receiving/guides/message-create-object).
 /// </summary>
@@ -54,6 +55,7 @@ internal sealed class AccountActivityWebhook(IOptions<TwitterOptions> options, C
             }
             messages.Add(Message(dm, create, id, sender, account, users, receivedAt));
         }
+        messages.AddRange(TweetEvents.Parse(root, account, receivedAt));
 
         var statuses = new List<DeliveryStatusChanged>();
         foreach (var (read, i) in Optional(root, "direct_message_mark_read_events").Select((x, i) => (x, i)))
