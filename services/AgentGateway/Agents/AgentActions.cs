@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using MassTransit;
 using Microsoft.Extensions.Options;
 using Routing.AgentGateway.Conversations;
@@ -171,11 +172,24 @@ internal sealed partial class AgentActions(ConversationStore store, TransferOffe
     /// <summary>The id the reply <see cref="ReplyAsync"/> sends with this key will have: a tool can record where it was written before it goes.</summary>
     public static Guid ReplyIdFor(string agentId, string idempotencyKey) => ReplySender.CommandIdFor(agentId, idempotencyKey);
 
-    /// <summary>A reply to the customer; the same <paramref name="idempotencyKey"/> again is the same reply (Repeated), never a second one.</summary>
+    /// <summary>
+    /// A reply to the customer; the same <paramref name="idempotencyKey"/> again is the same reply (Repeated), never a second one.
+    /// Text beginning "private:" or "public:" (what an agent can write in Slack or a mail) asks for that visibility when
+    /// <paramref name="visibility"/> does not say; the prefix is not sent.
+    /// </summary>
     public async Task<ActionResult> ReplyAsync(Guid id, string agentId, string? text, string? channel, string? idempotencyKey, CancellationToken ct,
-        IReadOnlyList<Guid>? attachments = null)
+        IReadOnlyList<Guid>? attachments = null, string? visibility = null)
     {
         attachments ??= [];
+        if (visibility is null && text is not null && VisibilityPrefix().Match(text) is { Success: true } prefix)
+        {
+            visibility = prefix.Groups["visibility"].Value.ToLowerInvariant();
+            text = text[prefix.Length..];
+        }
+        if (visibility is not null && !MessageVisibility.IsKnown(visibility))
+        {
+            return ActionResult.Invalid("visibility", "must be public or private");
+        }
         if (string.IsNullOrWhiteSpace(text) && attachments.Count == 0)
         {
             return ActionResult.Invalid("text", "is required (or attachments)");
@@ -206,7 +220,7 @@ internal sealed partial class AgentActions(ConversationStore store, TransferOffe
         ReplyResult result;
         try
         {
-            result = await replies.SendAsync(detail.Conversation, detail.Context, agentId, text, channel, idempotencyKey, ct, attachments);
+            result = await replies.SendAsync(detail.Conversation, detail.Context, agentId, text, channel, idempotencyKey, ct, attachments, visibility);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
         {
@@ -266,4 +280,7 @@ internal sealed partial class AgentActions(ConversationStore store, TransferOffe
         }
         return new ActionResult(ActionStatus.Done);
     }
+
+    [GeneratedRegex(@"^\s*(?<visibility>private|public)\s*:\s*", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex VisibilityPrefix();
 }

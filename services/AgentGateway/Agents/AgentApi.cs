@@ -29,7 +29,8 @@ internal static partial class AgentApi
     public sealed record ReasonBody(string? Reason);
 
     /// <summary>A reply: its text, the channel (else the one the customer last wrote on), and files uploaded with POST /attachments.</summary>
-    public sealed record ReplyBody(string? Text, string? Channel, IReadOnlyList<Guid>? Attachments = null);
+    /// <param name="Visibility">public or private; by default where the customer wrote last on the channel (a public comment is answered in public).</param>
+    public sealed record ReplyBody(string? Text, string? Channel, IReadOnlyList<Guid>? Attachments = null, string? Visibility = null);
 
     /// <summary>Who the token is.</summary>
     public sealed record Me(string AgentId);
@@ -58,7 +59,8 @@ internal static partial class AgentApi
     public sealed record TransferAnswer(Guid TransferId, string Status);
 
     /// <summary>A reply requested of the channel's adapter; its fate follows as reply.status events.</summary>
-    public sealed record ReplyRequested(Guid Id, Guid ConversationId, string Channel, string Status);
+    /// <param name="Visibility">public: posted for everyone under the customer's post; private: to the customer alone.</param>
+    public sealed record ReplyRequested(Guid Id, Guid ConversationId, string Channel, string Status, string Visibility);
 
     [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,31}$")]
     private static partial Regex ChannelName();
@@ -149,12 +151,12 @@ internal static partial class AgentApi
             }
             var key = http.Request.Headers["Idempotency-Key"].ToString();
             var result = await actions.ReplyAsync(id, AgentAuthorization.AgentOf(http), body.Text, body.Channel, key.Length == 0 ? null : key,
-                http.RequestAborted, body.Attachments ?? []);
+                http.RequestAborted, body.Attachments ?? [], body.Visibility);
             if (result is not { Status: ActionStatus.Done, Reply: { } reply })
             {
                 return Answer(result, null);
             }
-            var answer = new ReplyRequested(reply.Id, id, reply.Channel, "requested");
+            var answer = new ReplyRequested(reply.Id, id, reply.Channel, "requested", reply.Visibility);
             return reply.Repeated ? Results.Ok(answer) : Results.Accepted($"/conversations/{id}", answer);
         }).ProducesAction<ReplyRequested>().Produces<ReplyRequested>(); // 200: the same reply again, by its Idempotency-Key
         return app;

@@ -188,12 +188,12 @@ internal sealed class ConversationStore(NpgsqlDataSource db)
     /// </summary>
     private const string InsertInbound = $"""
         insert into gateway_messages (id, conversation_id, customer_id, direction, channel, channel_account, address_kind, address_value,
-            display_name, thread_key, subject, body, attachments, provider_message_id, reply_to_provider_message_id, at)
+            display_name, thread_key, subject, body, attachments, provider_message_id, reply_to_provider_message_id, at, visibility, post)
         select m.id, @id, @customerId, 'in', m.channel, m.account, m.kind, m.value, m.name, m.thread, m.subject, m.body, m.attachments::jsonb,
-            m.provider, m.reply_to, m.at
+            m.provider, m.reply_to, m.at, m.visibility, m.post::jsonb
         from unnest(@messageIds, @messageChannels, @messageAccounts, @senderKinds, @senderValues, @senderNames, @threadKeys, @subjects, @bodies,
-            @attachments, @providerIds, @replyTos, @receivedAts)
-            as m(id, channel, account, kind, value, name, thread, subject, body, attachments, provider, reply_to, at)
+            @attachments, @providerIds, @replyTos, @receivedAts, @visibilities, @posts)
+            as m(id, channel, account, kind, value, name, thread, subject, body, attachments, provider, reply_to, at, visibility, post)
         on conflict (id) do update set
             channel_account = case when excluded.provider_message_id is null then gateway_messages.channel_account else excluded.channel_account end,
             provider_message_id = coalesce(gateway_messages.provider_message_id, excluded.provider_message_id),
@@ -229,6 +229,8 @@ internal sealed class ConversationStore(NpgsqlDataSource db)
             providerIds = messages.Select(m => m.ProviderMessageId).ToArray(),
             replyTos = messages.Select(m => m.ReplyToProviderMessageId).ToArray(),
             receivedAts = messages.Select(m => m.Message.ReceivedAt.UtcDateTime).ToArray(),
+            visibilities = messages.Select(m => m.Message.Visibility).ToArray(),
+            posts = messages.Select(m => m.Message.Post is null ? null : JsonSerializer.Serialize(m.Message.Post, AgentEventLog.Json)).ToArray(),
         };
     }
 

@@ -48,7 +48,7 @@ internal sealed class MessageRoutedConsumer(GatewayDb db) : IConsumer<MessageRou
         var message = new ConversationMessage
         {
             MessageId = m.MessageId, ConversationId = m.ConversationId, Channel = m.Channel, Sender = m.Sender, Subject = m.Subject, Text = m.Text,
-            Attachments = m.Attachments, ReceivedAt = m.ReceivedAt,
+            Attachments = m.Attachments, ReceivedAt = m.ReceivedAt, Visibility = m.Visibility, Post = m.Post,
         };
         await using var tx = await db.BeginAsync(ct);
         // With no agent yet, or one the assignment already told, the assignment carries it.

@@ -21,7 +21,7 @@ internal static class ConversationErasure
         "delete from gateway_pending_statuses where (channel, provider_message_id) in (select channel, provider_message_id from gateway_messages where conversation_id = any(@conversations) or customer_id = any(@customers))",
         """
         update gateway_messages set address_value = 'erased', display_name = null, subject = null, body = null, attachments = '[]', thread_key = null,
-            provider_message_id = null, reply_to_provider_message_id = null, error_message = null
+            provider_message_id = null, reply_to_provider_message_id = null, error_message = null, post = null
         where conversation_id = any(@conversations) or customer_id = any(@customers)
         """,
         "update gateway_conversations set customer_display_name = null, context = '{}' where id = any(@conversations) or customer_id = any(@customers)",

@@ -50,12 +50,22 @@ internal sealed class MessageView
     public DateTime At { get; init; }
     public DateTime? StatusAt { get; init; }
 
+    /// <summary>private, or public: a post or comment everyone can read (the customer's), or a public reply (an agent's).</summary>
+    public string Visibility { get; init; } = MessageVisibility.Private;
+
+    /// <summary>For a public message of the customer's: the post it is under, what it answers, and a link to it.</summary>
+    public PublicPost? Post { get; init; }
+
     public const string Columns = """
         id, conversation_id as ConversationId, direction, channel, channel_account as ChannelAccount, address_kind as AddressKind,
         address_value as AddressValue, display_name as DisplayName, subject, body as Text, attachments::text as AttachmentsJson,
         provider_message_id as ProviderMessageId, agent_id as AgentId, status, error_code as ErrorCode, error_message as ErrorMessage,
-        at, status_at as StatusAt
+        at, status_at as StatusAt, visibility, post::text as PostJson
         """;
+
+    /// <summary>Dapper sets the post as the stored JSON text.</summary>
+    [JsonIgnore]
+    public string? PostJson { init => Post = value is null ? null : JsonSerializer.Deserialize<PublicPost>(value, AgentEventLog.Json); }
 
     /// <summary>Dapper sets the attachments as the stored JSON text.</summary>
     [JsonIgnore]

@@ -88,7 +88,15 @@ internal static class AgentMailText
             {
                 text.Append("Subject: ").Append(subject).Append('\n');
             }
+            if (line.Public is { } what)
+            {
+                text.Append("[").Append(what).Append(line.Permalink is { } link ? $": {link}" : "").Append("]\n");
+            }
             text.Append(line.Text).Append('\n');
+            if (line.Public is not null && !line.FromAgent)
+            {
+                text.Append("(Everyone can read this: ").Append(ToolLine.PublicReplyHint).Append(".)\n");
+            }
             foreach (var attachment in line.Attachments)
             {
                 text.Append("[attachment] ").Append(attachment.ToString()).Append('\n');

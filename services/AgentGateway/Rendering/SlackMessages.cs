@@ -320,7 +320,16 @@ internal static partial class SlackMessages
             {
                 text.Append("_").Append(Escape(subject)).Append("_\n");
             }
+            if (line.Public is { } what)
+            {
+                text.Append(":globe_with_meridians: *").Append(Escape(what[..1].ToUpperInvariant() + what[1..])).Append('*')
+                    .Append(line.Permalink is { } link ? $" · <{link}|see it>" : "").Append('\n');
+            }
             text.Append(Quote(Escape(line.Text))).Append('\n');
+            if (line.Public is not null && !line.FromAgent)
+            {
+                text.Append("_").Append(Escape(char.ToUpperInvariant(ToolLine.PublicReplyHint[0]) + ToolLine.PublicReplyHint[1..])).Append("._\n");
+            }
             foreach (var attachment in line.Attachments)
             {
                 // a signed link (Slack's readers have no token of the gateway), written as Slack's <url|label>

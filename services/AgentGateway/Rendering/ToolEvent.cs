@@ -6,8 +6,30 @@ using Routing.Contracts;
 
 namespace Routing.AgentGateway.Rendering;
 
-/// <summary>A line of a conversation as a tool shows it: who wrote, on which channel, when, and what.</summary>
-internal sealed record ToolLine(string From, string Channel, DateTimeOffset At, string? Subject, string Text, IReadOnlyList<ToolAttachment> Attachments, bool FromAgent);
+/// <summary>
+/// A line of a conversation as a tool shows it: who wrote, on which channel, when, and what. <paramref name="Public"/> says,
+/// for a message everyone can read, what it is and what it answers ("public reply on X, answering @acme: “Free delivery…”"),
+/// and <paramref name="Permalink"/> where to see it; both null for a private message.
+/// </summary>
+internal sealed record ToolLine(string From, string Channel, DateTimeOffset At, string? Subject, string Text, IReadOnlyList<ToolAttachment> Attachments,
+    bool FromAgent, string? Public = null, string? Permalink = null)
+{
+    /// <summary>What a tool says under a customer's public message: the reply follows it into public unless the agent says otherwise.</summary>
+    public const string PublicReplyHint = "your reply is posted publicly under it; begin it with \"private:\" to answer in a direct message instead";
+
+    public static ToolLine For(string from, string channel, DateTimeOffset at, string? subject, string text, IReadOnlyList<ToolAttachment> attachments,
+        bool fromAgent, string visibility, PublicPost? post)
+    {
+        if (visibility != MessageVisibility.Public)
+        {
+            return new ToolLine(from, channel, at, subject, text, attachments, fromAgent);
+        }
+        var what = fromAgent ? "public reply" : "public " + (post?.Kind ?? "post");
+        var parent = post?.ParentAuthor is { } author ? $", answering {(channel == Channels.Twitter ? "@" : "")}{author}" : "";
+        var quoted = post?.ParentText is { Length: > 0 } words ? $": “{(words.Length > 200 ? words[..199] + "…" : words)}”" : "";
+        return new ToolLine(from, channel, at, subject, text, attachments, fromAgent, $"{what} on {ToolEvent.ChannelName(channel)}{parent}{quoted}", post?.Permalink);
+    }
+}
 
 /// <summary>An attachment as a tool shows it: its name (or type), the gateway's id for it, and the signed link the sender adds.</summary>
 internal sealed record ToolAttachment(string Label, Guid? Id, string? Link = null)
@@ -93,8 +115,8 @@ internal sealed record ToolEvent(string Type, Guid ConversationId, DateTimeOffse
                 History = d.Customer.History.Select(h => $"{h.AgentId}, last {h.LastHandledAt.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}").ToList(),
                 CustomerNotes = d.Customer.Notes.Select(n => $"{n.Author}, {n.WrittenAt.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}: {n.Text}").ToList(),
                 Tags = d.Customer.Tags,
-                Earlier = d.Customer.EarlierMessages.Select(m => new ToolLine(m.Sender.DisplayName ?? m.Sender.Value, m.Channel, m.ReceivedAt, m.Subject,
-                    m.Text ?? "", Attachments(m.Attachments), false)).ToList(),
+                Earlier = d.Customer.EarlierMessages.Select(m => ToolLine.For(m.Sender.DisplayName ?? m.Sender.Value, m.Channel, m.ReceivedAt, m.Subject,
+                    m.Text ?? "", Attachments(m.Attachments), false, m.Visibility, m.Post)).ToList(),
                 Messages = d.Messages.Select(Line).ToList(),
             },
             MessageReceivedData d => e with { Channel = d.Message.Channel, Messages = [Line(d.Message)] },
@@ -113,8 +135,8 @@ internal sealed record ToolEvent(string Type, Guid ConversationId, DateTimeOffse
                 TransferFrom = d.FromAgentId,
                 Note = d.Note,
                 OfferExpiresAt = d.ExpiresAt,
-                Messages = d.Messages.Select(m => new ToolLine(m.Sender.DisplayName ?? m.Sender.Value, m.Channel, m.ReceivedAt, m.Subject, m.Text ?? "",
-                    Attachments(m.Attachments), false)).ToList(),
+                Messages = d.Messages.Select(m => ToolLine.For(m.Sender.DisplayName ?? m.Sender.Value, m.Channel, m.ReceivedAt, m.Subject, m.Text ?? "",
+                    Attachments(m.Attachments), false, m.Visibility, m.Post)).ToList(),
             },
             TransferEndedData d => e with { TransferId = d.TransferId, Reason = d.Text },
             ConversationHeldData d => e with
@@ -129,8 +151,8 @@ internal sealed record ToolEvent(string Type, Guid ConversationId, DateTimeOffse
     private static ToolLine Line(MessageView m)
     {
         var fromAgent = m.Direction == "out";
-        return new ToolLine(fromAgent ? m.AgentId ?? "agent" : m.DisplayName ?? m.AddressValue, m.Channel, new DateTimeOffset(DateTime.SpecifyKind(m.At, DateTimeKind.Utc)),
-            m.Subject, m.Text ?? "", Attachments(m.Attachments), fromAgent);
+        return ToolLine.For(fromAgent ? m.AgentId ?? "agent" : m.DisplayName ?? m.AddressValue, m.Channel, new DateTimeOffset(DateTime.SpecifyKind(m.At, DateTimeKind.Utc)),
+            m.Subject, m.Text ?? "", Attachments(m.Attachments), fromAgent, m.Visibility, m.Post);
     }
 
     private static IReadOnlyList<ToolAttachment> Attachments(IReadOnlyList<MessageAttachment> attachments) =>

@@ -9,7 +9,8 @@ using Routing.Contracts;
 namespace Routing.AgentGateway.Replies;
 
 /// <summary>The outcome of a reply request: sent to the adapter's queue (or already, for a retried request), or refused with the field at fault.</summary>
-internal sealed record ReplyResult(Guid Id, string Channel, bool Repeated, string? RefusedField = null, string? Refusal = null, bool InProgress = false);
+internal sealed record ReplyResult(Guid Id, string Channel, bool Repeated, string? RefusedField = null, string? Refusal = null, bool InProgress = false,
+    string Visibility = MessageVisibility.Private);
 
 /// <summary>
 /// Turns an agent's reply into SendChannelMessage on the customer's channel: the channel the customer last wrote on
@@ -21,6 +22,10 @@ internal sealed record ReplyResult(Guid Id, string Channel, bool Repeated, strin
 /// Files the reply names (uploaded by the agent, or a customer's file of theirs) must suit the channel (ChannelFiles); the
 /// adapter gets each as a signed link to the gateway (Gateway:Attachments:ProviderLinkLifetime), which the provider fetches
 /// (MMS, WhatsApp, Messenger) or the adapter does (X, email).
+/// A reply goes where the customer wrote: under their latest message on the channel, in public when that message was public
+/// (a mention, a comment), unless the agent asks for the other visibility. In public it answers the customer's latest
+/// public message there, within the channel's length (PublicReplies); in private after a public message it is a private
+/// reply to that message (Meta's, which opens a direct conversation; on X a direct message).
 /// </summary>
 internal sealed class ReplySender(NpgsqlDataSource db, ISendEndpointProvider send, AttachmentStore files, AttachmentLinks links,
     IOptions<AttachmentOptions> fileOptions, IOptions<GatewayOptions> options, TimeProvider time)
@@ -38,13 +43,38 @@ internal sealed class ReplySender(NpgsqlDataSource db, ISendEndpointProvider sen
     };
 
     public async Task<ReplyResult> SendAsync(ConversationView conversation, JsonElement context, string agentId, string text, string? channel,
-        string? idempotencyKey, CancellationToken ct, IReadOnlyList<Guid>? attachmentIds = null)
+        string? idempotencyKey, CancellationToken ct, IReadOnlyList<Guid>? attachmentIds = null, string? visibility = null)
     {
         attachmentIds ??= [];
         await using var connection = await db.OpenConnectionAsync(ct);
         channel = channel?.Trim().ToLowerInvariant() ?? await ReplyStore.LastChannelAsync(connection, conversation.Id, ct) ?? conversation.Channel;
         var target = await ReplyStore.LatestInboundAsync(connection, conversation.Id, conversation.CustomerId, channel, ct) ?? FromAddresses(context, channel);
         var id = idempotencyKey is null ? Guid.CreateVersion7() : CommandIdFor(agentId, idempotencyKey);
+        visibility ??= target?.Visibility ?? MessageVisibility.Private;
+        string? privateReplyTo = null;
+        if (visibility == MessageVisibility.Public)
+        {
+            target = await ReplyStore.LatestInboundAsync(connection, conversation.Id, conversation.CustomerId, channel, ct, MessageVisibility.Public);
+            if (!PublicReplies.Supported(channel) || target is null)
+            {
+                return new ReplyResult(id, channel, false, "visibility",
+                    $"cannot be public: the customer wrote nothing public on {channel} to answer under", Visibility: visibility);
+            }
+            if (PublicReplies.Refusal(channel, text) is { } tooLong)
+            {
+                return new ReplyResult(id, channel, false, "text", $"cannot be posted: {tooLong}", Visibility: visibility);
+            }
+            if (attachmentIds.Count > 0 && channel == Channels.Instagram)
+            {
+                return new ReplyResult(id, channel, false, "attachments", "cannot go in a public reply on instagram: a comment carries words only", Visibility: visibility);
+            }
+        }
+        else if (target is { Visibility: MessageVisibility.Public } answered)
+        {
+            // The customer's latest words here were public: the private answer is a private reply to them, not in their thread.
+            privateReplyTo = answered.ReplyToProviderMessageId;
+            target = answered with { ThreadKey = null, ReplyToProviderMessageId = null, CustomerLastMessageAt = null };
+        }
         if (target is null)
         {
             return new ReplyResult(id, channel, false, "channel", $"the customer has no address on {channel}");
@@ -63,7 +93,7 @@ internal sealed class ReplySender(NpgsqlDataSource db, ISendEndpointProvider sen
         var ids = attachmentIds.ToArray();
         // the conversation shows the files as the agent API's links, as it shows the customer's
         var shown = JsonSerializer.Serialize(attachments.Select((a, i) => a with { Url = AttachmentIds.Path(ids[i]) }), AgentEventLog.Json);
-        var inserted = await ReplyStore.InsertAsync(connection, id, conversation, agentId, channel, target, text, ids, shown, now, ct);
+        var inserted = await ReplyStore.InsertAsync(connection, id, conversation, agentId, channel, target, text, ids, shown, now, ct, visibility);
         if (!inserted)
         {
             // A retried request: the reply went to the adapter's queue when it was recorded, so nothing goes out again
@@ -78,8 +108,8 @@ internal sealed class ReplySender(NpgsqlDataSource db, ISendEndpointProvider sen
             {
                 // Another request is publishing it now: whether it goes is not known yet, so this one cannot say it did.
                 return await ReplyStore.PublishingAsync(connection, id, ct)
-                    ? new ReplyResult(id, channel, true, InProgress: true)
-                    : new ReplyResult(id, channel, true);
+                    ? new ReplyResult(id, channel, true, InProgress: true, Visibility: visibility)
+                    : new ReplyResult(id, channel, true, Visibility: visibility);
             }
         }
         var command = new SendChannelMessage
@@ -95,6 +125,8 @@ internal sealed class ReplySender(NpgsqlDataSource db, ISendEndpointProvider sen
             Text = text,
             Attachments = attachments,
             ReplyToProviderMessageId = target.ReplyToProviderMessageId,
+            Visibility = visibility,
+            PrivateReplyTo = privateReplyTo,
             CustomerLastMessageAt = target.CustomerLastMessageAt is { } last ? new DateTimeOffset(last, TimeSpan.Zero) : null,
             RequestedAt = now,
         };
@@ -114,7 +146,7 @@ internal sealed class ReplySender(NpgsqlDataSource db, ISendEndpointProvider sen
             throw;
         }
         await ReplyStore.PublishedAsync(connection, id, CancellationToken.None);
-        return new ReplyResult(id, channel, !inserted);
+        return new ReplyResult(id, channel, !inserted, Visibility: visibility);
     }
 
     /// <summary>

@@ -1,12 +1,14 @@
 using Routing.AgentGateway.Events;
 using Dapper;
 using Npgsql;
+using Routing.Contracts;
 
 namespace Routing.AgentGateway.Replies;
 
 /// <summary>Where a reply on a channel goes: the account the customer wrote to, the customer's address there, and what to thread it under.</summary>
+/// <param name="Visibility">The visibility of the customer's message the target is taken from (private where it is no message).</param>
 internal sealed record ReplyTarget(string ChannelAccount, string AddressKind, string AddressValue, string? DisplayName, string? ThreadKey,
-    string? Subject, string? ReplyToProviderMessageId, DateTime? CustomerLastMessageAt);
+    string? Subject, string? ReplyToProviderMessageId, DateTime? CustomerLastMessageAt, string Visibility = MessageVisibility.Private);
 
 /// <summary>A reply whose status changed, for the agent's event.</summary>
 internal sealed record ReplyChange(Guid Id, Guid ConversationId, string AgentId, string Channel, string Status, string? ProviderMessageId,
@@ -39,15 +41,17 @@ internal static class ReplyStore
         """;
 
     /// <summary>The customer's latest message on the channel, in this conversation first, else in any of the customer's conversations.</summary>
-    public static async Task<ReplyTarget?> LatestInboundAsync(NpgsqlConnection connection, Guid conversationId, Guid customerId, string channel, CancellationToken ct) =>
+    public static async Task<ReplyTarget?> LatestInboundAsync(NpgsqlConnection connection, Guid conversationId, Guid customerId, string channel, CancellationToken ct,
+        string? visibility = null) =>
         await connection.QuerySingleOrDefaultAsync<ReplyTarget>(new CommandDefinition(
             """
             select channel_account as ChannelAccount, address_kind as AddressKind, address_value as AddressValue, display_name as DisplayName,
-                   thread_key as ThreadKey, subject, provider_message_id as ReplyToProviderMessageId, at as CustomerLastMessageAt
+                   thread_key as ThreadKey, subject, provider_message_id as ReplyToProviderMessageId, at as CustomerLastMessageAt, visibility
             from gateway_messages
             where customer_id = @customerId and direction = 'in' and channel = @channel and channel_account <> ''
+              and (@visibility::text is null or visibility = @visibility)
             order by (conversation_id = @conversationId) desc, at desc limit 1
-            """, new { conversationId, customerId, channel }, cancellationToken: ct));
+            """, new { conversationId, customerId, channel, visibility }, cancellationToken: ct));
 
     /// <summary>The channel the customer last wrote on in the conversation (a conversation follows the customer across channels).</summary>
     public static Task<string?> LastChannelAsync(NpgsqlConnection connection, Guid conversationId, CancellationToken ct) =>
@@ -55,21 +59,23 @@ internal static class ReplyStore
             "select channel from gateway_messages where conversation_id = @conversationId and direction = 'in' and channel_account <> '' order by at desc limit 1",
             new { conversationId }, cancellationToken: ct));
 
-    /// <summary>Records the reply as requested; false when this command id was recorded before (a retried request).</summary>
+    /// <summary>Records the reply as requested (public: posted for everyone); false when this command id was recorded before (a retried request).</summary>
     public static async Task<bool> InsertAsync(NpgsqlConnection connection, Guid id, ConversationView conversation, string agentId, string channel,
-        ReplyTarget target, string text, Guid[] attachmentIds, string attachmentsJson, DateTimeOffset now, CancellationToken ct) =>
+        ReplyTarget target, string text, Guid[] attachmentIds, string attachmentsJson, DateTimeOffset now, CancellationToken ct, string visibility = MessageVisibility.Private) =>
         await connection.ExecuteAsync(new CommandDefinition(
             $"""
             insert into gateway_messages (id, conversation_id, customer_id, direction, channel, channel_account, address_kind, address_value,
-                display_name, thread_key, subject, body, reply_to_provider_message_id, agent_id, status, error_code, at, status_at, attachment_ids, attachments)
+                display_name, thread_key, subject, body, reply_to_provider_message_id, agent_id, status, error_code, at, status_at, attachment_ids, attachments,
+                visibility)
             values (@id, @conversationId, @customerId, 'out', @channel, @ChannelAccount, @AddressKind, @AddressValue, @DisplayName, @ThreadKey,
-                @Subject, @text, @ReplyToProviderMessageId, @agentId, 'requested', '{Publishing}', @now, @now, @attachmentIds, @attachmentsJson::jsonb)
+                @Subject, @text, @ReplyToProviderMessageId, @agentId, 'requested', '{Publishing}', @now, @now, @attachmentIds, @attachmentsJson::jsonb,
+                @visibility)
             on conflict (id) do nothing
             """, new
             {
                 id, conversationId = conversation.Id, customerId = conversation.CustomerId, channel, target.ChannelAccount, target.AddressKind,
                 target.AddressValue, target.DisplayName, target.ThreadKey, target.Subject, text, target.ReplyToProviderMessageId, agentId,
-                now = now.UtcDateTime, attachmentIds, attachmentsJson,
+                now = now.UtcDateTime, attachmentIds, attachmentsJson, visibility,
             }, cancellationToken: ct)) == 1;
 
     /// <summary>Whether the recorded reply is the one asked for again (same conversation, channel, text and files).</summary>

@@ -7,13 +7,14 @@ internal sealed record ConversationResponse(
     Guid Id, Guid CustomerId, string Channel, string ChannelAccount, string? ThreadKey, string Status, string? AgentId, int Priority,
     string[] HeldFor, DateTimeOffset? HoldUntil, string[] ExcludedAgents, DateTimeOffset? OfferExpiresAt, DateTimeOffset? AcceptedAt,
     DateTimeOffset CreatedAt, DateTimeOffset? WaitingSince, DateTimeOffset? AssignedAt, DateTimeOffset? ClosedAt, string? ClosedBy,
-    string? CloseReason, DateTimeOffset LastMessageAt, string? Team, string? Language, string[] Skills, ConversationMeasuresResponse Measures)
+    string? CloseReason, DateTimeOffset LastMessageAt, string? Team, string? Language, string[] Skills, ConversationMeasuresResponse Measures,
+    string Visibility)
 {
     public static ConversationResponse From(ConversationRow c) => new(
         c.Id, c.CustomerId, c.Channel, c.ChannelAccount, c.ThreadKey, c.Status, c.AgentId, c.Priority, c.HeldFor, U(c.HoldUntil),
         c.ExcludedAgents, U(c.OfferExpiresAt), U(c.AcceptedAt), AgentRow.Utc(c.CreatedAt), U(c.WaitingSince), U(c.AssignedAt),
         U(c.ClosedAt), c.ClosedBy, c.CloseReason, AgentRow.Utc(c.LastMessageAt), c.Team, c.Language, c.Skills,
-        new ConversationMeasuresResponse(U(c.FirstAssignedAt), U(c.FirstResponseAt), U(c.LastReplyAt), c.HandleSeconds, c.PreferredHit));
+        new ConversationMeasuresResponse(U(c.FirstAssignedAt), U(c.FirstResponseAt), U(c.LastReplyAt), c.HandleSeconds, c.PreferredHit), c.Visibility);
 
     private static DateTimeOffset? U(DateTime? value) => value is { } v ? AgentRow.Utc(v) : null;
 }
