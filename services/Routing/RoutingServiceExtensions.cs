@@ -113,6 +113,7 @@ internal static class RoutingServiceExtensions
         x.AddConsumer<AgentAnsweredTransferConsumer, RoutingConsumerDefinition<AgentAnsweredTransferConsumer>>();
         x.AddConsumer<ReplySentConsumer, RoutingConsumerDefinition<ReplySentConsumer>>();
         x.AddConsumer<CustomerProfileObservedConsumer, RoutingConsumerDefinition<CustomerProfileObservedConsumer>>();
+        x.AddConsumer<CustomerAddressLinkedConsumer, RoutingConsumerDefinition<CustomerAddressLinkedConsumer>>();
         x.AddConsumer<AnnotateCustomerConsumer, RoutingConsumerDefinition<AnnotateCustomerConsumer>>();
     }
 

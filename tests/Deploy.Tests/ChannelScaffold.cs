@@ -268,8 +268,8 @@ internal static partial class ChannelScaffold
                 {
                   "user": "{{channel.Service}}",
                   "vhost": "/",
-                  "configure": "{{own}}|^Routing\\.Contracts:(CustomerProfileObserved|DeliveryStatusChanged|InboundMessageReceived|OutboundMessageFailed|OutboundMessageSent)$|{{faults}}",
-                  "write": "{{own}}|^Routing\\.Contracts:(InboundMessageReceived|CustomerProfileObserved|DeliveryStatusChanged|OutboundMessageSent|OutboundMessageFailed)$|{{faults}}",
+                  "configure": "{{own}}|^Routing\\.Contracts:(CustomerAddressLinked|CustomerProfileObserved|DeliveryStatusChanged|InboundMessageReceived|OutboundMessageFailed|OutboundMessageSent)$|{{faults}}",
+                  "write": "{{own}}|^Routing\\.Contracts:(InboundMessageReceived|CustomerProfileObserved|CustomerAddressLinked|DeliveryStatusChanged|OutboundMessageSent|OutboundMessageFailed)$|{{faults}}",
                   "read": "{{own}}|^MassTransit:(Fault--Routing\\.Contracts:[A-Za-z]+--|ReceiveFault)$"
                 },
 

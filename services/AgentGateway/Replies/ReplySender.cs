@@ -73,7 +73,8 @@ internal sealed class ReplySender(NpgsqlDataSource db, ISendEndpointProvider sen
         {
             // The customer's latest words here were public: the private answer is a private reply to them, not in their thread.
             privateReplyTo = answered.ReplyToProviderMessageId;
-            target = answered with { ThreadKey = null, ReplyToProviderMessageId = null, CustomerLastMessageAt = null };
+            // The thread key (the post) stays: Meta's private reply to a visitor's post names the post, to a comment the comment.
+            target = answered with { ReplyToProviderMessageId = null, CustomerLastMessageAt = null };
         }
         if (target is null)
         {

@@ -165,6 +165,38 @@ internal static class CustomerStore
         return mergeId;
     }
 
+    /// <summary>
+    /// Joins <paramref name="address"/> to the customer who owns <paramref name="known"/> when no one owns it yet (both rows
+    /// locked: the owner's customer, and the address's). Returns the known address's customer (null: no one, as after an
+    /// erasure) and the address's (the same one when it was joined now or before, another when someone else had it).
+    /// </summary>
+    public static async Task<(Guid? Owner, Guid? Other)> LinkAddressAsync(NpgsqlConnection connection, NpgsqlTransaction tx, NormalizedAddress known,
+        NormalizedAddress address, string? displayName, DateTimeOffset now, CancellationToken ct)
+    {
+        var owner = await connection.QuerySingleOrDefaultAsync<Guid?>(new CommandDefinition(
+            """
+            select c.id from identities i join customers c on c.id = i.customer_id
+            where i.kind = @kind and i.value = @value and c.merged_into is null for update of c
+            """, new { kind = known.Kind, value = known.Value }, tx, cancellationToken: ct));
+        if (owner is null)
+        {
+            return (null, null);
+        }
+        var other = await connection.QuerySingleAsync<Guid>(new CommandDefinition(
+            """
+            with joined as (
+                insert into identities (kind, value, customer_id, display_name, created_at)
+                values (@kind, @value, @owner, @displayName, @now)
+                on conflict (kind, value) do nothing
+                returning customer_id)
+            select customer_id from joined
+            union all
+            select customer_id from identities where kind = @kind and value = @value
+            limit 1
+            """, new { kind = address.Kind, value = address.Value, owner, displayName, now }, tx, cancellationToken: ct));
+        return (owner, other);
+    }
+
     /// <summary>Locks the customers' rows in id order, the order every routing transaction takes them in (so none can deadlock).</summary>
     public static Task LockAsync(NpgsqlConnection connection, NpgsqlTransaction tx, Guid[] customerIds, CancellationToken ct) =>
         connection.ExecuteAsync(new CommandDefinition(

@@ -18,6 +18,7 @@ internal static class MessengerCases
     public const string Page = "1353269864728879";
     public const string Psid = "1254459154682919";
     private const string Json = "application/json";
+    private const string Feed = "https://developers.facebook.com/docs/graph-api/webhooks/reference/page/#feed";
     private const string Source = "https://developers.facebook.com/docs/messenger-platform/reference/webhook-events";
     private static readonly DateTimeOffset At = Conformance.ReceivedAt;
 
@@ -171,9 +172,73 @@ internal static class MessengerCases
             SkippedFields = ["entry[0].messaging[0].sender"],
             Messages = [Message("m_beside", 1458692752478, "still here")],
         },
+        new()
+        {
+            Name = "a comment under the Page's post: a public message of its author",
+            Source = Feed,
+            ContentType = Json,
+            Body = """{"object":"page","entry":[{"id":"1353269864728879","time":1795170000,"changes":[{"field":"feed","value":{"from":{"id":"3587261794680021","name":"Paolo Conti"},"post":{"status_type":"added_photos","is_published":true,"updated_time":"2026-11-20T10:20:00+0000","permalink_url":"https://www.facebook.com/acme/posts/pfbid02Xy7","promotion_status":"inactive","id":"1353269864728879_838212218440829"},"message":"I have a problem with my order, is anyone listening?","post_id":"1353269864728879_838212218440829","comment_id":"838212218440829_1150336279598617","created_time":1795169990,"item":"comment","parent_id":"1353269864728879_838212218440829","verb":"add"}}]}]}""",
+            Headers = Signed("sha256=99604ed4ea72d7ee7d0e09c96dcc9cb1aaff609f2105516dab4fde7baca2c842"),
+            Messages = [Public("838212218440829_1150336279598617", 1795169990, "I have a problem with my order, is anyone listening?", "3587261794680021", "Paolo Conti",
+                new PublicPost { PostId = "1353269864728879_838212218440829", Permalink = "https://www.facebook.com/acme/posts/pfbid02Xy7", Kind = "comment" }) with
+            {
+                ReplyToProviderMessageId = "1353269864728879_838212218440829",
+            }],
+        },
+        new()
+        {
+            Name = "a reply with a photo is a message; an edit, the Page's own comment and a reaction are not",
+            Source = Feed,
+            ContentType = Json,
+            Body = """{"object":"page","entry":[{"id":"1353269864728879","time":1795170100,"changes":[{"field":"feed","value":{"from":{"id":"3587261794680021","name":"Paolo Conti"},"post":{"status_type":"added_photos","is_published":true,"updated_time":"2026-11-20T10:21:00+0000","permalink_url":"https://www.facebook.com/acme/posts/pfbid02Xy7","promotion_status":"inactive","id":"1353269864728879_838212218440829"},"message":"Here is the box as it came","post_id":"1353269864728879_838212218440829","comment_id":"838212218440829_1150336912345678","created_time":1795170090,"item":"comment","parent_id":"838212218440829_1150336279598617","verb":"add","photo":"https://scontent.xx.fbcdn.net/v/t39.30808-6/box.jpg"}},{"field":"feed","value":{"from":{"id":"3587261794680021","name":"Paolo Conti"},"post_id":"1353269864728879_838212218440829","comment_id":"838212218440829_1150336279598617","created_time":1795170095,"item":"comment","parent_id":"1353269864728879_838212218440829","verb":"edited","message":"I have a problem with my order!"}},{"field":"feed","value":{"from":{"id":"1353269864728879","name":"Acme"},"post_id":"1353269864728879_838212218440829","comment_id":"838212218440829_1150337000000001","created_time":1795170096,"item":"comment","parent_id":"838212218440829_1150336279598617","verb":"add","message":"We are on it, Paolo."}},{"field":"feed","value":{"from":{"id":"3587261794680021","name":"Paolo Conti"},"post_id":"1353269864728879_838212218440829","created_time":1795170097,"item":"reaction","parent_id":"1353269864728879_838212218440829","reaction_type":"angry","verb":"add"}}]}]}""",
+            Headers = Signed("sha256=0076654fb7b4541d77e5f2962a7290d79590c8589709a25c7fe377b2469df394"),
+            Messages = [Public("838212218440829_1150336912345678", 1795170090, "Here is the box as it came", "3587261794680021", "Paolo Conti",
+                new PublicPost
+                {
+                    PostId = "1353269864728879_838212218440829", Permalink = "https://www.facebook.com/acme/posts/pfbid02Xy7", ParentId = "838212218440829_1150336279598617", Kind = "comment",
+                }) with
+            {
+                ReplyToProviderMessageId = "838212218440829_1150336279598617",
+                Attachments = [new MessageAttachment { ContentType = "image/*", Url = "https://scontent.xx.fbcdn.net/v/t39.30808-6/box.jpg" }],
+            }],
+        },
+        new()
+        {
+            Name = "a visitor's post on the Page",
+            Source = Feed,
+            ContentType = Json,
+            Body = """{"object":"page","entry":[{"id":"1353269864728879","time":1795171000,"changes":[{"field":"feed","value":{"from":{"id":"4711000000000001","name":"Lena Vogel"},"message":"Your delivery app has been down all morning.","post_id":"1353269864728879_900000000000001","created_time":1795170990,"item":"status","published":1,"verb":"add"}}]}]}""",
+            Headers = Signed("sha256=ce2fc4554a1fafed7fe3d8758d94649e5357257eda151a0a7038c9d9ca8d6db5"),
+            Messages = [Public("1353269864728879_900000000000001", 1795170990, "Your delivery app has been down all morning.", "4711000000000001", "Lena Vogel",
+                new PublicPost { PostId = "1353269864728879_900000000000001", Kind = "post" })],
+        },
+        new()
+        {
+            Name = "a comment without its author is skipped, the delivery taken",
+            Source = Feed,
+            ContentType = Json,
+            Body = """{"object":"page","entry":[{"id":"1353269864728879","time":1795170000,"changes":[{"field":"feed","value":{"post_id":"1353269864728879_838212218440829","comment_id":"838212218440829_1150339999999999","created_time":1795169990,"item":"comment","parent_id":"1353269864728879_838212218440829","verb":"add","message":"who am I"}}]}]}""",
+            Headers = Signed("sha256=6401972a4be52e80d258751ad802776957d181518ba219eee6d7de144dc02d26"),
+            SkippedFields = ["entry[0].changes[0].value.from"],
+        },
     ];
 
     public static ConformanceCase Named(string name) => All.Single(c => c.Name == name);
+
+    private static InboundMessageReceived Public(string id, long seconds, string text, string author, string name, PublicPost post) => new()
+    {
+        MessageId = MessageIds.ForInbound("facebook", id),
+        Channel = "facebook",
+        ChannelAccount = Page,
+        ProviderMessageId = id,
+        Sender = new CustomerAddress { Kind = "facebook-user", Value = author, DisplayName = name },
+        ThreadKey = post.PostId,
+        Text = text,
+        ProviderTimestamp = DateTimeOffset.FromUnixTimeSeconds(seconds),
+        ReceivedAt = At,
+        Visibility = MessageVisibility.Public,
+        Post = post,
+    };
 
     private static Dictionary<string, string> Signed(string signature) => new() { ["X-Hub-Signature-256"] = signature };
 

@@ -18,6 +18,7 @@ internal static class InstagramCases
     public const string Account = "17841405309211844";
     public const string Igsid = "6970231626340297";
     private const string Json = "application/json";
+    private const string Comments = "https://developers.facebook.com/docs/graph-api/webhooks/reference/instagram/#comments";
     private const string Source = "https://developers.facebook.com/docs/instagram-platform/webhooks/examples";
     private const long Sent = 1732609531984;
 
@@ -146,9 +147,44 @@ internal static class InstagramCases
             Headers = Signed("sha256=185964a275a4750e5896b4084ee85c2174d9cd9ab1f1ce6a3fa1772600af9ac6"),
             MalformedField = "object",
         },
+        new()
+        {
+            Name = "a comment on the account's post: a public message of the same person as their DMs",
+            Source = Comments,
+            ContentType = Json,
+            Body = """{"object":"instagram","entry":[{"id":"17841405309211844","time":1795172000,"changes":[{"field":"comments","value":{"from":{"id":"6970231626340297","username":"nina.ferri"},"media":{"id":"18068738158496142","media_product_type":"FEED"},"id":"17865799348089039","text":"Ordered the blue one two weeks ago, still nothing 😕"}}]}]}""",
+            Headers = Signed("sha256=4f86c492cc2f699af9add012188b8682447a4a1df59c56e6fdea439cc5edf08d"),
+            Messages = [Comment("17865799348089039", "Ordered the blue one two weeks ago, still nothing 😕", null, "FEED")],
+        },
+        new()
+        {
+            Name = "the account's own reply is not a message; the customer's answer to it is",
+            Source = Comments,
+            ContentType = Json,
+            Body = """{"object":"instagram","entry":[{"id":"17841405309211844","time":1795172100,"changes":[{"field":"comments","value":{"from":{"id":"17841405309211844","username":"acme","self_ig_scoped_id":"2105722729836161"},"media":{"id":"18068738158496142","media_product_type":"FEED"},"id":"17865799348089040","parent_id":"17865799348089039","text":"So sorry, Nina! Check your DMs."}},{"field":"comments","value":{"from":{"id":"6970231626340297","username":"nina.ferri"},"media":{"id":"18068738158496142","media_product_type":"REELS"},"id":"17865799348089041","parent_id":"17865799348089040","text":"Thanks!"}}]}]}""",
+            Headers = Signed("sha256=289447ec9f852536670ee75634ababd207d327dd25fe2043d2109b85bc6f97e9"),
+            Messages = [Comment("17865799348089041", "Thanks!", "17865799348089040", "REELS") with { ProviderTimestamp = DateTimeOffset.FromUnixTimeSeconds(1795172100) }],
+        },
     ];
 
     public static ConformanceCase Named(string name) => All.Single(c => c.Name == name);
+
+    private static InboundMessageReceived Comment(string id, string text, string? parent, string surface) => new()
+    {
+        MessageId = MessageIds.ForInbound("instagram", id),
+        Channel = "instagram",
+        ChannelAccount = Account,
+        ProviderMessageId = id,
+        Sender = new CustomerAddress { Kind = "instagram", Value = Igsid, DisplayName = "nina.ferri" },
+        ThreadKey = "18068738158496142",
+        Text = text,
+        ProviderTimestamp = DateTimeOffset.FromUnixTimeSeconds(1795172000),
+        ReceivedAt = Conformance.ReceivedAt,
+        ReplyToProviderMessageId = parent ?? "18068738158496142",
+        Visibility = MessageVisibility.Public,
+        Post = new PublicPost { PostId = "18068738158496142", ParentId = parent, Kind = "comment" },
+        Metadata = new Dictionary<string, string> { ["username"] = "nina.ferri", ["media_product_type"] = surface },
+    };
 
     private static Dictionary<string, string> Signed(string signature) => new() { ["X-Hub-Signature-256"] = signature };
 

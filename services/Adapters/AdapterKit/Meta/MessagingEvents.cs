@@ -17,7 +17,8 @@ public sealed record MessagingProduct(string Object, string Channel, string Addr
 /// Messenger gives as watermarks and Instagram by message id. References:
 /// https://developers.facebook.com/docs/messenger-platform/reference/webhook-events and
 /// https://developers.facebook.com/docs/instagram-platform/webhooks/examples. The webhooks carry no names: a name needs a
-/// Graph API call, never made inside a webhook.
+/// Graph API call, never made inside a webhook. An entry's "changes" (a Page's feed, an Instagram account's comments) are
+/// public messages, read by <see cref="PublicChanges"/>.
 /// </summary>
 public static class MessagingEvents
 {
@@ -38,6 +39,8 @@ public static class MessagingEvents
             {
                 SkippedItem.Try(skipped, () => items.Read(item, $"entry[{e}].messaging[{m}]"));
             }
+            // comments and visitor posts, when the app subscribes to the Page's feed or the account's comments
+            SkippedItem.Try(skipped, () => PublicChanges.Read(product, entry, $"entry[{e}]", receivedAt, items.Messages, skipped));
         }
         return new WebhookContent(items.Messages, items.Statuses) { Skipped = skipped };
     }

@@ -9,7 +9,9 @@ namespace Routing.Adapters.Meta;
 /// Meta's Human Agent permission, named by <paramref name="TagSetting"/> when it is off), and the error subcodes with
 /// which Meta refuses a reply outside the standard window.
 /// </summary>
-public sealed record SendApiTarget(string Channel, string Url, string AccessToken, bool HumanAgentTag, string TagSetting, IReadOnlySet<int> WindowSubcodes);
+/// <param name="AddressKind">The kind of address a direct message reaches (facebook: the Page-scoped id; instagram: the IGSID).</param>
+public sealed record SendApiTarget(string Channel, string Url, string AccessToken, bool HumanAgentTag, string TagSetting, IReadOnlySet<int> WindowSubcodes,
+    string AddressKind);
 
 /// <summary>
 /// The Send API (https://developers.facebook.com/docs/messenger-platform/reference/send-api). Within 24 hours of the
@@ -30,6 +32,10 @@ public sealed class SendApi(HttpClient http, ReplyParts replyParts, TimeProvider
 
     public async Task<SendOutcome> SendAsync(SendApiTarget target, SendChannelMessage command, CancellationToken ct)
     {
+        if (command.PrivateReplyTo is not null)
+        {
+            return await PrivateReplyAsync(target, command, ct);
+        }
         var age = command.CustomerLastMessageAt is { } last ? time.GetUtcNow() - last : (TimeSpan?)null;
         if (age is null || age < StandardWindow)
         {
@@ -52,6 +58,38 @@ public sealed class SendApi(HttpClient http, ReplyParts replyParts, TimeProvider
         return stillOutside
             ? SendOutcome.Failed(OutsideWindow, "Meta refused the reply even with the HUMAN_AGENT tag: " + tagged.ErrorMessage, permanent: true)
             : tagged;
+    }
+
+    /// <summary>
+    /// A private reply (https://developers.facebook.com/docs/messenger-platform/discovery/private-replies): one message to the
+    /// author of a comment (recipient comment_id) or of a visitor's post on the Page (recipient post_id: the post is the
+    /// thread), within 7 days of it, once per comment. It opens the direct conversation, and Meta's answer names the author's
+    /// id there (recipient_id), which the outcome carries. No tag can stretch it, and it is one message: files wait for the
+    /// customer's answer.
+    /// </summary>
+    private async Task<SendOutcome> PrivateReplyAsync(SendApiTarget target, SendChannelMessage command, CancellationToken ct)
+    {
+        if (command.Attachments.Count > 0)
+        {
+            return SendOutcome.Failed("private-reply-files", "A private reply is one message of words: send the files once the customer has answered it.", permanent: true);
+        }
+        var answered = command.PrivateReplyTo!;
+        var result = await GraphApi.PostAsync(http, target.Url, target.AccessToken, new
+        {
+            recipient = answered == command.ThreadKey ? (object)new { post_id = answered } : new { comment_id = answered },
+            messaging_type = "RESPONSE",
+            message = new { text = command.Text },
+        }, ct);
+        if (result.Code == WindowCode || result.Code == 100 && result.Subcode is 2018292 or 2534023)
+        {
+            return SendOutcome.Failed(OutsideWindow,
+                "Meta refused the private reply: it takes one per comment or post, within 7 days of it. " + result.Message, permanent: true);
+        }
+        var outcome = GraphApi.Outcome(result, body => body.TryGetProperty("message_id", out var id) ? id.GetString() : null, TransientCodes);
+        return result.Body is { ValueKind: System.Text.Json.JsonValueKind.Object } body && outcome.ProviderMessageId is not null
+            && body.TryGetProperty("recipient_id", out var recipient) && recipient.GetString() is { Length: > 0 } opened
+            ? outcome with { Recipient = new CustomerAddress { Kind = target.AddressKind, Value = opened, DisplayName = command.To.DisplayName } }
+            : outcome;
     }
 
     /// <summary>The reply's parts in order; the first refused for the window answers for all (nothing after it was sent).</summary>

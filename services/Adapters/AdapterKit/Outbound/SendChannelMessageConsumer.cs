@@ -17,6 +17,8 @@ public sealed class SendChannelMessageConsumer(
     IChannelSender sender, RecentSends recent, SendMetrics metrics, TimeProvider time, ILogger<SendChannelMessageConsumer> logger)
     : IConsumer<SendChannelMessage>
 {
+    private static readonly Guid LinkNamespace = new("6f1d2c3b-8a4e-4f5d-9b7c-2e1a0d3c4b5f");
+
     public async Task Consume(ConsumeContext<SendChannelMessage> context)
     {
         var command = context.Message;
@@ -53,6 +55,15 @@ public sealed class SendChannelMessageConsumer(
 
         if (outcome.ProviderMessageId is { } id)
         {
+            if (outcome.Recipient is { } recipient && (recipient.Kind, recipient.Value) != (command.To.Kind, command.To.Value))
+            {
+                // the provider told who the customer is on another address (a private reply's Messenger id): routing joins them
+                await context.Publish(new CustomerAddressLinked
+                {
+                    LinkId = MessageIds.NameBased(LinkNamespace, command.CommandId.ToString()), ConversationId = command.ConversationId,
+                    Channel = sender.Channel, Known = command.To, Address = recipient, LinkedAt = time.GetUtcNow(),
+                });
+            }
             await context.Publish(new OutboundMessageSent
             {
                 CommandId = command.CommandId, ConversationId = command.ConversationId, Channel = sender.Channel,

@@ -10,6 +10,12 @@ public sealed record SendOutcome(string? ProviderMessageId, string? ErrorCode, s
 {
     public bool Uncertain { get; init; }
 
+    /// <summary>
+    /// The customer's address as the provider named it in its answer, when it tells one the command did not name: Meta's
+    /// answer to a private reply gives the Messenger id of the comment's author. The kit publishes it as CustomerAddressLinked.
+    /// </summary>
+    public Contracts.CustomerAddress? Recipient { get; init; }
+
     public static SendOutcome Sent(string providerMessageId) => new(providerMessageId, null, null, false);
 
     public static SendOutcome Failed(string code, string message, bool permanent) => new(null, code, message, permanent);
