@@ -112,6 +112,8 @@ app.MapPost("/2010-04-01/Accounts/{accountSid}/Messages.json", async (HttpContex
 
 // Meta's Send API: Messenger's as the Page (POST /{version}/{page-id}/messages), Instagram's under the /instagram prefix the
 // Instagram adapter's API base carries here (POST /instagram/{version}/me/messages), and WhatsApp's Cloud API.
+var commenters = new ConcurrentDictionary<(string Provider, string Id), string>();
+var privatelyAnswered = new ConcurrentDictionary<(string Provider, string Id), bool>();
 async Task<IResult> GraphSendAsync(HttpContext http, string messenger)
 {
     if (!http.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.Ordinal))
@@ -138,10 +140,46 @@ async Task<IResult> GraphSendAsync(HttpContext http, string messenger)
     }
     var mid = (messenger == "instagram" ? "aWdfZAG1f" : "m_sandbox_") + Guid.NewGuid().ToString("N");
     var attachment = Link(body, "message", "attachment", "payload", "url");
+    var recipient = Link(body, "recipient", "id");
+    // A private reply names the comment (or visitor post) it answers: Meta takes one per comment, and answers with its
+    // author's Messenger (Instagram) id, which PUT /commenters said.
+    if ((Link(body, "recipient", "comment_id") ?? Link(body, "recipient", "post_id")) is { } answered)
+    {
+        if (!commenters.TryGetValue((messenger, answered), out var author))
+        {
+            return Results.Json(new { error = new { message = "(#100) Invalid comment_id or post_id", type = "OAuthException", code = 100 } }, statusCode: 400);
+        }
+        if (!privatelyAnswered.TryAdd((messenger, answered), true))
+        {
+            return Results.Json(new { error = new { message = "(#10) This message is sent outside of allowed window.", type = "OAuthException", code = 10, error_subcode = 2018278 } },
+                statusCode: 400);
+        }
+        recipient = author;
+    }
     Record(http, new SentRequest(messenger, http.Request.Path, mid, DateTimeOffset.UtcNow, body, attachment is null ? null : await FetchAsync([attachment])));
-    var recipient = body.TryGetProperty("recipient", out var r) && r.TryGetProperty("id", out var id) ? id.GetString() : null;
     return Results.Json(new { recipient_id = recipient, message_id = mid });
 }
+
+// Public replies: a Facebook comment under a comment or visitor post (POST /{version}/{id}/comments, {"message"} and an optional
+// "attachment_url") and an Instagram reply under a comment (POST /instagram/{version}/{id}/replies, {"message"}); both answer {"id"}.
+async Task<IResult> CommentAsync(HttpContext http, string provider, string answered)
+{
+    if (!http.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.Ordinal))
+    {
+        return Results.Json(new { error = new { message = "An access token is required to request this resource.", type = "OAuthException", code = 104 } }, statusCode: 400);
+    }
+    var body = await JsonSerializer.DeserializeAsync<JsonElement>(http.Request.Body);
+    if (Link(body, "message") is not { Length: > 0 })
+    {
+        return Results.Json(new { error = new { message = "(#100) The parameter message is required", type = "OAuthException", code = 100 } }, statusCode: 400);
+    }
+    var id = $"{answered.Split('_')[0]}_{Random.Shared.NextInt64(1_000_000_000_000_000, 9_999_999_999_999_999).ToString(System.Globalization.CultureInfo.InvariantCulture)}";
+    var photo = Link(body, "attachment_url");
+    Record(http, new SentRequest(provider, http.Request.Path, id, DateTimeOffset.UtcNow, body, photo is null ? null : await FetchAsync([photo])));
+    return Results.Json(new { id });
+}
+app.MapPost("/{version}/{node}/comments", (HttpContext http, string node) => CommentAsync(http, "facebook", node));
+app.MapPost("/instagram/{version}/{node}/replies", (HttpContext http, string node) => CommentAsync(http, "instagram", node));
 app.MapPost("/{version}/{node}/messages", (Delegate)((HttpContext http) => GraphSendAsync(http, "facebook")));
 app.MapPost("/instagram/{version}/{node}/messages", (Delegate)((HttpContext http) => GraphSendAsync(http, "instagram")));
 
@@ -303,6 +341,14 @@ app.MapGet("/sent", () => sent.ToArray());
 // last_name, username, profile_pic, locale, profile_image_url) says who is behind an id. A lookup answers the fields asked
 // for; an id nobody put is answered as the provider answers an unknown one.
 var profiles = new ConcurrentDictionary<(string Provider, string Id), JsonElement>();
+
+// Who wrote a comment or a visitor post, as Messenger (Instagram) knows them: PUT /commenters/{provider}/{commentId} with
+// {"recipient_id"} is what a private reply to it answers with.
+app.MapPut("/commenters/{provider}/{id}", (string provider, string id, JsonElement author) =>
+{
+    commenters[(provider, id)] = author.GetProperty("recipient_id").GetString()!;
+    return Results.NoContent();
+});
 app.MapPut("/profiles/{provider}/{id}", (string provider, string id, JsonElement profile) =>
 {
     profiles[(provider, id)] = profile;

@@ -170,6 +170,69 @@ public sealed class MessengerSenderTests : IAsyncLifetime
         Assert.Empty(_api.Requests);
     }
 
+    [Fact]
+    public async Task Should_answer_a_comment_in_public_with_a_comment_reply_as_the_page()
+    {
+        _api.Then(GraphApiImitation.Commented("838212218440829_1150337000000001"));
+
+        var outcome = await Sender.SendAsync(Command() with
+        {
+            To = new CustomerAddress { Kind = "facebook-user", Value = "3587261794680021" },
+            Visibility = MessageVisibility.Public,
+            ReplyToProviderMessageId = "838212218440829_1150336279598617",
+            Text = "We are on it, Paolo: check your Messenger.",
+        }, CancellationToken.None);
+
+        Assert.Equal("838212218440829_1150337000000001", outcome.ProviderMessageId);
+        var request = Assert.Single(_api.Requests);
+        Assert.Equal(("/v23.0/838212218440829_1150336279598617/comments", "Bearer dev-page-token"), (request.Path, request.Authorization));
+        Assert.Equal("We are on it, Paolo: check your Messenger.", request.Json.GetProperty("message").GetString());
+    }
+
+    /// <summary>
+    /// Meta's private reply: one message to the comment's author (recipient comment_id, or post_id for a visitor's post),
+    /// whose answer names their Messenger id; it is what joins the commenter to their Messenger conversation.
+    /// </summary>
+    [Fact]
+    public async Task Should_send_a_private_reply_to_the_comment_and_learn_the_authors_messenger_id()
+    {
+        _api.Then(GraphApiImitation.MessengerSent("m_private"), GraphApiImitation.MessengerSent("m_post"));
+        var commenter = new CustomerAddress { Kind = "facebook-user", Value = "3587261794680021", DisplayName = "Paolo Conti" };
+        var post = $"{MessengerCases.Page}_838212218440829";
+
+        var toComment = await Sender.SendAsync(Command() with
+        {
+            To = commenter, PrivateReplyTo = "838212218440829_1150336279598617", ThreadKey = post, CustomerLastMessageAt = null,
+        }, CancellationToken.None);
+        var toPost = await Sender.SendAsync(Command() with { To = commenter, PrivateReplyTo = post, ThreadKey = post, CustomerLastMessageAt = null }, CancellationToken.None);
+
+        Assert.Equal(("m_private", "facebook", MessengerCases.Psid), (toComment.ProviderMessageId, toComment.Recipient?.Kind, toComment.Recipient?.Value));
+        Assert.Equal("m_post", toPost.ProviderMessageId);
+        var requests = _api.Requests.ToList();
+        Assert.All(requests, r => Assert.Equal($"/v23.0/{MessengerCases.Page}/messages", r.Path));
+        Assert.Equal("838212218440829_1150336279598617", requests[0].Json.GetProperty("recipient").GetProperty("comment_id").GetString());
+        Assert.Equal(post, requests[1].Json.GetProperty("recipient").GetProperty("post_id").GetString());
+        Assert.Equal("RESPONSE", requests[0].Json.GetProperty("messaging_type").GetString());
+    }
+
+    [Fact]
+    public async Task Should_fail_a_private_reply_meta_refuses_for_its_limits_without_a_tagged_retry()
+    {
+        _api.Then(GraphApiImitation.Error(400, 10, "(#10) This message is sent outside of allowed window.", subcode: 2018278));
+
+        var outcome = await Sender.SendAsync(Command() with { PrivateReplyTo = "838212218440829_1150336279598617" }, CancellationToken.None);
+        var files = await Sender.SendAsync(Command() with
+        {
+            PrivateReplyTo = "838212218440829_1150336279598617",
+            Attachments = [new MessageAttachment { ContentType = "image/png", Url = "https://gateway.example.com/attachments/1/open?s=1" }],
+        }, CancellationToken.None);
+
+        Assert.Equal(("outside-window", true), (outcome.ErrorCode, outcome.Permanent));
+        Assert.Contains("one per comment or post, within 7 days", outcome.ErrorMessage, StringComparison.Ordinal);
+        Assert.Equal(("private-reply-files", true), (files.ErrorCode, files.Permanent));
+        Assert.Single(_api.Requests); // neither a tagged second try nor a request for the files
+    }
+
     private static SendChannelMessage Command() => new()
     {
         CommandId = Guid.NewGuid(),

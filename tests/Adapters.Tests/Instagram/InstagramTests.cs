@@ -103,6 +103,41 @@ public sealed class InstagramSenderTests : IAsyncLifetime
         Assert.Single(_api.Requests);
     }
 
+    [Fact]
+    public async Task Should_answer_a_comment_in_public_with_a_reply_under_it_and_refuse_files_there()
+    {
+        _api.Then(GraphApiImitation.Commented("17865799348089040"));
+        var reply = Command() with { Visibility = MessageVisibility.Public, ReplyToProviderMessageId = "17865799348089039", Text = "So sorry, Nina! Check your DMs." };
+
+        var outcome = await Sender.SendAsync(reply, CancellationToken.None);
+        var tooLong = await Sender.SendAsync(reply with { Text = new string('a', 2201) }, CancellationToken.None);
+        var photo = await Sender.SendAsync(reply with
+        {
+            Attachments = [new MessageAttachment { ContentType = "image/png", Url = "https://gateway.example.com/attachments/1/open?s=1" }],
+        }, CancellationToken.None);
+
+        Assert.Equal("17865799348089040", outcome.ProviderMessageId);
+        var request = Assert.Single(_api.Requests);
+        Assert.Equal(("/v23.0/17865799348089039/replies", "Bearer dev-instagram-page-token"), (request.Path, request.Authorization));
+        Assert.Equal("So sorry, Nina! Check your DMs.", request.Json.GetProperty("message").GetString());
+        Assert.Equal(("too-long", true), (tooLong.ErrorCode, tooLong.Permanent));
+        Assert.Equal(("public-reply-files", true), (photo.ErrorCode, photo.Permanent));
+    }
+
+    [Fact]
+    public async Task Should_send_a_private_reply_to_the_comment()
+    {
+        _api.Then(ProviderApiImitation.Json(200, new { recipient_id = InstagramCases.Igsid, message_id = "aWdf_private" }));
+
+        var outcome = await Sender.SendAsync(Command() with { PrivateReplyTo = "17865799348089039", ThreadKey = "18068738158496142", CustomerLastMessageAt = null },
+            CancellationToken.None);
+
+        Assert.Equal("aWdf_private", outcome.ProviderMessageId);
+        Assert.Null(outcome.Recipient); // the IGSID that commented is the one that writes: nothing new to learn
+        var request = Assert.Single(_api.Requests);
+        Assert.Equal(("/v23.0/me/messages", "17865799348089039"), (request.Path, request.Json.GetProperty("recipient").GetProperty("comment_id").GetString()));
+    }
+
     private static SendChannelMessage Command() => new()
     {
         CommandId = Guid.NewGuid(),

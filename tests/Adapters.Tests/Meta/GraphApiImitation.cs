@@ -9,9 +9,15 @@ namespace Adapters.Tests.Meta;
 /// </summary>
 internal static class GraphApiImitation
 {
-    /// <summary>Serves POST /{version}/{node}/messages, answering <paramref name="fallback"/> (a WhatsApp success by default) until scripted otherwise.</summary>
+    /// <summary>
+    /// Serves POST /{version}/{node}/messages (and a comment's /comments and /replies), answering <paramref name="fallback"/>
+    /// (a WhatsApp success by default) until scripted otherwise.
+    /// </summary>
     public static Task<ProviderApiImitation> StartAsync(Func<HttpContext, Task>? fallback = null) =>
-        ProviderApiImitation.StartAsync("/{version}/{node}/messages", fallback ?? WhatsAppSent("wamid.default"));
+        ProviderApiImitation.StartAsync(["/{version}/{node}/messages", "/{version}/{node}/comments", "/{version}/{node}/replies"], fallback ?? WhatsAppSent("wamid.default"));
+
+    /// <summary>A comment created (a public reply): {"id"}.</summary>
+    public static Func<HttpContext, Task> Commented(string id) => ProviderApiImitation.Json(200, new { id });
 
     public static Func<HttpContext, Task> WhatsAppSent(string wamid) => ProviderApiImitation.Json(200, new
     {

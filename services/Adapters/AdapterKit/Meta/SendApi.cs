@@ -88,6 +88,7 @@ public sealed class SendApi(HttpClient http, ReplyParts replyParts, TimeProvider
         var outcome = GraphApi.Outcome(result, body => body.TryGetProperty("message_id", out var id) ? id.GetString() : null, TransientCodes);
         return result.Body is { ValueKind: System.Text.Json.JsonValueKind.Object } body && outcome.ProviderMessageId is not null
             && body.TryGetProperty("recipient_id", out var recipient) && recipient.GetString() is { Length: > 0 } opened
+            && (target.AddressKind, opened) != (command.To.Kind, command.To.Value)
             ? outcome with { Recipient = new CustomerAddress { Kind = target.AddressKind, Value = opened, DisplayName = command.To.DisplayName } }
             : outcome;
     }

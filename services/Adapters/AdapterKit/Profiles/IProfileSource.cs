@@ -9,6 +9,12 @@ public interface IProfileSource
     string Channel { get; }
 
     /// <summary>
+    /// The kind of address it can look up: a Page feed's commenter ("facebook-user") is not a Messenger id, and the feed
+    /// names them itself. Senders of another kind are not looked up.
+    /// </summary>
+    string AddressKind => Channel;
+
+    /// <summary>
     /// The provider's profile of <paramref name="message"/>'s sender. Throws what the HTTP client throws when the provider
     /// could not be asked (after the client's retries); a refusal is an answer.
     /// </summary>

@@ -22,7 +22,7 @@ namespace Routing.Adapters.Profiles;
 /// </summary>
 public sealed class ProfileRefresher : BackgroundService, IWebhookObserver
 {
-    private readonly HashSet<string> _channels;
+    private readonly HashSet<(string Channel, string Kind)> _channels;
     private readonly IServiceProvider _services;
     private readonly Channel<InboundMessageReceived> _queue;
     private readonly ConcurrentDictionary<(string Channel, string Kind, string Value), DateTimeOffset> _nextLookup = new();
@@ -36,7 +36,7 @@ public sealed class ProfileRefresher : BackgroundService, IWebhookObserver
         ILogger<ProfileRefresher> logger)
     {
         // the sources are typed HttpClients, taken afresh for each lookup (so their handlers rotate); here only their channels
-        _channels = services.GetServices<IProfileSource>().Select(s => s.Channel).ToHashSet(StringComparer.Ordinal);
+        _channels = services.GetServices<IProfileSource>().Select(s => (s.Channel, s.AddressKind)).ToHashSet();
         _services = services;
         _bus = bus;
         _options = options.Value;
@@ -62,7 +62,7 @@ public sealed class ProfileRefresher : BackgroundService, IWebhookObserver
         var now = _time.GetUtcNow();
         foreach (var message in messages)
         {
-            if (!_channels.Contains(message.Channel))
+            if (!_channels.Contains((message.Channel, message.Sender.Kind)))
             {
                 continue;
             }
