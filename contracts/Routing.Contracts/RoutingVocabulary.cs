@@ -80,6 +80,9 @@ public static class RoutingReasons
 
     /// <summary>The customer came back to a conversation closed as idle, and the agent who had it took it again.</summary>
     public const string PreviousAgent = "previous-agent";
+
+    /// <summary>The customer answered an agent's follow-up, and that agent took the conversation.</summary>
+    public const string FollowUpAgent = "follow-up-agent";
     public const string Fallback = "fallback";
 
     /// <summary>Another agent or an operator moved the conversation to this agent.</summary>
@@ -90,7 +93,7 @@ public static class RoutingReasons
     public const string NoAgentAvailable = "no-agent-available";
 
     /// <summary>The reasons of an assignment, the ones ConversationAssigned carries.</summary>
-    public static IReadOnlyList<string> OfAssignment { get; } = [PreferredOwner, PreferredHistory, PreviousAgent, Fallback, Transfer, HeldForAgent, Queue];
+    public static IReadOnlyList<string> OfAssignment { get; } = [PreferredOwner, PreferredHistory, PreviousAgent, FollowUpAgent, Fallback, Transfer, HeldForAgent, Queue];
 
     /// <summary>The reasons of a release, the ones ConversationReleased carries.</summary>
     public static IReadOnlyList<string> OfRelease { get; } = [RoutingTriggers.OfflineGrace, RoutingTriggers.OfferDeclined, RoutingTriggers.OfferExpired, RoutingTriggers.Transferred];
@@ -155,6 +158,9 @@ public static class CandidateSources
 
     /// <summary>The agent who had the conversation before it was closed as idle, first when the customer returns.</summary>
     public const string Previous = "previous";
+
+    /// <summary>The agent whose follow-up the customer is answering (FollowUpSent), first until the answer window ends.</summary>
+    public const string FollowUp = "follow-up";
 
     /// <summary>A preferred agent a held conversation was waiting for.</summary>
     public const string Preferred = "preferred";

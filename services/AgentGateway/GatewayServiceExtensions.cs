@@ -40,6 +40,9 @@ internal static class GatewayServiceExtensions
         builder.Services.AddOptions<DataRights.RetentionOptions>().BindConfiguration(DataRights.RetentionOptions.Section);
         builder.Services.AddSingleton<DataRights.RetentionSweeper>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<DataRights.RetentionSweeper>());
+        builder.Services.AddOptions<FollowUps.FollowUpOptions>().BindConfiguration(FollowUps.FollowUpOptions.Section);
+        builder.Services.AddSingleton<FollowUps.FollowUpSender>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<FollowUps.FollowUpSender>());
         builder.AddGatewayMessaging();
         builder.AddCallerRateLimits();
         builder.Services.AddGatewayOpenApi();

@@ -114,6 +114,7 @@ internal static class RoutingServiceExtensions
         x.AddConsumer<ReplySentConsumer, RoutingConsumerDefinition<ReplySentConsumer>>();
         x.AddConsumer<CustomerProfileObservedConsumer, RoutingConsumerDefinition<CustomerProfileObservedConsumer>>();
         x.AddConsumer<CustomerAddressLinkedConsumer, RoutingConsumerDefinition<CustomerAddressLinkedConsumer>>();
+        x.AddConsumer<FollowUps.FollowUpSentConsumer, RoutingConsumerDefinition<FollowUps.FollowUpSentConsumer>>();
         x.AddConsumer<AnnotateCustomerConsumer, RoutingConsumerDefinition<AnnotateCustomerConsumer>>();
     }
 

@@ -22,6 +22,9 @@ public sealed class MailCommandTests
     [InlineData("tag: vip, returns", "Note(; +vip,returns; -)")]
     [InlineData("untag: vip", "Note(; +; -vip)")]
     [InlineData("Name: Marco Bruni", "Note(; +; -; Marco Bruni)")]
+    [InlineData("follow up in 3 days: Did the replacement arrive?", "FollowUp(3.00:00:00, Did the replacement arrive?)")]
+    [InlineData("Follow-up in 12h: Still waiting?\nLet us know.", "FollowUp(12:00:00, Still waiting?\nLet us know.)")]
+    [InlineData("followup in 2 weeks: How is the lamp?", "FollowUp(14.00:00:00, How is the lamp?)")]
     public void Should_read_a_command(string text, string expected)
     {
         var command = MailCommand.Parse(text);
@@ -33,6 +36,7 @@ public sealed class MailCommandTests
             MailCommand.CloseCommand c => $"Close({c.Reason})",
             MailCommand.PresenceCommand p => $"Presence({p.Status})",
             MailCommand.TransferCommand t => $"Transfer({t.ToAgentId}, {t.ToTeam}, {t.Warm}, {t.Note})",
+            MailCommand.FollowUpCommand f => $"FollowUp({f.After}, {f.Text})",
             MailCommand.NoteCommand n => $"Note({n.Note}; +{string.Join(",", n.AddTags)}; -{string.Join(",", n.RemoveTags)}{(n.Name is null ? "" : "; " + n.Name)})",
             _ => "none",
         });

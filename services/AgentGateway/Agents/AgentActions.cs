@@ -2,6 +2,8 @@ using System.Text.RegularExpressions;
 using MassTransit;
 using Microsoft.Extensions.Options;
 using Routing.AgentGateway.Conversations;
+using Routing.AgentGateway.Database;
+using Routing.AgentGateway.FollowUps;
 using Routing.AgentGateway.Replies;
 using Routing.Contracts;
 
@@ -36,7 +38,7 @@ internal sealed record ActionResult(ActionStatus Status, string? Detail = null, 
 /// routing and the adapters as messages, and are done once the broker confirmed them.
 /// </summary>
 internal sealed partial class AgentActions(ConversationStore store, TransferOfferStore offers, IPublishEndpoint bus, ReplySender replies,
-    IOptions<GatewayOptions> options, TimeProvider time)
+    IOptions<GatewayOptions> options, TimeProvider time, GatewayDb db, IOptions<FollowUpOptions> followUpOptions)
 {
     public const int MaxReplyLength = 32_000;
 
@@ -265,6 +267,59 @@ internal sealed partial class AgentActions(ConversationStore store, TransferOffe
         }, ct);
         return (result, noteId);
     }
+
+    /// <summary>
+    /// A follow-up on one of the agent's conversations (open or closed): <paramref name="text"/> goes to the customer at
+    /// <paramref name="dueAt"/> on their channel, as the agent's private reply, and their answer comes back to this agent.
+    /// The same <paramref name="followUpId"/> again (a retried request) is the same follow-up.
+    /// </summary>
+    public async Task<(ActionResult Result, FollowUpView? FollowUp)> ScheduleFollowUpAsync(Guid conversationId, string agentId, string? text,
+        DateTimeOffset? dueAt, Guid followUpId, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return (ActionResult.Invalid("text", "is required: what the customer is asked"), null);
+        }
+        if (text.Length > MaxReplyLength)
+        {
+            return (ActionResult.Invalid("text", $"is longer than {MaxReplyLength} characters"), null);
+        }
+        if (dueAt is not { } due || due <= now || due > now + followUpOptions.Value.MaxAhead)
+        {
+            return (ActionResult.Invalid("dueAt", $"must be in the future, at most {followUpOptions.Value.MaxAhead.TotalDays:0} days ahead (or give inDays)"), null);
+        }
+        if (await store.GetForAgentAsync(conversationId, agentId, ct) is not { } conversation)
+        {
+            return (ActionResult.NotFound, null);
+        }
+        await using var tx = await db.BeginAsync(ct);
+        await FollowUpStore.ScheduleAsync(tx, followUpId, conversationId, conversation.CustomerId, agentId, text.Trim(), due, ct);
+        var followUp = await FollowUpStore.GetAsync(tx, followUpId, ct);
+        await tx.CommitAsync(ct);
+        return followUp!.AgentId != agentId || followUp.ConversationId != conversationId
+            ? (ActionResult.Conflict("This Idempotency-Key was used for another follow-up."), null)
+            : (new ActionResult(ActionStatus.Done), followUp);
+    }
+
+    /// <summary>Cancels a follow-up of the agent's that has not gone yet.</summary>
+    public async Task<(ActionResult Result, FollowUpView? FollowUp)> CancelFollowUpAsync(Guid followUpId, string agentId, CancellationToken ct)
+    {
+        await using var tx = await db.BeginAsync(ct);
+        var followUp = await FollowUpStore.CancelAsync(tx, followUpId, agentId, ct);
+        await tx.CommitAsync(ct);
+        return followUp switch
+        {
+            null => (new ActionResult(ActionStatus.NotFound, "There is no follow-up with this id among yours."), null),
+            { Status: "cancelled" } => (new ActionResult(ActionStatus.Done), followUp),
+            _ => (ActionResult.Conflict($"The follow-up is {followUp.Status}: only a scheduled one can be cancelled."), followUp),
+        };
+    }
+
+    /// <summary>The id a follow-up requested with an Idempotency-Key has: the same key again is the same follow-up.</summary>
+    public static Guid FollowUpIdFor(string agentId, string idempotencyKey) => MessageIds.NameBased(FollowUpKeys, agentId + ":" + idempotencyKey);
+
+    private static readonly Guid FollowUpKeys = new("0c4e7a52-91d3-4b6f-a8e0-3f5b2d9c7e16");
 
     public async Task<ActionResult> CommandAsync<T>(T command, CancellationToken ct) where T : class
     {

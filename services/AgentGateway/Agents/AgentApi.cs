@@ -4,6 +4,8 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Routing.AgentGateway.Conversations;
 using Routing.AgentGateway.Events;
+using Routing.AgentGateway.FollowUps;
+using Npgsql;
 using Routing.Contracts;
 
 namespace Routing.AgentGateway.Agents;
@@ -27,6 +29,12 @@ internal static partial class AgentApi
     public sealed record PresenceBody(string? Status);
 
     public sealed record ReasonBody(string? Reason);
+
+    /// <summary>A follow-up: what the customer is asked, and when (dueAt, or inDays from now, e.g. 3 or 0.5).</summary>
+    public sealed record FollowUpBody(string? Text, DateTimeOffset? DueAt, double? InDays);
+
+    /// <summary>A close, with a follow-up scheduled at the same time when <paramref name="FollowUp"/> is given.</summary>
+    public sealed record CloseBody(string? Reason, FollowUpBody? FollowUp);
 
     /// <summary>A reply: its text, the channel (else the one the customer last wrote on), and files uploaded with POST /attachments.</summary>
     /// <param name="Visibility">public or private; by default where the customer wrote last on the channel (a public comment is answered in public).</param>
@@ -115,9 +123,42 @@ internal static partial class AgentApi
             Answer(await actions.DeclineAsync(id, AgentAuthorization.AgentOf(http), body?.Reason, http.RequestAborted),
                 new ConversationAction(id, "declined"))).ProducesAction<ConversationAction>();
 
-        conversations.MapPost("/{id:guid}/close", async (Guid id, ReasonBody? body, HttpContext http, AgentActions actions) =>
-            Answer(await actions.CloseAsync(id, AgentAuthorization.AgentOf(http), body?.Reason, http.RequestAborted),
-                new ConversationAction(id, "closing"))).ProducesAction<ConversationAction>();
+        conversations.MapPost("/{id:guid}/close", async (Guid id, CloseBody? body, HttpContext http, AgentActions actions, TimeProvider time) =>
+        {
+            var agentId = AgentAuthorization.AgentOf(http);
+            if (body?.FollowUp is { } followUp)
+            {
+                // the follow-up first: a close whose follow-up was refused would leave the agent thinking the customer will be asked
+                var key = http.Request.Headers["Idempotency-Key"].ToString();
+                var (scheduled, _) = await ScheduleAsync(actions, id, agentId, followUp, key.Length == 0 ? null : key + ":follow-up", time, http.RequestAborted);
+                if (scheduled.Status != ActionStatus.Done)
+                {
+                    return Answer(scheduled, null);
+                }
+            }
+            return Answer(await actions.CloseAsync(id, agentId, body?.Reason, http.RequestAborted), new ConversationAction(id, "closing"));
+        }).ProducesAction<ConversationAction>();
+
+        conversations.MapPost("/{id:guid}/follow-ups", async (Guid id, FollowUpBody body, HttpContext http, AgentActions actions, TimeProvider time) =>
+        {
+            var key = http.Request.Headers["Idempotency-Key"].ToString();
+            var (result, followUp) = await ScheduleAsync(actions, id, AgentAuthorization.AgentOf(http), body, key.Length == 0 ? null : key, time, http.RequestAborted);
+            return result.Status == ActionStatus.Done ? Results.Created($"/follow-ups/{followUp!.Id}", followUp) : Answer(result, null);
+        }).Produces<FollowUpView>(StatusCodes.Status201Created).ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+
+        me.MapGet("/follow-ups", async (string? status, HttpContext http, NpgsqlDataSource db) =>
+            status is not (null or "scheduled" or "sent" or "cancelled" or "failed")
+                ? Invalid("status", "must be scheduled, sent, cancelled or failed")
+                : Results.Ok(await FollowUpStore.ListAsync(db, AgentAuthorization.AgentOf(http), status, 500, http.RequestAborted)))
+            .Produces<FollowUpView[]>();
+
+        var followUps = app.MapGroup("/follow-ups").AddEndpointFilter<AgentAuthorization>().RequireRateLimiting(CallerRateLimits.Policy).LimitBodies();
+        followUps.MapDelete("/{id:guid}", async (Guid id, HttpContext http, AgentActions actions) =>
+        {
+            var (result, followUp) = await actions.CancelFollowUpAsync(id, AgentAuthorization.AgentOf(http), http.RequestAborted);
+            return result.Status == ActionStatus.Done ? Results.Ok(followUp) : Answer(result, null);
+        }).Produces<FollowUpView>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
 
         conversations.MapPost("/{id:guid}/transfer", async (Guid id, TransferBody body, HttpContext http, AgentActions actions) =>
         {
@@ -232,6 +273,23 @@ internal static partial class AgentApi
     private static RouteHandlerBuilder ProducesAction<T>(this RouteHandlerBuilder endpoint) =>
         endpoint.Produces<T>(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+
+    /// <summary>A follow-up from the API's body: dueAt, or inDays from now; with an Idempotency-Key, the same request again is the same follow-up.</summary>
+    private static Task<(ActionResult Result, FollowUpView? FollowUp)> ScheduleAsync(AgentActions actions, Guid conversationId, string agentId, FollowUpBody body,
+        string? idempotencyKey, TimeProvider time, CancellationToken ct)
+    {
+        if (body.DueAt is not null && body.InDays is not null)
+        {
+            return Task.FromResult<(ActionResult, FollowUpView?)>((ActionResult.Invalid("dueAt", "or inDays: give one"), null));
+        }
+        if (body.InDays is { } days && !(double.IsFinite(days) && days > 0 && days <= 3650))
+        {
+            return Task.FromResult<(ActionResult, FollowUpView?)>((ActionResult.Invalid("inDays", "must be a positive number of days"), null));
+        }
+        var dueAt = body.DueAt ?? (body.InDays is { } d ? time.GetUtcNow() + TimeSpan.FromDays(d) : null);
+        var id = idempotencyKey is null ? Guid.CreateVersion7() : AgentActions.FollowUpIdFor(agentId, idempotencyKey);
+        return actions.ScheduleFollowUpAsync(conversationId, agentId, body.Text, dueAt, id, ct);
+    }
 
     /// <summary>An action's outcome as HTTP: 202 with <paramref name="accepted"/>, or problem+json (404, 409, 400 with the field, 503).</summary>
     private static IResult Answer(ActionResult result, object? accepted) => result.Status switch

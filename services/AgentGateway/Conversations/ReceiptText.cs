@@ -32,6 +32,7 @@ internal static class ReceiptText
         [RoutingReasons.PreferredOwner] = "you are the customer's owner",
         [RoutingReasons.PreferredHistory] = "you handled this customer before",
         [RoutingReasons.PreviousAgent] = "the customer came back to the conversation you had",
+        [RoutingReasons.FollowUpAgent] = "the customer answered your follow-up",
         [RoutingReasons.HeldForAgent] = "the conversation was held for you as a preferred agent",
         [RoutingReasons.Fallback] = "fallback: the customer has no preferred agent available",
         [RoutingReasons.Transfer] = "it was transferred to you",

@@ -26,6 +26,7 @@ internal static class ConversationErasure
         """,
         "update gateway_conversations set customer_display_name = null, context = '{}' where id = any(@conversations) or customer_id = any(@customers)",
         "delete from gateway_attachments where conversation_id = any(@conversations)",
+        "delete from gateway_follow_ups where conversation_id = any(@conversations) or customer_id = any(@customers)",
         $"delete from gateway_agent_events where {About}",
         $"delete from gateway_deliveries where {About}",
         "update gateway_threads set subject = null where conversation_id = any(@conversations)",

@@ -35,6 +35,7 @@ internal static class GatewayExportStore
             select (to_jsonb(t) - 'body') || jsonb_build_object('body', convert_from(t.body, 'UTF8')::jsonb) as row
             from gateway_deliveries t where {AboutTheCustomer} order by created_at
             """,
+        ["gateway_follow_ups"] = $"select to_jsonb(t) as row from gateway_follow_ups t where customer_id = @id or conversation_id in ({Conversations}) order by due_at",
         ["gateway_threads"] = $"select to_jsonb(t) as row from gateway_threads t where conversation_id in ({Conversations}) order by created_at",
         ["gateway_tool_replies"] = $"select to_jsonb(t) as row from gateway_tool_replies t where reply_id in (select id from gateway_messages where conversation_id in ({Conversations}))",
         ["gateway_transfer_offers"] = $"select to_jsonb(t) as row from gateway_transfer_offers t where conversation_id in ({Conversations}) order by offered_at",

@@ -184,6 +184,9 @@ internal sealed class EmailReplyWatcher(IOptions<AgentEmailOptions> options, Rep
                 // the same mail read again is the same note
                 MailCommand.NoteCommand n => (await actions.AnnotateAsync(conversation.Id, agentId, n.Note, n.AddTags, n.RemoveTags, ct,
                     MailAnnotationId(mail), n.Name)).Result,
+                // the same mail read again is the same follow-up
+                MailCommand.FollowUpCommand f => (await actions.ScheduleFollowUpAsync(conversation.Id, agentId, f.Text, time.GetUtcNow() + f.After,
+                    AgentActions.FollowUpIdFor(agentId, "email:" + MailAnnotationId(mail)), ct)).Result,
                 _ => ActionResult.Conflict("Unknown command."),
             };
             return result.Status == ActionStatus.Done ? (ReplyMailOutcome.Done, null) : await RefusedAsync(result, mail, target.Id, conversation.Id, ct, "Not done");

@@ -7,7 +7,8 @@ namespace Routing.AgentGateway.Email;
 /// "decline[: reason]", "close[: reason]", "away", "available", "offline" (each the whole text, on one line), or
 /// "[warm] transfer to ben" / "transfer to team billing" on the first line, the note for the next agent after a colon or
 /// on the lines below; "note: …" (its lines below too) keeps a note on the customer for whoever serves them next, and
-/// "tag: vip, returns" or "untag: vip" (on one line) changes their tags, and "name: Marco Bruni" names them. Anything else is a reply to the customer.
+/// "tag: vip, returns" or "untag: vip" (on one line) changes their tags, and "name: Marco Bruni" names them; "follow up in 3 days: …"
+/// (hours or weeks too, the lines below as well) schedules a follow-up. Anything else is a reply to the customer.
 /// </summary>
 internal abstract partial record MailCommand
 {
@@ -20,6 +21,9 @@ internal abstract partial record MailCommand
     public sealed record TransferCommand(string? ToAgentId, string? ToTeam, bool Warm, string? Note) : MailCommand;
 
     public sealed record PresenceCommand(string Status) : MailCommand;
+
+    /// <summary>"follow up in 3 days: Did the replacement arrive?" (hours and weeks too; the lines below are the text as well).</summary>
+    public sealed record FollowUpCommand(TimeSpan After, string Text) : MailCommand;
 
     public sealed record NoteCommand(string? Note, IReadOnlyList<string> AddTags, IReadOnlyList<string> RemoveTags, string? Name = null) : MailCommand;
 
@@ -35,6 +39,13 @@ internal abstract partial record MailCommand
             return new TransferCommand(transfer.Groups["agent"].Success ? transfer.Groups["agent"].Value : null,
                 transfer.Groups["team"].Success ? transfer.Groups["team"].Value.ToLowerInvariant() : null,
                 transfer.Groups["warm"].Success, note.Length == 0 ? null : note);
+        }
+        if (FollowUpLine().Match(first) is { Success: true } followUp
+            && double.TryParse(followUp.Groups["n"].Value, System.Globalization.NumberStyles.AllowDecimalPoint, System.Globalization.CultureInfo.InvariantCulture, out var n)
+            && n > 0 && n <= 3650)
+        {
+            var after = followUp.Groups["unit"].Value.ToLowerInvariant()[0] switch { 'h' => TimeSpan.FromHours(n), 'w' => TimeSpan.FromDays(7 * n), _ => TimeSpan.FromDays(n) };
+            return new FollowUpCommand(after, string.Join('\n', new[] { followUp.Groups["text"].Value.Trim(), rest }.Where(t => t.Length > 0)));
         }
         if (NoteLine().Match(first) is { Success: true } noted)
         {
@@ -64,6 +75,9 @@ internal abstract partial record MailCommand
             _ => null,
         };
     }
+
+    [GeneratedRegex(@"^follow[- ]?up\s+in\s+(?<n>\d+(\.\d+)?)\s*(?<unit>hours?|h|days?|d|weeks?|w)\s*:\s*(?<text>.*)$", RegexOptions.IgnoreCase)]
+    private static partial Regex FollowUpLine();
 
     [GeneratedRegex(@"^name\s*:\s*(?<name>\S.*)$", RegexOptions.IgnoreCase)]
     private static partial Regex NameLine();

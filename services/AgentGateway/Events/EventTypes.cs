@@ -14,6 +14,9 @@ internal static class EventTypes
     public const string TransferEnded = "transfer.ended";
     public const string ConversationHeld = "conversation.held";
 
+    /// <summary>One of the agent's follow-ups was scheduled, sent, cancelled, or could not go.</summary>
+    public const string FollowUp = "follow-up.changed";
+
     /// <summary>
     /// Said to the agent in one tool only, where they acted (a Slack thread, a mail thread): why what they wrote there
     /// went nowhere. Not in the event stream or the webhooks, whose callers get their answer in the HTTP response.
@@ -32,6 +35,7 @@ internal static class EventTypes
         [TransferEnded] = typeof(TransferEndedData),
         [ConversationHeld] = typeof(ConversationHeldData),
         [Notice] = typeof(NoticeData),
+        [FollowUp] = typeof(FollowUpData),
     };
 }
 
@@ -123,3 +127,10 @@ internal sealed record ConversationHeldData(
 
 /// <summary>gateway.notice: a sentence for the agent in the tool where they acted (never in the stream or webhooks).</summary>
 internal sealed record NoticeData(Guid ConversationId, string Text) : IAgentEventData;
+
+/// <summary>
+/// follow-up.changed: a follow-up of the agent's (on the conversation it belongs to) is scheduled (due at dueAt), sent, cancelled,
+/// or failed (reason says why: the customer has no address left, the channel refused it). The customer's answer to a sent
+/// follow-up comes to this agent first, as a new conversation.
+/// </summary>
+internal sealed record FollowUpData(Guid ConversationId, Guid FollowUpId, string Status, DateTimeOffset DueAt, string Text, string? Reason) : IAgentEventData;

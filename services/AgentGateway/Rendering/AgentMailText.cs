@@ -27,6 +27,7 @@ internal static class AgentMailText
         EventTypes.ConversationReleased => $"This conversation is no longer yours: {e.Reason ?? "released by routing"}.\n",
         EventTypes.ConversationClosed => $"Closed by {e.ClosedBy ?? "routing"}" + (e.Reason is { } reason ? $": {reason}\n" : ".\n"),
         EventTypes.Notice => (e.NoticeText ?? "") + "\n",
+        EventTypes.FollowUp => $"{e.FollowUpSentence}:\n{e.FollowUpText}\n",
         EventTypes.TransferOffered =>
             $"{e.TransferFrom ?? "Another agent"} asks you to take this conversation with {e.CustomerLabel} on {ToolEvent.ChannelName(e.Channel)}" +
             (e.OfferExpiresAt is { } until ? $" until {until:u}" : "") + (e.Note is { Length: > 0 } note ? $":\n{note}\n" : ".\n") +
@@ -75,7 +76,9 @@ internal static class AgentMailText
         "\n----\nReply to this mail to answer the customer; only what you write above the quoted text is sent.\n" +
         "Or answer with a command alone: \"close\" (\"close: resolved\"), \"transfer to ben\" or \"transfer to team billing\" (\"warm transfer to …\" " +
         "asks them first; a note for them after a colon or on the lines below), \"away\", \"available\" or \"offline\".\n" +
-        "\"note: …\" (the lines below too) keeps a note on the customer for whoever serves them next, not sent to them; \"tag: vip, returns\" and \"untag: vip\" change their tags, \"name: …\" names them where the channel does not.\n";
+        "\"note: …\" (the lines below too) keeps a note on the customer for whoever serves them next, not sent to them; \"tag: vip, returns\" and \"untag: vip\" change their tags, \"name: …\" names them where the channel does not.\n" +
+        "\"follow up in 3 days: Did the replacement arrive?\" sends that to the customer then (after you close), and their answer comes back to you.\n" +
+        "Under a public post or comment your reply is public; begin it with \"private:\" to answer in a direct message instead.\n";
 
     private static string Transcript(IEnumerable<ToolLine> lines)
     {

@@ -279,6 +279,8 @@ internal static partial class SlackMessages
         EventTypes.ConversationReleased => $":leftwards_arrow_with_hook: This conversation is no longer yours: {Escape(e.Reason ?? "released by routing")}.",
         EventTypes.ConversationClosed => $":white_check_mark: Closed by {Escape(e.ClosedBy ?? "routing")}" + (e.Reason is { } reason ? $": {Escape(reason)}" : "."),
         EventTypes.Notice => ":no_entry_sign: " + Escape(e.NoticeText ?? ""),
+        EventTypes.FollowUp => (e.FollowUpStatus switch { "scheduled" => ":alarm_clock: ", "sent" => ":outbox_tray: ", "cancelled" => ":x: ", _ => ":warning: " })
+            + Escape(e.FollowUpSentence ?? "") + ":\n" + Quote(Escape(e.FollowUpText ?? "")),
         EventTypes.TransferEnded => ":arrows_counterclockwise: " + Escape(e.Reason ?? "The transfer ended."),
         EventTypes.ReplyStatus when e.ReplyStatus == "failed" =>
             $":warning: A reply on {ToolEvent.ChannelName(e.Channel)} was not delivered: {Escape(e.ErrorMessage ?? "no reason given")}" +

@@ -70,6 +70,23 @@ internal sealed record ToolEvent(string Type, Guid ConversationId, DateTimeOffse
     public string? Note { get; init; }
     public DateTimeOffset? HoldUntil { get; init; }
 
+    /// <summary>follow-up.changed: its status (scheduled, sent, cancelled, failed), when it is due, and what it asks.</summary>
+    public string? FollowUpStatus { get; init; }
+
+    public DateTimeOffset? FollowUpDueAt { get; init; }
+
+    public string? FollowUpText { get; init; }
+
+    /// <summary>follow-up.changed in words, for a tool's thread; null for another event.</summary>
+    public string? FollowUpSentence => FollowUpStatus switch
+    {
+        null => null,
+        "scheduled" => $"Follow-up scheduled for {FollowUpDueAt?.UtcDateTime:yyyy-MM-dd HH:mm} UTC; the customer's answer comes to you first",
+        "sent" => "Follow-up sent to the customer; their answer comes to you first",
+        "cancelled" => "Follow-up cancelled",
+        _ => $"Follow-up not sent: {Reason ?? "refused"}",
+    };
+
     /// <summary>conversation.held in words: who waits for the agent, until when, and what taking it needs.</summary>
     public string HeldSentence =>
         $"{CustomerLabel} is waiting for you on {ChannelName(Channel)} until {HoldUntil?.UtcDateTime:HH:mm} UTC: free a slot, or become available, " +
@@ -127,6 +144,7 @@ internal sealed record ToolEvent(string Type, Guid ConversationId, DateTimeOffse
             ConversationReleasedData d => e with { Reason = d.ReasonText },
             ConversationClosedData d => e with { Reason = d.Reason, ClosedBy = d.ClosedBy },
             NoticeData d => e with { NoticeText = d.Text },
+            FollowUpData d => e with { FollowUpStatus = d.Status, FollowUpDueAt = d.DueAt, FollowUpText = d.Text, Reason = d.Reason },
             TransferOfferedData d => e with
             {
                 CustomerName = d.CustomerName,

@@ -58,12 +58,12 @@ internal sealed class AgentChooser(IOptions<RoutingOptions> options, DecisionWri
 
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
-            var (owners, history) = attempt == 0 && sources is not null ? sources
+            var (owners, history, followUps) = attempt == 0 && sources is not null ? sources
                 : (await AgentStore.PreferredSourcesAsync(tx, [conversation.CustomerId], HistorySince(tx), ct))[conversation.CustomerId];
             var previous = previousAgentId is null ? null
                 : owners.Concat(history.Select(h => h.Agent)).FirstOrDefault(a => a.Id == previousAgentId)
                   ?? (await AgentStore.GetAsync(tx, previousAgentId, ct))?.ToSnapshot();
-            var preferred = RoutingPolicy.PreferredSet(owners, history, tx.Now, Options.HistoryLookback, previous);
+            var preferred = RoutingPolicy.PreferredSet(owners, history, tx.Now, Options.HistoryLookback, previous, followUps);
             preferredIds = preferred.Select(c => c.Agent.Id).ToList();
             var outcome = RoutingPolicy.EvaluatePreferred(
                 need, preferred, excluded, holdAllowed, Options.HoldWaitFor(conversation.Channel, conversation.Visibility), tx.Now);
@@ -80,6 +80,7 @@ internal sealed class AgentChooser(IOptions<RoutingOptions> options, DecisionWri
                     var reason = assign.Candidate.Source switch
                     {
                         CandidateSources.Previous => RoutingReasons.PreviousAgent,
+                        CandidateSources.FollowUp => RoutingReasons.FollowUpAgent,
                         CandidateSources.Owner => RoutingReasons.PreferredOwner,
                         _ => RoutingReasons.PreferredHistory,
                     };

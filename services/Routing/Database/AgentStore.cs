@@ -93,8 +93,17 @@ internal static class AgentStore
                           group by agent_id) h on true
             join agents a on a.id = h.agent_id
             order by r.id, h.last_handled_at desc, a.id;
-            """, new { customerIds, since }, ct));
-        var sources = customerIds.Distinct().ToDictionary(id => id, _ => new PreferredSources([], []));
+
+            select {ColumnsOfA}, r.id as root_id
+            from unnest(@customerIds::uuid[]) as r(id)
+            join lateral (select agent_id, max(sent_at) as sent_at from follow_up_answers
+                          where customer_id in (select id from customers where id = r.id union all select id from customers where merged_into = r.id)
+                            and answer_by > @now
+                          group by agent_id) f on true
+            join agents a on a.id = f.agent_id
+            order by r.id, f.sent_at desc, a.id;
+            """, new { customerIds, since, now = tx.Now }, ct));
+        var sources = customerIds.Distinct().ToDictionary(id => id, _ => new PreferredSources([], [], []));
         foreach (var (agent, customerId) in results.Read<AgentRow, Guid, (AgentSnapshot, Guid)>((a, id) => (a.ToSnapshot(), id), splitOn: "root_id"))
         {
             sources[customerId].Owners.Add(agent);
@@ -103,6 +112,10 @@ internal static class AgentStore
             (a, at, id) => (a.ToSnapshot(), AgentRow.Utc(at), id), splitOn: "last_handled_at,root_id"))
         {
             sources[customerId].History.Add((agent, at));
+        }
+        foreach (var (agent, customerId) in results.Read<AgentRow, Guid, (AgentSnapshot, Guid)>((a, id) => (a.ToSnapshot(), id), splitOn: "root_id"))
+        {
+            sources[customerId].FollowUps.Add(agent);
         }
         return sources;
     }
@@ -141,4 +154,6 @@ internal sealed record AgentChanges(string? Name = null, int? Capacity = null, s
     string[]? Skills = null, bool? RequiresAccept = null, string? WorkingHours = null, bool ClearHours = false);
 
 /// <summary>A customer's owners in order, and the agents who handled them lately, most recent first.</summary>
-internal sealed record PreferredSources(List<AgentSnapshot> Owners, List<(AgentSnapshot Agent, DateTimeOffset LastHandledAt)> History);
+/// <param name="FollowUps">Agents whose follow-up the customer may be answering (FollowUpSent, within its answer window), latest first.</param>
+internal sealed record PreferredSources(List<AgentSnapshot> Owners, List<(AgentSnapshot Agent, DateTimeOffset LastHandledAt)> History,
+    List<AgentSnapshot> FollowUps);

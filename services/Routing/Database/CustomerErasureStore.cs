@@ -29,6 +29,7 @@ internal static class CustomerErasureStore
         ("address_profiles", $"delete from address_profiles p using identities i where i.kind = p.kind and i.value = p.value and i.customer_id in ({Customers})"),
         // what agents wrote about the person
         ("customer_notes", $"delete from customer_notes where customer_id in ({Customers})"),
+        ("follow_up_answers", $"delete from follow_up_answers where customer_id in ({Customers})"),
         ("customer_tags", $"delete from customer_tags where customer_id in ({Customers})"),
         ("identities", $"delete from identities where customer_id in ({Customers})"),
         ("customers", $"update customers set display_name = null where id in ({Customers})"),

@@ -25,6 +25,7 @@ internal static class CustomerExportStore
         ["identities"] = $"select * from identities where customer_id in ({Customers}) order by created_at",
         ["address_profiles"] = $"select p.* from address_profiles p join identities i on i.kind = p.kind and i.value = p.value where i.customer_id in ({Customers}) order by p.observed_at",
         ["customer_notes"] = $"select * from customer_notes where customer_id in ({Customers}) order by written_at",
+        ["follow_up_answers"] = $"select * from follow_up_answers where customer_id in ({Customers}) order by sent_at",
         ["customer_tags"] = $"select * from customer_tags where customer_id in ({Customers}) order by added_at, tag",
         ["preferred_agents"] = $"select * from preferred_agents where customer_id in ({Customers}) order by position",
         ["agent_history"] = $"select * from agent_history where customer_id in ({Customers}) order by last_handled_at",

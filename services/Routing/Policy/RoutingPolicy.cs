@@ -19,13 +19,22 @@ internal static class RoutingPolicy
         IEnumerable<(AgentSnapshot Agent, DateTimeOffset LastHandledAt)> history,
         DateTimeOffset now,
         TimeSpan lookback,
-        AgentSnapshot? previous = null)
+        AgentSnapshot? previous = null,
+        IEnumerable<AgentSnapshot>? followUps = null)
     {
         var set = new List<Candidate>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         if (previous is not null && seen.Add(previous.Id))
         {
             set.Add(new Candidate(previous, CandidateSources.Previous));
+        }
+        // the agents whose follow-up the customer may be answering, latest first
+        foreach (var agent in followUps ?? [])
+        {
+            if (seen.Add(agent.Id))
+            {
+                set.Add(new Candidate(agent, CandidateSources.FollowUp));
+            }
         }
         foreach (var owner in ownersInOrder)
         {
