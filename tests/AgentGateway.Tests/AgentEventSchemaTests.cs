@@ -123,6 +123,12 @@ public sealed class AgentEventSchemaTests(GatewayHost gateway) : IClassFixture<G
         Assert.Equal([agent.AgentId, "colleague"], held.GetProperty("heldFor").EnumerateArray().Select(a => a.GetString()));
         Assert.True(held.GetProperty("holdUntil").GetDateTimeOffset() > DateTimeOffset.UtcNow);
 
+        using (var followUp = await agent.Http.PostAsJsonAsync($"/conversations/{conversation.Id}/follow-ups", new { text = "All fine with the order?", inDays = 3 }))
+        {
+            followUp.EnsureSuccessStatusCode();
+        }
+        await WebhookAsync(EventTypes.FollowUp, conversation.Id);
+
         var delivered = gateway.Receiver.Requests.Select(r => r.Body)
             .Where(b => System.Text.Encoding.UTF8.GetString(b) is var text
                 && (text.Contains(conversation.Id.ToString(), StringComparison.Ordinal) || text.Contains(offered.Id.ToString(), StringComparison.Ordinal)))

@@ -33,6 +33,8 @@ internal static class AgentEventSchemas
         [EventTypes.ConversationHeld] = "A customer whose preferred agents are busy waits for them (heldFor, this agent among them) until holdUntil: "
             + "the agent who frees a slot or becomes available before then gets the conversation, else it goes to another agent. With the "
             + "customer's latest messages as far as the gateway has them.",
+        [EventTypes.FollowUp] = "One of the agent's follow-ups changed: scheduled (it goes to the customer at dueAt), sent (the customer's answer comes to "
+            + "this agent first), cancelled, or failed (reason says why). conversationId is the conversation it belongs to.",
         [EventTypes.Notice] = "A sentence for the agent in the tool where they acted (a Slack thread, a mail thread): why what they wrote there went nowhere. "
             + "Never sent to webhooks or the event stream.",
     };
