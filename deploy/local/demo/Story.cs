@@ -141,6 +141,8 @@ internal sealed partial class Story(HttpClient api, DecisionPrinter printer)
         await ReplyInSlackAsync(nina, "We do: two left, shall I reserve one for you?");
         await CloseAsync(nina.ConversationId, "anna");
 
+        await PublicCommentAsync(paolo);
+
         await ShowNamesAsync(("Maria", mariaAgain), ("Giulia", giuliaAgain), ("Luca", luca), ("Sofia", sofia), ("Paolo", paolo), ("Tom", tom), ("Marco", marco),
             ("Lena", lena), ("Nina", nina));
         await DataRightsAsync(lena);
@@ -297,18 +299,19 @@ internal sealed partial class Story(HttpClient api, DecisionPrinter printer)
     }
 
     /// <summary>Anna's Slack got a thread for the conversation (the sandbox answers as Slack); she writes in it, and Slack sends the Events API request.</summary>
-    private async Task ReplyInSlackAsync(MessageRouted to, string text)
+    private async Task ReplyInSlackAsync(MessageRouted to, string text, string slackUser = AnnaSlack, string agent = "Anna")
     {
         var opening = (JsonElement)await UntilAsync(async () => (await Http.GetFromJsonAsync<JsonElement>(Endpoints.Sandbox + "/sent")).EnumerateArray()
             .Select(r => (JsonElement?)r).FirstOrDefault(r => r!.Value.GetProperty("provider").GetString() == "slack"
-                && r.Value.GetProperty("body").TryGetProperty("channel", out var channel) && channel.GetString() == AnnaSlack
+                && r.Value.GetProperty("body").TryGetProperty("channel", out var channel) && channel.GetString() == slackUser
                 && r.Value.GetProperty("body").ToString().Contains(to.ConversationId.ToString(), StringComparison.Ordinal)));
-        Console.WriteLine($"   Slack got chat.postMessage to {AnnaSlack}: \"{opening.GetProperty("body").GetProperty("text").GetString()}\"");
-        using var request = SampleWebhooks.SlackThreadReply(Endpoints.Gateway, Secret("Gateway__Slack__SigningSecret"), "D" + AnnaSlack[1..], AnnaSlack, text,
+        Console.WriteLine($"   Slack got chat.postMessage to {slackUser}: \"{opening.GetProperty("body").GetProperty("text").GetString()}\"");
+        var before = (await Http.GetFromJsonAsync<JsonElement>(Endpoints.Sandbox + "/sent")).GetArrayLength();
+        using var request = SampleWebhooks.SlackThreadReply(Endpoints.Gateway, Secret("Gateway__Slack__SigningSecret"), "D" + slackUser[1..], slackUser, text,
             $"{DateTimeOffset.UtcNow.ToUnixTimeSeconds()}.{++_slackSequence:D6}", opening.GetProperty("providerMessageId").GetString()!);
-        Console.WriteLine($"   POST {request.RequestUri} (Slack's Events API, signed): Anna's thread reply");
+        Console.WriteLine($"   POST {request.RequestUri} (Slack's Events API, signed): {agent}'s thread reply \"{text}\"");
         (await Http.SendAsync(request)).EnsureSuccessStatusCode();
-        await ShowSentAsync(to);
+        await ShowSentAsync(to, before);
     }
 
     /// <summary>Anna presses Transfer… on the conversation's opening in her Slack, and submits the form Slack shows her (both signed as Slack does).</summary>
@@ -417,7 +420,8 @@ internal sealed partial class Story(HttpClient api, DecisionPrinter printer)
     private static partial System.Text.RegularExpressions.Regex SignedLink();
 
     /// <summary>What the adapter sent for the conversation's reply: the customer's mailbox, or the sandbox's record of the provider call.</summary>
-    private async Task ShowSentAsync(MessageRouted to)
+    /// <summary>What the provider got of the conversation's latest reply (after the sandbox's <paramref name="after"/>th request, when given).</summary>
+    private async Task ShowSentAsync(MessageRouted to, int after = 0)
     {
         var sent = await printer.WaitForAsync<OutboundMessageSent>(s => s.ConversationId == to.ConversationId, Wait);
         if (to.Channel == Channels.Email)
@@ -427,8 +431,9 @@ internal sealed partial class Story(HttpClient api, DecisionPrinter printer)
             Console.WriteLine($"   {to.Sender.Value}'s mailbox got \"{mail.Subject}\" from {mail.From}, Message-ID <{mail.MessageId}>, In-Reply-To <{mail.InReplyTo}>");
             return;
         }
-        var requests = await Http.GetFromJsonAsync<JsonElement>(Endpoints.Sandbox + "/sent");
-        var request = requests.EnumerateArray().Last(r => r.GetProperty("providerMessageId").GetString() == sent.ProviderMessageId);
+        var request = (JsonElement)await UntilAsync(async () => (await Http.GetFromJsonAsync<JsonElement>(Endpoints.Sandbox + "/sent")).EnumerateArray().Skip(after)
+            .Select(r => (JsonElement?)r).LastOrDefault(r => r!.Value.GetProperty("provider").GetString() == to.Channel
+                && (after > 0 || r.Value.GetProperty("providerMessageId").GetString() == sent.ProviderMessageId)));
         Console.WriteLine($"   the sandbox got POST {request.GetProperty("path").GetString()}: {request.GetProperty("body")}");
     }
 

@@ -110,6 +110,47 @@ public static class SampleWebhooks
         });
     }
 
+    /// <summary>
+    /// A comment under the Page's post (the Page's "feed" field: item comment, verb add), as Meta delivers it to POST
+    /// {publicBaseUrl}/webhooks/facebook, with X-Hub-Signature-256. The author is named by the id the feed gives them.
+    /// </summary>
+    public static HttpRequestMessage FacebookComment(string publicBaseUrl, string appSecret, string commentId, string postId, string authorId, string name,
+        string message, string pageId = "1353269864728879")
+    {
+        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        return MetaSigned(publicBaseUrl.TrimEnd('/') + "/webhooks/facebook", appSecret, new
+        {
+            @object = "page",
+            entry = new[]
+            {
+                new
+                {
+                    id = pageId,
+                    time = now,
+                    changes = new[]
+                    {
+                        new
+                        {
+                            field = "feed",
+                            value = new
+                            {
+                                from = new { id = authorId, name },
+                                post = new { status_type = "added_photos", is_published = true, permalink_url = $"https://www.facebook.com/{pageId}/posts/{postId.Split('_')[^1]}", id = postId },
+                                message,
+                                post_id = postId,
+                                comment_id = commentId,
+                                created_time = now,
+                                item = "comment",
+                                parent_id = postId,
+                                verb = "add",
+                            },
+                        },
+                    },
+                },
+            },
+        });
+    }
+
     /// <summary>An Instagram direct message to POST {publicBaseUrl}/webhooks/instagram, with X-Hub-Signature-256.</summary>
     public static HttpRequestMessage InstagramText(string publicBaseUrl, string appSecret, string mid, string igsid, string text, string account = "17841405309211844")
     {
