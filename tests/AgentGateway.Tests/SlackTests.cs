@@ -281,6 +281,35 @@ public sealed class SlackTests(GatewayHost gateway) : IClassFixture<GatewayHost>
         Assert.Single(notes.Messages);
     }
 
+    /// <summary>Follow up… opens the form; the follow-up shows in the thread with a button that cancels it; a bad number of days is said on the form.</summary>
+    [Fact]
+    public async Task Should_schedule_a_follow_up_from_the_form_and_cancel_it_from_its_button()
+    {
+        var agent = await gateway.AgentAsync(slack: true);
+        var conversation = await gateway.AssignAsync(agent.AgentId);
+        var opening = await OpeningAsync(conversation.Id);
+
+        using var pressed = await SendAsync(Press(opening, agent.SlackUserId!, SlackMessages.FollowUpAction, conversation.Id, triggerId: "trig-follow"));
+        var form = await CallAsync("views.open", "trig-follow");
+        using var badDays = await SendAsync(SampleWebhooks.SlackFollowUpForm("", GatewayHost.SlackSigningSecret, agent.SlackUserId!, conversation.Id, "Arrived?", "soon"));
+        using var scheduled = await SendAsync(SampleWebhooks.SlackFollowUpForm("", GatewayHost.SlackSigningSecret, agent.SlackUserId!, conversation.Id,
+            "Did the replacement arrive?", "3"));
+
+        Assert.Equal(SlackMessages.FollowUpForm, form.Body.GetProperty("view").GetProperty("callback_id").GetString());
+        Assert.Contains("number of days", (await badDays.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").GetProperty(SlackMessages.FollowUpDays).GetString());
+        Assert.Equal(HttpStatusCode.OK, scheduled.StatusCode);
+        var line = await CallAsync("chat.postMessage", "Follow-up scheduled", c => c.Body.GetProperty("thread_ts").GetString() == opening.Ts);
+        Assert.Contains("Did the replacement arrive?", line.Body.GetProperty("text").GetString());
+        var followUpId = Guid.Parse(line.Body.GetProperty("blocks")[1].GetProperty("elements")[0].GetProperty("value").GetString()!);
+
+        using var cancel = await SendAsync(Press(line, agent.SlackUserId!, SlackMessages.FollowUpCancelAction, followUpId));
+
+        Assert.Equal(HttpStatusCode.OK, cancel.StatusCode);
+        await CallAsync("chat.postMessage", "Follow-up cancelled", c => c.Body.GetProperty("thread_ts").GetString() == opening.Ts);
+        await using var connection = await gateway.Database.DataSource.OpenConnectionAsync();
+        Assert.Equal("cancelled", await Dapper.SqlMapper.ExecuteScalarAsync<string>(connection, "select status from gateway_follow_ups where id = @followUpId", new { followUpId }));
+    }
+
     [Fact]
     public async Task Should_offer_a_warm_transfer_with_buttons_and_answer_it_from_Slack()
     {

@@ -432,8 +432,9 @@ internal sealed partial class Story(HttpClient api, DecisionPrinter printer)
             return;
         }
         var request = (JsonElement)await UntilAsync(async () => (await Http.GetFromJsonAsync<JsonElement>(Endpoints.Sandbox + "/sent")).EnumerateArray().Skip(after)
-            .Select(r => (JsonElement?)r).LastOrDefault(r => r!.Value.GetProperty("provider").GetString() == to.Channel
-                && (after > 0 || r.Value.GetProperty("providerMessageId").GetString() == sent.ProviderMessageId)));
+            .Select(r => (JsonElement?)r).LastOrDefault(r => after > 0
+                ? r!.Value.GetProperty("provider").GetString() != "slack" // the provider's request that followed the reply
+                : r!.Value.GetProperty("providerMessageId").GetString() == sent.ProviderMessageId));
         Console.WriteLine($"   the sandbox got POST {request.GetProperty("path").GetString()}: {request.GetProperty("body")}");
     }
 

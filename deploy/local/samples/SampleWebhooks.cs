@@ -394,6 +394,14 @@ public static class SampleWebhooks
             ["name"] = new { name = new { type = "plain_text_input", value = name } },
         });
 
+    /// <summary>The follow-up form (Follow up… on a conversation's opening) submitted: what the customer is asked, and in how many days.</summary>
+    public static HttpRequestMessage SlackFollowUpForm(string gatewayBaseUrl, string signingSecret, string user, Guid conversationId, string? text, string? days) =>
+        SlackFormSubmitted(gatewayBaseUrl, signingSecret, user, "conversation.follow-up", conversationId, new Dictionary<string, object>
+        {
+            ["text"] = new { text = new { type = "plain_text_input", value = text } },
+            ["days"] = new { days = new { type = "plain_text_input", value = days } },
+        });
+
     /// <summary>One of the gateway's forms (a modal opened for a conversation) submitted, as Slack posts it: each input block's state by its id.</summary>
     private static HttpRequestMessage SlackFormSubmitted(string gatewayBaseUrl, string signingSecret, string user, string callbackId, Guid conversationId,
         Dictionary<string, object> values)

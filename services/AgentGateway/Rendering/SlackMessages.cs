@@ -17,6 +17,8 @@ internal static partial class SlackMessages
     public const string CloseAction = "conversation.close";
     public const string TransferAction = "conversation.transfer";
     public const string NoteAction = "conversation.note";
+    public const string FollowUpAction = "conversation.follow-up";
+    public const string FollowUpCancelAction = "follow-up.cancel";
     public const string TransferAcceptAction = "transfer.accept";
     public const string TransferDeclineAction = "transfer.decline";
     public const string PresencePrefix = "presence.";
@@ -32,12 +34,17 @@ internal static partial class SlackMessages
     /// <summary>The buttons the gateway answers besides an offer's Accept and Decline.</summary>
     public static readonly IReadOnlySet<string> Actions = new HashSet<string>(StringComparer.Ordinal)
     {
-        CloseAction, TransferAction, NoteAction, TransferAcceptAction, TransferDeclineAction,
+        CloseAction, TransferAction, NoteAction, FollowUpAction, FollowUpCancelAction, TransferAcceptAction, TransferDeclineAction,
         PresencePrefix + "available", PresencePrefix + "away", PresencePrefix + "offline",
     };
 
     /// <summary>The forms the gateway opens.</summary>
-    public static readonly IReadOnlySet<string> Forms = new HashSet<string>(StringComparer.Ordinal) { TransferForm, NoteForm };
+    public static readonly IReadOnlySet<string> Forms = new HashSet<string>(StringComparer.Ordinal) { TransferForm, NoteForm, FollowUpForm };
+
+    /// <summary>The follow-up form: private_metadata is the conversation id; inputs <see cref="FollowUpText"/> and <see cref="FollowUpDays"/>.</summary>
+    public const string FollowUpForm = "conversation.follow-up";
+    public const string FollowUpText = "text";
+    public const string FollowUpDays = "days";
 
     /// <summary>The note form: private_metadata is the conversation id; inputs <see cref="NoteText"/> and <see cref="NoteTags"/>.</summary>
     public const string NoteForm = "customer.note";
@@ -115,6 +122,7 @@ internal static partial class SlackMessages
             {
                 new { type = "button", action_id = TransferAction, value, text = new { type = "plain_text", text = "Transfer…" } },
                 new { type = "button", action_id = NoteAction, value, text = new { type = "plain_text", text = "Note…" } },
+                new { type = "button", action_id = FollowUpAction, value, text = new { type = "plain_text", text = "Follow up…" } },
                 new
                 {
                     type = "button", action_id = CloseAction, value, text = new { type = "plain_text", text = "Close" },
@@ -188,6 +196,55 @@ internal static partial class SlackMessages
             },
         },
     };
+
+    /// <summary>The follow-up form (a modal): what the customer is asked, and in how many days (after the agent closes, as a rule).</summary>
+    public static object FollowUpView(Guid conversationId) => new
+    {
+        type = "modal",
+        callback_id = FollowUpForm,
+        private_metadata = conversationId.ToString(),
+        title = new { type = "plain_text", text = "Follow up" },
+        submit = new { type = "plain_text", text = "Schedule" },
+        close = new { type = "plain_text", text = "Cancel" },
+        blocks = new object[]
+        {
+            new
+            {
+                type = "input", block_id = FollowUpText,
+                label = new { type = "plain_text", text = "Ask the customer" },
+                hint = new { type = "plain_text", text = "Sent on their channel as your message; their answer comes back to you" },
+                element = new { type = "plain_text_input", action_id = FollowUpText, multiline = true, max_length = 4000,
+                    initial_value = "Did everything arrive as it should?" },
+            },
+            new
+            {
+                type = "input", block_id = FollowUpDays,
+                label = new { type = "plain_text", text = "In how many days" },
+                element = new { type = "plain_text_input", action_id = FollowUpDays, initial_value = "3", max_length = 6 },
+            },
+        },
+    };
+
+    /// <summary>A scheduled follow-up in the conversation's thread: what it asks and when, with a button that cancels it.</summary>
+    public static (string Text, object[] Blocks) FollowUpScheduled(ToolEvent e)
+    {
+        var text = ThreadLine(e) ?? "";
+        return (text, [
+            Section(text),
+            new
+            {
+                type = "actions",
+                elements = new object[]
+                {
+                    new
+                    {
+                        type = "button", action_id = FollowUpCancelAction, value = e.FollowUpId?.ToString() ?? "",
+                        text = new { type = "plain_text", text = "Cancel the follow-up" },
+                    },
+                },
+            },
+        ]);
+    }
 
     /// <summary>The transfer form (a modal), for the conversation it was opened from.</summary>
     public static object TransferView(Guid conversationId) => new

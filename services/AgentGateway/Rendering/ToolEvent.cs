@@ -77,6 +77,8 @@ internal sealed record ToolEvent(string Type, Guid ConversationId, DateTimeOffse
 
     public string? FollowUpText { get; init; }
 
+    public Guid? FollowUpId { get; init; }
+
     /// <summary>follow-up.changed in words, for a tool's thread; null for another event.</summary>
     public string? FollowUpSentence => FollowUpStatus switch
     {
@@ -144,7 +146,7 @@ internal sealed record ToolEvent(string Type, Guid ConversationId, DateTimeOffse
             ConversationReleasedData d => e with { Reason = d.ReasonText },
             ConversationClosedData d => e with { Reason = d.Reason, ClosedBy = d.ClosedBy },
             NoticeData d => e with { NoticeText = d.Text },
-            FollowUpData d => e with { FollowUpStatus = d.Status, FollowUpDueAt = d.DueAt, FollowUpText = d.Text, Reason = d.Reason },
+            FollowUpData d => e with { FollowUpId = d.FollowUpId, FollowUpStatus = d.Status, FollowUpDueAt = d.DueAt, FollowUpText = d.Text, Reason = d.Reason },
             TransferOfferedData d => e with
             {
                 CustomerName = d.CustomerName,

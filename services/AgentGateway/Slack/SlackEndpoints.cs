@@ -168,6 +168,8 @@ internal static class SlackEndpoints
                 return await OfferAnswerAsync(press, threads, targets, actions, slack, ct);
             case SlackViewSubmission { CallbackId: SlackMessages.NoteForm } form:
                 return await NoteFormAsync(form, targets, actions, ct);
+            case SlackViewSubmission { CallbackId: SlackMessages.FollowUpForm } form:
+                return await FollowUpFormAsync(form, targets, actions, time, ct);
             case SlackViewSubmission form:
                 return await TransferFormAsync(form, targets, actions, ct);
             case SlackAction action:
@@ -220,7 +222,7 @@ internal static class SlackEndpoints
         string done;
         switch (action.ActionId)
         {
-            case SlackMessages.TransferAction or SlackMessages.NoteAction when Guid.TryParse(action.Value, out var conversationId):
+            case SlackMessages.TransferAction or SlackMessages.NoteAction or SlackMessages.FollowUpAction when Guid.TryParse(action.Value, out var conversationId):
                 if (await conversations.GetForAgentAsync(conversationId, agentId, ct) is null)
                 {
                     result = ActionResult.NotFound;
@@ -234,9 +236,18 @@ internal static class SlackEndpoints
                 await slack.TryCallAsync("views.open", new
                 {
                     trigger_id = action.TriggerId,
-                    view = action.ActionId == SlackMessages.NoteAction ? SlackMessages.NoteView(conversationId) : SlackMessages.TransferView(conversationId),
+                    view = action.ActionId switch
+                    {
+                        SlackMessages.NoteAction => SlackMessages.NoteView(conversationId),
+                        SlackMessages.FollowUpAction => SlackMessages.FollowUpView(conversationId),
+                        _ => SlackMessages.TransferView(conversationId),
+                    },
                 }, ct);
                 return Results.Ok();
+            case SlackMessages.FollowUpCancelAction when Guid.TryParse(action.Value, out var followUpId):
+                result = (await actions.CancelFollowUpAsync(followUpId, agentId, ct)).Result;
+                done = "Follow-up cancelled: nothing will be sent.";
+                break;
             case SlackMessages.CloseAction when Guid.TryParse(action.Value, out var conversationId):
                 result = await actions.CloseAsync(conversationId, agentId, "closed in Slack", ct);
                 done = "Closing the conversation.";
@@ -328,6 +339,36 @@ internal static class SlackEndpoints
             ActionStatus.Invalid when result.Field is "addTags" or "removeTags" => FormError(SlackMessages.NoteTags, result.Detail!),
             ActionStatus.Invalid when result.Field == "name" => FormError(SlackMessages.NoteName, result.Detail!),
             _ => FormError(SlackMessages.NoteText, result.Detail ?? "Not possible now."),
+        };
+    }
+
+    /// <summary>
+    /// The follow-up form submitted: the text, and in how many days (fractions allowed) it goes. A refusal the gateway can
+    /// tell at once (no text, a number of days that is not one, not the agent's conversation) is shown on the form.
+    /// </summary>
+    private static async Task<IResult> FollowUpFormAsync(SlackViewSubmission form, TargetStore targets, AgentActions actions, TimeProvider time,
+        CancellationToken ct)
+    {
+        if (!Guid.TryParse(form.PrivateMetadata, out var conversationId))
+        {
+            return Results.Ok();
+        }
+        if (await targets.AgentOfSlackUserAsync(form.UserId, ct) is not { } agentId)
+        {
+            return FormError(SlackMessages.FollowUpText, "You are not set up as an agent here (no Slack target names you).");
+        }
+        if (!double.TryParse(form.Values.GetValueOrDefault(SlackMessages.FollowUpDays), System.Globalization.NumberStyles.AllowDecimalPoint,
+                System.Globalization.CultureInfo.InvariantCulture, out var days) || days <= 0 || days > 3650)
+        {
+            return FormError(SlackMessages.FollowUpDays, "A number of days, such as 3 or 0.5.");
+        }
+        var (result, _) = await actions.ScheduleFollowUpAsync(conversationId, agentId, form.Values.GetValueOrDefault(SlackMessages.FollowUpText),
+            time.GetUtcNow() + TimeSpan.FromDays(days), Guid.CreateVersion7(), ct);
+        return result.Status switch
+        {
+            ActionStatus.Done => Results.Ok(),
+            ActionStatus.Invalid when result.Field == "dueAt" => FormError(SlackMessages.FollowUpDays, result.Detail!),
+            _ => FormError(SlackMessages.FollowUpText, result.Detail ?? "Not possible now."),
         };
     }
 

@@ -81,6 +81,13 @@ internal sealed class SlackSender(SlackApi slack, ThreadStore store, AttachmentL
             await store.AddThreadAsync(delivery.TargetId, e.ConversationId, channel, ts, ct);
             thread = new ThreadRef(channel, ts, null);
         }
+        if (e.Type == EventTypes.FollowUp && e.FollowUpStatus == "scheduled")
+        {
+            // with its Cancel button
+            var (text, blocks) = SlackMessages.FollowUpScheduled(e);
+            return (await slack.CallAsync("chat.postMessage",
+                new { channel = thread.Channel, thread_ts = thread.ThreadId, text, blocks, unfurl_links = false, unfurl_media = false }, ct)).Outcome();
+        }
         return (await slack.CallAsync("chat.postMessage",
             new { channel = thread.Channel, thread_ts = thread.ThreadId, text = line, unfurl_links = false, unfurl_media = false }, ct)).Outcome();
     }
