@@ -141,6 +141,8 @@ internal sealed partial class Story(HttpClient api, DecisionPrinter printer)
         await ReplyInSlackAsync(nina, "We do: two left, shall I reserve one for you?");
         await CloseAsync(nina.ConversationId, "anna");
 
+        Say("Ben is done with Tom: he closes that conversation, and has a free slot again.");
+        await CloseAsync(tom.ConversationId, "ben");
         await PublicCommentAsync(paolo);
 
         await ShowNamesAsync(("Maria", mariaAgain), ("Giulia", giuliaAgain), ("Luca", luca), ("Sofia", sofia), ("Paolo", paolo), ("Tom", tom), ("Marco", marco),
