@@ -143,9 +143,10 @@ internal sealed partial class Story(HttpClient api, DecisionPrinter printer)
 
         Say("Ben is done with Tom: he closes that conversation, and has a free slot again.");
         await CloseAsync(tom.ConversationId, "ben");
-        await PublicCommentAsync(paolo);
+        // Paolo is one person now: the commenter, whom his Messenger customer was merged into
+        var paoloNow = await PublicCommentAsync(paolo);
 
-        await ShowNamesAsync(("Maria", mariaAgain), ("Giulia", giuliaAgain), ("Luca", luca), ("Sofia", sofia), ("Paolo", paolo), ("Tom", tom), ("Marco", marco),
+        await ShowNamesAsync(("Maria", mariaAgain), ("Giulia", giuliaAgain), ("Luca", luca), ("Sofia", sofia), ("Paolo", paoloNow), ("Tom", tom), ("Marco", marco),
             ("Lena", lena), ("Nina", nina));
         await DataRightsAsync(lena);
 

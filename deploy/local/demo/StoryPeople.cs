@@ -62,7 +62,7 @@ internal sealed partial class Story
     /// <summary>Every customer of the story, by the name routing shows agents.</summary>
     private async Task ShowNamesAsync(params (string Who, MessageRouted Message)[] customers)
     {
-        Say("13. Every customer of the story has a name, whatever their channel told (GET /customers/{id}):");
+        Say("15. Every customer of the story has a name, whatever their channel told (GET /customers/{id}):");
         foreach (var (who, message) in customers)
         {
             var customer = await api.GetFromJsonAsync<JsonElement>($"/customers/{message.CustomerId}");
@@ -74,7 +74,7 @@ internal sealed partial class Story
     /// <summary>Lena asks what the shop holds about her, then to be forgotten: the export (routing's and the gateway's parts in one document), then the erasure.</summary>
     private async Task DataRightsAsync(MessageRouted lena)
     {
-        Say($"14. Lena asks what the shop holds about her: POST /customers/{lena.CustomerId}/export (an admin token) gives one document, routing's");
+        Say($"16. Lena asks what the shop holds about her: POST /customers/{lena.CustomerId}/export (an admin token) gives one document, routing's");
         Say("    tables and the agent gateway's part, fetched from its admin API:");
         using var export = await api.PostAsync($"/customers/{lena.CustomerId}/export", null);
         export.EnsureSuccessStatusCode();

@@ -10,7 +10,8 @@ internal sealed partial class Story
 {
     private const string ShopPost = "1353269864728879_838212218440829";
 
-    private async Task PublicCommentAsync(MessageRouted paoloOnMessenger)
+    /// <summary>Steps 13 and 14; returns the comment's routing (Paolo as one person, the commenter his Messenger customer was merged into).</summary>
+    private async Task<MessageRouted> PublicCommentAsync(MessageRouted paoloOnMessenger)
     {
         var psid = paoloOnMessenger.Sender.Value;
         Say("13. Paolo's parcel never came. He comments under the shop's latest Facebook post, where everyone can read it. The Page's feed");
@@ -64,6 +65,7 @@ internal sealed partial class Story
         var assigned = await printer.WaitForAsync<ConversationAssigned>(a => a.ConversationId == thanks.ConversationId, Wait);
         Console.WriteLine($"   conversation {thanks.ConversationId} to {assigned.AgentId}: {assigned.Receipt.Reason}");
         await CloseAsync(thanks.ConversationId, "ben");
+        return comment;
     }
 
     /// <summary>An agent's own script: a client of the gateway's agent API with a token from the admin API.</summary>
