@@ -243,10 +243,7 @@ public static class SampleWebhooks
             ["user_has_blocked"] = "false",
             ["tweet_create_events"] = new[] { tweet },
         });
-        var request = new HttpRequestMessage(HttpMethod.Post, publicBaseUrl.TrimEnd('/') + "/webhooks/twitter") { Content = new ByteArrayContent(body) };
-        request.Content.Headers.ContentType = new("application/json");
-        request.Headers.Add("x-twitter-webhooks-signature", "sha256=" + Convert.ToBase64String(HMACSHA256.HashData(Encoding.UTF8.GetBytes(consumerSecret), body)));
-        return request;
+        return TwitterSigned(publicBaseUrl, consumerSecret, body);
     }
 
     /// <summary>
@@ -276,9 +273,14 @@ public static class SampleWebhooks
             },
             ["users"] = new Dictionary<string, object> { [senderId] = new { id = senderId, name, screen_name = screenName } },
         });
+        return TwitterSigned(publicBaseUrl, consumerSecret, body);
+    }
+
+    /// <summary>An Account Activity delivery to POST {publicBaseUrl}/webhooks/twitter: X signs it "sha256=" and the base64 HMAC-SHA256 of the raw body, keyed by the consumer secret.</summary>
+    private static HttpRequestMessage TwitterSigned(string publicBaseUrl, string consumerSecret, byte[] body)
+    {
         var request = new HttpRequestMessage(HttpMethod.Post, publicBaseUrl.TrimEnd('/') + "/webhooks/twitter") { Content = new ByteArrayContent(body) };
         request.Content.Headers.ContentType = new("application/json");
-        // X: "sha256=" and the base64 HMAC-SHA256 of the raw body, keyed by the consumer secret.
         request.Headers.Add("x-twitter-webhooks-signature", "sha256=" + Convert.ToBase64String(HMACSHA256.HashData(Encoding.UTF8.GetBytes(consumerSecret), body)));
         return request;
     }

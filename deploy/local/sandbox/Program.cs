@@ -230,22 +230,33 @@ app.MapPost("/telegram/{bot}/{method}", async (HttpContext http, string bot, str
     return Results.Json(new { ok = true, result = new { message_id = messageId, date = DateTimeOffset.UtcNow.ToUnixTimeSeconds(), chat = new { id = long.TryParse(chat, out var c) ? c : 0, type = "private" } } });
 });
 
-app.MapPost("/2/dm_conversations/with/{participantId}/messages", async (HttpContext http, string participantId) =>
+// X API v2's requests: signed with OAuth 1.0a user context (an Authorization header naming the signature and the access
+// token), with a JSON body; X answers otherwise with a 401 or a 400 problem.
+async Task<(JsonElement Body, IResult? Refusal)> XRequestAsync(HttpContext http)
 {
     var authorization = http.Request.Headers.Authorization.ToString();
     if (!authorization.StartsWith("OAuth ", StringComparison.Ordinal) || !authorization.Contains("oauth_signature=", StringComparison.Ordinal)
         || !authorization.Contains("oauth_token=", StringComparison.Ordinal))
     {
-        return Results.Json(new { title = "Unauthorized", type = "about:blank", status = 401, detail = "Unauthorized" }, statusCode: 401);
+        return (default, Results.Json(new { title = "Unauthorized", type = "about:blank", status = 401, detail = "Unauthorized" }, statusCode: 401));
     }
-    JsonElement body;
     try
     {
-        body = await JsonSerializer.DeserializeAsync<JsonElement>(http.Request.Body);
+        return (await JsonSerializer.DeserializeAsync<JsonElement>(http.Request.Body), null);
     }
     catch (JsonException ex)
     {
-        return Results.Json(new { title = "Invalid Request", type = "https://api.twitter.com/2/problems/invalid-request", status = 400, detail = ex.Message }, statusCode: 400);
+        return (default, Results.Json(new { title = "Invalid Request", type = "https://api.twitter.com/2/problems/invalid-request", status = 400, detail = ex.Message },
+            statusCode: 400));
+    }
+}
+
+app.MapPost("/2/dm_conversations/with/{participantId}/messages", async (HttpContext http, string participantId) =>
+{
+    var (body, refusal) = await XRequestAsync(http);
+    if (refusal is not null)
+    {
+        return refusal;
     }
     var eventId = Random.Shared.NextInt64(1_000_000_000_000_000_000, long.MaxValue).ToString(System.Globalization.CultureInfo.InvariantCulture);
     Record(http, new SentRequest("twitter", http.Request.Path, eventId, DateTimeOffset.UtcNow, body));
@@ -256,20 +267,10 @@ app.MapPost("/2/dm_conversations/with/{participantId}/messages", async (HttpCont
 // to no post and a text over its 280 (as X weighs it) with 400 and a problem; the answer is 201 {"data": {"id", "text"}}.
 app.MapPost("/2/tweets", async (HttpContext http) =>
 {
-    var authorization = http.Request.Headers.Authorization.ToString();
-    if (!authorization.StartsWith("OAuth ", StringComparison.Ordinal) || !authorization.Contains("oauth_signature=", StringComparison.Ordinal)
-        || !authorization.Contains("oauth_token=", StringComparison.Ordinal))
+    var (body, refusal) = await XRequestAsync(http);
+    if (refusal is not null)
     {
-        return Results.Json(new { title = "Unauthorized", type = "about:blank", status = 401, detail = "Unauthorized" }, statusCode: 401);
-    }
-    JsonElement body;
-    try
-    {
-        body = await JsonSerializer.DeserializeAsync<JsonElement>(http.Request.Body);
-    }
-    catch (JsonException ex)
-    {
-        return Results.Json(new { title = "Invalid Request", type = "https://api.twitter.com/2/problems/invalid-request", status = 400, detail = ex.Message }, statusCode: 400);
+        return refusal;
     }
     var text = body.TryGetProperty("text", out var t) ? t.GetString() ?? "" : "";
     if (Routing.Contracts.PublicReplies.WeightedLength(text) > Routing.Contracts.PublicReplies.MaxPostLength)
