@@ -90,7 +90,7 @@ internal static class ReceiptText
         }
 
         var passedOver = receipt.Candidates
-            .Where(c => c.AgentId != agentId && c.Source is CandidateSources.Owner or CandidateSources.History)
+            .Where(c => c.AgentId != agentId && c.Source is CandidateSources.Owner or CandidateSources.History or CandidateSources.FollowUp)
             .Select(c => $"{c.AgentId}: {c.Verdict}")
             .ToList();
         var others = passedOver.Count > 0 ? "; " + string.Join("; ", passedOver) : "";

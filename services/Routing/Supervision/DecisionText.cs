@@ -18,6 +18,7 @@ internal static class DecisionText
         [RoutingReasons.PreferredOwner] = "the customer's owner",
         [RoutingReasons.PreferredHistory] = "handled this customer before",
         [RoutingReasons.PreviousAgent] = "had the conversation before it was closed as idle",
+        [RoutingReasons.FollowUpAgent] = "the customer answered their follow-up",
         [RoutingReasons.HeldForAgent] = "the preferred agent it was held for",
         [RoutingReasons.Fallback] = "fallback, no preferred agent could take it",
         [RoutingReasons.Transfer] = "transferred",
@@ -83,7 +84,7 @@ internal static class DecisionText
 
     private static string HeldFor(DecisionRow d)
     {
-        var held = Candidates(d).Where(c => c.Source is CandidateSources.Owner or CandidateSources.History).Select(c => c.AgentId).Distinct().ToList();
+        var held = Candidates(d).Where(c => c.Source is CandidateSources.Owner or CandidateSources.History or CandidateSources.FollowUp).Select(c => c.AgentId).Distinct().ToList();
         return held.Count == 0 ? d.AgentId ?? "the preferred agents" : string.Join(", ", held);
     }
 
@@ -91,7 +92,7 @@ internal static class DecisionText
     private static string PassedOver(DecisionRow d)
     {
         var others = Candidates(d)
-            .Where(c => c.AgentId != d.AgentId && c.Source is CandidateSources.Owner or CandidateSources.History)
+            .Where(c => c.AgentId != d.AgentId && c.Source is CandidateSources.Owner or CandidateSources.History or CandidateSources.FollowUp)
             .Select(c => $"{c.AgentId}: {c.Verdict}")
             .ToList();
         return others.Count == 0 ? "" : $" ({string.Join("; ", others)})";
