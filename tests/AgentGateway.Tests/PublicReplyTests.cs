@@ -32,6 +32,9 @@ public sealed class PublicReplyTests(GatewayHost gateway) : IClassFixture<Gatewa
     {
         var agent = await gateway.AgentAsync(webhook: true);
         var conversation = await gateway.AssignAsync(agent.AgentId, channel: "twitter", text: "Hello from a DM");
+        // the assignment applied first: a message routed before it is carried by the assignment, not announced on its own
+        await Eventually.TrueAsync("the conversation in the agent's view", async () =>
+            (await agent.Http.GetAsync($"/conversations/{conversation.Id}")).StatusCode == HttpStatusCode.OK);
         await gateway.Broker.PublishAsync(conversation.Message("@Harris_0ff my order 1042 never arrived. Is anyone listening?", agent.AgentId, "open") with
         {
             ProviderMessageId = TweetId,
