@@ -25,9 +25,7 @@ public sealed class FollowUpTests(GatewayHost gateway) : IClassFixture<GatewayHo
     private async Task<(AgentClient Agent, Conversation Conversation)> AssignedAsync(bool webhook = false, string text = "Hello, my order is late")
     {
         var agent = await gateway.AgentAsync(webhook: webhook);
-        var conversation = await gateway.AssignAsync(agent.AgentId, text: text);
-        await Eventually.TrueAsync("the conversation in the agent's view", async () =>
-            (await agent.Http.GetAsync($"/conversations/{conversation.Id}")).StatusCode == HttpStatusCode.OK);
+        var conversation = await gateway.AssignedAsync(agent, text: text);
         return (agent, conversation);
     }
 

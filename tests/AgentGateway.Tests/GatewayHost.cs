@@ -1,5 +1,6 @@
 using Routing.Samples;
 using Routing.Adapters.Testing;
+using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -175,6 +176,21 @@ public class GatewayHost : IAsyncLifetime
     internal IServiceProvider Services => _app.Services;
 
     /// <summary>Routing's events for a new conversation of a new customer, assigned to the agent: what routing publishes together.</summary>
+    /// <summary>
+    /// A conversation assigned to the agent once the gateway has applied the assignment: before that, the agent's view does not
+    /// have it (404), and a message routed to it is carried by the assignment rather than announced on its own.
+    /// </summary>
+    public async Task<Conversation> AssignedAsync(AgentClient agent, string channel = "sms", string text = "Hello, my order is late")
+    {
+        var conversation = await AssignAsync(agent.AgentId, channel: channel, text: text);
+        await Eventually.TrueAsync($"conversation {conversation.Id} in the agent's view", async () =>
+        {
+            using var response = await agent.Http.GetAsync($"/conversations/{conversation.Id}");
+            return response.StatusCode == HttpStatusCode.OK;
+        });
+        return conversation;
+    }
+
     public async Task<Conversation> AssignAsync(string agentId, bool requiresAccept = false, string channel = "sms", string text = "Hello, my order is late",
         IReadOnlyList<CustomerNote>? notes = null, IReadOnlyList<string>? tags = null)
     {

@@ -31,10 +31,7 @@ public sealed class PublicReplyTests(GatewayHost gateway) : IClassFixture<Gatewa
     private async Task<(AgentClient Agent, Conversation Conversation)> MentionedAsync()
     {
         var agent = await gateway.AgentAsync(webhook: true);
-        var conversation = await gateway.AssignAsync(agent.AgentId, channel: "twitter", text: "Hello from a DM");
-        // the assignment applied first: a message routed before it is carried by the assignment, not announced on its own
-        await Eventually.TrueAsync("the conversation in the agent's view", async () =>
-            (await agent.Http.GetAsync($"/conversations/{conversation.Id}")).StatusCode == HttpStatusCode.OK);
+        var conversation = await gateway.AssignedAsync(agent, channel: "twitter", text: "Hello from a DM");
         await gateway.Broker.PublishAsync(conversation.Message("@Harris_0ff my order 1042 never arrived. Is anyone listening?", agent.AgentId, "open") with
         {
             ProviderMessageId = TweetId,
@@ -104,7 +101,7 @@ public sealed class PublicReplyTests(GatewayHost gateway) : IClassFixture<Gatewa
     public async Task Should_refuse_what_cannot_be_public_with_the_field_at_fault()
     {
         var (agent, conversation) = await MentionedAsync();
-        var sms = await gateway.AssignAsync(agent.AgentId);
+        var sms = await gateway.AssignedAsync(agent);
 
         using var tooLong = await agent.Http.PostAsJsonAsync($"/conversations/{conversation.Id}/replies", new { text = new string('a', 281) });
         using var unknown = await agent.Http.PostAsJsonAsync($"/conversations/{conversation.Id}/replies", new { text = "Hi", visibility = "secret" });
