@@ -74,6 +74,35 @@ public static partial class PublicReplies
             : null;
     }
 
+    /// <summary>
+    /// How long after a public message a private reply to it may be sent, on the channels where a private reply is the
+    /// provider's own kind of message (Meta's: one per comment or post, within 7 days of it); null where a private answer is an
+    /// ordinary direct message (X).
+    /// </summary>
+    public static TimeSpan? PrivateReplyWindow(string channel) =>
+        channel is Channels.Facebook or Channels.Instagram ? TimeSpan.FromDays(7) : null;
+
+    /// <summary>
+    /// Why a private reply to a public message written at <paramref name="writtenAt"/> cannot be sent now, or null when it can:
+    /// past the channel's window, or when that message was answered privately already.
+    /// </summary>
+    public static string? PrivateReplyRefusal(string channel, DateTimeOffset writtenAt, DateTimeOffset now, bool answeredPrivatelyBefore)
+    {
+        if (PrivateReplyWindow(channel) is not { } window)
+        {
+            return null;
+        }
+        if (answeredPrivatelyBefore)
+        {
+            return $"{channel} takes one private reply per comment or post, and this one has had its private reply; "
+                   + "the customer's answer to it opens the direct conversation, or answer in public";
+        }
+        return now - writtenAt > window
+            ? string.Create(CultureInfo.InvariantCulture,
+                $"{channel} takes a private reply within {window.TotalDays:0} days of the comment or post, and this one was written {(now - writtenAt).TotalDays:0} days ago; answer in public")
+            : null;
+    }
+
     /// <summary>Whether the channel can answer a public message in public.</summary>
     public static bool Supported(string channel) => channel is Channels.Twitter or Channels.Facebook or Channels.Instagram;
 

@@ -115,4 +115,67 @@ public sealed class PublicReplyTests(GatewayHost gateway) : IClassFixture<Gatewa
         Assert.DoesNotContain(await gateway.Broker.DrainQueueAsync("twitter-send-channel-message"),
             m => JsonDocument.Parse(m.Body).RootElement.GetProperty("message").GetProperty("conversationId").GetGuid() == conversation.Id);
     }
+
+    /// <summary>
+    /// Meta takes one private reply per comment, within 7 days of it: a second one, or one to an older comment, is refused while
+    /// the agent writes (400 naming visibility) and goes nowhere; once the first has failed, the private reply can be made again.
+    /// </summary>
+    [Fact]
+    public async Task Should_refuse_a_second_or_late_private_reply_to_a_comment_as_meta_would()
+    {
+        var agent = await gateway.AgentAsync();
+        var conversation = await gateway.AssignedAsync(agent);
+        var comment = "1784523_" + Guid.NewGuid().ToString("N")[..12];
+        await gateway.Broker.PublishAsync(conversation.Message("Is anyone listening? Order 1042 never came.", agent.AgentId, "open", channel: "facebook") with
+        {
+            ProviderMessageId = comment, ThreadKey = "1784523_99", Visibility = MessageVisibility.Public,
+            Post = new PublicPost { PostId = "1784523_99", Kind = "comment" }, ReceivedAt = DateTimeOffset.UtcNow.AddSeconds(1),
+        });
+        await gateway.Broker.PublishAsync(conversation.Message("Still nothing, a week later.", agent.AgentId, "open", channel: "instagram") with
+        {
+            ProviderMessageId = "17895_" + Guid.NewGuid().ToString("N")[..12], ThreadKey = "17895_media", Visibility = MessageVisibility.Public,
+            Post = new PublicPost { PostId = "17895_media", Kind = "comment" }, ReceivedAt = DateTimeOffset.UtcNow.AddDays(-8),
+        });
+        await Eventually.TrueAsync("both comments in the agent's view", async () =>
+            (await agent.Http.GetFromJsonAsync<JsonElement>($"/conversations/{conversation.Id}")).GetProperty("messages").EnumerateArray()
+            .Count(m => m.GetProperty("visibility").GetString() == "public") == 2);
+        Task<HttpResponseMessage> PrivatelyAsync(string channel) =>
+            agent.Http.PostAsJsonAsync($"/conversations/{conversation.Id}/replies", new { text = "Here is your refund: RF-1042.", channel, visibility = "private" });
+
+        using var first = await PrivatelyAsync("facebook");
+        using var second = await PrivatelyAsync("facebook");
+        using var late = await PrivatelyAsync("instagram");
+
+        Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
+        var firstId = (await JsonAsync(first)).GetProperty("id").GetGuid();
+        var secondProblem = await JsonAsync(second);
+        Assert.Equal((HttpStatusCode.BadRequest, "visibility"), (second.StatusCode, secondProblem.GetProperty("field").GetString()));
+        Assert.Contains("one private reply per comment or post", secondProblem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        var lateProblem = await JsonAsync(late);
+        Assert.Equal((HttpStatusCode.BadRequest, "visibility"), (late.StatusCode, lateProblem.GetProperty("field").GetString()));
+        Assert.Contains("within 7 days of the comment or post, and this one was written 8 days ago", lateProblem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+
+        await gateway.Broker.PublishAsync(new OutboundMessageFailed
+        {
+            CommandId = firstId, ConversationId = conversation.Id, Channel = "facebook", ErrorCode = "outside-window",
+            ErrorMessage = "Meta refused the private reply.", Permanent = true, FailedAt = DateTimeOffset.UtcNow,
+        });
+        await Eventually.TrueAsync("the first private reply failed in the agent's view", async () =>
+            (await agent.Http.GetFromJsonAsync<JsonElement>($"/conversations/{conversation.Id}")).GetProperty("messages").EnumerateArray()
+            .Any(m => m.GetProperty("id").GetGuid() == firstId && m.GetProperty("status").GetString() == "failed"));
+        using var again = await PrivatelyAsync("facebook");
+
+        Assert.Equal(HttpStatusCode.Accepted, again.StatusCode);
+        var againId = (await JsonAsync(again)).GetProperty("id").GetGuid();
+        var sent = await Eventually.ValueAsync("the second private reply on the adapter's queue", async () =>
+        {
+            _commands.AddRange((await gateway.Broker.DrainQueueAsync("facebook-send-channel-message")).Select(m => JsonDocument.Parse(m.Body).RootElement.GetProperty("message")));
+            var ours = _commands.Where(m => m.GetProperty("conversationId").GetGuid() == conversation.Id).ToList();
+            return ours.Any(m => m.GetProperty("commandId").GetGuid() == againId) ? ours : null;
+        });
+        Assert.Equal([(firstId, comment), (againId, comment)],
+            sent.Select(m => (m.GetProperty("commandId").GetGuid(), m.GetProperty("privateReplyTo").GetString())).ToList());
+        Assert.DoesNotContain(await gateway.Broker.DrainQueueAsync("instagram-send-channel-message"),
+            m => JsonDocument.Parse(m.Body).RootElement.GetProperty("message").GetProperty("conversationId").GetGuid() == conversation.Id);
+    }
 }

@@ -25,7 +25,8 @@ internal sealed record ReplyResult(Guid Id, string Channel, bool Repeated, strin
 /// A reply goes where the customer wrote: under their latest message on the channel, in public when that message was public
 /// (a mention, a comment), unless the agent asks for the other visibility. In public it answers the customer's latest
 /// public message there, within the channel's length (PublicReplies); in private after a public message it is a private
-/// reply to that message (Meta's, which opens a direct conversation; on X a direct message).
+/// reply to that message (Meta's, which opens a direct conversation; on X a direct message). Meta takes one private reply per
+/// comment or post, within 7 days of it (PublicReplies.PrivateReplyWindow): a second one, or a late one, is refused here.
 /// </summary>
 internal sealed class ReplySender(NpgsqlDataSource db, ISendEndpointProvider send, AttachmentStore files, AttachmentLinks links,
     IOptions<AttachmentOptions> fileOptions, IOptions<GatewayOptions> options, TimeProvider time)
@@ -73,6 +74,12 @@ internal sealed class ReplySender(NpgsqlDataSource db, ISendEndpointProvider sen
         {
             // The customer's latest words here were public: the private answer is a private reply to them, not in their thread.
             privateReplyTo = answered.ReplyToProviderMessageId;
+            if (privateReplyTo is not null && answered.CustomerLastMessageAt is { } writtenAt
+                && PublicReplies.PrivateReplyRefusal(channel, new DateTimeOffset(writtenAt, TimeSpan.Zero), time.GetUtcNow(),
+                    await ReplyStore.AnsweredPrivatelyAsync(connection, id, channel, privateReplyTo, ct)) is { } refused)
+            {
+                return new ReplyResult(id, channel, false, "visibility", $"cannot be private: {refused}", Visibility: visibility);
+            }
             // The thread key (the post) stays: Meta's private reply to a visitor's post names the post, to a comment the comment.
             target = answered with { ReplyToProviderMessageId = null, CustomerLastMessageAt = null };
         }
@@ -94,7 +101,8 @@ internal sealed class ReplySender(NpgsqlDataSource db, ISendEndpointProvider sen
         var ids = attachmentIds.ToArray();
         // the conversation shows the files as the agent API's links, as it shows the customer's
         var shown = JsonSerializer.Serialize(attachments.Select((a, i) => a with { Url = AttachmentIds.Path(ids[i]) }), AgentEventLog.Json);
-        var inserted = await ReplyStore.InsertAsync(connection, id, conversation, agentId, channel, target, text, ids, shown, now, ct, visibility);
+        var inserted = await ReplyStore.InsertAsync(connection, id, conversation, agentId, channel, target, text, ids, shown, now, ct, visibility,
+            privateReplyTo);
         if (!inserted)
         {
             // A retried request: the reply went to the adapter's queue when it was recorded, so nothing goes out again

@@ -61,22 +61,34 @@ internal static class ReplyStore
 
     /// <summary>Records the reply as requested (public: posted for everyone); false when this command id was recorded before (a retried request).</summary>
     public static async Task<bool> InsertAsync(NpgsqlConnection connection, Guid id, ConversationView conversation, string agentId, string channel,
-        ReplyTarget target, string text, Guid[] attachmentIds, string attachmentsJson, DateTimeOffset now, CancellationToken ct, string visibility = MessageVisibility.Private) =>
+        ReplyTarget target, string text, Guid[] attachmentIds, string attachmentsJson, DateTimeOffset now, CancellationToken ct, string visibility = MessageVisibility.Private,
+        string? privateReplyTo = null) =>
         await connection.ExecuteAsync(new CommandDefinition(
             $"""
             insert into gateway_messages (id, conversation_id, customer_id, direction, channel, channel_account, address_kind, address_value,
                 display_name, thread_key, subject, body, reply_to_provider_message_id, agent_id, status, error_code, at, status_at, attachment_ids, attachments,
-                visibility)
+                visibility, private_reply_to)
             values (@id, @conversationId, @customerId, 'out', @channel, @ChannelAccount, @AddressKind, @AddressValue, @DisplayName, @ThreadKey,
                 @Subject, @text, @ReplyToProviderMessageId, @agentId, 'requested', '{Publishing}', @now, @now, @attachmentIds, @attachmentsJson::jsonb,
-                @visibility)
+                @visibility, @privateReplyTo)
             on conflict (id) do nothing
             """, new
             {
                 id, conversationId = conversation.Id, customerId = conversation.CustomerId, channel, target.ChannelAccount, target.AddressKind,
                 target.AddressValue, target.DisplayName, target.ThreadKey, target.Subject, text, target.ReplyToProviderMessageId, agentId,
-                now = now.UtcDateTime, attachmentIds, attachmentsJson, visibility,
+                now = now.UtcDateTime, attachmentIds, attachmentsJson, visibility, privateReplyTo,
             }, cancellationToken: ct)) == 1;
+
+    /// <summary>
+    /// Whether another reply (not this command id, not failed) answered the public message privately: a retried request is
+    /// the same reply, and one the provider refused or that never went leaves the private reply still to be made.
+    /// </summary>
+    public static Task<bool> AnsweredPrivatelyAsync(NpgsqlConnection connection, Guid id, string channel, string privateReplyTo, CancellationToken ct) =>
+        connection.ExecuteScalarAsync<bool>(new CommandDefinition(
+            """
+            select exists (select 1 from gateway_messages
+                           where channel = @channel and private_reply_to = @privateReplyTo and direction = 'out' and id <> @id and status <> 'failed')
+            """, new { id, channel, privateReplyTo }, cancellationToken: ct));
 
     /// <summary>Whether the recorded reply is the one asked for again (same conversation, channel, text and files).</summary>
     public static Task<bool> SameAsync(NpgsqlConnection connection, Guid id, Guid conversationId, string channel, string text, Guid[] attachmentIds,
