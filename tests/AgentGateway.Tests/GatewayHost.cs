@@ -192,12 +192,17 @@ public class GatewayHost : IAsyncLifetime
     }
 
     public async Task<Conversation> AssignAsync(string agentId, bool requiresAccept = false, string channel = "sms", string text = "Hello, my order is late",
-        IReadOnlyList<CustomerNote>? notes = null, IReadOnlyList<string>? tags = null)
+        IReadOnlyList<CustomerNote>? notes = null, IReadOnlyList<string>? tags = null, PublicPost? post = null)
     {
         var conversation = new Conversation(Guid.NewGuid(), Guid.NewGuid(), channel, channel == "email" ? "support@example.com" : "+15005550006",
             channel == "email" ? new CustomerAddress { Kind = "email", Value = "maria@example.com", DisplayName = "Maria Rossi" }
                 : new CustomerAddress { Kind = "phone", Value = "+393331234567", DisplayName = "Maria Rossi" });
         var routed = conversation.Message(text, agentId, "open");
+        if (post is not null)
+        {
+            // the conversation opened with a public message: a comment, a mention
+            routed = routed with { ProviderMessageId = post.ParentId ?? post.PostId, Visibility = MessageVisibility.Public, Post = post };
+        }
         await Broker.PublishAsync(routed);
         await Broker.PublishAsync(new ConversationAssigned
         {
@@ -223,7 +228,14 @@ public class GatewayHost : IAsyncLifetime
                 ],
                 CandidatesConsidered = 2,
             },
-            RecentMessages = [new ConversationMessage { MessageId = routed.MessageId, Channel = channel, Sender = conversation.Address, Text = text, ReceivedAt = routed.ReceivedAt }],
+            RecentMessages =
+            [
+                new ConversationMessage
+                {
+                    MessageId = routed.MessageId, Channel = channel, Sender = conversation.Address, Text = text, ReceivedAt = routed.ReceivedAt,
+                    Visibility = routed.Visibility, Post = post,
+                },
+            ],
             PreferredAgents = ["anna"],
             RelationshipHistory = [new AgentRelationship { AgentId = "anna", LastHandledAt = DateTimeOffset.UtcNow.AddDays(-3) }],
             CustomerNotes = notes ?? [],

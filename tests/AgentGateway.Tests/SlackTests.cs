@@ -70,6 +70,31 @@ public sealed class SlackTests(GatewayHost gateway) : IClassFixture<GatewayHost>
         Assert.False(string.IsNullOrEmpty(later.Body.GetProperty("thread_ts").GetString()));
     }
 
+    /// <summary>
+    /// A comment under the Page's post is on Facebook, for everyone to read, and the agent's answer follows it into public: the
+    /// thread says so, with a link to see it; the customer's direct messages after it are on Messenger.
+    /// </summary>
+    [Fact]
+    public async Task Should_open_a_public_comment_as_on_Facebook_with_its_link_and_later_direct_messages_as_on_Messenger()
+    {
+        var agent = await gateway.AgentAsync(slack: true);
+        var conversation = await gateway.AssignAsync(agent.AgentId, channel: "facebook", text: "Is anyone listening? Order 1042 never came.",
+            post: new PublicPost { PostId = "1784523_99", ParentId = "1784523_99_7001", Kind = "comment", Permalink = "https://www.facebook.com/1784523/posts/99?comment_id=7001" });
+
+        var opening = await CallAsync("chat.postMessage", conversation.Id.ToString());
+        var blocks = Texts(opening.Body.GetProperty("blocks"));
+        Assert.Contains("Maria Rossi · Facebook", blocks);
+        Assert.Contains(":globe_with_meridians: *Public comment on Facebook* · <https://www.facebook.com/1784523/posts/99?comment_id=7001|see it>", blocks);
+        Assert.Contains("Reply in this thread to answer on Facebook", blocks);
+        Assert.DoesNotContain("Messenger", blocks);
+
+        await gateway.Broker.PublishAsync(conversation.Message("Order 1042, thanks for writing.", agent.AgentId, "open"));
+        var direct = await CallAsync("chat.postMessage", "Order 1042, thanks for writing.");
+        var line = Texts(direct.Body);
+        Assert.Contains("* · Messenger · ", line);
+        Assert.DoesNotContain("globe_with_meridians", line);
+    }
+
     [Fact]
     public async Task Should_send_a_thread_reply_to_the_customer_once_and_show_its_statuses_as_reactions()
     {

@@ -16,7 +16,7 @@ internal static class AgentMailText
     {
         var first = e.Messages.FirstOrDefault();
         var gist = first?.Subject ?? first?.Text.Split('\n')[0] ?? "";
-        return Clip($"[{ToolEvent.ChannelName(e.Channel)}] {e.CustomerLabel}" + (gist.Length > 0 ? ": " + gist : ""), 120);
+        return Clip($"[{e.ChannelLabel}] {e.CustomerLabel}" + (gist.Length > 0 ? ": " + gist : ""), 120);
     }
 
     /// <summary>The body of the mail an event sends, or null when it sends none (sent, delivered and read statuses).</summary>
@@ -29,17 +29,17 @@ internal static class AgentMailText
         EventTypes.Notice => (e.NoticeText ?? "") + "\n",
         EventTypes.FollowUp => $"{e.FollowUpSentence}:\n{e.FollowUpText}\n",
         EventTypes.TransferOffered =>
-            $"{e.TransferFrom ?? "Another agent"} asks you to take this conversation with {e.CustomerLabel} on {ToolEvent.ChannelName(e.Channel)}" +
+            $"{e.TransferFrom ?? "Another agent"} asks you to take this conversation with {e.CustomerLabel} on {e.ChannelLabel}" +
             (e.OfferExpiresAt is { } until ? $" until {until:u}" : "") + (e.Note is { Length: > 0 } note ? $":\n{note}\n" : ".\n") +
             (e.Messages.Count > 0 ? "\n" + Transcript(e.Messages.TakeLast(5)) : "") +
             "Answer \"accept\" to take it, or \"decline\" (\"decline: on a call\" with a reason).\n",
         EventTypes.TransferEnded => (e.Reason ?? "The transfer ended.") + "\n",
         EventTypes.ConversationHeld => e.HeldSentence + "\n" + (e.Messages.Count > 0 ? "\n" + Transcript(e.Messages) : ""),
         EventTypes.ReplyStatus when e.ReplyStatus == "failed" =>
-            $"A reply on {ToolEvent.ChannelName(e.Channel)} was not delivered: {e.ErrorMessage ?? "no reason given"}" +
+            $"A reply on {e.ChannelLabel} was not delivered: {e.ErrorMessage ?? "no reason given"}" +
             (e.ErrorCode is { } code ? $" ({code})" : "") + ".\n",
         EventTypes.ReplyStatus when e.ReplyStatus == "unknown" =>
-            $"A reply on {ToolEvent.ChannelName(e.Channel)} may or may not have gone out ({e.ErrorCode ?? "no answer"}): the provider gave no clear answer. " +
+            $"A reply on {e.ChannelLabel} may or may not have gone out ({e.ErrorCode ?? "no answer"}): the provider gave no clear answer. " +
             "Its delivery report will say; please do not send it again yet.\n",
         _ => null,
     };
@@ -47,7 +47,7 @@ internal static class AgentMailText
     private static string Opening(ToolEvent e)
     {
         var text = new StringBuilder();
-        text.Append(e.CustomerLabel).Append(" on ").Append(ToolEvent.ChannelName(e.Channel)).Append(". Why you: ").Append(e.RoutingSummary).Append('\n');
+        text.Append(e.CustomerLabel).Append(" on ").Append(e.ChannelLabel).Append(". Why you: ").Append(e.RoutingSummary).Append('\n');
         if (e.RequiresAccept)
         {
             text.Append("This conversation is offered to you").Append(e.OfferExpiresAt is { } until ? $" until {until:u}" : "")
@@ -85,7 +85,7 @@ internal static class AgentMailText
         var text = new StringBuilder();
         foreach (var line in lines)
         {
-            text.Append(line.From).Append(" (").Append(ToolEvent.ChannelName(line.Channel)).Append(", ")
+            text.Append(line.From).Append(" (").Append(line.ChannelLabel).Append(", ")
                 .Append(line.At.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture)).Append("):\n");
             if (line.Subject is { Length: > 0 } subject)
             {

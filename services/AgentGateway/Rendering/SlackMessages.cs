@@ -58,7 +58,7 @@ internal static partial class SlackMessages
     {
         var blocks = new List<object>
         {
-            new { type = "header", text = new { type = "plain_text", text = Clip($"{e.CustomerLabel} · {ToolEvent.ChannelName(e.Channel)}", 150) } },
+            new { type = "header", text = new { type = "plain_text", text = Clip($"{e.CustomerLabel} · {e.ChannelLabel}", 150) } },
             Section($"*Why you:* {Escape(e.RoutingSummary ?? "")}" + (e.RequiresAccept && e.OfferExpiresAt is { } until
                 ? $"\n*Offered to you until* <!date^{until.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture)}^{{time}}|{until:u}>"
                 : "")),
@@ -92,9 +92,9 @@ internal static partial class SlackMessages
         blocks.Add(new
         {
             type = "context",
-            elements = new object[] { Mrkdwn($"Reply in this thread to answer on {ToolEvent.ChannelName(e.Channel)} · conversation {e.ConversationId}") },
+            elements = new object[] { Mrkdwn($"Reply in this thread to answer on {e.ChannelLabel} · conversation {e.ConversationId}") },
         });
-        var text = $"{e.CustomerLabel} on {ToolEvent.ChannelName(e.Channel)}: {e.RoutingSummary}";
+        var text = $"{e.CustomerLabel} on {e.ChannelLabel}: {e.RoutingSummary}";
         return (Escape(text), blocks.ToArray());
     }
 
@@ -150,7 +150,7 @@ internal static partial class SlackMessages
         var until = e.OfferExpiresAt is { } at ? $" until <!date^{at.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture)}^{{time}}|{at:u}>" : "";
         var blocks = new List<object>
         {
-            new { type = "header", text = new { type = "plain_text", text = Clip($"Transfer: {e.CustomerLabel} · {ToolEvent.ChannelName(e.Channel)}", 150) } },
+            new { type = "header", text = new { type = "plain_text", text = Clip($"Transfer: {e.CustomerLabel} · {e.ChannelLabel}", 150) } },
             Section($"*{Escape(e.TransferFrom ?? "Another agent")}* asks you to take this conversation{until}." +
                 (e.Note is { Length: > 0 } note ? $"\n{Quote(Escape(note))}" : "")),
         };
@@ -340,10 +340,10 @@ internal static partial class SlackMessages
             + Escape(e.FollowUpSentence ?? "") + ":\n" + Quote(Escape(e.FollowUpText ?? "")),
         EventTypes.TransferEnded => ":arrows_counterclockwise: " + Escape(e.Reason ?? "The transfer ended."),
         EventTypes.ReplyStatus when e.ReplyStatus == "failed" =>
-            $":warning: A reply on {ToolEvent.ChannelName(e.Channel)} was not delivered: {Escape(e.ErrorMessage ?? "no reason given")}" +
+            $":warning: A reply on {e.ChannelLabel} was not delivered: {Escape(e.ErrorMessage ?? "no reason given")}" +
             (e.ErrorCode is { } code ? $" (`{Escape(code)}`)" : ""),
         EventTypes.ReplyStatus when e.ReplyStatus == "unknown" =>
-            $":grey_question: A reply on {ToolEvent.ChannelName(e.Channel)} may or may not have gone out ({Escape(e.ErrorCode ?? "no answer")}): " +
+            $":grey_question: A reply on {e.ChannelLabel} may or may not have gone out ({Escape(e.ErrorCode ?? "no answer")}): " +
             "the provider gave no clear answer. Its delivery report will say; please do not send it again yet.",
         _ => null,
     };
@@ -373,7 +373,7 @@ internal static partial class SlackMessages
         foreach (var line in lines)
         {
             text.Append(line.FromAgent ? ":speech_balloon: " : "").Append('*').Append(Escape(line.From)).Append("* · ")
-                .Append(ToolEvent.ChannelName(line.Channel)).Append(" · <!date^").Append(line.At.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture))
+                .Append(line.ChannelLabel).Append(" · <!date^").Append(line.At.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture))
                 .Append("^{date_short_pretty} {time}|").Append(line.At.ToString("u", CultureInfo.InvariantCulture)).Append(">\n");
             if (line.Subject is { Length: > 0 } subject)
             {

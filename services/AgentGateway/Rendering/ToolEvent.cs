@@ -15,6 +15,9 @@ internal sealed record ToolLine(string From, string Channel, DateTimeOffset At, 
     bool FromAgent, string? Public = null, string? Permalink = null)
 {
     /// <summary>What a tool says under a customer's public message: the reply follows it into public unless the agent says otherwise.</summary>
+    /// <summary>The channel as agents call it for this line: a comment on Facebook, a direct message on Messenger.</summary>
+    public string ChannelLabel => ToolEvent.ChannelName(Channel, Public is null ? MessageVisibility.Private : MessageVisibility.Public);
+
     public const string PublicReplyHint = "your reply is posted publicly under it; begin it with \"private:\" to answer in a direct message instead";
 
     public static ToolLine For(string from, string channel, DateTimeOffset at, string? subject, string text, IReadOnlyList<ToolAttachment> attachments,
@@ -27,7 +30,8 @@ internal sealed record ToolLine(string From, string Channel, DateTimeOffset At, 
         var what = fromAgent ? "public reply" : "public " + (post?.Kind ?? "post");
         var parent = post?.ParentAuthor is { } author ? $", answering {(channel == Channels.Twitter ? "@" : "")}{author}" : "";
         var quoted = post?.ParentText is { Length: > 0 } words ? $": “{(words.Length > 200 ? words[..199] + "…" : words)}”" : "";
-        return new ToolLine(from, channel, at, subject, text, attachments, fromAgent, $"{what} on {ToolEvent.ChannelName(channel)}{parent}{quoted}", post?.Permalink);
+        return new ToolLine(from, channel, at, subject, text, attachments, fromAgent,
+            $"{what} on {ToolEvent.ChannelName(channel, MessageVisibility.Public)}{parent}{quoted}", post?.Permalink);
     }
 }
 
@@ -91,11 +95,21 @@ internal sealed record ToolEvent(string Type, Guid ConversationId, DateTimeOffse
 
     /// <summary>conversation.held in words: who waits for the agent, until when, and what taking it needs.</summary>
     public string HeldSentence =>
-        $"{CustomerLabel} is waiting for you on {ChannelName(Channel)} until {HoldUntil?.UtcDateTime:HH:mm} UTC: free a slot, or become available, " +
+        $"{CustomerLabel} is waiting for you on {ChannelLabel} until {HoldUntil?.UtcDateTime:HH:mm} UTC: free a slot, or become available, " +
         "before then to take the conversation; after that it goes to another agent.";
 
     /// <summary>"Maria Rossi", or the first address when the customer has no name yet.</summary>
     public string CustomerLabel => CustomerName ?? Addresses.FirstOrDefault() ?? "the customer";
+
+    /// <summary>
+    /// The conversation's channel as the latest message shows it: a Facebook conversation whose latest words are a comment under
+    /// a Page post is on Facebook, not on Messenger (whose name the channel has for direct messages).
+    /// </summary>
+    public string ChannelLabel => ChannelName(Channel, Messages.Count > 0 && Messages[^1].Public is not null ? MessageVisibility.Public : MessageVisibility.Private);
+
+    /// <summary>A channel as agents call it for a message of this visibility: Facebook's public messages are on Facebook, its direct ones on Messenger.</summary>
+    public static string ChannelName(string channel, string visibility) =>
+        channel == Channels.Facebook && visibility == MessageVisibility.Public ? "Facebook" : ChannelName(channel);
 
     /// <summary>A channel as agents call it: SMS, WhatsApp, Messenger, X, email; another by its name, capitalized (Telegram, Instagram).</summary>
     public static string ChannelName(string channel) => channel switch
