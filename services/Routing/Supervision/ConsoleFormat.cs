@@ -1,4 +1,5 @@
 using System.Globalization;
+using Routing.Contracts;
 
 namespace Routing.Supervision;
 
@@ -26,6 +27,9 @@ internal static class ConsoleFormat
     }
 
     /// <summary>A customer without a name, by the end of their id (its start is a time, alike for customers of the same hour).</summary>
+    /// <summary>A conversation's channel, and "in public" when the customer's latest message there is for everyone to read.</summary>
+    public static string Channel(string channel, string visibility) => visibility == MessageVisibility.Public ? $"{channel}, in public" : channel;
+
     public static string Customer(Guid id) => $"Customer {id.ToString("N")[^8..]}";
 
     public static DateTimeOffset Utc(DateTime value) => new(System.DateTime.SpecifyKind(value, DateTimeKind.Utc));

@@ -19,7 +19,11 @@ internal sealed record FloorModel(
     IReadOnlyList<ConversationRow> Held, IReadOnlyList<ConversationRow> Queued, IReadOnlyList<AgentRow> Agents,
     IReadOnlyDictionary<Guid, string> Names, int OpenCount);
 
-internal sealed record TimelineEntry(DateTimeOffset At, string Kind, string Text, string? Detail);
+/// <summary>
+/// A line of the timeline. <paramref name="Public"/> says, for a customer's message everyone can read, what it is ("a comment
+/// on facebook"), and <paramref name="Link"/> where to see it.
+/// </summary>
+internal sealed record TimelineEntry(DateTimeOffset At, string Kind, string Text, string? Detail, string? Public = null, string? Link = null);
 
 internal sealed record ConversationModel(
     ConversationRow Conversation, string CustomerName, IReadOnlyList<TimelineEntry> Timeline, IReadOnlyList<AgentRow> Agents, IReadOnlyList<string> Teams);

@@ -89,7 +89,10 @@ internal static class ConsolePages
         {
             var text = string.Join(": ", new[] { m.Subject, m.Text }.Where(t => !string.IsNullOrWhiteSpace(t)));
             var attachments = m.Attachments.Count == 0 ? null : "Attached: " + string.Join(", ", m.Attachments.Select(a => a.FileName ?? a.ContentType));
-            entries.Add((m.ReceivedAt, 0, new TimelineEntry(m.ReceivedAt, "message", text.Length == 0 ? "(no text)" : text, attachments)));
+            var isPublic = m.Visibility == MessageVisibility.Public;
+            entries.Add((m.ReceivedAt, 0, new TimelineEntry(m.ReceivedAt, "message", text.Length == 0 ? "(no text)" : text, attachments,
+                isPublic ? $"in public: a {m.Post?.Kind ?? "post"} on {m.Channel}" : null,
+                isPublic && Uri.TryCreate(m.Post?.Permalink, UriKind.Absolute, out var link) && link.Scheme == Uri.UriSchemeHttps ? link.AbsoluteUri : null)));
         }
         var lastHeld = conversation.Status == ConversationStatus.Held ? decisions.LastOrDefault(d => d.Outcome == RoutingOutcomes.Held) : null;
         foreach (var d in decisions)

@@ -94,6 +94,43 @@ public sealed partial class SupervisorConsoleTests : BrokerTest
         Assert.Equal("available", (await Api.GetFromJsonAsync<JsonElement>("/agents/read-ben")).GetProperty("presence").GetString());
     }
 
+    /// <summary>A comment under the Page's post is for everyone to read: the floor and the conversation say so, with a link to it.</summary>
+    [Fact]
+    public async Task Should_mark_a_public_comment_on_the_floor_and_in_the_timeline_with_its_link()
+    {
+        await using var routed = await Broker.ObserveAsync<MessageRouted>();
+        var comment = TestMessages.Inbound(Channels.Facebook, "facebook-user", "3587261794680021", "838212218440829_1150336279598617",
+            "Is anyone <listening>?", "Paolo Conti") with
+        {
+            Visibility = MessageVisibility.Public,
+            Post = new PublicPost
+            {
+                PostId = "1353269864728879_838212218440829", Kind = "comment",
+                Permalink = "https://www.facebook.com/1353269864728879/posts/838212218440829?comment_id=1150336279598617",
+            },
+            ThreadKey = "1353269864728879_838212218440829",
+        };
+        var direct = TestMessages.Inbound(Channels.WhatsApp, "phone", "+393331230077", text: "A private hello", displayName: "Pia Privata");
+        await Broker.PublishAsync(comment);
+        await Broker.PublishAsync(direct);
+        var conversation = (await routed.WaitForAsync(r => r.MessageId == comment.MessageId)).ConversationId;
+        var other = (await routed.WaitForAsync(r => r.MessageId == direct.MessageId)).ConversationId;
+        using var reader = Browser(App);
+        await SignedInAsync(reader, RoutingApp.ReadToken);
+
+        var page = WebUtility.HtmlDecode(await reader.GetStringAsync($"/console/conversations/{conversation}"));
+        var privately = WebUtility.HtmlDecode(await reader.GetStringAsync($"/console/conversations/{other}"));
+        var floor = await reader.GetStringAsync("/console");
+
+        Assert.Matches("data-channel>facebook, in public<", page);
+        Assert.Matches("data-public>in public: a comment on facebook<", page);
+        Assert.Contains("href=\"https://www.facebook.com/1353269864728879/posts/838212218440829?comment_id=1150336279598617\" rel=\"noopener noreferrer\"", page);
+        Assert.Contains("Is anyone <listening>?", page);
+        Assert.Matches("data-channel>whatsapp<", privately);
+        Assert.DoesNotContain("data-public", privately);
+        Assert.Contains("<td>facebook, in public</td>", floor); // queued: no agent serves facebook here
+    }
+
     [Fact]
     public async Task Should_keep_a_session_on_another_replica_by_the_key_ring_in_postgres()
     {
