@@ -71,6 +71,42 @@ public sealed class FollowUpTests(GatewayHost gateway) : IClassFixture<GatewayHo
         Assert.Equal(HttpStatusCode.Conflict, tooLate.StatusCode);
     }
 
+    /// <summary>
+    /// The customer wrote again before the follow-up was due ("it arrived, thanks!"): asking them whether it arrived would show
+    /// nobody read them, so the follow-up is cancelled when due, with the reason, and nothing goes out.
+    /// </summary>
+    [Fact]
+    public async Task Should_cancel_a_due_follow_up_when_the_customer_wrote_first_and_send_nothing()
+    {
+        var (agent, conversation) = await AssignedAsync(webhook: true);
+        await using var told = await gateway.Broker.ObserveAsync<FollowUpSent>();
+        using var created = await agent.Http.PostAsJsonAsync($"/conversations/{conversation.Id}/follow-ups",
+            new { text = "Did the replacement arrive?", dueAt = DateTimeOffset.UtcNow.AddSeconds(1) });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var id = (await JsonAsync(created)).GetProperty("id").GetGuid();
+        await gateway.Broker.PublishAsync(conversation.Message("It arrived this morning, thanks!", agent.AgentId, "open") with
+        {
+            ReceivedAt = DateTimeOffset.UtcNow.AddMilliseconds(100),
+        });
+        await Eventually.TrueAsync("the customer's message in the agent's view", async () =>
+            (await agent.Http.GetFromJsonAsync<JsonElement>($"/conversations/{conversation.Id}")).GetProperty("messages").GetArrayLength() == 2);
+        await Task.Delay(1100); // until it is due
+
+        await Sender.SendDueAsync(CancellationToken.None);
+
+        var followUp = Assert.Single(await agent.Http.GetFromJsonAsync<JsonElement[]>("/me/follow-ups") ?? [], f => f.GetProperty("id").GetGuid() == id);
+        Assert.Equal("cancelled", followUp.GetProperty("status").GetString());
+        Assert.StartsWith("the customer wrote first (on sms, ", followUp.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        var events = await Eventually.ValueAsync("the follow-up's events", () => Task.FromResult(gateway.Receiver.Requests
+            .Select(r => JsonDocument.Parse(r.Body).RootElement).Where(e => e.GetProperty("type").GetString() == "follow-up.changed"
+                && e.GetProperty("data").GetProperty("conversationId").GetGuid() == conversation.Id)
+            .Select(e => e.GetProperty("data").GetProperty("status").GetString()).ToList() is { Count: 2 } statuses ? statuses : null));
+        Assert.Equal(["scheduled", "cancelled"], events);
+        Assert.DoesNotContain(await gateway.Broker.DrainQueueAsync("sms-send-channel-message"),
+            m => JsonDocument.Parse(m.Body).RootElement.GetProperty("message").GetProperty("conversationId").GetGuid() == conversation.Id);
+        Assert.DoesNotContain(told.Messages, f => f.ConversationId == conversation.Id);
+    }
+
     [Fact]
     public async Task Should_cancel_a_follow_up_that_has_not_gone_and_send_nothing()
     {

@@ -14,6 +14,13 @@ internal sealed class FollowUpOptions
     /// <summary>For how long after a follow-up went the customer's answer is offered to its agent first (routing's FollowUpSent).</summary>
     public TimeSpan AnswerWithin { get; set; } = TimeSpan.FromDays(7);
 
+    /// <summary>
+    /// A follow-up whose customer wrote after it was scheduled is cancelled when due instead of sent (reason "the customer
+    /// wrote first"): the conversation they started is where they are answered, and asking "did the replacement arrive?"
+    /// after they wrote about it would show nobody read them. Off: it is sent all the same.
+    /// </summary>
+    public bool CancelWhenCustomerWrites { get; set; } = true;
+
     /// <summary>A follow-up being sent longer than this (its replica died mid-way) is taken up again; the reply's key keeps it from going twice.</summary>
     public TimeSpan StaleAfter { get; set; } = TimeSpan.FromMinutes(2);
 }

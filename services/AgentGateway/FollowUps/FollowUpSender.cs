@@ -12,7 +12,8 @@ namespace Routing.AgentGateway.FollowUps;
 /// Every Gateway:FollowUps:Interval, on every replica: the follow-ups that are due go out on the customer's channel as their
 /// agent's private reply (a WhatsApp template past the customer-service window, as the adapter does for any reply), once
 /// (the reply's key is the follow-up's id), and routing is told (FollowUpSent) so that the customer's answer comes back to
-/// that agent. A follow-up the channel cannot take (the customer has no address there any more) fails with its reason;
+/// that agent. A follow-up whose customer wrote after it was scheduled is cancelled instead (Gateway:FollowUps:CancelWhenCustomerWrites).
+/// A follow-up the channel cannot take (the customer has no address there any more) fails with its reason;
 /// one that could not be sent now (the broker or the database away) waits for the next round. Nothing due is lost.
 /// </summary>
 internal sealed class FollowUpSender(GatewayDb db, ConversationStore conversations, IServiceScopeFactory scopes, IPublishEndpoint bus,
@@ -68,11 +69,22 @@ internal sealed class FollowUpSender(GatewayDb db, ConversationStore conversatio
         return status == "sent";
     }
 
+    private async Task<CustomerWrote?> WrittenSinceAsync(FollowUpView followUp, Guid customerId, CancellationToken ct)
+    {
+        await using var tx = await db.BeginAsync(ct);
+        return await FollowUpStore.WrittenSinceAsync(tx, followUp, customerId, ct);
+    }
+
     private async Task<(string Status, Guid? ReplyId, string? Reason)> DeliverAsync(FollowUpView followUp, CancellationToken ct)
     {
         if (await conversations.DetailForAgentAsync(followUp.ConversationId, followUp.AgentId, 0, ct) is not var (conversation, context, _))
         {
             return ("failed", null, "the conversation is no longer the agent's (the customer was erased, or it was merged away)");
+        }
+        if (options.Value.CancelWhenCustomerWrites && await WrittenSinceAsync(followUp, conversation.CustomerId, ct) is { } wrote)
+        {
+            return ("cancelled", null,
+                $"the customer wrote first (on {wrote.Channel}, {wrote.At:yyyy-MM-dd HH:mm} UTC): answer them in the conversation they started");
         }
         await using var scope = scopes.CreateAsyncScope();
         var replies = scope.ServiceProvider.GetRequiredService<ReplySender>();

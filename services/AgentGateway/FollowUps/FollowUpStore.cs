@@ -32,6 +32,9 @@ internal sealed class FollowUpView
         """;
 }
 
+/// <summary>A customer's message: on which channel, and when.</summary>
+internal sealed record CustomerWrote(string Channel, DateTime At);
+
 /// <summary>
 /// Agents' follow-ups (gateway_follow_ups): scheduled by an agent on a conversation of theirs, taken when due by one replica
 /// (FOR UPDATE SKIP LOCKED), and marked sent, cancelled or failed; every change is an event to the agent (follow-up.changed).
@@ -116,6 +119,18 @@ internal static class FollowUpStore
             await ChangedAsync(tx, followUp.Id, followUp.ConversationId, followUp.AgentId, status, Utc(followUp.DueAt), followUp.Text, reason, ct);
         }
     }
+
+    /// <summary>
+    /// The customer's first message after the follow-up was scheduled (its channel and when), under either customer id it may
+    /// go by (the one it was scheduled for, and the conversation's now, after a merge); null when they have not written since.
+    /// </summary>
+    public static Task<CustomerWrote?> WrittenSinceAsync(GatewayTransaction tx, FollowUpView followUp, Guid currentCustomerId, CancellationToken ct) =>
+        tx.Connection.QuerySingleOrDefaultAsync<CustomerWrote?>(new CommandDefinition(
+            """
+            select channel, at from gateway_messages
+            where customer_id = any(@customers) and direction = 'in' and at > @since
+            order by at limit 1
+            """, new { customers = new[] { followUp.CustomerId, currentCustomerId }, since = followUp.CreatedAt }, tx.Transaction, cancellationToken: ct));
 
     private static Task ChangedAsync(GatewayTransaction tx, Guid id, Guid conversationId, string agentId, string status, DateTimeOffset dueAt, string text,
         string? reason, CancellationToken ct) =>

@@ -89,7 +89,7 @@ internal sealed record ToolEvent(string Type, Guid ConversationId, DateTimeOffse
         null => null,
         "scheduled" => $"Follow-up scheduled for {FollowUpDueAt?.UtcDateTime:yyyy-MM-dd HH:mm} UTC; the customer's answer comes to you first",
         "sent" => "Follow-up sent to the customer; their answer comes to you first",
-        "cancelled" => "Follow-up cancelled",
+        "cancelled" => Reason is null ? "Follow-up cancelled" : $"Follow-up cancelled: {Reason}",
         _ => $"Follow-up not sent: {Reason ?? "refused"}",
     };
 
