@@ -74,7 +74,8 @@ internal sealed class ReplySender(NpgsqlDataSource db, ISendEndpointProvider sen
         {
             // The customer's latest words here were public: the private answer is a private reply to them, not in their thread.
             privateReplyTo = answered.ReplyToProviderMessageId;
-            if (privateReplyTo is not null && answered.CustomerLastMessageAt is { } writtenAt
+            // Meta's private reply is one per comment or post, within 7 days: refused here, while the agent writes, not by Meta later
+            if (privateReplyTo is not null && PublicReplies.PrivateReplyWindow(channel) is not null && answered.CustomerLastMessageAt is { } writtenAt
                 && PublicReplies.PrivateReplyRefusal(channel, new DateTimeOffset(writtenAt, TimeSpan.Zero), time.GetUtcNow(),
                     await ReplyStore.AnsweredPrivatelyAsync(connection, id, channel, privateReplyTo, ct)) is { } refused)
             {
