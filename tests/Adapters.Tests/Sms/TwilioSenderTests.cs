@@ -185,60 +185,6 @@ public sealed class TwilioSenderTests : IAsyncLifetime
         Assert.Empty(_api.Requests);
     }
 
-    /// <summary>
-    /// A provider whose accept queue is full (the kernel drops further connection requests, and a connect waits) sent nothing:
-    /// the connect's own timeout (Outbound:ConnectTimeout) ends it as a connection that never opened, which is retried,
-    /// not as the attempt's timeout, whose outcome would be unknown and the reply never sent (chaos adapters-kill).
-    /// </summary>
-    [Fact]
-    public async Task Should_retry_a_connection_that_does_not_open_in_time_as_one_that_never_opened()
-    {
-        using var provider = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream,
-            System.Net.Sockets.ProtocolType.Tcp);
-        provider.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
-        provider.Listen(0); // never accepts: its queue fills with the first connections
-        var address = (System.Net.IPEndPoint)provider.LocalEndPoint!;
-        var fillers = Enumerable.Range(0, 4).Select(_ => new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork,
-            System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp)).ToList();
-        try
-        {
-            foreach (var filler in fillers)
-            {
-                using var wait = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
-                try
-                {
-                    await filler.ConnectAsync(address, wait.Token);
-                }
-                catch (OperationCanceledException)
-                {
-                    // the queue is full: this one waits as the sender's will
-                }
-            }
-            await using var services = SenderServices.Build<TwilioSender>(new Dictionary<string, string?>
-            {
-                ["Twilio:AuthToken"] = TwilioCases.AuthToken,
-                ["Twilio:AccountSid"] = "AC0123456789abcdef0123456789abcdef",
-                ["Twilio:ApiBaseUrl"] = $"http://{address}",
-                ["Webhooks:PublicBaseUrl"] = "https://hooks.example.com",
-                ["Outbound:ConnectTimeout"] = "00:00:00.500",
-                ["Outbound:MaxRetries"] = "1",
-                ["Outbound:RetryBaseDelay"] = "00:00:00.010",
-            }, s =>
-            {
-                s.AddOptions<TwilioOptions>().BindConfiguration(TwilioOptions.Section);
-                s.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.Section);
-            });
-
-            var failure = await Assert.ThrowsAsync<HttpRequestException>(() => services.GetRequiredService<IChannelSender>().SendAsync(Command(), CancellationToken.None));
-
-            Assert.True(ProviderResilience.NeverSent(failure), $"{failure.HttpRequestError}: {failure.Message}");
-        }
-        finally
-        {
-            fillers.ForEach(f => f.Dispose());
-        }
-    }
-
     private static SendChannelMessage Command() => new()
     {
         CommandId = Guid.NewGuid(),

@@ -27,15 +27,6 @@ public static class OutboundServiceExtensions
                 ProviderResilience.AddProviderPipeline(pipeline, options.TotalTimeout, options.MaxRetries, options.RetryBaseDelay,
                     outcome => ProviderResilience.ShouldRetry(outcome, options.TotalTimeout, time.GetUtcNow()), TimeSpan.FromSeconds(15), options.AttemptTimeout);
             });
-        // The default primary handler (SocketsHttpHandler) opens connections within Outbound:ConnectTimeout; a handler given
-        // a connect of its own (a test's) keeps it.
-        client.ConfigurePrimaryHttpMessageHandler((handler, sp) =>
-        {
-            if (handler is SocketsHttpHandler { ConnectCallback: null } sockets)
-            {
-                sockets.ConnectCallback = ProviderResilience.ConnectWithin(sp.GetRequiredService<IOptions<OutboundOptions>>().Value.ConnectTimeout);
-            }
-        });
         perAttempt?.Invoke(client);
         services.AddTransient<IChannelSender>(sp => sp.GetRequiredService<TSender>());
         return services;

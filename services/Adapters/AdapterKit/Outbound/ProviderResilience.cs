@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using Microsoft.Extensions.Http.Resilience;
 using Polly;
 
@@ -41,35 +40,6 @@ public static class ProviderResilience
         });
         pipeline.AddTimeout(attemptTimeout);
     }
-
-    /// <summary>
-    /// A connect that gives up after <paramref name="timeout"/> as a connection error (SocketError.TimedOut), which
-    /// <see cref="NeverSent"/> counts as sending nothing: SocketsHttpHandler's own ConnectTimeout ends as a cancellation,
-    /// indistinguishable from an attempt's timeout once the request may have been written.
-    /// </summary>
-    public static Func<SocketsHttpConnectionContext, CancellationToken, ValueTask<Stream>> ConnectWithin(TimeSpan timeout) => async (context, ct) =>
-    {
-        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        try
-        {
-            using var within = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            within.CancelAfter(timeout);
-            try
-            {
-                await socket.ConnectAsync(context.DnsEndPoint, within.Token);
-            }
-            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-            {
-                throw new SocketException((int)SocketError.TimedOut);
-            }
-            return new NetworkStream(socket, ownsSocket: true);
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
-    };
 
     /// <summary>The request never left this process: no name, no connection, no TLS session.</summary>
     public static bool NeverSent(HttpRequestException exception) =>
