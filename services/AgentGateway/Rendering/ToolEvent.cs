@@ -15,10 +15,10 @@ internal sealed record ToolLine(string From, string Channel, DateTimeOffset At, 
     bool FromAgent, string? Public = null, string? Permalink = null)
 {
     /// <summary>What a tool says under a customer's public message: the reply follows it into public unless the agent says otherwise.</summary>
+    public const string PublicReplyHint = "your reply is posted publicly under it; begin it with \"private:\" to answer in a direct message instead";
+
     /// <summary>The channel as agents call it for this line: a comment on Facebook, a direct message on Messenger.</summary>
     public string ChannelLabel => ToolEvent.ChannelName(Channel, Public is null ? MessageVisibility.Private : MessageVisibility.Public);
-
-    public const string PublicReplyHint = "your reply is posted publicly under it; begin it with \"private:\" to answer in a direct message instead";
 
     public static ToolLine For(string from, string channel, DateTimeOffset at, string? subject, string text, IReadOnlyList<ToolAttachment> attachments,
         bool fromAgent, string visibility, PublicPost? post)
